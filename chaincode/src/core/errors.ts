@@ -1,0 +1,87 @@
+/**
+ * The one error type of the domain core. Its message starts with the code (`BAD_SIGNATURE: ...`)
+ * because only the message crosses Fabric's wire.
+ */
+
+/** Codes for input that is malformed: the whole artefact is refused. */
+export const STRUCTURAL_CODES = [
+  'INVALID_UTF8',
+  'MALFORMED_JSON',
+  'INVALID_NUMBER',
+  'INTEGER_OUT_OF_RANGE',
+  'DUPLICATE_KEY',
+  'FORBIDDEN_KEY',
+  'TOO_DEEP',
+  'MALFORMED_JWS',
+  'JWS_TOO_LARGE',
+  'UNSUPPORTED_ALG',
+  'BAD_SIGNATURE',
+  'INVALID_KEY',
+  'INVALID_FIELD',
+  'MISSING_FIELD',
+  'UNKNOWN_FIELD',
+  'INVALID_AMOUNT',
+  'AMOUNT_OUT_OF_RANGE',
+  'WRONG_TYPE',
+  'UNSUPPORTED_VERSION',
+  'BATCH_TOO_LARGE',
+  'RECORDS_OUT_OF_SEQUENCE',
+  'TERMINAL_MISMATCH',
+] as const;
+
+/** Reasons a single sale record is `rejected` (DESIGN §5): the terminal should have refused it. */
+export const REJECT_REASONS = [
+  'MALFORMED_CREDENTIAL',
+  'UNKNOWN_ISSUER',
+  'ISSUER_REVOKED',
+  'ISSUER_NOT_VALID',
+  'BAD_CERT_SIGNATURE',
+  'BAD_PAYER_SIGNATURE',
+  'CERT_NOT_YET_VALID',
+  'CERT_EXPIRED',
+  'MEDIUM_MISMATCH',
+  'MEDIA_MISMATCH',
+  'STALE_CODE',
+  'CODE_FROM_FUTURE',
+  'TAP_AMOUNT_MISMATCH',
+  'TAP_TERMINAL_MISMATCH',
+  'OVER_CAP',
+  'COUNTER_OUT_OF_RANGE',
+  'FACE_SCORE_LOW',
+  'FUTURE_TIMESTAMP',
+] as const;
+
+export type StructuralCode = (typeof STRUCTURAL_CODES)[number];
+export type RejectReason = (typeof REJECT_REASONS)[number];
+export type ErrorCode = StructuralCode | RejectReason;
+
+/** Optional, typed context of an error: which field, and a short machine-readable hint. */
+export interface ErrorDetails {
+  readonly field?: string;
+  readonly limit?: string;
+}
+
+/** A domain failure with a stable code. */
+export class DomainError extends Error {
+  override readonly name = 'DomainError';
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: ErrorDetails = {},
+  ) {
+    super(`${code}: ${message}`);
+  }
+}
+
+const REJECT_SET: ReadonlySet<string> = new Set(REJECT_REASONS);
+
+/** True when the code is a per-record rejection reason rather than a structural failure. */
+export function isRejectReason(code: string): code is RejectReason {
+  return REJECT_SET.has(code);
+}
+
+/** Exhaustiveness guard for closed unions. */
+export function assertNever(value: never): never {
+  throw new Error(`unexpected value: ${String(value)}`);
+}

@@ -1,0 +1,140 @@
+import type { Amount } from './amount';
+import { DomainError, type RejectReason } from './errors';
+import type { AccountId, GroupId, KeyId, MediaId } from './ids';
+import type { IssuerKey } from './issuer-key';
+import { verifyKeyOf } from './jwk';
+import { decodeJws, verifyJws, type DecodedJws } from './jws';
+import { parseMediaCert, type MediaCert } from './media-cert';
+import { parseFaceAttestation, parsePayCode, parseTapAuth } from './payer-auth';
+import type { RiskPolicy } from './risk-policy';
+import type { SaleRecord } from './sale-record';
+import type { EpochMs } from './time';
+
+/** What the verdict needs from outside: the ledger's clock, the issuer registry, the risk policy. */
+export interface VerifyContext {
+  /** The transaction timestamp: the only trusted clock. */
+  readonly now: EpochMs;
+  readonly issuerKey: (keyId: KeyId) => IssuerKey | undefined;
+  readonly policy: RiskPolicy;
+}
+
+/** A payer proven by a certified medium (code or tap). */
+export interface MediaPayer {
+  readonly kind: 'media';
+  readonly mediaId: MediaId;
+  readonly ctr: number;
+  readonly account: AccountId;
+  readonly group: GroupId;
+  readonly cert: MediaCert;
+}
+
+/** A payer named only by the terminal's face match. */
+export interface FacePayer {
+  readonly kind: 'face';
+  readonly account: AccountId;
+}
+
+/** The stateless judgement of one record: valid with its payer, or rejected with the exact reason. */
+export type Verdict =
+  | { readonly ok: true; readonly payer: MediaPayer | FacePayer }
+  | { readonly ok: false; readonly reason: RejectReason; readonly message: string };
+
+class Reject extends Error {
+  constructor(
+    readonly reason: RejectReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function decodeCredentialPart(part: string, what: string): DecodedJws {
+  try {
+    return decodeJws(part);
+  } catch (error) {
+    if (error instanceof DomainError) throw new Reject('MALFORMED_CREDENTIAL', `${what}: ${error.message}`);
+    throw error;
+  }
+}
+
+function parsePart<T>(parse: (v: unknown) => T, value: unknown, what: string): T {
+  try {
+    return parse(value);
+  } catch (error) {
+    if (error instanceof DomainError) {
+      if (error.code === 'WRONG_TYPE') throw new Reject('MEDIUM_MISMATCH', `${what}: ${error.message}`);
+      throw new Reject('MALFORMED_CREDENTIAL', `${what}: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+function verifyCertificate(part: string, at: EpochMs, ctx: VerifyContext): MediaCert {
+  const jws = decodeCredentialPart(part, 'certificate');
+  if (jws.kid === undefined) throw new Reject('MALFORMED_CREDENTIAL', 'certificate header lacks kid');
+  const issuer = ctx.issuerKey(jws.kid as KeyId);
+  if (issuer === undefined) throw new Reject('UNKNOWN_ISSUER', `issuer key ${jws.kid} is not registered`);
+  if (issuer.status === 'revoked') throw new Reject('ISSUER_REVOKED', `issuer key ${jws.kid} is revoked`);
+  if (!verifyJws(jws, verifyKeyOf(issuer.publicKey))) throw new Reject('BAD_CERT_SIGNATURE', 'certificate signature does not verify');
+  const cert = parsePart(parseMediaCert, jws.payload, 'certificate');
+  if (at < issuer.validFrom || at > issuer.validTo) throw new Reject('ISSUER_NOT_VALID', `issuer key ${jws.kid} was not valid at the sale`);
+  if (at < cert.nbf) throw new Reject('CERT_NOT_YET_VALID', 'certificate was not yet valid at the sale');
+  if (at > cert.exp) throw new Reject('CERT_EXPIRED', 'certificate had expired at the sale');
+  return cert;
+}
+
+function checkMedia(record: SaleRecord, cert: MediaCert, mediaId: MediaId, ctr: number): MediaPayer {
+  if (mediaId !== cert.mediaId) throw new Reject('MEDIA_MISMATCH', `payer signed for ${mediaId}, certificate is for ${cert.mediaId}`);
+  if (record.amount.gt(cert.capPerPayment)) throw new Reject('OVER_CAP', `amount ${record.amount} over the per-payment cap ${cert.capPerPayment}`);
+  if (ctr < cert.ctrFrom || ctr > cert.ctrTo) throw new Reject('COUNTER_OUT_OF_RANGE', `counter ${ctr} outside ${cert.ctrFrom}..${cert.ctrTo}`);
+  return { kind: 'media', mediaId, ctr, account: cert.account, group: cert.group, cert };
+}
+
+function judgeMedia(record: SaleRecord, credential: string, ctx: VerifyContext): MediaPayer {
+  const parts = credential.split('~');
+  if (parts.length !== 2) throw new Reject('MALFORMED_CREDENTIAL', 'credential must be <certificate>~<payer JWS>');
+  const [certPart, authPart] = parts as [string, string];
+  const cert = verifyCertificate(certPart, record.at, ctx);
+  const auth = decodeCredentialPart(authPart, 'payer');
+  if (!verifyJws(auth, verifyKeyOf(cert.jwk))) throw new Reject('BAD_PAYER_SIGNATURE', 'payer signature does not verify with the certified key');
+  const skew = ctx.policy.maxClockSkewMs;
+  if (record.medium === 'code') {
+    const code = parsePart(parsePayCode, auth.payload, 'payment code');
+    if (code.iat > record.at + skew) throw new Reject('CODE_FROM_FUTURE', 'payment code issued after the sale');
+    if (record.at > code.iat + code.ttl) throw new Reject('STALE_CODE', 'payment code had expired at the sale');
+    return checkMedia(record, cert, code.mediaId, code.ctr);
+  }
+  const tap = parsePart(parseTapAuth, auth.payload, 'tap authorisation');
+  if (!tap.amount.equals(record.amount)) throw new Reject('TAP_AMOUNT_MISMATCH', `payer signed ${tap.amount}, record says ${record.amount}`);
+  if (tap.terminalId !== record.terminalId) throw new Reject('TAP_TERMINAL_MISMATCH', `payer signed for terminal ${tap.terminalId}`);
+  if (tap.iat > record.at + skew) throw new Reject('CODE_FROM_FUTURE', 'tap authorised after the sale');
+  if (record.at > tap.iat + ctx.policy.tapMaxAgeMs) throw new Reject('STALE_CODE', 'tap authorisation too old at the sale');
+  return checkMedia(record, cert, tap.mediaId, tap.ctr);
+}
+
+function judgeFace(record: SaleRecord, ctx: VerifyContext): FacePayer {
+  const face = parsePart(parseFaceAttestation, record.credential, 'face attestation');
+  if (face.score < ctx.policy.faceMinScore) throw new Reject('FACE_SCORE_LOW', `face score ${face.score} below ${ctx.policy.faceMinScore}`);
+  const cap: Amount = ctx.policy.faceCapPerPayment;
+  if (record.amount.gt(cap)) throw new Reject('OVER_CAP', `face payment ${record.amount} over the face cap ${cap}`);
+  return { kind: 'face', account: face.account };
+}
+
+/**
+ * Judges one structurally valid record against §5's stateless rules: signatures, issuers, validity
+ * windows, caps and counter ranges. Stateful rules (duplicates, double spends, deny list, balances)
+ * belong to settlement.
+ */
+export function verifyRecord(record: SaleRecord, ctx: VerifyContext): Verdict {
+  try {
+    if (record.at > ctx.now + ctx.policy.maxClockSkewMs) throw new Reject('FUTURE_TIMESTAMP', 'sale is dated after the ledger clock');
+    const payer =
+      record.medium === 'face'
+        ? judgeFace(record, ctx)
+        : judgeMedia(record, typeof record.credential === 'string' ? record.credential : '', ctx);
+    return { ok: true, payer };
+  } catch (error) {
+    if (error instanceof Reject) return { ok: false, reason: error.reason, message: error.message };
+    throw error;
+  }
+}

@@ -1,0 +1,2 @@
+/** Public surface of the chaincode package: the domain core, reused by gateway-api, scripts and tests. */
+export * from './core';

@@ -1,0 +1,8 @@
+/** One jest run over every package; ts-jest compiles TypeScript in place. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/chaincode/src', '<rootDir>/scripts/src'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json', isolatedModules: true }] },
+  moduleNameMapper: { '^@dol/chaincode$': '<rootDir>/chaincode/src/index.ts' },
+  testTimeout: 30000,
+};
