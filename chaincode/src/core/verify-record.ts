@@ -1,5 +1,6 @@
 import type { Amount } from './amount';
 import { DomainError, type RejectReason } from './errors';
+import { isJsonObject } from './fields';
 import type { AccountId, GroupId, KeyId, MediaId } from './ids';
 import type { IssuerKey } from './issuer-key';
 import { verifyKeyOf } from './jwk';
@@ -57,12 +58,12 @@ function decodeCredentialPart(part: string, what: string): DecodedJws {
   }
 }
 
-function parsePart<T>(parse: (v: unknown) => T, value: unknown, what: string): T {
+function parsePart<T>(parse: (v: unknown) => T, value: unknown, what: string, typ: string): T {
+  if (isJsonObject(value) && value.typ !== typ) throw new Reject('MEDIUM_MISMATCH', `${what}: expected typ "${typ}"`);
   try {
     return parse(value);
   } catch (error) {
     if (error instanceof DomainError) {
-      if (error.code === 'WRONG_TYPE') throw new Reject('MEDIUM_MISMATCH', `${what}: ${error.message}`);
       throw new Reject('MALFORMED_CREDENTIAL', `${what}: ${error.message}`);
     }
     throw error;
@@ -76,7 +77,7 @@ function verifyCertificate(part: string, at: EpochMs, ctx: VerifyContext): Media
   if (issuer === undefined) throw new Reject('UNKNOWN_ISSUER', `issuer key ${jws.kid} is not registered`);
   if (issuer.status === 'revoked') throw new Reject('ISSUER_REVOKED', `issuer key ${jws.kid} is revoked`);
   if (!verifyJws(jws, verifyKeyOf(issuer.publicKey))) throw new Reject('BAD_CERT_SIGNATURE', 'certificate signature does not verify');
-  const cert = parsePart(parseMediaCert, jws.payload, 'certificate');
+  const cert = parsePart(parseMediaCert, jws.payload, 'certificate', 'media-cert');
   if (at < issuer.validFrom || at > issuer.validTo) throw new Reject('ISSUER_NOT_VALID', `issuer key ${jws.kid} was not valid at the sale`);
   if (at < cert.nbf) throw new Reject('CERT_NOT_YET_VALID', 'certificate was not yet valid at the sale');
   if (at > cert.exp) throw new Reject('CERT_EXPIRED', 'certificate had expired at the sale');
@@ -99,12 +100,12 @@ function judgeMedia(record: SaleRecord, credential: string, ctx: VerifyContext):
   if (!verifyJws(auth, verifyKeyOf(cert.jwk))) throw new Reject('BAD_PAYER_SIGNATURE', 'payer signature does not verify with the certified key');
   const skew = ctx.policy.maxClockSkewMs;
   if (record.medium === 'code') {
-    const code = parsePart(parsePayCode, auth.payload, 'payment code');
+    const code = parsePart(parsePayCode, auth.payload, 'payment code', 'pay-code');
     if (code.iat > record.at + skew) throw new Reject('CODE_FROM_FUTURE', 'payment code issued after the sale');
     if (record.at > code.iat + code.ttl) throw new Reject('STALE_CODE', 'payment code had expired at the sale');
     return checkMedia(record, cert, code.mediaId, code.ctr);
   }
-  const tap = parsePart(parseTapAuth, auth.payload, 'tap authorisation');
+  const tap = parsePart(parseTapAuth, auth.payload, 'tap authorisation', 'tap-auth');
   if (!tap.amount.equals(record.amount)) throw new Reject('TAP_AMOUNT_MISMATCH', `payer signed ${tap.amount}, record says ${record.amount}`);
   if (tap.terminalId !== record.terminalId) throw new Reject('TAP_TERMINAL_MISMATCH', `payer signed for terminal ${tap.terminalId}`);
   if (tap.iat > record.at + skew) throw new Reject('CODE_FROM_FUTURE', 'tap authorised after the sale');
@@ -113,7 +114,7 @@ function judgeMedia(record: SaleRecord, credential: string, ctx: VerifyContext):
 }
 
 function judgeFace(record: SaleRecord, ctx: VerifyContext): FacePayer {
-  const face = parsePart(parseFaceAttestation, record.credential, 'face attestation');
+  const face = parsePart(parseFaceAttestation, record.credential, 'face attestation', 'face');
   if (face.score < ctx.policy.faceMinScore) throw new Reject('FACE_SCORE_LOW', `face score ${face.score} below ${ctx.policy.faceMinScore}`);
   const cap: Amount = ctx.policy.faceCapPerPayment;
   if (record.amount.gt(cap)) throw new Reject('OVER_CAP', `face payment ${record.amount} over the face cap ${cap}`);
