@@ -3,7 +3,7 @@ import { DomainError, type RejectReason } from './errors';
 import { isJsonObject } from './fields';
 import type { AccountId, GroupId, KeyId, MediaId } from './ids';
 import type { IssuerKey } from './issuer-key';
-import { verifyKeyOf } from './jwk';
+import { verifyKeyOf, type VerifyKey } from './jwk';
 import { decodeJws, verifyJws, type DecodedJws } from './jws';
 import { parseMediaCert, type MediaCert } from './media-cert';
 import { parseFaceAttestation, parsePayCode, parseTapAuth } from './payer-auth';
@@ -84,6 +84,15 @@ function verifyCertificate(part: string, at: EpochMs, ctx: VerifyContext): Media
   return cert;
 }
 
+function certifiedKey(cert: MediaCert): VerifyKey {
+  try {
+    return verifyKeyOf(cert.jwk);
+  } catch (error) {
+    if (error instanceof DomainError) throw new Reject('MALFORMED_CREDENTIAL', `certified key: ${error.message}`);
+    throw error;
+  }
+}
+
 function checkMedia(record: SaleRecord, cert: MediaCert, mediaId: MediaId, ctr: number): MediaPayer {
   if (mediaId !== cert.mediaId) throw new Reject('MEDIA_MISMATCH', `payer signed for ${mediaId}, certificate is for ${cert.mediaId}`);
   if (record.amount.gt(cert.capPerPayment)) throw new Reject('OVER_CAP', `amount ${record.amount} over the per-payment cap ${cert.capPerPayment}`);
@@ -97,7 +106,7 @@ function judgeMedia(record: SaleRecord, credential: string, ctx: VerifyContext):
   const [certPart, authPart] = parts as [string, string];
   const cert = verifyCertificate(certPart, record.at, ctx);
   const auth = decodeCredentialPart(authPart, 'payer');
-  if (!verifyJws(auth, verifyKeyOf(cert.jwk))) throw new Reject('BAD_PAYER_SIGNATURE', 'payer signature does not verify with the certified key');
+  if (!verifyJws(auth, certifiedKey(cert))) throw new Reject('BAD_PAYER_SIGNATURE', 'payer signature does not verify with the certified key');
   const skew = ctx.policy.maxClockSkewMs;
   if (record.medium === 'code') {
     const code = parsePart(parsePayCode, auth.payload, 'payment code', 'pay-code');
