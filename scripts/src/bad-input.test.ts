@@ -24,7 +24,7 @@ const terminal = Terminal.generate('pos-1');
 const otherTerminal = Terminal.generate('pos-2');
 
 /** A fresh valid record from a fresh terminal chain; override fields to break it. */
-function record(overrides: Partial<Record<keyof WireRecord, unknown>> = {}, credential: unknown = wallet.payCode(AT - 1000)): Record<string, unknown> {
+function record(overrides: Record<string, unknown> = {}, credential: unknown = wallet.payCode(AT - 1000)): Record<string, unknown> {
   return { ...Terminal.generate('pos-1').record(AT, '1000', 'code', credential), terminalId: 'pos-1', ...overrides };
 }
 function sealed(records: unknown[], o: Record<string, unknown> = {}): string {
