@@ -1,5 +1,4 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { canonicalJson } from './canonical-json';
 import { base64UrlDecode } from './encoding';
 import { DomainError } from './errors';
 import { FieldReader } from './fields';
@@ -61,7 +60,7 @@ export function algOf(jwk: PublicJwk): JwsAlg {
  * verification, and the same issuer and terminal keys verify thousands of times.
  */
 export function verifyKeyOf(jwk: PublicJwk): VerifyKey {
-  const id = canonicalJson(jwk);
+  const id = jwk.kty === 'EC' ? `EC.${jwk.x}.${jwk.y}` : `OKP.${jwk.x}`;
   const hit = cache.get(id);
   if (hit !== undefined) return hit;
   let key: KeyObject;
