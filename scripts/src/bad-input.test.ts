@@ -3,7 +3,7 @@ import {
   DomainError, MAX_BATCH_JWS_CHARS, MAX_BATCH_RECORDS, canonicalJson, decodeBatch, parseIssuerKey, parseRiskPolicy, verifyBatch, verifyRecord,
   type IssuerKey, type VerifyContext,
 } from '@dol/chaincode';
-import { Issuer, PayerMedium, Terminal, algNone, faceCredential, hs256, signJws, signJwsRaw, tamperPayload, withHeader, withPayload, type CertFields, type WireRecord } from './signer';
+import { Issuer, PayerMedium, Terminal, algNone, faceCredential, hs256, signJws, signJwsRaw, tamperPayload, withHeader, withPayload, type CertFields } from './signer';
 
 const NOW = 1_767_225_600_000;
 const AT = NOW - 60_000;
@@ -122,7 +122,7 @@ describe('bad input: every malformed or forged batch gets a stable code, never a
 
   it('property: flipping any character of an honest batch never yields anything but a code or an honest result', () => {
     fc.assert(
-      fc.property(fc.nat(good.length - 1), fc.char(), (index, ch) => {
+      fc.property(fc.nat(good.length - 1), fc.string({ minLength: 1, maxLength: 1 }), (index, ch) => {
         const mutated = good.slice(0, index) + ch + good.slice(index + 1);
         const result = judge(mutated);
         return mutated === good ? result === 'OK' : result !== 'OK';
@@ -134,7 +134,7 @@ describe('bad input: every malformed or forged batch gets a stable code, never a
   it('property: arbitrary JSON payloads signed by the terminal are refused with a DomainError code', () => {
     fc.assert(
       fc.property(fc.jsonValue({ maxDepth: 4 }), (value) => {
-        const jws = signJwsRaw(terminal.key, '{"alg":"ES256"}', JSON.stringify(value) ?? 'null');
+        const jws = signJwsRaw(terminal.key, '{"alg":"ES256"}', JSON.stringify(value));
         return typeof judge(jws) === 'string';
       }),
       { numRuns: 300 },

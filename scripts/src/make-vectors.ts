@@ -77,7 +77,6 @@ addRecord('future-timestamp', '§4 sale dated beyond the ledger clock and skew',
 // Batches: one honest batch of every record above, then structural forgeries of it.
 const honest = terminal.batch(records.map((c) => c.record));
 const honestText = Buffer.from(honest.split('.')[1] ?? '', 'base64url').toString('utf8');
-const payload = JSON.parse(honestText) as Record<string, unknown>;
 const small = Terminal.generate('pos-canteen1-03', 'EdDSA');
 const r1 = small.record(at, '100', 'face', faceCredential('acct-face-0001', 950));
 const r2 = small.record(at + 1_000, '200', 'face', faceCredential('acct-face-0001', 950));

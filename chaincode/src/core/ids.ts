@@ -17,25 +17,25 @@ export type Digest = Branded<string, 'Digest'>;
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 const DIGEST = /^[0-9a-f]{64}$/;
 
-function parseId<T extends string>(value: unknown, field: string): T {
+function checkId(value: unknown, field: string): string {
   if (typeof value !== 'string' || !ID.test(value)) {
     throw new DomainError('INVALID_FIELD', `${field} must be 1-64 characters of [A-Za-z0-9._:-], starting alphanumeric`, { field });
   }
-  return value as T;
+  return value;
 }
 
 /** Parses a payer medium id (wallet or card). */
-export const parseMediaId = (v: unknown, field = 'mediaId'): MediaId => parseId<MediaId>(v, field);
+export const parseMediaId = (v: unknown, field = 'mediaId'): MediaId => checkId(v, field) as MediaId;
 /** Parses a pseudonymous account id. */
-export const parseAccountId = (v: unknown, field = 'account'): AccountId => parseId<AccountId>(v, field);
+export const parseAccountId = (v: unknown, field = 'account'): AccountId => checkId(v, field) as AccountId;
 /** Parses a terminal id. */
-export const parseTerminalId = (v: unknown, field = 'terminalId'): TerminalId => parseId<TerminalId>(v, field);
+export const parseTerminalId = (v: unknown, field = 'terminalId'): TerminalId => checkId(v, field) as TerminalId;
 /** Parses an issuer key id. */
-export const parseKeyId = (v: unknown, field = 'keyId'): KeyId => parseId<KeyId>(v, field);
+export const parseKeyId = (v: unknown, field = 'keyId'): KeyId => checkId(v, field) as KeyId;
 /** Parses an account group (class of student or staff). */
-export const parseGroupId = (v: unknown, field = 'group'): GroupId => parseId<GroupId>(v, field);
+export const parseGroupId = (v: unknown, field = 'group'): GroupId => checkId(v, field) as GroupId;
 /** Parses a merchant id. */
-export const parseMerchantId = (v: unknown, field = 'merchantId'): MerchantId => parseId<MerchantId>(v, field);
+export const parseMerchantId = (v: unknown, field = 'merchantId'): MerchantId => checkId(v, field) as MerchantId;
 
 /** Parses a lowercase hex SHA-256 digest. */
 export function parseDigest(value: unknown, field = 'digest'): Digest {

@@ -47,6 +47,8 @@ describe('protocol v1 test vectors', () => {
 
   it('chains every record of the honest batch to its predecessor by digest', () => {
     const records = vectors.raw.records.map((c) => parseSaleRecord(c.record));
-    records.slice(1).forEach((r, i) => expect(r.prev).toBe(records[i]?.digest));
+    records.slice(1).forEach((r, i) => {
+      expect(r.prev).toBe(records[i]?.digest);
+    });
   });
 });

@@ -81,3 +81,16 @@ describe('canonicalJson (RFC 8785)', () => {
     expect(code(() => canonicalJson('\ud800'))).toBe('INVALID_UTF8');
   });
 });
+
+describe('parseStrictJson strings (property)', () => {
+  it('agrees with JSON.parse on any well-formed string, escaped or not', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.boolean(), (text, escapeAll) => {
+        const json = escapeAll
+          ? `"${[...text].map((c) => c.split('').map((u) => `\\u${u.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')).join('')}"`
+          : JSON.stringify(text);
+        expect(parseStrictJson(json)).toBe(JSON.parse(json));
+      }),
+    );
+  });
+});

@@ -43,6 +43,9 @@ export function parseStrictJson(input: string | Uint8Array, limits: Partial<Json
   return value;
 }
 
+/** A backslash or a control character: the string needs the character-by-character path. */
+const NEEDS_SLOW_PATH = /[\\\u0000-\u001f]/;
+
 class Parser {
   private pos = 0;
 
@@ -125,6 +128,16 @@ class Parser {
 
   private string(): string {
     const start = ++this.pos;
+    // Fast path: most strings (base64url, ids, amounts) hold no escape or control character.
+    const close = this.text.indexOf('"', start);
+    if (close >= 0) {
+      const plain = this.text.slice(start, close);
+      if (!NEEDS_SLOW_PATH.test(plain)) {
+        if (LONE_SURROGATE.test(plain)) throw new DomainError('INVALID_UTF8', 'string holds a lone surrogate');
+        this.pos = close + 1;
+        return plain;
+      }
+    }
     let out = '';
     let chunkStart = start;
     for (;;) {

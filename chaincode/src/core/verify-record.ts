@@ -95,7 +95,7 @@ function certifiedKey(cert: MediaCert): VerifyKey {
 
 function checkMedia(record: SaleRecord, cert: MediaCert, mediaId: MediaId, ctr: number): MediaPayer {
   if (mediaId !== cert.mediaId) throw new Reject('MEDIA_MISMATCH', `payer signed for ${mediaId}, certificate is for ${cert.mediaId}`);
-  if (record.amount.gt(cert.capPerPayment)) throw new Reject('OVER_CAP', `amount ${record.amount} over the per-payment cap ${cert.capPerPayment}`);
+  if (record.amount.gt(cert.capPerPayment)) throw new Reject('OVER_CAP', `amount ${record.amount.toString()} over the per-payment cap ${cert.capPerPayment.toString()}`);
   if (ctr < cert.ctrFrom || ctr > cert.ctrTo) throw new Reject('COUNTER_OUT_OF_RANGE', `counter ${ctr} outside ${cert.ctrFrom}..${cert.ctrTo}`);
   return { kind: 'media', mediaId, ctr, account: cert.account, group: cert.group, cert };
 }
@@ -115,7 +115,7 @@ function judgeMedia(record: SaleRecord, credential: string, ctx: VerifyContext):
     return checkMedia(record, cert, code.mediaId, code.ctr);
   }
   const tap = parsePart(parseTapAuth, auth.payload, 'tap authorisation', 'tap-auth');
-  if (!tap.amount.equals(record.amount)) throw new Reject('TAP_AMOUNT_MISMATCH', `payer signed ${tap.amount}, record says ${record.amount}`);
+  if (!tap.amount.equals(record.amount)) throw new Reject('TAP_AMOUNT_MISMATCH', `payer signed ${tap.amount.toString()}, record says ${record.amount.toString()}`);
   if (tap.terminalId !== record.terminalId) throw new Reject('TAP_TERMINAL_MISMATCH', `payer signed for terminal ${tap.terminalId}`);
   if (tap.iat > record.at + skew) throw new Reject('CODE_FROM_FUTURE', 'tap authorised after the sale');
   if (record.at > tap.iat + ctx.policy.tapMaxAgeMs) throw new Reject('STALE_CODE', 'tap authorisation too old at the sale');
@@ -126,7 +126,7 @@ function judgeFace(record: SaleRecord, ctx: VerifyContext): FacePayer {
   const face = parsePart(parseFaceAttestation, record.credential, 'face attestation', 'face');
   if (face.score < ctx.policy.faceMinScore) throw new Reject('FACE_SCORE_LOW', `face score ${face.score} below ${ctx.policy.faceMinScore}`);
   const cap: Amount = ctx.policy.faceCapPerPayment;
-  if (record.amount.gt(cap)) throw new Reject('OVER_CAP', `face payment ${record.amount} over the face cap ${cap}`);
+  if (record.amount.gt(cap)) throw new Reject('OVER_CAP', `face payment ${record.amount.toString()} over the face cap ${cap.toString()}`);
   return { kind: 'face', account: face.account };
 }
 

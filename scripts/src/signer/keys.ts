@@ -36,5 +36,5 @@ export function signingKeyFromJwk(jwk: PrivateJwk): SigningKey {
 /** Exports the private JWK (for committed test vectors). */
 export function privateJwkOf(key: SigningKey): PrivateJwk {
   const jwk = key.privateKey.export({ format: 'jwk' });
-  return { kty: String(jwk.kty), crv: String(jwk.crv), x: String(jwk.x), ...(jwk.y === undefined ? {} : { y: String(jwk.y) }), d: String(jwk.d) };
+  return { kty: String(jwk.kty), crv: String(jwk.crv), x: String(jwk.x), ...(jwk.y === undefined ? {} : { y: jwk.y }), d: String(jwk.d) };
 }
