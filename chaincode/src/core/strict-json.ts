@@ -44,6 +44,7 @@ export function parseStrictJson(input: string | Uint8Array, limits: Partial<Json
 }
 
 /** A backslash or a control character: the string needs the character-by-character path. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const NEEDS_SLOW_PATH = /[\\\u0000-\u001f]/;
 
 class Parser {
