@@ -51,9 +51,24 @@ export const REJECT_REASONS = [
   'FUTURE_TIMESTAMP',
 ] as const;
 
+/** Codes of the ledger's own checks (settlement, registries, access): the call is refused, nothing written. */
+export const LEDGER_CODES = [
+  'UNKNOWN_TERMINAL',
+  'TERMINAL_REVOKED',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'ACCESS_DENIED',
+  'ACCOUNT_CLOSED',
+] as const;
+
+/** Per-record reasons that need the ledger's state, beside the protocol's stateless REJECT_REASONS. */
+export const LEDGER_REJECT_REASONS = ['DENY_LISTED', 'UNKNOWN_ACCOUNT'] as const;
+
 export type StructuralCode = (typeof STRUCTURAL_CODES)[number];
+export type LedgerCode = (typeof LEDGER_CODES)[number];
+export type LedgerRejectReason = (typeof LEDGER_REJECT_REASONS)[number];
 export type RejectReason = (typeof REJECT_REASONS)[number];
-export type ErrorCode = StructuralCode | RejectReason;
+export type ErrorCode = StructuralCode | RejectReason | LedgerCode | LedgerRejectReason;
 
 /** Optional, typed context of an error: which field, and a short machine-readable hint. */
 export interface ErrorDetails {

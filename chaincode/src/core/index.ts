@@ -2,8 +2,8 @@
 export { Amount, AMOUNT_MAX } from './amount';
 export { canonicalJson } from './canonical-json';
 export { base64UrlDecode, base64UrlEncode, sha256Hex, ZERO_DIGEST } from './encoding';
-export { DomainError, REJECT_REASONS, STRUCTURAL_CODES, assertNever, isRejectReason } from './errors';
-export type { ErrorCode, ErrorDetails, RejectReason, StructuralCode } from './errors';
+export { DomainError, LEDGER_CODES, LEDGER_REJECT_REASONS, REJECT_REASONS, STRUCTURAL_CODES, assertNever, isRejectReason } from './errors';
+export type { ErrorCode, ErrorDetails, LedgerCode, LedgerRejectReason, RejectReason, StructuralCode } from './errors';
 export * from './ids';
 export { parseIssuerKey, type IssuerKey } from './issuer-key';
 export { JWS_ALGS, algOf, parsePublicJwk, verifyKeyOf, type JwsAlg, type PublicJwk, type VerifyKey } from './jwk';

@@ -1,0 +1,4 @@
+/** Settlement rules (DESIGN §5) over state read once per batch: pure, deterministic, no Fabric. */
+export * from './account';
+export * from './books';
+export * from './settle-batch';
