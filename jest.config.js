@@ -3,6 +3,9 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/chaincode/src', '<rootDir>/scripts/src'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json', isolatedModules: true }] },
-  moduleNameMapper: { '^@dol/chaincode$': '<rootDir>/chaincode/src/index.ts' },
+  moduleNameMapper: {
+    '^@dol/chaincode$': '<rootDir>/chaincode/src/index.ts',
+    '^@dol/chaincode/(contract|testing)$': '<rootDir>/chaincode/src/$1/index.ts',
+  },
   testTimeout: 30000,
 };

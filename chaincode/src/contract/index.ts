@@ -1,0 +1,6 @@
+/** The Fabric face of the chaincode: the contract list fabric-contract-api serves. */
+import { SettlementContract } from './settlement-contract';
+
+export { SettlementContract } from './settlement-contract';
+export { ROLE_ORGS, requireRole, type Role } from './access';
+export const contracts = [SettlementContract];

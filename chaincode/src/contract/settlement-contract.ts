@@ -1,0 +1,418 @@
+import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
+import { Amount } from '../core/amount';
+import { canonicalJson } from '../core/canonical-json';
+import { decodeBatch, verifyBatch } from '../core/batch';
+import { DomainError } from '../core/errors';
+import { FieldReader } from '../core/fields';
+import { parseAccountId, parseGroupId, parseKeyId, parseMerchantId, parseTerminalId, type AccountId, type Digest } from '../core/ids';
+import { parseIssuerKey, type IssuerKey } from '../core/issuer-key';
+import { parsePublicJwk } from '../core/jwk';
+import { parseRiskPolicy, type RiskPolicy } from '../core/risk-policy';
+import { parseStrictJson, type JsonValue } from '../core/strict-json';
+import { ZERO_DIGEST } from '../core/encoding';
+import { verifyRecord } from '../core/verify-record';
+import { openAccount, storedBalances, topUp as applyTopUp, type AccountState } from '../settlement/account';
+import { book, checkInvariant, postingFromJson, postingToJson, type Posting } from '../settlement/books';
+import { countOutcomes, settleBatch, type Outcome, type PaymentEntry } from '../settlement/settle-batch';
+import { ANY_ROLE, requireRole } from './access';
+import {
+  SEQ_CHUNK, accountFromJson, accountToJson, decode, encode, pad, seqChunkFromJson, terminalFromJson, terminalToJson,
+  type SeqChunk, type TerminalRecord,
+} from './codec';
+import { StateStore } from './state-store';
+
+/** Composite key types: the whole key layout of the ledger. */
+const K = {
+  issuer: 'issuer', // [keyId]
+  merchant: 'merchant', // [merchantId]
+  terminal: 'terminal', // [terminalId]
+  account: 'account', // [accountId]
+  seqs: 'seqs', // [terminalId, chunk]: settled seqs of a terminal, SEQ_CHUNK per key
+  batch: 'batch', // [terminalId, batchSeq, txId]: every submission, with its outcomes
+  postings: 'postings', // [txId]: the postings one transaction made
+  topUp: 'topup', // [topUpId]
+  fraud: 'fraud', // [caseId]
+  deny: 'deny', // [version]: one deny-list entry per version
+  config: 'config', // ['risk'] | ['denyVersion']
+} as const;
+
+/** Parses a transaction's JSON argument strictly; fabric-contract-api hands strings through untouched. */
+function arg(text: string, what: string): JsonValue {
+  if (typeof text !== 'string') throw new DomainError('INVALID_FIELD', `${what} must be a JSON string`);
+  return parseStrictJson(text, { maxBytes: 64 * 1024 });
+}
+
+function txTime(ctx: Context): number {
+  const ts = ctx.stub.getTxTimestamp();
+  return Number(ts.seconds.toString()) * 1000 + Math.floor(ts.nanos / 1_000_000);
+}
+
+function outcomeToJson(o: Outcome): JsonValue {
+  switch (o.code) {
+    case 'duplicate':
+    case 'conflict':
+      return { seq: o.seq, code: o.code, paymentId: o.paymentId };
+    case 'rejected':
+      return { seq: o.seq, code: o.code, paymentId: o.paymentId, reason: o.reason, message: o.message };
+    default:
+      return {
+        seq: o.seq, code: o.code, paymentId: o.paymentId, account: o.account, amount: o.amount.toString(), flags: [...o.flags],
+        funding: { wallet: o.funding.wallet.toString(), credit: o.funding.credit.toString(), advance: o.funding.advance.toString() },
+        ...(o.firstPayment === undefined ? {} : { firstPayment: o.firstPayment }), ...(o.caseId === undefined ? {} : { caseId: o.caseId }),
+      };
+  }
+}
+
+function paymentToJson(p: PaymentEntry): JsonValue {
+  return {
+    paymentId: p.paymentId, terminalId: p.terminalId, seq: p.seq, digest: p.digest, at: p.at, amount: p.amount.toString(), code: p.code,
+    ...(p.account === undefined ? {} : { account: p.account }), ...(p.reason === undefined ? {} : { reason: p.reason }),
+  };
+}
+
+const json = (value: JsonValue): string => JSON.stringify(value);
+
+/** Reads and writes typed ledger records; one per transaction, counting its state calls. */
+class Ledger {
+  readonly store: StateStore;
+  constructor(readonly ctx: Context) {
+    this.store = new StateStore(ctx.stub);
+  }
+
+  async read<T>(type: string, parts: readonly string[], parse: (v: JsonValue) => T): Promise<T | undefined> {
+    const bytes = await this.store.get(type, parts);
+    return bytes === undefined ? undefined : parse(decode(bytes));
+  }
+
+  async write(type: string, parts: readonly string[], value: JsonValue): Promise<void> {
+    await this.store.put(type, parts, encode(value));
+  }
+
+  async all<T>(type: string, parts: readonly string[], parse: (v: JsonValue) => T): Promise<T[]> {
+    return (await this.store.list(type, parts)).map((e) => parse(decode(e.value)));
+  }
+
+  async terminal(id: string): Promise<TerminalRecord> {
+    const t = await this.read(K.terminal, [id], terminalFromJson);
+    if (t === undefined) throw new DomainError('UNKNOWN_TERMINAL', `terminal ${id} is not registered`);
+    return t;
+  }
+
+  async account(id: string): Promise<AccountState> {
+    const a = await this.read(K.account, [id], accountFromJson);
+    if (a === undefined) throw new DomainError('NOT_FOUND', `account ${id} does not exist`);
+    return a;
+  }
+
+  async riskPolicy(): Promise<RiskPolicy> {
+    const p = await this.read(K.config, ['risk'], parseRiskPolicy);
+    if (p === undefined) throw new DomainError('NOT_FOUND', 'no risk policy has been set');
+    return p;
+  }
+
+  async denyVersion(): Promise<number> {
+    return (await this.read(K.config, ['denyVersion'], (v) => (typeof v === 'number' ? v : 0))) ?? 0;
+  }
+
+  async postings(): Promise<Posting[]> {
+    const lists = await this.all(K.postings, [], (v) => (Array.isArray(v) ? v : []));
+    return lists.flat().map((p) => {
+      const r = FieldReader.of(p, 'posting', ['from', 'to', 'amount', 'ref']);
+      return postingFromJson({ from: r.raw('from'), to: r.raw('to'), amount: r.raw('amount'), ref: r.raw('ref') });
+    });
+  }
+}
+
+/**
+ * The settlement contract (DESIGN §5): registries, batch settlement, top-ups and audit queries.
+ * Every transaction is read, decide, write, with one guard first; the rules live in the domain code.
+ */
+@Info({ title: 'Dual-offline settlement', description: 'Settles offline canteen payments and keeps double-entry books' })
+export class SettlementContract extends Contract {
+  constructor() {
+    super('settlement');
+  }
+
+  // ---- registries (operator) ----
+
+  @Transaction()
+  @Param('issuerKey', 'string', 'JSON {keyId, alg, publicKey, validFrom, validTo, status}')
+  async RegisterIssuerKey(ctx: Context, issuerKey: string): Promise<void> {
+    requireRole(ctx.clientIdentity, ['operator'], 'RegisterIssuerKey');
+    const key = parseIssuerKey(arg(issuerKey, 'issuerKey'));
+    const ledger = new Ledger(ctx);
+    if (await ledger.store.get(K.issuer, [key.keyId])) throw new DomainError('ALREADY_EXISTS', `issuer key ${key.keyId} exists`);
+    await ledger.write(K.issuer, [key.keyId], issuerKeyToJson(key));
+  }
+
+  @Transaction()
+  async RevokeIssuerKey(ctx: Context, keyId: string): Promise<void> {
+    requireRole(ctx.clientIdentity, ['operator'], 'RevokeIssuerKey');
+    const ledger = new Ledger(ctx);
+    const id = parseKeyId(keyId);
+    const key = await ledger.read(K.issuer, [id], parseIssuerKey);
+    if (key === undefined) throw new DomainError('NOT_FOUND', `issuer key ${id} does not exist`);
+    await ledger.write(K.issuer, [id], issuerKeyToJson({ ...key, status: 'revoked' }));
+  }
+
+  @Transaction()
+  @Param('merchant', 'string', 'JSON {merchantId, name}')
+  async RegisterMerchant(ctx: Context, merchant: string): Promise<void> {
+    requireRole(ctx.clientIdentity, ['operator'], 'RegisterMerchant');
+    const r = FieldReader.of(arg(merchant, 'merchant'), 'merchant', ['merchantId', 'name']);
+    const merchantId = r.parsed('merchantId', parseMerchantId);
+    const name = r.string('name', /^[^\p{Cc}]{1,128}$/u, '1-128 printable characters');
+    const ledger = new Ledger(ctx);
+    if (await ledger.store.get(K.merchant, [merchantId])) throw new DomainError('ALREADY_EXISTS', `merchant ${merchantId} exists`);
+    await ledger.write(K.merchant, [merchantId], { merchantId, name });
+  }
+
+  @Transaction()
+  @Param('terminal', 'string', 'JSON {terminalId, merchantId, publicKey}')
+  async RegisterTerminal(ctx: Context, terminal: string): Promise<void> {
+    requireRole(ctx.clientIdentity, ['operator'], 'RegisterTerminal');
+    const r = FieldReader.of(arg(terminal, 'terminal'), 'terminal', ['terminalId', 'merchantId', 'publicKey']);
+    const terminalId = r.parsed('terminalId', parseTerminalId);
+    const merchantId = r.parsed('merchantId', parseMerchantId);
+    const publicKey = r.parsed('publicKey', parsePublicJwk);
+    const ledger = new Ledger(ctx);
+    if (!(await ledger.store.get(K.merchant, [merchantId]))) throw new DomainError('NOT_FOUND', `merchant ${merchantId} does not exist`);
+    if (await ledger.store.get(K.terminal, [terminalId])) throw new DomainError('ALREADY_EXISTS', `terminal ${terminalId} exists`);
+    const zero = ZERO_DIGEST as Digest;
+    await ledger.write(K.terminal, [terminalId], terminalToJson({
+      terminalId, merchantId, publicKey, status: 'active', lastSeq: 0, lastDigest: zero, lastBatchSeq: 0, lastBatchDigest: zero,
+    }));
+  }
+
+  @Transaction()
+  async SetTerminalStatus(ctx: Context, terminalId: string, status: string): Promise<void> {
+    requireRole(ctx.clientIdentity, ['operator'], 'SetTerminalStatus');
+    if (status !== 'active' && status !== 'revoked') throw new DomainError('INVALID_FIELD', 'status must be active or revoked', { field: 'status' });
+    const ledger = new Ledger(ctx);
+    const t = await ledger.terminal(parseTerminalId(terminalId));
+    await ledger.write(K.terminal, [t.terminalId], terminalToJson({ ...t, status }));
+  }
+
+  @Transaction()
+  @Param('policy', 'string', 'JSON {maxClockSkewMs, tapMaxAgeMs, faceCapPerPayment, faceMinScore}')
+  async SetRiskPolicy(ctx: Context, policy: string): Promise<void> {
+    requireRole(ctx.clientIdentity, ['operator'], 'SetRiskPolicy');
+    const p = parseRiskPolicy(arg(policy, 'policy'));
+    await new Ledger(ctx).write(K.config, ['risk'], {
+      maxClockSkewMs: p.maxClockSkewMs, tapMaxAgeMs: p.tapMaxAgeMs, faceCapPerPayment: p.faceCapPerPayment.toString(), faceMinScore: p.faceMinScore,
+    });
+  }
+
+  // ---- accounts (school finance) ----
+
+  @Transaction()
+  @Param('account', 'string', 'JSON {account, group, creditLine}')
+  async OpenAccount(ctx: Context, account: string): Promise<void> {
+    requireRole(ctx.clientIdentity, ['finance'], 'OpenAccount');
+    const r = FieldReader.of(arg(account, 'account'), 'account', ['account', 'group', 'creditLine']);
+    const state = openAccount(r.parsed('account', parseAccountId), r.parsed('group', parseGroupId), r.nonNegativeAmount('creditLine'));
+    const ledger = new Ledger(ctx);
+    if (await ledger.store.get(K.account, [state.id])) throw new DomainError('ALREADY_EXISTS', `account ${state.id} exists`);
+    await ledger.write(K.account, [state.id], accountToJson(state));
+  }
+
+  @Transaction()
+  async SetCreditLine(ctx: Context, account: string, creditLine: string): Promise<void> {
+    requireRole(ctx.clientIdentity, ['finance'], 'SetCreditLine');
+    const ledger = new Ledger(ctx);
+    const a = await ledger.account(parseAccountId(account));
+    const line = Amount.parseNonNegative(creditLine, 'creditLine');
+    if (a.status === 'closed') throw new DomainError('ACCOUNT_CLOSED', `account ${a.id} is closed`);
+    await ledger.write(K.account, [a.id], accountToJson({ ...a, creditLine: line }));
+  }
+
+  // ---- money in (operator) ----
+
+  @Transaction()
+  @Param('topUp', 'string', 'JSON {topUpId, account, amount}')
+  @Returns('string')
+  async TopUp(ctx: Context, topUp: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ['operator'], 'TopUp');
+    const r = FieldReader.of(arg(topUp, 'topUp'), 'topUp', ['topUpId', 'account', 'amount']);
+    const topUpId = r.string('topUpId', /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, 'an identifier');
+    const amount = r.positiveAmount('amount');
+    const ledger = new Ledger(ctx);
+    const previous = await ledger.store.get(K.topUp, [topUpId]);
+    if (previous !== undefined) return Buffer.from(previous).toString('utf8'); // retried top-up: same answer, no second credit
+    const account = await ledger.account(r.parsed('account', parseAccountId));
+    if (account.status === 'closed') throw new DomainError('ACCOUNT_CLOSED', `account ${account.id} is closed`);
+    const result = applyTopUp(account, amount, `topup:${topUpId}`);
+    const receipt = {
+      topUpId, account: account.id, amount: amount.toString(), txId: ctx.stub.getTxID(),
+      recovered: { advance: result.recovery.advance.toString(), credit: result.recovery.credit.toString() }, toWallet: result.recovery.wallet.toString(),
+    };
+    await ledger.write(K.account, [account.id], accountToJson(result.account));
+    await ledger.write(K.postings, [ctx.stub.getTxID()], result.postings.map(postingToJson));
+    await ledger.write(K.topUp, [topUpId], receipt);
+    const text = canonicalJson(receipt);
+    ctx.stub.setEvent('TopUp', Buffer.from(text));
+    return text; // canonical, so a retry returns byte-for-byte the stored receipt
+  }
+
+  // ---- batches (the operator's gateway) ----
+
+  @Transaction()
+  @Param('batch', 'string', 'compact JWS of a protocol v1 batch')
+  @Returns('string')
+  async SubmitBatch(ctx: Context, batchJws: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ['gateway'], 'SubmitBatch');
+    const batch = decodeBatch(batchJws);
+    const ledger = new Ledger(ctx);
+    const terminal = await ledger.terminal(batch.terminalId);
+    if (terminal.status !== 'active') throw new DomainError('TERMINAL_REVOKED', `terminal ${terminal.terminalId} is revoked`);
+    verifyBatch(batch, terminal.publicKey);
+
+    const now = txTime(ctx);
+    const txId = ctx.stub.getTxID();
+    const [issuers, policy, denyListVersion] = await Promise.all([
+      ledger.all(K.issuer, [], parseIssuerKey), ledger.riskPolicy(), ledger.denyVersion(),
+    ]);
+    const issuerById = new Map(issuers.map((k) => [k.keyId as string, k]));
+    const verdicts = batch.records.map((record) => verifyRecord(record, { now, policy, issuerKey: (id) => issuerById.get(id) }));
+
+    const chunkIds = [...new Set(batch.records.map((r) => Math.floor(r.seq / SEQ_CHUNK)))];
+    const chunks = new Map<number, SeqChunk>();
+    const payerIds = [...new Set(verdicts.flatMap((v) => (v.ok ? [v.payer.account] : [])))];
+    const [chunkValues, accountValues] = await Promise.all([
+      Promise.all(chunkIds.map((c) => ledger.read(K.seqs, [terminal.terminalId, pad(c)], seqChunkFromJson))),
+      Promise.all(payerIds.map((id) => ledger.read(K.account, [id], accountFromJson))),
+    ]);
+    chunkIds.forEach((c, i) => chunks.set(c, chunkValues[i] ?? {}));
+    const accounts = new Map<AccountId, AccountState | undefined>(payerIds.map((id, i) => [id, accountValues[i]]));
+    const existing = new Map<number, Digest>();
+    for (const r of batch.records) {
+      const known = chunks.get(Math.floor(r.seq / SEQ_CHUNK))?.[String(r.seq)];
+      if (known !== undefined) existing.set(r.seq, known[0]);
+    }
+
+    const result = settleBatch({ batch, verdicts, terminal, existing, accounts, denyListVersion, txId });
+
+    const writes: Promise<void>[] = [];
+    for (const a of result.accounts.values()) writes.push(ledger.write(K.account, [a.id], accountToJson(a)));
+    const touched = new Set<number>();
+    for (const p of result.payments) {
+      const c = Math.floor(p.seq / SEQ_CHUNK);
+      const chunk = chunks.get(c) ?? {};
+      chunk[String(p.seq)] = [p.digest, batch.batchSeq];
+      chunks.set(c, chunk);
+      touched.add(c);
+    }
+    for (const c of [...touched].sort((a, b) => a - b)) writes.push(ledger.write(K.seqs, [terminal.terminalId, pad(c)], chunks.get(c) ?? {}));
+    writes.push(ledger.write(K.terminal, [terminal.terminalId], terminalToJson({ ...terminal, ...result.terminal })));
+    if (result.postings.length > 0) writes.push(ledger.write(K.postings, [txId], result.postings.map(postingToJson)));
+    for (const f of result.fraudCases) writes.push(ledger.write(K.fraud, [f.caseId], { ...f, payments: [...f.payments], opened: now }));
+    if (result.denied.length > 0) {
+      result.denied.forEach((d, i) => writes.push(ledger.write(K.deny, [pad(denyListVersion + i + 1)], { version: denyListVersion + i + 1, ...d })));
+      writes.push(ledger.write(K.config, ['denyVersion'], result.denyListVersion));
+    }
+    const merchantCredit = result.postings.reduce((s, p) => (p.to === book.merchant(terminal.merchantId) ? s.add(p.amount) : s), Amount.ZERO);
+    const counts = countOutcomes(result.outcomes);
+    const summary = {
+      txId, terminalId: batch.terminalId, batchSeq: batch.batchSeq, digest: batch.digest, at: now, merchantId: terminal.merchantId,
+      merchantCredit: merchantCredit.toString(), counts, anomalies: result.anomalies.map((a) => ({ ...a })),
+    };
+    writes.push(ledger.write(K.batch, [batch.terminalId, pad(batch.batchSeq), txId], {
+      ...summary, outcomes: result.outcomes.map(outcomeToJson), payments: result.payments.map(paymentToJson),
+    }));
+    await Promise.all(writes);
+    ctx.stub.setEvent('BatchSettled', Buffer.from(json(summary)));
+    return json({ ...summary, outcomes: result.outcomes.map(outcomeToJson), stateCalls: ledger.store.calls });
+  }
+
+  // ---- audit queries (every role) ----
+
+  @Transaction(false)
+  @Returns('string')
+  async GetAccount(ctx: Context, account: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ANY_ROLE, 'GetAccount');
+    return json(accountToJson(await new Ledger(ctx).account(parseAccountId(account))));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetTerminal(ctx: Context, terminalId: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ANY_ROLE, 'GetTerminal');
+    return json(terminalToJson(await new Ledger(ctx).terminal(parseTerminalId(terminalId))));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetBatches(ctx: Context, terminalId: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ANY_ROLE, 'GetBatches');
+    return json(await new Ledger(ctx).all(K.batch, [parseTerminalId(terminalId)], (v) => v));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetPayment(ctx: Context, paymentId: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ANY_ROLE, 'GetPayment');
+    const match = /^([A-Za-z0-9][A-Za-z0-9._:-]{0,63}):([1-9][0-9]{0,15})$/.exec(paymentId);
+    if (match === null) throw new DomainError('INVALID_FIELD', 'paymentId must be <terminalId>:<seq>', { field: 'paymentId' });
+    const terminalId = parseTerminalId(match[1]);
+    const seq = Number(match[2]);
+    const ledger = new Ledger(ctx);
+    const chunk = await ledger.read(K.seqs, [terminalId, pad(Math.floor(seq / SEQ_CHUNK))], seqChunkFromJson);
+    const known = chunk?.[String(seq)];
+    if (known === undefined) throw new DomainError('NOT_FOUND', `payment ${paymentId} is not on the ledger`);
+    const batches = await ledger.all(K.batch, [terminalId, pad(known[1])], (v) => v);
+    for (const b of batches) {
+      const r = FieldReader.of(b, 'batch', ['payments', 'txId'], ['terminalId', 'batchSeq', 'digest', 'at', 'merchantId', 'merchantCredit', 'counts', 'anomalies', 'outcomes']);
+      const payments = r.raw('payments');
+      const found = Array.isArray(payments) ? payments.find((p) => typeof p === 'object' && p !== null && !Array.isArray(p) && p.paymentId === paymentId) : undefined;
+      if (found !== undefined) return json({ payment: found, txId: r.raw('txId') ?? null });
+    }
+    throw new DomainError('NOT_FOUND', `payment ${paymentId} is not on the ledger`);
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async ListFraudCases(ctx: Context): Promise<string> {
+    requireRole(ctx.clientIdentity, ANY_ROLE, 'ListFraudCases');
+    return json(await new Ledger(ctx).all(K.fraud, [], (v) => v));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetDenyListDelta(ctx: Context, sinceVersion: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ANY_ROLE, 'GetDenyListDelta');
+    if (!/^(0|[1-9][0-9]{0,15})$/.test(sinceVersion)) throw new DomainError('INVALID_FIELD', 'sinceVersion must be a whole number', { field: 'sinceVersion' });
+    const since = Number(sinceVersion);
+    const ledger = new Ledger(ctx);
+    const entries = (await ledger.all(K.deny, [], (v) => v)).filter((e) => typeof e === 'object' && e !== null && !Array.isArray(e) && typeof e.version === 'number' && e.version > since);
+    return json({ version: await ledger.denyVersion(), entries });
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetStatement(ctx: Context, account: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ANY_ROLE, 'GetStatement');
+    const ledger = new Ledger(ctx);
+    const a = await ledger.account(parseAccountId(account));
+    const books = new Set([book.wallet(a.id), book.credit(a.id), book.advance(a.id)]);
+    const lines = (await ledger.postings()).filter((p) => books.has(p.from) || books.has(p.to));
+    const balances = new Map(storedBalances(a).map(([k, v]) => [k, v.toString()]));
+    return json({ account: a.id, balances: Object.fromEntries(balances), postings: lines.map(postingToJson) });
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async CheckInvariant(ctx: Context): Promise<string> {
+    requireRole(ctx.clientIdentity, ANY_ROLE, 'CheckInvariant');
+    const ledger = new Ledger(ctx);
+    const [postings, accounts] = await Promise.all([ledger.postings(), ledger.all(K.account, [], accountFromJson)]);
+    const report = checkInvariant(postings, new Map(accounts.flatMap(storedBalances)));
+    return json({
+      ok: report.ok, postings: report.postings, sum: report.sum.toString(),
+      mismatches: report.mismatches.map((m) => ({ book: m.book, stored: m.stored.toString(), fromPostings: m.fromPostings.toString() })),
+    });
+  }
+}
+
+function issuerKeyToJson(k: IssuerKey): JsonValue {
+  return { keyId: k.keyId, alg: k.alg, publicKey: { ...k.publicKey }, validFrom: k.validFrom, validTo: k.validTo, status: k.status };
+}

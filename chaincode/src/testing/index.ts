@@ -1,0 +1,2 @@
+/** Test support: the in-memory stub for the contract's unit tests. Not part of the deployed chaincode. */
+export { MemoryStub, TestIdentity, testContext } from './memory-stub';

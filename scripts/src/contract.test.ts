@@ -1,0 +1,195 @@
+import { SettlementContract } from '@dol/chaincode/contract';
+import { MemoryStub, TestIdentity, testContext } from '@dol/chaincode/testing';
+import { Issuer, PayerMedium, Terminal, faceCredential } from './signer';
+
+/**
+ * The settlement contract on the in-memory stub: registries, access per role, batch settlement
+ * end to end through the contract's own JSON, state calls per payment, and audit queries.
+ */
+const NOW = 1_767_225_600_000;
+const AT = NOW - 3_600_000;
+
+const who = {
+  operator: new TestIdentity('OperatorMSP', 'operator'),
+  gateway: new TestIdentity('OperatorMSP', 'gateway'),
+  finance: new TestIdentity('CampusMSP', 'finance'),
+  registrar: new TestIdentity('CampusMSP', 'registrar'),
+  auditor: new TestIdentity('AuditMSP', 'auditor'),
+  // A role attribute issued by the wrong organisation's CA, and a caller with no role at all.
+  fakeGateway: new TestIdentity('CampusMSP', 'gateway'),
+  nobody: new TestIdentity('OperatorMSP', null),
+};
+type Who = keyof typeof who;
+
+class Harness {
+  readonly stub = new MemoryStub();
+  readonly contract = new SettlementContract();
+  private n = 0;
+  issuer = Issuer.generate('issuer-1', 'EdDSA', NOW - 1e10, NOW + 1e10);
+  terminal = Terminal.generate('pos-1', 'EdDSA');
+
+  /** Runs one transaction; commits its writes only if it succeeds, as a peer would. */
+  async call(as: Who, fn: (c: SettlementContract, ctx: ReturnType<typeof testContext>) => Promise<unknown>): Promise<string> {
+    this.n += 1;
+    this.stub.begin(`tx${this.n}`, NOW);
+    try {
+      const out = await fn(this.contract, testContext(this.stub, who[as]));
+      this.stub.commit();
+      return typeof out === 'string' ? out : '';
+    } catch (error) {
+      this.stub.abort();
+      throw error;
+    }
+  }
+
+  async setUp(): Promise<void> {
+    await this.call('operator', (c, ctx) => c.RegisterIssuerKey(ctx, JSON.stringify(this.issuer.registration())));
+    await this.call('operator', (c, ctx) => c.RegisterMerchant(ctx, JSON.stringify({ merchantId: 'canteen-1', name: 'North canteen' })));
+    await this.call('operator', (c, ctx) => c.RegisterTerminal(ctx, JSON.stringify({ terminalId: 'pos-1', merchantId: 'canteen-1', publicKey: this.terminal.key.jwk })));
+    await this.call('operator', (c, ctx) => c.SetRiskPolicy(ctx, JSON.stringify({ maxClockSkewMs: 300000, tapMaxAgeMs: 120000, faceCapPerPayment: '3000', faceMinScore: 900 })));
+  }
+
+  async open(account: string, creditLine = '0', topUp = '0'): Promise<void> {
+    await this.call('finance', (c, ctx) => c.OpenAccount(ctx, JSON.stringify({ account, group: 'g-2026', creditLine })));
+    if (topUp !== '0') await this.call('operator', (c, ctx) => c.TopUp(ctx, JSON.stringify({ topUpId: `seed-${account}`, account, amount: topUp })));
+  }
+
+  wallet(account: string): PayerMedium {
+    return PayerMedium.issue(this.issuer, {
+      mediaId: `w-${account}`, kind: 'wallet', account, group: 'g-2026', capPerPayment: '5000', capTotal: '20000', ctrFrom: 1, ctrTo: 100,
+      nbf: NOW - 86_400_000, exp: NOW + 86_400_000,
+    }, 'EdDSA');
+  }
+
+  async submit(jws: string): Promise<SubmitResult> {
+    return JSON.parse(await this.call('gateway', (c, ctx) => c.SubmitBatch(ctx, jws))) as SubmitResult;
+  }
+
+  async query(name: 'GetAccount' | 'GetStatement', arg: string): Promise<Record<string, unknown>> {
+    return JSON.parse(await this.call('auditor', (c, ctx) => c[name](ctx, arg))) as Record<string, unknown>;
+  }
+}
+
+interface SubmitResult {
+  counts: Record<string, number>;
+  outcomes: { seq: number; code: string; reason?: string; funding?: Record<string, string> }[];
+  anomalies: { kind: string }[];
+  merchantCredit: string;
+  stateCalls: number;
+}
+
+async function ready(): Promise<Harness> {
+  const h = new Harness();
+  await h.setUp();
+  return h;
+}
+
+describe('SettlementContract on the memory stub', () => {
+  it('settles a batch with every outcome and keeps the books balanced', async () => {
+    const h = await ready();
+    await h.open('alice', '0', '5000');
+    await h.open('bob', '500', '100');
+    const t = h.terminal;
+    const alice = h.wallet('alice');
+    const bob = h.wallet('bob');
+    const replayed = bob.payCode(AT - 500);
+    const first = t.batch([t.record(AT, '1200', 'code', alice.payCode(AT - 1000)), t.record(AT + 1, '400', 'code', replayed)]);
+    await h.submit(first);
+    const second = await h.submit(t.batch([
+      t.record(AT + 2, '300', 'code', replayed), // same (mediaId, ctr) again
+      t.record(AT + 3, '9000', 'code', alice.payCode(AT)), // over the per-payment cap
+      t.record(AT + 4, '800', 'face', faceCredential('bob', 950)), // bob's funds run out
+      t.record(AT + 5, '100', 'face', faceCredential('nobody-here', 950)),
+    ]));
+    const again = await h.submit(first);
+    expect(second.outcomes.map((o) => o.reason ?? o.code)).toEqual(['double-spend', 'OVER_CAP', 'settled-advance', 'UNKNOWN_ACCOUNT']);
+    expect(again.counts.duplicate).toBe(2);
+    const invariant = JSON.parse(await h.call('auditor', (c, ctx) => c.CheckInvariant(ctx))) as { ok: boolean; sum: string };
+    expect(invariant).toMatchObject({ ok: true, sum: '0' });
+    const bobNow = await h.query('GetAccount', 'bob');
+    // bob: 100 wallet + 500 credit line = 600 of funds; charged 400, 300 (double spend) and 800: 900 advanced.
+    expect(bobNow).toMatchObject({ wallet: '0', creditUsed: '500', advance: '900' });
+    expect(h.stub.events.at(-1)?.name).toBe('BatchSettled');
+  });
+
+  it('a top-up recovers the advance first and is idempotent on its id', async () => {
+    const h = await ready();
+    await h.open('carol', '200', '0');
+    const t = h.terminal;
+    await h.submit(t.batch([t.record(AT, '700', 'face', faceCredential('carol', 990))]));
+    const topUp = JSON.stringify({ topUpId: 'tu-1', account: 'carol', amount: '1000' });
+    const receipt = await h.call('operator', (c, ctx) => c.TopUp(ctx, topUp));
+    const retry = await h.call('operator', (c, ctx) => c.TopUp(ctx, topUp));
+    expect(JSON.parse(receipt)).toMatchObject({ recovered: { advance: '500', credit: '200' }, toWallet: '300' });
+    expect(retry).toBe(receipt);
+    expect(await h.query('GetAccount', 'carol')).toMatchObject({ wallet: '300', creditUsed: '0', advance: '0' });
+    const statement = await h.query('GetStatement', 'carol');
+    expect(statement.postings).toHaveLength(5);
+  });
+
+  it('refuses a batch from an unknown or revoked terminal, or signed by another key, and writes nothing', async () => {
+    const h = await ready();
+    const stranger = Terminal.generate('pos-9', 'EdDSA');
+    await expect(h.submit(stranger.batch([stranger.record(AT, '1', 'face', faceCredential('x', 990))]))).rejects.toThrow(/^UNKNOWN_TERMINAL/);
+    const impostor = new Terminal('pos-1', Terminal.generate('pos-x', 'EdDSA').key);
+    const before = h.stub.committed.size;
+    await expect(h.submit(impostor.batch([impostor.record(AT, '1', 'face', faceCredential('x', 990))]))).rejects.toThrow(/^BAD_SIGNATURE/);
+    await h.call('operator', (c, ctx) => c.SetTerminalStatus(ctx, 'pos-1', 'revoked'));
+    const t = h.terminal;
+    await expect(h.submit(t.batch([t.record(AT, '1', 'face', faceCredential('x', 990))]))).rejects.toThrow(/^TERMINAL_REVOKED/);
+    expect(h.stub.committed.size).toBe(before);
+  });
+
+  it('reads and writes each payer once: state calls per payment in a 500-record batch with distinct payers', async () => {
+    const h = await ready();
+    const t = h.terminal;
+    const records = [];
+    for (let i = 0; i < 500; i++) {
+      await h.open(`s${i}`, '0', '5000');
+      records.push(t.record(AT + i, '100', 'code', h.wallet(`s${i}`).payCode(AT - 1000)));
+    }
+    const result = await h.submit(t.batch(records));
+    expect(result.counts.settled).toBe(500);
+    const perPayment = result.stateCalls / 500;
+    // One read and one write per distinct payer, plus a fixed handful per batch (see docs/settlement.md).
+    expect(perPayment).toBeLessThanOrEqual(2.02);
+    expect(perPayment).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('SettlementContract access', () => {
+  const calls: [string, Who[], (h: Harness, ctx: ReturnType<typeof testContext>) => Promise<unknown>][] = [
+    ['RegisterIssuerKey', ['operator'], (h, ctx) => h.contract.RegisterIssuerKey(ctx, JSON.stringify(Issuer.generate('k2', 'EdDSA', NOW - 1e10, NOW + 1e10).registration()))],
+    ['RevokeIssuerKey', ['operator'], (h, ctx) => h.contract.RevokeIssuerKey(ctx, 'issuer-1')],
+    ['RegisterMerchant', ['operator'], (h, ctx) => h.contract.RegisterMerchant(ctx, JSON.stringify({ merchantId: 'm2', name: 'South' }))],
+    ['RegisterTerminal', ['operator'], (h, ctx) => h.contract.RegisterTerminal(ctx, JSON.stringify({ terminalId: 'pos-2', merchantId: 'canteen-1', publicKey: h.terminal.key.jwk }))],
+    ['SetTerminalStatus', ['operator'], (h, ctx) => h.contract.SetTerminalStatus(ctx, 'pos-1', 'active')],
+    ['SetRiskPolicy', ['operator'], (h, ctx) => h.contract.SetRiskPolicy(ctx, JSON.stringify({ maxClockSkewMs: 1, tapMaxAgeMs: 1, faceCapPerPayment: '1', faceMinScore: 1 }))],
+    ['OpenAccount', ['finance'], (h, ctx) => h.contract.OpenAccount(ctx, JSON.stringify({ account: 'zed', group: 'g', creditLine: '0' }))],
+    ['SetCreditLine', ['finance'], (h, ctx) => h.contract.SetCreditLine(ctx, 'alice', '100')],
+    ['TopUp', ['operator'], (h, ctx) => h.contract.TopUp(ctx, JSON.stringify({ topUpId: 'x', account: 'alice', amount: '1' }))],
+    ['SubmitBatch', ['gateway'], (h, ctx) => h.contract.SubmitBatch(ctx, h.terminal.batch([h.terminal.record(AT, '1', 'face', faceCredential('alice', 990))]))],
+  ];
+  const everyone = Object.keys(who) as Who[];
+
+  describe.each(calls)('%s', (_name, allowed, invoke) => {
+    it.each(everyone.filter((w) => !allowed.includes(w)))('is refused to %s with ACCESS_DENIED and changes nothing', async (caller) => {
+      const h = await ready();
+      await h.open('alice');
+      const before = new Map(h.stub.committed);
+      await expect(h.call(caller, async (_c, ctx) => { await invoke(h, ctx); })).rejects.toThrow(/^ACCESS_DENIED/);
+      expect(h.stub.committed).toEqual(before);
+    });
+
+    it.each(allowed)('is allowed to %s', async (caller) => {
+      const h = await ready();
+      await h.open('alice');
+      await expect(h.call(caller, async (_c, ctx) => { await invoke(h, ctx); })).resolves.toBe('');
+    });
+  });
+
+  it.each(['fakeGateway', 'nobody'] as Who[])('queries are refused to %s', async (caller) => {
+    const h = await ready();
+    await expect(h.call(caller, (c, ctx) => c.CheckInvariant(ctx))).rejects.toThrow(/^ACCESS_DENIED/);
+  });
+});
