@@ -1,6 +1,6 @@
 import {
-  Amount, ZERO_DIGEST, book, checkInvariant, decodeBatch, openAccount, parseIssuerKey, parseRiskPolicy, settleBatch, storedBalances, topUp, verifyBatch, verifyRecord,
-  type AccountId, type AccountState, type Digest, type GroupId, type IssuerKey, type MerchantId, type Outcome, type Posting, type SettlementResult, type TerminalId, type TerminalState,
+  Amount, ZERO_DIGEST, book, checkInvariant, completeClearance, parsePointsPolicy, parseResolutions, pointsFor, decodeBatch, openAccount, parseIssuerKey, parseRiskPolicy, settleBatch, storedBalances, topUp, verifyBatch, verifyRecord,
+  type AccountId, type AccountState, type Digest, type GroupId, type IssuerKey, type MerchantId, type Outcome, type PointsPolicy, type Posting, type SettlementResult, type TerminalId, type TerminalState,
 } from '@dol/chaincode';
 import { Issuer, PayerMedium, Terminal, faceCredential, type WireRecord } from './signer';
 
@@ -22,6 +22,7 @@ class TestLedger {
   readonly terminals = new Map<string, TerminalState>();
   denyListVersion = 0;
   txs = 0;
+  pointsPolicy: PointsPolicy | undefined;
 
   addTerminal(t: Terminal, merchant = 'canteen-1'): void {
     this.terminals.set(t.terminalId, {
@@ -60,7 +61,7 @@ class TestLedger {
       if (d !== undefined) existing.set(r.seq, d);
     }
     this.txs += 1;
-    const result = settleBatch({ batch, verdicts, terminal: state, existing, accounts, denyListVersion: this.denyListVersion, txId: `tx${this.txs}` });
+    const result = settleBatch({ batch, verdicts, terminal: state, existing, accounts, denyListVersion: this.denyListVersion, txId: `tx${this.txs}`, now: NOW, ...(this.pointsPolicy === undefined ? {} : { pointsPolicy: this.pointsPolicy }) });
     for (const p of result.payments) this.payments.set(p.paymentId, p.digest);
     for (const a of result.accounts.values()) this.accounts.set(a.id, a);
     this.postings.push(...result.postings);
@@ -271,5 +272,49 @@ describe('checkInvariant', () => {
     const report = ledger.invariant();
     expect(report.ok).toBe(false);
     expect(report.mismatches.map((m) => m.book)).toEqual(['wallet:jack']);
+  });
+});
+
+describe('clearance (DESIGN §5, Graduation clearance)', () => {
+  const clearing = (over: Partial<AccountState>): AccountState => ({
+    ...openAccount('kim' as AccountId, GROUP, Amount.parse('500')), status: 'clearing', ...over,
+  });
+
+  it.each([
+    ['collected', book.topUpClearing],
+    ['waived', book.writeOffs],
+    ['referred', book.referred],
+  ] as const)('a debt resolved as %s is settled from %s and the account closes', (resolution, source) => {
+    const r = completeClearance(clearing({ advance: Amount.parse('700') }), [{ debt: 'advance', resolution, reference: 'ref-1' }], 'c1');
+    expect(r.postings).toEqual([{ from: source, to: book.advance('kim' as AccountId), amount: Amount.parse('700'), ref: 'c1:advance' }]);
+    expect(r.account).toMatchObject({ status: 'closed' });
+    expect(r.account.advance.isZero()).toBe(true);
+  });
+
+  it('refunds a positive balance and expires points', () => {
+    const r = completeClearance(clearing({ wallet: Amount.parse('250'), points: Amount.parse('40') }), [], 'c2');
+    expect(r.postings.map((p) => [p.from, p.to, p.amount.toString()])).toEqual([
+      ['wallet:kim', book.refunds, '250'],
+      ['points:kim', book.pointsIssued, '40'],
+    ]);
+    expect([r.refunded, r.pointsExpired].map(String)).toEqual(['250', '40']);
+  });
+
+  it('refuses to complete with a debt unresolved, or resolved twice, or before clearance began', () => {
+    expect(() => completeClearance(clearing({ creditUsed: Amount.parse('1') }), [], 'c')).toThrow(/^MISSING_FIELD/);
+    expect(() => parseResolutions([{ debt: 'credit', resolution: 'waived', reference: 'a' }, { debt: 'credit', resolution: 'collected', reference: 'b' }])).toThrow(/^INVALID_FIELD/);
+    expect(() => completeClearance({ ...clearing({}), status: 'active' }, [], 'c')).toThrow(/^INVALID_FIELD/);
+  });
+});
+
+describe('pointsFor (DESIGN §5, Points)', () => {
+  const policy = parsePointsPolicy({ ratePerMille: 10, multipliers: { 'canteen-2': 1500 }, dailyCap: '30' }, 1);
+  it.each([
+    ['1999', 'canteen-1', '0', '19'], // floor(1999 × 10 / 1000)
+    ['1999', 'canteen-2', '0', '29'], // floor(1999 × 10 × 1500 / 10^6)
+    ['1999', 'canteen-1', '25', '5'], // only 5 left of today's cap
+    ['1999', 'canteen-1', '30', '0'],
+  ])('%s at %s with %s earned today gives %s', (amount, merchant, today, expected) => {
+    expect(pointsFor(policy, merchant as MerchantId, Amount.parse(amount), Amount.parse(today)).toString()).toBe(expected);
   });
 });

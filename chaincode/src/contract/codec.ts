@@ -30,6 +30,7 @@ export function accountToJson(a: AccountState): JsonValue {
   return {
     id: a.id, group: a.group, status: a.status, creditLine: a.creditLine.toString(), wallet: a.wallet.toString(),
     creditUsed: a.creditUsed.toString(), advance: a.advance.toString(), media,
+    points: a.points.toString(), pointsDay: a.pointsDay, pointsToday: a.pointsToday.toString(),
     ...(a.deniedAt === undefined ? {} : { deniedAt: a.deniedAt }),
   };
 }
@@ -51,7 +52,7 @@ function mediumFromJson(value: JsonValue | undefined): MediumState {
 
 /** Reads a stored account. */
 export function accountFromJson(value: JsonValue): AccountState {
-  const r = FieldReader.of(value, 'account', ['id', 'group', 'status', 'creditLine', 'wallet', 'creditUsed', 'advance', 'media'], ['deniedAt']);
+  const r = FieldReader.of(value, 'account', ['id', 'group', 'status', 'creditLine', 'wallet', 'creditUsed', 'advance', 'media', 'points', 'pointsDay', 'pointsToday'], ['deniedAt']);
   const mediaRaw = r.raw('media');
   if (!isJsonObject(mediaRaw)) throw new DomainError('INVALID_FIELD', 'account.media must be an object');
   const media: Record<string, MediumState> = {};
@@ -64,6 +65,9 @@ export function accountFromJson(value: JsonValue): AccountState {
     wallet: r.nonNegativeAmount('wallet'),
     creditUsed: r.nonNegativeAmount('creditUsed'),
     advance: r.nonNegativeAmount('advance'),
+    points: r.nonNegativeAmount('points'),
+    pointsDay: r.int('pointsDay'),
+    pointsToday: r.nonNegativeAmount('pointsToday'),
     media,
     ...(r.has('deniedAt') ? { deniedAt: r.int('deniedAt') } : {}),
   };

@@ -12,7 +12,9 @@ import { parseStrictJson, type JsonValue } from '../core/strict-json';
 import { ZERO_DIGEST } from '../core/encoding';
 import { verifyRecord } from '../core/verify-record';
 import { openAccount, storedBalances, topUp as applyTopUp, type AccountState } from '../settlement/account';
-import { book, checkInvariant, postingFromJson, postingToJson, type Posting } from '../settlement/books';
+import { book, checkInvariant, posting, postingFromJson, postingToJson, type Posting } from '../settlement/books';
+import { beginClearance, completeClearance, parseResolutions } from '../settlement/clearance';
+import { parsePointsPolicy, pointsPolicyFromJson, pointsPolicyToJson } from '../settlement/points';
 import { countOutcomes, settleBatch, type Outcome, type PaymentEntry } from '../settlement/settle-batch';
 import { ANY_ROLE, requireRole } from './access';
 import {
@@ -33,7 +35,11 @@ const K = {
   topUp: 'topup', // [topUpId]
   fraud: 'fraud', // [caseId]
   deny: 'deny', // [version]: one deny-list entry per version
-  config: 'config', // ['risk'] | ['denyVersion']
+  credit: 'credit', // [merchantId, txId]: a batch's credit to its merchant until paid out (no hot key)
+  payout: 'payout', // [merchantId, payoutId]: a payout statement
+  pointsPolicy: 'points-policy', // [version]: every points policy ever set
+  clearance: 'clearance', // [accountId]: the registrar's record of a completed clearance
+  config: 'config', // ['risk'] | ['denyVersion'] | ['points']
 } as const;
 
 /** Parses a transaction's JSON argument strictly; fabric-contract-api hands strings through untouched. */
@@ -56,7 +62,7 @@ function outcomeToJson(o: Outcome): JsonValue {
       return { seq: o.seq, code: o.code, paymentId: o.paymentId, reason: o.reason, message: o.message };
     default:
       return {
-        seq: o.seq, code: o.code, paymentId: o.paymentId, account: o.account, amount: o.amount.toString(), flags: [...o.flags],
+        seq: o.seq, code: o.code, paymentId: o.paymentId, account: o.account, amount: o.amount.toString(), flags: [...o.flags], points: o.points.toString(),
         funding: { wallet: o.funding.wallet.toString(), credit: o.funding.credit.toString(), advance: o.funding.advance.toString() },
         ...(o.firstPayment === undefined ? {} : { firstPayment: o.firstPayment }), ...(o.caseId === undefined ? {} : { caseId: o.caseId }),
       };
@@ -269,8 +275,8 @@ export class SettlementContract extends Contract {
 
     const now = txTime(ctx);
     const txId = ctx.stub.getTxID();
-    const [issuers, policy, denyListVersion] = await Promise.all([
-      ledger.all(K.issuer, [], parseIssuerKey), ledger.riskPolicy(), ledger.denyVersion(),
+    const [issuers, policy, denyListVersion, pointsPolicy] = await Promise.all([
+      ledger.all(K.issuer, [], parseIssuerKey), ledger.riskPolicy(), ledger.denyVersion(), ledger.read(K.config, ['points'], pointsPolicyFromJson),
     ]);
     const issuerById = new Map(issuers.map((k) => [k.keyId as string, k]));
     const verdicts = batch.records.map((record) => verifyRecord(record, { now, policy, issuerKey: (id) => issuerById.get(id) }));
@@ -290,7 +296,9 @@ export class SettlementContract extends Contract {
       if (known !== undefined) existing.set(r.seq, known[0]);
     }
 
-    const result = settleBatch({ batch, verdicts, terminal, existing, accounts, denyListVersion, txId });
+    const result = settleBatch({
+      batch, verdicts, terminal, existing, accounts, denyListVersion, txId, now, ...(pointsPolicy === undefined ? {} : { pointsPolicy }),
+    });
 
     const writes: Promise<void>[] = [];
     for (const a of result.accounts.values()) writes.push(ledger.write(K.account, [a.id], accountToJson(a)));
@@ -311,6 +319,11 @@ export class SettlementContract extends Contract {
       writes.push(ledger.write(K.config, ['denyVersion'], result.denyListVersion));
     }
     const merchantCredit = result.postings.reduce((s, p) => (p.to === book.merchant(terminal.merchantId) ? s.add(p.amount) : s), Amount.ZERO);
+    if (merchantCredit.gt(Amount.ZERO)) {
+      writes.push(ledger.write(K.credit, [terminal.merchantId, txId], {
+        amount: merchantCredit.toString(), terminalId: batch.terminalId, batchSeq: batch.batchSeq, txId, at: now,
+      }));
+    }
     const counts = countOutcomes(result.outcomes);
     const summary = {
       txId, terminalId: batch.terminalId, batchSeq: batch.batchSeq, digest: batch.digest, at: now, merchantId: terminal.merchantId,
@@ -324,7 +337,122 @@ export class SettlementContract extends Contract {
     return json({ ...summary, outcomes: result.outcomes.map(outcomeToJson), stateCalls: ledger.store.calls });
   }
 
+  @Transaction()
+  @Param('policy', 'string', 'JSON {ratePerMille, multipliers, dailyCap}')
+  @Returns('string')
+  async SetPointsPolicy(ctx: Context, policy: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ['finance'], 'SetPointsPolicy');
+    const ledger = new Ledger(ctx);
+    const current = await ledger.read(K.config, ['points'], pointsPolicyFromJson);
+    const next = parsePointsPolicy(arg(policy, 'policy'), (current?.version ?? 0) + 1);
+    await ledger.write(K.config, ['points'], pointsPolicyToJson(next));
+    await ledger.write(K.pointsPolicy, [pad(next.version)], pointsPolicyToJson(next));
+    return canonicalJson(pointsPolicyToJson(next));
+  }
+
+  // ---- graduation clearance (registrar) ----
+
+  @Transaction()
+  @Returns('string')
+  async BeginClearance(ctx: Context, account: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ['registrar'], 'BeginClearance');
+    const ledger = new Ledger(ctx);
+    const [a, version] = await Promise.all([ledger.account(parseAccountId(account)), ledger.denyVersion()]);
+    const next = beginClearance(a, version + 1);
+    await Promise.all([
+      ledger.write(K.account, [a.id], accountToJson(next)),
+      ledger.write(K.deny, [pad(version + 1)], { version: version + 1, kind: 'account', id: a.id, reason: 'graduation clearance' }),
+      ledger.write(K.config, ['denyVersion'], version + 1),
+    ]);
+    return canonicalJson({ account: a.id, denyListVersion: version + 1, openDebts: { advance: a.advance.toString(), credit: a.creditUsed.toString() }, wallet: a.wallet.toString() });
+  }
+
+  @Transaction()
+  @Param('clearance', 'string', 'JSON {account, resolutions: [{debt, resolution, reference}]}')
+  @Returns('string')
+  async CompleteClearance(ctx: Context, clearance: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ['registrar'], 'CompleteClearance');
+    const r = FieldReader.of(arg(clearance, 'clearance'), 'clearance', ['account', 'resolutions']);
+    const ledger = new Ledger(ctx);
+    const a = await ledger.account(r.parsed('account', parseAccountId));
+    const txId = ctx.stub.getTxID();
+    const result = completeClearance(a, parseResolutions(r.raw('resolutions')), `clearance:${a.id}`);
+    const record = {
+      account: a.id, txId, at: txTime(ctx), refunded: result.refunded.toString(), pointsExpired: result.pointsExpired.toString(),
+      resolved: result.resolved.map((x) => ({ debt: x.debt, resolution: x.resolution, reference: x.reference, amount: x.amount.toString() })),
+    };
+    await Promise.all([
+      ledger.write(K.account, [a.id], accountToJson(result.account)),
+      ...(result.postings.length > 0 ? [ledger.write(K.postings, [txId], result.postings.map(postingToJson))] : []),
+      ledger.write(K.clearance, [a.id], record),
+    ]);
+    return canonicalJson(record);
+  }
+
+  // ---- merchant payouts (operator) ----
+
+  @Transaction()
+  @Param('payout', 'string', 'JSON {payoutId, merchantId}')
+  @Returns('string')
+  async Payout(ctx: Context, payout: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ['operator'], 'Payout');
+    const r = FieldReader.of(arg(payout, 'payout'), 'payout', ['payoutId', 'merchantId']);
+    const payoutId = r.string('payoutId', /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, 'an identifier');
+    const merchantId = r.parsed('merchantId', parseMerchantId);
+    const ledger = new Ledger(ctx);
+    const previous = await ledger.store.get(K.payout, [merchantId, payoutId]);
+    if (previous !== undefined) return Buffer.from(previous).toString('utf8'); // retried payout: same statement, paid once
+    if (!(await ledger.store.get(K.merchant, [merchantId]))) throw new DomainError('NOT_FOUND', `merchant ${merchantId} does not exist`);
+    const credits = await ledger.store.list(K.credit, [merchantId]);
+    let total = Amount.ZERO;
+    const lines = credits.map((e) => {
+      const c = FieldReader.of(decode(e.value), 'credit', ['amount', 'terminalId', 'batchSeq', 'txId', 'at']);
+      const amount = c.positiveAmount('amount');
+      total = total.add(amount);
+      return { amount: amount.toString(), terminalId: c.raw('terminalId') ?? null, batchSeq: c.raw('batchSeq') ?? null, txId: c.raw('txId') ?? null, at: c.raw('at') ?? null };
+    });
+    const txId = ctx.stub.getTxID();
+    const statement = { payoutId, merchantId, txId, at: txTime(ctx), total: total.toString(), lines };
+    const writes: Promise<void>[] = credits.map((e) => ledger.store.remove(e.key));
+    if (total.gt(Amount.ZERO)) writes.push(ledger.write(K.postings, [txId], [postingToJson(posting(book.merchant(merchantId), book.payouts, total, `payout:${payoutId}`))]));
+    writes.push(ledger.write(K.payout, [merchantId, payoutId], statement));
+    await Promise.all(writes);
+    return canonicalJson(statement);
+  }
+
   // ---- audit queries (every role) ----
+
+  @Transaction(false)
+  @Returns('string')
+  async GetPointsSupply(ctx: Context): Promise<string> {
+    requireRole(ctx.clientIdentity, ANY_ROLE, 'GetPointsSupply');
+    const ledger = new Ledger(ctx);
+    const [accounts, postings, policies] = await Promise.all([
+      ledger.all(K.account, [], accountFromJson), ledger.postings(), ledger.all(K.pointsPolicy, [], pointsPolicyFromJson),
+    ]);
+    let issued = Amount.ZERO;
+    let expired = Amount.ZERO;
+    for (const p of postings) {
+      if (p.from === book.pointsIssued) issued = issued.add(p.amount);
+      if (p.to === book.pointsIssued) expired = expired.add(p.amount);
+    }
+    const held = accounts.reduce((s, a) => s.add(a.points), Amount.ZERO);
+    return canonicalJson({
+      issued: issued.toString(), expired: expired.toString(), supply: issued.sub(expired).toString(), heldByAccounts: held.toString(),
+      consistent: held.equals(issued.sub(expired)), policies: policies.map(pointsPolicyToJson),
+    });
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async ListDebts(ctx: Context): Promise<string> {
+    requireRole(ctx.clientIdentity, ANY_ROLE, 'ListDebts');
+    const accounts = await new Ledger(ctx).all(K.account, [], accountFromJson);
+    return canonicalJson(accounts
+      .filter((a) => a.advance.gt(Amount.ZERO) || a.creditUsed.gt(Amount.ZERO))
+      .map((a) => ({ account: a.id, group: a.group, status: a.status, advance: a.advance.toString(), credit: a.creditUsed.toString() })));
+  }
+
 
   @Transaction(false)
   @Returns('string')

@@ -3,7 +3,7 @@ import type { ChaincodeStub, Iterators } from 'fabric-shim-api';
 /** The part of Fabric's stub the contract uses: small enough for an in-memory stand-in in unit tests. */
 export type LedgerStub = Pick<
   ChaincodeStub,
-  'getState' | 'putState' | 'getStateByPartialCompositeKey' | 'createCompositeKey' | 'getTxID' | 'getTxTimestamp' | 'setEvent'
+  'getState' | 'putState' | 'deleteState' | 'getStateByPartialCompositeKey' | 'createCompositeKey' | 'getTxID' | 'getTxTimestamp' | 'setEvent'
 >;
 
 /** A key-value pair from a range read. */
@@ -35,6 +35,12 @@ export class StateStore {
   async put(type: string, parts: readonly string[], value: Uint8Array): Promise<void> {
     this.calls += 1;
     await this.stub.putState(this.key(type, parts), value);
+  }
+
+  /** Deletes a key named by its full composite key (as a range read returned it). */
+  async remove(fullKey: string): Promise<void> {
+    this.calls += 1;
+    await this.stub.deleteState(fullKey);
   }
 
   /** All entries whose composite key starts with the given parts, in key order. */

@@ -30,6 +30,11 @@ export interface AccountState {
   readonly creditUsed: Amount;
   /** Fronted by the operator's guarantee fund (≥ 0): owed to the operator. */
   readonly advance: Amount;
+  /** Campus points held (a unit of its own, never money). */
+  readonly points: Amount;
+  /** UTC day of the last points earned, and how many were earned that day (daily cap). */
+  readonly pointsDay: number;
+  readonly pointsToday: Amount;
   /** Deny-list version from which the whole account is refused (clearance, closure, fraud). */
   readonly deniedAt?: number;
   readonly media: Readonly<Record<string, MediumState>>;
@@ -37,7 +42,10 @@ export interface AccountState {
 
 /** A new, empty account. */
 export function openAccount(id: AccountId, group: GroupId, creditLine: Amount): AccountState {
-  return { id, group, status: 'active', creditLine, wallet: Amount.ZERO, creditUsed: Amount.ZERO, advance: Amount.ZERO, media: {} };
+  return {
+    id, group, status: 'active', creditLine, wallet: Amount.ZERO, creditUsed: Amount.ZERO, advance: Amount.ZERO,
+    points: Amount.ZERO, pointsDay: 0, pointsToday: Amount.ZERO, media: {},
+  };
 }
 
 /** How a payment was paid for: from the wallet, the credit line, and an advance for the rest. */
@@ -97,6 +105,7 @@ export function storedBalances(account: AccountState): [string, Amount][] {
     [book.wallet(account.id), account.wallet],
     [book.credit(account.id), account.creditUsed.neg()],
     [book.advance(account.id), account.advance.neg()],
+    [book.points(account.id), account.points],
   ];
 }
 

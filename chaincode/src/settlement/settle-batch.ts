@@ -6,6 +6,7 @@ import type { EpochMs } from '../core/time';
 import type { MediaPayer, Verdict } from '../core/verify-record';
 import { charge, mediumOf, useCounter, type AccountState, type Funding } from './account';
 import { book, posting, type Posting } from './books';
+import { dayOf, pointsFor, type PointsPolicy } from './points';
 
 /** A terminal as the ledger keeps it, with where its record and batch chains stand. */
 export interface TerminalState {
@@ -38,6 +39,8 @@ export type Outcome =
       readonly amount: Amount;
       readonly funding: Funding;
       readonly flags: readonly SettleFlag[];
+      /** Campus points earned (never for a double spend). */
+      readonly points: Amount;
       /** For a double spend: the payment that first used the same (mediaId, ctr), and the case opened. */
       readonly firstPayment?: string;
       readonly caseId?: string;
@@ -85,6 +88,10 @@ export interface SettlementInput {
   readonly denyListVersion: number;
   /** Transaction id: makes fraud case ids unique and deterministic. */
   readonly txId: string;
+  /** Ledger time (transaction timestamp): the day for the points cap. */
+  readonly now: EpochMs;
+  /** Current points policy; none means no points are issued. */
+  readonly pointsPolicy?: PointsPolicy;
 }
 
 /** What settlement decided: outcomes to report and everything to write. */
@@ -220,9 +227,19 @@ export function settleBatch(input: SettlementInput): SettlementResult {
       postings.push(...charged.postings);
     }
     if (code === 'settled' && funding.advance.gt(Amount.ZERO)) code = 'settled-advance';
+    let points = Amount.ZERO;
+    if (input.pointsPolicy !== undefined && code !== 'double-spend' && account.status === 'active') {
+      const day = dayOf(input.now);
+      const today = account.pointsDay === day ? account.pointsToday : Amount.ZERO;
+      points = pointsFor(input.pointsPolicy, terminal.merchantId, record.amount, today);
+      if (points.gt(Amount.ZERO)) {
+        postings.push(posting(book.pointsIssued, book.points(account.id), points, paymentId));
+        account = { ...account, points: account.points.add(points), pointsDay: day, pointsToday: today.add(points) };
+      }
+    }
     accounts.set(account.id, account);
     outcomes.push({
-      seq: record.seq, code, paymentId, account: account.id, amount: record.amount, funding, flags,
+      seq: record.seq, code, paymentId, account: account.id, amount: record.amount, funding, flags, points,
       ...(firstPayment === undefined ? {} : { firstPayment }), ...(caseId === undefined ? {} : { caseId }),
     });
     entry(code, { account: account.id });
