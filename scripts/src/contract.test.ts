@@ -25,13 +25,15 @@ class Harness {
   readonly stub = new MemoryStub();
   readonly contract = new SettlementContract();
   private n = 0;
+  /** Ledger time of the next transaction. */
+  clock = NOW;
   issuer = Issuer.generate('issuer-1', 'EdDSA', NOW - 1e10, NOW + 1e10);
   terminal = Terminal.generate('pos-1', 'EdDSA');
 
   /** Runs one transaction; commits its writes only if it succeeds, as a peer would. */
   async call(as: Who, fn: (c: SettlementContract, ctx: ReturnType<typeof testContext>) => Promise<unknown>): Promise<string> {
     this.n += 1;
-    this.stub.begin(`tx${this.n}`, NOW);
+    this.stub.begin(`tx${this.n}`, this.clock);
     try {
       const out = await fn(this.contract, testContext(this.stub, who[as]));
       this.stub.commit();
@@ -132,12 +134,14 @@ describe('SettlementContract on the memory stub', () => {
     const stranger = Terminal.generate('pos-9', 'EdDSA');
     await expect(h.submit(stranger.batch([stranger.record(AT, '1', 'face', faceCredential('x', 990))]))).rejects.toThrow(/^UNKNOWN_TERMINAL/);
     const impostor = new Terminal('pos-1', Terminal.generate('pos-x', 'EdDSA').key);
-    const before = h.stub.committed.size;
+    const before = new Map(h.stub.committed);
     await expect(h.submit(impostor.batch([impostor.record(AT, '1', 'face', faceCredential('x', 990))]))).rejects.toThrow(/^BAD_SIGNATURE/);
+    expect(h.stub.committed).toEqual(before);
     await h.call('operator', (c, ctx) => c.SetTerminalStatus(ctx, 'pos-1', 'revoked'));
+    const revoked = new Map(h.stub.committed);
     const t = h.terminal;
     await expect(h.submit(t.batch([t.record(AT, '1', 'face', faceCredential('x', 990))]))).rejects.toThrow(/^TERMINAL_REVOKED/);
-    expect(h.stub.committed.size).toBe(before);
+    expect(h.stub.committed).toEqual(revoked);
   });
 
   it('reads and writes each payer once: state calls per payment in a 500-record batch with distinct payers', async () => {
@@ -220,6 +224,45 @@ describe('SettlementContract points, clearance and payouts', () => {
     expect(next.total).toBe('0');
     const invariant = JSON.parse(await h.call('auditor', (c, ctx) => c.CheckInvariant(ctx))) as { ok: boolean };
     expect(invariant.ok).toBe(true);
+  });
+});
+
+describe('SettlementContract audit queries', () => {
+  it('payments by terminal, merchant and time range; advances and recoveries; debts with ageing; key history', async () => {
+    const h = await ready();
+    await h.open('gus', '0', '100');
+    const t = h.terminal;
+    const w = h.wallet('gus');
+    await h.submit(t.batch([t.record(AT, '100', 'code', w.payCode(AT - 1000)), t.record(AT + 60_000, '400', 'code', w.payCode(AT + 59_000))]));
+    const inRange = JSON.parse(await h.call('auditor', (c, ctx) => c.GetPayments(ctx, JSON.stringify({ terminalId: 'pos-1', from: AT, to: AT + 1 })))) as { paymentId: string }[];
+    const byMerchant = JSON.parse(await h.call('auditor', (c, ctx) => c.GetPayments(ctx, JSON.stringify({ merchantId: 'canteen-1' })))) as unknown[];
+    const otherMerchant = JSON.parse(await h.call('auditor', (c, ctx) => c.GetPayments(ctx, JSON.stringify({ merchantId: 'canteen-9' })))) as unknown[];
+    expect(inRange.map((p) => p.paymentId)).toEqual(['pos-1:1']);
+    expect([byMerchant.length, otherMerchant.length]).toEqual([2, 0]);
+
+    await h.call('operator', (c, ctx) => c.TopUp(ctx, JSON.stringify({ topUpId: 'tu-g', account: 'gus', amount: '150' })));
+    const advances = JSON.parse(await h.call('auditor', (c, ctx) => c.GetAdvances(ctx, 'gus'))) as Record<string, unknown>[];
+    expect(advances).toMatchObject([{ account: 'gus', advanced: '400', recovered: '150', outstanding: '250' }]);
+
+    // Ageing is measured from when the debt appeared to the query's ledger time.
+    h.clock = NOW + 45 * 86_400_000;
+    const debts = JSON.parse(await h.call('auditor', (c, ctx) => c.ListDebts(ctx))) as { totals: Record<string, string>; debts: Record<string, unknown>[] };
+    expect(debts.debts).toMatchObject([{ account: 'gus', advance: '250', ageDays: 45, bucket: '31-90' }]);
+    expect(debts.totals).toEqual({ '31-90': '250' });
+
+    await h.call('operator', (c, ctx) => c.RevokeIssuerKey(ctx, 'issuer-1'));
+    const history = JSON.parse(await h.call('auditor', (c, ctx) => c.GetKeyHistory(ctx, 'issuer', 'issuer-1'))) as { action: string }[];
+    expect(history.map((e) => e.action)).toEqual(['registered', 'revoked']);
+  });
+
+  it('refuses malformed query arguments with a stable code', async () => {
+    const h = await ready();
+    await expect(h.call('auditor', (c, ctx) => c.GetPayments(ctx, '{"from":1.5}'))).rejects.toThrow(/^INVALID_NUMBER/);
+    await expect(h.call('auditor', (c, ctx) => c.GetPayments(ctx, '{"since":1}'))).rejects.toThrow(/^UNKNOWN_FIELD/);
+    await expect(h.call('auditor', (c, ctx) => c.GetPayment(ctx, 'pos-1:0'))).rejects.toThrow(/^INVALID_FIELD/);
+    await expect(h.call('auditor', (c, ctx) => c.GetPayment(ctx, 'pos-1:7'))).rejects.toThrow(/^NOT_FOUND/);
+    await expect(h.call('auditor', (c, ctx) => c.GetDenyListDelta(ctx, '-1'))).rejects.toThrow(/^INVALID_FIELD/);
+    await expect(h.call('auditor', (c, ctx) => c.GetKeyHistory(ctx, 'wallet', 'x'))).rejects.toThrow(/^INVALID_FIELD/);
   });
 });
 

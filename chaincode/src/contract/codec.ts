@@ -32,6 +32,7 @@ export function accountToJson(a: AccountState): JsonValue {
     creditUsed: a.creditUsed.toString(), advance: a.advance.toString(), media,
     points: a.points.toString(), pointsDay: a.pointsDay, pointsToday: a.pointsToday.toString(),
     ...(a.deniedAt === undefined ? {} : { deniedAt: a.deniedAt }),
+    ...(a.debtSince === undefined ? {} : { debtSince: a.debtSince }),
   };
 }
 
@@ -52,7 +53,7 @@ function mediumFromJson(value: JsonValue | undefined): MediumState {
 
 /** Reads a stored account. */
 export function accountFromJson(value: JsonValue): AccountState {
-  const r = FieldReader.of(value, 'account', ['id', 'group', 'status', 'creditLine', 'wallet', 'creditUsed', 'advance', 'media', 'points', 'pointsDay', 'pointsToday'], ['deniedAt']);
+  const r = FieldReader.of(value, 'account', ['id', 'group', 'status', 'creditLine', 'wallet', 'creditUsed', 'advance', 'media', 'points', 'pointsDay', 'pointsToday'], ['deniedAt', 'debtSince']);
   const mediaRaw = r.raw('media');
   if (!isJsonObject(mediaRaw)) throw new DomainError('INVALID_FIELD', 'account.media must be an object');
   const media: Record<string, MediumState> = {};
@@ -70,6 +71,7 @@ export function accountFromJson(value: JsonValue): AccountState {
     pointsToday: r.nonNegativeAmount('pointsToday'),
     media,
     ...(r.has('deniedAt') ? { deniedAt: r.int('deniedAt') } : {}),
+    ...(r.has('debtSince') ? { debtSince: r.int('debtSince') } : {}),
   };
 }
 

@@ -3,7 +3,7 @@ import { Amount } from '../core/amount';
 import { canonicalJson } from '../core/canonical-json';
 import { decodeBatch, verifyBatch } from '../core/batch';
 import { DomainError } from '../core/errors';
-import { FieldReader } from '../core/fields';
+import { FieldReader, isJsonObject } from '../core/fields';
 import { parseAccountId, parseGroupId, parseKeyId, parseMerchantId, parseTerminalId, type AccountId, type Digest } from '../core/ids';
 import { parseIssuerKey, type IssuerKey } from '../core/issuer-key';
 import { parsePublicJwk } from '../core/jwk';
@@ -11,7 +11,7 @@ import { parseRiskPolicy, type RiskPolicy } from '../core/risk-policy';
 import { parseStrictJson, type JsonValue } from '../core/strict-json';
 import { ZERO_DIGEST } from '../core/encoding';
 import { verifyRecord } from '../core/verify-record';
-import { openAccount, storedBalances, topUp as applyTopUp, type AccountState } from '../settlement/account';
+import { inDebt, openAccount, storedBalances, topUp as applyTopUp, withDebtClock, type AccountState } from '../settlement/account';
 import { book, checkInvariant, posting, postingFromJson, postingToJson, type Posting } from '../settlement/books';
 import { beginClearance, completeClearance, parseResolutions } from '../settlement/clearance';
 import { parsePointsPolicy, pointsPolicyFromJson, pointsPolicyToJson } from '../settlement/points';
@@ -39,6 +39,7 @@ const K = {
   payout: 'payout', // [merchantId, payoutId]: a payout statement
   pointsPolicy: 'points-policy', // [version]: every points policy ever set
   clearance: 'clearance', // [accountId]: the registrar's record of a completed clearance
+  keyHistory: 'key-history', // [issuer|terminal, id, time, txId]: every registration and status change of a key
   config: 'config', // ['risk'] | ['denyVersion'] | ['points']
 } as const;
 
@@ -98,6 +99,13 @@ class Ledger {
     return (await this.store.list(type, parts)).map((e) => parse(decode(e.value)));
   }
 
+  /** Appends to a key's history: who changed it is in the transaction, what changed is here. */
+  async history(kind: 'issuer' | 'terminal', id: string, action: string, detail: JsonValue): Promise<void> {
+    const txId = this.ctx.stub.getTxID();
+    const at = txTime(this.ctx);
+    await this.write(K.keyHistory, [kind, id, pad(at), txId], { kind, id, action, at, txId, detail });
+  }
+
   async terminal(id: string): Promise<TerminalRecord> {
     const t = await this.read(K.terminal, [id], terminalFromJson);
     if (t === undefined) throw new DomainError('UNKNOWN_TERMINAL', `terminal ${id} is not registered`);
@@ -149,6 +157,7 @@ export class SettlementContract extends Contract {
     const ledger = new Ledger(ctx);
     if (await ledger.store.get(K.issuer, [key.keyId])) throw new DomainError('ALREADY_EXISTS', `issuer key ${key.keyId} exists`);
     await ledger.write(K.issuer, [key.keyId], issuerKeyToJson(key));
+    await ledger.history('issuer', key.keyId, 'registered', issuerKeyToJson(key));
   }
 
   @Transaction()
@@ -159,6 +168,7 @@ export class SettlementContract extends Contract {
     const key = await ledger.read(K.issuer, [id], parseIssuerKey);
     if (key === undefined) throw new DomainError('NOT_FOUND', `issuer key ${id} does not exist`);
     await ledger.write(K.issuer, [id], issuerKeyToJson({ ...key, status: 'revoked' }));
+    await ledger.history('issuer', id, 'revoked', issuerKeyToJson({ ...key, status: 'revoked' }));
   }
 
   @Transaction()
@@ -188,6 +198,7 @@ export class SettlementContract extends Contract {
     await ledger.write(K.terminal, [terminalId], terminalToJson({
       terminalId, merchantId, publicKey, status: 'active', lastSeq: 0, lastDigest: zero, lastBatchSeq: 0, lastBatchDigest: zero,
     }));
+    await ledger.history('terminal', terminalId, 'registered', { merchantId, publicKey: { ...publicKey } });
   }
 
   @Transaction()
@@ -197,6 +208,7 @@ export class SettlementContract extends Contract {
     const ledger = new Ledger(ctx);
     const t = await ledger.terminal(parseTerminalId(terminalId));
     await ledger.write(K.terminal, [t.terminalId], terminalToJson({ ...t, status }));
+    await ledger.history('terminal', t.terminalId, status === 'active' ? 'activated' : 'revoked', { merchantId: t.merchantId, publicKey: { ...t.publicKey } });
   }
 
   @Transaction()
@@ -247,7 +259,8 @@ export class SettlementContract extends Contract {
     if (previous !== undefined) return Buffer.from(previous).toString('utf8'); // retried top-up: same answer, no second credit
     const account = await ledger.account(r.parsed('account', parseAccountId));
     if (account.status === 'closed') throw new DomainError('ACCOUNT_CLOSED', `account ${account.id} is closed`);
-    const result = applyTopUp(account, amount, `topup:${topUpId}`);
+    const applied = applyTopUp(account, amount, `topup:${topUpId}`);
+    const result = { ...applied, account: withDebtClock(account, applied.account, txTime(ctx)) };
     const receipt = {
       topUpId, account: account.id, amount: amount.toString(), txId: ctx.stub.getTxID(),
       recovered: { advance: result.recovery.advance.toString(), credit: result.recovery.credit.toString() }, toWallet: result.recovery.wallet.toString(),
@@ -445,12 +458,73 @@ export class SettlementContract extends Contract {
 
   @Transaction(false)
   @Returns('string')
+  async GetKeyHistory(ctx: Context, kind: string, id: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ANY_ROLE, 'GetKeyHistory');
+    if (kind !== 'issuer' && kind !== 'terminal') throw new DomainError('INVALID_FIELD', 'kind must be issuer or terminal', { field: 'kind' });
+    const key = kind === 'issuer' ? parseKeyId(id) : parseTerminalId(id);
+    return canonicalJson(await new Ledger(ctx).all(K.keyHistory, [kind, key], (v) => v));
+  }
+
+  @Transaction(false)
+  @Param('query', 'string', 'JSON {terminalId?, merchantId?, from?, to?}: times in ms, from inclusive, to exclusive')
+  @Returns('string')
+  async GetPayments(ctx: Context, query: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ANY_ROLE, 'GetPayments');
+    const r = FieldReader.of(arg(query, 'query'), 'query', [], ['terminalId', 'merchantId', 'from', 'to']);
+    const terminalId = r.has('terminalId') ? r.parsed('terminalId', parseTerminalId) : undefined;
+    const merchantId = r.has('merchantId') ? r.parsed('merchantId', parseMerchantId) : undefined;
+    const from = r.has('from') ? r.int('from') : 0;
+    const to = r.has('to') ? r.int('to') : Number.MAX_SAFE_INTEGER;
+    const batches = await new Ledger(ctx).all(K.batch, terminalId === undefined ? [] : [terminalId], (v) => v);
+    const out: JsonValue[] = [];
+    for (const b of batches) {
+      if (!isJsonObject(b) || (merchantId !== undefined && b.merchantId !== merchantId) || !Array.isArray(b.payments)) continue;
+      for (const p of b.payments) {
+        // A duplicate submission carries no payment entries, so each payment appears once.
+        if (isJsonObject(p) && typeof p.at === 'number' && p.at >= from && p.at < to) out.push({ ...p, merchantId: b.merchantId ?? null, txId: b.txId ?? null });
+      }
+    }
+    return canonicalJson(out);
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetAdvances(ctx: Context, account: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ANY_ROLE, 'GetAdvances');
+    const only = account === '' ? undefined : book.advance(parseAccountId(account));
+    const byBook = new Map<string, { advanced: Amount; recovered: Amount; lines: JsonValue[] }>();
+    for (const p of await new Ledger(ctx).postings()) {
+      const isAdvance = p.from.startsWith('advance:');
+      const isRecovery = p.to.startsWith('advance:');
+      if (!isAdvance && !isRecovery) continue;
+      const name = isAdvance ? p.from : p.to;
+      if (only !== undefined && name !== only) continue;
+      const entry = byBook.get(name) ?? { advanced: Amount.ZERO, recovered: Amount.ZERO, lines: [] };
+      if (isAdvance) entry.advanced = entry.advanced.add(p.amount);
+      else entry.recovered = entry.recovered.add(p.amount);
+      entry.lines.push({ kind: isAdvance ? 'advance' : 'recovery', ...postingToJson(p) });
+      byBook.set(name, entry);
+    }
+    return canonicalJson([...byBook.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, e]) => ({
+      account: name.slice('advance:'.length), advanced: e.advanced.toString(), recovered: e.recovered.toString(),
+      outstanding: e.advanced.sub(e.recovered).toString(), lines: e.lines,
+    })));
+  }
+
+  @Transaction(false)
+  @Returns('string')
   async ListDebts(ctx: Context): Promise<string> {
     requireRole(ctx.clientIdentity, ANY_ROLE, 'ListDebts');
+    const now = txTime(ctx);
     const accounts = await new Ledger(ctx).all(K.account, [], accountFromJson);
-    return canonicalJson(accounts
-      .filter((a) => a.advance.gt(Amount.ZERO) || a.creditUsed.gt(Amount.ZERO))
-      .map((a) => ({ account: a.id, group: a.group, status: a.status, advance: a.advance.toString(), credit: a.creditUsed.toString() })));
+    const bucket = (days: number): string => (days <= 30 ? '0-30' : days <= 90 ? '31-90' : days <= 365 ? '91-365' : 'over-365');
+    const debts = accounts.filter(inDebt).map((a) => {
+      const days = Math.max(0, Math.floor((now - (a.debtSince ?? now)) / 86_400_000));
+      return { account: a.id, group: a.group, status: a.status, advance: a.advance.toString(), credit: a.creditUsed.toString(), since: a.debtSince ?? null, ageDays: days, bucket: bucket(days) };
+    });
+    const totals: Record<string, string> = {};
+    for (const d of debts) totals[d.bucket] = Amount.parse(totals[d.bucket] ?? '0').add(Amount.parse(d.advance)).add(Amount.parse(d.credit)).toString();
+    return canonicalJson({ asOf: now, totals, debts });
   }
 
 

@@ -37,6 +37,8 @@ export interface AccountState {
   readonly pointsToday: Amount;
   /** Deny-list version from which the whole account is refused (clearance, closure, fraud). */
   readonly deniedAt?: number;
+  /** Ledger time the account last went from no debt to some debt: the start of its ageing. */
+  readonly debtSince?: number;
   readonly media: Readonly<Record<string, MediumState>>;
 }
 
@@ -46,6 +48,19 @@ export function openAccount(id: AccountId, group: GroupId, creditLine: Amount): 
     id, group, status: 'active', creditLine, wallet: Amount.ZERO, creditUsed: Amount.ZERO, advance: Amount.ZERO,
     points: Amount.ZERO, pointsDay: 0, pointsToday: Amount.ZERO, media: {},
   };
+}
+
+/** True while the student owes the operator or the school anything. */
+export const inDebt = (a: AccountState): boolean => a.advance.gt(Amount.ZERO) || a.creditUsed.gt(Amount.ZERO);
+
+/** Keeps the ageing clock: starts when debt appears, stops when it is all repaid. */
+export function withDebtClock(before: AccountState, after: AccountState, now: number): AccountState {
+  if (!inDebt(after)) {
+    const cleared: { debtSince?: number } & Omit<AccountState, 'debtSince'> = { ...after };
+    delete cleared.debtSince;
+    return cleared;
+  }
+  return inDebt(before) && before.debtSince !== undefined ? after : { ...after, debtSince: now };
 }
 
 /** How a payment was paid for: from the wallet, the credit line, and an advance for the rest. */

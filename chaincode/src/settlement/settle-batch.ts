@@ -4,7 +4,7 @@ import { assertNever, type LedgerRejectReason, type RejectReason } from '../core
 import type { AccountId, Digest, MediaId, MerchantId, TerminalId } from '../core/ids';
 import type { EpochMs } from '../core/time';
 import type { MediaPayer, Verdict } from '../core/verify-record';
-import { charge, mediumOf, useCounter, type AccountState, type Funding } from './account';
+import { charge, mediumOf, useCounter, withDebtClock, type AccountState, type Funding } from './account';
 import { book, posting, type Posting } from './books';
 import { dayOf, pointsFor, type PointsPolicy } from './points';
 
@@ -222,7 +222,7 @@ export function settleBatch(input: SettlementInput): SettlementResult {
       flags.push('post-closure-referred');
     } else {
       const charged = charge(account, record.amount, merchantBook, paymentId);
-      account = charged.account;
+      account = withDebtClock(account, charged.account, input.now);
       funding = charged.funding;
       postings.push(...charged.postings);
     }
