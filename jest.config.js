@@ -1,7 +1,7 @@
 /** One jest run over every package; ts-jest compiles TypeScript in place. */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/chaincode/src', '<rootDir>/scripts/src', '<rootDir>/test'],
+  roots: ['<rootDir>/chaincode/src', '<rootDir>/scripts/src', '<rootDir>/gateway-api/src', '<rootDir>/test'],
   setupFiles: ['<rootDir>/jest.setup.js'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json', isolatedModules: true }] },
   moduleNameMapper: {

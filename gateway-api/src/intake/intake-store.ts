@@ -1,0 +1,194 @@
+import type { Pool, PoolClient } from 'pg';
+
+/** Life of an uploaded batch in the gateway: stored, then settled on the ledger or refused by it. */
+export type IntakeStatus = 'pending' | 'settled' | 'refused';
+
+/** A stored batch, as the status endpoint shows it. */
+export interface IntakeRow {
+  readonly receipt: string;
+  readonly terminalId: string;
+  readonly batchSeq: number;
+  readonly recordCount: number;
+  readonly receivedAt: string;
+  readonly status: IntakeStatus;
+  readonly attempts: number;
+  readonly errorCode: string | null;
+  readonly lastError: string | null;
+  readonly txId: string | null;
+  readonly blockNumber: string | null;
+  readonly result: unknown;
+}
+
+/** What the worker needs to submit one batch. */
+export interface ClaimedBatch {
+  readonly receipt: string;
+  readonly terminalId: string;
+  readonly batchSeq: number;
+  readonly jws: string;
+  readonly attempts: number;
+}
+
+const ident = (name: string): string => {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`bad schema name ${name}`);
+  return `"${name}"`;
+};
+
+/**
+ * Durable intake in PostgreSQL. A batch is acknowledged only after its INSERT has committed
+ * (synchronous commit), so an acknowledged batch survives a crash of the gateway; the receipt is
+ * the batch digest, so posting the same batch again returns the same receipt.
+ */
+export class IntakeStore {
+  private readonly t: string;
+  private readonly keys: string;
+
+  constructor(
+    private readonly pool: Pool,
+    readonly schema = 'public',
+  ) {
+    this.t = `${ident(schema)}.intake_batches`;
+    this.keys = `${ident(schema)}.terminal_keys`;
+  }
+
+  /** Creates the tables if missing (idempotent). */
+  async migrate(): Promise<void> {
+    await this.pool.query(`CREATE SCHEMA IF NOT EXISTS ${ident(this.schema)}`);
+    await this.pool.query(`
+      CREATE TABLE IF NOT EXISTS ${this.t} (
+        receipt text PRIMARY KEY,
+        terminal_id text NOT NULL,
+        batch_seq bigint NOT NULL,
+        jws text NOT NULL,
+        record_count integer NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'settled', 'refused')),
+        attempts integer NOT NULL DEFAULT 0,
+        next_attempt_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        error_code text,
+        last_error text,
+        tx_id text,
+        block_number text,
+        result jsonb,
+        updated_at timestamptz NOT NULL DEFAULT clock_timestamp()
+      )`);
+    await this.pool.query(`CREATE INDEX IF NOT EXISTS intake_pending ON ${this.t} (terminal_id, batch_seq, received_at) WHERE status = 'pending'`);
+    await this.pool.query(`
+      CREATE TABLE IF NOT EXISTS ${this.keys} (
+        terminal_id text PRIMARY KEY,
+        public_key jsonb NOT NULL,
+        status text NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT clock_timestamp()
+      )`);
+  }
+
+  /** Stores a batch once; returns its row and whether this call stored it. */
+  async accept(batch: { receipt: string; terminalId: string; batchSeq: number; jws: string; recordCount: number }): Promise<{ row: IntakeRow; created: boolean }> {
+    const inserted = await this.pool.query(
+      `INSERT INTO ${this.t} (receipt, terminal_id, batch_seq, jws, record_count) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (receipt) DO NOTHING RETURNING receipt`,
+      [batch.receipt, batch.terminalId, batch.batchSeq, batch.jws, batch.recordCount],
+    );
+    const row = await this.get(batch.receipt);
+    if (row === undefined) throw new Error(`batch ${batch.receipt} vanished after insert`);
+    return { row, created: inserted.rowCount === 1 };
+  }
+
+  async get(receipt: string): Promise<IntakeRow | undefined> {
+    const r = await this.pool.query<Record<string, unknown>>(`SELECT * FROM ${this.t} WHERE receipt = $1`, [receipt]);
+    const row = r.rows[0];
+    return row === undefined ? undefined : toRow(row);
+  }
+
+  /** Batches waiting for the ledger (the metric `intake depth`). */
+  async depth(): Promise<number> {
+    const r = await this.pool.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${this.t} WHERE status = 'pending'`);
+    return Number(r.rows[0]?.n ?? 0);
+  }
+
+  /**
+   * Runs `work` on the oldest pending batch that heads its terminal's queue, holding its row lock
+   * until `work` has recorded the outcome: batches of one terminal go to the ledger in order, and
+   * a crash mid-way leaves the batch pending for the next run (the ledger deduplicates).
+   */
+  async withNextBatch(work: (batch: ClaimedBatch, done: Completion) => Promise<void>): Promise<boolean> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const r = await client.query<{ receipt: string; terminal_id: string; batch_seq: string; jws: string; attempts: number }>(`
+        SELECT b.receipt, b.terminal_id, b.batch_seq::text, b.jws, b.attempts FROM ${this.t} b
+        WHERE b.status = 'pending' AND b.next_attempt_at <= clock_timestamp()
+          AND NOT EXISTS (SELECT 1 FROM ${this.t} e WHERE e.terminal_id = b.terminal_id AND e.status = 'pending'
+                          AND (e.batch_seq, e.received_at, e.receipt) < (b.batch_seq, b.received_at, b.receipt))
+        ORDER BY b.received_at LIMIT 1 FOR UPDATE SKIP LOCKED`);
+      const row = r.rows[0];
+      if (row === undefined) {
+        await client.query('COMMIT');
+        return false;
+      }
+      await work({ receipt: row.receipt, terminalId: row.terminal_id, batchSeq: Number(row.batch_seq), jws: row.jws, attempts: row.attempts }, new Completion(client, this.t, row.receipt));
+      await client.query('COMMIT');
+      return true;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Caches a terminal's key so intake can check signatures while the ledger is unreachable. */
+  async putTerminalKey(terminalId: string, publicKey: unknown, status: string): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO ${this.keys} (terminal_id, public_key, status) VALUES ($1, $2, $3)
+       ON CONFLICT (terminal_id) DO UPDATE SET public_key = EXCLUDED.public_key, status = EXCLUDED.status, updated_at = clock_timestamp()`,
+      [terminalId, JSON.stringify(publicKey), status],
+    );
+  }
+
+  async terminalKey(terminalId: string): Promise<{ publicKey: unknown; status: string } | undefined> {
+    const r = await this.pool.query<{ public_key: unknown; status: string }>(`SELECT public_key, status FROM ${this.keys} WHERE terminal_id = $1`, [terminalId]);
+    const row = r.rows[0];
+    return row === undefined ? undefined : { publicKey: row.public_key, status: row.status };
+  }
+}
+
+/** Records how a claimed batch ended, inside the claim's transaction. */
+export class Completion {
+  constructor(
+    private readonly client: PoolClient,
+    private readonly table: string,
+    private readonly receipt: string,
+  ) {}
+
+  async settled(txId: string, blockNumber: string, result: unknown): Promise<void> {
+    await this.client.query(
+      `UPDATE ${this.table} SET status = 'settled', attempts = attempts + 1, tx_id = $2, block_number = $3, result = $4, error_code = NULL, last_error = NULL, updated_at = clock_timestamp() WHERE receipt = $1`,
+      [this.receipt, txId, blockNumber, JSON.stringify(result)],
+    );
+  }
+
+  async refused(code: string, message: string): Promise<void> {
+    await this.client.query(
+      `UPDATE ${this.table} SET status = 'refused', attempts = attempts + 1, error_code = $2, last_error = $3, updated_at = clock_timestamp() WHERE receipt = $1`,
+      [this.receipt, code, message.slice(0, 2000)],
+    );
+  }
+
+  /** Leaves the batch pending, to be tried again after `delayMs`. */
+  async retryLater(delayMs: number, message: string): Promise<void> {
+    await this.client.query(
+      `UPDATE ${this.table} SET attempts = attempts + 1, last_error = $2, next_attempt_at = clock_timestamp() + ($3::text || ' milliseconds')::interval, updated_at = clock_timestamp() WHERE receipt = $1`,
+      [this.receipt, message.slice(0, 2000), String(Math.max(0, Math.round(delayMs)))],
+    );
+  }
+}
+
+function toRow(r: Record<string, unknown>): IntakeRow {
+  const str = (k: string): string | null => (typeof r[k] === 'string' ? r[k] : null);
+  const status = r.status;
+  if (status !== 'pending' && status !== 'settled' && status !== 'refused') throw new Error(`bad status ${String(status)}`);
+  return {
+    receipt: String(r.receipt), terminalId: String(r.terminal_id), batchSeq: Number(r.batch_seq), recordCount: Number(r.record_count),
+    receivedAt: r.received_at instanceof Date ? r.received_at.toISOString() : String(r.received_at), status, attempts: Number(r.attempts),
+    errorCode: str('error_code'), lastError: str('last_error'), txId: str('tx_id'), blockNumber: str('block_number'), result: r.result ?? null,
+  };
+}

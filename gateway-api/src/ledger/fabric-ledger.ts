@@ -1,0 +1,156 @@
+import { createHash, createPrivateKey } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
+import {
+  CommitError, EndorseError, GatewayError, StatusCode, connect, signers, type Contract, type Gateway,
+} from '@hyperledger/fabric-gateway';
+import { common, peer } from '@hyperledger/fabric-protos';
+import { LedgerError, domainCodeOf, type Commit, type LedgerPort, type LedgerRole, type Submitted } from './ledger-port';
+
+/** One Fabric identity the gateway may act as (DESIGN §6: one per role it serves). */
+export interface FabricIdentity {
+  readonly mspId: string;
+  readonly certificatePem: string;
+  readonly privateKeyPem: string;
+}
+
+/** Where and how to reach the organisation's peer. */
+export interface FabricConfig {
+  readonly peerEndpoint: string;
+  readonly peerHostAlias: string;
+  readonly tlsRootCertPem: string;
+  readonly channel: string;
+  readonly chaincode: string;
+  readonly identities: Readonly<Partial<Record<LedgerRole, FabricIdentity>>>;
+  /** Deadlines in ms: every gRPC call has one. */
+  readonly evaluateMs: number;
+  readonly endorseMs: number;
+  readonly submitMs: number;
+  readonly commitMs: number;
+}
+
+/** Validation code names (TxValidationCode), e.g. 11 → MVCC_READ_CONFLICT. */
+const CODE_NAMES = new Map<number, string>(Object.entries(StatusCode).map(([name, code]) => [code, name]));
+const codeName = (code: number): string => CODE_NAMES.get(code) ?? `CODE_${code}`;
+
+const RETRYABLE_GRPC = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.RESOURCE_EXHAUSTED, grpc.status.ABORTED]);
+
+/** Classifies a fabric-gateway error: a chaincode refusal is permanent; the rest may pass. */
+export function classify(error: unknown): LedgerError {
+  if (error instanceof LedgerError) return error;
+  if (error instanceof CommitError) {
+    // MVCC_READ_CONFLICT and friends: the proposal must be endorsed again against new state.
+    return new LedgerError('retryable', `transaction ${error.transactionId} invalid: ${codeName(error.code)}`, codeName(error.code));
+  }
+  if (error instanceof GatewayError) {
+    const messages = [error.message, ...error.details.map((d) => d.message)].join(' | ');
+    const code = domainCodeOf(messages);
+    if (error instanceof EndorseError && code !== undefined) return new LedgerError('refused', messages, code);
+    return new LedgerError(RETRYABLE_GRPC.has(error.code) ? 'unavailable' : 'retryable', messages);
+  }
+  return new LedgerError('unavailable', error instanceof Error ? error.message : String(error));
+}
+
+/** DER length and TLV, enough for the block header's ASN.1 (Fabric's BlockHeader.Hash). */
+function der(tag: number, body: Buffer): Buffer {
+  const len = body.length < 0x80 ? Buffer.from([body.length]) : (() => {
+    const bytes = Buffer.from(body.length.toString(16).padStart(body.length > 0xff ? 4 : 2, '0'), 'hex');
+    return Buffer.concat([Buffer.from([0x80 | bytes.length]), bytes]);
+  })();
+  return Buffer.concat([Buffer.from([tag]), len, body]);
+}
+
+/** SHA-256 over ASN.1 SEQUENCE { INTEGER number, OCTET STRING previousHash, OCTET STRING dataHash }. */
+export function blockHeaderHash(number: bigint, previousHash: Uint8Array, dataHash: Uint8Array): string {
+  let hex = number.toString(16);
+  if (hex.length % 2 === 1) hex = `0${hex}`;
+  let int = Buffer.from(hex, 'hex');
+  if (int.length === 0 || (int[0] ?? 0) >= 0x80) int = Buffer.concat([Buffer.from([0]), int]);
+  const seq = der(0x30, Buffer.concat([der(0x02, int), der(0x04, Buffer.from(previousHash)), der(0x04, Buffer.from(dataHash))]));
+  return createHash('sha256').update(seq).digest('hex');
+}
+
+/** The ledger over Fabric's Gateway service: one gRPC client per process, one Gateway per identity. */
+export class FabricLedger implements LedgerPort {
+  private readonly client: grpc.Client;
+  private readonly gateways = new Map<LedgerRole, Gateway>();
+
+  constructor(private readonly config: FabricConfig) {
+    const credentials = grpc.credentials.createSsl(Buffer.from(config.tlsRootCertPem));
+    this.client = new grpc.Client(config.peerEndpoint, credentials, { 'grpc.ssl_target_name_override': config.peerHostAlias });
+    for (const [role, id] of Object.entries(config.identities) as [LedgerRole, FabricIdentity | undefined][]) {
+      if (id === undefined) continue;
+      this.gateways.set(role, connect({
+        client: this.client,
+        identity: { mspId: id.mspId, credentials: Buffer.from(id.certificatePem) },
+        signer: signers.newPrivateKeySigner(createPrivateKey(id.privateKeyPem)),
+        evaluateOptions: () => ({ deadline: Date.now() + config.evaluateMs }),
+        endorseOptions: () => ({ deadline: Date.now() + config.endorseMs }),
+        submitOptions: () => ({ deadline: Date.now() + config.submitMs }),
+        commitStatusOptions: () => ({ deadline: Date.now() + config.commitMs }),
+      }));
+    }
+  }
+
+  private contract(role: LedgerRole, chaincode = this.config.chaincode): Contract {
+    const gateway = this.gateways.get(role);
+    if (gateway === undefined) throw new LedgerError('refused', `this gateway holds no ${role} identity`, 'ACCESS_DENIED');
+    return gateway.getNetwork(this.config.channel).getContract(chaincode);
+  }
+
+  async submit(role: LedgerRole, fn: string, args: readonly string[]): Promise<Submitted> {
+    try {
+      const submitted = await this.contract(role).submitAsync(fn, { arguments: [...args] });
+      const status = await submitted.getStatus();
+      if (!status.successful) throw new CommitError({ code: status.code, transactionId: status.transactionId });
+      return {
+        txId: status.transactionId, blockNumber: status.blockNumber.toString(), validationCode: codeName(status.code),
+        result: Buffer.from(submitted.getResult()).toString('utf8'),
+      };
+    } catch (error) {
+      throw classify(error);
+    }
+  }
+
+  async evaluate(role: LedgerRole, fn: string, args: readonly string[]): Promise<string> {
+    try {
+      return Buffer.from(await this.contract(role).evaluate(fn, { arguments: [...args] })).toString('utf8');
+    } catch (error) {
+      throw classify(error);
+    }
+  }
+
+  async commitOf(role: LedgerRole, txId: string): Promise<Commit & { blockHash: string }> {
+    try {
+      const qscc = this.contract(role, 'qscc');
+      const [txBytes, blockBytes] = await Promise.all([
+        qscc.evaluate('GetTransactionByID', { arguments: [this.config.channel, txId] }),
+        qscc.evaluate('GetBlockByTxID', { arguments: [this.config.channel, txId] }),
+      ]);
+      const processed = peer.ProcessedTransaction.deserializeBinary(txBytes);
+      const header = common.Block.deserializeBinary(blockBytes).getHeader();
+      if (header === undefined) throw new LedgerError('retryable', `block of ${txId} has no header`);
+      const number = BigInt(header.getNumber());
+      const code = processed.getValidationcode();
+      return {
+        txId, blockNumber: number.toString(), validationCode: codeName(code),
+        blockHash: blockHeaderHash(number, header.getPreviousHash_asU8(), header.getDataHash_asU8()),
+      };
+    } catch (error) {
+      const e = classify(error);
+      throw /not found|no such/i.test(e.message) ? new LedgerError('refused', `transaction ${txId} not found`, 'NOT_FOUND') : e;
+    }
+  }
+
+  async ping(): Promise<boolean> {
+    return new Promise((resolve) => {
+      this.client.waitForReady(Date.now() + this.config.evaluateMs, (error) => {
+        resolve(error === undefined);
+      });
+    });
+  }
+
+  close(): void {
+    for (const g of this.gateways.values()) g.close();
+    this.client.close();
+  }
+}

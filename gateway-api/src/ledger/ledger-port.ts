@@ -1,0 +1,53 @@
+/** The roles whose Fabric identities a gateway deployment may hold (DESIGN §6). */
+export type LedgerRole = 'gateway' | 'operator' | 'finance' | 'registrar' | 'auditor';
+
+/** Where a committed transaction sits: enough to prove it with Fabric's own CLI. */
+export interface Commit {
+  readonly txId: string;
+  readonly blockNumber: string;
+  readonly validationCode: string;
+}
+
+/** A transaction's answer and its commit. */
+export interface Submitted extends Commit {
+  readonly result: string;
+}
+
+/** How a ledger call failed, which decides what the caller does next. */
+export type LedgerFailure =
+  /** The chaincode refused: permanent, the message starts with the domain code. */
+  | 'refused'
+  /** Endorsement, ordering or commit failed for reasons that may pass (peer down, MVCC conflict): retry. */
+  | 'retryable'
+  /** Nothing answered within the deadline: retry, the transaction may or may not have committed. */
+  | 'unavailable';
+
+/** A failed ledger call. `code` is the chaincode's domain code when it refused. */
+export class LedgerError extends Error {
+  override readonly name = 'LedgerError';
+  constructor(
+    readonly failure: LedgerFailure,
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The ledger as the gateway sees it; the Fabric adapter implements it, tests may too. */
+export interface LedgerPort {
+  /** Endorses, orders and waits for the commit of one transaction as the given role's identity. */
+  submit(role: LedgerRole, fn: string, args: readonly string[]): Promise<Submitted>;
+  /** Evaluates a query on a peer as the given role's identity. */
+  evaluate(role: LedgerRole, fn: string, args: readonly string[]): Promise<string>;
+  /** Where a transaction was committed, for proofs. */
+  commitOf(role: LedgerRole, txId: string): Promise<Commit & { readonly blockHash: string }>;
+  /** True when a peer answers now (readiness). */
+  ping(): Promise<boolean>;
+  close(): void;
+}
+
+/** The domain code at the start of a chaincode error message (`CODE: ...`), if any. */
+export function domainCodeOf(message: string): string | undefined {
+  return /(?:^|: )([A-Z][A-Z0-9_]{2,40}): /.exec(message)?.[1];
+}
