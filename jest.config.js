@@ -7,6 +7,7 @@ module.exports = {
   moduleNameMapper: {
     '^@dol/chaincode$': '<rootDir>/chaincode/src/index.ts',
     '^@dol/chaincode/(contract|testing)$': '<rootDir>/chaincode/src/$1/index.ts',
+    '^@dol/scripts$': '<rootDir>/scripts/src/index.ts',
   },
   testTimeout: 30000,
 };

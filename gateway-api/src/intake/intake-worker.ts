@@ -36,6 +36,10 @@ export class IntakeWorker {
     private readonly options: WorkerOptions,
   ) {}
 
+  private isRunning(): boolean {
+    return this.running;
+  }
+
   start(): void {
     if (this.running) return;
     this.running = true;
@@ -69,7 +73,8 @@ export class IntakeWorker {
       } catch (error) {
         this.log.error({ err: error, loop: index }, 'intake worker failed to reach its store');
       }
-      if (!worked && this.running) {
+      // `running` may have turned false while the batch was in flight (stop()).
+      if (!worked && this.isRunning()) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.options.idlePollMs);
           this.wake.push(() => {
@@ -119,7 +124,7 @@ export class IntakeWorker {
     if (total === 0 || counts.duplicate !== total) return result;
     const entries: unknown = JSON.parse(await this.ledger.evaluate('gateway', 'GetBatches', [batch.terminalId]));
     if (!Array.isArray(entries)) return result;
-    const first = entries.find((e) => isObject(e) && e.batchSeq === batch.batchSeq && isObject(e.counts) && e.counts.duplicate !== total);
+    const first: unknown = entries.find((e: unknown) => isObject(e) && e.batchSeq === batch.batchSeq && isObject(e.counts) && e.counts.duplicate !== total);
     return isObject(first) ? { ...first, payments: undefined, resubmittedAs: r.txId ?? null } : result;
   }
 }

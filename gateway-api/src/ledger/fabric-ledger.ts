@@ -32,7 +32,7 @@ export interface FabricConfig {
 const CODE_NAMES = new Map<number, string>(Object.entries(StatusCode).map(([name, code]) => [code, name]));
 const codeName = (code: number): string => CODE_NAMES.get(code) ?? `CODE_${code}`;
 
-const RETRYABLE_GRPC = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.RESOURCE_EXHAUSTED, grpc.status.ABORTED]);
+const RETRYABLE_GRPC = new Set<number>([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.RESOURCE_EXHAUSTED, grpc.status.ABORTED]);
 
 /** Classifies a fabric-gateway error: a chaincode refusal is permanent; the rest may pass. */
 export function classify(error: unknown): LedgerError {

@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { FabricConfig, FabricIdentity } from './ledger/fabric-ledger';
+import type { LedgerRole } from './ledger/ledger-port';
+
+/** Who an API credential belongs to. Terminals read only their own data. */
+export type CallerRole = 'operator' | 'finance' | 'registrar' | 'auditor' | 'terminal';
+
+/** One API credential: only the SHA-256 of the token is configured, never the token. */
+export interface Credential {
+  readonly tokenSha256: string;
+  readonly role: CallerRole;
+  /** Operator name, or the terminalId for a terminal credential. */
+  readonly subject: string;
+}
+
+/** Everything the process is configured with, parsed once at start. */
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly databaseUrl: string;
+  readonly dbSchema: string;
+  readonly credentials: readonly Credential[];
+  readonly fabric: FabricConfig;
+  readonly worker: { readonly concurrency: number; readonly idlePollMs: number; readonly maxBackoffMs: number };
+  readonly logLevel: string;
+  /** Printed in proofs: how to reach the orderer and peer with Fabric's CLI. */
+  readonly cli: { readonly ordererAddress: string; readonly peerAddress: string };
+}
+
+const file = (path: string): string => readFileSync(path, 'utf8');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const Env = z.object({
+  DOL_HOST: z.string().default('127.0.0.1'),
+  DOL_PORT: int(0, 65535).default(8080),
+  DOL_DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/postgres'),
+  DOL_DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default('dol_gateway'),
+  DOL_CREDENTIALS_FILE: z.string(),
+  DOL_PEER_ENDPOINT: z.string(),
+  DOL_PEER_HOST_ALIAS: z.string(),
+  DOL_PEER_TLS_CA: z.string(),
+  DOL_CHANNEL: z.string().default('campus'),
+  DOL_CHAINCODE: z.string().default('settlement'),
+  DOL_IDENTITIES_FILE: z.string(),
+  DOL_EVALUATE_MS: int(100, 600_000).default(5_000),
+  DOL_ENDORSE_MS: int(100, 600_000).default(15_000),
+  DOL_SUBMIT_MS: int(100, 600_000).default(5_000),
+  DOL_COMMIT_MS: int(100, 600_000).default(60_000),
+  DOL_WORKERS: int(1, 64).default(4),
+  DOL_IDLE_POLL_MS: int(10, 60_000).default(250),
+  DOL_MAX_BACKOFF_MS: int(100, 600_000).default(30_000),
+  DOL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DOL_ORDERER_ADDRESS: z.string().default('127.0.0.1:7050'),
+});
+
+const CredentialsFile = z.array(z.object({
+  tokenSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  role: z.enum(['operator', 'finance', 'registrar', 'auditor', 'terminal']),
+  subject: z.string().min(1).max(64),
+}));
+
+const IdentitiesFile = z.record(
+  z.enum(['gateway', 'operator', 'finance', 'registrar', 'auditor']),
+  z.object({ mspId: z.string(), certificate: z.string(), privateKey: z.string() }),
+);
+
+/** Parses the environment, listing every problem at once instead of failing on the first. */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`invalid configuration:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+  }
+  const e = parsed.data;
+  const credentials = CredentialsFile.parse(JSON.parse(file(e.DOL_CREDENTIALS_FILE)));
+  const ids = IdentitiesFile.parse(JSON.parse(file(e.DOL_IDENTITIES_FILE)));
+  const identities: Partial<Record<LedgerRole, FabricIdentity>> = {};
+  for (const [role, id] of Object.entries(ids) as [LedgerRole, { mspId: string; certificate: string; privateKey: string }][]) {
+    identities[role] = { mspId: id.mspId, certificatePem: file(id.certificate), privateKeyPem: file(id.privateKey) };
+  }
+  return {
+    host: e.DOL_HOST, port: e.DOL_PORT, databaseUrl: e.DOL_DATABASE_URL, dbSchema: e.DOL_DB_SCHEMA, credentials, logLevel: e.DOL_LOG_LEVEL,
+    fabric: {
+      peerEndpoint: e.DOL_PEER_ENDPOINT, peerHostAlias: e.DOL_PEER_HOST_ALIAS, tlsRootCertPem: file(e.DOL_PEER_TLS_CA), channel: e.DOL_CHANNEL,
+      chaincode: e.DOL_CHAINCODE, identities, evaluateMs: e.DOL_EVALUATE_MS, endorseMs: e.DOL_ENDORSE_MS, submitMs: e.DOL_SUBMIT_MS, commitMs: e.DOL_COMMIT_MS,
+    },
+    worker: { concurrency: e.DOL_WORKERS, idlePollMs: e.DOL_IDLE_POLL_MS, maxBackoffMs: e.DOL_MAX_BACKOFF_MS },
+    cli: { ordererAddress: e.DOL_ORDERER_ADDRESS, peerAddress: e.DOL_PEER_ENDPOINT },
+  };
+}

@@ -1,0 +1,212 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Pool } from 'pg';
+import pino from 'pino';
+import { Issuer, PayerMedium, Terminal, faceCredential } from '@dol/scripts';
+import type { CallerRole, Credential } from '../config';
+import { IntakeStore } from '../intake/intake-store';
+import { IntakeWorker } from '../intake/intake-worker';
+import { createMetrics } from '../metrics';
+import { ContractLedger } from '../testing/contract-ledger';
+import { createApp } from './app';
+import { openApi } from './openapi';
+import { ROUTES } from './routes';
+
+/**
+ * The HTTP layer end to end in one process: real Express on 127.0.0.1:0, real PostgreSQL intake,
+ * and the real contract on the in-memory stub standing in for Fabric (unit level only).
+ */
+const NOW = Date.now();
+const AT = NOW - 600_000;
+const tokens: Record<CallerRole | 'terminal2', string> = {
+  operator: 'operator-token-000000000001', finance: 'finance-token-0000000000001', registrar: 'registrar-token-00000000001',
+  auditor: 'auditor-token-000000000001', terminal: 'terminal-token-00000000001', terminal2: 'terminal-token-00000000002',
+};
+const sha = (t: string): string => createHash('sha256').update(t).digest('hex');
+const credentials: Credential[] = [
+  ...(['operator', 'finance', 'registrar', 'auditor'] as const).map((role) => ({ tokenSha256: sha(tokens[role]), role, subject: role })),
+  { tokenSha256: sha(tokens.terminal), role: 'terminal', subject: 'pos-1' },
+  { tokenSha256: sha(tokens.terminal2), role: 'terminal', subject: 'pos-2' },
+];
+
+const pool = new Pool({ connectionString: process.env.DOL_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', max: 6 });
+const schema = `gateway_test_${randomBytes(4).toString('hex')}`;
+const store = new IntakeStore(pool, schema);
+const ledger = new ContractLedger();
+ledger.clock = NOW;
+const log = pino({ level: 'silent' });
+const metrics = createMetrics(() => store.depth());
+const worker = new IntakeWorker(store, ledger, log, metrics, { concurrency: 1, idlePollMs: 50, maxBackoffMs: 100 });
+const issuer = Issuer.generate('issuer-1', 'EdDSA', NOW - 1e10, NOW + 1e10);
+const pos = Terminal.generate('pos-1', 'EdDSA');
+let server: Server;
+let base = '';
+
+/** Every (operation, status) seen, checked against the OpenAPI description at the end. */
+const seen: { id: string; status: number; type: string; body: unknown }[] = [];
+
+async function call(method: string, path: string, as?: keyof typeof tokens, body?: unknown, raw?: string): Promise<{ status: number; body: Record<string, unknown> & unknown[] }> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...(as === undefined ? {} : { authorization: `Bearer ${tokens[as]}` }), ...(body === undefined && raw === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined && raw === undefined ? {} : { body: raw ?? JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  const parsed = text === '' ? null : (JSON.parse(text) as Record<string, unknown> & unknown[]);
+  const route = ROUTES.find((r) => r.method === method.toLowerCase() && new RegExp(`^${r.path.replace(/\{[A-Za-z]+\}/g, '[^/]+')}$`).test(path.split('?')[0] ?? ''));
+  if (route !== undefined) seen.push({ id: route.id, status: res.status, type: res.headers.get('content-type') ?? '', body: parsed });
+  return { status: res.status, body: parsed as Record<string, unknown> & unknown[] };
+}
+
+beforeAll(async () => {
+  await store.migrate();
+  const app = createApp({ ledger, store, onAccepted: () => undefined, channel: 'campus', chaincode: 'settlement', cli: { ordererAddress: '127.0.0.1:7050', peerAddress: '127.0.0.1:7051' }, credentials, log, metrics }, () => ledger.ping());
+  server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => {
+      resolve(s);
+    });
+  });
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  expect((await call('POST', '/v1/issuer-keys', 'operator', issuer.registration())).status).toBe(200);
+  expect((await call('POST', '/v1/merchants', 'operator', { merchantId: 'canteen-1', name: 'North canteen' })).status).toBe(200);
+  expect((await call('POST', '/v1/terminals', 'operator', { terminalId: 'pos-1', merchantId: 'canteen-1', publicKey: pos.key.jwk })).status).toBe(200);
+  expect((await call('PUT', '/v1/risk-policy', 'operator', { maxClockSkewMs: 300000, tapMaxAgeMs: 120000, faceCapPerPayment: '3000', faceMinScore: 900 })).status).toBe(200);
+  for (const a of ['ann', 'ben']) {
+    expect((await call('POST', '/v1/accounts', 'finance', { account: a, group: 'g-2026', creditLine: '0' })).status).toBe(200);
+    expect((await call('POST', '/v1/top-ups', 'operator', { topUpId: `seed-${a}`, account: a, amount: '5000' })).status).toBe(200);
+  }
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  await pool.query(`DROP SCHEMA ${schema} CASCADE`);
+  await pool.end();
+});
+
+const wallet = (account: string): PayerMedium => PayerMedium.issue(issuer, {
+  mediaId: `w-${account}`, kind: 'wallet', account, group: 'g-2026', capPerPayment: '5000', capTotal: '20000', ctrFrom: 1, ctrTo: 100,
+  nbf: NOW - 86_400_000, exp: NOW + 86_400_000,
+}, 'EdDSA');
+
+describe('batch intake', () => {
+  it('acknowledges a signed batch with 202 once stored, returns the same receipt on retry, and settles it', async () => {
+    const jws = pos.batch([pos.record(AT, '1200', 'code', wallet('ann').payCode(AT - 1000)), pos.record(AT + 1, '300', 'face', faceCredential('ben', 990))]);
+    const first = await call('POST', '/v1/batches', undefined, { batch: jws });
+    const again = await call('POST', '/v1/batches', undefined, { batch: jws });
+    expect(first.status).toBe(202);
+    expect(again.status).toBe(200);
+    expect(again.body.receipt).toBe(first.body.receipt);
+    expect(first.body).toMatchObject({ status: 'pending', records: 2, terminalId: 'pos-1' });
+    expect(await worker.drain()).toBe(1);
+    const status = await call('GET', `/v1/batches/${String(first.body.receipt)}`, 'terminal');
+    expect(status.body).toMatchObject({ status: 'settled', result: { counts: { settled: 2 } } });
+    const proof = await call('GET', `/v1/proofs/${String(status.body.txId)}`, 'auditor');
+    expect(proof.body).toMatchObject({ validationCode: 'VALID', blockNumber: status.body.blockNumber, channel: 'campus' });
+    expect(String((proof.body.verify as string[])[0])).toContain('GetTransactionByID');
+  });
+
+  it('keeps acknowledging while the ledger is down, and settles once it is back', async () => {
+    const jws = pos.batch([pos.record(AT + 2, '100', 'face', faceCredential('ann', 990))]);
+    ledger.down = true;
+    const accepted = await call('POST', '/v1/batches', undefined, { batch: jws });
+    expect(accepted.status).toBe(202);
+    expect((await call('GET', '/readyz')).status).toBe(503);
+    await worker.drain();
+    expect((await call('GET', `/v1/batches/${String(accepted.body.receipt)}`, 'operator')).body).toMatchObject({ status: 'pending', attempts: 1 });
+    ledger.down = false;
+    await new Promise((r) => setTimeout(r, 300)); // past the first backoff
+    await worker.drain();
+    expect((await call('GET', `/v1/batches/${String(accepted.body.receipt)}`, 'operator')).body).toMatchObject({ status: 'settled', attempts: 2 });
+    expect((await call('GET', '/readyz')).status).toBe(200);
+  });
+
+  const refusals: { name: string; body?: unknown; raw?: string; status: number; code: string }[] = [
+    { name: 'not a JWS', body: { batch: 'abc' }, status: 400, code: 'MALFORMED_JWS' },
+    { name: 'alg none', body: { batch: `${Buffer.from('{"alg":"none"}').toString('base64url')}.e30.AAAA` }, status: 400, code: 'UNSUPPORTED_ALG' },
+    { name: 'no batch field', body: { jws: 'x' }, status: 400, code: 'INVALID_REQUEST' },
+    { name: 'duplicate keys', raw: '{"batch":"a","batch":"b"}', status: 400, code: 'DUPLICATE_KEY' },
+    { name: 'prototype key', raw: '{"__proto__":{},"batch":"a"}', status: 400, code: 'FORBIDDEN_KEY' },
+    { name: 'not JSON', raw: '{batch:', status: 400, code: 'MALFORMED_JSON' },
+    { name: 'over 3 MiB', raw: `{"batch":"${'a'.repeat(3.2 * 1024 * 1024)}"}`, status: 413, code: 'BATCH_TOO_LARGE' },
+  ];
+  it.each(refusals)('refuses $name with $status $code and stores nothing', async ({ body, raw, status, code }) => {
+    const depth = await store.depth();
+    const res = await call('POST', '/v1/batches', undefined, body, raw);
+    expect({ status: res.status, code: res.body.code }).toEqual({ status, code });
+    expect(await store.depth()).toBe(depth);
+  });
+
+  it('refuses a batch from an unknown terminal (404) or signed by another key (422)', async () => {
+    const stranger = Terminal.generate('pos-404', 'EdDSA');
+    expect((await call('POST', '/v1/batches', undefined, { batch: stranger.batch([stranger.record(AT, '1', 'face', faceCredential('ann', 990))]) })).body.code).toBe('UNKNOWN_TERMINAL');
+    const impostor = new Terminal('pos-1', Terminal.generate('x', 'EdDSA').key);
+    const res = await call('POST', '/v1/batches', undefined, { batch: impostor.batch([impostor.record(AT, '1', 'face', faceCredential('ann', 990))]) });
+    expect({ status: res.status, code: res.body.code }).toEqual({ status: 422, code: 'BAD_SIGNATURE' });
+  });
+});
+
+describe('ledger endpoints', () => {
+  it('passes the chaincode codes through as problem+json with the right status', async () => {
+    const dup = await call('POST', '/v1/merchants', 'operator', { merchantId: 'canteen-1', name: 'again' });
+    expect({ status: dup.status, code: dup.body.code }).toEqual({ status: 409, code: 'ALREADY_EXISTS' });
+    const missing = await call('GET', '/v1/accounts/nobody', 'auditor');
+    expect({ status: missing.status, code: missing.body.code }).toEqual({ status: 404, code: 'NOT_FOUND' });
+    const badAmount = await call('POST', '/v1/top-ups', 'operator', { topUpId: 't', account: 'ann', amount: '12.50' });
+    expect({ status: badAmount.status, code: badAmount.body.code }).toEqual({ status: 400, code: 'INVALID_REQUEST' });
+  });
+
+  it('serves audit queries to auditors: statement, invariant, debts, payments', async () => {
+    expect((await call('GET', '/v1/invariant', 'auditor')).body).toMatchObject({ ok: true, sum: '0' });
+    expect((await call('GET', '/v1/accounts/ann/statement', 'auditor')).body).toMatchObject({ account: 'ann' });
+    expect(Array.isArray((await call('GET', '/v1/payments?terminalId=pos-1', 'auditor')).body)).toBe(true);
+    expect((await call('GET', '/v1/debts', 'auditor')).status).toBe(200);
+    expect((await call('GET', '/v1/deny-list?since=0', 'terminal')).body).toMatchObject({ version: 0 });
+  });
+
+  it('lets a terminal read only its own data', async () => {
+    expect((await call('GET', '/v1/terminals/pos-1/config', 'terminal')).status).toBe(200);
+    expect((await call('GET', '/v1/terminals/pos-1/config', 'terminal2')).body.code).toBe('ACCESS_DENIED');
+  });
+});
+
+describe('access', () => {
+  const everyone = ['operator', 'finance', 'registrar', 'auditor', 'terminal'] as const;
+  const guarded = ROUTES.filter((r) => Array.isArray(r.roles));
+  const samplePath = (p: string): string => p.replace(/\{[A-Za-z]+\}/g, 'x1');
+
+  it.each(guarded.map((r) => [r.id, r] as const))('%s refuses callers without a credential (401) and every other role (403)', async (_id, route) => {
+    const roles = route.roles as readonly string[];
+    const body = route.method === 'get' ? undefined : {};
+    expect((await call(route.method.toUpperCase(), samplePath(route.path), undefined, body)).status).toBe(401);
+    for (const role of everyone.filter((r) => !roles.includes(r))) {
+      const res = await call(route.method.toUpperCase(), samplePath(route.path), role, body);
+      expect({ role, status: res.status, code: res.body.code }).toEqual({ role, status: 403, code: 'ACCESS_DENIED' });
+    }
+  });
+});
+
+describe('operability', () => {
+  it('serves health, readiness, metrics and the OpenAPI description', async () => {
+    expect((await call('GET', '/healthz')).body).toEqual({ status: 'ok' });
+    const metricsText = await (await fetch(`${base}/metrics`)).text();
+    expect(metricsText).toContain('dol_intake_depth');
+    expect(metricsText).toContain('dol_record_outcomes_total{code="settled"}');
+    const doc = (await call('GET', '/openapi.json')).body as unknown as ReturnType<typeof openApi>;
+    expect(doc.openapi).toBe('3.1.0');
+  });
+
+  it('every response seen in these tests is documented in /openapi.json, problems in problem+json', () => {
+    const doc = openApi(ROUTES) as { paths: Record<string, Record<string, { operationId: string; responses: Record<string, unknown> }>> };
+    const ops = new Map(Object.values(doc.paths).flatMap((p) => Object.values(p)).map((op) => [op.operationId, op]));
+    expect(seen.length).toBeGreaterThan(50);
+    for (const s of seen) {
+      const op = ops.get(s.id);
+      expect({ id: s.id, status: s.status, documented: op?.responses[String(s.status)] !== undefined }).toEqual({ id: s.id, status: s.status, documented: true });
+      if (s.status >= 400) {
+        expect(s.type).toContain('application/problem+json');
+        expect(Object.keys(s.body as object).sort()).toEqual(['code', 'detail', 'instance', 'status', 'title', 'type']);
+      }
+    }
+  });
+});

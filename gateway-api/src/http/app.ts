@@ -1,0 +1,127 @@
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import { parseStrictJson } from '@dol/chaincode';
+import type { Credential } from '../config';
+import { statusOf } from '../errors';
+import type { Metrics } from '../metrics';
+import { openApi } from './openapi';
+import { sendProblem } from './problem';
+import { ROUTES, errorInfo, type Deps, type Route } from './routes';
+
+/** What createApp needs; it never listens (tests use port 0). */
+export interface AppDeps extends Deps {
+  readonly credentials: readonly Credential[];
+  readonly log: Logger;
+  readonly metrics: Metrics;
+}
+
+const MAX_BODY = 3 * 1024 * 1024; // a 2 MiB batch payload, base64url-encoded, in a JSON envelope
+
+function authenticate(header: string | undefined, credentials: readonly Credential[]): Credential | undefined {
+  const m = /^Bearer ([A-Za-z0-9._~+/-]{16,512}=*)$/.exec(header ?? '');
+  if (m?.[1] === undefined) return undefined;
+  const digest = createHash('sha256').update(m[1]).digest();
+  return credentials.find((c) => timingSafeEqual(Buffer.from(c.tokenSha256, 'hex'), digest));
+}
+
+/** The id the first middleware gave this request. */
+function requestId(req: Request): string {
+  const id: unknown = req.res?.locals.requestId;
+  return typeof id === 'string' ? id : '';
+}
+
+/** Builds the Express app: routes from the table, problem+json errors, logs, metrics, health. */
+export function createApp(deps: AppDeps, ready: () => Promise<boolean>): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  app.use((req, res, next) => {
+    const id = /^[A-Za-z0-9._-]{1,64}$/.test(req.get('x-request-id') ?? '') ? String(req.get('x-request-id')) : randomUUID();
+    res.locals.requestId = id;
+    res.setHeader('x-request-id', id);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const route = typeof res.locals.routeId === 'string' ? res.locals.routeId : 'unmatched';
+      deps.metrics.requests.inc({ route, status: String(res.statusCode) });
+      deps.log.info({ requestId: id, method: req.method, path: req.path, route, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
+    });
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (req, res) => {
+    if (await ready()) res.json({ status: 'ready' });
+    else sendProblem(res, 503, 'LEDGER_UNAVAILABLE', 'no Fabric peer answers', requestId(req));
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+  const description = openApi(ROUTES);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(description);
+  });
+
+  // Bodies are read as text and parsed by the domain's strict JSON parser: duplicate keys,
+  // __proto__, floats and huge integers get the same stable codes as on the ledger.
+  app.use(express.text({ type: ['application/json', 'application/*+json'], limit: MAX_BODY }));
+
+  for (const route of ROUTES) {
+    const path = route.path.replace(/\{([A-Za-z]+)\}/g, ':$1');
+    app[route.method](path, (req, res, next) => {
+      res.locals.routeId = route.id;
+      handle(route, req, res, deps).catch(next);
+    });
+  }
+
+  app.use((req, res) => {
+    sendProblem(res, 404, 'NOT_FOUND', `no route ${req.method} ${req.path}`, requestId(req));
+  });
+  // Express knows an error handler by its four parameters, so `next` stays although unused.
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const info = errorInfo(error);
+    const tooLarge = typeof error === 'object' && error !== null && (error as { type?: unknown }).type === 'entity.too.large';
+    if (tooLarge) {
+      sendProblem(res, 413, 'BATCH_TOO_LARGE', `request body over ${MAX_BODY} bytes`, requestId(req));
+      return;
+    }
+    if (info === undefined) {
+      deps.log.error({ err: error, requestId: requestId(req) }, 'unexpected error');
+      sendProblem(res, 500, 'INTERNAL', 'unexpected error; see the gateway log with this request id', requestId(req));
+      return;
+    }
+    sendProblem(res, info.status > 0 ? info.status : statusOf(info.code), info.code, info.detail, requestId(req));
+  });
+  return app;
+}
+
+async function handle(route: Route, req: Request, res: Response, deps: AppDeps): Promise<void> {
+  const caller = authenticate(req.get('authorization'), deps.credentials);
+  if (Array.isArray(route.roles)) {
+    if (caller === undefined) {
+      sendProblem(res, 401, 'UNAUTHENTICATED', 'a valid bearer credential is required', requestId(req));
+      return;
+    }
+    if (!route.roles.includes(caller.role)) {
+      sendProblem(res, 403, 'ACCESS_DENIED', `${route.id} is for ${route.roles.join(', ')}; this credential is ${caller.role}`, requestId(req));
+      return;
+    }
+  }
+  let body: unknown;
+  if (route.body !== undefined) {
+    if (typeof req.body !== 'string' || req.body.length === 0) {
+      sendProblem(res, 400, 'INVALID_REQUEST', 'a JSON body (Content-Type: application/json) is required', requestId(req));
+      return;
+    }
+    body = route.body.parse(parseStrictJson(req.body, { maxBytes: MAX_BODY }));
+  }
+  const query = route.query === undefined ? {} : (route.query.parse(req.query) as Record<string, string>);
+  const params: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.params)) if (typeof v === 'string') params[k] = v;
+  const out = await route.handle({ caller, params, query, body, deps });
+  res.status(out.status).json(out.body);
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import type { Route } from './routes';
+
+const PROBLEM = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'code', 'detail', 'instance'],
+  properties: {
+    type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, code: { type: 'string' }, detail: { type: 'string' }, instance: { type: 'string' },
+  },
+};
+
+const schemaOf = (t: z.ZodType): unknown => z.toJSONSchema(t, { io: 'input', unrepresentable: 'any' });
+
+/** The OpenAPI 3.1 description, generated from the same route table the server runs. */
+export function openApi(routes: readonly Route[]): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of routes) {
+    const params = [...r.path.matchAll(/\{([A-Za-z]+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const query = r.query === undefined ? [] : Object.entries((schemaOf(r.query) as { properties?: Record<string, unknown> }).properties ?? {})
+      .map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
+    const responses: Record<string, unknown> = {};
+    for (const s of r.ok) responses[String(s)] = { description: s === 202 ? 'Accepted: stored durably, settling' : 'OK', content: { 'application/json': { schema: {} } } };
+    for (const s of r.roles === 'public' ? [] : r.roles === 'signed' ? [400, 403, 404, 413, 422] : [400, 401, 403, 404, 409, 503]) {
+      responses[String(s)] = { $ref: '#/components/responses/Problem' };
+    }
+    responses['500'] = { $ref: '#/components/responses/Problem' };
+    paths[r.path] = {
+      ...paths[r.path],
+      [r.method]: {
+        operationId: r.id, summary: r.summary,
+        ...(Array.isArray(r.roles) ? { security: [{ bearer: [] }], 'x-roles': r.roles } : { security: [] }),
+        parameters: [...params, ...query],
+        ...(r.body === undefined ? {} : { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(r.body) } } } }),
+        responses,
+      },
+    };
+  }
+  for (const [path, summary] of [['/healthz', 'Liveness'], ['/readyz', 'Ready only when Fabric answers'], ['/metrics', 'Prometheus metrics'], ['/openapi.json', 'This description']] as const) {
+    paths[path] = { get: { operationId: path.slice(1).replace('.json', ''), summary, security: [], responses: { 200: { description: 'OK' }, ...(path === '/readyz' ? { 503: { $ref: '#/components/responses/Problem' } } : {}) } } };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Dual-offline payments ledger API', version: '0.1.0', description: 'Terminals upload signed batches; operator, school finance, registrar and auditors use the ledger. Money is minor units as decimal strings.' },
+    servers: [{ url: '/' }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API credential, mapped to a role (operator, finance, registrar, auditor, terminal)' } },
+      schemas: { Problem: PROBLEM },
+      responses: { Problem: { description: 'RFC 9457 problem with a stable code', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } } },
+    },
+    paths,
+  };
+}

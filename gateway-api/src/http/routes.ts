@@ -1,0 +1,215 @@
+import { z } from 'zod';
+import { DomainError, decodeBatch, parsePublicJwk, verifyBatch } from '@dol/chaincode';
+import type { CallerRole, Credential } from '../config';
+import { ApiError } from '../errors';
+import type { IntakeStore, IntakeRow } from '../intake/intake-store';
+import { LedgerError, type LedgerPort, type LedgerRole } from '../ledger/ledger-port';
+
+/** What every handler may use. */
+export interface Deps {
+  readonly ledger: LedgerPort;
+  readonly store: IntakeStore;
+  readonly onAccepted: () => void;
+  readonly channel: string;
+  readonly chaincode: string;
+  readonly cli: { readonly ordererAddress: string; readonly peerAddress: string };
+}
+
+/** One request, parsed. */
+export interface Call {
+  readonly caller: Credential | undefined;
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: Readonly<Record<string, string>>;
+  readonly body: unknown;
+  readonly deps: Deps;
+}
+
+/** One endpoint: the single place its path, roles, input, ledger call and documentation live. */
+export interface Route {
+  readonly id: string;
+  readonly method: 'get' | 'post' | 'put';
+  /** OpenAPI form: /v1/accounts/{account} */
+  readonly path: string;
+  /** Who may call; 'signed' means the body's signature authenticates (terminal batch upload). */
+  readonly roles: readonly CallerRole[] | 'signed' | 'public';
+  readonly summary: string;
+  readonly body?: z.ZodType;
+  readonly query?: z.ZodType;
+  /** Documented statuses besides the problem responses. */
+  readonly ok: readonly number[];
+  readonly handle: (call: Call) => Promise<{ status: number; body: unknown }>;
+}
+
+const LEDGER_ROLE: Record<CallerRole, LedgerRole> = { operator: 'operator', finance: 'finance', registrar: 'registrar', auditor: 'auditor', terminal: 'gateway' };
+const ledgerRole = (call: Call): LedgerRole => (call.caller === undefined ? 'gateway' : LEDGER_ROLE[call.caller.role]);
+
+const amount = z.string().regex(/^(0|[1-9][0-9]{0,17})$/, 'minor units as a decimal string');
+const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/);
+const jsonArg = (v: unknown): string => JSON.stringify(v);
+const parse = (text: string): unknown => JSON.parse(text) as unknown;
+
+async function evaluate(call: Call, fn: string, args: readonly string[]): Promise<{ status: number; body: unknown }> {
+  return { status: 200, body: parse(await call.deps.ledger.evaluate(ledgerRole(call), fn, args)) };
+}
+
+async function submit(call: Call, fn: string, args: readonly string[]): Promise<{ status: number; body: unknown }> {
+  const s = await call.deps.ledger.submit(ledgerRole(call), fn, args);
+  return { status: 200, body: { txId: s.txId, blockNumber: s.blockNumber, validationCode: s.validationCode, result: s.result === '' ? null : parse(s.result) } };
+}
+
+const param = (call: Call, name: string): string => {
+  const v = call.params[name];
+  if (v === undefined) throw new ApiError(400, 'INVALID_REQUEST', `missing path parameter ${name}`);
+  return v;
+};
+
+/** A terminal credential reads only its own terminal's data. */
+function ownTerminal(call: Call, terminalId: string): void {
+  if (call.caller?.role === 'terminal' && call.caller.subject !== terminalId) throw new ApiError(403, 'ACCESS_DENIED', 'a terminal may read only its own data');
+}
+
+function intakeView(row: IntakeRow): unknown {
+  return {
+    receipt: row.receipt, terminalId: row.terminalId, batchSeq: row.batchSeq, records: row.recordCount, receivedAt: row.receivedAt, status: row.status,
+    attempts: row.attempts, error: row.errorCode === null ? null : { code: row.errorCode, detail: row.lastError }, txId: row.txId, blockNumber: row.blockNumber,
+    result: row.result,
+  };
+}
+
+/** Signature, size and shape are checked before anything is stored; the ledger checks them again. */
+async function acceptBatch(call: Call): Promise<{ status: number; body: unknown }> {
+  const { batch: jws } = z.object({ batch: z.string() }).parse(call.body);
+  const batch = decodeBatch(jws);
+  const { store, ledger } = call.deps;
+  let key = await store.terminalKey(batch.terminalId);
+  if (key === undefined) {
+    try {
+      const t = parse(await ledger.evaluate('gateway', 'GetTerminal', [batch.terminalId])) as { publicKey: unknown; status: string };
+      await store.putTerminalKey(batch.terminalId, t.publicKey, t.status);
+      key = { publicKey: t.publicKey, status: t.status };
+    } catch (error) {
+      if (error instanceof LedgerError && error.failure === 'refused') throw new ApiError(404, 'UNKNOWN_TERMINAL', `terminal ${batch.terminalId} is not registered`);
+      throw error;
+    }
+  }
+  if (key.status !== 'active') throw new ApiError(403, 'TERMINAL_REVOKED', `terminal ${batch.terminalId} is revoked`);
+  verifyBatch(batch, parsePublicJwk(key.publicKey));
+  const { row, created } = await store.accept({ receipt: batch.digest, terminalId: batch.terminalId, batchSeq: batch.batchSeq, jws, recordCount: batch.records.length });
+  if (created) call.deps.onAccepted();
+  return { status: created ? 202 : 200, body: intakeView(row) };
+}
+
+const AUDIT: readonly CallerRole[] = ['auditor', 'operator'];
+const ACCOUNT_READ: readonly CallerRole[] = ['auditor', 'operator', 'finance', 'registrar'];
+
+/** Every endpoint of the API. */
+export const ROUTES: readonly Route[] = [
+  // ---- terminals ----
+  { id: 'submitBatch', method: 'post', path: '/v1/batches', roles: 'signed', ok: [200, 202], summary: 'Upload a signed batch (protocol v1). 202 once durably stored; the same batch again returns the same receipt.',
+    body: z.object({ batch: z.string().describe('compact JWS of the batch') }), handle: acceptBatch },
+  { id: 'getBatch', method: 'get', path: '/v1/batches/{receipt}', roles: ['terminal', 'operator', 'auditor'], ok: [200], summary: 'Status and per-record outcomes of an uploaded batch',
+    handle: async (call) => {
+      const row = await call.deps.store.get(param(call, 'receipt'));
+      if (row === undefined) throw new ApiError(404, 'NOT_FOUND', 'no batch with this receipt');
+      ownTerminal(call, row.terminalId);
+      return { status: 200, body: intakeView(row) };
+    } },
+  { id: 'getDenyList', method: 'get', path: '/v1/deny-list', roles: ['terminal', 'operator', 'auditor'], ok: [200], summary: 'Deny-list entries added after a version',
+    query: z.object({ since: z.string().regex(/^(0|[1-9][0-9]{0,15})$/).default('0') }),
+    handle: (call) => evaluate(call, 'GetDenyListDelta', [call.query.since ?? '0']) },
+  { id: 'getTerminalConfig', method: 'get', path: '/v1/terminals/{terminalId}/config', roles: ['terminal', 'operator'], ok: [200], summary: "A terminal's registration and chain heads",
+    handle: (call) => {
+      ownTerminal(call, param(call, 'terminalId'));
+      return evaluate(call, 'GetTerminal', [param(call, 'terminalId')]);
+    } },
+  // ---- operator ----
+  { id: 'registerIssuerKey', method: 'post', path: '/v1/issuer-keys', roles: ['operator'], ok: [200], summary: 'Register an issuer key',
+    body: z.object({ keyId: id, alg: z.enum(['ES256', 'EdDSA']), publicKey: z.record(z.string(), z.string()), validFrom: z.number().int(), validTo: z.number().int(), status: z.enum(['active', 'revoked']) }),
+    handle: (call) => submit(call, 'RegisterIssuerKey', [jsonArg(call.body)]) },
+  { id: 'revokeIssuerKey', method: 'post', path: '/v1/issuer-keys/{keyId}/revoke', roles: ['operator'], ok: [200], summary: 'Revoke an issuer key',
+    handle: (call) => submit(call, 'RevokeIssuerKey', [param(call, 'keyId')]) },
+  { id: 'registerMerchant', method: 'post', path: '/v1/merchants', roles: ['operator'], ok: [200], summary: 'Register a merchant',
+    body: z.object({ merchantId: id, name: z.string().min(1).max(128) }), handle: (call) => submit(call, 'RegisterMerchant', [jsonArg(call.body)]) },
+  { id: 'registerTerminal', method: 'post', path: '/v1/terminals', roles: ['operator'], ok: [200], summary: 'Register a terminal and its public key',
+    body: z.object({ terminalId: id, merchantId: id, publicKey: z.record(z.string(), z.string()) }),
+    handle: async (call) => {
+      const out = await submit(call, 'RegisterTerminal', [jsonArg(call.body)]);
+      const b = call.body as { terminalId: string; publicKey: unknown };
+      await call.deps.store.putTerminalKey(b.terminalId, b.publicKey, 'active');
+      return out;
+    } },
+  { id: 'setTerminalStatus', method: 'put', path: '/v1/terminals/{terminalId}/status', roles: ['operator'], ok: [200], summary: 'Activate or revoke a terminal',
+    body: z.object({ status: z.enum(['active', 'revoked']) }),
+    handle: async (call) => {
+      const { status } = call.body as { status: string };
+      const out = await submit(call, 'SetTerminalStatus', [param(call, 'terminalId'), status]);
+      const cached = await call.deps.store.terminalKey(param(call, 'terminalId'));
+      if (cached !== undefined) await call.deps.store.putTerminalKey(param(call, 'terminalId'), cached.publicKey, status);
+      return out;
+    } },
+  { id: 'setRiskPolicy', method: 'put', path: '/v1/risk-policy', roles: ['operator'], ok: [200], summary: 'Set the offline risk policy',
+    body: z.object({ maxClockSkewMs: z.number().int(), tapMaxAgeMs: z.number().int(), faceCapPerPayment: amount, faceMinScore: z.number().int() }),
+    handle: (call) => submit(call, 'SetRiskPolicy', [jsonArg(call.body)]) },
+  { id: 'topUp', method: 'post', path: '/v1/top-ups', roles: ['operator'], ok: [200], summary: 'Top up an account (recovers debt first); idempotent on topUpId',
+    body: z.object({ topUpId: id, account: id, amount }), handle: (call) => submit(call, 'TopUp', [jsonArg(call.body)]) },
+  { id: 'payout', method: 'post', path: '/v1/payouts', roles: ['operator'], ok: [200], summary: "Pay a merchant its per-batch credits; idempotent on payoutId",
+    body: z.object({ payoutId: id, merchantId: id }), handle: (call) => submit(call, 'Payout', [jsonArg(call.body)]) },
+  // ---- school finance ----
+  { id: 'openAccount', method: 'post', path: '/v1/accounts', roles: ['finance'], ok: [200], summary: 'Open a student account',
+    body: z.object({ account: id, group: id, creditLine: amount }), handle: (call) => submit(call, 'OpenAccount', [jsonArg(call.body)]) },
+  { id: 'setCreditLine', method: 'put', path: '/v1/accounts/{account}/credit-line', roles: ['finance'], ok: [200], summary: "Set an account's credit line",
+    body: z.object({ creditLine: amount }), handle: (call) => submit(call, 'SetCreditLine', [param(call, 'account'), (call.body as { creditLine: string }).creditLine]) },
+  { id: 'setPointsPolicy', method: 'put', path: '/v1/points-policy', roles: ['finance'], ok: [200], summary: 'Set a new version of the points policy',
+    body: z.object({ ratePerMille: z.number().int(), multipliers: z.record(z.string(), z.number().int()), dailyCap: amount }),
+    handle: (call) => submit(call, 'SetPointsPolicy', [jsonArg(call.body)]) },
+  // ---- registrar ----
+  { id: 'beginClearance', method: 'post', path: '/v1/clearances/{account}/begin', roles: ['registrar'], ok: [200], summary: 'Begin graduation clearance (deny-lists the account)',
+    handle: (call) => submit(call, 'BeginClearance', [param(call, 'account')]) },
+  { id: 'completeClearance', method: 'post', path: '/v1/clearances/{account}/complete', roles: ['registrar'], ok: [200], summary: 'Resolve every open debt, refund, expire points, close',
+    body: z.object({ resolutions: z.array(z.object({ debt: z.enum(['advance', 'credit']), resolution: z.enum(['collected', 'waived', 'referred']), reference: z.string() })).max(2) }),
+    handle: (call) => submit(call, 'CompleteClearance', [jsonArg({ account: param(call, 'account'), resolutions: (call.body as { resolutions: unknown }).resolutions })]) },
+  // ---- audit ----
+  { id: 'getAccount', method: 'get', path: '/v1/accounts/{account}', roles: ACCOUNT_READ, ok: [200], summary: 'Account balances, debt and status', handle: (call) => evaluate(call, 'GetAccount', [param(call, 'account')]) },
+  { id: 'getStatement', method: 'get', path: '/v1/accounts/{account}/statement', roles: ACCOUNT_READ, ok: [200], summary: 'Account statement from postings', handle: (call) => evaluate(call, 'GetStatement', [param(call, 'account')]) },
+  { id: 'getPayment', method: 'get', path: '/v1/payments/{paymentId}', roles: AUDIT, ok: [200], summary: 'One payment by <terminalId>:<seq>', handle: (call) => evaluate(call, 'GetPayment', [param(call, 'paymentId')]) },
+  { id: 'findPayments', method: 'get', path: '/v1/payments', roles: AUDIT, ok: [200], summary: 'Payments by terminal, merchant and time range [from, to) in ms',
+    query: z.object({ terminalId: id.optional(), merchantId: id.optional(), from: z.string().regex(/^[0-9]{1,16}$/).optional(), to: z.string().regex(/^[0-9]{1,16}$/).optional() }),
+    handle: (call) => {
+      const q = call.query;
+      return evaluate(call, 'GetPayments', [jsonArg({
+        ...(q.terminalId === undefined ? {} : { terminalId: q.terminalId }), ...(q.merchantId === undefined ? {} : { merchantId: q.merchantId }),
+        ...(q.from === undefined ? {} : { from: Number(q.from) }), ...(q.to === undefined ? {} : { to: Number(q.to) }),
+      })]);
+    } },
+  { id: 'getBatchChain', method: 'get', path: '/v1/terminals/{terminalId}/batches', roles: AUDIT, ok: [200], summary: "A terminal's batch chain with gaps, forks and outcomes", handle: (call) => evaluate(call, 'GetBatches', [param(call, 'terminalId')]) },
+  { id: 'listFraudCases', method: 'get', path: '/v1/fraud-cases', roles: AUDIT, ok: [200], summary: 'Double-spend cases', handle: (call) => evaluate(call, 'ListFraudCases', []) },
+  { id: 'listDebts', method: 'get', path: '/v1/debts', roles: AUDIT, ok: [200], summary: 'Open debts with ageing', handle: (call) => evaluate(call, 'ListDebts', []) },
+  { id: 'getAdvances', method: 'get', path: '/v1/advances', roles: AUDIT, ok: [200], summary: 'Advances and recoveries, for one account or all',
+    query: z.object({ account: id.optional() }), handle: (call) => evaluate(call, 'GetAdvances', [call.query.account ?? '']) },
+  { id: 'getPointsSupply', method: 'get', path: '/v1/points/supply', roles: AUDIT, ok: [200], summary: 'Points issued, expired and held', handle: (call) => evaluate(call, 'GetPointsSupply', []) },
+  { id: 'checkInvariant', method: 'get', path: '/v1/invariant', roles: AUDIT, ok: [200], summary: 'Recompute every balance from postings and check the books', handle: (call) => evaluate(call, 'CheckInvariant', []) },
+  { id: 'getKeyHistory', method: 'get', path: '/v1/key-history/{kind}/{id}', roles: AUDIT, ok: [200], summary: 'History of an issuer or terminal key', handle: (call) => evaluate(call, 'GetKeyHistory', [param(call, 'kind'), param(call, 'id')]) },
+  { id: 'getProof', method: 'get', path: '/v1/proofs/{txId}', roles: AUDIT, ok: [200], summary: "Where a transaction is on the ledger, and Fabric CLI commands that check it without our code",
+    handle: async (call) => {
+      const txId = param(call, 'txId');
+      if (!/^[0-9a-f]{64}$/.test(txId)) throw new ApiError(400, 'INVALID_FIELD', 'txId must be 64 lowercase hex characters');
+      const c = await call.deps.ledger.commitOf(ledgerRole(call), txId);
+      const { channel } = call.deps;
+      return { status: 200, body: { ...c, channel, verify: [
+        `peer chaincode query -C ${channel} -n qscc -c '{"Args":["GetTransactionByID","${channel}","${txId}"]}' --peerAddresses ${call.deps.cli.peerAddress} --tls --tlsRootCertFiles <peer TLS CA>`,
+        `peer channel fetch ${c.blockNumber} block.pb -c ${channel} -o ${call.deps.cli.ordererAddress} --tls --cafile <orderer TLS CA> && configtxlator proto_decode --type common.Block --input block.pb | grep ${txId}`,
+      ] } };
+    } },
+];
+
+/** Turns a thrown error into (status, code, detail). */
+export function errorInfo(error: unknown): { status: number; code: string; detail: string } | undefined {
+  if (error instanceof ApiError) return { status: error.status, code: error.code, detail: error.message };
+  if (error instanceof DomainError) return { status: -1, code: error.code, detail: error.message };
+  if (error instanceof z.ZodError) return { status: 400, code: 'INVALID_REQUEST', detail: error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') };
+  if (error instanceof LedgerError) {
+    if (error.failure === 'refused') return { status: -1, code: error.code ?? 'REFUSED', detail: error.message.replace(/^.*?([A-Z][A-Z0-9_]{2,40}: )/, '$1') };
+    return { status: 503, code: 'LEDGER_UNAVAILABLE', detail: error.message };
+  }
+  return undefined;
+}

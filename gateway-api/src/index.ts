@@ -1,0 +1,10 @@
+/** The gateway's parts, for tests and tools; the process itself is main.ts. */
+export { createApp, type AppDeps } from './http/app';
+export { openApi } from './http/openapi';
+export { ROUTES } from './http/routes';
+export { IntakeStore } from './intake/intake-store';
+export { IntakeWorker } from './intake/intake-worker';
+export { FabricLedger, blockHeaderHash, classify } from './ledger/fabric-ledger';
+export { LedgerError, domainCodeOf, type LedgerPort, type LedgerRole } from './ledger/ledger-port';
+export { createMetrics } from './metrics';
+export { loadConfig } from './config';
