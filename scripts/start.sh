@@ -7,13 +7,16 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 step() { printf '\n[start] %s\n' "$*"; }
 
-step "1/3 dependencies"
+step "1/4 dependencies"
 if [[ -d node_modules/typescript ]]; then echo "node_modules present"; else npm ci --no-audit --no-fund; fi
 
-step "2/3 build (tsc -b)"
+step "2/4 build (tsc -b)"
 npm run --silent build
 
-step "3/3 Fabric binaries"
+step "3/4 PostgreSQL (gateway intake)"
+bash scripts/ensure-postgres.sh
+
+step "4/4 Fabric binaries"
 bash scripts/install-fabric.sh
 
 step "network"
