@@ -8,6 +8,7 @@ module.exports = {
     '^@dol/chaincode$': '<rootDir>/chaincode/src/index.ts',
     '^@dol/chaincode/(contract|testing)$': '<rootDir>/chaincode/src/$1/index.ts',
     '^@dol/scripts$': '<rootDir>/scripts/src/index.ts',
+    '^@dol/gateway-api$': '<rootDir>/gateway-api/src/index.ts',
   },
   testTimeout: 30000,
 };

@@ -1,2 +1,5 @@
 /** Scripts package: the protocol signing library, reused by tests, the simulator and benchmarks. */
 export * from './signer';
+export { buildScenario, type Scenario, type ScenarioOptions } from './sim/scenario';
+export { runScenario, formatReport, type RunReport } from './sim/run-scenario';
+export { GatewayClient } from './sim/gateway-client';

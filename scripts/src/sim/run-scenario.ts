@@ -1,0 +1,201 @@
+import { POINTS_RATE_PER_MILLE, merchantOfTerminal, type Scenario } from './scenario';
+import type { GatewayClient } from './gateway-client';
+
+/** One line of the reconciliation report. */
+export interface Check {
+  readonly name: string;
+  readonly expected: string;
+  readonly ledger: string;
+  readonly ok: boolean;
+}
+
+/** What a run produced: the report and a few figures. */
+export interface RunReport {
+  readonly checks: readonly Check[];
+  readonly ok: boolean;
+  readonly sales: number;
+  readonly uploads: number;
+  readonly firstUploadMs: number;
+  readonly lastSettledMs: number;
+}
+
+type Progress = (label: string, done: number, total: number) => void;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'bigint' ? String(v) : JSON.stringify(v));
+
+async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>, progress?: (done: number) => void): Promise<void> {
+  let next = 0;
+  let done = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      const item = items[i];
+      if (item !== undefined) await fn(item, i);
+      done += 1;
+      progress?.(done);
+    }
+  }));
+}
+
+/**
+ * The canteen hour through the gateway API: register everything, settle the setup, begin one
+ * clearance, upload every terminal's batches with the injected misbehaviour, wait for the ledger,
+ * then compare the ledger (read through the auditor's endpoints) with the simulator's own model.
+ */
+export async function runScenario(sc: Scenario, api: GatewayClient, settle: (receipts: readonly string[]) => Promise<void>, progress: Progress = () => undefined): Promise<RunReport> {
+  const { students, terminals, merchants } = sc;
+  // ---- registries and accounts ----
+  await api.must('POST', '/v1/issuer-keys', 'operator', sc.issuer.registration());
+  for (const m of merchants) await api.must('POST', '/v1/merchants', 'operator', { merchantId: m, name: m });
+  await inParallel(terminals, 8, async (t, i) => {
+    await api.must('POST', '/v1/terminals', 'operator', { terminalId: t.terminalId, merchantId: merchantOfTerminal(i), publicKey: t.key.jwk });
+  });
+  await api.must('PUT', '/v1/risk-policy', 'operator', { maxClockSkewMs: 300000, tapMaxAgeMs: 120000, faceCapPerPayment: '3000', faceMinScore: 900 });
+  await api.must('PUT', '/v1/points-policy', 'finance', { ratePerMille: POINTS_RATE_PER_MILLE, multipliers: {}, dailyCap: '1000000' });
+  await inParallel(students, 8, async (s) => {
+    await api.must('POST', '/v1/accounts', 'finance', { account: s.account, group: 'ug-2026', creditLine: s.creditLine.toString() });
+    await api.must('POST', '/v1/top-ups', 'operator', { topUpId: `seed-${s.account}`, account: s.account, amount: s.topUp.toString() });
+  }, (d) => {
+    progress('accounts', d, students.length);
+  });
+
+  // ---- before the hour: a card double-spends and is deny-listed; then a clearance begins ----
+  const setup = await api.must('POST', '/v1/batches', undefined, { batch: sc.setupBatch.jws });
+  await settle([str(isObject(setup) ? setup.receipt : '')]);
+  await api.must('POST', `/v1/clearances/${sc.clearing.account}/begin`, 'registrar');
+
+  // ---- reconnect: every terminal uploads at once, its own batches in order ----
+  const receipts: string[] = [];
+  let tamperedRefused = 0;
+  let duplicateAcks = 0;
+  let uploaded = 0;
+  const firstUpload = Date.now();
+  const byTerminal = terminals.map((_, t) => sc.uploads.filter((u) => u.terminal === t));
+  await inParallel(byTerminal, 32, async (list) => {
+    for (const u of list) {
+      if (u.skipped) continue;
+      if (u.tamperedFirst) {
+        const [h, p, s] = u.jws.split('.');
+        const payload = JSON.parse(Buffer.from(p ?? '', 'base64url').toString('utf8')) as { records: { amount: string }[] };
+        if (payload.records[0] !== undefined) payload.records[0].amount = '1';
+        const r = await api.request('POST', '/v1/batches', undefined, { batch: `${h ?? ''}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${s ?? ''}` });
+        if (r.status === 422) tamperedRefused += 1;
+      }
+      for (let c = 0; c < u.copies; c++) {
+        const r = await api.request('POST', '/v1/batches', undefined, { batch: u.jws });
+        if (r.status === 202 && isObject(r.body)) receipts.push(str(r.body.receipt));
+        else if (r.status === 200) duplicateAcks += 1;
+        else throw new Error(`upload refused: ${r.status} ${JSON.stringify(r.body)}`);
+      }
+      uploaded += 1;
+      progress('uploads', uploaded, sc.uploads.length);
+    }
+  });
+  await settle(receipts);
+  const lastSettled = Date.now();
+
+  // ---- the model: what must be true ----
+  const all = sc.uploads.flatMap((u) => u.sales);
+  const charged = (e: string): boolean => e === 'paid' || e === 'double-spend-pair';
+  const spent = new Map<string, bigint>();
+  const merchantTotal = new Map<string, bigint>();
+  let points = 3n; // the setup tap's first use: 300 × 10 / 1000
+  let paid = 0;
+  let pairs = 0;
+  let denied = 0;
+  for (const s of all) {
+    if (s.expect === 'deny-listed') denied += 1;
+    if (!charged(s.expect)) continue;
+    if (s.expect === 'paid') paid += 1;
+    else pairs += 1;
+    spent.set(s.account, (spent.get(s.account) ?? 0n) + s.amount);
+    const m = merchantOfTerminal(s.terminal);
+    merchantTotal.set(m, (merchantTotal.get(m) ?? 0n) + s.amount);
+    if (s.account !== sc.clearing.account && (s.expect === 'paid')) points += (s.amount * BigInt(POINTS_RATE_PER_MILLE)) / 1000n;
+  }
+  // Each replay pair earns points once (its first use); amounts within a pair are equal.
+  const pairPoints = all.filter((s) => s.expect === 'double-spend-pair').reduce((sum, s) => sum + (s.amount * BigInt(POINTS_RATE_PER_MILLE)) / 1000n, 0n) / 2n;
+  points += pairPoints;
+  spent.set(sc.deniedCard.account, (spent.get(sc.deniedCard.account) ?? 0n) + 600n);
+  const setupMerchant = merchantOfTerminal(sc.setupBatch.terminal);
+  merchantTotal.set(setupMerchant, (merchantTotal.get(setupMerchant) ?? 0n) + 600n);
+
+  // ---- the ledger, through the auditor's endpoints ----
+  const counts: Record<string, number> = {};
+  let pending = 0;
+  let refused = 0;
+  for (const r of receipts) {
+    const b = await api.must('GET', `/v1/batches/${r}`, 'auditor');
+    if (!isObject(b)) continue;
+    if (b.status === 'pending') pending += 1;
+    if (b.status === 'refused') refused += 1;
+    const c = isObject(b.result) && isObject(b.result.counts) ? b.result.counts : {};
+    for (const [k, v] of Object.entries(c)) counts[k] = (counts[k] ?? 0) + (typeof v === 'number' ? v : 0);
+  }
+  const checks: Check[] = [];
+  const check = (name: string, expected: unknown, ledger: unknown): void => {
+    checks.push({ name, expected: str(expected), ledger: str(ledger), ok: str(expected) === str(ledger) });
+  };
+  check('batches settled (none pending or refused)', `${receipts.length}/0/0`, `${receipts.length - pending - refused}/${pending}/${refused}`);
+  check('payments paid (settled + settled-advance)', paid + pairs / 2, (counts.settled ?? 0) + (counts['settled-advance'] ?? 0));
+  check('double spends', pairs / 2, counts['double-spend'] ?? 0);
+  check('rejected (deny-listed, terminal knew)', denied, counts.rejected ?? 0);
+  check('duplicates reaching the ledger', 0, (counts.duplicate ?? 0) + (counts.conflict ?? 0));
+  const tripleUploads = (byTerminal[sc.injected.tripleTerminal] ?? []).filter((u) => !u.skipped).length;
+  check('repeat uploads answered with the same receipt', tripleUploads * 2, duplicateAcks);
+  check('tampered batch refused at intake', 1, tamperedRefused);
+
+  let balanceMismatches = 0;
+  let firstMismatch = '';
+  await inParallel(students, 8, async (s) => {
+    const a = await api.must('GET', `/v1/accounts/${s.account}`, 'auditor');
+    const S = spent.get(s.account) ?? 0n;
+    const over = S - s.topUp;
+    const want = {
+      wallet: (s.topUp > S ? s.topUp - S : 0n).toString(),
+      creditUsed: (over > 0n ? (over < s.creditLine ? over : s.creditLine) : 0n).toString(),
+      advance: (over > s.creditLine ? over - s.creditLine : 0n).toString(),
+    };
+    const got = isObject(a) ? { wallet: str(a.wallet), creditUsed: str(a.creditUsed), advance: str(a.advance) } : {};
+    if (JSON.stringify(want) !== JSON.stringify(got)) {
+      balanceMismatches += 1;
+      firstMismatch ||= `${s.account}: want ${JSON.stringify(want)} got ${JSON.stringify(got)}`;
+    }
+  }, (d) => {
+    progress('reconcile', d, students.length);
+  });
+  check('student balances and debts (wallet, credit, advance)', `${students.length} match`, balanceMismatches === 0 ? `${students.length} match` : `${balanceMismatches} differ, e.g. ${firstMismatch}`);
+
+  for (const m of merchants) {
+    const list = await api.must('GET', `/v1/payments?merchantId=${m}`, 'auditor');
+    const total = Array.isArray(list) ? list.reduce((sum: bigint, p: unknown) => (isObject(p) && ['settled', 'settled-advance', 'double-spend'].includes(str(p.code)) ? sum + BigInt(str(p.amount)) : sum), 0n) : -1n;
+    check(`merchant ${m} credited`, merchantTotal.get(m) ?? 0n, total);
+  }
+  const supply = await api.must('GET', '/v1/points/supply', 'auditor');
+  check('points issued', points, isObject(supply) ? supply.issued : '?');
+
+  const gaps: string[] = [];
+  for (const t of terminals) {
+    const batches = await api.must('GET', `/v1/terminals/${t.terminalId}/batches`, 'auditor');
+    if (!Array.isArray(batches)) continue;
+    for (const b of batches) if (isObject(b) && Array.isArray(b.anomalies) && b.anomalies.some((a) => isObject(a) && a.kind === 'gap')) gaps.push(t.terminalId);
+  }
+  const skipping = terminals[sc.injected.skippingTerminal]?.terminalId ?? '?';
+  const skippedAny = sc.uploads.some((u) => u.skipped);
+  check('terminals with gaps found', skippedAny ? skipping : '', [...new Set(gaps)].join(','));
+  const invariant = await api.must('GET', '/v1/invariant', 'auditor');
+  check("books' invariant", 'ok, sum 0', isObject(invariant) && invariant.ok === true ? `ok, sum ${str(invariant.sum)}` : JSON.stringify(invariant));
+
+  return { checks, ok: checks.every((c) => c.ok), sales: all.length, uploads: receipts.length, firstUploadMs: firstUpload, lastSettledMs: lastSettled };
+}
+
+/** The report as a table. */
+export function formatReport(report: RunReport): string {
+  const w1 = Math.max(...report.checks.map((c) => c.name.length), 5);
+  const w2 = Math.max(...report.checks.map((c) => c.expected.length), 8);
+  const lines = [`${'check'.padEnd(w1)}  ${'expected'.padEnd(w2)}  ledger`, `${'-'.repeat(w1)}  ${'-'.repeat(w2)}  ------`];
+  for (const c of report.checks) lines.push(`${c.name.padEnd(w1)}  ${c.expected.padEnd(w2)}  ${c.ledger}${c.ok ? '' : '   <-- MISMATCH'}`);
+  lines.push('', report.ok ? `RECONCILED: ${report.sales} sales in ${report.uploads} batches` : 'NOT RECONCILED');
+  return lines.join('\n');
+}
