@@ -17,6 +17,8 @@ const notUsed = (name: string): never => {
  */
 export class MemoryStub implements ChaincodeStub {
   readonly committed = new Map<string, Uint8Array>();
+  /** Committed keys in order, as a peer's LevelDB keeps them, so range reads cost what they cost there. */
+  private sorted: string[] = [];
   private writes = new Map<string, Uint8Array>();
   readonly events: { name: string; payload: string }[] = [];
   private txId = 'tx0';
@@ -31,8 +33,22 @@ export class MemoryStub implements ChaincodeStub {
 
   /** Applies the transaction's writes (a committed, valid transaction). */
   commit(): void {
-    for (const [k, v] of this.writes) this.committed.set(k, v);
+    for (const [k, v] of this.writes) {
+      if (!this.committed.has(k)) this.sorted.splice(this.lowerBound(k), 0, k);
+      this.committed.set(k, v);
+    }
     this.writes = new Map();
+  }
+
+  private lowerBound(key: string): number {
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.sorted[mid] ?? '') < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** Drops the transaction's writes (a failed proposal). */
@@ -73,10 +89,13 @@ export class MemoryStub implements ChaincodeStub {
 
   getStateByPartialCompositeKey(objectType: string, attributes: string[]): QueryResult {
     const prefix = this.createCompositeKey(objectType, attributes);
-    const rows: Iterators.KV[] = [...this.committed.entries()]
-      .filter(([k, v]) => k.startsWith(prefix) && v.length > 0)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([key, value]) => ({ namespace: 'settlement', key, value }));
+    const rows: Iterators.KV[] = [];
+    for (let i = this.lowerBound(prefix); i < this.sorted.length; i++) {
+      const key = this.sorted[i] ?? '';
+      if (!key.startsWith(prefix)) break;
+      const value = this.committed.get(key);
+      if (value !== undefined && value.length > 0) rows.push({ namespace: 'settlement', key, value });
+    }
     // Like the shim, the last call says done; an empty result gives one empty row, which readers skip
     // exactly as they skip a deleted key.
     const empty: Iterators.KV = { namespace: 'settlement', key: '', value: new Uint8Array() };

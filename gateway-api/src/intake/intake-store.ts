@@ -83,13 +83,16 @@ export class IntakeStore {
 
   /** Stores a batch once; returns its row and whether this call stored it. */
   async accept(batch: { receipt: string; terminalId: string; batchSeq: number; jws: string; recordCount: number }): Promise<{ row: IntakeRow; created: boolean }> {
-    const inserted = await this.pool.query(
-      `INSERT INTO ${this.t} (receipt, terminal_id, batch_seq, jws, record_count) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (receipt) DO NOTHING RETURNING receipt`,
+    // One round trip when the batch is new (the common case); a second only for a repeat upload.
+    const inserted = await this.pool.query<Record<string, unknown>>(
+      `INSERT INTO ${this.t} (receipt, terminal_id, batch_seq, jws, record_count) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (receipt) DO NOTHING RETURNING *`,
       [batch.receipt, batch.terminalId, batch.batchSeq, batch.jws, batch.recordCount],
     );
+    const fresh = inserted.rows[0];
+    if (fresh !== undefined) return { row: toRow(fresh), created: true };
     const row = await this.get(batch.receipt);
     if (row === undefined) throw new Error(`batch ${batch.receipt} vanished after insert`);
-    return { row, created: inserted.rowCount === 1 };
+    return { row, created: false };
   }
 
   async get(receipt: string): Promise<IntakeRow | undefined> {

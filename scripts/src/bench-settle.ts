@@ -1,0 +1,81 @@
+/**
+ * Settlement cost inside the chaincode process: the real contract's SubmitBatch on the in-memory
+ * stub, for batch sizes 1, 50, 200 and 500 with distinct payers, on one core. It measures the
+ * contract's own CPU (decode, verify, settle, encode state), not Fabric: no endorsement, ordering,
+ * validation or gRPC. Use it to see what batching saves inside the chaincode.
+ * Usage: npm run bench:settle [-- --payments 2000]
+ */
+import { cpus } from 'node:os';
+import { SettlementContract } from '@dol/chaincode/contract';
+import { MemoryStub, TestIdentity, testContext } from '@dol/chaincode/testing';
+import { Issuer, PayerMedium, Terminal, type WireRecord } from './signer';
+
+const arg = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`--${name} must be a positive integer`);
+  return v;
+};
+const PAYMENTS = arg('payments', 2000);
+const NOW = Date.now();
+const operator = new TestIdentity('OperatorMSP', 'operator');
+const finance = new TestIdentity('CampusMSP', 'finance');
+const gateway = new TestIdentity('OperatorMSP', 'gateway');
+
+async function measure(size: number): Promise<{ size: number; paymentsPerSec: number; txPerSec: number; callsPerPayment: number }> {
+  const stub = new MemoryStub();
+  const contract = new SettlementContract();
+  let n = 0;
+  const run = async (who: TestIdentity, fn: (ctx: ReturnType<typeof testContext>) => Promise<unknown>): Promise<unknown> => {
+    stub.begin(`tx${++n}`, NOW);
+    const out = await fn(testContext(stub, who));
+    stub.commit();
+    return out;
+  };
+  const issuer = Issuer.generate('issuer-b', 'EdDSA', NOW - 1e10, NOW + 1e10);
+  const pos = Terminal.generate('pos-b', 'EdDSA');
+  await run(operator, (ctx) => contract.RegisterIssuerKey(ctx, JSON.stringify(issuer.registration())));
+  await run(operator, (ctx) => contract.RegisterMerchant(ctx, JSON.stringify({ merchantId: 'm', name: 'm' })));
+  await run(operator, (ctx) => contract.RegisterTerminal(ctx, JSON.stringify({ terminalId: 'pos-b', merchantId: 'm', publicKey: pos.key.jwk })));
+  await run(operator, (ctx) => contract.SetRiskPolicy(ctx, JSON.stringify({ maxClockSkewMs: 300000, tapMaxAgeMs: 120000, faceCapPerPayment: '3000', faceMinScore: 900 })));
+  const records: WireRecord[] = [];
+  for (let i = 0; i < PAYMENTS; i++) {
+    await run(finance, (ctx) => contract.OpenAccount(ctx, JSON.stringify({ account: `a${i}`, group: 'g', creditLine: '0' })));
+    await run(operator, (ctx) => contract.TopUp(ctx, JSON.stringify({ topUpId: `t${i}`, account: `a${i}`, amount: '5000' })));
+    const w = PayerMedium.issue(issuer, { mediaId: `w${i}`, kind: 'wallet', account: `a${i}`, group: 'g', capPerPayment: '5000', capTotal: '20000', ctrFrom: 1, ctrTo: 100, nbf: NOW - 1e8, exp: NOW + 1e8 }, 'ES256');
+    records.push(pos.record(NOW - 60_000 + i, '100', 'code', w.payCode(NOW - 61_000)));
+  }
+  const batches: string[] = [];
+  for (let i = 0; i < records.length; i += size) batches.push(pos.batch(records.slice(i, i + size)));
+  let calls = 0;
+  const started = process.hrtime.bigint();
+  for (const jws of batches) {
+    const out = JSON.parse(String(await run(gateway, (ctx) => contract.SubmitBatch(ctx, jws)))) as { stateCalls: number; counts: { settled: number } };
+    if (out.counts.settled !== Math.min(size, PAYMENTS)) throw new Error('not all settled');
+    calls += out.stateCalls;
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { size, paymentsPerSec: PAYMENTS / seconds, txPerSec: batches.length / seconds, callsPerPayment: calls / PAYMENTS };
+}
+
+async function main(): Promise<void> {
+  const rows = [];
+  for (const size of [1, 50, 200, 500]) {
+    process.stderr.write(`batch size ${size}...\n`);
+    rows.push(await measure(size));
+  }
+  const base = rows[0]?.paymentsPerSec ?? 1;
+  const f = (x: number): string => Math.round(x).toLocaleString('en-US');
+  process.stdout.write([
+    `command: npm run bench:settle -- --payments ${PAYMENTS}`,
+    `machine: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, node ${process.version}; one core; contract on the in-memory stub (no Fabric)`,
+    'batch size | payments/s | transactions/s | state calls/payment | ratio to size 1',
+    ...rows.map((r) => `${String(r.size).padStart(10)} | ${f(r.paymentsPerSec).padStart(10)} | ${f(r.txPerSec).padStart(14)} | ${r.callsPerPayment.toFixed(2).padStart(19)} | ${(r.paymentsPerSec / base).toFixed(1)}`),
+    '',
+  ].join('\n'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
