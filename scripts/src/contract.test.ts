@@ -155,8 +155,9 @@ describe('SettlementContract on the memory stub', () => {
     const result = await h.submit(t.batch(records));
     expect(result.counts.settled).toBe(500);
     const perPayment = result.stateCalls / 500;
-    // One read and one write per distinct payer, plus 11 per batch (see docs/settlement.md).
-    expect(result.stateCalls).toBe(2 * 500 + 11);
+    // One read and one write per distinct payer, plus 12 per batch whose sales fall within one
+    // hour (see docs/settlement.md).
+    expect(result.stateCalls).toBe(2 * 500 + 12);
     expect(perPayment).toBeLessThanOrEqual(2.03);
     expect(perPayment).toBeGreaterThanOrEqual(2);
   });
@@ -263,6 +264,72 @@ describe('SettlementContract audit queries', () => {
     await expect(h.call('auditor', (c, ctx) => c.GetPayment(ctx, 'pos-1:7'))).rejects.toThrow(/^NOT_FOUND/);
     await expect(h.call('auditor', (c, ctx) => c.GetDenyListDelta(ctx, '-1'))).rejects.toThrow(/^INVALID_FIELD/);
     await expect(h.call('auditor', (c, ctx) => c.GetKeyHistory(ctx, 'wallet', 'x'))).rejects.toThrow(/^INVALID_FIELD/);
+  });
+});
+
+describe('SettlementContract audit queries without ledger scans', () => {
+  it('builds a statement from the account key history, proves it against the balances and reads no other account', async () => {
+    const h = await ready();
+    await h.open('hal', '200', '300');
+    await h.open('ivy', '0', '9000');
+    const t = h.terminal;
+    const hal = h.wallet('hal');
+    const ivy = h.wallet('ivy');
+    // hal: 300 wallet + 200 credit; pays 700 → 200 advanced; a top-up of 500 recovers it all and leaves 100.
+    await h.submit(t.batch([t.record(AT, '700', 'code', hal.payCode(AT - 1000)), t.record(AT + 1, '50', 'code', ivy.payCode(AT - 900))]));
+    for (let i = 0; i < 20; i++) await h.submit(t.batch([t.record(AT + 2 + i, '10', 'code', ivy.payCode(AT - 800 + i))]));
+    await h.call('operator', (c, ctx) => c.TopUp(ctx, JSON.stringify({ topUpId: 'tu-hal', account: 'hal', amount: '500' })));
+    await h.call('finance', (c, ctx) => c.SetCreditLine(ctx, 'hal', '100')); // changes the account, moves no money
+
+    const ranges = jest.spyOn(h.stub, 'getStateByPartialCompositeKey');
+    const statement = JSON.parse(await h.call('auditor', (c, ctx) => c.GetStatement(ctx, 'hal'))) as {
+      consistent: boolean; balances: Record<string, string>; postings: { ref: string }[];
+      entries: { txId: string; postings: unknown[]; balancesAfter: Record<string, string> }[];
+    };
+    expect(ranges).not.toHaveBeenCalled();
+    expect(statement.consistent).toBe(true);
+    expect(statement.balances).toEqual({ 'wallet:hal': '100', 'credit:hal': '0', 'advance:hal': '0', 'points:hal': '0' });
+    // Opening top-up, the payment, the recovering top-up: three transactions, in ledger order.
+    expect(statement.entries.map((e) => e.balancesAfter['advance:hal'])).toEqual(['0', '-200', '0']);
+    expect(statement.entries.map((e) => e.balancesAfter['wallet:hal'])).toEqual(['300', '0', '100']);
+    expect(statement.postings.map((p) => p.ref)).toEqual(['topup:seed-hal', 'pos-1:1', 'pos-1:1', 'pos-1:1', 'topup:tu-hal', 'topup:tu-hal', 'topup:tu-hal']);
+
+    // The same lines as an auditor's full scan of every posting on the ledger.
+    const all = [...h.stub.committed].filter(([k]) => k.startsWith('\u0000postings\u0000')).flatMap(([, v]) => JSON.parse(Buffer.from(v).toString('utf8')) as { from: string; to: string; ref: string }[]);
+    const scanned = all.filter((p) => /^(wallet|credit|advance|points):hal$/.test(p.from) || /^(wallet|credit|advance|points):hal$/.test(p.to));
+    expect(statement.postings).toEqual(scanned);
+
+    const advances = JSON.parse(await h.call('auditor', (c, ctx) => c.GetAdvances(ctx, 'hal'))) as Record<string, unknown>[];
+    expect(advances).toMatchObject([{ account: 'hal', advanced: '200', recovered: '200', outstanding: '0' }]);
+    expect(ranges).not.toHaveBeenCalled();
+  });
+
+  it('answers payments by time range from the hour index and by merchant from its terminals, as a full scan would', async () => {
+    const h = await ready();
+    await h.call('operator', (c, ctx) => c.RegisterMerchant(ctx, JSON.stringify({ merchantId: 'canteen-2', name: 'South canteen' })));
+    const t2 = Terminal.generate('pos-2', 'EdDSA');
+    await h.call('operator', (c, ctx) => c.RegisterTerminal(ctx, JSON.stringify({ terminalId: 'pos-2', merchantId: 'canteen-2', publicKey: t2.key.jwk })));
+    await h.open('jo', '0', '90000');
+    const jo = h.wallet('jo');
+    const HOUR = 3_600_000;
+    const base = Math.floor(AT / HOUR) * HOUR - 3 * HOUR;
+    let n = 0;
+    // Four hours of sales on two terminals; one batch straddles an hour boundary.
+    for (const [t, times] of [[h.terminal, [base + 10, base + HOUR - 5, base + HOUR + 5]], [t2, [base + 2 * HOUR + 1]], [h.terminal, [base + 3 * HOUR]], [t2, [base + 3 * HOUR + 7, base + 3 * HOUR + 8]]] as const) {
+      await h.submit(t.batch(times.map((at) => t.record(at, '10', 'code', jo.payCode(at - 100 + n++)))));
+    }
+    const query = async (q: object): Promise<string[]> =>
+      (JSON.parse(await h.call('auditor', (c, ctx) => c.GetPayments(ctx, JSON.stringify(q)))) as { paymentId: string }[]).map((p) => p.paymentId);
+
+    const ranges = jest.spyOn(h.stub, 'getStateByPartialCompositeKey');
+    expect(await query({ from: base + HOUR - 5, to: base + 3 * HOUR + 1 })).toEqual(['pos-1:2', 'pos-1:3', 'pos-2:1', 'pos-1:4']);
+    expect(await query({ from: base + 3 * HOUR, merchantId: 'canteen-2' })).toEqual(['pos-2:2', 'pos-2:3']);
+    expect(await query({ to: base + HOUR, terminalId: 'pos-1' })).toEqual(['pos-1:1', 'pos-1:2']);
+    expect(await query({ from: base + 4 * HOUR })).toEqual([]);
+    expect(ranges).not.toHaveBeenCalled(); // no batch was found by scanning
+    expect(await query({ merchantId: 'canteen-2' })).toEqual(['pos-2:1', 'pos-2:2', 'pos-2:3']);
+    expect(ranges.mock.calls.map((c) => c[0])).toEqual(['merchant-terminal', 'batch']);
+    expect(await query({})).toHaveLength(7);
   });
 });
 

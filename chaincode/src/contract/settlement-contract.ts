@@ -12,7 +12,7 @@ import { parseStrictJson, type JsonValue } from '../core/strict-json';
 import { ZERO_DIGEST } from '../core/encoding';
 import { verifyRecord } from '../core/verify-record';
 import { inDebt, openAccount, storedBalances, topUp as applyTopUp, withDebtClock, type AccountState } from '../settlement/account';
-import { book, checkInvariant, posting, postingFromJson, postingToJson, type Posting } from '../settlement/books';
+import { balancesOf, book, checkInvariant, posting, postingFromJson, postingToJson, type Posting } from '../settlement/books';
 import { beginClearance, completeClearance, parseResolutions } from '../settlement/clearance';
 import { parsePointsPolicy, pointsPolicyFromJson, pointsPolicyToJson } from '../settlement/points';
 import { countOutcomes, settleBatch, type Outcome, type PaymentEntry } from '../settlement/settle-batch';
@@ -28,6 +28,7 @@ const K = {
   issuer: 'issuer', // [keyId]
   merchant: 'merchant', // [merchantId]
   terminal: 'terminal', // [terminalId]
+  merchantTerminal: 'merchant-terminal', // [merchantId, terminalId]: a merchant's terminals, for payments by merchant
   account: 'account', // [accountId]
   seqs: 'seqs', // [terminalId, chunk]: settled seqs of a terminal, SEQ_CHUNK per key
   batch: 'batch', // [terminalId, batchSeq, txId]: every submission, with its outcomes
@@ -42,6 +43,15 @@ const K = {
   keyHistory: 'key-history', // [issuer|terminal, id, time, txId]: every registration and status change of a key
   config: 'config', // ['risk'] | ['denyVersion'] | ['points']
 } as const;
+
+/**
+ * Simple-key index of settled batches by the hour of their sales: `payments-by-hour/<hour>/<terminalId>/<batchSeq>/<txId>`.
+ * Simple keys, because Fabric range-reads only those; fixed-width hours, so keys sort by time.
+ */
+const HOUR_MS = 3_600_000;
+const HOUR_INDEX = 'payments-by-hour/';
+const HOUR_INDEX_END = 'payments-by-hour0'; // '0' follows '/': the first key after the whole index
+const hourKey = (hour: number, rest = ''): string => `${HOUR_INDEX}${pad(hour, 12)}/${rest}`;
 
 /** Parses a transaction's JSON argument strictly; fabric-contract-api hands strings through untouched. */
 function arg(text: string, what: string): JsonValue {
@@ -128,14 +138,41 @@ class Ledger {
     return (await this.read(K.config, ['denyVersion'], (v) => (typeof v === 'number' ? v : 0))) ?? 0;
   }
 
+  /** Every posting on the ledger: for whole-ledger proofs (the invariant, points supply). */
   async postings(): Promise<Posting[]> {
-    const lists = await this.all(K.postings, [], (v) => (Array.isArray(v) ? v : []));
-    return lists.flat().map((p) => {
-      const r = FieldReader.of(p, 'posting', ['from', 'to', 'amount', 'ref']);
-      return postingFromJson({ from: r.raw('from'), to: r.raw('to'), amount: r.raw('amount'), ref: r.raw('ref') });
-    });
+    return (await this.all(K.postings, [], postingsFromJson)).flat();
+  }
+
+  /** The postings one transaction made. */
+  async postingsOf(txId: string): Promise<Posting[]> {
+    return (await this.read(K.postings, [txId], postingsFromJson)) ?? [];
+  }
+
+  /**
+   * An account's history without scanning the ledger: every transaction that moved money on an
+   * account's books also wrote the account, so the account key's history (Fabric's history
+   * database) names them all; each one's postings are then one read away.
+   */
+  async accountHistory(id: AccountId): Promise<{ txId: string; at: number; after: AccountState | undefined; lines: Posting[] }[]> {
+    const versions = await this.store.history(K.account, [id]);
+    const books = new Set([book.wallet(id), book.credit(id), book.advance(id), book.points(id)]);
+    const postings = await Promise.all(versions.map((v) => this.postingsOf(v.txId)));
+    return versions.map((v, i) => ({
+      txId: v.txId, at: v.at, after: v.value === undefined ? undefined : accountFromJson(decode(v.value)),
+      lines: (postings[i] ?? []).filter((p) => books.has(p.from) || books.has(p.to)),
+    }));
   }
 }
+
+function postingsFromJson(value: JsonValue): Posting[] {
+  if (!Array.isArray(value)) throw new DomainError('INVALID_FIELD', 'postings must be an array');
+  return value.map((p) => {
+    const r = FieldReader.of(p, 'posting', ['from', 'to', 'amount', 'ref']);
+    return postingFromJson({ from: r.raw('from'), to: r.raw('to'), amount: r.raw('amount'), ref: r.raw('ref') });
+  });
+}
+
+const balancesJson = (a: AccountState): Record<string, string> => Object.fromEntries(storedBalances(a).map(([k, v]) => [k, v.toString()]));
 
 /**
  * The settlement contract (DESIGN §5): registries, batch settlement, top-ups and audit queries.
@@ -198,6 +235,7 @@ export class SettlementContract extends Contract {
     await ledger.write(K.terminal, [terminalId], terminalToJson({
       terminalId, merchantId, publicKey, status: 'active', lastSeq: 0, lastDigest: zero, lastBatchSeq: 0, lastBatchDigest: zero,
     }));
+    await ledger.write(K.merchantTerminal, [merchantId, terminalId], { merchantId, terminalId });
     await ledger.history('terminal', terminalId, 'registered', { merchantId, publicKey: { ...publicKey } });
   }
 
@@ -342,6 +380,10 @@ export class SettlementContract extends Contract {
       txId, terminalId: batch.terminalId, batchSeq: batch.batchSeq, digest: batch.digest, at: now, merchantId: terminal.merchantId,
       merchantCredit: merchantCredit.toString(), counts, anomalies: result.anomalies.map((a) => ({ ...a })),
     };
+    const batchRef = { terminalId: batch.terminalId, merchantId: terminal.merchantId, batchSeq: batch.batchSeq, txId };
+    for (const hour of new Set(result.payments.map((p) => Math.floor(p.at / HOUR_MS)))) {
+      writes.push(ledger.store.putSimple(hourKey(hour, `${batch.terminalId}/${pad(batch.batchSeq)}/${txId}`), encode(batchRef)));
+    }
     writes.push(ledger.write(K.batch, [batch.terminalId, pad(batch.batchSeq), txId], {
       ...summary, outcomes: result.outcomes.map(outcomeToJson), payments: result.payments.map(paymentToJson),
     }));
@@ -475,25 +517,55 @@ export class SettlementContract extends Contract {
     const merchantId = r.has('merchantId') ? r.parsed('merchantId', parseMerchantId) : undefined;
     const from = r.has('from') ? r.int('from') : 0;
     const to = r.has('to') ? r.int('to') : Number.MAX_SAFE_INTEGER;
-    const batches = await new Ledger(ctx).all(K.batch, terminalId === undefined ? [] : [terminalId], (v) => v);
-    const out: JsonValue[] = [];
+    const ledger = new Ledger(ctx);
+    let batches: JsonValue[];
+    if (r.has('from') || r.has('to')) {
+      // A time range: the hour index names the batches with sales in it, filtered before any is read.
+      const end = r.has('to') ? hourKey(Math.floor((Math.max(to, 1) - 1) / HOUR_MS) + 1) : HOUR_INDEX_END;
+      const refs = new Map<string, string[]>();
+      for (const e of await ledger.store.range(hourKey(Math.floor(from / HOUR_MS)), end)) {
+        const ref = FieldReader.of(decode(e.value), 'index entry', ['terminalId', 'merchantId', 'batchSeq', 'txId']);
+        const refTerminal = ref.parsed('terminalId', parseTerminalId);
+        if ((terminalId !== undefined && refTerminal !== terminalId) || (merchantId !== undefined && ref.parsed('merchantId', parseMerchantId) !== merchantId)) continue;
+        const parts = [refTerminal, pad(ref.int('batchSeq')), ref.string('txId', /^[\x21-\x7e]{1,128}$/, 'a transaction id')];
+        refs.set(parts.join('/'), parts);
+      }
+      const found = await Promise.all([...refs.values()].map((parts) => ledger.read(K.batch, parts, (v) => v)));
+      batches = found.filter((b): b is JsonValue => b !== undefined);
+    } else if (terminalId !== undefined) {
+      batches = await ledger.all(K.batch, [terminalId], (v) => v);
+    } else if (merchantId !== undefined) {
+      const terminals = await ledger.store.list(K.merchantTerminal, [merchantId]);
+      const lists = await Promise.all(terminals.map((e) => ledger.all(K.batch, [ctx.stub.splitCompositeKey(e.key).attributes[1] ?? ''], (v) => v)));
+      batches = lists.flat();
+    } else {
+      batches = await ledger.all(K.batch, [], (v) => v); // no filter at all: every batch, an audit sweep
+    }
+    const out: { at: number; terminalId: string; seq: number; entry: JsonValue }[] = [];
     for (const b of batches) {
       if (!isJsonObject(b) || (merchantId !== undefined && b.merchantId !== merchantId) || !Array.isArray(b.payments)) continue;
       for (const p of b.payments) {
         // A duplicate submission carries no payment entries, so each payment appears once.
-        if (isJsonObject(p) && typeof p.at === 'number' && p.at >= from && p.at < to) out.push({ ...p, merchantId: b.merchantId ?? null, txId: b.txId ?? null });
+        if (isJsonObject(p) && typeof p.at === 'number' && p.at >= from && p.at < to && typeof p.seq === 'number' && typeof p.terminalId === 'string') {
+          out.push({ at: p.at, terminalId: p.terminalId, seq: p.seq, entry: { ...p, merchantId: b.merchantId ?? null, txId: b.txId ?? null } });
+        }
       }
     }
-    return canonicalJson(out);
+    out.sort((x, y) => x.at - y.at || (x.terminalId < y.terminalId ? -1 : x.terminalId > y.terminalId ? 1 : x.seq - y.seq));
+    return canonicalJson(out.map((o) => o.entry));
   }
 
   @Transaction(false)
   @Returns('string')
   async GetAdvances(ctx: Context, account: string): Promise<string> {
     requireRole(ctx.clientIdentity, ANY_ROLE, 'GetAdvances');
-    const only = account === '' ? undefined : book.advance(parseAccountId(account));
+    const ledger = new Ledger(ctx);
+    const one = account === '' ? undefined : parseAccountId(account);
+    // One account: its own history; all accounts: every posting (an audit sweep).
+    const postings = one === undefined ? await ledger.postings() : (await ledger.accountHistory(one)).flatMap((h) => h.lines);
+    const only = one === undefined ? undefined : book.advance(one);
     const byBook = new Map<string, { advanced: Amount; recovered: Amount; lines: JsonValue[] }>();
-    for (const p of await new Ledger(ctx).postings()) {
+    for (const p of postings) {
       const isAdvance = p.from.startsWith('advance:');
       const isRecovery = p.to.startsWith('advance:');
       if (!isAdvance && !isRecovery) continue;
@@ -595,10 +667,20 @@ export class SettlementContract extends Contract {
     requireRole(ctx.clientIdentity, ANY_ROLE, 'GetStatement');
     const ledger = new Ledger(ctx);
     const a = await ledger.account(parseAccountId(account));
-    const books = new Set([book.wallet(a.id), book.credit(a.id), book.advance(a.id)]);
-    const lines = (await ledger.postings()).filter((p) => books.has(p.from) || books.has(p.to));
-    const balances = new Map(storedBalances(a).map(([k, v]) => [k, v.toString()]));
-    return json({ account: a.id, balances: Object.fromEntries(balances), postings: lines.map(postingToJson) });
+    const history = await ledger.accountHistory(a.id);
+    const lines = history.flatMap((h) => h.lines);
+    // The statement proves itself: each book's postings must add up to the balance the account holds.
+    const fromPostings = balancesOf(lines);
+    const mismatches = storedBalances(a)
+      .filter(([name, stored]) => !(fromPostings.get(name) ?? Amount.ZERO).equals(stored))
+      .map(([name, stored]) => ({ book: name, stored: stored.toString(), fromPostings: (fromPostings.get(name) ?? Amount.ZERO).toString() }));
+    return json({
+      account: a.id, status: a.status, balances: balancesJson(a), consistent: mismatches.length === 0, mismatches,
+      postings: lines.map(postingToJson),
+      entries: history.filter((h) => h.lines.length > 0).map((h) => ({
+        txId: h.txId, at: h.at, postings: h.lines.map(postingToJson), ...(h.after === undefined ? {} : { balancesAfter: balancesJson(h.after) }),
+      })),
+    });
   }
 
   @Transaction(false)

@@ -3,7 +3,8 @@ import type { ChaincodeStub, Iterators } from 'fabric-shim-api';
 /** The part of Fabric's stub the contract uses: small enough for an in-memory stand-in in unit tests. */
 export type LedgerStub = Pick<
   ChaincodeStub,
-  'getState' | 'putState' | 'deleteState' | 'getStateByPartialCompositeKey' | 'createCompositeKey' | 'getTxID' | 'getTxTimestamp' | 'setEvent'
+  | 'getState' | 'putState' | 'deleteState' | 'getStateByPartialCompositeKey' | 'getStateByRange' | 'getHistoryForKey'
+  | 'createCompositeKey' | 'getTxID' | 'getTxTimestamp' | 'setEvent'
 >;
 
 /** A key-value pair from a range read. */
@@ -11,6 +12,34 @@ export interface Entry {
   readonly key: string;
   readonly value: Uint8Array;
 }
+
+/** One committed version of a key, from the peer's history database. */
+export interface Version {
+  readonly txId: string;
+  /** The proposal's timestamp, in ms. */
+  readonly at: number;
+  /** undefined for a deletion. */
+  readonly value: Uint8Array | undefined;
+}
+
+type Iterator<T> = { next(): Promise<{ value?: T; done?: boolean }>; close(): Promise<void> };
+
+/** Drains a shim iterator; at the end the shim sends no value, whatever its typings say. */
+async function drain<T>(iterator: Iterator<T>, keep: (item: T) => void): Promise<void> {
+  try {
+    for (;;) {
+      const next = await iterator.next();
+      if (next.value !== undefined) keep(next.value);
+      if (next.done === true) break;
+    }
+  } finally {
+    await iterator.close();
+  }
+}
+
+/** Protobuf timestamps reach us as numbers, strings or Longs depending on the decoder. */
+const millisOf = (ts: { seconds: unknown; nanos: unknown }): number =>
+  Number(String(ts.seconds)) * 1000 + Math.floor(Number(ts.nanos ?? 0) / 1_000_000);
 
 /**
  * Every state call goes through here, so the contract's cost is countable (DESIGN §7: state calls
@@ -37,6 +66,12 @@ export class StateStore {
     await this.stub.putState(this.key(type, parts), value);
   }
 
+  /** Writes a simple (non-composite) key: the time-ordered indexes. */
+  async putSimple(key: string, value: Uint8Array): Promise<void> {
+    this.calls += 1;
+    await this.stub.putState(key, value);
+  }
+
   /** Deletes a key named by its full composite key (as a range read returned it). */
   async remove(fullKey: string): Promise<void> {
     this.calls += 1;
@@ -47,18 +82,33 @@ export class StateStore {
   async list(type: string, parts: readonly string[] = []): Promise<Entry[]> {
     this.calls += 1;
     const out: Entry[] = [];
-    const iterator = await this.stub.getStateByPartialCompositeKey(type, [...parts]);
-    try {
-      for (;;) {
-        const next = await iterator.next();
-        // At the end the shim sends no value, whatever its typings say; empty values are deleted keys.
-        const kv = next.value as Iterators.KV | undefined;
-        if (kv !== undefined && kv.value.length > 0) out.push({ key: kv.key, value: kv.value });
-        if (next.done) break;
-      }
-    } finally {
-      await iterator.close();
-    }
+    // Empty values are deleted keys.
+    await drain(await this.stub.getStateByPartialCompositeKey(type, [...parts]), (kv) => {
+      if (kv.value.length > 0) out.push({ key: kv.key, value: kv.value });
+    });
     return out;
+  }
+
+  /** Simple (non-composite) keys in [start, end), in key order: for time-ordered indexes. */
+  async range(start: string, end: string): Promise<Entry[]> {
+    this.calls += 1;
+    const out: Entry[] = [];
+    await drain(await this.stub.getStateByRange(start, end), (kv) => {
+      if (kv.value.length > 0) out.push({ key: kv.key, value: kv.value });
+    });
+    return out;
+  }
+
+  /**
+   * Every committed version of a key, oldest first. Fabric (since 2.0) returns history newest
+   * first by block and transaction height; read-only use only, as phantom reads are not checked.
+   */
+  async history(type: string, parts: readonly string[]): Promise<Version[]> {
+    this.calls += 1;
+    const out: Version[] = [];
+    await drain(await this.stub.getHistoryForKey(this.key(type, parts)), (m: Iterators.KeyModification) => {
+      out.push({ txId: m.txId, at: millisOf(m.timestamp), value: m.isDelete || m.value.length === 0 ? undefined : m.value });
+    });
+    return out.reverse();
   }
 }

@@ -3,6 +3,7 @@ import type { ChaincodeStub, ClientIdentity, Iterators, StateQueryResponse, Time
 import Long from 'long';
 
 type QueryResult = Promise<Iterators.StateQueryIterator> & AsyncIterable<Iterators.KV>;
+type HistoryResult = Promise<Iterators.HistoryQueryIterator> & AsyncIterable<Iterators.KeyModification>;
 
 const SEP = '\u0000';
 const notUsed = (name: string): never => {
@@ -21,6 +22,8 @@ export class MemoryStub implements ChaincodeStub {
   private sorted: string[] = [];
   private writes = new Map<string, Uint8Array>();
   readonly events: { name: string; payload: string }[] = [];
+  /** Every committed version of every key, oldest first, as a peer's history database keeps them. */
+  private readonly versions = new Map<string, Iterators.KeyModification[]>();
   private txId = 'tx0';
   private millis = 0;
 
@@ -36,6 +39,9 @@ export class MemoryStub implements ChaincodeStub {
     for (const [k, v] of this.writes) {
       if (!this.committed.has(k)) this.sorted.splice(this.lowerBound(k), 0, k);
       this.committed.set(k, v);
+      const history = this.versions.get(k) ?? [];
+      history.push({ txId: this.txId, value: v, isDelete: v.length === 0, timestamp: this.getTxTimestamp() });
+      this.versions.set(k, history);
     }
     this.writes = new Map();
   }
@@ -89,35 +95,29 @@ export class MemoryStub implements ChaincodeStub {
 
   getStateByPartialCompositeKey(objectType: string, attributes: string[]): QueryResult {
     const prefix = this.createCompositeKey(objectType, attributes);
+    return this.scan(prefix, (key) => key.startsWith(prefix));
+  }
+
+  /** Simple keys in [startKey, endKey); like the shim, composite keys are refused here. */
+  getStateByRange(startKey: string, endKey: string): QueryResult {
+    if (startKey.startsWith(SEP) || endKey.startsWith(SEP)) throw new Error('getStateByRange takes simple keys only');
+    return this.scan(startKey, (key) => endKey === '' || key < endKey);
+  }
+
+  /** Newest first, as Fabric 2.x returns history by block and transaction height. */
+  getHistoryForKey(key: string): HistoryResult {
+    return iterate([...(this.versions.get(key) ?? [])].reverse());
+  }
+
+  private scan(from: string, inRange: (key: string) => boolean): QueryResult {
     const rows: Iterators.KV[] = [];
-    for (let i = this.lowerBound(prefix); i < this.sorted.length; i++) {
+    for (let i = this.lowerBound(from); i < this.sorted.length; i++) {
       const key = this.sorted[i] ?? '';
-      if (!key.startsWith(prefix)) break;
+      if (!inRange(key)) break;
       const value = this.committed.get(key);
       if (value !== undefined && value.length > 0) rows.push({ namespace: 'settlement', key, value });
     }
-    // Like the shim, the last call says done; an empty result gives one empty row, which readers skip
-    // exactly as they skip a deleted key.
-    const empty: Iterators.KV = { namespace: 'settlement', key: '', value: new Uint8Array() };
-    let i = 0;
-    const iterator: Iterators.StateQueryIterator = {
-      next: () => {
-        const row = rows[i++];
-        return Promise.resolve(row === undefined ? { value: empty, done: true } : { value: row, done: i >= rows.length });
-      },
-      close: () => Promise.resolve(),
-    };
-    return Object.assign(Promise.resolve(iterator), {
-      [Symbol.asyncIterator]: (): AsyncIterator<Iterators.KV> => {
-        let j = 0;
-        return {
-          next: () => {
-            const row = rows[j++];
-            return Promise.resolve(row === undefined ? { value: undefined, done: true } : { value: row, done: false });
-          },
-        };
-      },
-    });
+    return iterate(rows);
   }
 
   setEvent(name: string, payload: Uint8Array): void {
@@ -136,12 +136,10 @@ export class MemoryStub implements ChaincodeStub {
   getBinding(): string { return notUsed('getBinding'); }
   getStateValidationParameter(): Promise<Uint8Array> { return notUsed('getStateValidationParameter'); }
   setStateValidationParameter(): Promise<void> { return notUsed('setStateValidationParameter'); }
-  getStateByRange(): QueryResult { return notUsed('getStateByRange'); }
   getStateByRangeWithPagination(): Promise<StateQueryResponse<Iterators.StateQueryIterator>> & AsyncIterable<Iterators.KV> { return notUsed('getStateByRangeWithPagination'); }
   getStateByPartialCompositeKeyWithPagination(): Promise<StateQueryResponse<Iterators.StateQueryIterator>> & AsyncIterable<Iterators.KV> { return notUsed('getStateByPartialCompositeKeyWithPagination'); }
   getQueryResult(): QueryResult { return notUsed('getQueryResult'); }
   getQueryResultWithPagination(): Promise<StateQueryResponse<Iterators.StateQueryIterator>> & AsyncIterable<Iterators.KV> { return notUsed('getQueryResultWithPagination'); }
-  getHistoryForKey(): Promise<Iterators.HistoryQueryIterator> & AsyncIterable<Iterators.KeyModification> { return notUsed('getHistoryForKey'); }
   invokeChaincode(): never { return notUsed('invokeChaincode'); }
   getPrivateData(): Promise<Uint8Array> { return notUsed('getPrivateData'); }
   getPrivateDataHash(): Promise<Uint8Array> { return notUsed('getPrivateDataHash'); }
@@ -153,6 +151,32 @@ export class MemoryStub implements ChaincodeStub {
   getPrivateDataByRange(): QueryResult { return notUsed('getPrivateDataByRange'); }
   getPrivateDataByPartialCompositeKey(): QueryResult { return notUsed('getPrivateDataByPartialCompositeKey'); }
   getPrivateDataQueryResult(): QueryResult { return notUsed('getPrivateDataQueryResult'); }
+}
+
+/**
+ * An iterator as the shim hands one out: each row with done false, then one call with no value and
+ * done true; also async-iterable, as the shim's promise is.
+ */
+function iterate<T>(rows: readonly T[]): Promise<Iterators.CommonIterator<T>> & AsyncIterable<T> {
+  let i = 0;
+  const iterator: Iterators.CommonIterator<T> = {
+    next: () => {
+      const row = rows[i++];
+      return Promise.resolve(row === undefined ? ({ done: true } as Iterators.NextResult<T>) : { value: row, done: false });
+    },
+    close: () => Promise.resolve(),
+  };
+  return Object.assign(Promise.resolve(iterator), {
+    [Symbol.asyncIterator]: (): AsyncIterator<T> => {
+      let j = 0;
+      return {
+        next: () => {
+          const row = rows[j++];
+          return Promise.resolve(row === undefined ? { value: undefined, done: true } : { value: row, done: false });
+        },
+      };
+    },
+  });
 }
 
 /** A caller: an organisation and the role attribute of its certificate. */

@@ -170,9 +170,9 @@ export const ROUTES: readonly Route[] = [
     handle: (call) => submit(call, 'CompleteClearance', [jsonArg({ account: param(call, 'account'), resolutions: (call.body as { resolutions: unknown }).resolutions })]) },
   // ---- audit ----
   { id: 'getAccount', method: 'get', path: '/v1/accounts/{account}', roles: ACCOUNT_READ, ok: [200], summary: 'Account balances, debt and status', handle: (call) => evaluate(call, 'GetAccount', [param(call, 'account')]) },
-  { id: 'getStatement', method: 'get', path: '/v1/accounts/{account}/statement', roles: ACCOUNT_READ, ok: [200], summary: 'Account statement from postings', handle: (call) => evaluate(call, 'GetStatement', [param(call, 'account')]) },
+  { id: 'getStatement', method: 'get', path: '/v1/accounts/{account}/statement', roles: ACCOUNT_READ, ok: [200], summary: 'Account statement: each transaction that moved money on the account (from the key history), its postings and the balances after it, proven against the balances held', handle: (call) => evaluate(call, 'GetStatement', [param(call, 'account')]) },
   { id: 'getPayment', method: 'get', path: '/v1/payments/{paymentId}', roles: AUDIT, ok: [200], summary: 'One payment by <terminalId>:<seq>', handle: (call) => evaluate(call, 'GetPayment', [param(call, 'paymentId')]) },
-  { id: 'findPayments', method: 'get', path: '/v1/payments', roles: AUDIT, ok: [200], summary: 'Payments by terminal, merchant and time range [from, to) in ms',
+  { id: 'findPayments', method: 'get', path: '/v1/payments', roles: AUDIT, ok: [200], summary: 'Payments by terminal, merchant and time range [from, to) in ms of the sale, ordered by sale time',
     query: z.object({ terminalId: id.optional(), merchantId: id.optional(), from: z.string().regex(/^[0-9]{1,16}$/).optional(), to: z.string().regex(/^[0-9]{1,16}$/).optional() }),
     handle: (call) => {
       const q = call.query;
