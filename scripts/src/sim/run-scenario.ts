@@ -148,6 +148,8 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
 
   let balanceMismatches = 0;
   let firstMismatch = '';
+  let statementMismatches = 0;
+  let firstStatementMismatch = '';
   await inParallel(students, 8, async (s) => {
     const a = await api.must('GET', `/v1/accounts/${s.account}`, 'auditor');
     const S = spent.get(s.account) ?? 0n;
@@ -162,10 +164,20 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
       balanceMismatches += 1;
       firstMismatch ||= `${s.account}: want ${JSON.stringify(want)} got ${JSON.stringify(got)}`;
     }
+    // The statement must prove the balances from postings, and charge exactly the student's sales.
+    const st = await api.must('GET', `/v1/accounts/${s.account}/statement`, 'auditor');
+    const postings = isObject(st) && Array.isArray(st.postings) ? st.postings : [];
+    const charged = postings.reduce((sum: bigint, p: unknown) => (isObject(p) && str(p.to).startsWith('merchant:') ? sum + BigInt(str(p.amount)) : sum), 0n);
+    if (!isObject(st) || st.consistent !== true || charged !== S) {
+      statementMismatches += 1;
+      firstStatementMismatch ||= `${s.account}: consistent ${isObject(st) ? str(st.consistent) : '?'}, charged ${charged} of ${S}`;
+    }
   }, (d) => {
     progress('reconcile', d, students.length);
   });
   check('student balances and debts (wallet, credit, advance)', `${students.length} match`, balanceMismatches === 0 ? `${students.length} match` : `${balanceMismatches} differ, e.g. ${firstMismatch}`);
+  check('student statements (postings prove balances, sales charged)', `${students.length} match`,
+    statementMismatches === 0 ? `${students.length} match` : `${statementMismatches} differ, e.g. ${firstStatementMismatch}`);
 
   for (const m of merchants) {
     const list = await api.must('GET', `/v1/payments?merchantId=${m}`, 'auditor');
