@@ -10,3 +10,4 @@ export { LedgerError, domainCodeOf, type LedgerPort, type LedgerRole } from './l
 export { createMetrics } from './metrics';
 export { loadConfig } from './config';
 export { ContractLedger } from './testing/contract-ledger';
+export { startStubGateway, type StubGateway, type StaffRole } from './testing/stub-gateway';

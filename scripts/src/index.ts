@@ -3,3 +3,4 @@ export * from './signer';
 export { buildScenario, type Scenario, type ScenarioOptions } from './sim/scenario';
 export { runScenario, formatReport, type RunReport } from './sim/run-scenario';
 export { GatewayClient } from './sim/gateway-client';
+export { progressBar } from './sim/progress-bar';

@@ -24,6 +24,9 @@ export class ContractLedger implements LedgerPort {
   private readonly contract = new SettlementContract();
   private readonly commits = new Map<string, Commit & { blockHash: string }>();
   private height = 0;
+  private queue: Promise<void> = Promise.resolve();
+  /** Milliseconds spent inside the contract, per transaction name (benchmarks read it). */
+  readonly busyMs = new Map<string, number>();
   /** Makes every call fail as if no peer answered (Fabric down). */
   down = false;
   /** Ledger time of the next transaction. */
@@ -35,35 +38,47 @@ export class ContractLedger implements LedgerPort {
     return (ctx, ...args) => Reflect.apply(m, this.contract, [ctx, ...args]) as Promise<unknown>;
   }
 
-  private async run(role: LedgerRole, fn: string, args: readonly string[], commit: boolean): Promise<string> {
+  /**
+   * One transaction at a time, as a peer would see them in a block: the stub holds a single open
+   * transaction, so concurrent callers (the intake worker beside an HTTP read) wait their turn.
+   */
+  private run(role: LedgerRole, fn: string, args: readonly string[], commit: boolean): Promise<{ result: string; txId: string }> {
+    const turn = this.queue.then(() => this.runNow(role, fn, args, commit));
+    this.queue = turn.then(() => undefined, () => undefined);
+    return turn;
+  }
+
+  private async runNow(role: LedgerRole, fn: string, args: readonly string[], commit: boolean): Promise<{ result: string; txId: string }> {
     if (this.down) throw new LedgerError('unavailable', '14 UNAVAILABLE: no connection established');
     this.height += 1;
     const txId = createHash('sha256').update(`tx${this.height}`).digest('hex');
     this.stub.begin(txId, this.clock);
+    const started = performance.now();
     try {
       const out = await this.method(fn)(testContext(this.stub, IDENTITIES[role]), ...args);
       if (commit) {
         this.stub.commit();
         this.commits.set(txId, { txId, blockNumber: String(this.height), validationCode: 'VALID', blockHash: createHash('sha256').update(`block${this.height}`).digest('hex') });
       } else this.stub.abort();
-      return typeof out === 'string' ? out : '';
+      return { result: typeof out === 'string' ? out : '', txId };
     } catch (error) {
       this.stub.abort();
       if (error instanceof DomainError) throw new LedgerError('refused', `chaincode response 500, ${error.message}`, error.code);
       throw error;
+    } finally {
+      this.busyMs.set(fn, (this.busyMs.get(fn) ?? 0) + performance.now() - started);
     }
   }
 
   async submit(role: LedgerRole, fn: string, args: readonly string[]): Promise<Submitted> {
-    const result = await this.run(role, fn, args, true);
-    const txId = [...this.commits.keys()].at(-1) ?? '';
+    const { result, txId } = await this.run(role, fn, args, true);
     const c = this.commits.get(txId);
     if (c === undefined) throw new Error('no commit recorded');
     return { ...c, result };
   }
 
   evaluate(role: LedgerRole, fn: string, args: readonly string[]): Promise<string> {
-    return this.run(role, fn, args, false);
+    return this.run(role, fn, args, false).then((r) => r.result);
   }
 
   commitOf(_role: LedgerRole, txId: string): Promise<Commit & { blockHash: string }> {

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { GatewayClient } from './gateway-client';
+import { progressBar } from './progress-bar';
 import { formatReport, runScenario } from './run-scenario';
 import { buildScenario } from './scenario';
 
@@ -22,13 +23,7 @@ const num = (name: string, fallback: number): number => {
   return v;
 };
 
-function bar(label: string, done: number, total: number): void {
-  const width = 30;
-  const filled = Math.round((done / Math.max(total, 1)) * width);
-  const line = `${label.padEnd(10)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`;
-  if (process.stderr.isTTY) process.stderr.write(`\r${line}${done >= total ? '\n' : ''}`);
-  else if (done === total || done % Math.max(1, Math.floor(total / 10)) === 0) process.stderr.write(`${line}\n`);
-}
+const bar = progressBar;
 
 async function main(): Promise<void> {
   const url = arg('url', 'http://127.0.0.1:8080');

@@ -71,6 +71,7 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
   let duplicateAcks = 0;
   let uploaded = 0;
   const firstUpload = Date.now();
+  progress('uploads', 0, sc.uploads.length);
   const byTerminal = terminals.map((_, t) => sc.uploads.filter((u) => u.terminal === t));
   await inParallel(byTerminal, 32, async (list) => {
     for (const u of list) {
