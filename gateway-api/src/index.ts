@@ -11,3 +11,4 @@ export { createMetrics } from './metrics';
 export { loadConfig } from './config';
 export { ContractLedger } from './testing/contract-ledger';
 export { startStubGateway, type StubGateway, type StaffRole } from './testing/stub-gateway';
+export { LedgerHost, RemoteLedger } from './testing/ledger-host';

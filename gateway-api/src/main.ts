@@ -1,56 +1,11 @@
-/**
- * The gateway process: config, PostgreSQL intake, Fabric, worker, HTTP. SIGTERM/SIGINT stop it
- * gracefully: no new requests, in-flight submissions finish or stay pending in the store.
- */
-import { Pool } from 'pg';
-import pino from 'pino';
+/** The gateway process over Fabric: config from the environment (docs/gateway.md), then runGateway. */
 import { loadConfig } from './config';
-import { createApp } from './http/app';
-import { IntakeStore } from './intake/intake-store';
-import { IntakeWorker } from './intake/intake-worker';
 import { FabricLedger } from './ledger/fabric-ledger';
-import { createMetrics } from './metrics';
+import { runGateway } from './run-gateway';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const log = pino({ level: config.logLevel, redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.privateKey', '*.jws'], censor: '[redacted]' } });
-  const pool = new Pool({ connectionString: config.databaseUrl, max: config.worker.concurrency + 8 });
-  const store = new IntakeStore(pool, config.dbSchema);
-  await store.migrate();
-  const ledger = new FabricLedger(config.fabric);
-  const metrics = createMetrics(() => store.depth());
-  const worker = new IntakeWorker(store, ledger, log, metrics, config.worker);
-  const app = createApp({
-    ledger, store, onAccepted: () => {
-      worker.nudge();
-    }, channel: config.fabric.channel, chaincode: config.fabric.chaincode, cli: config.cli, credentials: config.credentials, log, metrics,
-  }, () => ledger.ping());
-  worker.start();
-  const server = app.listen(config.port, config.host, () => {
-    const address = server.address();
-    const port = address !== null && typeof address === 'object' ? address.port : config.port;
-    log.info({ url: `http://${config.host}:${port}` }, 'gateway listening');
-    process.stdout.write(`gateway API on http://${config.host}:${port}  (OpenAPI: /openapi.json, health: /healthz, /readyz)\n`);
-  });
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping: finishing in-flight work');
-    server.close();
-    void worker.stop().then(async () => {
-      ledger.close();
-      await pool.end();
-      log.info('stopped');
-      process.exit(0);
-    });
-  };
-  process.on('SIGTERM', () => {
-    stop('SIGTERM');
-  });
-  process.on('SIGINT', () => {
-    stop('SIGINT');
-  });
+  await runGateway({ ...config, channel: config.fabric.channel, chaincode: config.fabric.chaincode }, new FabricLedger(config.fabric));
 }
 
 main().catch((error: unknown) => {

@@ -90,8 +90,9 @@ export class IntakeWorker {
     const started = process.hrtime.bigint();
     try {
       const submitted = await this.ledger.submit('gateway', 'SubmitBatch', [batch.jws]);
-      let result: unknown = JSON.parse(submitted.result);
-      if (batch.attempts > 0) result = await this.original(batch, result);
+      // Not only on retries: a crash between the commit and recording it rolls the claim back with
+      // attempts unchanged, and the resubmission then finds the batch already settled.
+      const result = await this.original(batch, JSON.parse(submitted.result));
       await done.settled(submitted.txId, submitted.blockNumber, result);
       this.metrics.submitSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
       if (isObject(result) && isObject(result.counts)) {
