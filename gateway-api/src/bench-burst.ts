@@ -10,15 +10,10 @@
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import { Pool } from 'pg';
-import { GatewayClient, buildScenario, formatReport, progressBar, runScenario } from '@dol/scripts';
+import { GatewayClient, buildScenario, formatReport, progressBar, runScenario, positiveIntOption } from '@dol/scripts';
 import { startStubGateway } from './testing/stub-gateway';
 
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`--${name} must be a positive integer`);
-  return v;
-};
+const arg = positiveIntOption;
 
 async function main(): Promise<void> {
   const students = arg('students', 30000);

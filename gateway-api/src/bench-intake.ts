@@ -13,18 +13,13 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
 import pino from 'pino';
-import { Issuer, PayerMedium, Terminal } from '@dol/scripts';
+import { Issuer, PayerMedium, Terminal, positiveIntOption } from '@dol/scripts';
 import { createApp } from './http/app';
 import { IntakeStore } from './intake/intake-store';
 import { createMetrics } from './metrics';
 import { ContractLedger } from './testing/contract-ledger';
 
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`--${name} must be a positive integer`);
-  return v;
-};
+const arg = positiveIntOption;
 
 /** The gateway under test, in its own process, so the load generator does not share its event loop. */
 async function serve(schema: string): Promise<void> {

@@ -9,13 +9,9 @@ import { cpus } from 'node:os';
 import { SettlementContract } from '@dol/chaincode/contract';
 import { MemoryStub, TestIdentity, testContext } from '@dol/chaincode/testing';
 import { Issuer, PayerMedium, Terminal, type WireRecord } from './signer';
+import { positiveIntOption } from './options';
 
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`--${name} must be a positive integer`);
-  return v;
-};
+const arg = positiveIntOption;
 const PAYMENTS = arg('payments', 2000);
 const NOW = Date.now();
 const operator = new TestIdentity('OperatorMSP', 'operator');

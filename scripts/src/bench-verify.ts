@@ -9,13 +9,9 @@ import {
   decodeBatch, parseIssuerKey, parseRiskPolicy, parseSaleRecord, verifyBatch, verifyRecord, type IssuerKey, type VerifyContext,
 } from '@dol/chaincode';
 import { Issuer, PayerMedium, Terminal, type WireRecord } from './signer';
+import { positiveIntOption } from './options';
 
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`--${name} must be a positive integer`);
-  return v;
-};
+const arg = positiveIntOption;
 const COUNT = arg('records', 3000);
 const ROUNDS = arg('rounds', 5);
 const NOW = Date.now();

@@ -4,3 +4,4 @@ export { buildScenario, type Scenario, type ScenarioOptions } from './sim/scenar
 export { runScenario, formatReport, type RunReport } from './sim/run-scenario';
 export { GatewayClient } from './sim/gateway-client';
 export { progressBar } from './sim/progress-bar';
+export { positiveIntOption } from './options';

@@ -1,16 +1,8 @@
 import fc from 'fast-check';
 import { Amount, AMOUNT_MAX } from './amount';
-import { DomainError } from './errors';
+import { errorCodeOf } from '../testing/error-code';
 
-const code = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DomainError) return error.code;
-    throw error;
-  }
-  return 'OK';
-};
+const code = errorCodeOf;
 
 describe('Amount', () => {
   it.each(['0', '1', '1250', '-5', '999999999999999999', '-999999999999999999'])('parse accepts canonical %s and prints it back', (text) => {

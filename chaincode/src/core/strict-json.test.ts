@@ -1,17 +1,9 @@
 import fc from 'fast-check';
 import { canonicalJson } from './canonical-json';
-import { DomainError } from './errors';
+import { errorCodeOf } from '../testing/error-code';
 import { parseStrictJson } from './strict-json';
 
-const code = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DomainError) return error.code;
-    throw error;
-  }
-  return 'OK';
-};
+const code = errorCodeOf;
 
 describe('parseStrictJson', () => {
   it('parses ordinary protocol JSON into prototype-free objects', () => {
