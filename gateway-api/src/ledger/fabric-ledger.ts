@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import {
-  CommitError, EndorseError, GatewayError, StatusCode, connect, signers, type Contract, type Gateway,
+  CommitError, GatewayError, StatusCode, connect, signers, type Contract, type Gateway,
 } from '@hyperledger/fabric-gateway';
 import { common, peer } from '@hyperledger/fabric-protos';
 import { LedgerError, domainCodeOf, type Commit, type LedgerPort, type LedgerRole, type Submitted } from './ledger-port';
@@ -43,8 +43,11 @@ export function classify(error: unknown): LedgerError {
   }
   if (error instanceof GatewayError) {
     const messages = [error.message, ...error.details.map((d) => d.message)].join(' | ');
+    // A refusal by our contract is final, whether it came from endorsing (EndorseError, status
+    // ABORTED) or evaluating (GatewayError, status UNKNOWN); it names its code after
+    // "chaincode response 500, ". Anything else (no peer, timeout, a chaincode crash) may pass.
     const code = domainCodeOf(messages);
-    if (error instanceof EndorseError && code !== undefined) return new LedgerError('refused', messages, code);
+    if (code !== undefined) return new LedgerError('refused', messages, code);
     return new LedgerError(RETRYABLE_GRPC.has(error.code) ? 'unavailable' : 'retryable', messages);
   }
   return new LedgerError('unavailable', error instanceof Error ? error.message : String(error));

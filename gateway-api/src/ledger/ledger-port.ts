@@ -47,7 +47,13 @@ export interface LedgerPort {
   close(): void;
 }
 
-/** The domain code at the start of a chaincode error message (`CODE: ...`), if any. */
+/**
+ * The contract's domain code in a chaincode refusal as Fabric reports it. The contract's message
+ * starts with the code (`INVALID_FIELD: ...`); the peer's gateway wraps it in an error detail as
+ * `chaincode response 500, INVALID_FIELD: ...` (for an evaluation also inside the status message,
+ * `evaluate call to endorser returned error: chaincode response 500, ...`). Undefined when the
+ * message holds no chaincode response, or one without a code (an unexpected chaincode failure).
+ */
 export function domainCodeOf(message: string): string | undefined {
-  return /(?:^|: )([A-Z][A-Z0-9_]{2,40}): /.exec(message)?.[1];
+  return /chaincode response [0-9]{3}, ([A-Z][A-Z0-9_]{2,40}): /.exec(message)?.[1] ?? /^([A-Z][A-Z0-9_]{2,40}): /.exec(message)?.[1];
 }
