@@ -1,0 +1,3 @@
+module blockheadervectors
+
+go 1.22
