@@ -33,7 +33,11 @@ export interface FabricConfig {
 const CODE_NAMES = new Map<number, string>(Object.entries(StatusCode).map(([name, code]) => [code, name]));
 const codeName = (code: number): string => CODE_NAMES.get(code) ?? `CODE_${code}`;
 
-const RETRYABLE_GRPC = new Set<number>([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.RESOURCE_EXHAUSTED, grpc.status.ABORTED]);
+/**
+ * Nothing (or no one in time) answered. ABORTED is not here: Fabric's gateway answers it when
+ * endorsements could not be collected, so nothing reached the orderer and the call is 'retryable'.
+ */
+const UNAVAILABLE_GRPC = new Set<number>([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.RESOURCE_EXHAUSTED]);
 
 /** Classifies a fabric-gateway error: a chaincode refusal is permanent; the rest may pass. */
 export function classify(error: unknown): LedgerError {
@@ -49,7 +53,7 @@ export function classify(error: unknown): LedgerError {
     // "chaincode response 500, ". Anything else (no peer, timeout, a chaincode crash) may pass.
     const code = domainCodeOf(messages);
     if (code !== undefined) return new LedgerError('refused', messages, code);
-    return new LedgerError(RETRYABLE_GRPC.has(error.code) ? 'unavailable' : 'retryable', messages);
+    return new LedgerError(UNAVAILABLE_GRPC.has(error.code) ? 'unavailable' : 'retryable', messages);
   }
   return new LedgerError('unavailable', error instanceof Error ? error.message : String(error));
 }
