@@ -3,7 +3,7 @@ import { DomainError, decodeBatch, parsePublicJwk, verifyBatch } from '@dol/chai
 import type { CallerRole, Credential } from '../config';
 import { ApiError } from '../errors';
 import type { IntakeStore, IntakeRow } from '../intake/intake-store';
-import { LedgerError, type LedgerPort, type LedgerRole } from '../ledger/ledger-port';
+import { LedgerError, refusalDetail, type LedgerPort, type LedgerRole } from '../ledger/ledger-port';
 
 /** What every handler may use. */
 export interface Deps {
@@ -208,7 +208,7 @@ export function errorInfo(error: unknown): { status: number; code: string; detai
   if (error instanceof DomainError) return { status: -1, code: error.code, detail: error.message };
   if (error instanceof z.ZodError) return { status: 400, code: 'INVALID_REQUEST', detail: error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') };
   if (error instanceof LedgerError) {
-    if (error.failure === 'refused') return { status: -1, code: error.code ?? 'REFUSED', detail: error.message.replace(/^.*?([A-Z][A-Z0-9_]{2,40}: )/, '$1') };
+    if (error.failure === 'refused') return { status: -1, code: error.code ?? 'REFUSED', detail: error.code === undefined ? error.message : refusalDetail(error.message, error.code) };
     return { status: 503, code: 'LEDGER_UNAVAILABLE', detail: error.message };
   }
   return undefined;

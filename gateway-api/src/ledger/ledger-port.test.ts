@@ -1,4 +1,4 @@
-import { domainCodeOf } from './ledger-port';
+import { domainCodeOf, refusalDetail } from './ledger-port';
 
 /** The messages as Fabric v2.5's gateway service builds them (internal/pkg/gateway/api.go). */
 describe('domainCodeOf: the contract code inside a Fabric error', () => {
@@ -19,5 +19,17 @@ describe('domainCodeOf: the contract code inside a Fabric error', () => {
     ['a deadline', '4 DEADLINE_EXCEEDED: Deadline exceeded after 5.001s'],
   ])('none in %s', (_what, message) => {
     expect(domainCodeOf(message)).toBeUndefined();
+  });
+});
+
+describe('refusalDetail: the contract\'s words for the API caller', () => {
+  it('drops the transport prefix, the wrapper and the second endorser\'s copy', () => {
+    const m = '10 ABORTED: failed to endorse transaction, see attached details for more info | chaincode response 500, INVALID_AMOUNT: amount must be positive | chaincode response 500, INVALID_AMOUNT: amount must be positive';
+    expect(refusalDetail(m, 'INVALID_AMOUNT')).toBe('INVALID_AMOUNT: amount must be positive');
+  });
+
+  it('an evaluation refusal and the stub\'s form', () => {
+    expect(refusalDetail('2 UNKNOWN: evaluate call to endorser returned error: chaincode response 500, NOT_FOUND: account x is not on the ledger', 'NOT_FOUND')).toBe('NOT_FOUND: account x is not on the ledger');
+    expect(refusalDetail('chaincode response 500, ACCESS_DENIED: role auditor may not call TopUp', 'ACCESS_DENIED')).toBe('ACCESS_DENIED: role auditor may not call TopUp');
   });
 });

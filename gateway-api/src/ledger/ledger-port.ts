@@ -57,3 +57,15 @@ export interface LedgerPort {
 export function domainCodeOf(message: string): string | undefined {
   return /chaincode response [0-9]{3}, ([A-Z][A-Z0-9_]{2,40}): /.exec(message)?.[1] ?? /^([A-Z][A-Z0-9_]{2,40}): /.exec(message)?.[1];
 }
+
+/**
+ * The contract's own words from a refusal Fabric wrapped (`10 ABORTED: ... | chaincode response
+ * 500, CODE: words | <the same from the other endorser>`): `CODE: words`, once, without the
+ * transport's prefix or the peers' addresses.
+ */
+export function refusalDetail(message: string, code: string): string {
+  const start = message.indexOf(`${code}: `);
+  if (start < 0) return message;
+  const end = message.indexOf(' | ', start);
+  return message.slice(start, end < 0 ? undefined : end);
+}
