@@ -10,34 +10,28 @@
 import { fork } from 'node:child_process';
 import { cpus } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
-import pino from 'pino';
 import { Issuer, PayerMedium, Terminal, positiveIntOption } from '@dol/scripts';
-import { createApp } from './http/app';
 import { IntakeStore } from './intake/intake-store';
-import { createMetrics } from './metrics';
-import { ContractLedger } from './testing/contract-ledger';
+import { startStubGateway } from './testing/stub-gateway';
 
 const arg = positiveIntOption;
 
-/** The gateway under test, in its own process, so the load generator does not share its event loop. */
+/**
+ * The gateway under test, in its own process, so the load generator does not share its event loop.
+ * Its worker is not started: Fabric is not on the acknowledgement path, and every terminal key is
+ * already in the store, so the ledger behind it is never asked.
+ */
 async function serve(schema: string): Promise<void> {
   const pool = new Pool({ connectionString: DATABASE_URL, max: 20 });
-  const store = new IntakeStore(pool, schema);
-  const log = pino({ level: 'silent' });
-  const ledger = new ContractLedger(); // only answers GetTerminal misses; every key is in the store
-  const app = createApp({ ledger, store, onAccepted: () => undefined, channel: 'campus', chaincode: 'settlement', cli: { ordererAddress: '-', peerAddress: '-' }, credentials: [], log, metrics: createMetrics(() => store.depth()) }, () => ledger.ping());
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
+  const gateway = await startStubGateway({ pool, schema, now: Date.now() });
   const cpuAtStart = process.cpuUsage();
-  process.send?.({ port: (server.address() as AddressInfo).port });
+  process.send?.({ port: Number(new URL(gateway.url).port) });
   process.once('message', () => {
     const cpu = process.cpuUsage(cpuAtStart);
-    void store.depth().then((depth) => {
+    void gateway.store.depth().then((depth) => {
       process.send?.({ cpuMs: (cpu.user + cpu.system) / 1000, depth }, () => {
-        server.close();
-        void pool.end().then(() => process.exit(0));
+        void gateway.close().then(() => pool.end()).then(() => process.exit(0));
       });
     });
   });

@@ -5,11 +5,9 @@
 import { Pool } from 'pg';
 import pino from 'pino';
 import type { Config } from './config';
-import { createApp } from './http/app';
+import { assembleGateway } from './assemble';
 import { IntakeStore } from './intake/intake-store';
-import { IntakeWorker } from './intake/intake-worker';
 import type { LedgerPort } from './ledger/ledger-port';
-import { createMetrics } from './metrics';
 
 export type ServiceConfig = Omit<Config, 'fabric'> & { readonly channel: string; readonly chaincode: string };
 
@@ -22,13 +20,7 @@ export async function runGateway(config: ServiceConfig, ledger: LedgerPort & { c
   const pool = new Pool({ connectionString: config.databaseUrl, max: config.worker.concurrency + 8 });
   const store = new IntakeStore(pool, config.dbSchema);
   await store.migrate();
-  const metrics = createMetrics(() => store.depth());
-  const worker = new IntakeWorker(store, ledger, log, metrics, config.worker);
-  const app = createApp({
-    ledger, store, onAccepted: () => {
-      worker.nudge();
-    }, channel: config.channel, chaincode: config.chaincode, cli: config.cli, credentials: config.credentials, log, metrics,
-  }, () => ledger.ping());
+  const { app, worker } = assembleGateway({ ...config, store, ledger, log });
   worker.start();
   const server = app.listen(config.port, config.host, () => {
     const address = server.address();

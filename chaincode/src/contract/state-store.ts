@@ -37,6 +37,15 @@ async function drain<T>(iterator: Iterator<T>, keep: (item: T) => void): Promise
   }
 }
 
+/** The live entries of a range read; an empty value is a deleted key. */
+async function liveEntries(iterator: Iterator<Iterators.KV>): Promise<Entry[]> {
+  const out: Entry[] = [];
+  await drain(iterator, (kv) => {
+    if (kv.value.length > 0) out.push({ key: kv.key, value: kv.value });
+  });
+  return out;
+}
+
 /** Protobuf timestamps reach us as numbers, strings or Longs depending on the decoder. */
 const millisOf = (ts: { seconds: unknown; nanos: unknown }): number =>
   Number(String(ts.seconds)) * 1000 + Math.floor(Number(ts.nanos ?? 0) / 1_000_000);
@@ -81,22 +90,13 @@ export class StateStore {
   /** All entries whose composite key starts with the given parts, in key order. */
   async list(type: string, parts: readonly string[] = []): Promise<Entry[]> {
     this.calls += 1;
-    const out: Entry[] = [];
-    // Empty values are deleted keys.
-    await drain(await this.stub.getStateByPartialCompositeKey(type, [...parts]), (kv) => {
-      if (kv.value.length > 0) out.push({ key: kv.key, value: kv.value });
-    });
-    return out;
+    return liveEntries(await this.stub.getStateByPartialCompositeKey(type, [...parts]));
   }
 
   /** Simple (non-composite) keys in [start, end), in key order: for time-ordered indexes. */
   async range(start: string, end: string): Promise<Entry[]> {
     this.calls += 1;
-    const out: Entry[] = [];
-    await drain(await this.stub.getStateByRange(start, end), (kv) => {
-      if (kv.value.length > 0) out.push({ key: kv.key, value: kv.value });
-    });
-    return out;
+    return liveEntries(await this.stub.getStateByRange(start, end));
   }
 
   /**

@@ -3,10 +3,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Pool } from 'pg';
 import pino from 'pino';
-import { createApp } from '../http/app';
+import { assembleGateway } from '../assemble';
 import { IntakeStore } from '../intake/intake-store';
-import { IntakeWorker } from '../intake/intake-worker';
-import { createMetrics } from '../metrics';
+import type { IntakeWorker } from '../intake/intake-worker';
 import { ContractLedger } from './contract-ledger';
 
 export type StaffRole = 'operator' | 'finance' | 'registrar' | 'auditor';
@@ -35,13 +34,11 @@ export async function startStubGateway(options: { pool: Pool; schema: string; no
   await store.migrate();
   const ledger = new ContractLedger();
   ledger.clock = options.now;
-  const log = pino({ level: 'silent' });
-  const metrics = createMetrics(() => store.depth());
-  const worker = new IntakeWorker(store, ledger, log, metrics, { concurrency: 1, idlePollMs: 20, maxBackoffMs: 100 });
-  const onAccepted = (): void => {
-    worker.nudge();
-  };
-  const app = createApp({ ledger, store, onAccepted, channel: 'campus', chaincode: 'settlement', cli: { ordererAddress: '-', peerAddress: '-' }, credentials, log, metrics }, () => ledger.ping());
+  // One worker loop: the stub holds one transaction at a time.
+  const { app, worker } = assembleGateway({
+    store, ledger, log: pino({ level: 'silent' }), worker: { concurrency: 1, idlePollMs: 20, maxBackoffMs: 100 }, credentials,
+    channel: 'campus', chaincode: 'settlement', cli: { ordererAddress: '-', peerAddress: '-' },
+  });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => {
       resolve(s);

@@ -23,8 +23,6 @@ const num = (name: string, fallback: number): number => {
   return v;
 };
 
-const bar = progressBar;
-
 async function main(): Promise<void> {
   const url = arg('url', 'http://127.0.0.1:8080');
   const tokens = JSON.parse(readFileSync(arg('tokens-file'), 'utf8')) as { operator: string; finance: string; registrar: string; auditor: string };
@@ -33,7 +31,7 @@ async function main(): Promise<void> {
   const timeoutMs = num('timeout-s', 3600) * 1000;
   const api = new GatewayClient(url, tokens);
   const scenario = buildScenario({ students, terminals, seed: num('seed', 2026), now: Date.now(), batchSize: num('batch-size', 200) }, (d, t) => {
-    bar('students', d, t);
+    progressBar('students', d, t);
   });
   const settle = async (receipts: readonly string[]): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
@@ -45,12 +43,12 @@ async function main(): Promise<void> {
         const b = (await api.must('GET', `/v1/batches/${r}`, 'auditor')) as { status?: string };
         if (b.status === 'pending') still.push(r);
       }
-      bar('settling', receipts.length - still.length, receipts.length);
+      progressBar('settling', receipts.length - still.length, receipts.length);
       open = still;
       if (open.length > 0) await new Promise((res) => setTimeout(res, 500));
     }
   };
-  const report = await runScenario(scenario, api, settle, bar);
+  const report = await runScenario(scenario, api, settle, progressBar);
   process.stdout.write(`\ncommand: npm run scenario -- --url ${url} --students ${students} --terminals ${terminals}\n`);
   process.stdout.write(`reconnect burst: ${report.sales} sales in ${report.uploads} batches, first upload to last commit ${((report.lastSettledMs - report.firstUploadMs) / 1000).toFixed(1)} s\n\n`);
   process.stdout.write(`${formatReport(report)}\n`);

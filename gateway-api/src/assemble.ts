@@ -1,0 +1,36 @@
+import type express from 'express';
+import type { Logger } from 'pino';
+import type { Credential } from './config';
+import { createApp } from './http/app';
+import type { IntakeStore } from './intake/intake-store';
+import { IntakeWorker, type WorkerOptions } from './intake/intake-worker';
+import type { LedgerPort } from './ledger/ledger-port';
+import { createMetrics } from './metrics';
+
+/** What a gateway is built from, whatever ledger and process it runs in. */
+export interface GatewayParts {
+  readonly store: IntakeStore;
+  readonly ledger: LedgerPort;
+  readonly log: Logger;
+  readonly worker: WorkerOptions;
+  readonly credentials: readonly Credential[];
+  readonly channel: string;
+  readonly chaincode: string;
+  readonly cli: { readonly ordererAddress: string; readonly peerAddress: string };
+}
+
+/**
+ * The HTTP app and intake worker over one store and ledger, wired together: metrics read the
+ * store's depth, an accepted batch wakes the worker, readiness asks the ledger. Not started.
+ */
+export function assembleGateway(parts: GatewayParts): { app: express.Express; worker: IntakeWorker } {
+  const { store, ledger, log } = parts;
+  const metrics = createMetrics(() => store.depth());
+  const worker = new IntakeWorker(store, ledger, log, metrics, parts.worker);
+  const app = createApp({
+    ledger, store, onAccepted: () => {
+      worker.nudge();
+    }, channel: parts.channel, chaincode: parts.chaincode, cli: parts.cli, credentials: parts.credentials, log, metrics,
+  }, () => ledger.ping());
+  return { app, worker };
+}
