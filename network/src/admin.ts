@@ -1,0 +1,60 @@
+import { join } from 'node:path';
+import type { Binaries } from './binaries';
+import { CHANNEL, orgOf, ordererName, paths, peerName, type Layout, type OrgKey } from './layout';
+import { run } from './processes';
+
+/** Fabric's CLIs acting as an organisation's admin: channel joins, lifecycle, queries. */
+
+/** The environment under which `peer` acts as the org's admin against the org's own peer. */
+export function peerAdminEnv(l: Layout, org: OrgKey): Record<string, string> {
+  const p = paths(l);
+  return {
+    FABRIC_CFG_PATH: p.nodeConfig(peerName(org)),
+    CORE_PEER_LOCALMSPID: orgOf(org).mspId,
+    CORE_PEER_MSPCONFIGPATH: join(p.admin(org), 'msp'),
+    CORE_PEER_ADDRESS: `127.0.0.1:${l.ports.peer(org)}`,
+    CORE_PEER_TLS_ENABLED: 'true',
+    CORE_PEER_TLS_ROOTCERT_FILE: join(p.orgMsp(org), 'tlscacerts', 'ca.pem'),
+    FABRIC_LOGGING_SPEC: 'WARNING',
+  };
+}
+
+/** The flags that send a transaction to the first orderer over TLS. */
+export const ordererFlags = (l: Layout, i = 0): string[] => [
+  '-o', `127.0.0.1:${l.ports.orderer(i)}`, '--tls', '--cafile', join(paths(l).orgMsp('orderer'), 'tlscacerts', 'ca.pem'),
+];
+
+export const peerCli = (l: Layout, b: Binaries, org: OrgKey, args: readonly string[]): Promise<string> =>
+  run(b.tools.peer, args, { env: peerAdminEnv(l, org) });
+
+/** Joins orderer i to the channel through the channel participation API (osnadmin, mutual TLS as the orderer admin). */
+export async function joinOrderer(l: Layout, b: Binaries, i: number): Promise<void> {
+  const p = paths(l);
+  const adminTls = join(p.admin('orderer'), 'tls');
+  await run(b.tools.osnadmin, [
+    'channel', 'join', '--channelID', CHANNEL, '--config-block', p.channelBlock, '-o', `127.0.0.1:${l.ports.ordererAdmin(i)}`,
+    '--ca-file', join(p.node('orderer', ordererName(i)), 'tls', 'ca.pem'),
+    '--client-cert', join(adminTls, 'signcerts', 'cert.pem'), '--client-key', join(adminTls, 'keystore', 'key.pem'),
+  ]);
+}
+
+/** The channels orderer i has joined, as osnadmin lists them. */
+export async function ordererChannels(l: Layout, b: Binaries, i: number): Promise<string> {
+  const p = paths(l);
+  const adminTls = join(p.admin('orderer'), 'tls');
+  return run(b.tools.osnadmin, [
+    'channel', 'list', '-o', `127.0.0.1:${l.ports.ordererAdmin(i)}`, '--ca-file', join(p.node('orderer', ordererName(i)), 'tls', 'ca.pem'),
+    '--client-cert', join(adminTls, 'signcerts', 'cert.pem'), '--client-key', join(adminTls, 'keystore', 'key.pem'),
+  ]);
+}
+
+/** The peer's block height on the channel, or undefined if it has not joined or does not answer. */
+export async function blockHeight(l: Layout, b: Binaries, org: OrgKey): Promise<number | undefined> {
+  try {
+    const out = await peerCli(l, b, org, ['channel', 'getinfo', '-c', CHANNEL]);
+    const m = /"height":(\d+)/.exec(out);
+    return m?.[1] === undefined ? undefined : Number(m[1]);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * `npm run network:up|down|status`: the native Fabric network of DESIGN §3.
+ *
+ *   network:up     [--orderers 1|3] [--purge] [--dir D] [--port-base B]
+ *   network:down   [--purge] [--dir D]
+ *   network:status [--dir D]
+ */
+import { resolve } from 'node:path';
+import { MissingBinaries, findBinaries } from './binaries';
+import { layout, paths } from './layout';
+import { down, readState, status, up } from './network';
+
+const ROOT = resolve(__dirname, '..', '..');
+export const DEFAULT_DIR = resolve(ROOT, 'network', 'run');
+export const DEFAULT_PORT_BASE = 7000;
+
+function option(args: readonly string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  if (i < 0) return undefined;
+  const value = args[i + 1];
+  if (value === undefined || value.startsWith('--')) throw new Error(`--${name} needs a value`);
+  return value;
+}
+
+function wholeNumber(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^[0-9]+$/.test(value)) throw new Error(`--${name} must be a whole number, not '${value}'`);
+  return Number(value);
+}
+
+const say = (line: string): void => {
+  process.stderr.write(`[network] ${line}\n`);
+};
+
+async function main(argv: readonly string[]): Promise<void> {
+  const [command, ...args] = argv;
+  const known = new Set(['--orderers', '--purge', '--dir', '--port-base']);
+  for (const a of args) if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a}`);
+  const dir = resolve(option(args, 'dir') ?? DEFAULT_DIR);
+  const probe = layout(dir, DEFAULT_PORT_BASE, 1);
+  const existing = readState(probe);
+  const portBase = wholeNumber('port-base', option(args, 'port-base'), existing?.portBase ?? DEFAULT_PORT_BASE);
+  const orderers = wholeNumber('orderers', option(args, 'orderers'), existing?.orderers ?? 1);
+  const l = layout(dir, portBase, orderers);
+  const purge = args.includes('--purge');
+  switch (command) {
+    case 'up': {
+      const b = findBinaries();
+      say(`Fabric ${b.fabricVersion}, fabric-ca ${b.caVersion}; builder ${b.ccaasBuilder}; network in ${dir} (ports from ${portBase})`);
+      const result = await up(l, { purge, progress: say, binaries: b });
+      say(`${result.created ? 'created from nothing' : 'already there; restarted what was not running'}: up in ${result.seconds.toFixed(1)} s`);
+      await printStatus(l);
+      break;
+    }
+    case 'down': {
+      const stopped = await down(l, { purge });
+      say(`stopped ${stopped.length > 0 ? stopped.join(', ') : 'nothing (nothing was running)'}${purge ? `; deleted ${dir}` : '; ledgers kept (add --purge to delete them)'}`);
+      break;
+    }
+    case 'status':
+      await printStatus(l);
+      break;
+    default:
+      throw new Error(`usage: network (up [--orderers 1|3] [--purge] | down [--purge] | status) [--dir D] [--port-base B]; not '${command ?? ''}'`);
+  }
+}
+
+async function printStatus(l: ReturnType<typeof layout>): Promise<void> {
+  const s = await status(l);
+  if (s.state === undefined) {
+    process.stdout.write(`no network in ${l.dir}\n`);
+    return;
+  }
+  const d = s.state.deployment;
+  process.stdout.write(`network in ${l.dir}: ${s.state.orderers} orderer(s), chaincode sequence ${d?.sequence ?? '-'}, logs in ${paths(l).logs}\n`);
+  process.stdout.write(`${'process'.padEnd(18)}${'port'.padEnd(8)}${'pid'.padEnd(10)}${'state'.padEnd(10)}block height\n`);
+  for (const p of s.processes) {
+    process.stdout.write(`${p.name.padEnd(18)}${String(p.port).padEnd(8)}${String(p.pid ?? '-').padEnd(10)}${(p.running ? 'running' : 'stopped').padEnd(10)}${p.height ?? ''}\n`);
+  }
+  for (const c of s.channels) process.stdout.write(`${c}\n`);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof MissingBinaries) process.stderr.write(`${error.message}\n`);
+  else process.stderr.write(`[network] ERROR: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,133 @@
+import { spawn, execFile } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { join } from 'node:path';
+
+/** A long-running process of the network, started detached so it outlives the command that started it. */
+export interface ProcessSpec {
+  readonly name: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+  readonly cwd?: string;
+  /** The port that answers once the process is up. */
+  readonly port: number;
+}
+
+/** Starts a process detached, its stdout and stderr appended to `<logs>/<name>.log`; returns its pid. */
+export function startDetached(spec: ProcessSpec, logs: string): number {
+  mkdirSync(logs, { recursive: true });
+  const fd = openSync(join(logs, `${spec.name}.log`), 'a');
+  try {
+    const child = spawn(spec.command, [...spec.args], {
+      cwd: spec.cwd, env: { ...process.env, ...spec.env }, detached: true, stdio: ['ignore', fd, fd],
+    });
+    if (child.pid === undefined) throw new Error(`${spec.name}: could not start ${spec.command}`);
+    child.unref();
+    return child.pid;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Whether a pid is a live process (not a zombie). */
+export function alive(pid: number | undefined): boolean {
+  if (pid === undefined || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) Z/.test(stat);
+  } catch {
+    return true;
+  }
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:port. */
+export function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.setTimeout(2000);
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => {
+      done(true);
+    });
+    socket.once('error', () => {
+      done(false);
+    });
+    socket.once('timeout', () => {
+      done(false);
+    });
+  });
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Polls a condition until it holds. The budget is generous on purpose (a loaded 2-core machine):
+ * it only bounds a hang, it does not race the work. `describe` says what was awaited when it fails.
+ */
+export async function waitFor(describe: string, condition: () => Promise<boolean> | boolean, budgetMs = 120_000, everyMs = 200): Promise<void> {
+  const deadline = Date.now() + budgetMs;
+  for (;;) {
+    if (await condition()) return;
+    if (Date.now() > deadline) throw new Error(`gave up waiting ${Math.round(budgetMs / 1000)} s for ${describe}`);
+    await sleep(everyMs);
+  }
+}
+
+/** Waits for a started process to answer on its port; fails fast, with its log's tail, if it dies. */
+export async function waitUp(spec: ProcessSpec, pid: number, logs: string, budgetMs = 120_000): Promise<void> {
+  await waitFor(`${spec.name} on 127.0.0.1:${spec.port}`, async () => {
+    if (!alive(pid)) throw new Error(`${spec.name} exited during start; last lines of ${join(logs, `${spec.name}.log`)}:\n${tail(join(logs, `${spec.name}.log`), 25)}`);
+    return listening(spec.port);
+  }, budgetMs);
+}
+
+/** The last lines of a file, or a note that it is missing. */
+export function tail(file: string, lines: number): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return `(no ${file})`;
+  }
+}
+
+/** SIGTERM, then SIGKILL if it has not gone within the grace period. */
+export async function stop(pid: number, graceMs = 15_000): Promise<void> {
+  if (!alive(pid)) return;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + graceMs;
+  while (alive(pid) && Date.now() < deadline) await sleep(100);
+  if (alive(pid)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      return;
+    }
+    while (alive(pid)) await sleep(50);
+  }
+}
+
+/** Runs a command to completion; rejects with its output when it fails. */
+export function run(command: string, args: readonly string[], options: { env?: Readonly<Record<string, string>>; cwd?: string } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(command, [...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) {
+        reject(new Error(`${command.split('/').pop() ?? command} ${args.join(' ')} failed:\n${stderr}${stdout}`.trimEnd()));
+      } else {
+        resolve(`${stdout}${stderr}`);
+      }
+    });
+  });
+}
