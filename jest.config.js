@@ -1,14 +1,45 @@
-/** One jest run over every package; ts-jest compiles TypeScript in place. */
-module.exports = {
+/**
+ * Two jest projects over every package; ts-jest compiles TypeScript in place.
+ * - unit: everything that needs no Fabric network (the in-memory stub, PostgreSQL, HTTP).
+ * - fabric: tests against a real Fabric network that the project's own scripts start
+ *   (test/fabric/global-setup.ts), run one file at a time by scripts/test-fabric.sh whenever
+ *   Fabric's binaries are found.
+ */
+const base = {
+  rootDir: __dirname,
   testEnvironment: 'node',
-  roots: ['<rootDir>/chaincode/src', '<rootDir>/scripts/src', '<rootDir>/gateway-api/src', '<rootDir>/test'],
   setupFiles: ['<rootDir>/jest.setup.js'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json', isolatedModules: true }] },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json', isolatedModules: true }],
+    // @hyperledger/fabric-gateway loads @noble's ES modules; compile those to CommonJS too.
+    '^.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' }, isolatedModules: true }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!@noble/)'],
   moduleNameMapper: {
     '^@dol/chaincode$': '<rootDir>/chaincode/src/index.ts',
     '^@dol/chaincode/(contract|testing)$': '<rootDir>/chaincode/src/$1/index.ts',
     '^@dol/scripts$': '<rootDir>/scripts/src/index.ts',
     '^@dol/gateway-api$': '<rootDir>/gateway-api/src/index.ts',
+    '^@dol/network$': '<rootDir>/network/src/index.ts',
   },
-  testTimeout: 30000,
+};
+
+module.exports = {
+  projects: [
+    {
+      ...base,
+      displayName: 'unit',
+      roots: ['<rootDir>/chaincode/src', '<rootDir>/scripts/src', '<rootDir>/gateway-api/src', '<rootDir>/network/src', '<rootDir>/test'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/fabric/'],
+    },
+    {
+      ...base,
+      displayName: 'fabric',
+      roots: ['<rootDir>/test/fabric'],
+      globalSetup: '<rootDir>/test/fabric/global-setup.ts',
+      globalTeardown: '<rootDir>/test/fabric/global-teardown.ts',
+    },
+  ],
+  // Budgets bound hangs; they do not race the work (a loaded 2-core machine must pass).
+  testTimeout: 600000,
 };
