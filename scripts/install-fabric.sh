@@ -1,74 +1,86 @@
 #!/usr/bin/env bash
-# Builds Hyperledger Fabric's binaries from their Go modules into .fabric/bin (git-ignored), once.
+# Finds Hyperledger Fabric's binaries, the project's prerequisite (DESIGN §3); never builds or ships them.
 #
-#   bash scripts/install-fabric.sh            build, or reuse what the same version already built
-#   bash scripts/install-fabric.sh --check    only say whether the pinned version is built (exit 0/1)
+#   bash scripts/install-fabric.sh           find them; where absent, download the pinned official
+#                                             release archives into .fabric/ (needs internet access)
+#   bash scripts/install-fabric.sh --check   only say whether they are found (exit 0/1)
 #
-# Fabric's go.mod says `module github.com/hyperledger/fabric` (no /v2 suffix), so its v2.x tags
-# are not valid Go module versions; the pin is therefore the release tag's commit, which Go turns
-# into a pseudo-version. The tag is kept beside it for people.
+# Search order, the same as network/src/binaries.ts: $FABRIC_BIN, then $PATH, then .fabric/bin.
+# The chaincode-as-a-service builder is $FABRIC_CCAAS_BUILDER or <bin>/../builders/ccaas, as laid
+# out in Fabric's release archive.
 set -euo pipefail
 
-FABRIC_TAG="v2.5.16"
-FABRIC_COMMIT="f871cf92a026aba7b12e6f06d71ded3e6e659d71"   # the commit that released v2.5.16 (latest of the 2.5 LTS line)
-FABRIC_CA_VERSION="v1.5.15"
-
+FABRIC_VERSION="2.5.16"
+FABRIC_CA_VERSION="1.5.21"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEST="$ROOT/.fabric"
-BIN="$DEST/bin"
-STAMP="$DEST/VERSION"
-WANT="fabric=$FABRIC_TAG@$FABRIC_COMMIT fabric-ca=$FABRIC_CA_VERSION"
-TOOLS_FABRIC=(peer orderer configtxgen osnadmin)
-TOOLS_CA=(fabric-ca-server fabric-ca-client)
+TOOLS=(peer orderer configtxgen osnadmin fabric-ca-server fabric-ca-client)
 
 say() { printf '[fabric:install] %s\n' "$*"; }
-fail() { printf '[fabric:install] ERROR: %s\n' "$*" >&2; exit 1; }
 
-built() {
-  [[ -f "$STAMP" && "$(cat "$STAMP")" == "$WANT" ]] || return 1
-  local t
-  for t in "${TOOLS_FABRIC[@]}" "${TOOLS_CA[@]}"; do [[ -x "$BIN/$t" ]] || return 1; done
+find_tool() {
+  local t="$1" d
+  if [[ -n "${FABRIC_BIN:-}" && -x "$FABRIC_BIN/$t" ]]; then echo "$FABRIC_BIN/$t"; return 0; fi
+  if command -v "$t" >/dev/null 2>&1; then command -v "$t"; return 0; fi
+  d="$DEST/bin/$t"
+  if [[ -x "$d" ]]; then echo "$d"; return 0; fi
+  return 1
 }
 
-if [[ "${1:-}" == "--check" ]]; then
-  if built; then say "built: $WANT in $BIN"; exit 0; fi
-  say "not built: $WANT"; exit 1
-fi
+version_of() { "$1" version 2>/dev/null | sed -n 's/^ *Version: *v\{0,1\}\([0-9][0-9.]*\).*/\1/p' | head -1; }
 
-if built; then
-  say "already built ($WANT): nothing to do"
-  exit 0
-fi
-
-command -v go >/dev/null 2>&1 || fail "Go is not installed or not on PATH; install Go 1.22+ and run again."
-say "using $(go version)"
-PROXY="$(go env GOPROXY)"
-[[ -n "$PROXY" && "$PROXY" != "off" ]] || fail "GOPROXY is '$PROXY'; the Go module proxy is needed to fetch Fabric's modules."
-
-# Ask the proxy first, so a refusal is reported plainly instead of as a wall of go errors.
-probe() {
-  local module="$1" version="$2" out
-  if ! out="$(GOFLAGS=-mod=mod go list -m -json "$module@$version" 2>&1)"; then
-    printf '%s\n' "$out" | sed 's/^/    /' >&2
-    fail "the Go module proxy ($PROXY) will not serve $module@$version.
-    Without it the Fabric binaries cannot be built on this machine (no Docker, no other download is reachable).
-    See README.md, section 'Status of the Fabric network'."
+# Prints every problem; returns 0 when everything is found at the pinned versions.
+check() {
+  local problems=() t path v builder
+  for t in "${TOOLS[@]}"; do
+    if ! path="$(find_tool "$t")"; then problems+=("$t: not found"); continue; fi
+    case "$t" in
+      peer|orderer) v="$(version_of "$path")"; [[ "$v" == "$FABRIC_VERSION" ]] || problems+=("$t ($path) says version '${v:-?}', want $FABRIC_VERSION") ;;
+      fabric-ca-server) v="$(version_of "$path")"; [[ "$v" == "$FABRIC_CA_VERSION" ]] || problems+=("$t ($path) says version '${v:-?}', want $FABRIC_CA_VERSION") ;;
+    esac
+  done
+  builder="${FABRIC_CCAAS_BUILDER:-}"
+  if [[ -z "$builder" ]] && path="$(find_tool peer)"; then builder="$(dirname "$path")/../builders/ccaas"; fi
+  for t in detect build release; do
+    [[ -n "$builder" && -x "$builder/bin/$t" ]] || { problems+=("chaincode-as-a-service builder: no bin/$t in ${builder:-(no peer found)}"); break; }
+  done
+  if ((${#problems[@]} > 0)); then
+    for t in "${problems[@]}"; do say "  - $t"; done
+    return 1
   fi
+  say "found Fabric $FABRIC_VERSION and fabric-ca $FABRIC_CA_VERSION: $(dirname "$(find_tool peer)"); builder $(cd "$builder" && pwd)"
 }
-say "asking the module proxy for github.com/hyperledger/fabric@$FABRIC_COMMIT ($FABRIC_TAG)"
-probe github.com/hyperledger/fabric "$FABRIC_COMMIT"
-say "asking the module proxy for github.com/hyperledger/fabric-ca@$FABRIC_CA_VERSION"
-probe github.com/hyperledger/fabric-ca "$FABRIC_CA_VERSION"
 
-mkdir -p "$BIN"
-start=$(date +%s)
-for t in "${TOOLS_FABRIC[@]}"; do
-  say "building $t ($FABRIC_TAG)..."
-  GOBIN="$BIN" CGO_ENABLED=0 go install "github.com/hyperledger/fabric/cmd/$t@$FABRIC_COMMIT" || fail "go install of $t failed (see above)"
+if check; then exit 0; fi
+[[ "${1:-}" == "--check" ]] && exit 1
+
+# Not found: fetch the official release archives (they hold bin/, config/ and builders/ccaas/).
+case "$(uname -s)-$(uname -m)" in
+  Linux-x86_64) platform=linux-amd64 ;;
+  Linux-aarch64) platform=linux-arm64 ;;
+  Darwin-x86_64) platform=darwin-amd64 ;;
+  Darwin-arm64) platform=darwin-arm64 ;;
+  *) say "no official Fabric release for $(uname -s)-$(uname -m)"; exit 1 ;;
+esac
+FABRIC_URL="https://github.com/hyperledger/fabric/releases/download/v$FABRIC_VERSION/hyperledger-fabric-$platform-$FABRIC_VERSION.tar.gz"
+CA_URL="https://github.com/hyperledger/fabric-ca/releases/download/v$FABRIC_CA_VERSION/hyperledger-fabric-ca-$platform-$FABRIC_CA_VERSION.tar.gz"
+mkdir -p "$DEST"
+fetched=true
+for url in "$FABRIC_URL" "$CA_URL"; do
+  say "downloading $url"
+  if ! curl -fsSL --connect-timeout 15 --max-time 600 "$url" | tar -xz -C "$DEST"; then fetched=false; break; fi
 done
-for t in "${TOOLS_CA[@]}"; do
-  say "building $t ($FABRIC_CA_VERSION)..."
-  GOBIN="$BIN" go install "github.com/hyperledger/fabric-ca/cmd/$t@$FABRIC_CA_VERSION" || fail "go install of $t failed (see above)"
-done
-printf '%s' "$WANT" >"$STAMP"
-say "built ${TOOLS_FABRIC[*]} ${TOOLS_CA[*]} into $BIN in $(( $(date +%s) - start )) s"
+if $fetched && check; then say "installed into $DEST"; exit 0; fi
+
+cat >&2 <<EOF
+[fabric:install] ERROR: Fabric's binaries are not on this machine and could not be downloaded.
+  What is needed: peer, orderer, configtxgen and osnadmin of Fabric $FABRIC_VERSION; fabric-ca-server
+  and fabric-ca-client of fabric-ca $FABRIC_CA_VERSION; and the chaincode-as-a-service builder
+  (detect, build, release) in <bin>/../builders/ccaas/bin or \$FABRIC_CCAAS_BUILDER.
+  How to get them: on a machine with internet access this script unpacks the official release
+  archives into .fabric/. Without internet access, build them from Fabric's own source (tag
+  v$FABRIC_VERSION, cmd/<tool> and the Go module ccaas_builder/; fabric-ca tag v$FABRIC_CA_VERSION), put them
+  in a folder on the PATH (or set FABRIC_BIN), and run this again. docs/network.md has the details.
+  Without them, the real-network tests do not run (npm test says so loudly).
+EOF
+exit 1

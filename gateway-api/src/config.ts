@@ -60,7 +60,7 @@ const CredentialsFile = z.array(z.object({
   subject: z.string().min(1).max(64),
 }));
 
-const IdentitiesFile = z.record(
+const IdentitiesFile = z.partialRecord(
   z.enum(['gateway', 'operator', 'finance', 'registrar', 'auditor']),
   z.object({ mspId: z.string(), certificate: z.string(), privateKey: z.string() }),
 );

@@ -1,0 +1,135 @@
+/**
+ * `npm start` / `npm stop` where Fabric's binaries are found: the network, its chaincode servers,
+ * and one gateway API per organisation that has users, each with that org's Fabric identities.
+ *
+ *   node network/dist/system.js start [--orderers 1|3]
+ *   node network/dist/system.js stop [--purge]
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { findBinaries, MissingBinaries } from './binaries';
+import { peerEndpoint } from './client';
+import { identitiesFile } from './identity-files';
+import { layout, PEER_ORGS, type Layout, type OrgKey } from './layout';
+import { alive, listening, startDetached, stop, waitUp, type ProcessSpec } from './processes';
+import { down, readState, up } from './network';
+
+const ROOT = resolve(__dirname, '..', '..');
+const DIR = resolve(ROOT, 'network', 'run');
+const GATEWAY_MAIN = join(ROOT, 'gateway-api', 'dist', 'main.js');
+
+/** Which API roles each organisation's gateway serves (the Fabric identities it holds decide the rest). */
+const API_ROLES: Readonly<Record<Exclude<OrgKey, 'orderer'>, readonly string[]>> = {
+  operator: ['operator'],
+  campus: ['finance', 'registrar'],
+  audit: ['auditor'],
+};
+const GATEWAY_PORT: Readonly<Record<Exclude<OrgKey, 'orderer'>, number>> = { operator: 8080, campus: 8081, audit: 8082 };
+
+const say = (line: string): void => {
+  process.stderr.write(`[start] ${line}\n`);
+};
+
+interface Tokens { readonly [role: string]: { readonly token: string; readonly url: string } }
+
+/** API tokens, made once and kept (so restarts keep them); each gateway gets only the hashes of its org's. */
+function credentials(l: Layout): { file: string; tokens: Tokens } {
+  const file = join(l.dir, 'api-credentials.json');
+  if (existsSync(file)) return { file, tokens: JSON.parse(readFileSync(file, 'utf8')) as Tokens };
+  const tokens: Record<string, { token: string; url: string }> = {};
+  for (const o of PEER_ORGS) {
+    const key = o.key as Exclude<OrgKey, 'orderer'>;
+    for (const role of API_ROLES[key]) tokens[role] = { token: randomBytes(24).toString('hex'), url: `http://127.0.0.1:${GATEWAY_PORT[key]}` };
+  }
+  writeFileSync(file, `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
+  return { file, tokens };
+}
+
+function gatewaySpec(l: Layout, org: Exclude<OrgKey, 'orderer'>, tokens: Tokens): ProcessSpec {
+  const dir = join(l.dir, 'gateways');
+  mkdirSync(dir, { recursive: true });
+  const hashed = API_ROLES[org].flatMap((role) => {
+    const t = tokens[role];
+    return t === undefined ? [] : [{ tokenSha256: createHash('sha256').update(t.token).digest('hex'), role, subject: role }];
+  });
+  const credentialsFile = join(dir, `${org}-credentials.json`);
+  writeFileSync(credentialsFile, JSON.stringify(hashed));
+  const peer = peerEndpoint(l, org);
+  return {
+    name: `gateway.${org}`,
+    command: process.execPath,
+    args: [GATEWAY_MAIN],
+    port: GATEWAY_PORT[org],
+    env: {
+      DOL_PORT: String(GATEWAY_PORT[org]),
+      DOL_DB_SCHEMA: `dol_gateway_${org}`,
+      DOL_CREDENTIALS_FILE: credentialsFile,
+      DOL_IDENTITIES_FILE: identitiesFile(l, org),
+      DOL_PEER_ENDPOINT: peer.endpoint,
+      DOL_PEER_HOST_ALIAS: peer.hostAlias,
+      DOL_PEER_TLS_CA: peer.tlsRootCert,
+      DOL_ORDERER_ADDRESS: `127.0.0.1:${l.ports.orderer(0)}`,
+    },
+  };
+}
+
+const pidFile = (l: Layout): string => join(l.dir, 'gateways', 'pids.json');
+const readPids = (l: Layout): Record<string, number> => (existsSync(pidFile(l)) ? JSON.parse(readFileSync(pidFile(l), 'utf8')) as Record<string, number> : {});
+
+async function start(orderers: number | undefined): Promise<void> {
+  const started = Date.now();
+  const b = findBinaries();
+  const existing = readState(layout(DIR, 7000, 1));
+  const l = layout(DIR, existing?.portBase ?? 7000, orderers ?? existing?.orderers ?? 1);
+  say(`Fabric ${b.fabricVersion}, fabric-ca ${b.caVersion} found: bringing up the Fabric network in ${l.dir}`);
+  const net = await up(l, { binaries: b, progress: (line) => {
+    say(`network: ${line}`);
+  } });
+  const { file, tokens } = credentials(l);
+  const pids = readPids(l);
+  for (const o of PEER_ORGS) {
+    const org = o.key as Exclude<OrgKey, 'orderer'>;
+    const spec = gatewaySpec(l, org, tokens);
+    if (alive(pids[spec.name]) && (await listening(spec.port))) continue;
+    if (await listening(spec.port)) throw new Error(`port ${spec.port} for ${spec.name} is taken by another process`);
+    const pid = startDetached(spec, join(l.dir, 'logs'));
+    pids[spec.name] = pid;
+    writeFileSync(pidFile(l), JSON.stringify(pids));
+    await waitUp(spec, pid, join(l.dir, 'logs'));
+  }
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const auditorToken = tokens.auditor?.token ?? '';
+  process.stdout.write(`
+The system is up (${net.created ? 'network created from nothing' : 'network was there'}; ${seconds} s). Ledger: the Fabric network (Fabric ${b.fabricVersion}).
+  gateway API, OperatorOrg (terminals upload here; operator):  http://127.0.0.1:${GATEWAY_PORT.operator}
+  gateway API, CampusOrg (finance, registrar):                 http://127.0.0.1:${GATEWAY_PORT.campus}
+  gateway API, AuditOrg (auditors):                            http://127.0.0.1:${GATEWAY_PORT.audit}
+  API credentials (bearer tokens per role):                    ${file}
+  logs of every process:                                       ${join(l.dir, 'logs')}
+  network status:                                              npm run network:status
+  stop everything:                                             npm stop   (ledgers kept; npm stop -- --purge deletes them)
+
+Try:
+  curl -s http://127.0.0.1:${GATEWAY_PORT.operator}/readyz
+  curl -s -H 'authorization: Bearer ${auditorToken}' http://127.0.0.1:${GATEWAY_PORT.audit}/v1/invariant
+`);
+}
+
+async function stopAll(purge: boolean): Promise<void> {
+  const existing = readState(layout(DIR, 7000, 1));
+  const l = layout(DIR, existing?.portBase ?? 7000, existing?.orderers ?? 1);
+  const pids = readPids(l);
+  await Promise.all(Object.values(pids).map((pid) => stop(pid)));
+  if (existsSync(pidFile(l))) writeFileSync(pidFile(l), '{}');
+  const stopped = await down(l, { purge });
+  say(`stopped ${[...Object.keys(pids), ...stopped].join(', ') || 'nothing (nothing was running)'}${purge ? `; deleted ${l.dir}` : ''}`);
+}
+
+const [command, ...args] = process.argv.slice(2);
+const ordererArg = args.includes('--orderers') ? Number(args[args.indexOf('--orderers') + 1]) : undefined;
+(command === 'stop' ? stopAll(args.includes('--purge')) : command === 'start' ? start(ordererArg) : Promise.reject(new Error('usage: system (start [--orderers 1|3] | stop [--purge])')))
+  .catch((error: unknown) => {
+    process.stderr.write(error instanceof MissingBinaries ? `${error.message}\n` : `[start] ERROR: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
