@@ -11,8 +11,8 @@ const base = {
   setupFiles: ['<rootDir>/jest.setup.js'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json', isolatedModules: true }],
-    // @hyperledger/fabric-gateway loads @noble's ES modules; compile those to CommonJS too.
-    '^.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' }, isolatedModules: true }],
+    // @hyperledger/fabric-gateway loads @noble's ES modules: babel-jest (jest's own) makes them CommonJS.
+    '/node_modules/@noble/.+\\.js$': ['babel-jest', { plugins: ['@babel/plugin-transform-modules-commonjs'] }],
   },
   transformIgnorePatterns: ['/node_modules/(?!@noble/)'],
   moduleNameMapper: {
