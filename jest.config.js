@@ -35,11 +35,14 @@ module.exports = {
     {
       ...base,
       displayName: 'fabric',
-      roots: ['<rootDir>/test/fabric'],
+      // The network's own tests, and the shared suites again with DOL_TEST_LEDGER=fabric.
+      roots: ['<rootDir>/test'],
+      testMatch: ['<rootDir>/test/fabric/**/*.test.ts', '<rootDir>/test/http-api.test.ts', '<rootDir>/test/scenario.test.ts'],
+      setupFiles: ['<rootDir>/jest.setup.js', '<rootDir>/test/fabric/ledger-env.js'],
       globalSetup: '<rootDir>/test/fabric/global-setup.ts',
       globalTeardown: '<rootDir>/test/fabric/global-teardown.ts',
     },
   ],
   // Budgets bound hangs; they do not race the work (a loaded 2-core machine must pass).
-  testTimeout: 600000,
+  testTimeout: 900000,
 };

@@ -197,7 +197,7 @@ export const ROUTES: readonly Route[] = [
       const { channel } = call.deps;
       return { status: 200, body: { ...c, channel, verify: [
         `peer chaincode query -C ${channel} -n qscc -c '{"Args":["GetTransactionByID","${channel}","${txId}"]}' --peerAddresses ${call.deps.cli.peerAddress} --tls --tlsRootCertFiles <peer TLS CA>`,
-        `peer channel fetch ${c.blockNumber} block.pb -c ${channel} -o ${call.deps.cli.ordererAddress} --tls --cafile <orderer TLS CA> && configtxlator proto_decode --type common.Block --input block.pb | grep ${txId}`,
+        `peer channel fetch ${c.blockNumber} block.pb -c ${channel} -o ${call.deps.cli.ordererAddress} --tls --cafile <orderer TLS CA> && grep -ac ${txId} block.pb`,
       ] } };
     } },
 ];

@@ -43,17 +43,17 @@ async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T, i
  * clearance, upload every terminal's batches with the injected misbehaviour, wait for the ledger,
  * then compare the ledger (read through the auditor's endpoints) with the simulator's own model.
  */
-export async function runScenario(sc: Scenario, api: GatewayClient, settle: (receipts: readonly string[]) => Promise<void>, progress: Progress = () => undefined): Promise<RunReport> {
+export async function runScenario(sc: Scenario, api: GatewayClient, settle: (receipts: readonly string[]) => Promise<void>, progress: Progress = () => undefined, concurrency = 8): Promise<RunReport> {
   const { students, terminals, merchants } = sc;
   // ---- registries and accounts ----
   await api.must('POST', '/v1/issuer-keys', 'operator', sc.issuer.registration());
   for (const m of merchants) await api.must('POST', '/v1/merchants', 'operator', { merchantId: m, name: m });
-  await inParallel(terminals, 8, async (t, i) => {
+  await inParallel(terminals, concurrency, async (t, i) => {
     await api.must('POST', '/v1/terminals', 'operator', { terminalId: t.terminalId, merchantId: merchantOfTerminal(i), publicKey: t.key.jwk });
   });
   await api.must('PUT', '/v1/risk-policy', 'operator', { maxClockSkewMs: 300000, tapMaxAgeMs: 120000, faceCapPerPayment: '3000', faceMinScore: 900 });
   await api.must('PUT', '/v1/points-policy', 'finance', { ratePerMille: POINTS_RATE_PER_MILLE, multipliers: {}, dailyCap: '1000000' });
-  await inParallel(students, 8, async (s) => {
+  await inParallel(students, concurrency, async (s) => {
     await api.must('POST', '/v1/accounts', 'finance', { account: s.account, group: 'ug-2026', creditLine: s.creditLine.toString() });
     await api.must('POST', '/v1/top-ups', 'operator', { topUpId: `seed-${s.account}`, account: s.account, amount: s.topUp.toString() });
   }, (d) => {
@@ -151,7 +151,7 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
   let firstMismatch = '';
   let statementMismatches = 0;
   let firstStatementMismatch = '';
-  await inParallel(students, 8, async (s) => {
+  await inParallel(students, concurrency, async (s) => {
     const a = await api.must('GET', `/v1/accounts/${s.account}`, 'auditor');
     const S = spent.get(s.account) ?? 0n;
     const over = S - s.topUp;

@@ -3,19 +3,16 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
 import pino from 'pino';
+import { IntakeStore, IntakeWorker, ROUTES, createApp, createMetrics, openApi, type CallerRole, type Credential } from '@dol/gateway-api';
 import { Issuer, PayerMedium, Terminal, faceCredential } from '@dol/scripts';
-import type { CallerRole, Credential } from '../config';
-import { IntakeStore } from '../intake/intake-store';
-import { IntakeWorker } from '../intake/intake-worker';
-import { createMetrics } from '../metrics';
-import { ContractLedger } from '../testing/contract-ledger';
-import { createApp } from './app';
-import { openApi } from './openapi';
-import { ROUTES } from './routes';
+import { runProofCommands } from './support/proof-cli';
+import { ledgerUnderTest } from './support/ledger-under-test';
 
 /**
- * The HTTP layer end to end in one process: real Express on 127.0.0.1:0, real PostgreSQL intake,
- * and the real contract on the in-memory stub standing in for Fabric (unit level only).
+ * The HTTP API end to end in one process: real Express on 127.0.0.1:0, real PostgreSQL intake,
+ * over the ledger chosen by configuration (support/ledger-under-test.ts): in the jest project
+ * `unit` the real contract on the in-memory stub, in the project `fabric` the real network, where
+ * the Fabric CLI commands every proof prints are also run against the AuditOrg peer.
  */
 const NOW = Date.now();
 const AT = NOW - 600_000;
@@ -33,11 +30,11 @@ const credentials: Credential[] = [
 const pool = new Pool({ connectionString: process.env.DOL_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', max: 6 });
 const schema = `gateway_test_${randomBytes(4).toString('hex')}`;
 const store = new IntakeStore(pool, schema);
-const ledger = new ContractLedger();
-ledger.clock = NOW;
+const lut = ledgerUnderTest(NOW);
+const { ledger } = lut;
 const log = pino({ level: 'silent' });
 const metrics = createMetrics(() => store.depth());
-const worker = new IntakeWorker(store, ledger, log, metrics, { concurrency: 1, idlePollMs: 50, maxBackoffMs: 100 });
+const worker = new IntakeWorker(store, ledger, log, metrics, { concurrency: lut.workers, idlePollMs: 50, maxBackoffMs: 100 });
 const issuer = Issuer.generate('issuer-1', 'EdDSA', NOW - 1e10, NOW + 1e10);
 const pos = Terminal.generate('pos-1', 'EdDSA');
 let server: Server;
@@ -61,7 +58,7 @@ async function call(method: string, path: string, as?: keyof typeof tokens, body
 
 beforeAll(async () => {
   await store.migrate();
-  const app = createApp({ ledger, store, onAccepted: () => undefined, channel: 'campus', chaincode: 'settlement', cli: { ordererAddress: '127.0.0.1:7050', peerAddress: '127.0.0.1:7051' }, credentials, log, metrics }, () => ledger.ping());
+  const app = createApp({ ledger, store, onAccepted: () => undefined, channel: 'campus', chaincode: 'settlement', cli: lut.cli, credentials, log, metrics }, () => ledger.ping());
   server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => {
       resolve(s);
@@ -82,6 +79,7 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
   await pool.query(`DROP SCHEMA ${schema} CASCADE`);
   await pool.end();
+  lut.close();
 });
 
 const wallet = (account: string): PayerMedium => PayerMedium.issue(issuer, {
@@ -104,17 +102,23 @@ describe('batch intake', () => {
     const proof = await call('GET', `/v1/proofs/${String(status.body.txId)}`, 'auditor');
     expect(proof.body).toMatchObject({ validationCode: 'VALID', blockNumber: status.body.blockNumber, channel: 'campus' });
     expect(String((proof.body.verify as string[])[0])).toContain('GetTransactionByID');
+    if (lut.kind === 'fabric') {
+      // Without our code: Fabric's own CLI, as AuditOrg's admin, against AuditOrg's peer.
+      const outputs = await runProofCommands(proof.body.verify as string[]);
+      expect(outputs.map((o) => o.includes(String(status.body.txId)) || /^[1-9][0-9]*$/.test(o.trim()))).toEqual([true, true]);
+    }
   });
 
   it('keeps acknowledging while the ledger is down, and settles once it is back', async () => {
     const jws = pos.batch([pos.record(AT + 2, '100', 'face', faceCredential('ann', 990))]);
-    ledger.down = true;
+    await lut.takeDown();
     const accepted = await call('POST', '/v1/batches', undefined, { batch: jws });
     expect(accepted.status).toBe(202);
     expect((await call('GET', '/readyz')).status).toBe(503);
     await worker.drain();
     expect((await call('GET', `/v1/batches/${String(accepted.body.receipt)}`, 'operator')).body).toMatchObject({ status: 'pending', attempts: 1 });
-    ledger.down = false;
+    await lut.bringBack();
+    while (!(await ledger.ping())) await new Promise((r) => setTimeout(r, 200)); // the gateway's client reconnects
     await new Promise((r) => setTimeout(r, 300)); // past the first backoff
     await worker.drain();
     expect((await call('GET', `/v1/batches/${String(accepted.body.receipt)}`, 'operator')).body).toMatchObject({ status: 'settled', attempts: 2 });
