@@ -77,6 +77,8 @@ function preparedTransaction(header: common.Header, result: string): common.Enve
 }
 
 const chaincodeRefusal = (message: string): string => `chaincode response 500, ${message}`;
+/** OpenAccount arguments whose first endorsement already met a lagging peer. */
+const lagged = new Set<string>();
 
 /** What the scripted peer does per transaction name. */
 const committed = new Map<string, { code: number; block: number }>();
@@ -86,6 +88,13 @@ const service: grpc.UntypedServiceImplementation = {
     const inv = invocationOf(call.request.getProposedTransaction());
     if (inv.fn === 'TopUp') {
       callback(fabricError(grpc.status.ABORTED, 'failed to endorse transaction, see attached details for more info', [chaincodeRefusal('INVALID_AMOUNT: amount must be a positive decimal string')]));
+      return;
+    }
+    if (inv.fn === 'OpenAccount' && inv.args[0] !== undefined && !lagged.has(inv.args[0])) {
+      // Another org's peer has not committed the previous block yet: it refuses, the gateway's own peer endorsed.
+      lagged.add(inv.args[0]);
+      callback(fabricError(grpc.status.ABORTED, 'failed to collect enough transaction endorsements, see attached details for more info',
+        [chaincodeRefusal(`NOT_FOUND: account ${inv.args[0]} does not exist`)]));
       return;
     }
     if (inv.fn === 'RegisterMerchant') {
@@ -231,6 +240,12 @@ describe('Fabric adapter against a scripted Gateway service (gRPC + TLS)', () =>
       ['retryable', 'MVCC_READ_CONFLICT'],
       ['unavailable', null],
     ]);
+  });
+
+  it('re-endorses when another org\'s peer refuses what the gateway\'s own peer endorsed (it lags a block), and succeeds', async () => {
+    const [lagging] = await drive([{ op: 'submit', role: 'gateway', fn: 'OpenAccount', args: ['acc-lag'] }]);
+    expect(lagging?.ok).toMatchObject({ validationCode: 'VALID' });
+    expect(lagged.has('acc-lag')).toBe(true);
   });
 
   it('proves a transaction from qscc: block number, validation code and the header hash Fabric computes', async () => {

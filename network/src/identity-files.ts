@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { enrolled } from './identities';
 import { CLIENT_ROLES, PEER_ORGS, orgOf, paths, type Layout, type OrgKey } from './layout';
@@ -26,4 +26,15 @@ export function writeIdentities(l: Layout): void {
     const entries = Object.fromEntries(CLIENT_ROLES[o.key].map((role) => [role, clientIdentity(l, o.key, role)]));
     writeFileSync(identitiesFile(l, o.key), `${JSON.stringify(entries, null, 2)}\n`);
   }
+}
+
+/** The org whose CA issues each client role (chaincode/src/contract/access.ts ROLE_ORGS). */
+export const ROLE_ORG: Readonly<Record<string, OrgKey>> = { gateway: 'operator', operator: 'operator', finance: 'campus', registrar: 'campus', auditor: 'audit' };
+
+/** Every client role's identity as PEM text, for a gateway client acting in every role (tests, benchmarks). */
+export function allRoleIdentities(l: Layout): Record<string, { mspId: string; certificatePem: string; privateKeyPem: string }> {
+  return Object.fromEntries(Object.entries(ROLE_ORG).map(([role, org]) => {
+    const id = clientIdentity(l, org, role);
+    return [role, { mspId: id.mspId, certificatePem: readFileSync(id.certificate, 'utf8'), privateKeyPem: readFileSync(id.privateKey, 'utf8') }];
+  }));
 }

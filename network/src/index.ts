@@ -3,6 +3,6 @@ export { FABRIC_VERSION, FABRIC_CA_VERSION, MissingBinaries, binariesFound, find
 export { CHAINCODE, CHANNEL, ENDORSEMENT_POLICY, ORGS, PEER_ORGS, layout, paths, peerName, contractName, ordererName, caName, type Layout, type OrgKey } from './layout';
 export { up, down, status, stopProcess, deploy, readState, type NetworkState, type Progress } from './network';
 export { connectAs, peerEndpoint, waitForEndorsement } from './client';
-export { clientIdentity, identitiesFile, type IdentityFileEntry } from './identity-files';
+export { allRoleIdentities, clientIdentity, identitiesFile, type IdentityFileEntry } from './identity-files';
 export { peerCli, peerAdminEnv, ordererFlags, blockHeight } from './admin';
 export { issueClientIdentity } from './identities';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { ContractLedger, FabricLedger, type LedgerPort, type LedgerRole } from '@dol/gateway-api';
-import { clientIdentity, peerEndpoint, stopProcess, up, waitForEndorsement, type OrgKey } from '@dol/network';
+import { ContractLedger, FabricLedger, type LedgerPort } from '@dol/gateway-api';
+import { allRoleIdentities, peerEndpoint, stopProcess, up, waitForEndorsement } from '@dol/network';
 import { testLayout } from '../fabric/test-network';
 
 /**
@@ -24,15 +24,10 @@ export interface LedgerUnderTest {
   close(): void;
 }
 
-const ROLE_ORG: Readonly<Record<LedgerRole, OrgKey>> = { gateway: 'operator', operator: 'operator', finance: 'campus', registrar: 'campus', auditor: 'audit' };
-
 function fabricLedger(): LedgerUnderTest {
   const l = testLayout();
   const peer = peerEndpoint(l, 'operator');
-  const identities = Object.fromEntries((Object.keys(ROLE_ORG) as LedgerRole[]).map((role) => {
-    const id = clientIdentity(l, ROLE_ORG[role], role);
-    return [role, { mspId: id.mspId, certificatePem: readFileSync(id.certificate, 'utf8'), privateKeyPem: readFileSync(id.privateKey, 'utf8') }];
-  }));
+  const identities = allRoleIdentities(l);
   const ledger = new FabricLedger({
     peerEndpoint: peer.endpoint, peerHostAlias: peer.hostAlias, tlsRootCertPem: readFileSync(peer.tlsRootCert, 'utf8'), channel: 'campus', chaincode: 'settlement',
     identities, evaluateMs: 30_000, endorseMs: 60_000, submitMs: 30_000, commitMs: 120_000,

@@ -39,6 +39,8 @@ const codeName = (code: number): string => CODE_NAMES.get(code) ?? `CODE_${code}
  */
 const UNAVAILABLE_GRPC = new Set<number>([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.RESOURCE_EXHAUSTED]);
 
+const ENDORSERS_DISAGREE = /failed to collect enough transaction endorsements/;
+
 /** Classifies a fabric-gateway error: a chaincode refusal is permanent; the rest may pass. */
 export function classify(error: unknown): LedgerError {
   if (error instanceof LedgerError) return error;
@@ -52,11 +54,19 @@ export function classify(error: unknown): LedgerError {
     // ABORTED) or evaluating (GatewayError, status UNKNOWN); it names its code after
     // "chaincode response 500, ". Anything else (no peer, timeout, a chaincode crash) may pass.
     const code = domainCodeOf(messages);
+    // The gateway endorses on its own peer first; "failed to collect enough transaction
+    // endorsements" means its peer endorsed and another org's peer refused. Both run the same
+    // deterministic contract, so they saw different state: that peer has not committed the latest
+    // block yet (read-your-writes across orgs lags by a block). Re-endorsing is safe (nothing was
+    // ordered) and will pass; a refusal by the gateway's own peer is final.
+    if (code !== undefined && ENDORSERS_DISAGREE.test(error.message)) return new LedgerError('retryable', messages, code);
     if (code !== undefined) return new LedgerError('refused', messages, code);
     return new LedgerError(UNAVAILABLE_GRPC.has(error.code) ? 'unavailable' : 'retryable', messages);
   }
   return new LedgerError('unavailable', error instanceof Error ? error.message : String(error));
 }
+
+const DISAGREEMENT_RETRIES = 6;
 
 /** The ledger over Fabric's Gateway service: one gRPC client per process, one Gateway per identity. */
 export class FabricLedger implements LedgerPort {
@@ -87,6 +97,19 @@ export class FabricLedger implements LedgerPort {
   }
 
   async submit(role: LedgerRole, fn: string, args: readonly string[]): Promise<Submitted> {
+    // Endorsers that disagree because one lags a block agree a moment later: re-endorse a few
+    // times before handing the caller a retryable failure.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.submitOnce(role, fn, args);
+      } catch (error) {
+        if (!(error instanceof LedgerError) || error.failure !== 'retryable' || error.code === undefined || attempt >= DISAGREEMENT_RETRIES) throw error;
+        await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+      }
+    }
+  }
+
+  private async submitOnce(role: LedgerRole, fn: string, args: readonly string[]): Promise<Submitted> {
     try {
       const submitted = await this.contract(role).submitAsync(fn, { arguments: [...args] });
       const status = await submitted.getStatus();

@@ -1,0 +1,257 @@
+/**
+ * Settlement on the real Fabric network (AND(Operator, Campus) endorsement), in one run:
+ *  1. settled payments/s and Fabric transactions/s per batch size (size 1 is the baseline), with
+ *     commit latency percentiles, submitted by the product's own Fabric adapter as the gateway
+ *     identity, one sequence of batches per terminal, terminals concurrently;
+ *  2. the canteen reconnect burst through the gateway API (HTTP, PostgreSQL intake, worker),
+ *     from first upload to last commit, reconciled against the simulator's model;
+ *  3. CPU seconds per process per 1,000 payments (each peer, orderer, contract server, CA, this
+ *     process — the gateway and its load generator — and PostgreSQL).
+ * It creates its own network (network/bench-run, ports 37000+) and stops it at the end.
+ *
+ * Usage: npm run bench:fabric [-- --sizes 1,50,200,500 --terminals 16 --payments 8000
+ *        --payments-size1 400 --burst-students 30000 --burst-terminals 100 --workers 16
+ *        --batch-timeout 250ms --json docs/benchmarks.json]
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Pool } from 'pg';
+import { FabricLedger, startStubGateway } from '@dol/gateway-api';
+import { allRoleIdentities, down, findBinaries, layout, peerEndpoint, readState, up, type Layout } from '@dol/network';
+import { GatewayClient, Issuer, PayerMedium, Terminal, buildScenario, formatReport, progressBar, runScenario } from '@dol/scripts';
+
+const ROOT = resolve(__dirname, '..', '..');
+const argv = process.argv.slice(2);
+const opt = (name: string, fallback: string): string => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] ?? fallback : fallback;
+};
+const int = (name: string, fallback: number): number => {
+  const v = Number(opt(name, String(fallback)));
+  if (!Number.isInteger(v) || v < 0) throw new Error(`--${name} must be a whole number`);
+  return v;
+};
+const SIZES = opt('sizes', '1,50,200,500').split(',').map(Number);
+const TERMINALS = int('terminals', 16);
+const PAYMENTS = int('payments', 8000);
+const PAYMENTS_SIZE1 = int('payments-size1', 400);
+const BURST_STUDENTS = int('burst-students', 30000);
+const BURST_TERMINALS = int('burst-terminals', 100);
+const WORKERS = int('workers', 16);
+const JSON_OUT = opt('json', join(ROOT, 'docs', 'benchmarks.json'));
+const STUDENTS_PER_TERMINAL = int('students-per-terminal', 50);
+
+const say = (line: string): void => {
+  process.stderr.write(`[bench:fabric] ${line}\n`);
+};
+
+/** CPU seconds (user + system) of a process so far, from /proc. */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+const postgresPids = (): number[] => readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
+  } catch {
+    return false;
+  }
+});
+
+/** CPU per named process: the network's (from its state), this process, and PostgreSQL's together. */
+function cpuSnapshot(l: Layout): Map<string, number> {
+  const snap = new Map<string, number>();
+  for (const [name, pid] of Object.entries(readState(l)?.pids ?? {})) snap.set(name, cpuSeconds(pid));
+  snap.set('gateway+load (this process)', cpuSeconds(process.pid));
+  snap.set('postgresql', postgresPids().reduce((s, pid) => s + cpuSeconds(pid), 0));
+  return snap;
+}
+
+const cpuDelta = (before: Map<string, number>, after: Map<string, number>): Map<string, number> =>
+  new Map([...after].map(([k, v]) => [k, v - (before.get(k) ?? 0)]));
+
+const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+
+async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      if (item !== undefined) await fn(item);
+    }
+  }));
+}
+
+interface SizeResult {
+  readonly size: number;
+  readonly payments: number;
+  readonly transactions: number;
+  readonly seconds: number;
+  readonly paymentsPerS: number;
+  readonly txPerS: number;
+  readonly latencyMs: { p50: number; p90: number; p99: number; max: number };
+  readonly cpu: Map<string, number>;
+}
+
+async function main(): Promise<void> {
+  const binaries = findBinaries();
+  const l = layout(join(ROOT, 'network', 'bench-run'), 37000, 1);
+  say(`creating a network in ${l.dir} (Fabric ${binaries.fabricVersion})`);
+  const created = await up(l, { purge: true, binaries, progress: say });
+  say(`network up from nothing in ${created.seconds.toFixed(1)} s`);
+  const peer = peerEndpoint(l, 'operator');
+  const ledger = new FabricLedger({
+    peerEndpoint: peer.endpoint, peerHostAlias: peer.hostAlias, tlsRootCertPem: readFileSync(peer.tlsRootCert, 'utf8'), channel: 'campus', chaincode: 'settlement',
+    identities: allRoleIdentities(l), evaluateMs: 60_000, endorseMs: 120_000, submitMs: 60_000, commitMs: 300_000,
+  });
+  const pool = new Pool({ connectionString: process.env.DOL_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', max: 40 });
+  const schema = `bench_fabric_${randomBytes(4).toString('hex')}`;
+  try {
+    // ---- set-up: one issuer, one merchant, the terminals, their students (disjoint per terminal: no hot keys) ----
+    const now = Date.now();
+    const issuer = Issuer.generate('issuer-bench', 'ES256', now - 86_400_000, now + 30 * 86_400_000);
+    await ledger.submit('operator', 'RegisterIssuerKey', [JSON.stringify(issuer.registration())]);
+    await ledger.submit('operator', 'RegisterMerchant', [JSON.stringify({ merchantId: 'canteen-bench', name: 'Bench canteen' })]);
+    await ledger.submit('operator', 'SetRiskPolicy', [JSON.stringify({ maxClockSkewMs: 3_600_000, tapMaxAgeMs: 120000, faceCapPerPayment: '3000', faceMinScore: 900 })]);
+    const terminals = Array.from({ length: TERMINALS }, (_, i) => Terminal.generate(`pos-b${String(i).padStart(3, '0')}`, 'ES256'));
+    await inParallel(terminals, 16, async (t) => {
+      await ledger.submit('operator', 'RegisterTerminal', [JSON.stringify({ terminalId: t.terminalId, merchantId: 'canteen-bench', publicKey: t.key.jwk })]);
+    });
+    const students = terminals.map((_, ti) => Array.from({ length: STUDENTS_PER_TERMINAL }, (_, si) => `b${ti}-${si}`));
+    const flat = students.flat();
+    const setupStart = Date.now();
+    let opened = 0;
+    await inParallel(flat, 64, async (account) => {
+      await ledger.submit('finance', 'OpenAccount', [JSON.stringify({ account, group: 'g-bench', creditLine: '0' })]);
+      await ledger.submit('operator', 'TopUp', [JSON.stringify({ topUpId: `seed-${account}`, account, amount: '100000000' })]);
+      progressBar('accounts', ++opened, flat.length);
+    });
+    const setupSeconds = (Date.now() - setupStart) / 1000;
+    say(`set-up: ${flat.length} accounts opened and topped up (${flat.length * 2} transactions) in ${setupSeconds.toFixed(1)} s = ${((flat.length * 2) / setupSeconds).toFixed(0)} tx/s`);
+    const wallets = new Map(flat.map((account) => [account, PayerMedium.issue(issuer, {
+      mediaId: `w-${account}`, kind: 'wallet', account, group: 'g-bench', capPerPayment: '5000', capTotal: '100000000', ctrFrom: 1, ctrTo: 1_000_000,
+      nbf: now - 86_400_000, exp: now + 86_400_000,
+    }, 'ES256')]));
+
+    // ---- 1. batch sizes ----
+    const results: SizeResult[] = [];
+    for (const size of SIZES) {
+      const payments = size === 1 ? PAYMENTS_SIZE1 : PAYMENTS;
+      const perTerminal = Math.max(1, Math.round(payments / size / TERMINALS));
+      // Signed before the clock starts: signing is the terminals' work, not the ledger's.
+      const at = Date.now() - 60_000;
+      const plans = terminals.map((t, ti) => Array.from({ length: perTerminal }, (_, b) => t.batch(Array.from({ length: size }, (_, r) => {
+        const account = students[ti]?.[(b * size + r) % STUDENTS_PER_TERMINAL] ?? '';
+        const w = wallets.get(account);
+        if (w === undefined) throw new Error(account);
+        return t.record(at + b * size + r, '100', 'code', w.payCode(at - 1000, 3_600_000));
+      }))));
+      const txCount = perTerminal * TERMINALS;
+      const latencies: number[] = [];
+      let settled = 0;
+      let done = 0;
+      const before = cpuSnapshot(l);
+      const started = performance.now();
+      await Promise.all(plans.map(async (batches) => {
+        for (const jws of batches) {
+          const t0 = performance.now();
+          const r = await ledger.submit('gateway', 'SubmitBatch', [jws]);
+          latencies.push(performance.now() - t0);
+          const outcome = JSON.parse(r.result) as { counts: Record<string, number> };
+          settled += (outcome.counts.settled ?? 0) + (outcome.counts['settled-advance'] ?? 0);
+          progressBar(`size ${size}`, ++done, txCount);
+        }
+      }));
+      const seconds = (performance.now() - started) / 1000;
+      const cpu = cpuDelta(before, cpuSnapshot(l));
+      if (settled !== txCount * size) throw new Error(`size ${size}: ${settled} settled of ${txCount * size}`);
+      latencies.sort((a, b) => a - b);
+      const r: SizeResult = {
+        size, payments: settled, transactions: txCount, seconds, paymentsPerS: settled / seconds, txPerS: txCount / seconds, cpu,
+        latencyMs: { p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99), max: latencies.at(-1) ?? 0 },
+      };
+      results.push(r);
+      say(`size ${size}: ${settled} payments in ${txCount} transactions, ${seconds.toFixed(1)} s: ${r.paymentsPerS.toFixed(0)} payments/s, ${r.txPerS.toFixed(1)} tx/s, commit latency p50 ${r.latencyMs.p50.toFixed(0)} ms p99 ${r.latencyMs.p99.toFixed(0)} ms`);
+    }
+
+    // ---- 2. the reconnect burst through the gateway API ----
+    let burst: { seconds: number; sales: number; batches: number; reconciled: boolean; cpu: Map<string, number>; table: string } | undefined;
+    if (BURST_STUDENTS > 0) {
+      const gateway = await startStubGateway({ pool, schema, now, ledger, workers: WORKERS, runWorker: true, cli: { ordererAddress: `127.0.0.1:${l.ports.orderer(0)}`, peerAddress: peer.endpoint } });
+      try {
+        const scenario = buildScenario({ students: BURST_STUDENTS, terminals: BURST_TERMINALS, seed: 2026, now, batchSize: 200 }, (d, t) => {
+          progressBar('students', d, t);
+        });
+        let before = cpuSnapshot(l);
+        let after = before;
+        const settle = async (): Promise<void> => {
+          while ((await gateway.store.depth()) > 0) await new Promise((r) => setTimeout(r, 50));
+          after = cpuSnapshot(l);
+        };
+        const report = await runScenario(scenario, new GatewayClient(gateway.url, gateway.tokens), settle, (label, d, t) => {
+          if (label === 'uploads' && d === 0) before = cpuSnapshot(l);
+          progressBar(label, d, t);
+        }, 64);
+        const seconds = (report.lastSettledMs - report.firstUploadMs) / 1000;
+        burst = { seconds, sales: report.sales, batches: report.uploads, reconciled: report.ok, cpu: cpuDelta(before, after), table: formatReport(report) };
+        say(`burst: ${report.sales} sales in ${report.uploads} batches from ${BURST_TERMINALS} terminals, first upload to last commit ${seconds.toFixed(1)} s, ${report.ok ? 'RECONCILED' : 'NOT RECONCILED'}`);
+      } finally {
+        await gateway.close();
+      }
+    }
+
+    // ---- report ----
+    const base = results.find((r) => r.size === 1);
+    const best = results.reduce<SizeResult | undefined>((b, r) => (b === undefined || r.paymentsPerS > b.paymentsPerS ? r : b), undefined);
+    const machine = `${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, Fabric ${binaries.fabricVersion}`;
+    const command = `npm run bench:fabric -- ${argv.join(' ')}`.trim();
+    const names = [...new Set(results.flatMap((r) => [...r.cpu.keys()]))].filter((n) => !n.startsWith('ca.'));
+    const lines = [
+      '',
+      `command: ${command}`,
+      `machine: ${machine}; network: 1 Raft orderer, 3 peers, a contract server per org, AND(OperatorMSP.peer, CampusMSP.peer); ${TERMINALS} terminals submitting concurrently, each its batches in sequence`,
+      '',
+      'batch size  payments  tx    seconds  payments/s  tx/s    ratio  p50 ms  p90 ms  p99 ms',
+      ...results.map((r) => `${String(r.size).padStart(10)}  ${String(r.payments).padStart(8)}  ${String(r.transactions).padStart(4)}  ${r.seconds.toFixed(1).padStart(7)}  ${r.paymentsPerS.toFixed(0).padStart(10)}  ${r.txPerS.toFixed(1).padStart(6)}  ${(base ? r.paymentsPerS / base.paymentsPerS : 0).toFixed(1).padStart(5)}  ${r.latencyMs.p50.toFixed(0).padStart(6)}  ${r.latencyMs.p90.toFixed(0).padStart(6)}  ${r.latencyMs.p99.toFixed(0).padStart(6)}`),
+      '',
+      `CPU seconds per 1,000 payments, by process and batch size${burst ? ' (and the burst)' : ''}:`,
+      `${'process'.padEnd(28)}${results.map((r) => `size ${r.size}`.padStart(10)).join('')}${burst ? 'burst'.padStart(10) : ''}`,
+      ...names.map((n) => `${n.padEnd(28)}${results.map((r) => ((r.cpu.get(n) ?? 0) / (r.payments / 1000)).toFixed(2).padStart(10)).join('')}${burst ? ((burst.cpu.get(n) ?? 0) / (burst.sales / 1000)).toFixed(2).padStart(10) : ''}`),
+      '',
+      burst ? `reconnect burst: ${burst.sales} sales from ${BURST_STUDENTS} students in ${burst.batches} batches of ≤200 from ${BURST_TERMINALS} terminals through the gateway API (${WORKERS} workers): first upload to last commit ${burst.seconds.toFixed(1)} s = ${(burst.sales / burst.seconds).toFixed(0)} sales/s, ${burst.reconciled ? 'reconciled exactly' : 'NOT RECONCILED'}` : 'reconnect burst: not run (--burst-students 0)',
+      '',
+    ];
+    process.stdout.write(`${lines.join('\n')}\n${burst?.table ?? ''}\n`);
+    const perProcess = (cpu: Map<string, number>, payments: number): Record<string, number> => Object.fromEntries([...cpu].filter(([n]) => !n.startsWith('ca.')).map(([n, s]) => [n, Number((s / (payments / 1000)).toFixed(3))]));
+    writeFileSync(JSON_OUT, `${JSON.stringify({
+      ledger: 'fabric', machine, command, date: new Date().toISOString().slice(0, 10),
+      payments_per_s: Object.fromEntries(results.map((r) => [String(r.size), Math.round(r.paymentsPerS)])),
+      tx_per_s: Object.fromEntries(results.map((r) => [String(r.size), Number(r.txPerS.toFixed(1))])),
+      commit_latency_ms: Object.fromEntries(results.map((r) => [String(r.size), { p50: Math.round(r.latencyMs.p50), p90: Math.round(r.latencyMs.p90), p99: Math.round(r.latencyMs.p99) }])),
+      ratio_best_to_size1: base && best ? Number((best.paymentsPerS / base.paymentsPerS).toFixed(1)) : null,
+      burst_30000_s: burst && BURST_STUDENTS === 30000 ? Number(burst.seconds.toFixed(1)) : null,
+      burst: burst ? { students: BURST_STUDENTS, sales: burst.sales, batches: burst.batches, seconds: Number(burst.seconds.toFixed(1)), reconciled: burst.reconciled } : null,
+      cpu_s_per_1000_payments: Object.fromEntries([...results.map((r) => [`size_${r.size}`, perProcess(r.cpu, r.payments)] as const), ...(burst ? [['burst', perProcess(burst.cpu, burst.sales)] as const] : [])]),
+    }, null, 2)}\n`);
+    say(`wrote ${JSON_OUT}`);
+    if (burst && !burst.reconciled) process.exitCode = 1;
+  } finally {
+    ledger.close();
+    await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+    await pool.end();
+    await down(l);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench:fabric failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
