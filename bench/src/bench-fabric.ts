@@ -10,7 +10,7 @@
  * It creates its own network (network/bench-run, ports 37000+) and stops it at the end.
  *
  * Usage: npm run bench:fabric [-- --sizes 1,50,200,500 --terminals 16 --payments 8000
- *        --payments-size1 400 --burst-students 30000 --burst-terminals 100 --workers 16
+ *        --payments-size1 400 --compare-size 200 --burst-students 30000 --burst-terminals 100 --workers 16
  *        --batch-timeout 250ms --json docs/benchmarks.json]
  */
 import { randomBytes } from 'node:crypto';
@@ -19,7 +19,7 @@ import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
 import { FabricLedger, startStubGateway } from '@dol/gateway-api';
-import { allRoleIdentities, down, findBinaries, layout, peerEndpoint, readState, up, type Layout } from '@dol/network';
+import { allRoleIdentities, down, findBinaries, layout, peerEndpoint, readState, restartContracts, up, type Layout } from '@dol/network';
 import { GatewayClient, Issuer, PayerMedium, Terminal, buildScenario, formatReport, progressBar, runScenario } from '@dol/scripts';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -42,6 +42,7 @@ const BURST_TERMINALS = int('burst-terminals', 100);
 const WORKERS = int('workers', 16);
 const JSON_OUT = opt('json', join(ROOT, 'docs', 'benchmarks.json'));
 const STUDENTS_PER_TERMINAL = int('students-per-terminal', 50);
+const COMPARE_SIZE = int('compare-size', 200);
 
 const say = (line: string): void => {
   process.stderr.write(`[bench:fabric] ${line}\n`);
@@ -143,7 +144,7 @@ async function main(): Promise<void> {
 
     // ---- 1. batch sizes ----
     const results: SizeResult[] = [];
-    for (const size of SIZES) {
+    const measure = async (size: number, label: string): Promise<SizeResult> => {
       const payments = size === 1 ? PAYMENTS_SIZE1 : PAYMENTS;
       const perTerminal = Math.max(1, Math.round(payments / size / TERMINALS));
       // Signed before the clock starts: signing is the terminals' work, not the ledger's.
@@ -152,12 +153,13 @@ async function main(): Promise<void> {
         const account = students[ti]?.[(b * size + r) % STUDENTS_PER_TERMINAL] ?? '';
         const w = wallets.get(account);
         if (w === undefined) throw new Error(account);
-        return t.record(at + b * size + r, '100', 'code', w.payCode(at - 1000, 3_600_000));
+        return t.record(at + b * size + r, '100', 'code', w.payCode(at - 1000, 600_000));
       }))));
       const txCount = perTerminal * TERMINALS;
       const latencies: number[] = [];
       let settled = 0;
       let done = 0;
+      let lastOutcome = '';
       const before = cpuSnapshot(l);
       const started = performance.now();
       await Promise.all(plans.map(async (batches) => {
@@ -165,6 +167,7 @@ async function main(): Promise<void> {
           const t0 = performance.now();
           const r = await ledger.submit('gateway', 'SubmitBatch', [jws]);
           latencies.push(performance.now() - t0);
+          lastOutcome = r.result.slice(r.result.indexOf('"outcomes"'), r.result.indexOf('"outcomes"') + 300);
           const outcome = JSON.parse(r.result) as { counts: Record<string, number> };
           settled += (outcome.counts.settled ?? 0) + (outcome.counts['settled-advance'] ?? 0);
           progressBar(`size ${size}`, ++done, txCount);
@@ -172,15 +175,28 @@ async function main(): Promise<void> {
       }));
       const seconds = (performance.now() - started) / 1000;
       const cpu = cpuDelta(before, cpuSnapshot(l));
-      if (settled !== txCount * size) throw new Error(`size ${size}: ${settled} settled of ${txCount * size}`);
+      if (settled !== txCount * size) throw new Error(`size ${size}: ${settled} settled of ${txCount * size}; last outcome ${lastOutcome}`);
       latencies.sort((a, b) => a - b);
       const r: SizeResult = {
         size, payments: settled, transactions: txCount, seconds, paymentsPerS: settled / seconds, txPerS: txCount / seconds, cpu,
         latencyMs: { p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99), max: latencies.at(-1) ?? 0 },
       };
-      results.push(r);
-      say(`size ${size}: ${settled} payments in ${txCount} transactions, ${seconds.toFixed(1)} s: ${r.paymentsPerS.toFixed(0)} payments/s, ${r.txPerS.toFixed(1)} tx/s, commit latency p50 ${r.latencyMs.p50.toFixed(0)} ms p99 ${r.latencyMs.p99.toFixed(0)} ms`);
-    }
+      say(`${label}: ${settled} payments in ${txCount} transactions, ${seconds.toFixed(1)} s: ${r.paymentsPerS.toFixed(0)} payments/s, ${r.txPerS.toFixed(1)} tx/s, commit latency p50 ${r.latencyMs.p50.toFixed(0)} ms p99 ${r.latencyMs.p99.toFixed(0)} ms`);
+      return r;
+    };
+    for (const size of SIZES) results.push(await measure(size, `size ${size}`));
+
+    // ---- 1b. one optimisation, before and after in this run: the contract servers' proven-certificate cache ----
+    const compare: { off: SizeResult; on: SizeResult } | undefined = COMPARE_SIZE > 0 ? await (async () => {
+      // Each setting gets a fresh contract server and one warm-up run (JIT), then the measured run.
+      await restartContracts(l, { DOL_CERT_CACHE: 'off' }, say);
+      await measure(COMPARE_SIZE, `size ${COMPARE_SIZE}, certificate cache off, warming`);
+      const off = await measure(COMPARE_SIZE, `size ${COMPARE_SIZE}, certificate cache off`);
+      await restartContracts(l, {}, say);
+      await measure(COMPARE_SIZE, `size ${COMPARE_SIZE}, certificate cache on, warming`);
+      const on = await measure(COMPARE_SIZE, `size ${COMPARE_SIZE}, certificate cache on`);
+      return { off, on };
+    })() : undefined;
 
     // ---- 2. the reconnect burst through the gateway API ----
     let burst: { seconds: number; sales: number; batches: number; reconciled: boolean; cpu: Map<string, number>; table: string } | undefined;
@@ -222,6 +238,10 @@ async function main(): Promise<void> {
       'batch size  payments  tx    seconds  payments/s  tx/s    ratio  p50 ms  p90 ms  p99 ms',
       ...results.map((r) => `${String(r.size).padStart(10)}  ${String(r.payments).padStart(8)}  ${String(r.transactions).padStart(4)}  ${r.seconds.toFixed(1).padStart(7)}  ${r.paymentsPerS.toFixed(0).padStart(10)}  ${r.txPerS.toFixed(1).padStart(6)}  ${(base ? r.paymentsPerS / base.paymentsPerS : 0).toFixed(1).padStart(5)}  ${r.latencyMs.p50.toFixed(0).padStart(6)}  ${r.latencyMs.p90.toFixed(0).padStart(6)}  ${r.latencyMs.p99.toFixed(0).padStart(6)}`),
       '',
+      ...(compare ? [
+        `proven-certificate cache in the contract servers, size ${COMPARE_SIZE}, same run: off ${compare.off.paymentsPerS.toFixed(0)} payments/s, on ${compare.on.paymentsPerS.toFixed(0)} payments/s (x${(compare.on.paymentsPerS / compare.off.paymentsPerS).toFixed(2)}); contract CPU per 1,000 payments (operator, campus): off ${((compare.off.cpu.get('contract.operator') ?? 0) / (compare.off.payments / 1000)).toFixed(2)} / ${((compare.off.cpu.get('contract.campus') ?? 0) / (compare.off.payments / 1000)).toFixed(2)} s, on ${((compare.on.cpu.get('contract.operator') ?? 0) / (compare.on.payments / 1000)).toFixed(2)} / ${((compare.on.cpu.get('contract.campus') ?? 0) / (compare.on.payments / 1000)).toFixed(2)} s`,
+        '',
+      ] : []),
       `CPU seconds per 1,000 payments, by process and batch size${burst ? ' (and the burst)' : ''}:`,
       `${'process'.padEnd(28)}${results.map((r) => `size ${r.size}`.padStart(10)).join('')}${burst ? 'burst'.padStart(10) : ''}`,
       ...names.map((n) => `${n.padEnd(28)}${results.map((r) => ((r.cpu.get(n) ?? 0) / (r.payments / 1000)).toFixed(2).padStart(10)).join('')}${burst ? ((burst.cpu.get(n) ?? 0) / (burst.sales / 1000)).toFixed(2).padStart(10) : ''}`),
@@ -236,6 +256,7 @@ async function main(): Promise<void> {
       payments_per_s: Object.fromEntries(results.map((r) => [String(r.size), Math.round(r.paymentsPerS)])),
       tx_per_s: Object.fromEntries(results.map((r) => [String(r.size), Number(r.txPerS.toFixed(1))])),
       commit_latency_ms: Object.fromEntries(results.map((r) => [String(r.size), { p50: Math.round(r.latencyMs.p50), p90: Math.round(r.latencyMs.p90), p99: Math.round(r.latencyMs.p99) }])),
+      certificate_cache: compare ? { size: COMPARE_SIZE, payments_per_s_off: Math.round(compare.off.paymentsPerS), payments_per_s_on: Math.round(compare.on.paymentsPerS) } : null,
       ratio_best_to_size1: base && best ? Number((best.paymentsPerS / base.paymentsPerS).toFixed(1)) : null,
       burst_30000_s: burst && BURST_STUDENTS === 30000 ? Number(burst.seconds.toFixed(1)) : null,
       burst: burst ? { students: BURST_STUDENTS, sales: burst.sales, batches: burst.batches, seconds: Number(burst.seconds.toFixed(1)), reconciled: burst.reconciled } : null,

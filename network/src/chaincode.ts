@@ -60,8 +60,9 @@ export function contractSpec(l: Layout, org: OrgKey, packageId: string, extraEnv
     command: process.execPath,
     port: l.ports.contract(org),
     env: { CORE_CHAINCODE_LOGGING_LEVEL: 'WARNING', ...extraEnv },
+    // DOL_CONTRACT_NODE_FLAGS: node flags for the contract servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
     args: [
-      SHIM_CLI, 'server', '--chaincode-address', `127.0.0.1:${l.ports.contract(org)}`, '--chaincode-id', packageId, '--module-path', MODULE,
+      ...(process.env.DOL_CONTRACT_NODE_FLAGS ?? '').split(' ').filter((f) => f.length > 0), SHIM_CLI, 'server', '--chaincode-address', `127.0.0.1:${l.ports.contract(org)}`, '--chaincode-id', packageId, '--module-path', MODULE,
       '--chaincode-tls-cert-file', join(tls, 'signcerts', 'cert.pem'), '--chaincode-tls-key-file', join(tls, 'keystore', 'key.pem'),
       '--chaincode-tls-client-cacert-file', join(tls, 'ca.pem'),
     ],

@@ -1,7 +1,7 @@
 /** The native Fabric network: layout, binaries, lifecycle, and clients for tests and the gateway. */
 export { FABRIC_VERSION, FABRIC_CA_VERSION, MissingBinaries, binariesFound, findBinaries, type Binaries } from './binaries';
 export { CHAINCODE, CHANNEL, ENDORSEMENT_POLICY, ORGS, PEER_ORGS, layout, paths, peerName, contractName, ordererName, caName, type Layout, type OrgKey } from './layout';
-export { up, down, status, stopProcess, deploy, readState, type NetworkState, type Progress } from './network';
+export { up, down, status, stopProcess, deploy, readState, restartContracts, type NetworkState, type Progress } from './network';
 export { connectAs, peerEndpoint, waitForEndorsement } from './client';
 export { allRoleIdentities, clientIdentity, identitiesFile, type IdentityFileEntry } from './identity-files';
 export { peerCli, peerAdminEnv, ordererFlags, blockHeight } from './admin';

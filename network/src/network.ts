@@ -130,6 +130,22 @@ export async function deploy(l: Layout, b: Binaries, state: NetworkState, sequen
   saveState(l, state);
 }
 
+/** Restarts every contract server with extra environment (benchmarks switch settings between runs). */
+export async function restartContracts(l: Layout, env: Record<string, string>, progress: Progress = () => undefined): Promise<void> {
+  const state = readState(l);
+  const packages = state?.deployment?.packages;
+  if (state === undefined || packages === undefined) throw new Error(`no chaincode deployed in ${l.dir}`);
+  const wanted: ProcessSpec[] = [];
+  for (const o of PEER_ORGS) {
+    const pid = state.pids[contractName(o.key)];
+    if (pid !== undefined) await stop(pid);
+    const id = packages[o.key];
+    if (id !== undefined) wanted.push(contractSpec(l, o.key, id, env));
+  }
+  await ensureRunning(l, state, wanted, progress);
+  await waitForEndorsement(l);
+}
+
 export interface UpOptions {
   readonly purge?: boolean;
   readonly progress?: Progress;

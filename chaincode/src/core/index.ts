@@ -15,4 +15,4 @@ export { MAX_CREDENTIAL_CHARS, MEDIA, parseSaleRecord, recordDigest, type Medium
 export { MAX_BATCH_JWS_CHARS, MAX_BATCH_PAYLOAD_BYTES, MAX_BATCH_RECORDS, decodeBatch, verifyBatch, type Batch, type BatchAnomaly } from './batch';
 export { decodeUtf8, parseStrictJson, type JsonValue } from './strict-json';
 export { MAX_EPOCH_MS, type EpochMs } from './time';
-export { verifyRecord, type FacePayer, type MediaPayer, type Verdict, type VerifyContext } from './verify-record';
+export { useCertificateCache, verifyRecord, type FacePayer, type MediaPayer, type Verdict, type VerifyContext } from './verify-record';

@@ -70,15 +70,60 @@ function parsePart<T>(parse: (v: unknown) => T, value: unknown, what: string, ty
   }
 }
 
-function verifyCertificate(part: string, at: EpochMs, ctx: VerifyContext): MediaCert {
+/**
+ * Certificates already proven by this process, across transactions and batches. Whether an issuer
+ * key's signature over the exact certificate text verifies, and what that text parses to, never
+ * change: caching it is as deterministic as recomputing it. Everything that can change (the
+ * issuer's registration and status, validity windows against the sale's time) is still checked on
+ * every record. A wallet certificate lives for days and its student pays several times a day, so
+ * most records skip one signature verification and one parse (BENCHMARKS.md measures it).
+ */
+const provenCerts = new Map<string, { readonly kid: string; readonly issuerJwk: string; readonly cert: MediaCert }>();
+const PROVEN_CERTS_MAX = 200_000;
+let certCacheOn = true;
+
+/** Turns the proven-certificate cache on or off (benchmarks measure both in one run). */
+export function useCertificateCache(on: boolean): void {
+  certCacheOn = on;
+  provenCerts.clear();
+}
+
+const jwkId = (issuer: IssuerKey): string => (issuer.publicKey.kty === 'EC' ? `${issuer.publicKey.x}.${issuer.publicKey.y}` : issuer.publicKey.x);
+
+function registeredIssuer(kid: string, ctx: VerifyContext): IssuerKey {
+  const issuer = ctx.issuerKey(kid as KeyId);
+  if (issuer === undefined) throw new Reject('UNKNOWN_ISSUER', `issuer key ${kid} is not registered`);
+  if (issuer.status === 'revoked') throw new Reject('ISSUER_REVOKED', `issuer key ${kid} is revoked`);
+  return issuer;
+}
+
+/** The certificate's payload once its issuer's signature is proven (the checks in the order of an uncached proof). */
+function provenCertificate(part: string, ctx: VerifyContext): { issuer: IssuerKey; cert: MediaCert } {
+  const known = certCacheOn ? provenCerts.get(part) : undefined;
+  if (known !== undefined) {
+    const issuer = registeredIssuer(known.kid, ctx);
+    // The same key that proved it before proves it again; a re-registered key is proven afresh.
+    if (jwkId(issuer) === known.issuerJwk) return { issuer, cert: known.cert };
+  }
   const jws = decodeCredentialPart(part, 'certificate');
   if (jws.kid === undefined) throw new Reject('MALFORMED_CREDENTIAL', 'certificate header lacks kid');
-  const issuer = ctx.issuerKey(jws.kid as KeyId);
-  if (issuer === undefined) throw new Reject('UNKNOWN_ISSUER', `issuer key ${jws.kid} is not registered`);
-  if (issuer.status === 'revoked') throw new Reject('ISSUER_REVOKED', `issuer key ${jws.kid} is revoked`);
+  const issuer = registeredIssuer(jws.kid, ctx);
   if (!verifyJws(jws, verifyKeyOf(issuer.publicKey))) throw new Reject('BAD_CERT_SIGNATURE', 'certificate signature does not verify');
   const cert = parsePart(parseMediaCert, jws.payload, 'certificate', 'media-cert');
-  if (at < issuer.validFrom || at > issuer.validTo) throw new Reject('ISSUER_NOT_VALID', `issuer key ${jws.kid} was not valid at the sale`);
+  if (certCacheOn) {
+    if (provenCerts.size >= PROVEN_CERTS_MAX) {
+      const oldest = provenCerts.keys().next().value;
+      if (oldest !== undefined) provenCerts.delete(oldest);
+    }
+    provenCerts.set(part, { kid: jws.kid, issuerJwk: jwkId(issuer), cert });
+  }
+  return { issuer, cert };
+}
+
+function verifyCertificate(part: string, at: EpochMs, ctx: VerifyContext): MediaCert {
+  const { issuer, cert } = provenCertificate(part, ctx);
+  const kid = issuer.keyId;
+  if (at < issuer.validFrom || at > issuer.validTo) throw new Reject('ISSUER_NOT_VALID', `issuer key ${kid} was not valid at the sale`);
   if (at < cert.nbf) throw new Reject('CERT_NOT_YET_VALID', 'certificate was not yet valid at the sale');
   if (at > cert.exp) throw new Reject('CERT_EXPIRED', 'certificate had expired at the sale');
   return cert;
