@@ -58,7 +58,7 @@ async function call(method: string, path: string, as?: keyof typeof tokens, body
 
 beforeAll(async () => {
   await store.migrate();
-  const app = createApp({ ledger, store, onAccepted: () => undefined, channel: 'campus', chaincode: 'settlement', cli: lut.cli, credentials, log, metrics }, () => ledger.ping());
+  const app = createApp({ ledger, store, onAccepted: () => undefined, channel: 'campus', chaincode: 'settlement', cli: lut.cli, credentials, log, metrics }, async () => ((await ledger.ping()) ? undefined : 'no Fabric peer answers'));
   server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => {
       resolve(s);

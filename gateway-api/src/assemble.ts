@@ -21,7 +21,8 @@ export interface GatewayParts {
 
 /**
  * The HTTP app and intake worker over one store and ledger, wired together: metrics read the
- * store's depth, an accepted batch wakes the worker, readiness asks the ledger. Not started.
+ * store's depth, an accepted batch wakes the worker, readiness asks the ledger and the worker's
+ * last outcome. Not started.
  */
 export function assembleGateway(parts: GatewayParts): { app: express.Express; worker: IntakeWorker } {
   const { store, ledger, log } = parts;
@@ -31,6 +32,11 @@ export function assembleGateway(parts: GatewayParts): { app: express.Express; wo
     ledger, store, onAccepted: () => {
       worker.nudge();
     }, channel: parts.channel, chaincode: parts.chaincode, cli: parts.cli, credentials: parts.credentials, log, metrics,
-  }, () => ledger.ping());
+  }, async () => {
+    if (!(await ledger.ping())) return 'no Fabric peer answers';
+    // The peer answers, yet writes fail (another org's peer or the orderers are down): say so.
+    const failing = worker.failing();
+    return failing === undefined ? undefined : `batches are acknowledged and queued, but the ledger is not settling them: ${failing}`;
+  });
   return { app, worker };
 }

@@ -2,6 +2,6 @@
 export * from './signer';
 export { buildScenario, type Scenario, type ScenarioOptions } from './sim/scenario';
 export { runScenario, formatReport, type RunReport } from './sim/run-scenario';
-export { GatewayClient } from './sim/gateway-client';
+export { GatewayClient, type HttpResult } from './sim/gateway-client';
 export { progressBar } from './sim/progress-bar';
 export { positiveIntOption } from './options';

@@ -32,7 +32,10 @@ function requestId(req: Request): string {
 }
 
 /** Builds the Express app: routes from the table, problem+json errors, logs, metrics, health. */
-export function createApp(deps: AppDeps, ready: () => Promise<boolean>): express.Express {
+/** Readiness: undefined when ready, else why not (shown to operators in /readyz). */
+export type Readiness = () => Promise<string | undefined>;
+
+export function createApp(deps: AppDeps, ready: Readiness): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -54,8 +57,9 @@ export function createApp(deps: AppDeps, ready: () => Promise<boolean>): express
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (req, res) => {
-    if (await ready()) res.json({ status: 'ready' });
-    else sendProblem(res, 503, 'LEDGER_UNAVAILABLE', 'no Fabric peer answers', requestId(req));
+    const notReady = await ready();
+    if (notReady === undefined) res.json({ status: 'ready' });
+    else sendProblem(res, 503, 'LEDGER_UNAVAILABLE', notReady, requestId(req));
   });
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());

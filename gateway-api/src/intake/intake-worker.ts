@@ -86,6 +86,13 @@ export class IntakeWorker {
     }
   }
 
+  /** Why the last submission failed and may be retried, until one succeeds; undefined when settling works. */
+  failing(): string | undefined {
+    return this.lastFailure;
+  }
+
+  private lastFailure: string | undefined;
+
   private async process(batch: ClaimedBatch, done: Completion): Promise<void> {
     const started = process.hrtime.bigint();
     try {
@@ -94,6 +101,7 @@ export class IntakeWorker {
       // attempts unchanged, and the resubmission then finds the batch already settled.
       const result = await this.original(batch, JSON.parse(submitted.result));
       await done.settled(submitted.txId, submitted.blockNumber, result);
+      this.lastFailure = undefined;
       this.metrics.submitSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
       if (isObject(result) && isObject(result.counts)) {
         for (const [code, n] of Object.entries(result.counts)) if (typeof n === 'number' && n > 0) this.metrics.outcomes.inc({ code }, n);
@@ -108,6 +116,7 @@ export class IntakeWorker {
       } else {
         const delay = Math.min(this.options.maxBackoffMs, 250 * 2 ** Math.min(batch.attempts, 10));
         await done.retryLater(delay, e.message);
+        this.lastFailure = `${e.failure}: ${e.message.slice(0, 300)}`;
         this.metrics.retries.inc({ failure: e.failure });
         this.log.warn({ receipt: batch.receipt, failure: e.failure, delayMs: delay, err: e.message }, 'batch will be retried');
       }
