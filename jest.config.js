@@ -21,6 +21,7 @@ const base = {
     '^@dol/scripts$': '<rootDir>/scripts/src/index.ts',
     '^@dol/gateway-api$': '<rootDir>/gateway-api/src/index.ts',
     '^@dol/network$': '<rootDir>/network/src/index.ts',
+    '^@dol/bench$': '<rootDir>/bench/src/index.ts',
   },
 };
 

@@ -1,0 +1,109 @@
+/**
+ * `npm run faults -- --trials N --seed S`: faults chosen and timed at random (seeded) over canteen
+ * bursts on a network with three Raft orderers, each trial reconciled against the simulator's
+ * model; a table at the end, and docs/faults.json for tools.
+ *
+ *   npm run faults -- --trials 20 --seed 2026 [--students 300] [--json docs/faults.json]
+ */
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { down, findBinaries, layout } from '@dol/network';
+import { formatReport, type RunReport } from '@dol/scripts';
+import { FAULTS, burstWithFault, type FaultKind } from './fault-kit';
+
+const ROOT = resolve(__dirname, '..', '..');
+const argv = process.argv.slice(2);
+const opt = (name: string, fallback: string): string => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] ?? fallback : fallback;
+};
+const whole = (name: string, fallback: number): number => {
+  const v = Number(opt(name, String(fallback)));
+  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} must be a positive whole number`);
+  return v;
+};
+
+/** mulberry32: the same seed chooses the same faults at the same moments. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Outage length ranges per fault, in ms. */
+const OUTAGE: Readonly<Record<FaultKind, readonly [number, number]>> = {
+  'gateway-sigkill': [0, 3_000],
+  'raft-leader': [3_000, 20_000],
+  'campus-peer': [3_000, 20_000],
+  'contract-server': [1_000, 10_000],
+  'all-orderers': [10_000, 30_000],
+};
+
+const numbers = (text: string): number[] => (text.match(/\d+/g) ?? []).map(Number);
+
+/** What a reconciliation says was lost (acknowledged, never settled) and counted twice. */
+function tally(report: RunReport): { batches: number; lost: number; doubleCounted: number } {
+  const check = (prefix: string) => report.checks.find((c) => c.name.startsWith(prefix));
+  const settled = check('batches settled');
+  const [expected = 0] = numbers(settled?.expected ?? '');
+  const [got = 0] = numbers(settled?.ledger ?? '');
+  const dup = numbers(check('duplicates reaching the ledger')?.ledger ?? '0')[0] ?? 0;
+  const balances = check('student balances');
+  const [students = 0] = numbers(balances?.expected ?? '');
+  const [matching = 0] = numbers(balances?.ledger ?? '');
+  return { batches: expected, lost: Math.max(0, expected - got), doubleCounted: dup + (balances?.ok === false ? Math.max(0, students - matching) : 0) };
+}
+
+async function main(): Promise<void> {
+  const trials = whole('trials', 20);
+  const seed = whole('seed', 2026);
+  const students = whole('students', 300);
+  const json = opt('json', join(ROOT, 'docs', 'faults.json'));
+  const b = findBinaries();
+  const l = layout(join(ROOT, 'network', 'fault-run'), 28000, 3);
+  const random = rng(seed);
+  const rows: { trial: number; fault: FaultKind; at: number; outageMs: number; batches: number; lost: number; doubleCounted: number; reconciled: boolean; seconds: number }[] = [];
+  try {
+    for (let trial = 1; trial <= trials; trial++) {
+      const fault = FAULTS[Math.floor(random() * FAULTS.length)] ?? 'gateway-sigkill';
+      const at = 0.15 + random() * 0.6;
+      const [lo, hi] = OUTAGE[fault];
+      const outageMs = Math.round(lo + random() * (hi - lo));
+      process.stderr.write(`[faults] trial ${trial}/${trials}: ${fault} after ${(at * 100).toFixed(0)} % of the uploads, outage ${(outageMs / 1000).toFixed(1)} s\n`);
+      const started = Date.now();
+      const { report } = await burstWithFault(l, b, fault, { students, seed: seed + trial, at, outageMs });
+      const t = tally(report);
+      rows.push({ trial, fault, at, outageMs, ...t, reconciled: report.ok, seconds: (Date.now() - started) / 1000 });
+      if (!report.ok) process.stderr.write(`${formatReport(report)}\n`);
+      process.stderr.write(`[faults] trial ${trial}: ${t.batches} batches, lost ${t.lost}, double-counted ${t.doubleCounted}, ${report.ok ? 'reconciled' : 'NOT RECONCILED'}\n`);
+    }
+  } finally {
+    await down(l);
+  }
+  const byKind = Object.fromEntries(FAULTS.map((k) => [k, rows.filter((r) => r.fault === k).length]));
+  const total = rows.reduce((s, r) => ({ batches: s.batches + r.batches, lost: s.lost + r.lost, doubleCounted: s.doubleCounted + r.doubleCounted }), { batches: 0, lost: 0, doubleCounted: 0 });
+  const command = `npm run faults -- --trials ${trials} --seed ${seed}${students === 300 ? '' : ` --students ${students}`}`;
+  process.stdout.write([
+    '',
+    `command: ${command}`,
+    `network: 3 Raft orderers, 3 peers, a contract server per org, AND(Operator, Campus); each trial a fresh network, a canteen burst of ${students} students through the gateway process`,
+    '',
+    'trial  fault            at    outage s  batches  lost  double-counted  reconciled',
+    ...rows.map((r) => `${String(r.trial).padStart(5)}  ${r.fault.padEnd(15)}  ${(r.at * 100).toFixed(0).padStart(3)} %  ${(r.outageMs / 1000).toFixed(1).padStart(8)}  ${String(r.batches).padStart(7)}  ${String(r.lost).padStart(4)}  ${String(r.doubleCounted).padStart(14)}  ${r.reconciled ? 'yes' : 'NO'}`),
+    '',
+    `trials ${rows.length}; faults ${FAULTS.map((k) => `${k} ${byKind[k] ?? 0}`).join(', ')}; batches ${total.batches}; lost ${total.lost}; double-counted ${total.doubleCounted}`,
+    '',
+  ].join('\n'));
+  writeFileSync(json, `${JSON.stringify({ ledger: 'fabric', orderers: 3, trials: rows.length, faults: byKind, batches: total.batches, lost: total.lost, double_counted: total.doubleCounted, seed, command, rows }, null, 2)}\n`);
+  if (total.lost > 0 || total.doubleCounted > 0 || rows.some((r) => !r.reconciled)) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`faults failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
