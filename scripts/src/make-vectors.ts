@@ -6,73 +6,18 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalJson, recordDigest, sha256Hex } from '@dol/chaincode';
-import { Issuer, PayerMedium, Terminal, faceCredential, privateJwkOf, signJws, tamperPayload, algNone, hs256, withHeader, withPayload, type CertFields, type WireRecord } from './signer';
+import { Terminal, caseIssuers, everyRecordVerdict, faceCredential, privateJwkOf, tamperPayload, algNone, hs256, withHeader, withPayload } from './signer';
 
 const NOW = 1_767_225_600_000; // 2026-01-01T00:00:00Z, the ledger clock of every vector
 const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 const POLICY = { maxClockSkewMs: 300_000, tapMaxAgeMs: 120_000, faceCapPerPayment: '3000', faceMinScore: 900 };
 
-const issuer = Issuer.generate('issuer-es256', 'ES256', NOW - 365 * DAY, NOW + 365 * DAY);
-const issuerEd = Issuer.generate('issuer-ed25519', 'EdDSA', NOW - 365 * DAY, NOW + 365 * DAY);
-const revoked = Issuer.generate('issuer-revoked', 'ES256', NOW - 365 * DAY, NOW + 365 * DAY);
-const retired = Issuer.generate('issuer-retired', 'ES256', NOW - 365 * DAY, NOW - 30 * DAY);
-const stranger = Issuer.generate('issuer-unknown', 'ES256', NOW - 365 * DAY, NOW + 365 * DAY);
+const issuers = caseIssuers(NOW);
+const { issuer, issuerEd, revoked, retired } = issuers;
 const terminal = Terminal.generate('pos-canteen1-01', 'ES256');
 const otherTerminal = Terminal.generate('pos-canteen1-02', 'EdDSA');
-
-function fields(mediaId: string, overrides: Partial<CertFields> = {}): CertFields {
-  return {
-    mediaId, kind: 'wallet', account: `acct-${mediaId}`, group: 'undergrad-2026', capPerPayment: '5000', capTotal: '20000',
-    ctrFrom: 1, ctrTo: 100, nbf: NOW - 2 * DAY, exp: NOW + 5 * DAY, ...overrides,
-  };
-}
-
 const at = NOW - HOUR;
-const wallet = PayerMedium.issue(issuer, fields('wallet-0001'));
-const card = PayerMedium.issue(issuerEd, fields('card-0001', { kind: 'card' }), 'EdDSA');
-
-interface RecordCase { name: string; rule: string; record: WireRecord; expect: { ok: true; account: string } | { reason: string } }
-const records: RecordCase[] = [];
-function addRecord(name: string, rule: string, amount: string, medium: WireRecord['medium'], credential: unknown, expect: RecordCase['expect'], when = at): void {
-  records.push({ name, rule, record: terminal.record(when, amount, medium, credential), expect });
-}
-
-addRecord('code-valid', '§4.3 a fresh code within caps settles', '1250', 'code', wallet.payCode(at - 5_000), { ok: true, account: 'acct-wallet-0001' });
-addRecord('tap-valid-eddsa', '§4.4 a tap signed for the exact amount and terminal', '800', 'tap', card.tap('800', terminal.terminalId, at - 1_000, 'bm9uY2UtMDAwMQ'), { ok: true, account: 'acct-card-0001' });
-addRecord('face-valid', '§4.5 a face match above the score, within the face cap', '1500', 'face', faceCredential('acct-face-0001', 950), { ok: true, account: 'acct-face-0001' });
-addRecord('malformed-credential', '§5 the credential is not <cert>~<JWS>', '100', 'code', 'not-a-credential', { reason: 'MALFORMED_CREDENTIAL' });
-addRecord('unknown-issuer', '§5 unknown issuer', '100', 'code', PayerMedium.issue(stranger, fields('wallet-0002')).payCode(at - 1_000), { reason: 'UNKNOWN_ISSUER' });
-addRecord('issuer-revoked', '§5 revoked issuer key', '100', 'code', PayerMedium.issue(revoked, fields('wallet-0003')).payCode(at - 1_000), { reason: 'ISSUER_REVOKED' });
-addRecord('issuer-not-valid', '§4.1 issuer key outside validFrom..validTo at the sale', '100', 'code', PayerMedium.issue(retired, fields('wallet-0004')).payCode(at - 1_000), { reason: 'ISSUER_NOT_VALID' });
-{
-  const m = PayerMedium.issue(issuer, fields('wallet-0005'));
-  const forgedCert = tamperPayload(m.cert, (p) => { p.capPerPayment = '999999'; });
-  const code = m.payCode(at - 1_000).split('~')[1] ?? '';
-  addRecord('bad-cert-signature', '§5 certificate payload changed after the issuer signed it', '100', 'code', `${forgedCert}~${code}`, { reason: 'BAD_CERT_SIGNATURE' });
-}
-{
-  const m = PayerMedium.issue(issuer, fields('wallet-0006'));
-  const thief = PayerMedium.issue(issuer, fields('wallet-0006'));
-  addRecord('bad-payer-signature', '§5 code signed by a key the certificate does not name', '100', 'code', `${m.cert}~${thief.payCode(at - 1_000).split('~')[1] ?? ''}`, { reason: 'BAD_PAYER_SIGNATURE' });
-}
-addRecord('cert-not-yet-valid', '§4.2 sale before the certificate nbf', '100', 'code', PayerMedium.issue(issuer, fields('wallet-0007', { nbf: NOW - HOUR / 2 })).payCode(at - 1_000), { reason: 'CERT_NOT_YET_VALID' });
-addRecord('cert-expired', '§5 expired certificate', '100', 'code', PayerMedium.issue(issuer, fields('wallet-0008', { nbf: NOW - 9 * DAY, exp: NOW - 2 * DAY })).payCode(at - 1_000), { reason: 'CERT_EXPIRED' });
-addRecord('medium-mismatch', '§4.6 medium says code but the payer JWS is a tap', '100', 'code', wallet.tap('100', terminal.terminalId, at - 1_000, 'bm9uY2UtMDAwMg'), { reason: 'MEDIUM_MISMATCH' });
-{
-  const m = PayerMedium.issue(issuer, fields('wallet-0009'));
-  const code = signJws(m.key, { typ: 'pay-code', v: 1, mediaId: 'wallet-other', ctr: 1, iat: at - 1_000, ttl: 60_000 });
-  addRecord('media-mismatch', '§5 code and certificate naming different media', '100', 'code', `${m.cert}~${code}`, { reason: 'MEDIA_MISMATCH' });
-}
-addRecord('stale-code', '§5 code older than its ttl at the sale', '100', 'code', wallet.payCode(at - 120_000, 60_000), { reason: 'STALE_CODE' });
-addRecord('code-from-future', '§4.3 code issued after the sale (beyond skew)', '100', 'code', wallet.payCode(at + 600_000), { reason: 'CODE_FROM_FUTURE' });
-addRecord('tap-amount-mismatch', '§4.4 payer signed another amount', '900', 'tap', card.tap('800', terminal.terminalId, at - 1_000, 'bm9uY2UtMDAwMw'), { reason: 'TAP_AMOUNT_MISMATCH' });
-addRecord('tap-terminal-mismatch', '§4.4 payer signed for another terminal', '800', 'tap', card.tap('800', 'pos-elsewhere', at - 1_000, 'bm9uY2UtMDAwNA'), { reason: 'TAP_TERMINAL_MISMATCH' });
-addRecord('over-cap-code', '§5 amount over the certificate per-payment cap', '5001', 'code', wallet.payCode(at - 1_000), { reason: 'OVER_CAP' });
-addRecord('over-cap-face', '§4.5 face payment over the face cap', '3001', 'face', faceCredential('acct-face-0002', 990), { reason: 'OVER_CAP' });
-addRecord('counter-out-of-range', '§5 counter outside ctrFrom..ctrTo', '100', 'code', wallet.payCode(at - 1_000, 60_000, 101), { reason: 'COUNTER_OUT_OF_RANGE' });
-addRecord('face-score-low', '§4.5 face match below the minimum score', '100', 'face', faceCredential('acct-face-0003', 899), { reason: 'FACE_SCORE_LOW' });
-addRecord('future-timestamp', '§4 sale dated beyond the ledger clock and skew', '100', 'code', wallet.payCode(NOW + HOUR - 1_000), { reason: 'FUTURE_TIMESTAMP' }, NOW + HOUR);
+const { cases: records, card } = everyRecordVerdict(NOW, terminal, issuers);
 
 // Batches: one honest batch of every record above, then structural forgeries of it.
 const honest = terminal.batch(records.map((c) => c.record));

@@ -72,6 +72,8 @@ const DISAGREEMENT_RETRIES = 6;
 export class FabricLedger implements LedgerPort {
   private readonly client: grpc.Client;
   private readonly gateways = new Map<LedgerRole, Gateway>();
+  /** Transactions the peer's validation marked invalid, by validation code (MVCC_READ_CONFLICT, ...), each one re-endorsed or handed back. */
+  readonly invalidated = new Map<string, number>();
 
   constructor(private readonly config: FabricConfig) {
     const credentials = grpc.credentials.createSsl(Buffer.from(config.tlsRootCertPem));
@@ -113,7 +115,10 @@ export class FabricLedger implements LedgerPort {
     try {
       const submitted = await this.contract(role).submitAsync(fn, { arguments: [...args] });
       const status = await submitted.getStatus();
-      if (!status.successful) throw new CommitError({ code: status.code, transactionId: status.transactionId });
+      if (!status.successful) {
+        this.invalidated.set(codeName(status.code), (this.invalidated.get(codeName(status.code)) ?? 0) + 1);
+        throw new CommitError({ code: status.code, transactionId: status.transactionId });
+      }
       return {
         txId: status.transactionId, blockNumber: status.blockNumber.toString(), validationCode: codeName(status.code),
         result: Buffer.from(submitted.getResult()).toString('utf8'),

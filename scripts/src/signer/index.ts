@@ -5,3 +5,4 @@ export { Terminal, type WireBatch, type WireRecord } from './terminal';
 export { generateSigningKey, privateJwkOf, signingKeyFromJwk, type PrivateJwk, type SigningKey } from './keys';
 export { signBytes, signJws, signJwsRaw, type JwsOptions } from './jws-signer';
 export { algNone, hs256, tamperPayload, withHeader, withPayload } from './forgery';
+export { caseIssuers, everyRecordVerdict, type CaseIssuers, type RecordCase } from './record-cases';

@@ -91,6 +91,16 @@ export class Terminal {
     return this.seal(this.manifest(records));
   }
 
+  /** The same terminal after a re-key: its numbering and chains go on, signed with `key`. */
+  rekeyed(key: SigningKey): Terminal {
+    const next = new Terminal(this.terminalId, key);
+    next.seq = this.seq;
+    next.prevRecord = this.prevRecord;
+    next.batchSeq = this.batchSeq;
+    next.prevBatch = this.prevBatch;
+    return next;
+  }
+
   /** Signs any payload with the terminal key (for forged batches). */
   signAny(payload: unknown): string {
     return signJws(this.key, payload, { kid: this.terminalId });
