@@ -150,6 +150,36 @@ describe('batch intake', () => {
   });
 });
 
+describe('terminal keys', () => {
+  const offCurve = { kty: 'EC', crv: 'P-256', x: Buffer.alloc(32, 1).toString('base64url'), y: Buffer.alloc(32, 2).toString('base64url') };
+
+  it('refuses a key that is not a point on its curve when registering a terminal or an issuer key, and the id stays free', async () => {
+    const terminal = await call('POST', '/v1/terminals', 'operator', { terminalId: 'pos-offcurve', merchantId: 'canteen-1', publicKey: offCurve });
+    expect({ status: terminal.status, code: terminal.body.code }).toEqual({ status: 400, code: 'INVALID_KEY' });
+    const key = await call('POST', '/v1/issuer-keys', 'operator', { ...Issuer.generate('issuer-offcurve', 'ES256', NOW - 1e10, NOW + 1e10).registration(), publicKey: offCurve });
+    expect({ status: key.status, code: key.body.code }).toEqual({ status: 400, code: 'INVALID_KEY' });
+    const good = Terminal.generate('pos-offcurve', 'EdDSA');
+    expect((await call('POST', '/v1/terminals', 'operator', { terminalId: 'pos-offcurve', merchantId: 'canteen-1', publicKey: good.key.jwk })).status).toBe(200);
+  });
+
+  it('rotates a terminal key: uploads signed with the new key are accepted and settle, the old key is refused at intake', async () => {
+    const old = Terminal.generate('pos-rekey', 'EdDSA');
+    expect((await call('POST', '/v1/terminals', 'operator', { terminalId: 'pos-rekey', merchantId: 'canteen-1', publicKey: old.key.jwk })).status).toBe(200);
+    const next = old.rekeyed(Terminal.generate('pos-rekey', 'ES256').key);
+    const refused = await call('PUT', '/v1/terminals/pos-rekey/key', 'operator', { publicKey: offCurve });
+    expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 400, code: 'INVALID_KEY' });
+    expect((await call('PUT', '/v1/terminals/pos-rekey/key', 'operator', { publicKey: next.key.jwk })).status).toBe(200);
+    const stale = await call('POST', '/v1/batches', undefined, { batch: old.batch([old.record(AT, '10', 'face', faceCredential('ann', 990))]) });
+    expect({ status: stale.status, code: stale.body.code }).toEqual({ status: 422, code: 'BAD_SIGNATURE' });
+    const fresh = await call('POST', '/v1/batches', undefined, { batch: next.batch([next.record(AT, '10', 'face', faceCredential('ann', 990))]) });
+    expect(fresh.status).toBe(202);
+    await worker.drain();
+    expect((await call('GET', `/v1/batches/${String(fresh.body.receipt)}`, 'operator')).body).toMatchObject({ status: 'settled', result: { counts: { settled: 1 } } });
+    const history = await call('GET', '/v1/key-history/terminal/pos-rekey', 'auditor');
+    expect((history.body as unknown as { action: string }[]).map((e) => e.action)).toEqual(['registered', 'key-rotated']);
+  });
+});
+
 describe('ledger endpoints', () => {
   it('passes the chaincode codes through as problem+json with the right status', async () => {
     const dup = await call('POST', '/v1/merchants', 'operator', { merchantId: 'canteen-1', name: 'again' });

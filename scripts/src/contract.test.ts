@@ -163,6 +163,39 @@ describe('SettlementContract on the memory stub', () => {
   });
 });
 
+describe('SettlementContract terminal keys', () => {
+  // 32 bytes each, well-formed base64url, but (1, 1, ...) is no point of P-256.
+  const offCurve = { kty: 'EC', crv: 'P-256', x: Buffer.alloc(32, 1).toString('base64url'), y: Buffer.alloc(32, 2).toString('base64url') };
+
+  it('refuses a key that is not a point on its curve at every door (terminal, issuer key, rotation) and stores nothing', async () => {
+    const h = await ready();
+    const before = new Map(h.stub.committed);
+    await expect(h.call('operator', (c, ctx) => c.RegisterTerminal(ctx, JSON.stringify({ terminalId: 'pos-bad', merchantId: 'canteen-1', publicKey: offCurve })))).rejects.toThrow(/^INVALID_KEY/);
+    await expect(h.call('operator', (c, ctx) => c.RegisterIssuerKey(ctx, JSON.stringify({ ...Issuer.generate('k-bad', 'ES256', NOW - 1e10, NOW + 1e10).registration(), publicKey: offCurve })))).rejects.toThrow(/^INVALID_KEY/);
+    await expect(h.call('operator', (c, ctx) => c.RotateTerminalKey(ctx, 'pos-1', JSON.stringify(offCurve)))).rejects.toThrow(/^INVALID_KEY/);
+    expect(h.stub.committed).toEqual(before);
+    // The id was not taken: registering it with a good key works.
+    await h.call('operator', (c, ctx) => c.RegisterTerminal(ctx, JSON.stringify({ terminalId: 'pos-bad', merchantId: 'canteen-1', publicKey: Terminal.generate('pos-bad', 'EdDSA').key.jwk })));
+  });
+
+  it('rotates a terminal key: batches signed with the new key settle, the old key is refused, the history keeps both', async () => {
+    const h = await ready();
+    await h.open('alice', '0', '5000');
+    const old = h.terminal;
+    await h.submit(old.batch([old.record(AT, '100', 'face', faceCredential('alice', 990))]));
+    const next = Terminal.generate('pos-1', 'ES256');
+    await h.call('operator', (c, ctx) => c.RotateTerminalKey(ctx, 'pos-1', JSON.stringify(next.key.jwk)));
+    const rekeyed = old.rekeyed(next.key); // the terminal keeps its numbering and chains across a re-key
+    await expect(h.submit(old.batch([old.record(AT + 1, '100', 'face', faceCredential('alice', 990))]))).rejects.toThrow(/^BAD_SIGNATURE/);
+    const settled = await h.submit(rekeyed.batch([rekeyed.record(AT + 1, '100', 'face', faceCredential('alice', 990))]));
+    expect(settled.outcomes.map((o) => o.code)).toEqual(['settled']);
+    expect(settled.anomalies).toEqual([]);
+    const history = JSON.parse(await h.call('auditor', (c, ctx) => c.GetKeyHistory(ctx, 'terminal', 'pos-1'))) as { action: string }[];
+    expect(history.map((e) => e.action)).toEqual(['registered', 'key-rotated']);
+    await expect(h.call('operator', (c, ctx) => c.RotateTerminalKey(ctx, 'pos-nope', JSON.stringify(next.key.jwk)))).rejects.toThrow(/^UNKNOWN_TERMINAL/);
+  });
+});
+
 describe('SettlementContract points, clearance and payouts', () => {
   it('issues points by the current policy version, per-merchant multiplier and daily cap', async () => {
     const h = await ready();
@@ -340,6 +373,7 @@ describe('SettlementContract access', () => {
     ['RegisterMerchant', ['operator'], (h, ctx) => h.contract.RegisterMerchant(ctx, JSON.stringify({ merchantId: 'm2', name: 'South' }))],
     ['RegisterTerminal', ['operator'], (h, ctx) => h.contract.RegisterTerminal(ctx, JSON.stringify({ terminalId: 'pos-2', merchantId: 'canteen-1', publicKey: h.terminal.key.jwk }))],
     ['SetTerminalStatus', ['operator'], (h, ctx) => h.contract.SetTerminalStatus(ctx, 'pos-1', 'active')],
+    ['RotateTerminalKey', ['operator'], (h, ctx) => h.contract.RotateTerminalKey(ctx, 'pos-1', JSON.stringify(Terminal.generate('pos-1', 'ES256').key.jwk))],
     ['SetRiskPolicy', ['operator'], (h, ctx) => h.contract.SetRiskPolicy(ctx, JSON.stringify({ maxClockSkewMs: 1, tapMaxAgeMs: 1, faceCapPerPayment: '1', faceMinScore: 1 }))],
     ['OpenAccount', ['finance'], (h, ctx) => h.contract.OpenAccount(ctx, JSON.stringify({ account: 'zed', group: 'g', creditLine: '0' }))],
     ['SetCreditLine', ['finance'], (h, ctx) => h.contract.SetCreditLine(ctx, 'alice', '100')],

@@ -249,6 +249,22 @@ export class SettlementContract extends Contract {
     await ledger.history('terminal', t.terminalId, status === 'active' ? 'activated' : 'revoked', { merchantId: t.merchantId, publicKey: { ...t.publicKey } });
   }
 
+  /**
+   * Replaces a terminal's key (a terminal re-keyed, or one registered with a key it cannot use):
+   * batches signed from this transaction on are checked with the new key; the old one stays in the
+   * terminal's key history (GetKeyHistory terminal <id>), as issuer keys' do.
+   */
+  @Transaction()
+  @Param('publicKey', 'string', 'JSON public JWK (P-256 or Ed25519)')
+  async RotateTerminalKey(ctx: Context, terminalId: string, publicKey: string): Promise<void> {
+    requireRole(ctx.clientIdentity, ['operator'], 'RotateTerminalKey');
+    const key = parsePublicJwk(arg(publicKey, 'publicKey'), 'publicKey');
+    const ledger = new Ledger(ctx);
+    const t = await ledger.terminal(parseTerminalId(terminalId));
+    await ledger.write(K.terminal, [t.terminalId], terminalToJson({ ...t, publicKey: key }));
+    await ledger.history('terminal', t.terminalId, 'key-rotated', { merchantId: t.merchantId, publicKey: { ...key }, previousKey: { ...t.publicKey } });
+  }
+
   @Transaction()
   @Param('policy', 'string', 'JSON {maxClockSkewMs, tapMaxAgeMs, faceCapPerPayment, faceMinScore}')
   async SetRiskPolicy(ctx: Context, policy: string): Promise<void> {
@@ -466,6 +482,9 @@ export class SettlementContract extends Contract {
       total = total.add(amount);
       return { amount: amount.toString(), terminalId: c.raw('terminalId') ?? null, batchSeq: c.raw('batchSeq') ?? null, txId: c.raw('txId') ?? null, at: c.raw('at') ?? null };
     });
+    // Credits are keyed by transaction id, which orders them by chance: the statement lists them by time, terminal and batch.
+    const order = (v: unknown): string => (typeof v === 'number' ? String(v).padStart(16, '0') : typeof v === 'string' ? v : '');
+    lines.sort((a, b) => order(a.at).localeCompare(order(b.at)) || order(a.terminalId).localeCompare(order(b.terminalId)) || order(a.batchSeq).localeCompare(order(b.batchSeq)));
     const txId = ctx.stub.getTxID();
     const statement = { payoutId, merchantId, txId, at: txTime(ctx), total: total.toString(), lines };
     const writes: Promise<void>[] = credits.map((e) => ledger.store.remove(e.key));
@@ -618,7 +637,13 @@ export class SettlementContract extends Contract {
   @Returns('string')
   async GetBatches(ctx: Context, terminalId: string): Promise<string> {
     requireRole(ctx.clientIdentity, ANY_ROLE, 'GetBatches');
-    return json(await new Ledger(ctx).all(K.batch, [parseTerminalId(terminalId)], (v) => v));
+    // Keys order uploads of one batch number by transaction id, that is by chance: list them in the order they settled.
+    const batches = await new Ledger(ctx).all(K.batch, [parseTerminalId(terminalId)], (v) => v);
+    const n = (v: JsonValue, key: string): number => {
+      const x = v !== null && typeof v === 'object' && !Array.isArray(v) ? v[key] : undefined;
+      return typeof x === 'number' ? x : 0;
+    };
+    return json(batches.sort((a, b) => n(a, 'batchSeq') - n(b, 'batchSeq') || n(a, 'at') - n(b, 'at')));
   }
 
   @Transaction(false)

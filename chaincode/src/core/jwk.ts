@@ -32,18 +32,27 @@ function coordinate(reader: FieldReader, key: string): string {
   return value;
 }
 
-/** Parses a public JWK (private parts refused) into the canonical form the protocol allows. */
+/**
+ * Parses a public JWK (private parts refused) into the canonical form the protocol allows, and
+ * proves it usable: a P-256 key must be a point on the curve. Every door that takes a key (issuer
+ * keys, terminals, media certificates) comes through here, so none can store a key that would
+ * later refuse every signature.
+ */
 export function parsePublicJwk(value: unknown, field = 'jwk'): PublicJwk {
   try {
     const kty = FieldReader.of(value, field, ['kty'], ['crv', 'x', 'y', 'kid', 'alg', 'use']).oneOf('kty', ['EC', 'OKP'] as const);
+    let jwk: PublicJwk;
     if (kty === 'EC') {
       const r = FieldReader.of(value, field, ['kty', 'crv', 'x', 'y'], ['kid', 'alg', 'use']);
       r.oneOf('crv', ['P-256'] as const);
-      return { kty: 'EC', crv: 'P-256', x: coordinate(r, 'x'), y: coordinate(r, 'y') };
+      jwk = { kty: 'EC', crv: 'P-256', x: coordinate(r, 'x'), y: coordinate(r, 'y') };
+    } else {
+      const r = FieldReader.of(value, field, ['kty', 'crv', 'x'], ['kid', 'alg', 'use']);
+      r.oneOf('crv', ['Ed25519'] as const);
+      jwk = { kty: 'OKP', crv: 'Ed25519', x: coordinate(r, 'x') };
     }
-    const r = FieldReader.of(value, field, ['kty', 'crv', 'x'], ['kid', 'alg', 'use']);
-    r.oneOf('crv', ['Ed25519'] as const);
-    return { kty: 'OKP', crv: 'Ed25519', x: coordinate(r, 'x') };
+    verifyKeyOf(jwk);
+    return jwk;
   } catch (error) {
     if (error instanceof DomainError) throw new DomainError('INVALID_KEY', error.message, { field });
     throw error;

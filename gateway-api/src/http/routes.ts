@@ -147,6 +147,16 @@ export const ROUTES: readonly Route[] = [
       if (cached !== undefined) await call.deps.store.putTerminalKey(param(call, 'terminalId'), cached.publicKey, status);
       return out;
     } },
+  { id: 'rotateTerminalKey', method: 'put', path: '/v1/terminals/{terminalId}/key', roles: ['operator'], ok: [200],
+    summary: "Replace a terminal's public key; batches are checked with the new key from then on, the old one is kept in the key history",
+    body: z.object({ publicKey: z.record(z.string(), z.string()) }),
+    handle: async (call) => {
+      const { publicKey } = call.body as { publicKey: unknown };
+      const out = await submit(call, 'RotateTerminalKey', [param(call, 'terminalId'), jsonArg(publicKey)]);
+      const cached = await call.deps.store.terminalKey(param(call, 'terminalId'));
+      await call.deps.store.putTerminalKey(param(call, 'terminalId'), publicKey, cached?.status ?? 'active');
+      return out;
+    } },
   { id: 'setRiskPolicy', method: 'put', path: '/v1/risk-policy', roles: ['operator'], ok: [200], summary: 'Set the offline risk policy',
     body: z.object({ maxClockSkewMs: z.number().int(), tapMaxAgeMs: z.number().int(), faceCapPerPayment: amount, faceMinScore: z.number().int() }),
     handle: (call) => submit(call, 'SetRiskPolicy', [jsonArg(call.body)]) },
