@@ -18,9 +18,10 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
-import { FabricLedger, startStubGateway } from '@dol/gateway-api';
-import { allRoleIdentities, down, findBinaries, layout, peerEndpoint, readState, restartContracts, up, type Layout } from '@dol/network';
-import { GatewayClient, Issuer, PayerMedium, Terminal, buildScenario, formatReport, progressBar, runScenario } from '@dol/scripts';
+import { startStubGateway } from '@dol/gateway-api';
+import { benchLedger, setUpBenchWorld, signBatches } from './bench-setup';
+import { down, findBinaries, layout, peerEndpoint, readState, restartContracts, up, type Layout } from '@dol/network';
+import { GatewayClient, buildScenario, formatReport, progressBar, runScenario } from '@dol/scripts';
 
 const ROOT = resolve(__dirname, '..', '..');
 const argv = process.argv.slice(2);
@@ -81,16 +82,6 @@ const cpuDelta = (before: Map<string, number>, after: Map<string, number>): Map<
 
 const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
-async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++];
-      if (item !== undefined) await fn(item);
-    }
-  }));
-}
-
 interface SizeResult {
   readonly size: number;
   readonly payments: number;
@@ -109,38 +100,14 @@ async function main(): Promise<void> {
   const created = await up(l, { purge: true, binaries, progress: say });
   say(`network up from nothing in ${created.seconds.toFixed(1)} s`);
   const peer = peerEndpoint(l, 'operator');
-  const ledger = new FabricLedger({
-    peerEndpoint: peer.endpoint, peerHostAlias: peer.hostAlias, tlsRootCertPem: readFileSync(peer.tlsRootCert, 'utf8'), channel: 'campus', chaincode: 'settlement',
-    identities: allRoleIdentities(l), evaluateMs: 60_000, endorseMs: 120_000, submitMs: 60_000, commitMs: 300_000,
-  });
+  const ledger = benchLedger(l);
   const pool = new Pool({ connectionString: process.env.DOL_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', max: 40 });
   const schema = `bench_fabric_${randomBytes(4).toString('hex')}`;
   try {
     // ---- set-up: one issuer, one merchant, the terminals, their students (disjoint per terminal: no hot keys) ----
-    const now = Date.now();
-    const issuer = Issuer.generate('issuer-bench', 'ES256', now - 86_400_000, now + 30 * 86_400_000);
-    await ledger.submit('operator', 'RegisterIssuerKey', [JSON.stringify(issuer.registration())]);
-    await ledger.submit('operator', 'RegisterMerchant', [JSON.stringify({ merchantId: 'canteen-bench', name: 'Bench canteen' })]);
-    await ledger.submit('operator', 'SetRiskPolicy', [JSON.stringify({ maxClockSkewMs: 3_600_000, tapMaxAgeMs: 120000, faceCapPerPayment: '3000', faceMinScore: 900 })]);
-    const terminals = Array.from({ length: TERMINALS }, (_, i) => Terminal.generate(`pos-b${String(i).padStart(3, '0')}`, 'ES256'));
-    await inParallel(terminals, 16, async (t) => {
-      await ledger.submit('operator', 'RegisterTerminal', [JSON.stringify({ terminalId: t.terminalId, merchantId: 'canteen-bench', publicKey: t.key.jwk })]);
-    });
-    const students = terminals.map((_, ti) => Array.from({ length: STUDENTS_PER_TERMINAL }, (_, si) => `b${ti}-${si}`));
-    const flat = students.flat();
-    const setupStart = Date.now();
-    let opened = 0;
-    await inParallel(flat, 64, async (account) => {
-      await ledger.submit('finance', 'OpenAccount', [JSON.stringify({ account, group: 'g-bench', creditLine: '0' })]);
-      await ledger.submit('operator', 'TopUp', [JSON.stringify({ topUpId: `seed-${account}`, account, amount: '100000000' })]);
-      progressBar('accounts', ++opened, flat.length);
-    });
-    const setupSeconds = (Date.now() - setupStart) / 1000;
-    say(`set-up: ${flat.length} accounts opened and topped up (${flat.length * 2} transactions) in ${setupSeconds.toFixed(1)} s = ${((flat.length * 2) / setupSeconds).toFixed(0)} tx/s`);
-    const wallets = new Map(flat.map((account) => [account, PayerMedium.issue(issuer, {
-      mediaId: `w-${account}`, kind: 'wallet', account, group: 'g-bench', capPerPayment: '5000', capTotal: '100000000', ctrFrom: 1, ctrTo: 1_000_000,
-      nbf: now - 86_400_000, exp: now + 86_400_000,
-    }, 'ES256')]));
+    const world = await setUpBenchWorld(ledger, TERMINALS, STUDENTS_PER_TERMINAL);
+    const { now } = world;
+    say(`set-up: ${world.setupTransactions / 2} accounts opened and topped up (${world.setupTransactions} transactions) in ${world.setupSeconds.toFixed(1)} s = ${(world.setupTransactions / world.setupSeconds).toFixed(0)} tx/s`);
 
     // ---- 1. batch sizes ----
     const results: SizeResult[] = [];
@@ -148,13 +115,7 @@ async function main(): Promise<void> {
       const payments = size === 1 ? PAYMENTS_SIZE1 : PAYMENTS;
       const perTerminal = Math.max(1, Math.round(payments / size / TERMINALS));
       // Signed before the clock starts: signing is the terminals' work, not the ledger's.
-      const at = Date.now() - 60_000;
-      const plans = terminals.map((t, ti) => Array.from({ length: perTerminal }, (_, b) => t.batch(Array.from({ length: size }, (_, r) => {
-        const account = students[ti]?.[(b * size + r) % STUDENTS_PER_TERMINAL] ?? '';
-        const w = wallets.get(account);
-        if (w === undefined) throw new Error(account);
-        return t.record(at + b * size + r, '100', 'code', w.payCode(at - 1000, 600_000));
-      }))));
+      const plans = signBatches(world, size, perTerminal);
       const txCount = perTerminal * TERMINALS;
       const latencies: number[] = [];
       let settled = 0;
