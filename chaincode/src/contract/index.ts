@@ -1,4 +1,5 @@
 /** The Fabric face of the chaincode: the contract list fabric-contract-api serves. */
+import './quiet';
 import { SettlementContract } from './settlement-contract';
 
 export { SettlementContract } from './settlement-contract';
