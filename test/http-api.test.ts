@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
 import pino from 'pino';
 import { IntakeStore, IntakeWorker, ROUTES, createApp, createMetrics, openApi, type CallerRole, type Credential } from '@dol/gateway-api';
-import { Issuer, PayerMedium, Terminal, faceCredential } from '@dol/scripts';
+import { canonicalJson } from '@dol/chaincode';
+import { Issuer, PayerMedium, Terminal, faceCredential, signJwsRaw } from '@dol/scripts';
 import { runProofCommands } from './support/proof-cli';
 import { ledgerUnderTest } from './support/ledger-under-test';
 
@@ -138,6 +139,14 @@ describe('batch intake', () => {
     const depth = await store.depth();
     const res = await call('POST', '/v1/batches', undefined, body, raw);
     expect({ status: res.status, code: res.body.code }).toEqual({ status, code });
+    expect(await store.depth()).toBe(depth);
+  });
+
+  it('refuses at intake a batch whose header kid is not its terminalId (422 KID_MISMATCH), storing nothing', async () => {
+    const depth = await store.depth();
+    const payload = canonicalJson(new Terminal('pos-1', pos.key).manifest([{ v: 1, terminalId: 'pos-1', seq: 999, at: AT, amount: '1', medium: 'face', credential: faceCredential('ann', 990), denyListVersion: 0, prev: '0'.repeat(64) }]));
+    const res = await call('POST', '/v1/batches', undefined, { batch: signJwsRaw(pos.key, canonicalJson({ alg: 'EdDSA', kid: 'pos-2' }), payload) });
+    expect({ status: res.status, code: res.body.code }).toEqual({ status: 422, code: 'KID_MISMATCH' });
     expect(await store.depth()).toBe(depth);
   });
 

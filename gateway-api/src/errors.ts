@@ -24,6 +24,7 @@ const STATUS: Readonly<Record<string, number>> = {
   JWS_TOO_LARGE: 413,
   BATCH_TOO_LARGE: 413,
   BAD_SIGNATURE: 422,
+  KID_MISMATCH: 422,
   LEDGER_UNAVAILABLE: 503,
   INTERNAL: 500,
 };

@@ -1,6 +1,7 @@
 import { SettlementContract } from '@dol/chaincode/contract';
 import { MemoryStub, TestIdentity, testContext } from '@dol/chaincode/testing';
-import { Issuer, PayerMedium, Terminal, faceCredential } from './signer';
+import { canonicalJson } from '@dol/chaincode';
+import { Issuer, PayerMedium, Terminal, faceCredential, signJwsRaw } from './signer';
 
 /**
  * The settlement contract on the in-memory stub: registries, access per role, batch settlement
@@ -193,6 +194,24 @@ describe('SettlementContract terminal keys', () => {
     const history = JSON.parse(await h.call('auditor', (c, ctx) => c.GetKeyHistory(ctx, 'terminal', 'pos-1'))) as { action: string }[];
     expect(history.map((e) => e.action)).toEqual(['registered', 'key-rotated']);
     await expect(h.call('operator', (c, ctx) => c.RotateTerminalKey(ctx, 'pos-nope', JSON.stringify(next.key.jwk)))).rejects.toThrow(/^UNKNOWN_TERMINAL/);
+  });
+});
+
+describe('SettlementContract batch header kid', () => {
+  it('refuses a batch signed by the terminal whose kid is absent or names another terminal (KID_MISMATCH), and writes nothing', async () => {
+    const h = await ready();
+    await h.open('alice', '0', '5000');
+    const t = h.terminal;
+    const payload = canonicalJson(t.manifest([t.record(AT, '100', 'face', faceCredential('alice', 990))]));
+    const before = new Map(h.stub.committed);
+    for (const header of [{ alg: 'EdDSA' }, { alg: 'EdDSA', kid: 'pos-2' }, { alg: 'EdDSA', kid: 'nobody' }]) {
+      await expect(h.submit(signJwsRaw(t.key, canonicalJson(header), payload))).rejects.toThrow(/^KID_MISMATCH/);
+    }
+    expect(h.stub.committed).toEqual(before);
+    // Signed by another key: the signature is what fails first, whatever the kid says.
+    await expect(h.submit(signJwsRaw(Terminal.generate('x', 'EdDSA').key, canonicalJson({ alg: 'EdDSA', kid: 'pos-9' }), payload))).rejects.toThrow(/^BAD_SIGNATURE/);
+    const good = await h.submit(signJwsRaw(t.key, canonicalJson({ alg: 'EdDSA', kid: 'pos-1' }), payload));
+    expect(good.counts.settled).toBe(1);
   });
 });
 

@@ -94,4 +94,10 @@ export function decodeBatch(compact: unknown): Batch {
 /** Checks the terminal's signature over the batch; BAD_SIGNATURE when it does not verify. */
 export function verifyBatch(batch: Batch, terminalKey: PublicJwk): void {
   assertJws(batch.jws, verifyKeyOf(terminalKey), 'batch');
+  // Checked after the signature, so that a batch signed by anyone else stays BAD_SIGNATURE.
+  if (batch.jws.kid !== batch.terminalId) {
+    throw new DomainError('KID_MISMATCH', batch.jws.kid === undefined
+      ? `the batch header has no kid; protocol v1 requires kid = terminalId (${batch.terminalId})`
+      : `the batch header's kid ${batch.jws.kid} is not the batch's terminalId ${batch.terminalId}`, { field: 'kid' });
+  }
 }

@@ -27,6 +27,7 @@ export const STRUCTURAL_CODES = [
   'BATCH_TOO_LARGE',
   'RECORDS_OUT_OF_SEQUENCE',
   'TERMINAL_MISMATCH',
+  'KID_MISMATCH',
 ] as const;
 
 /** Reasons a single sale record is `rejected` (DESIGN §5): the terminal should have refused it. */
