@@ -11,15 +11,15 @@
  *
  * Usage: npm run bench:fabric [-- --sizes 1,50,200,500 --terminals 16 --payments 8000
  *        --payments-size1 400 --compare-size 200 --burst-students 30000 --burst-terminals 100 --workers 16
- *        --batch-timeout 250ms --json docs/benchmarks.json]
+ *        --contended-size 200 --json docs/benchmarks.json]
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
-import { startStubGateway } from '@dol/gateway-api';
-import { benchLedger, setUpBenchWorld, signBatches } from './bench-setup';
+import { PayerLocks, payerAccounts, startStubGateway } from '@dol/gateway-api';
+import { benchLedger, setUpBenchWorld, signBatches, signSharedBatches } from './bench-setup';
 import { down, findBinaries, layout, peerEndpoint, readState, restartContracts, up, type Layout } from '@dol/network';
 import { GatewayClient, buildScenario, formatReport, progressBar, runScenario } from '@dol/scripts';
 
@@ -44,6 +44,7 @@ const WORKERS = int('workers', 16);
 const JSON_OUT = opt('json', join(ROOT, 'docs', 'benchmarks.json'));
 const STUDENTS_PER_TERMINAL = int('students-per-terminal', 50);
 const COMPARE_SIZE = int('compare-size', 200);
+const CONTENDED_SIZE = int('contended-size', 200);
 
 const say = (line: string): void => {
   process.stderr.write(`[bench:fabric] ${line}\n`);
@@ -91,6 +92,7 @@ interface SizeResult {
   readonly txPerS: number;
   readonly latencyMs: { p50: number; p90: number; p99: number; max: number };
   readonly cpu: Map<string, number>;
+  readonly invalidated?: string;
 }
 
 async function main(): Promise<void> {
@@ -111,11 +113,13 @@ async function main(): Promise<void> {
 
     // ---- 1. batch sizes ----
     const results: SizeResult[] = [];
-    const measure = async (size: number, label: string): Promise<SizeResult> => {
+    const measure = async (size: number, label: string, contended?: { locks: boolean }): Promise<SizeResult> => {
       const payments = size === 1 ? PAYMENTS_SIZE1 : PAYMENTS;
       const perTerminal = Math.max(1, Math.round(payments / size / TERMINALS));
       // Signed before the clock starts: signing is the terminals' work, not the ledger's.
-      const plans = signBatches(world, size, perTerminal);
+      const plans = contended ? signSharedBatches(world, size, perTerminal) : signBatches(world, size, perTerminal);
+      const locks = contended?.locks === true ? new PayerLocks() : undefined;
+      ledger.invalidated.clear();
       const txCount = perTerminal * TERMINALS;
       const latencies: number[] = [];
       let settled = 0;
@@ -126,7 +130,8 @@ async function main(): Promise<void> {
       await Promise.all(plans.map(async (batches) => {
         for (const jws of batches) {
           const t0 = performance.now();
-          const r = await ledger.submit('gateway', 'SubmitBatch', [jws]);
+          const release = locks === undefined ? () => undefined : await locks.acquire(payerAccounts(jws));
+          const r = await ledger.submit('gateway', 'SubmitBatch', [jws]).finally(release);
           latencies.push(performance.now() - t0);
           lastOutcome = r.result.slice(r.result.indexOf('"outcomes"'), r.result.indexOf('"outcomes"') + 300);
           const outcome = JSON.parse(r.result) as { counts: Record<string, number> };
@@ -142,8 +147,9 @@ async function main(): Promise<void> {
         size, payments: settled, transactions: txCount, seconds, paymentsPerS: settled / seconds, txPerS: txCount / seconds, cpu,
         latencyMs: { p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99), max: latencies.at(-1) ?? 0 },
       };
-      say(`${label}: ${settled} payments in ${txCount} transactions, ${seconds.toFixed(1)} s: ${r.paymentsPerS.toFixed(0)} payments/s, ${r.txPerS.toFixed(1)} tx/s, commit latency p50 ${r.latencyMs.p50.toFixed(0)} ms p99 ${r.latencyMs.p99.toFixed(0)} ms`);
-      return r;
+      const invalidated = [...ledger.invalidated].map(([code, n]) => `${code} ${n}`).join(', ') || 'none';
+      say(`${label}: ${settled} payments in ${txCount} transactions, ${seconds.toFixed(1)} s: ${r.paymentsPerS.toFixed(0)} payments/s, ${r.txPerS.toFixed(1)} tx/s, commit latency p50 ${r.latencyMs.p50.toFixed(0)} ms p99 ${r.latencyMs.p99.toFixed(0)} ms; invalidated by the peers: ${invalidated}`);
+      return { ...r, invalidated };
     };
     for (const size of SIZES) results.push(await measure(size, `size ${size}`));
 
@@ -158,6 +164,15 @@ async function main(): Promise<void> {
       const on = await measure(COMPARE_SIZE, `size ${COMPARE_SIZE}, certificate cache on`);
       return { off, on };
     })() : undefined;
+
+    // ---- 1c. a second optimisation, before and after in this run: payer locks under contention ----
+    // Batches of different terminals charging some of the same students (payers drawn from all of
+    // them), submitted together: without locks most are endorsed against a version another batch
+    // in flight is about to change; with the gateway's payer locks they wait for each other instead.
+    const contention: { off: SizeResult; on: SizeResult } | undefined = CONTENDED_SIZE > 0 ? {
+      off: await measure(CONTENDED_SIZE, `size ${CONTENDED_SIZE}, shared payers, payer locks off`, { locks: false }),
+      on: await measure(CONTENDED_SIZE, `size ${CONTENDED_SIZE}, shared payers, payer locks on`, { locks: true }),
+    } : undefined;
 
     // ---- 2. the reconnect burst through the gateway API ----
     let burst: { seconds: number; sales: number; batches: number; reconciled: boolean; cpu: Map<string, number>; table: string } | undefined;
@@ -203,6 +218,10 @@ async function main(): Promise<void> {
         `proven-certificate cache in the contract servers, size ${COMPARE_SIZE}, same run: off ${compare.off.paymentsPerS.toFixed(0)} payments/s, on ${compare.on.paymentsPerS.toFixed(0)} payments/s (x${(compare.on.paymentsPerS / compare.off.paymentsPerS).toFixed(2)}); contract CPU per 1,000 payments (operator, campus): off ${((compare.off.cpu.get('contract.operator') ?? 0) / (compare.off.payments / 1000)).toFixed(2)} / ${((compare.off.cpu.get('contract.campus') ?? 0) / (compare.off.payments / 1000)).toFixed(2)} s, on ${((compare.on.cpu.get('contract.operator') ?? 0) / (compare.on.payments / 1000)).toFixed(2)} / ${((compare.on.cpu.get('contract.campus') ?? 0) / (compare.on.payments / 1000)).toFixed(2)} s`,
         '',
       ] : []),
+      ...(contention ? [
+        `payer locks in the gateway, size ${CONTENDED_SIZE} with payers shared across terminals, same run: off ${contention.off.paymentsPerS.toFixed(0)} payments/s (invalidated: ${contention.off.invalidated ?? '?'}), on ${contention.on.paymentsPerS.toFixed(0)} payments/s (invalidated: ${contention.on.invalidated ?? '?'}) (x${(contention.on.paymentsPerS / contention.off.paymentsPerS).toFixed(2)})`,
+        '',
+      ] : []),
       `CPU seconds per 1,000 payments, by process and batch size${burst ? ' (and the burst)' : ''}:`,
       `${'process'.padEnd(28)}${results.map((r) => `size ${r.size}`.padStart(10)).join('')}${burst ? 'burst'.padStart(10) : ''}`,
       ...names.map((n) => `${n.padEnd(28)}${results.map((r) => ((r.cpu.get(n) ?? 0) / (r.payments / 1000)).toFixed(2).padStart(10)).join('')}${burst ? ((burst.cpu.get(n) ?? 0) / (burst.sales / 1000)).toFixed(2).padStart(10) : ''}`),
@@ -217,6 +236,7 @@ async function main(): Promise<void> {
       payments_per_s: Object.fromEntries(results.map((r) => [String(r.size), Math.round(r.paymentsPerS)])),
       tx_per_s: Object.fromEntries(results.map((r) => [String(r.size), Number(r.txPerS.toFixed(1))])),
       commit_latency_ms: Object.fromEntries(results.map((r) => [String(r.size), { p50: Math.round(r.latencyMs.p50), p90: Math.round(r.latencyMs.p90), p99: Math.round(r.latencyMs.p99) }])),
+      payer_locks: contention ? { size: CONTENDED_SIZE, payments_per_s_off: Math.round(contention.off.paymentsPerS), payments_per_s_on: Math.round(contention.on.paymentsPerS), invalidated_off: contention.off.invalidated ?? null, invalidated_on: contention.on.invalidated ?? null } : null,
       certificate_cache: compare ? { size: COMPARE_SIZE, payments_per_s_off: Math.round(compare.off.paymentsPerS), payments_per_s_on: Math.round(compare.on.paymentsPerS) } : null,
       ratio_best_to_size1: base && best ? Number((best.paymentsPerS / base.paymentsPerS).toFixed(1)) : null,
       burst_30000_s: burst && BURST_STUDENTS === 30000 ? Number(burst.seconds.toFixed(1)) : null,

@@ -74,3 +74,23 @@ export function signBatches(w: BenchWorld, size: number, perTerminal: number): s
     return t.record(at + b * size + r, '100', 'code', wallet.payCode(at - 1000, 600_000));
   }))));
 }
+
+/**
+ * Like signBatches, but every record's payer is drawn (deterministically) from all students, so
+ * that batches of different terminals in flight together charge some of the same students, as in
+ * a canteen where students pay wherever the queue is short.
+ */
+export function signSharedBatches(w: BenchWorld, size: number, perTerminal: number): string[][] {
+  const at = Date.now() - 60_000;
+  const all = w.students.flat();
+  let x = 2026;
+  const pick = (): string => {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    return all[x % all.length] ?? '';
+  };
+  return w.terminals.map((t) => Array.from({ length: perTerminal }, (_, b) => t.batch(Array.from({ length: size }, (_, r) => {
+    const wallet = w.wallets.get(pick());
+    if (wallet === undefined) throw new Error('no wallet');
+    return t.record(at + b * size + r, '100', 'code', wallet.payCode(at - 1000, 600_000));
+  }))));
+}

@@ -22,7 +22,7 @@ export interface Config {
   readonly dbSchema: string;
   readonly credentials: readonly Credential[];
   readonly fabric: FabricConfig;
-  readonly worker: { readonly concurrency: number; readonly idlePollMs: number; readonly maxBackoffMs: number };
+  readonly worker: { readonly concurrency: number; readonly idlePollMs: number; readonly maxBackoffMs: number; readonly payerLocks?: boolean };
   readonly logLevel: string;
   /** Printed in proofs: how to reach the orderer and peer with Fabric's CLI. */
   readonly cli: { readonly ordererAddress: string; readonly peerAddress: string };
@@ -50,6 +50,7 @@ const Env = z.object({
   DOL_WORKERS: int(1, 64).default(4),
   DOL_IDLE_POLL_MS: int(10, 60_000).default(250),
   DOL_MAX_BACKOFF_MS: int(100, 600_000).default(30_000),
+  DOL_PAYER_LOCKS: z.enum(['on', 'off']).default('on'),
   DOL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DOL_ORDERER_ADDRESS: z.string().default('127.0.0.1:7050'),
 });
@@ -84,7 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       peerEndpoint: e.DOL_PEER_ENDPOINT, peerHostAlias: e.DOL_PEER_HOST_ALIAS, tlsRootCertPem: file(e.DOL_PEER_TLS_CA), channel: e.DOL_CHANNEL,
       chaincode: e.DOL_CHAINCODE, identities, evaluateMs: e.DOL_EVALUATE_MS, endorseMs: e.DOL_ENDORSE_MS, submitMs: e.DOL_SUBMIT_MS, commitMs: e.DOL_COMMIT_MS,
     },
-    worker: { concurrency: e.DOL_WORKERS, idlePollMs: e.DOL_IDLE_POLL_MS, maxBackoffMs: e.DOL_MAX_BACKOFF_MS },
+    worker: { concurrency: e.DOL_WORKERS, idlePollMs: e.DOL_IDLE_POLL_MS, maxBackoffMs: e.DOL_MAX_BACKOFF_MS, payerLocks: e.DOL_PAYER_LOCKS === 'on' },
     cli: { ordererAddress: e.DOL_ORDERER_ADDRESS, peerAddress: e.DOL_PEER_ENDPOINT },
   };
 }

@@ -4,6 +4,7 @@ export { openApi } from './http/openapi';
 export { ROUTES } from './http/routes';
 export { IntakeStore } from './intake/intake-store';
 export { IntakeWorker } from './intake/intake-worker';
+export { PayerLocks, payerAccounts } from './intake/payer-locks';
 export { FabricLedger, type FabricConfig, type FabricIdentity } from './ledger/fabric-ledger';
 export { LedgerError, domainCodeOf, type LedgerPort, type LedgerRole } from './ledger/ledger-port';
 export { createMetrics } from './metrics';

@@ -11,7 +11,7 @@ import { testLayout } from './test-network';
  * contract over the in-memory stub, and every answer must be the same, transaction ids and
  * ledger times aside. Reads are made on the AuditOrg peer, which endorsed none of the writes.
  * The network is purged first, so that global answers (debts, fraud cases, points supply, the
- * books) are this file's alone.
+ * books) are this file's alone; it is purged again at the end, for the files that follow.
  */
 const l: Layout = testLayout();
 const binaries = findBinaries();
@@ -88,8 +88,11 @@ beforeAll(async () => {
   model = new ContractLedger();
 });
 
-afterAll(() => {
+afterAll(async () => {
   for (const x of ledgers) x.close();
+  // Leave the shared test network as clean as this file found it: later files read global totals.
+  await up(l, { purge: true, binaries });
+  await waitForEndorsement(l);
 });
 
 const HOUR = 3_600_000;

@@ -2,12 +2,15 @@ import type { Logger } from 'pino';
 import { LedgerError, type LedgerPort } from '../ledger/ledger-port';
 import type { Metrics } from '../metrics';
 import type { ClaimedBatch, Completion, IntakeStore } from './intake-store';
+import { PayerLocks, payerAccounts } from './payer-locks';
 
 /** How the worker paces itself. */
 export interface WorkerOptions {
   readonly concurrency: number;
   readonly idlePollMs: number;
   readonly maxBackoffMs: number;
+  /** Hold back a batch while another in flight charges one of its payers (default on; see PayerLocks). */
+  readonly payerLocks?: boolean;
 }
 
 interface SettledResult {
@@ -27,6 +30,7 @@ export class IntakeWorker {
   private running = false;
   private loops: Promise<void>[] = [];
   private wake: (() => void)[] = [];
+  private readonly locks = new PayerLocks();
 
   constructor(
     private readonly store: IntakeStore,
@@ -94,6 +98,15 @@ export class IntakeWorker {
   private lastFailure: string | undefined;
 
   private async process(batch: ClaimedBatch, done: Completion): Promise<void> {
+    const release = this.options.payerLocks === false ? () => undefined : await this.locks.acquire(payerAccounts(batch.jws));
+    try {
+      await this.submit(batch, done);
+    } finally {
+      release();
+    }
+  }
+
+  private async submit(batch: ClaimedBatch, done: Completion): Promise<void> {
     const started = process.hrtime.bigint();
     try {
       const submitted = await this.ledger.submit('gateway', 'SubmitBatch', [batch.jws]);
