@@ -18,7 +18,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
-import { PayerLocks, payerAccounts, startStubGateway } from '@dol/gateway-api';
+import { LedgerError, PayerLocks, payerAccounts, startStubGateway } from '@dol/gateway-api';
 import { benchLedger, setUpBenchWorld, signBatches, signSharedBatches } from './bench-setup';
 import { down, findBinaries, layout, peerEndpoint, readState, restartContracts, up, type Layout } from '@dol/network';
 import { GatewayClient, buildScenario, formatReport, progressBar, runScenario } from '@dol/scripts';
@@ -120,6 +120,7 @@ async function main(): Promise<void> {
       const plans = contended ? signSharedBatches(world, size, perTerminal) : signBatches(world, size, perTerminal);
       const locks = contended?.locks === true ? new PayerLocks() : undefined;
       ledger.invalidated.clear();
+      let retried = 0;
       const txCount = perTerminal * TERMINALS;
       const latencies: number[] = [];
       let settled = 0;
@@ -131,7 +132,18 @@ async function main(): Promise<void> {
         for (const jws of batches) {
           const t0 = performance.now();
           const release = locks === undefined ? () => undefined : await locks.acquire(payerAccounts(jws));
-          const r = await ledger.submit('gateway', 'SubmitBatch', [jws]).finally(release);
+          // As the intake worker does: what the ledger hands back as retryable is proposed again.
+          const r = await (async () => {
+            for (;;) {
+              try {
+                return await ledger.submit('gateway', 'SubmitBatch', [jws]);
+              } catch (error) {
+                if (!(error instanceof LedgerError) || error.failure === 'refused') throw error;
+                retried += 1;
+                await new Promise((resolve) => setTimeout(resolve, 100));
+              }
+            }
+          })().finally(release);
           latencies.push(performance.now() - t0);
           lastOutcome = r.result.slice(r.result.indexOf('"outcomes"'), r.result.indexOf('"outcomes"') + 300);
           const outcome = JSON.parse(r.result) as { counts: Record<string, number> };
@@ -147,7 +159,7 @@ async function main(): Promise<void> {
         size, payments: settled, transactions: txCount, seconds, paymentsPerS: settled / seconds, txPerS: txCount / seconds, cpu,
         latencyMs: { p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99), max: latencies.at(-1) ?? 0 },
       };
-      const invalidated = [...ledger.invalidated].map(([code, n]) => `${code} ${n}`).join(', ') || 'none';
+      const invalidated = [...[...ledger.invalidated].map(([code, n]) => `${code} ${n}`), ...(retried > 0 ? [`handed back for a retry ${retried}`] : [])].join(', ') || 'none';
       say(`${label}: ${settled} payments in ${txCount} transactions, ${seconds.toFixed(1)} s: ${r.paymentsPerS.toFixed(0)} payments/s, ${r.txPerS.toFixed(1)} tx/s, commit latency p50 ${r.latencyMs.p50.toFixed(0)} ms p99 ${r.latencyMs.p99.toFixed(0)} ms; invalidated by the peers: ${invalidated}`);
       return { ...r, invalidated };
     };
