@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '@dol/bench';
 
 /**
  * The built contract served as chaincode-as-a-service by fabric-shim's own server, the process a
@@ -12,20 +13,6 @@ const ROOT = join(__dirname, '..');
 const MODULE = join(ROOT, 'chaincode', 'ccaas');
 const BUILT = join(ROOT, 'chaincode', 'dist', 'contract', 'index.js');
 const CLI = join(ROOT, 'node_modules', 'fabric-shim', 'cli.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
-}
 
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -22,29 +22,20 @@ import { LedgerError, PayerLocks, payerAccounts, startStubGateway } from '@dol/g
 import { benchLedger, setUpBenchWorld, signBatches, signSharedBatches } from './bench-setup';
 import { down, findBinaries, layout, peerEndpoint, readState, restartContracts, up, type Layout } from '@dol/network';
 import { GatewayClient, buildScenario, formatReport, progressBar, runScenario } from '@dol/scripts';
+import { givenArguments, textOption, wholeOption } from './options';
 
 const ROOT = resolve(__dirname, '..', '..');
-const argv = process.argv.slice(2);
-const opt = (name: string, fallback: string): string => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] ?? fallback : fallback;
-};
-const int = (name: string, fallback: number): number => {
-  const v = Number(opt(name, String(fallback)));
-  if (!Number.isInteger(v) || v < 0) throw new Error(`--${name} must be a whole number`);
-  return v;
-};
-const SIZES = opt('sizes', '1,50,200,500').split(',').map(Number);
-const TERMINALS = int('terminals', 16);
-const PAYMENTS = int('payments', 8000);
-const PAYMENTS_SIZE1 = int('payments-size1', 400);
-const BURST_STUDENTS = int('burst-students', 30000);
-const BURST_TERMINALS = int('burst-terminals', 100);
-const WORKERS = int('workers', 16);
-const JSON_OUT = opt('json', join(ROOT, 'docs', 'benchmarks.json'));
-const STUDENTS_PER_TERMINAL = int('students-per-terminal', 50);
-const COMPARE_SIZE = int('compare-size', 200);
-const CONTENDED_SIZE = int('contended-size', 200);
+const SIZES = textOption('sizes', '1,50,200,500').split(',').map(Number);
+const TERMINALS = wholeOption('terminals', 16);
+const PAYMENTS = wholeOption('payments', 8000);
+const PAYMENTS_SIZE1 = wholeOption('payments-size1', 400);
+const BURST_STUDENTS = wholeOption('burst-students', 30000, 0);
+const BURST_TERMINALS = wholeOption('burst-terminals', 100);
+const WORKERS = wholeOption('workers', 16);
+const JSON_OUT = textOption('json', join(ROOT, 'docs', 'benchmarks.json'));
+const STUDENTS_PER_TERMINAL = wholeOption('students-per-terminal', 50);
+const COMPARE_SIZE = wholeOption('compare-size', 200, 0);
+const CONTENDED_SIZE = wholeOption('contended-size', 200, 0);
 
 const say = (line: string): void => {
   process.stderr.write(`[bench:fabric] ${line}\n`);
@@ -216,7 +207,7 @@ async function main(): Promise<void> {
     const base = results.find((r) => r.size === 1);
     const best = results.reduce<SizeResult | undefined>((b, r) => (b === undefined || r.paymentsPerS > b.paymentsPerS ? r : b), undefined);
     const machine = `${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, Fabric ${binaries.fabricVersion}`;
-    const command = `npm run bench:fabric -- ${argv.join(' ')}`.trim();
+    const command = `npm run bench:fabric -- ${givenArguments().join(' ')}`.trim();
     const names = [...new Set(results.flatMap((r) => [...r.cpu.keys()]))].filter((n) => !n.startsWith('ca.'));
     const lines = [
       '',

@@ -17,25 +17,16 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { clientIdentity, down, findBinaries, layout, peerEndpoint, up } from '@dol/network';
 import { benchLedger, setUpBenchWorld, signBatches } from './bench-setup';
+import { givenArguments, textOption, wholeOption } from './options';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CALIPER = join(ROOT, 'bench', 'caliper');
-const argv = process.argv.slice(2);
-const opt = (name: string, fallback: string): string => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] ?? fallback : fallback;
-};
-const whole = (name: string, fallback: number): number => {
-  const v = Number(opt(name, String(fallback)));
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} must be a positive whole number`);
-  return v;
-};
-const SIZES = opt('sizes', '1,200').split(',').map(Number);
-const TERMINALS = whole('terminals', 16);
-const PAYMENTS = whole('payments', 4000);
-const PAYMENTS_SIZE1 = whole('payments-size1', 400);
-const WORKERS = whole('workers', 2);
-const LOAD = whole('load', 16);
+const SIZES = textOption('sizes', '1,200').split(',').map(Number);
+const TERMINALS = wholeOption('terminals', 16);
+const PAYMENTS = wholeOption('payments', 4000);
+const PAYMENTS_SIZE1 = wholeOption('payments-size1', 400);
+const WORKERS = wholeOption('workers', 2);
+const LOAD = wholeOption('load', 16);
 const say = (line: string): void => {
   process.stderr.write(`[bench:caliper] ${line}\n`);
 };
@@ -117,7 +108,7 @@ async function main(): Promise<void> {
     const summary = rows.filter((r) => (seen.has(r.size) ? false : (seen.add(r.size), true)));
     process.stdout.write([
       '',
-      `command: npm run bench:caliper -- ${argv.join(' ')}`.trim(),
+      `command: npm run bench:caliper -- ${givenArguments().join(' ')}`.trim(),
       `Caliper 0.6.0, Fabric connector (peer gateway, @hyperledger/fabric-gateway 1.5.0), ${WORKERS} workers, fixed load ${LOAD}, ${TERMINALS} terminals; network: 1 Raft orderer, 3 peers, AND(OperatorMSP.peer, CampusMSP.peer)`,
       '',
       'batch size  succ  fail  throughput tx/s  payments/s  avg latency s  max latency s',

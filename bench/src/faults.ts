@@ -10,18 +10,9 @@ import { join, resolve } from 'node:path';
 import { down, findBinaries, layout } from '@dol/network';
 import { formatReport, type RunReport } from '@dol/scripts';
 import { FAULTS, burstWithFault, type FaultKind } from './fault-kit';
+import { textOption, wholeOption } from './options';
 
 const ROOT = resolve(__dirname, '..', '..');
-const argv = process.argv.slice(2);
-const opt = (name: string, fallback: string): string => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] ?? fallback : fallback;
-};
-const whole = (name: string, fallback: number): number => {
-  const v = Number(opt(name, String(fallback)));
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} must be a positive whole number`);
-  return v;
-};
 
 /** mulberry32: the same seed chooses the same faults at the same moments. */
 function rng(seed: number): () => number {
@@ -60,10 +51,10 @@ function tally(report: RunReport): { batches: number; lost: number; doubleCounte
 }
 
 async function main(): Promise<void> {
-  const trials = whole('trials', 20);
-  const seed = whole('seed', 2026);
-  const students = whole('students', 300);
-  const json = opt('json', join(ROOT, 'docs', 'faults.json'));
+  const trials = wholeOption('trials', 20);
+  const seed = wholeOption('seed', 2026);
+  const students = wholeOption('students', 300);
+  const json = textOption('json', join(ROOT, 'docs', 'faults.json'));
   const b = findBinaries();
   const l = layout(join(ROOT, 'network', 'fault-run'), 28000, 3);
   const random = rng(seed);
