@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { WorkerOptions } from './intake/intake-worker';
 import type { FabricConfig, FabricIdentity } from './ledger/fabric-ledger';
 import type { LedgerRole } from './ledger/ledger-port';
 
@@ -22,7 +23,7 @@ export interface Config {
   readonly dbSchema: string;
   readonly credentials: readonly Credential[];
   readonly fabric: FabricConfig;
-  readonly worker: { readonly concurrency: number; readonly idlePollMs: number; readonly maxBackoffMs: number; readonly payerLocks?: boolean };
+  readonly worker: WorkerOptions;
   readonly logLevel: string;
   /** Printed in proofs: how to reach the orderer and peer with Fabric's CLI. */
   readonly cli: { readonly ordererAddress: string; readonly peerAddress: string };

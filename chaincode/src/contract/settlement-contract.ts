@@ -54,6 +54,10 @@ const HOUR_INDEX_END = 'payments-by-hour0'; // '0' follows '/': the first key af
 const hourKey = (hour: number, rest = ''): string => `${HOUR_INDEX}${pad(hour, 12)}/${rest}`;
 
 /** Parses a transaction's JSON argument strictly; fabric-contract-api hands strings through untouched. */
+/** A stored number or text, or 0 / '' where an older record lacks it (sort keys). */
+const numberOr0 = (v: unknown): number => (typeof v === 'number' ? v : 0);
+const textOrEmpty = (v: unknown): string => (typeof v === 'string' ? v : '');
+
 function arg(text: string, what: string): JsonValue {
   if (typeof text !== 'string') throw new DomainError('INVALID_FIELD', `${what} must be a JSON string`);
   return parseStrictJson(text, { maxBytes: 64 * 1024 });
@@ -483,8 +487,7 @@ export class SettlementContract extends Contract {
       return { amount: amount.toString(), terminalId: c.raw('terminalId') ?? null, batchSeq: c.raw('batchSeq') ?? null, txId: c.raw('txId') ?? null, at: c.raw('at') ?? null };
     });
     // Credits are keyed by transaction id, which orders them by chance: the statement lists them by time, terminal and batch.
-    const order = (v: unknown): string => (typeof v === 'number' ? String(v).padStart(16, '0') : typeof v === 'string' ? v : '');
-    lines.sort((a, b) => order(a.at).localeCompare(order(b.at)) || order(a.terminalId).localeCompare(order(b.terminalId)) || order(a.batchSeq).localeCompare(order(b.batchSeq)));
+    lines.sort((a, b) => numberOr0(a.at) - numberOr0(b.at) || textOrEmpty(a.terminalId).localeCompare(textOrEmpty(b.terminalId)) || numberOr0(a.batchSeq) - numberOr0(b.batchSeq));
     const txId = ctx.stub.getTxID();
     const statement = { payoutId, merchantId, txId, at: txTime(ctx), total: total.toString(), lines };
     const writes: Promise<void>[] = credits.map((e) => ledger.store.remove(e.key));
@@ -638,12 +641,9 @@ export class SettlementContract extends Contract {
   async GetBatches(ctx: Context, terminalId: string): Promise<string> {
     requireRole(ctx.clientIdentity, ANY_ROLE, 'GetBatches');
     // Keys order uploads of one batch number by transaction id, that is by chance: list them in the order they settled.
+    const field = (v: JsonValue, key: string): JsonValue | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v[key] : undefined);
     const batches = await new Ledger(ctx).all(K.batch, [parseTerminalId(terminalId)], (v) => v);
-    const n = (v: JsonValue, key: string): number => {
-      const x = v !== null && typeof v === 'object' && !Array.isArray(v) ? v[key] : undefined;
-      return typeof x === 'number' ? x : 0;
-    };
-    return json(batches.sort((a, b) => n(a, 'batchSeq') - n(b, 'batchSeq') || n(a, 'at') - n(b, 'at')));
+    return json(batches.sort((a, b) => numberOr0(field(a, 'batchSeq')) - numberOr0(field(b, 'batchSeq')) || numberOr0(field(a, 'at')) - numberOr0(field(b, 'at'))));
   }
 
   @Transaction(false)

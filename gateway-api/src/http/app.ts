@@ -31,10 +31,10 @@ function requestId(req: Request): string {
   return typeof id === 'string' ? id : '';
 }
 
-/** Builds the Express app: routes from the table, problem+json errors, logs, metrics, health. */
 /** Readiness: undefined when ready, else why not (shown to operators in /readyz). */
 export type Readiness = () => Promise<string | undefined>;
 
+/** Builds the Express app: routes from the table, problem+json errors, logs, metrics, health. */
 export function createApp(deps: AppDeps, ready: Readiness): express.Express {
   const app = express();
   app.disable('x-powered-by');

@@ -31,6 +31,7 @@ export class IntakeWorker {
   private loops: Promise<void>[] = [];
   private wake: (() => void)[] = [];
   private readonly locks = new PayerLocks();
+  private lastFailure: string | undefined;
 
   constructor(
     private readonly store: IntakeStore,
@@ -94,8 +95,6 @@ export class IntakeWorker {
   failing(): string | undefined {
     return this.lastFailure;
   }
-
-  private lastFailure: string | undefined;
 
   private async process(batch: ClaimedBatch, done: Completion): Promise<void> {
     const release = this.options.payerLocks === false ? () => undefined : await this.locks.acquire(payerAccounts(batch.jws));

@@ -1,4 +1,4 @@
-import { decodeBatch } from '@dol/chaincode';
+import { decodeBatch, decodeJws, parseFaceAttestation, parseMediaCert } from '@dol/chaincode';
 
 /**
  * The payer accounts a batch will write, read from its records without verifying anything (this
@@ -21,18 +21,11 @@ export function payerAccounts(jws: string): string[] {
   return [...accounts];
 }
 
+/** With the domain core's own parsers; what they refuse, the contract rejects without an account. */
 function accountOf(credential: unknown): string | undefined {
-  if (typeof credential === 'object' && credential !== null && !Array.isArray(credential)) {
-    const account = (credential as Record<string, unknown>).account;
-    return typeof account === 'string' ? account : undefined;
-  }
-  if (typeof credential !== 'string') return undefined;
-  const payload = credential.split('~')[0]?.split('.')[1];
-  if (payload === undefined) return undefined;
   try {
-    const cert: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    const account = typeof cert === 'object' && cert !== null ? (cert as Record<string, unknown>).account : undefined;
-    return typeof account === 'string' ? account : undefined;
+    if (typeof credential !== 'string') return parseFaceAttestation(credential).account;
+    return parseMediaCert(decodeJws(credential.split('~')[0]).payload).account;
   } catch {
     return undefined;
   }
