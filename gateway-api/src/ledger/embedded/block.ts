@@ -1,0 +1,104 @@
+import { canonicalJson, sha256Hex } from '@dol/chaincode';
+import { z } from 'zod';
+import type { RangeRead, Read } from './tx-stub';
+import type { Version, Write } from './world-state';
+
+/** Fabric's validation codes that the embedded ledger assigns. */
+export type ValidationCode = 'VALID' | 'MVCC_READ_CONFLICT' | 'PHANTOM_READ_CONFLICT';
+
+/** A transaction as its block keeps it: who, what, when, and the read/write set it was endorsed with. */
+export interface TxRecord {
+  readonly txId: string;
+  readonly millis: number;
+  readonly mspId: string;
+  readonly role: string;
+  readonly args: readonly string[];
+  readonly reads: readonly Read[];
+  readonly ranges: readonly RangeRead[];
+  readonly writes: readonly Write[];
+  readonly event?: { readonly name: string; readonly payload: string };
+}
+
+/**
+ * A block of the embedded ledger. `data` is the canonical JSON (RFC 8785) of what it holds, hashed
+ * as stored; the header hash covers number, previous hash and data hash, so each block seals every
+ * block before it. Validation codes are block metadata, outside the hash, as in Fabric; a verifier
+ * recomputes them from the read sets.
+ */
+export interface Block {
+  readonly number: number;
+  readonly previousHash: string;
+  readonly dataHash: string;
+  readonly hash: string;
+  readonly data: string;
+  readonly codes: readonly ValidationCode[];
+}
+
+/** What block 0 holds: the channel, and the organisations' roots and role certificates. */
+export interface GenesisConfig {
+  readonly ledger: 'embedded';
+  readonly channel: string;
+  readonly chaincode: string;
+  readonly roots: Readonly<Record<string, string>>;
+  readonly roles: Readonly<Record<string, { readonly mspId: string; readonly certificatePem: string }>>;
+}
+
+export const ZERO_HASH = '0'.repeat(64);
+
+/** The header hash of a block: SHA-256 of the canonical JSON of number, previous hash and data hash. */
+export function headerHash(number: number, previousHash: string, dataHash: string): string {
+  return sha256Hex(new TextEncoder().encode(canonicalJson({ number, previousHash, dataHash })));
+}
+
+/** Seals data as the block after `previous` (or as block 0). */
+export function sealBlock(previous: Pick<Block, 'number' | 'hash'> | undefined, data: string, codes: readonly ValidationCode[]): Block {
+  const number = previous === undefined ? 0 : previous.number + 1;
+  const previousHash = previous?.hash ?? ZERO_HASH;
+  const dataHash = sha256Hex(new TextEncoder().encode(data));
+  return { number, previousHash, dataHash, hash: headerHash(number, previousHash, dataHash), data, codes };
+}
+
+const versionJson = (v: Version | null): [number, number] | null => (v === null ? null : [v.block, v.tx]);
+const readsJson = (reads: readonly Read[]): unknown[] => reads.map(([k, v]) => [k, versionJson(v)]);
+
+/** A block's data for transactions. */
+export function txData(txs: readonly TxRecord[]): string {
+  return canonicalJson({
+    txs: txs.map((t) => ({
+      txId: t.txId, millis: t.millis, mspId: t.mspId, role: t.role, args: [...t.args],
+      reads: readsJson(t.reads),
+      ranges: t.ranges.map((r) => ({ start: r.start, end: r.end, prefix: r.prefix, rows: readsJson(r.rows) })),
+      writes: t.writes.map(([k, v]) => [k, v === null ? null : Buffer.from(v).toString('base64')]),
+      ...(t.event === undefined ? {} : { event: { name: t.event.name, payload: t.event.payload } }),
+    })),
+  });
+}
+
+/** Block 0's data. */
+export const genesisData = (config: GenesisConfig): string => canonicalJson({ config });
+
+const VersionJson = z.tuple([z.number().int().min(0), z.number().int().min(0)]).nullable().transform((v): Version | null => (v === null ? null : { block: v[0], tx: v[1] }));
+const ReadsJson = z.array(z.tuple([z.string(), VersionJson]));
+const TxDataJson = z.object({
+  txs: z.array(z.object({
+    txId: z.string(), millis: z.number().int(), mspId: z.string(), role: z.string(), args: z.array(z.string()),
+    reads: ReadsJson,
+    ranges: z.array(z.object({ start: z.string(), end: z.string(), prefix: z.boolean(), rows: ReadsJson })),
+    writes: z.array(z.tuple([z.string(), z.string().nullable()]).transform(([k, v]): Write => [k, v === null ? null : Uint8Array.from(Buffer.from(v, 'base64'))])),
+    event: z.object({ name: z.string(), payload: z.string() }).optional(),
+  })),
+});
+const GenesisJson = z.object({
+  config: z.object({
+    ledger: z.literal('embedded'), channel: z.string(), chaincode: z.string(), roots: z.record(z.string(), z.string()),
+    roles: z.record(z.string(), z.object({ mspId: z.string(), certificatePem: z.string() })),
+  }),
+});
+
+/** The transactions of a block read back from the store. */
+export function parseTxData(data: string): TxRecord[] {
+  return TxDataJson.parse(JSON.parse(data)).txs.map((t) => ({ ...t, ...(t.event === undefined ? {} : { event: t.event }) }));
+}
+
+/** Block 0's configuration read back from the store. */
+export const parseGenesis = (data: string): GenesisConfig => GenesisJson.parse(JSON.parse(data)).config;

@@ -1,0 +1,26 @@
+import { SettlementContract } from '@dol/chaincode/contract';
+import { JSONSerializer } from 'fabric-contract-api';
+import ChaincodeFromContract from 'fabric-shim/lib/contract-spi/chaincodefromcontract';
+import type { ChaincodeStub } from 'fabric-shim-api';
+
+/** A chaincode's answer to one invocation, as the shim hands it to a peer. */
+export interface ChaincodeAnswer {
+  readonly status: number;
+  readonly message: string;
+  readonly payload: Buffer;
+}
+
+/**
+ * The settlement contract behind fabric-contract-api's own dispatch, exactly as a contract server
+ * runs it for a peer: function routing, parameter marshalling from the metadata, the transaction
+ * context with the caller's ClientIdentity parsed from the creator certificate, before/after hooks
+ * and the 200/500 response. Only the transport differs: a call instead of gRPC.
+ */
+export class ContractHost {
+  private readonly chaincode = new ChaincodeFromContract([SettlementContract], { transaction: 'jsonSerializer', serializers: { jsonSerializer: JSONSerializer } }, {}, 'settlement', '0.1.0');
+
+  async invoke(stub: ChaincodeStub): Promise<ChaincodeAnswer> {
+    const answer = await this.chaincode.Invoke(stub);
+    return { status: answer.status, message: answer.message ?? '', payload: Buffer.from(answer.payload ?? new Uint8Array()) };
+  }
+}

@@ -1,0 +1,125 @@
+import type { Pool } from 'pg';
+import type { Block, ValidationCode } from './block';
+import { netWrites, type BlockStore, type CommittedTx, type OpenedStore, type TxPlace } from './block-store';
+import type { Modification, StateEntry, WorldState } from './world-state';
+
+const CODES: readonly ValidationCode[] = ['VALID', 'MVCC_READ_CONFLICT', 'PHANTOM_READ_CONFLICT'];
+const codeOf = (text: string): ValidationCode => {
+  const code = CODES.find((c) => c === text);
+  if (code === undefined) throw new Error(`stored validation code ${text} is not one the embedded ledger assigns`);
+  return code;
+};
+const keyText = (b: Buffer): string => b.toString('utf8');
+const keyBytes = (k: string): Buffer => Buffer.from(k, 'utf8');
+
+/**
+ * The embedded ledger's durable store, in PostgreSQL (the gateway's intake database, its own
+ * schema). A block, its state changes, history rows and transaction index are one SQL
+ * transaction: a crash at any point leaves the chain at the last whole block. Keys are bytea
+ * because composite keys hold U+0000, which PostgreSQL text cannot.
+ */
+export class PostgresBlockStore implements BlockStore {
+  readonly description: string;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly schema: string,
+  ) {
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`bad schema name ${schema}`);
+    this.description = `PostgreSQL schema ${schema}`;
+  }
+
+  private get s(): string {
+    return this.schema;
+  }
+
+  async open(state: WorldState): Promise<OpenedStore> {
+    await this.pool.query(`CREATE SCHEMA IF NOT EXISTS ${this.s};
+      CREATE TABLE IF NOT EXISTS ${this.s}.blocks (number bigint PRIMARY KEY, previous_hash text NOT NULL, data_hash text NOT NULL, hash text NOT NULL, data text NOT NULL, codes text[] NOT NULL);
+      CREATE TABLE IF NOT EXISTS ${this.s}.state (key bytea PRIMARY KEY, value bytea NOT NULL, block bigint NOT NULL, tx int NOT NULL);
+      CREATE TABLE IF NOT EXISTS ${this.s}.history (key bytea NOT NULL, block bigint NOT NULL, tx int NOT NULL, tx_id text NOT NULL, millis bigint NOT NULL, value bytea NOT NULL, is_delete boolean NOT NULL, PRIMARY KEY (key, block, tx));
+      CREATE TABLE IF NOT EXISTS ${this.s}.txs (tx_id text PRIMARY KEY, block bigint NOT NULL, idx int NOT NULL, code text NOT NULL);`);
+    const hashes = (await this.pool.query<{ number: string; hash: string }>(`SELECT number, hash FROM ${this.s}.blocks ORDER BY number`)).rows;
+    hashes.forEach((row, i) => {
+      if (Number(row.number) !== i) throw new Error(`the block store misses block ${i} (next stored is ${row.number}): run npm run ledger:verify`);
+    });
+    const genesis = (await this.pool.query<{ data: string }>(`SELECT data FROM ${this.s}.blocks WHERE number = 0`)).rows[0]?.data;
+    for await (const [key, entry] of this.storedState()) state.load(key, entry);
+    const history = await this.pool.query<{ key: Buffer; tx_id: string; millis: string; value: Buffer; is_delete: boolean }>(
+      `SELECT key, tx_id, millis, value, is_delete FROM ${this.s}.history ORDER BY key, block, tx`);
+    let current: { key: string; mods: Modification[] } | undefined;
+    for (const row of history.rows) {
+      const key = keyText(row.key);
+      if (current?.key !== key) {
+        if (current !== undefined) state.loadHistory(current.key, current.mods);
+        current = { key, mods: [] };
+      }
+      current.mods.push({ txId: row.tx_id, millis: Number(row.millis), value: Uint8Array.from(row.value), isDelete: row.is_delete });
+    }
+    if (current !== undefined) state.loadHistory(current.key, current.mods);
+    return { hashes: hashes.map((r) => r.hash), genesis, txs: await this.storedTxs() };
+  }
+
+  async append(block: Block, txs: readonly CommittedTx[]): Promise<void> {
+    const net = netWrites(block.number, txs);
+    const puts = [...net].filter(([, w]) => w.value !== null);
+    const deletes = [...net].filter(([, w]) => w.value === null).map(([k]) => keyBytes(k));
+    const history = txs.filter((t) => t.code === 'VALID').flatMap((t) => t.writes.map(([k, v]) => ({ k, v, t })));
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`INSERT INTO ${this.s}.blocks (number, previous_hash, data_hash, hash, data, codes) VALUES ($1, $2, $3, $4, $5, $6)`,
+        [block.number, block.previousHash, block.dataHash, block.hash, block.data, block.codes]);
+      if (puts.length > 0) {
+        await client.query(`INSERT INTO ${this.s}.state (key, value, block, tx) SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::bigint[], $4::int[])
+          ON CONFLICT (key) DO UPDATE SET value = excluded.value, block = excluded.block, tx = excluded.tx`,
+        [puts.map(([k]) => keyBytes(k)), puts.map(([, w]) => Buffer.from(w.value ?? new Uint8Array())), puts.map(([, w]) => w.version.block), puts.map(([, w]) => w.version.tx)]);
+      }
+      if (deletes.length > 0) await client.query(`DELETE FROM ${this.s}.state WHERE key = ANY($1::bytea[])`, [deletes]);
+      if (history.length > 0) {
+        await client.query(`INSERT INTO ${this.s}.history (key, block, tx, tx_id, millis, value, is_delete) SELECT * FROM unnest($1::bytea[], $2::bigint[], $3::int[], $4::text[], $5::bigint[], $6::bytea[], $7::boolean[])`,
+          [history.map((h) => keyBytes(h.k)), history.map(() => block.number), history.map((h) => h.t.index), history.map((h) => h.t.txId), history.map((h) => h.t.millis),
+            history.map((h) => Buffer.from(h.v ?? new Uint8Array())), history.map((h) => h.v === null)]);
+      }
+      if (txs.length > 0) {
+        await client.query(`INSERT INTO ${this.s}.txs (tx_id, block, idx, code) SELECT * FROM unnest($1::text[], $2::bigint[], $3::int[], $4::text[])`,
+          [txs.map((t) => t.txId), txs.map(() => block.number), txs.map((t) => t.index), txs.map((t) => t.code)]);
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async *blocks(): AsyncIterable<Block> {
+    const page = 200;
+    for (let from = 0; ; from += page) {
+      const rows = (await this.pool.query<{ number: string; previous_hash: string; data_hash: string; hash: string; data: string; codes: string[] }>(
+        `SELECT number, previous_hash, data_hash, hash, data, codes FROM ${this.s}.blocks WHERE number >= $1 ORDER BY number LIMIT $2`, [from, page])).rows;
+      for (const r of rows) yield { number: Number(r.number), previousHash: r.previous_hash, dataHash: r.data_hash, hash: r.hash, data: r.data, codes: r.codes.map(codeOf) };
+      if (rows.length < page) return;
+    }
+  }
+
+  async *storedState(): AsyncIterable<readonly [string, StateEntry]> {
+    const rows = (await this.pool.query<{ key: Buffer; value: Buffer; block: string; tx: number }>(`SELECT key, value, block, tx FROM ${this.s}.state ORDER BY key`)).rows;
+    for (const r of rows) yield [keyText(r.key), { value: Uint8Array.from(r.value), version: { block: Number(r.block), tx: r.tx } }] as const;
+  }
+
+  async storedTxs(): Promise<Map<string, TxPlace>> {
+    const rows = (await this.pool.query<{ tx_id: string; block: string; idx: number; code: string }>(`SELECT tx_id, block, idx, code FROM ${this.s}.txs`)).rows;
+    return new Map(rows.map((r) => [r.tx_id, { block: Number(r.block), index: r.idx, code: codeOf(r.code) }]));
+  }
+
+  /** Drops the ledger's schema (tests; `npm stop -- --purge`). */
+  async purge(): Promise<void> {
+    await this.pool.query(`DROP SCHEMA IF EXISTS ${this.s} CASCADE`);
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

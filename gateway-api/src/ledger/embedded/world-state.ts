@@ -1,0 +1,116 @@
+import type { Iterators, Timestamp } from 'fabric-shim-api';
+import Long from 'long';
+
+/** Where a value was written: block number and position in the block, as Fabric versions state. */
+export interface Version {
+  readonly block: number;
+  readonly tx: number;
+}
+
+/** One committed key. */
+export interface StateEntry {
+  readonly value: Uint8Array;
+  readonly version: Version;
+}
+
+/** One write of a transaction: a value, or null for a delete. */
+export type Write = readonly [key: string, value: Uint8Array | null];
+
+/** A key's committed modification, as getHistoryForKey hands it out. */
+export interface Modification {
+  readonly txId: string;
+  readonly millis: number;
+  readonly value: Uint8Array;
+  readonly isDelete: boolean;
+}
+
+export const sameVersion = (a: Version | undefined, b: Version | undefined): boolean =>
+  a === undefined || b === undefined ? a === b : a.block === b.block && a.tx === b.tx;
+
+/**
+ * The world state of the embedded ledger: the latest committed value and version of every key,
+ * kept in key order (as a peer's LevelDB keeps it, so range reads cost what they cost there), and
+ * every key's modifications (the peer's history database). Only committed blocks change it.
+ */
+export class WorldState {
+  private readonly entries = new Map<string, StateEntry>();
+  private readonly sorted: string[] = [];
+  private readonly history = new Map<string, Modification[]>();
+
+  get(key: string): StateEntry | undefined {
+    return this.entries.get(key);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Live keys from `from` on while `inRange` holds, in key order. */
+  scan(from: string, inRange: (key: string) => boolean): [string, StateEntry][] {
+    const rows: [string, StateEntry][] = [];
+    for (let i = this.lowerBound(from); i < this.sorted.length; i++) {
+      const key = this.sorted[i] ?? '';
+      if (!inRange(key)) break;
+      const entry = this.entries.get(key);
+      if (entry !== undefined) rows.push([key, entry]);
+    }
+    return rows;
+  }
+
+  /** Applies one valid transaction's writes at its version. */
+  apply(writes: readonly Write[], version: Version, txId: string, millis: number): void {
+    for (const [key, value] of writes) {
+      const history = this.history.get(key) ?? [];
+      history.push({ txId, millis, value: value ?? new Uint8Array(), isDelete: value === null });
+      this.history.set(key, history);
+      if (value === null) {
+        if (this.entries.delete(key)) this.sorted.splice(this.lowerBound(key), 1);
+        continue;
+      }
+      if (!this.entries.has(key)) this.sorted.splice(this.lowerBound(key), 0, key);
+      this.entries.set(key, { value, version });
+    }
+  }
+
+  /** Loads a committed entry as stored (opening a ledger). */
+  load(key: string, entry: StateEntry): void {
+    if (!this.entries.has(key)) this.sorted.splice(this.lowerBound(key), 0, key);
+    this.entries.set(key, entry);
+  }
+
+  /** Loads a key's history as stored, oldest first (opening a ledger). */
+  loadHistory(key: string, modifications: Modification[]): void {
+    this.history.set(key, modifications);
+  }
+
+  /** A key's modifications, newest first, as Fabric 2.x returns them. */
+  historyOf(key: string): Iterators.KeyModification[] {
+    return [...(this.history.get(key) ?? [])].reverse().map((m) => ({
+      txId: m.txId, value: m.value, isDelete: m.isDelete, timestamp: timestampOf(m.millis),
+    }));
+  }
+
+  /** Every live key in order (verification compares states with it). */
+  *all(): IterableIterator<[string, StateEntry]> {
+    for (const key of this.sorted) {
+      const entry = this.entries.get(key);
+      if (entry !== undefined) yield [key, entry];
+    }
+  }
+
+  private lowerBound(key: string): number {
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.sorted[mid] ?? '') < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
+/** A protobuf Timestamp as the shim hands it out. */
+export function timestampOf(millis: number): Timestamp {
+  return { seconds: Long.fromNumber(Math.floor(millis / 1000)), nanos: (millis % 1000) * 1_000_000 };
+}
