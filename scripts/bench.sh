@@ -17,11 +17,11 @@ node scripts/dist/bench-verify.js --records 3000 --rounds 5
 step 2/7 "settlement cost per batch size inside the contract (stub, no Fabric)"
 node scripts/dist/bench-settle.js --payments 2000
 step 3/7 "intake latency, 100 terminals paced at 100 batches/s"
-node gateway-api/dist/bench-intake.js --terminals 100 --batches 10 --records 50 --interval 1000
+node bench/dist/bench-intake.js --terminals 100 --batches 10 --records 50 --interval 1000
 step 4/7 "intake at saturation, 100 terminals"
-node gateway-api/dist/bench-intake.js --terminals 100 --batches 10 --records 50
+node bench/dist/bench-intake.js --terminals 100 --batches 10 --records 50
 step 5/7 "reconnect burst, ${STUDENTS} students, 100 terminals (gateway + intake + contract on the stub, no Fabric)"
-node gateway-api/dist/bench-burst.js --students "$STUDENTS" --terminals 100 --batch-size 200
+node bench/dist/bench-burst.js --students "$STUDENTS" --terminals 100 --batch-size 200
 
 if node -e "process.exit(require('./network/dist/binaries').binariesFound().found ? 0 : 1)"; then
   step 6/7 "settlement on the real Fabric network: batch sizes, certificate cache off/on, ${STUDENTS}-student burst, CPU per process"

@@ -12,9 +12,9 @@ import { common, gateway, google, peer } from '@hyperledger/fabric-protos';
  * v2.5's gateway does (status codes, messages and ErrorDetail trailers as in its
  * internal/pkg/gateway/api.go). This is a unit test of the adapter's wire handling and error
  * classification, NOT a Fabric test: the peer is a script. The adapter runs in its own process
- * (gateway-api/dist/testing/fabric-ledger-driver.js), since fabric-gateway cannot load under jest.
+ * (bench/dist/fabric-ledger-driver.js), since fabric-gateway cannot load under jest.
  */
-const DRIVER = join(__dirname, '..', 'gateway-api', 'dist', 'testing', 'fabric-ledger-driver.js');
+const DRIVER = join(__dirname, '..', 'bench', 'dist', 'fabric-ledger-driver.js');
 const HOST = 'peer0.operator.campus';
 const PEER = { address: `${HOST}:7051`, mspId: 'OperatorMSP' };
 const PREVIOUS_HASH = createHash('sha256').update('prev-7').digest();

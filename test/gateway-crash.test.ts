@@ -4,19 +4,19 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
-import { LedgerHost } from '@dol/gateway-api';
+import { LedgerHost } from '@dol/bench';
 import { Issuer, PayerMedium, Terminal } from '@dol/scripts';
 
 /**
  * The gateway PROCESS killed with SIGKILL while the ledger has committed batches whose answers have
  * not reached it, then started again; and the ledger unreachable during intake. The gateway is the
  * real process (runGateway: HTTP, PostgreSQL intake, worker, signals), started from its build; the
- * ledger is the real contract on the in-memory stub, hosted by this test process so that it
- * outlives the gateway (a LedgerHost, not Fabric: the same tests on the network need Fabric's
+ * ledger is the embedded ledger in memory, hosted by this test process so that it outlives the
+ * gateway (a LedgerHost, not Fabric: the same tests on the network need Fabric's
  * binaries; README). Every assertion about money is made against the ledger, not the gateway.
  */
 const ROOT = join(__dirname, '..');
-const MAIN = join(ROOT, 'gateway-api', 'dist', 'testing', 'remote-gateway-main.js');
+const MAIN = join(ROOT, 'bench', 'dist', 'remote-gateway-main.js');
 const DATABASE_URL = process.env.DOL_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const TERMINALS = 4;
 const BATCHES = 6;
@@ -138,7 +138,7 @@ describe('gateway process: SIGKILL mid-settlement and ledger outage', () => {
 
   beforeAll(async () => {
     host = await LedgerHost.start();
-    host.ledger.clock = now;
+    host.clock = now;
     writeFileSync(join(dir, 'credentials.json'), JSON.stringify([{ tokenSha256: createHash('sha256').update(auditorToken).digest('hex'), role: 'auditor', subject: 'auditor' }]));
     await host.ledger.submit('operator', 'RegisterIssuerKey', [JSON.stringify(issuer.registration())]);
     await host.ledger.submit('operator', 'RegisterMerchant', [JSON.stringify({ merchantId: 'm-crash', name: 'Crash canteen' })]);
@@ -187,7 +187,7 @@ describe('gateway process: SIGKILL mid-settlement and ledger outage', () => {
 
   it('ledger unreachable: batches are still acknowledged, readiness says so, and they settle once it is back', async () => {
     const batches = await newBatches();
-    host.ledger.down = true;
+    host.ledger.offline = true;
     const before = acked.length;
     await upload(batches);
     expect(acked.length).toBe(before + TERMINALS);
@@ -196,7 +196,7 @@ describe('gateway process: SIGKILL mid-settlement and ledger outage', () => {
     await sleep(300);
     for (const a of acked.slice(before)) expect((await statusOf(a.receipt)).status).toBe('pending');
 
-    host.ledger.down = false;
+    host.ledger.offline = false;
     await until('readiness to return', 10_000, async () => (await fetch(`${url}/readyz`)).status === 200);
     await until('the batches held during the outage to settle', 30_000, allSettled);
     await expectLedgerExactlyOnce();

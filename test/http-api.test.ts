@@ -80,7 +80,7 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
   await pool.query(`DROP SCHEMA ${schema} CASCADE`);
   await pool.end();
-  lut.close();
+  await lut.close();
 });
 
 const wallet = (account: string): PayerMedium => PayerMedium.issue(issuer, {

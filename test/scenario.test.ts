@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
-import { startStubGateway, type StubGateway, type LedgerPort } from '@dol/gateway-api';
+import type { LedgerPort } from '@dol/gateway-api';
+import { startTestGateway, type TestGateway } from '@dol/bench';
 import { GatewayClient, buildScenario, formatReport, runScenario } from '@dol/scripts';
 import { ledgerUnderTest } from './support/ledger-under-test';
 
@@ -17,17 +18,17 @@ describe('canteen hour scenario', () => {
   const schema = `scenario_test_${randomBytes(4).toString('hex')}`;
   const now = Date.now();
   const lut = ledgerUnderTest(now);
-  let gateway: StubGateway<LedgerPort> | undefined;
+  let gateway: TestGateway<LedgerPort> | undefined;
 
   afterAll(async () => {
     await gateway?.close();
     await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await pool.end();
-    lut.close();
+    await lut.close();
   });
 
   it(`${STUDENTS} students, 20 terminals, every injected fault: the ${lut.kind} ledger reconciles exactly with the model`, async () => {
-    gateway = await startStubGateway({ pool, schema, now, ledger: lut.ledger, workers: lut.workers, cli: lut.cli, runWorker: true });
+    gateway = await startTestGateway({ pool, schema, now, ledger: lut.ledger, workers: lut.workers, cli: lut.cli, runWorker: true });
     const { store } = gateway;
     const api = new GatewayClient(gateway.url, gateway.tokens);
     const scenario = buildScenario({ students: STUDENTS, terminals: 20, seed: 2026, now, batchSize: 50 });
@@ -42,5 +43,12 @@ describe('canteen hour scenario', () => {
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
     expect(report.ok).toBe(true);
     expect(table).toContain('RECONCILED');
+    // The embedded ledger's store, verified from genesis: chain, read sets, state and books.
+    const verified = await lut.verify();
+    if (verified !== undefined) {
+      process.stdout.write(`embedded ledger verified: ${String(verified.blocks)} blocks, ${String(verified.transactions)} transactions, ${String(verified.keys)} keys\n`);
+      expect(verified.problems).toEqual([]);
+      expect(verified.books?.ok).toBe(true);
+    }
   });
 });

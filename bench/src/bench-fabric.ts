@@ -18,7 +18,8 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
-import { LedgerError, PayerLocks, payerAccounts, startStubGateway } from '@dol/gateway-api';
+import { LedgerError, PayerLocks, payerAccounts } from '@dol/gateway-api';
+import { startTestGateway } from './test-gateway';
 import { benchLedger, setUpBenchWorld, signBatches, signSharedBatches } from './bench-setup';
 import { down, findBinaries, layout, peerEndpoint, readState, restartContracts, up, type Layout } from '@dol/network';
 import { GatewayClient, buildScenario, formatReport, progressBar, runScenario } from '@dol/scripts';
@@ -180,7 +181,7 @@ async function main(): Promise<void> {
     // ---- 2. the reconnect burst through the gateway API ----
     let burst: { seconds: number; sales: number; batches: number; reconciled: boolean; cpu: Map<string, number>; table: string } | undefined;
     if (BURST_STUDENTS > 0) {
-      const gateway = await startStubGateway({ pool, schema, now, ledger, workers: WORKERS, runWorker: true, cli: { ordererAddress: `127.0.0.1:${l.ports.orderer(0)}`, peerAddress: peer.endpoint } });
+      const gateway = await startTestGateway({ pool, schema, now, ledger, workers: WORKERS, runWorker: true, cli: { ordererAddress: `127.0.0.1:${l.ports.orderer(0)}`, peerAddress: peer.endpoint } });
       try {
         const scenario = buildScenario({ students: BURST_STUDENTS, terminals: BURST_TERMINALS, seed: 2026, now, batchSize: 200 }, (d, t) => {
           progressBar('students', d, t);

@@ -9,7 +9,10 @@ export { FabricLedger, type FabricConfig, type FabricIdentity } from './ledger/f
 export { LedgerError, domainCodeOf, type LedgerPort, type LedgerRole } from './ledger/ledger-port';
 export { createMetrics } from './metrics';
 export { loadConfig, type CallerRole, type Credential } from './config';
-export { ContractLedger } from './testing/contract-ledger';
-export { startStubGateway, type StubGateway, type StaffRole, type TestGatewayOptions } from './testing/stub-gateway';
 export { assembleGateway } from './assemble';
-export { LedgerHost, RemoteLedger } from './testing/ledger-host';
+export { runGateway, type ServiceConfig } from './run-gateway';
+export { EMBEDDED_NOTICE, EmbeddedLedger, type EmbeddedLedgerOptions } from './ledger/embedded/embedded-ledger';
+export { MemoryBlockStore, type BlockStore } from './ledger/embedded/block-store';
+export { PostgresBlockStore } from './ledger/embedded/postgres-block-store';
+export { verifyLedger, type VerifyReport } from './ledger/embedded/verify';
+export type { Commit, LedgerFailure, Submitted } from './ledger/ledger-port';

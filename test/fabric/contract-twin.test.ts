@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ContractLedger, FabricLedger, LedgerError, type LedgerPort, type LedgerRole } from '@dol/gateway-api';
+import { EmbeddedLedger, FabricLedger, MemoryBlockStore, LedgerError, type LedgerPort, type LedgerRole } from '@dol/gateway-api';
 import { REJECT_REASONS } from '@dol/chaincode';
 import { allRoleIdentities, blockHeight, findBinaries, peerEndpoint, up, waitForEndorsement, type Layout, type OrgKey } from '@dol/network';
 import { PayerMedium, Terminal, caseIssuers, everyRecordVerdict, faceCredential, type CertFields } from '@dol/scripts';
@@ -40,13 +40,15 @@ const parsed = (text: string): unknown => (text === '' ? '' : normalise(JSON.par
 
 let real: FabricLedger;
 let audit: FabricLedger;
-let model: ContractLedger;
+let model: EmbeddedLedger;
+/** The model's ledger time: the wall clock at each call, as the peers' timestamps are. */
+let modelClock = Date.now();
 const ledgers: FabricLedger[] = [];
 
 /** One write on both ledgers: the same answer, or the same refusal code. */
 async function write(role: LedgerRole, fn: string, ...args: string[]): Promise<Record<string, unknown>> {
   const run = async (ledger: LedgerPort): Promise<unknown> => {
-    if (ledger === model) model.clock = Date.now();
+    if (ledger === model) modelClock = Date.now();
     try {
       return parsed((await ledger.submit(role, fn, args)).result);
     } catch (error) {
@@ -63,7 +65,7 @@ async function write(role: LedgerRole, fn: string, ...args: string[]): Promise<R
 /** One read on the AuditOrg peer once it holds every block committed so far, and on the model. */
 async function read(fn: string, ...args: string[]): Promise<unknown> {
   const onFabric = parsed(await audit.evaluate('auditor', fn, args));
-  model.clock = Date.now();
+  modelClock = Date.now();
   const onModel = parsed(await model.evaluate('auditor', fn, args));
   expect({ fn, args, answer: onFabric }).toEqual({ fn, args, answer: onModel });
   return onFabric;
@@ -85,7 +87,7 @@ beforeAll(async () => {
   real = ledgerOn('operator', ['gateway', 'operator', 'finance', 'registrar']);
   audit = ledgerOn('audit', ['auditor']);
   ledgers.push(real, audit);
-  model = new ContractLedger();
+  model = await EmbeddedLedger.open({ store: new MemoryBlockStore(), clock: () => modelClock });
 });
 
 afterAll(async () => {

@@ -1,27 +1,32 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ContractLedger, FabricLedger, type LedgerPort } from '@dol/gateway-api';
+import { Pool } from 'pg';
+import { EmbeddedLedger, FabricLedger, PostgresBlockStore, verifyLedger, type Commit, type LedgerPort, type LedgerRole, type Submitted, type VerifyReport } from '@dol/gateway-api';
 import { allRoleIdentities, peerEndpoint, stopProcess, up, waitForEndorsement } from '@dol/network';
 import { testLayout } from '../fabric/test-network';
 
 /**
  * The ledger a shared test runs against, chosen by configuration: DOL_TEST_LEDGER=fabric (set by
  * the jest project `fabric`) is the real network started by test/fabric/global-setup.ts; anything
- * else is the real contract on the in-memory stub. The same test file runs in both projects.
+ * else is the embedded ledger over PostgreSQL (its own schema, dropped at close). The same test
+ * file runs in both projects.
  */
-export type LedgerKind = 'stub' | 'fabric';
-export const LEDGER_KIND: LedgerKind = process.env.DOL_TEST_LEDGER === 'fabric' ? 'fabric' : 'stub';
+export type LedgerKind = 'embedded' | 'fabric';
+export const LEDGER_KIND: LedgerKind = process.env.DOL_TEST_LEDGER === 'fabric' ? 'fabric' : 'embedded';
 
 export interface LedgerUnderTest {
   readonly kind: LedgerKind;
   readonly ledger: LedgerPort;
-  /** Intake worker loops: one for the stub (one transaction at a time), several for Fabric. */
+  /** Intake worker loops. */
   readonly workers: number;
   /** How proofs name the orderer and the gateway's peer for Fabric's CLI. */
   readonly cli: { readonly ordererAddress: string; readonly peerAddress: string };
-  /** Makes the ledger unreachable: the stub's switch, or the gateway's own peer stopped for real. */
+  /** Makes the ledger unreachable: the embedded ledger taken offline, or the gateway's own peer stopped for real. */
   takeDown(): Promise<void>;
   bringBack(): Promise<void>;
-  close(): void;
+  /** Verifies the embedded ledger's store from genesis (undefined on Fabric, which verifies itself). */
+  verify(): Promise<VerifyReport | undefined>;
+  close(): Promise<void>;
 }
 
 function fabricLedger(): LedgerUnderTest {
@@ -40,28 +45,60 @@ function fabricLedger(): LedgerUnderTest {
       await up(l);
       await waitForEndorsement(l);
     },
+    verify: () => Promise.resolve(undefined),
     close: () => {
       ledger.close();
+      return Promise.resolve();
     },
   };
 }
 
-function stubLedger(now: number): LedgerUnderTest {
-  const ledger = new ContractLedger();
-  ledger.clock = now;
+/** The embedded ledger, opened on first use (test files build their gateway before any await). */
+class LazyEmbeddedLedger implements LedgerPort {
+  private opened: Promise<EmbeddedLedger> | undefined;
+  constructor(private readonly open: () => Promise<EmbeddedLedger>) {}
+  get ledger(): Promise<EmbeddedLedger> {
+    this.opened ??= this.open();
+    return this.opened;
+  }
+  async submit(role: LedgerRole, fn: string, args: readonly string[]): Promise<Submitted> {
+    return (await this.ledger).submit(role, fn, args);
+  }
+  async evaluate(role: LedgerRole, fn: string, args: readonly string[]): Promise<string> {
+    return (await this.ledger).evaluate(role, fn, args);
+  }
+  async commitOf(role: LedgerRole, txId: string): Promise<Commit & { readonly blockHash: string }> {
+    return (await this.ledger).commitOf(role, txId);
+  }
+  async ping(): Promise<boolean> {
+    return (await this.ledger).ping();
+  }
+  close(): void {
+    void this.opened?.then((l) => {
+      l.close();
+    });
+  }
+}
+
+function embeddedLedger(now: number): LedgerUnderTest {
+  const pool = new Pool({ connectionString: process.env.DOL_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', max: 4 });
+  const store = new PostgresBlockStore(pool, `t_ledger_${randomBytes(4).toString('hex')}`);
+  const ledger = new LazyEmbeddedLedger(() => EmbeddedLedger.open({ store, clock: () => now }));
+  const setOffline = async (offline: boolean): Promise<void> => {
+    (await ledger.ledger).offline = offline;
+  };
   return {
-    kind: 'stub', ledger, workers: 1, cli: { ordererAddress: '127.0.0.1:7050', peerAddress: '127.0.0.1:7051' },
-    takeDown: () => {
-      ledger.down = true;
-      return Promise.resolve();
+    kind: 'embedded', ledger, workers: 4, cli: { ordererAddress: '-', peerAddress: '-' },
+    takeDown: () => setOffline(true),
+    bringBack: () => setOffline(false),
+    verify: () => verifyLedger(store),
+    close: async () => {
+      ledger.close();
+      await store.purge();
+      await pool.end();
     },
-    bringBack: () => {
-      ledger.down = false;
-      return Promise.resolve();
-    },
-    close: () => undefined,
   };
 }
 
-/** The ledger for this run; `now` is the stub's ledger time (Fabric keeps its own clock). */
-export const ledgerUnderTest = (now: number): LedgerUnderTest => (LEDGER_KIND === 'fabric' ? fabricLedger() : stubLedger(now));
+/** The ledger for this run; `now` is the embedded ledger's time (Fabric keeps its own clock). */
+export const ledgerUnderTest = (now: number): LedgerUnderTest => (LEDGER_KIND === 'fabric' ? fabricLedger() : embeddedLedger(now));

@@ -14,3 +14,8 @@ declare module 'fabric-shim/lib/contract-spi/chaincodefromcontract' {
   }
   export = ChaincodeFromContract;
 }
+
+/** The shim's winston loggers, by name. */
+declare module 'fabric-shim/lib/logger' {
+  export function getLogger(name: string): { silent: boolean };
+}

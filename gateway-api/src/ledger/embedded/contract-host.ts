@@ -1,6 +1,7 @@
 import { SettlementContract } from '@dol/chaincode/contract';
 import { JSONSerializer } from 'fabric-contract-api';
 import ChaincodeFromContract from 'fabric-shim/lib/contract-spi/chaincodefromcontract';
+import { getLogger } from 'fabric-shim/lib/logger';
 import type { ChaincodeStub } from 'fabric-shim-api';
 
 /** A chaincode's answer to one invocation, as the shim hands it to a peer. */
@@ -18,6 +19,12 @@ export interface ChaincodeAnswer {
  */
 export class ContractHost {
   private readonly chaincode = new ChaincodeFromContract([SettlementContract], { transaction: 'jsonSerializer', serializers: { jsonSerializer: JSONSerializer } }, {}, 'settlement', '0.1.0');
+
+  constructor() {
+    // The dispatcher logs every refusal at error level; here a refusal is an answer the gateway
+    // turns into a problem detail and logs itself.
+    getLogger('contracts-spi/chaincodefromcontract.js').silent = true;
+  }
 
   async invoke(stub: ChaincodeStub): Promise<ChaincodeAnswer> {
     const answer = await this.chaincode.Invoke(stub);

@@ -194,8 +194,14 @@ function iterate<T>(rows: readonly T[]): Promise<Iterators.CommonIterator<T>> & 
     close: () => Promise.resolve(),
   };
   return Object.assign(Promise.resolve(iterator), {
-    [Symbol.asyncIterator]: async function* (): AsyncGenerator<T> {
-      yield* rows;
+    [Symbol.asyncIterator]: (): AsyncIterator<T> => {
+      let j = 0;
+      return {
+        next: () => {
+          const row = rows[j++];
+          return Promise.resolve(row === undefined ? { value: undefined, done: true } : { value: row, done: false });
+        },
+      };
     },
   });
 }

@@ -12,8 +12,8 @@ import { cpus } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
 import { Issuer, PayerMedium, Terminal, positiveIntOption } from '@dol/scripts';
-import { IntakeStore } from './intake/intake-store';
-import { startStubGateway } from './testing/stub-gateway';
+import { IntakeStore } from '@dol/gateway-api';
+import { startTestGateway } from './test-gateway';
 
 const arg = positiveIntOption;
 
@@ -24,7 +24,7 @@ const arg = positiveIntOption;
  */
 async function serve(schema: string): Promise<void> {
   const pool = new Pool({ connectionString: DATABASE_URL, max: 20 });
-  const gateway = await startStubGateway({ pool, schema, now: Date.now() });
+  const gateway = await startTestGateway({ pool, schema, now: Date.now() });
   const cpuAtStart = process.cpuUsage();
   process.send?.({ port: Number(new URL(gateway.url).port) });
   process.once('message', () => {

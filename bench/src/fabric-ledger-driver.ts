@@ -7,8 +7,7 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { LedgerError, type LedgerRole } from '../ledger/ledger-port';
-import { FabricLedger } from '../ledger/fabric-ledger';
+import { FabricLedger, LedgerError, type LedgerRole } from '@dol/gateway-api';
 
 interface Plan {
   readonly peerEndpoint: string;

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import { Pool } from 'pg';
 import { GatewayClient, buildScenario, formatReport, progressBar, runScenario, positiveIntOption } from '@dol/scripts';
-import { startStubGateway } from './testing/stub-gateway';
+import { startTestGateway } from './test-gateway';
 
 const arg = positiveIntOption;
 
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const now = Date.now();
   const pool = new Pool({ connectionString: process.env.DOL_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', max: 12 });
   const schema = `bench_burst_${randomBytes(4).toString('hex')}`;
-  const gateway = await startStubGateway({ pool, schema, now, runWorker: true });
+  const gateway = await startTestGateway({ pool, schema, now, runWorker: true });
   try {
     const scenario = buildScenario({ students, terminals, seed: 2026, now, batchSize }, (d, t) => {
       progressBar('students', d, t);

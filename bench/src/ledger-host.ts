@@ -1,17 +1,18 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { LedgerError, type Commit, type LedgerFailure, type LedgerPort, type LedgerRole, type Submitted } from '../ledger/ledger-port';
-import { ContractLedger } from './contract-ledger';
+import { EmbeddedLedger, LedgerError, MemoryBlockStore, type Commit, type LedgerFailure, type LedgerPort, type LedgerRole, type Submitted } from '@dol/gateway-api';
 
 /**
- * FOR PROCESS-LEVEL TESTS WITHOUT A NETWORK: the contract on the in-memory stub, served over HTTP
- * on 127.0.0.1 from the test's own process, so that it outlives a gateway process the test kills.
- * Faults: `ledger.down` (nothing answers, like a stopped orderer and peers) and `answerDelayMs`
+ * FOR PROCESS-LEVEL TESTS WITHOUT A NETWORK: the embedded ledger in memory, served over HTTP on
+ * 127.0.0.1 from the test's own process, so that it outlives a gateway process the test kills.
+ * Faults: `ledger.offline` (nothing answers, like a stopped orderer and peers) and `answerDelayMs`
  * (the transaction commits at once, its answer comes late: the window in which a crash loses the
  * answer but not the commit). It is not Fabric.
  */
 export class LedgerHost {
-  readonly ledger = new ContractLedger();
+  /** Ledger time of the next transaction (tests move it). */
+  clock = Date.now();
+  readonly ledger: EmbeddedLedger;
   answerDelayMs = 0;
   private readonly delayed = new Map<NodeJS.Timeout, () => void>();
   /** SubmitBatch transactions committed so far. */
@@ -29,8 +30,15 @@ export class LedgerHost {
   /** Where the gateway reaches it (set once listening). */
   url = '';
 
+  private constructor(ledger: EmbeddedLedger) {
+    this.ledger = ledger;
+  }
+
   static async start(): Promise<LedgerHost> {
-    const host = new LedgerHost();
+    const hosts: LedgerHost[] = [];
+    const ledger = await EmbeddedLedger.open({ store: new MemoryBlockStore(), clock: () => hosts[0]?.clock ?? Date.now() });
+    const host = new LedgerHost(ledger);
+    hosts.push(host);
     await new Promise<void>((resolve) => host.server.listen(0, '127.0.0.1', resolve));
     host.url = `http://127.0.0.1:${(host.server.address() as AddressInfo).port}`;
     return host;

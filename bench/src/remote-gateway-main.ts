@@ -4,8 +4,7 @@
  * Environment: DOL_LEDGER_URL, DOL_CREDENTIALS_FILE, DOL_DB_SCHEMA, DOL_DATABASE_URL, DOL_PORT (0: any).
  */
 import { readFileSync } from 'node:fs';
-import type { Credential } from '../config';
-import { runGateway } from '../run-gateway';
+import { runGateway, type Credential } from '@dol/gateway-api';
 import { RemoteLedger } from './ledger-host';
 
 const env = (name: string, fallback?: string): string => {
