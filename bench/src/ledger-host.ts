@@ -82,6 +82,8 @@ export class LedgerHost {
 
 /** The gateway's side of a LedgerHost: the LedgerPort over HTTP. A connection failure is 'unavailable'. */
 export class RemoteLedger implements LedgerPort {
+  /** A LedgerHost serves the embedded ledger. */
+  readonly kind = 'embedded' as const;
   constructor(private readonly url: string) {}
 
   private async call<T>(body: object): Promise<T> {

@@ -33,7 +33,7 @@ export function assembleGateway(parts: GatewayParts): { app: express.Express; wo
       worker.nudge();
     }, channel: parts.channel, chaincode: parts.chaincode, cli: parts.cli, credentials: parts.credentials, log, metrics,
   }, async () => {
-    if (!(await ledger.ping())) return 'no Fabric peer answers';
+    if (!(await ledger.ping())) return ledger.kind === 'fabric' ? 'no Fabric peer answers' : 'the embedded ledger is not serving';
     // The peer answers, yet writes fail (another org's peer or the orderers are down): say so.
     const failing = worker.failing();
     return failing === undefined ? undefined : `batches are acknowledged and queued, but the ledger is not settling them: ${failing}`;

@@ -22,7 +22,10 @@ export interface Config {
   readonly databaseUrl: string;
   readonly dbSchema: string;
   readonly credentials: readonly Credential[];
-  readonly fabric: FabricConfig;
+  /** The ledger: a Fabric network (DOL_LEDGER=fabric, the default) or the embedded ledger in PostgreSQL. */
+  readonly ledger: { readonly kind: 'fabric'; readonly fabric: FabricConfig } | { readonly kind: 'embedded'; readonly schema: string };
+  readonly channel: string;
+  readonly chaincode: string;
   readonly worker: WorkerOptions;
   readonly logLevel: string;
   /** Printed in proofs: how to reach the orderer and peer with Fabric's CLI. */
@@ -38,12 +41,14 @@ const Env = z.object({
   DOL_DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/postgres'),
   DOL_DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default('dol_gateway'),
   DOL_CREDENTIALS_FILE: z.string(),
-  DOL_PEER_ENDPOINT: z.string(),
-  DOL_PEER_HOST_ALIAS: z.string(),
-  DOL_PEER_TLS_CA: z.string(),
+  DOL_LEDGER: z.enum(['fabric', 'embedded']).default('fabric'),
+  DOL_LEDGER_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default('dol_ledger'),
+  DOL_PEER_ENDPOINT: z.string().optional(),
+  DOL_PEER_HOST_ALIAS: z.string().optional(),
+  DOL_PEER_TLS_CA: z.string().optional(),
   DOL_CHANNEL: z.string().default('campus'),
   DOL_CHAINCODE: z.string().default('settlement'),
-  DOL_IDENTITIES_FILE: z.string(),
+  DOL_IDENTITIES_FILE: z.string().optional(),
   DOL_EVALUATE_MS: int(100, 600_000).default(5_000),
   DOL_ENDORSE_MS: int(100, 600_000).default(15_000),
   DOL_SUBMIT_MS: int(100, 600_000).default(5_000),
@@ -54,6 +59,11 @@ const Env = z.object({
   DOL_PAYER_LOCKS: z.enum(['on', 'off']).default('on'),
   DOL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DOL_ORDERER_ADDRESS: z.string().default('127.0.0.1:7050'),
+}).superRefine((e, ctx) => {
+  if (e.DOL_LEDGER !== 'fabric') return;
+  for (const name of ['DOL_PEER_ENDPOINT', 'DOL_PEER_HOST_ALIAS', 'DOL_PEER_TLS_CA', 'DOL_IDENTITIES_FILE'] as const) {
+    if (e[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'required when DOL_LEDGER=fabric' });
+  }
 });
 
 const CredentialsFile = z.array(z.object({
@@ -75,18 +85,34 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   }
   const e = parsed.data;
   const credentials = CredentialsFile.parse(JSON.parse(file(e.DOL_CREDENTIALS_FILE)));
-  const ids = IdentitiesFile.parse(JSON.parse(file(e.DOL_IDENTITIES_FILE)));
+  const common = {
+    host: e.DOL_HOST, port: e.DOL_PORT, databaseUrl: e.DOL_DATABASE_URL, dbSchema: e.DOL_DB_SCHEMA, credentials, logLevel: e.DOL_LOG_LEVEL,
+    channel: e.DOL_CHANNEL, chaincode: e.DOL_CHAINCODE,
+    worker: { concurrency: e.DOL_WORKERS, idlePollMs: e.DOL_IDLE_POLL_MS, maxBackoffMs: e.DOL_MAX_BACKOFF_MS, payerLocks: e.DOL_PAYER_LOCKS === 'on' },
+  };
+  if (e.DOL_LEDGER === 'embedded') {
+    return { ...common, ledger: { kind: 'embedded', schema: e.DOL_LEDGER_SCHEMA }, cli: { ordererAddress: '-', peerAddress: '-' } };
+  }
+  const need = (v: string | undefined): string => v ?? '';
+  const ids = IdentitiesFile.parse(JSON.parse(file(need(e.DOL_IDENTITIES_FILE))));
   const identities: Partial<Record<LedgerRole, FabricIdentity>> = {};
   for (const [role, id] of Object.entries(ids) as [LedgerRole, { mspId: string; certificate: string; privateKey: string }][]) {
     identities[role] = { mspId: id.mspId, certificatePem: file(id.certificate), privateKeyPem: file(id.privateKey) };
   }
-  return {
-    host: e.DOL_HOST, port: e.DOL_PORT, databaseUrl: e.DOL_DATABASE_URL, dbSchema: e.DOL_DB_SCHEMA, credentials, logLevel: e.DOL_LOG_LEVEL,
-    fabric: {
-      peerEndpoint: e.DOL_PEER_ENDPOINT, peerHostAlias: e.DOL_PEER_HOST_ALIAS, tlsRootCertPem: file(e.DOL_PEER_TLS_CA), channel: e.DOL_CHANNEL,
-      chaincode: e.DOL_CHAINCODE, identities, evaluateMs: e.DOL_EVALUATE_MS, endorseMs: e.DOL_ENDORSE_MS, submitMs: e.DOL_SUBMIT_MS, commitMs: e.DOL_COMMIT_MS,
-    },
-    worker: { concurrency: e.DOL_WORKERS, idlePollMs: e.DOL_IDLE_POLL_MS, maxBackoffMs: e.DOL_MAX_BACKOFF_MS, payerLocks: e.DOL_PAYER_LOCKS === 'on' },
-    cli: { ordererAddress: e.DOL_ORDERER_ADDRESS, peerAddress: e.DOL_PEER_ENDPOINT },
+  const fabric: FabricConfig = {
+    peerEndpoint: need(e.DOL_PEER_ENDPOINT), peerHostAlias: need(e.DOL_PEER_HOST_ALIAS), tlsRootCertPem: file(need(e.DOL_PEER_TLS_CA)), channel: e.DOL_CHANNEL,
+    chaincode: e.DOL_CHAINCODE, identities, evaluateMs: e.DOL_EVALUATE_MS, endorseMs: e.DOL_ENDORSE_MS, submitMs: e.DOL_SUBMIT_MS, commitMs: e.DOL_COMMIT_MS,
   };
+  return { ...common, ledger: { kind: 'fabric', fabric }, cli: { ordererAddress: e.DOL_ORDERER_ADDRESS, peerAddress: need(e.DOL_PEER_ENDPOINT) } };
+}
+
+const StoreEnv = z.object({
+  DOL_DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/postgres'),
+  DOL_LEDGER_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default('dol_ledger'),
+});
+
+/** Where the embedded ledger is stored (for `npm run ledger:verify`, which needs nothing else). */
+export function loadLedgerStoreConfig(env: NodeJS.ProcessEnv): { readonly databaseUrl: string; readonly schema: string } {
+  const e = StoreEnv.parse(env);
+  return { databaseUrl: e.DOL_DATABASE_URL, schema: e.DOL_LEDGER_SCHEMA };
 }

@@ -1,11 +1,27 @@
-/** The gateway process over Fabric: config from the environment (docs/gateway.md), then runGateway. */
+/**
+ * The gateway process: config from the environment (docs/gateway.md), the ledger it names (a
+ * Fabric network, or the embedded ledger in PostgreSQL), then runGateway.
+ */
+import { Pool } from 'pg';
 import { loadConfig } from './config';
+import { EMBEDDED_NOTICE, type LedgerPort } from './ledger/ledger-port';
+import { EmbeddedLedger } from './ledger/embedded/embedded-ledger';
+import { PostgresBlockStore } from './ledger/embedded/postgres-block-store';
 import { FabricLedger } from './ledger/fabric-ledger';
 import { runGateway } from './run-gateway';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  await runGateway({ ...config, channel: config.fabric.channel, chaincode: config.fabric.chaincode }, new FabricLedger(config.fabric));
+  let ledger: LedgerPort;
+  if (config.ledger.kind === 'fabric') ledger = new FabricLedger(config.ledger.fabric);
+  else {
+    const pool = new Pool({ connectionString: config.databaseUrl, max: 4 });
+    const store = new PostgresBlockStore(pool, config.ledger.schema);
+    const embedded = await EmbeddedLedger.open({ store });
+    process.stdout.write(`${EMBEDDED_NOTICE.toUpperCase()}: the settlement contract runs in this process over ${store.description} (${String(embedded.height)} blocks); npm run ledger:verify checks it\n`);
+    ledger = embedded;
+  }
+  await runGateway(config, ledger);
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,6 @@
 /**
  * The gateway process around any ledger: PostgreSQL intake, worker, HTTP, graceful stop. main.ts
- * runs it over Fabric; the crash tests run it over a ledger that survives the process.
+ * runs it over Fabric or the embedded ledger; the crash tests run it over a ledger that survives the process.
  */
 import { Pool } from 'pg';
 import pino from 'pino';
@@ -9,7 +9,8 @@ import { assembleGateway } from './assemble';
 import { IntakeStore } from './intake/intake-store';
 import type { LedgerPort } from './ledger/ledger-port';
 
-export type ServiceConfig = Omit<Config, 'fabric'> & { readonly channel: string; readonly chaincode: string };
+/** What the process runs with, whichever ledger it was handed. */
+export type ServiceConfig = Omit<Config, 'ledger'>;
 
 /**
  * Starts the gateway and prints its URL on stdout. SIGTERM/SIGINT stop it gracefully: no new

@@ -1,11 +1,14 @@
 /**
- * `npm start` / `npm stop` where Fabric's binaries are found: the network, its chaincode servers,
+ * `npm start` / `npm stop`. Where Fabric's binaries are found: the network, its chaincode servers,
  * and one gateway API per organisation that has users, each with that org's Fabric identities.
+ * Without them (or with --embedded): one gateway API for every role over the embedded ledger in
+ * PostgreSQL, announced as not a Fabric network.
  *
- *   node network/dist/system.js start [--orderers 1|3]
+ *   node network/dist/system.js start [--orderers 1|3] [--embedded]
  *   node network/dist/system.js stop [--purge]
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { Pool } from 'pg';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { findBinaries, MissingBinaries } from './binaries';
@@ -18,6 +21,10 @@ import { down, readState, up } from './network';
 const ROOT = resolve(__dirname, '..', '..');
 const DIR = resolve(ROOT, 'network', 'run');
 const GATEWAY_MAIN = join(ROOT, 'gateway-api', 'dist', 'main.js');
+const EMBEDDED_DIR = join(DIR, 'embedded');
+const EMBEDDED_PORT = 8080;
+const EMBEDDED_SCHEMAS = { ledger: 'dol_ledger', intake: 'dol_gateway_embedded' } as const;
+const DATABASE_URL = process.env.DOL_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** Which API roles each organisation's gateway serves (the Fabric identities it holds decide the rest). */
 const API_ROLES: Readonly<Record<Exclude<OrgKey, 'orderer'>, readonly string[]>> = {
@@ -116,7 +123,71 @@ Try:
 `);
 }
 
+/** The embedded ledger's system: one gateway, every role, the ledger in PostgreSQL. */
+async function startEmbedded(): Promise<void> {
+  const started = Date.now();
+  mkdirSync(EMBEDDED_DIR, { recursive: true });
+  const file = join(EMBEDDED_DIR, 'api-credentials.json');
+  const url = `http://127.0.0.1:${String(EMBEDDED_PORT)}`;
+  const tokens: Tokens = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Tokens
+    : Object.fromEntries(['operator', 'finance', 'registrar', 'auditor'].map((role) => [role, { token: randomBytes(24).toString('hex'), url }]));
+  writeFileSync(file, `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
+  const credentialsFile = join(EMBEDDED_DIR, 'gateway-credentials.json');
+  writeFileSync(credentialsFile, JSON.stringify(Object.entries(tokens).map(([role, t]) => ({ tokenSha256: createHash('sha256').update(t.token).digest('hex'), role, subject: role }))));
+  const spec: ProcessSpec = {
+    name: 'gateway.embedded', command: process.execPath, args: [GATEWAY_MAIN], port: EMBEDDED_PORT,
+    env: { DOL_LEDGER: 'embedded', DOL_LEDGER_SCHEMA: EMBEDDED_SCHEMAS.ledger, DOL_DB_SCHEMA: EMBEDDED_SCHEMAS.intake, DOL_PORT: String(EMBEDDED_PORT), DOL_CREDENTIALS_FILE: credentialsFile, DOL_DATABASE_URL: DATABASE_URL },
+  };
+  const pids = readEmbeddedPids();
+  const logs = join(EMBEDDED_DIR, 'logs');
+  if (!(alive(pids[spec.name]) && (await listening(spec.port)))) {
+    if (await listening(spec.port)) throw new Error(`port ${String(spec.port)} for ${spec.name} is taken by another process`);
+    const pid = startDetached(spec, logs);
+    pids[spec.name] = pid;
+    writeFileSync(embeddedPidFile(), JSON.stringify(pids));
+    await waitUp(spec, pid, logs);
+  }
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  process.stdout.write(`
+The system is up on the EMBEDDED LEDGER — NOT A FABRIC NETWORK (${seconds} s).
+  The settlement contract runs inside the gateway process over PostgreSQL (schema ${EMBEDDED_SCHEMAS.ledger}),
+  with Fabric's read/write semantics and a hash-chained block log, but no organisation endorses
+  anything and whoever runs it could rewrite it. docs/ledgers.md compares the two ledgers.
+  gateway API (terminals, operator, finance, registrar, auditors):  ${url}
+  API credentials (bearer tokens per role):                         ${file}
+  log:                                                              ${join(logs, `${spec.name}.log`)}
+  verify the ledger from genesis:                                   npm run ledger:verify
+  stop:                                                             npm stop   (ledger kept; npm stop -- --purge deletes it)
+
+Try:
+  curl -s ${url}/healthz
+  curl -s -H 'authorization: Bearer ${tokens.auditor?.token ?? ''}' ${url}/v1/invariant
+`);
+}
+
+const embeddedPidFile = (): string => join(EMBEDDED_DIR, 'pids.json');
+const readEmbeddedPids = (): Record<string, number> => (existsSync(embeddedPidFile()) ? JSON.parse(readFileSync(embeddedPidFile(), 'utf8')) as Record<string, number> : {});
+
+async function stopEmbedded(purge: boolean): Promise<string[]> {
+  const pids = readEmbeddedPids();
+  await Promise.all(Object.values(pids).map((pid) => stop(pid)));
+  if (existsSync(embeddedPidFile())) writeFileSync(embeddedPidFile(), '{}');
+  if (purge) {
+    const pool = new Pool({ connectionString: DATABASE_URL, max: 1 });
+    try {
+      await pool.query(`DROP SCHEMA IF EXISTS ${EMBEDDED_SCHEMAS.ledger} CASCADE; DROP SCHEMA IF EXISTS ${EMBEDDED_SCHEMAS.intake} CASCADE`);
+    } catch (error) {
+      say(`could not drop the embedded ledger's schemas: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      await pool.end();
+    }
+  }
+  return Object.keys(pids);
+}
+
 async function stopAll(purge: boolean): Promise<void> {
+  const embedded = await stopEmbedded(purge);
+  if (embedded.length > 0) say(`stopped ${embedded.join(', ')}${purge ? `; dropped schemas ${EMBEDDED_SCHEMAS.ledger} and ${EMBEDDED_SCHEMAS.intake}` : ''}`);
   const existing = readState(layout(DIR, 7000, 1));
   const l = layout(DIR, existing?.portBase ?? 7000, existing?.orderers ?? 1);
   const pids = readPids(l);
@@ -128,7 +199,8 @@ async function stopAll(purge: boolean): Promise<void> {
 
 const [command, ...args] = process.argv.slice(2);
 const ordererArg = args.includes('--orderers') ? Number(args[args.indexOf('--orderers') + 1]) : undefined;
-(command === 'stop' ? stopAll(args.includes('--purge')) : command === 'start' ? start(ordererArg) : Promise.reject(new Error('usage: system (start [--orderers 1|3] | stop [--purge])')))
+const starting = (): Promise<void> => (args.includes('--embedded') ? startEmbedded() : start(ordererArg));
+(command === 'stop' ? stopAll(args.includes('--purge')) : command === 'start' ? starting() : Promise.reject(new Error('usage: system (start [--orderers 1|3] [--embedded] | stop [--purge])')))
   .catch((error: unknown) => {
     process.stderr.write(error instanceof MissingBinaries ? `${error.message}\n` : `[start] ERROR: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);

@@ -55,6 +55,7 @@ function fabricLedger(): LedgerUnderTest {
 
 /** The embedded ledger, opened on first use (test files build their gateway before any await). */
 class LazyEmbeddedLedger implements LedgerPort {
+  readonly kind = 'embedded' as const;
   private opened: Promise<EmbeddedLedger> | undefined;
   constructor(private readonly open: () => Promise<EmbeddedLedger>) {}
   get ledger(): Promise<EmbeddedLedger> {

@@ -5,6 +5,7 @@ import { parseStrictJson } from '@dol/chaincode';
 import type { Credential } from '../config';
 import { statusOf } from '../errors';
 import type { Metrics } from '../metrics';
+import { ledgerLabel } from '../ledger/ledger-port';
 import { openApi } from './openapi';
 import { sendProblem } from './problem';
 import { ROUTES, errorInfo, type Deps, type Route } from './routes';
@@ -54,7 +55,7 @@ export function createApp(deps: AppDeps, ready: Readiness): express.Express {
   });
 
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+    res.json({ status: 'ok', ...ledgerLabel(deps.ledger.kind) });
   });
   app.get('/readyz', async (req, res) => {
     const notReady = await ready();
@@ -64,7 +65,7 @@ export function createApp(deps: AppDeps, ready: Readiness): express.Express {
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
-  const description = openApi(ROUTES);
+  const description = openApi(ROUTES, deps.ledger.kind);
   app.get('/openapi.json', (_req, res) => {
     res.json(description);
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EMBEDDED_NOTICE, type LedgerKind } from '../ledger/ledger-port';
 import type { Route } from './routes';
 
 const PROBLEM = {
@@ -12,7 +13,7 @@ const PROBLEM = {
 const schemaOf = (t: z.ZodType): unknown => z.toJSONSchema(t, { io: 'input', unrepresentable: 'any' });
 
 /** The OpenAPI 3.1 description, generated from the same route table the server runs. */
-export function openApi(routes: readonly Route[]): Record<string, unknown> {
+export function openApi(routes: readonly Route[], ledger: LedgerKind = 'fabric'): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
     const params = [...r.path.matchAll(/\{([A-Za-z]+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
@@ -35,12 +36,18 @@ export function openApi(routes: readonly Route[]): Record<string, unknown> {
       },
     };
   }
-  for (const [path, summary] of [['/healthz', 'Liveness'], ['/readyz', 'Ready only when Fabric answers'], ['/metrics', 'Prometheus metrics'], ['/openapi.json', 'This description']] as const) {
+  for (const [path, summary] of [['/healthz', 'Liveness'], ['/readyz', 'Ready only when the ledger answers and settles'], ['/metrics', 'Prometheus metrics'], ['/openapi.json', 'This description']] as const) {
     paths[path] = { get: { operationId: path.slice(1).replace('.json', ''), summary, security: [], responses: { 200: { description: 'OK' }, ...(path === '/readyz' ? { 503: { $ref: '#/components/responses/Problem' } } : {}) } } };
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Dual-offline payments ledger API', version: '0.1.0', description: 'Terminals upload signed batches; operator, school finance, registrar and auditors use the ledger. Money is minor units as decimal strings.' },
+    info: {
+      title: 'Dual-offline payments ledger API', version: '0.1.0', 'x-ledger': ledger,
+      description: 'Terminals upload signed batches; operator, school finance, registrar and auditors use the ledger. Money is minor units as decimal strings.'
+        + (ledger === 'embedded'
+          ? ` THIS GATEWAY RUNS ON THE ${EMBEDDED_NOTICE.toUpperCase()}: the same contract in one process over a durable, hash-chained block store; no organisation endorses, and whoever runs it could rewrite it (npm run ledger:verify detects a rewrite it did not redo end to end). Answers and proofs say ledger: embedded.`
+          : ' It runs on a Hyperledger Fabric network: writes are endorsed by OperatorOrg and CampusOrg and ordered by Raft; proofs give Fabric CLI commands.'),
+    },
     servers: [{ url: '/' }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API credential, mapped to a role (operator, finance, registrar, auditor, terminal)' } },

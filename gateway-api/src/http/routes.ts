@@ -3,7 +3,7 @@ import { DomainError, decodeBatch, parsePublicJwk, verifyBatch } from '@dol/chai
 import type { CallerRole, Credential } from '../config';
 import { ApiError } from '../errors';
 import type { IntakeStore, IntakeRow } from '../intake/intake-store';
-import { LedgerError, refusalDetail, type LedgerPort, type LedgerRole } from '../ledger/ledger-port';
+import { LedgerError, ledgerLabel, refusalDetail, type LedgerPort, type LedgerRole } from '../ledger/ledger-port';
 
 /** What every handler may use. */
 export interface Deps {
@@ -54,7 +54,7 @@ async function evaluate(call: Call, fn: string, args: readonly string[]): Promis
 
 async function submit(call: Call, fn: string, args: readonly string[]): Promise<{ status: number; body: unknown }> {
   const s = await call.deps.ledger.submit(ledgerRole(call), fn, args);
-  return { status: 200, body: { txId: s.txId, blockNumber: s.blockNumber, validationCode: s.validationCode, result: s.result === '' ? null : parse(s.result) } };
+  return { status: 200, body: { txId: s.txId, blockNumber: s.blockNumber, validationCode: s.validationCode, ...ledgerLabel(call.deps.ledger.kind), result: s.result === '' ? null : parse(s.result) } };
 }
 
 const param = (call: Call, name: string): string => {
@@ -68,8 +68,9 @@ function ownTerminal(call: Call, terminalId: string): void {
   if (call.caller?.role === 'terminal' && call.caller.subject !== terminalId) throw new ApiError(403, 'ACCESS_DENIED', 'a terminal may read only its own data');
 }
 
-function intakeView(row: IntakeRow): unknown {
+function intakeView(row: IntakeRow, deps: Deps): unknown {
   return {
+    ...(row.txId === null ? {} : ledgerLabel(deps.ledger.kind)),
     receipt: row.receipt, terminalId: row.terminalId, batchSeq: row.batchSeq, records: row.recordCount, receivedAt: row.receivedAt, status: row.status,
     attempts: row.attempts, error: row.errorCode === null ? null : { code: row.errorCode, detail: row.lastError }, txId: row.txId, blockNumber: row.blockNumber,
     result: row.result,
@@ -96,7 +97,7 @@ async function acceptBatch(call: Call): Promise<{ status: number; body: unknown 
   verifyBatch(batch, parsePublicJwk(key.publicKey));
   const { row, created } = await store.accept({ receipt: batch.digest, terminalId: batch.terminalId, batchSeq: batch.batchSeq, jws, recordCount: batch.records.length });
   if (created) call.deps.onAccepted();
-  return { status: created ? 202 : 200, body: intakeView(row) };
+  return { status: created ? 202 : 200, body: intakeView(row, call.deps) };
 }
 
 const AUDIT: readonly CallerRole[] = ['auditor', 'operator'];
@@ -112,7 +113,7 @@ export const ROUTES: readonly Route[] = [
       const row = await call.deps.store.get(param(call, 'receipt'));
       if (row === undefined) throw new ApiError(404, 'NOT_FOUND', 'no batch with this receipt');
       ownTerminal(call, row.terminalId);
-      return { status: 200, body: intakeView(row) };
+      return { status: 200, body: intakeView(row, call.deps) };
     } },
   { id: 'getDenyList', method: 'get', path: '/v1/deny-list', roles: ['terminal', 'operator', 'auditor'], ok: [200], summary: 'Deny-list entries added after a version',
     query: z.object({ since: z.string().regex(/^(0|[1-9][0-9]{0,15})$/).default('0') }),
@@ -205,7 +206,12 @@ export const ROUTES: readonly Route[] = [
       if (!/^[0-9a-f]{64}$/.test(txId)) throw new ApiError(400, 'INVALID_FIELD', 'txId must be 64 lowercase hex characters');
       const c = await call.deps.ledger.commitOf(ledgerRole(call), txId);
       const { channel } = call.deps;
-      return { status: 200, body: { ...c, channel, verify: [
+      if (call.deps.ledger.kind === 'embedded') {
+        return { status: 200, body: { ...c, channel, ...ledgerLabel('embedded'), verify: [
+          'npm run ledger:verify   # re-hashes every block from genesis, validates and replays every write set, compares the state, recomputes the books',
+        ] } };
+      }
+      return { status: 200, body: { ...c, channel, ...ledgerLabel('fabric'), verify: [
         `peer chaincode query -C ${channel} -n qscc -c '{"Args":["GetTransactionByID","${channel}","${txId}"]}' --peerAddresses ${call.deps.cli.peerAddress} --tls --tlsRootCertFiles <peer TLS CA>`,
         `peer channel fetch ${c.blockNumber} block.pb -c ${channel} -o ${call.deps.cli.ordererAddress} --tls --cafile <orderer TLS CA> && grep -ac ${txId} block.pb`,
       ] } };

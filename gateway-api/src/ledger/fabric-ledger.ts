@@ -70,6 +70,7 @@ const DISAGREEMENT_RETRIES = 6;
 
 /** The ledger over Fabric's Gateway service: one gRPC client per process, one Gateway per identity. */
 export class FabricLedger implements LedgerPort {
+  readonly kind = 'fabric' as const;
   private readonly client: grpc.Client;
   private readonly gateways = new Map<LedgerRole, Gateway>();
   /** Transactions the peer's validation marked invalid, by validation code (MVCC_READ_CONFLICT, ...), each one re-endorsed or handed back. */

@@ -34,8 +34,19 @@ export class LedgerError extends Error {
   }
 }
 
-/** The ledger as the gateway sees it; the Fabric adapter implements it, tests may too. */
+/** Which ledger answers: a Fabric network, or the embedded ledger (one process, not a network). */
+export type LedgerKind = 'fabric' | 'embedded';
+
+/** Said wherever the embedded ledger's answers are shown (start, /healthz, OpenAPI, proofs). */
+export const EMBEDDED_NOTICE = 'embedded ledger — not a Fabric network';
+
+/** How answers name their ledger: `{ ledger }`, and on the embedded ledger the notice too. */
+export const ledgerLabel = (kind: LedgerKind): { ledger: LedgerKind; notice?: string } =>
+  kind === 'fabric' ? { ledger: kind } : { ledger: kind, notice: EMBEDDED_NOTICE };
+
+/** The ledger as the gateway sees it: the Fabric adapter and the embedded ledger implement it. */
 export interface LedgerPort {
+  readonly kind: LedgerKind;
   /** Endorses, orders and waits for the commit of one transaction as the given role's identity. */
   submit(role: LedgerRole, fn: string, args: readonly string[]): Promise<Submitted>;
   /** Evaluates a query on a peer as the given role's identity. */

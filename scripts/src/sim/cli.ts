@@ -23,9 +23,23 @@ const num = (name: string, fallback: number): number => {
   return v;
 };
 
+type Tokens = { operator: string; finance: string; registrar: string; auditor: string };
+
+/** Bearer tokens per role: `{ "auditor": "<token>" }`, or npm start's `{ "auditor": { "token": "<token>", "url": ... } }`. */
+function readTokens(file: string): Tokens {
+  const raw: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  const token = (role: keyof Tokens): string => {
+    const v: unknown = typeof raw === 'object' && raw !== null ? Reflect.get(raw, role) : undefined;
+    const t: unknown = typeof v === 'object' && v !== null ? Reflect.get(v, 'token') : v;
+    if (typeof t !== 'string' || t === '') throw new Error(`${file} holds no token for ${role}`);
+    return t;
+  };
+  return { operator: token('operator'), finance: token('finance'), registrar: token('registrar'), auditor: token('auditor') };
+}
+
 async function main(): Promise<void> {
   const url = arg('url', 'http://127.0.0.1:8080');
-  const tokens = JSON.parse(readFileSync(arg('tokens-file'), 'utf8')) as { operator: string; finance: string; registrar: string; auditor: string };
+  const tokens = readTokens(arg('tokens-file', 'network/run/embedded/api-credentials.json'));
   const students = num('students', 2000);
   const terminals = num('terminals', 20);
   const timeoutMs = num('timeout-s', 3600) * 1000;

@@ -1,14 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { LedgerError, domainCodeOf, type Commit, type LedgerPort, type LedgerRole, type Submitted } from '../ledger-port';
+import { EMBEDDED_NOTICE, LedgerError, domainCodeOf, type Commit, type LedgerPort, type LedgerRole, type Submitted } from '../ledger-port';
 import { genesisData, parseGenesis, sealBlock, txData, type GenesisConfig, type TxRecord, type ValidationCode } from './block';
 import type { BlockStore, CommittedTx, TxPlace } from './block-store';
 import { ContractHost } from './contract-host';
 import { makeIdentities } from './identities';
 import { TxStub, inRangeOf, type RangeRead, type Read, type RwSet } from './tx-stub';
 import { sameVersion, WorldState, type Version } from './world-state';
-
-/** Said wherever the embedded ledger's answers are shown (start, /healthz, OpenAPI, proofs). */
-export const EMBEDDED_NOTICE = 'embedded ledger — not a Fabric network';
 
 /** How often a transaction invalidated by a concurrent one is simulated again before the caller is told. */
 const MVCC_RETRIES = 5;
@@ -37,7 +34,7 @@ interface Ordered {
  * answered. One organisation's process decides everything: it is not a Fabric network.
  */
 export class EmbeddedLedger implements LedgerPort {
-  readonly kind = 'embedded';
+  readonly kind = 'embedded' as const;
   readonly notice = EMBEDDED_NOTICE;
   /** Transactions invalidated by validation, by code (each simulated again or handed back). */
   readonly invalidated = new Map<string, number>();
