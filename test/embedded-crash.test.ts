@@ -148,7 +148,7 @@ describe('embedded ledger: the gateway process killed mid-write, reopened, verif
       for (const jws of batchesFor(cycle)) {
         const res = await fetch(`${url}/v1/batches`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ batch: jws }) });
         expect(res.status).toBe(202);
-        ackedBatches.push({ receipt: String(((await res.json()) as { receipt: string }).receipt) });
+        ackedBatches.push({ receipt: ((await res.json()) as { receipt: string }).receipt });
       }
       const stop = { now: false };
       const writers = Array.from({ length: WRITERS }, () => writer(stop));
