@@ -101,8 +101,14 @@ describe('batch intake', () => {
     const status = await call('GET', `/v1/batches/${String(first.body.receipt)}`, 'terminal');
     expect(status.body).toMatchObject({ status: 'settled', result: { counts: { settled: 2 } } });
     const proof = await call('GET', `/v1/proofs/${String(status.body.txId)}`, 'auditor');
-    expect(proof.body).toMatchObject({ validationCode: 'VALID', blockNumber: status.body.blockNumber, channel: 'campus' });
-    expect(String((proof.body.verify as string[])[0])).toContain('GetTransactionByID');
+    expect(proof.body).toMatchObject({ validationCode: 'VALID', blockNumber: status.body.blockNumber, channel: 'campus', ledger: lut.kind });
+    expect(status.body.ledger).toBe(lut.kind);
+    // Each ledger's proof says how to check it without the gateway: Fabric's CLI, or ledger:verify
+    // with the notice that the embedded ledger is not a Fabric network.
+    if (lut.kind === 'embedded') {
+      expect(proof.body.notice).toBe('embedded ledger — not a Fabric network');
+      expect(String((proof.body.verify as string[])[0])).toContain('npm run ledger:verify');
+    } else expect(String((proof.body.verify as string[])[0])).toContain('GetTransactionByID');
     if (lut.kind === 'fabric') {
       // Without our code: Fabric's own CLI, as AuditOrg's admin, against AuditOrg's peer.
       const outputs = await runProofCommands(proof.body.verify as string[]);
@@ -129,7 +135,8 @@ describe('batch intake', () => {
   const refusals: { name: string; body?: unknown; raw?: string; status: number; code: string }[] = [
     { name: 'not a JWS', body: { batch: 'abc' }, status: 400, code: 'MALFORMED_JWS' },
     { name: 'alg none', body: { batch: `${Buffer.from('{"alg":"none"}').toString('base64url')}.e30.AAAA` }, status: 400, code: 'UNSUPPORTED_ALG' },
-    { name: 'no batch field', body: { jws: 'x' }, status: 400, code: 'INVALID_REQUEST' },
+    { name: 'no batch field', body: { jws: 'x' }, status: 400, code: 'MISSING_FIELD' },
+    { name: 'batch of the wrong type', body: { batch: 12 }, status: 400, code: 'WRONG_TYPE' },
     { name: 'duplicate keys', raw: '{"batch":"a","batch":"b"}', status: 400, code: 'DUPLICATE_KEY' },
     { name: 'prototype key', raw: '{"__proto__":{},"batch":"a"}', status: 400, code: 'FORBIDDEN_KEY' },
     { name: 'not JSON', raw: '{batch:', status: 400, code: 'MALFORMED_JSON' },
@@ -139,6 +146,14 @@ describe('batch intake', () => {
     const depth = await store.depth();
     const res = await call('POST', '/v1/batches', undefined, body, raw);
     expect({ status: res.status, code: res.body.code }).toEqual({ status, code });
+    expect(await store.depth()).toBe(depth);
+  });
+
+  it('takes uploads without a bearer token (the signature is the credential) but refuses a token that is present and invalid, storing nothing', async () => {
+    const depth = await store.depth();
+    const jws = pos.batch([pos.record(AT, '10', 'face', faceCredential('ann', 990))]);
+    const res = await fetch(`${base}/v1/batches`, { method: 'POST', headers: { authorization: 'Bearer not-a-credential', 'content-type': 'application/json' }, body: JSON.stringify({ batch: jws }) });
+    expect({ status: res.status, code: ((await res.json()) as { code: string }).code }).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
     expect(await store.depth()).toBe(depth);
   });
 
@@ -195,8 +210,31 @@ describe('ledger endpoints', () => {
     expect({ status: dup.status, code: dup.body.code }).toEqual({ status: 409, code: 'ALREADY_EXISTS' });
     const missing = await call('GET', '/v1/accounts/nobody', 'auditor');
     expect({ status: missing.status, code: missing.body.code }).toEqual({ status: 404, code: 'NOT_FOUND' });
+    // The same fault gets the same code at every door: "12.50" is INVALID_AMOUNT here as in a batch.
     const badAmount = await call('POST', '/v1/top-ups', 'operator', { topUpId: 't', account: 'ann', amount: '12.50' });
-    expect({ status: badAmount.status, code: badAmount.body.code }).toEqual({ status: 400, code: 'INVALID_REQUEST' });
+    expect({ status: badAmount.status, code: badAmount.body.code }).toEqual({ status: 400, code: 'INVALID_AMOUNT' });
+    const huge = await call('POST', '/v1/top-ups', 'operator', { topUpId: 't', account: 'ann', amount: '1000000000000000000' });
+    expect({ status: huge.status, code: huge.body.code }).toEqual({ status: 400, code: 'AMOUNT_OUT_OF_RANGE' });
+    const notBegun = await call('POST', '/v1/clearances/ann/complete', 'registrar', { resolutions: [] });
+    expect({ status: notBegun.status, code: notBegun.body.code }).toEqual({ status: 409, code: 'WRONG_ACCOUNT_STATE' });
+  });
+
+  it('keeps the code out of the detail: the detail is for people, nested codes become words', async () => {
+    const res = await call('POST', '/v1/terminals', 'operator', { terminalId: 'pos-crv', merchantId: 'canteen-1', publicKey: { kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA', crv2: 'x' } });
+    expect(res.body.code).toBe('INVALID_KEY');
+    expect(String(res.body.detail)).not.toMatch(/[A-Z]{3,}_[A-Z]+/);
+  });
+
+  it('a repeated topUpId costs no write and answers the original transaction; another body under it is 409 IDEMPOTENCY_CONFLICT', async () => {
+    const first = await call('POST', '/v1/top-ups', 'operator', { topUpId: 'idem-1', account: 'ann', amount: '300' });
+    expect(first.status).toBe(200);
+    const height = await lut.height();
+    const again = await call('POST', '/v1/top-ups', 'operator', { topUpId: 'idem-1', account: 'ann', amount: '300' });
+    expect(again.body).toMatchObject({ txId: first.body.txId, blockNumber: first.body.blockNumber, replayed: true, result: first.body.result });
+    expect(await lut.height()).toBe(height);
+    const other = await call('POST', '/v1/top-ups', 'operator', { topUpId: 'idem-1', account: 'ann', amount: '900' });
+    expect({ status: other.status, code: other.body.code }).toEqual({ status: 409, code: 'IDEMPOTENCY_CONFLICT' });
+    expect(await lut.height()).toBe(height);
   });
 
   it('serves audit queries to auditors: statement, invariant, debts, payments', async () => {
@@ -231,12 +269,16 @@ describe('access', () => {
 
 describe('operability', () => {
   it('serves health, readiness, metrics and the OpenAPI description', async () => {
-    expect((await call('GET', '/healthz')).body).toEqual({ status: 'ok' });
+    expect((await call('GET', '/healthz')).body).toEqual(lut.kind === 'embedded'
+      ? { status: 'ok', ledger: 'embedded', notice: 'embedded ledger — not a Fabric network' }
+      : { status: 'ok', ledger: 'fabric' });
     const metricsText = await (await fetch(`${base}/metrics`)).text();
     expect(metricsText).toContain('dol_intake_depth');
     expect(metricsText).toContain('dol_record_outcomes_total{code="settled"}');
     const doc = (await call('GET', '/openapi.json')).body as unknown as ReturnType<typeof openApi>;
     expect(doc.openapi).toBe('3.1.0');
+    expect(doc.info).toMatchObject({ 'x-ledger': lut.kind });
+    if (lut.kind === 'embedded') expect(JSON.stringify(doc.info)).toContain('EMBEDDED LEDGER — NOT A FABRIC NETWORK');
   });
 
   it('every response seen in these tests is documented in /openapi.json, problems in problem+json', () => {

@@ -2,3 +2,4 @@
 export { FAULTS, GatewayProcess, RetryingClient, burstWithFault, freePort, inject, raftLeader, sleep, type BurstOptions, type FaultKind } from './fault-kit';
 export { startTestGateway, type TestGateway, type StaffRole, type TestGatewayOptions } from './test-gateway';
 export { LedgerHost, RemoteLedger } from './ledger-host';
+export { withRoleTable } from './render-docs';

@@ -303,7 +303,7 @@ describe('clearance (DESIGN §5, Graduation clearance)', () => {
   it('refuses to complete with a debt unresolved, or resolved twice, or before clearance began', () => {
     expect(() => completeClearance(clearing({ creditUsed: Amount.parse('1') }), [], 'c')).toThrow(/^MISSING_FIELD/);
     expect(() => parseResolutions([{ debt: 'credit', resolution: 'waived', reference: 'a' }, { debt: 'credit', resolution: 'collected', reference: 'b' }])).toThrow(/^INVALID_FIELD/);
-    expect(() => completeClearance({ ...clearing({}), status: 'active' }, [], 'c')).toThrow(/^INVALID_FIELD/);
+    expect(() => completeClearance({ ...clearing({}), status: 'active' }, [], 'c')).toThrow(/^WRONG_ACCOUNT_STATE/);
   });
 });
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Pool } from 'pg';
 import { EmbeddedLedger, FabricLedger, PostgresBlockStore, verifyLedger, type Commit, type LedgerPort, type LedgerRole, type Submitted, type VerifyReport } from '@dol/gateway-api';
-import { allRoleIdentities, peerEndpoint, stopProcess, up, waitForEndorsement } from '@dol/network';
+import { allRoleIdentities, blockHeight, findBinaries, peerEndpoint, stopProcess, up, waitForEndorsement } from '@dol/network';
 import { testLayout } from '../fabric/test-network';
 
 /**
@@ -24,6 +24,8 @@ export interface LedgerUnderTest {
   /** Makes the ledger unreachable: the embedded ledger taken offline, or the gateway's own peer stopped for real. */
   takeDown(): Promise<void>;
   bringBack(): Promise<void>;
+  /** Blocks on the ledger now (the gateway's peer's height on Fabric). */
+  height(): Promise<number | undefined>;
   /** Verifies the embedded ledger's store from genesis (undefined on Fabric, which verifies itself). */
   verify(): Promise<VerifyReport | undefined>;
   close(): Promise<void>;
@@ -46,6 +48,7 @@ function fabricLedger(): LedgerUnderTest {
       await waitForEndorsement(l);
     },
     verify: () => Promise.resolve(undefined),
+    height: () => blockHeight(l, findBinaries(), 'operator'),
     close: () => {
       ledger.close();
       return Promise.resolve();
@@ -84,7 +87,12 @@ class LazyEmbeddedLedger implements LedgerPort {
 function embeddedLedger(now: number): LedgerUnderTest {
   const pool = new Pool({ connectionString: process.env.DOL_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', max: 4 });
   const store = new PostgresBlockStore(pool, `t_ledger_${randomBytes(4).toString('hex')}`);
-  const ledger = new LazyEmbeddedLedger(() => EmbeddedLedger.open({ store, clock: () => now }));
+  // Ledger time starts at `now` and moves on with the wall clock, never twice the same millisecond,
+  // as a peer's timestamps do.
+  const started = Date.now();
+  let last = now - 1;
+  const clock = (): number => (last = Math.max(last + 1, now + Date.now() - started));
+  const ledger = new LazyEmbeddedLedger(() => EmbeddedLedger.open({ store, clock }));
   const setOffline = async (offline: boolean): Promise<void> => {
     (await ledger.ledger).offline = offline;
   };
@@ -93,6 +101,7 @@ function embeddedLedger(now: number): LedgerUnderTest {
     takeDown: () => setOffline(true),
     bringBack: () => setOffline(false),
     verify: () => verifyLedger(store),
+    height: async () => (await ledger.ledger).height,
     close: async () => {
       ledger.close();
       await store.purge();

@@ -53,14 +53,28 @@ const HOUR_INDEX = 'payments-by-hour/';
 const HOUR_INDEX_END = 'payments-by-hour0'; // '0' follows '/': the first key after the whole index
 const hourKey = (hour: number, rest = ''): string => `${HOUR_INDEX}${pad(hour, 12)}/${rest}`;
 
-/** Parses a transaction's JSON argument strictly; fabric-contract-api hands strings through untouched. */
 /** A stored number or text, or 0 / '' where an older record lacks it (sort keys). */
 const numberOr0 = (v: unknown): number => (typeof v === 'number' ? v : 0);
 const textOrEmpty = (v: unknown): string => (typeof v === 'string' ? v : '');
 
+/** Parses a transaction's JSON argument strictly; fabric-contract-api hands strings through untouched. */
 function arg(text: string, what: string): JsonValue {
   if (typeof text !== 'string') throw new DomainError('INVALID_FIELD', `${what} must be a JSON string`);
   return parseStrictJson(text, { maxBytes: 64 * 1024 });
+}
+
+/**
+ * A top-up asked again under its topUpId: the stored receipt when it asks the same (account and
+ * amount), else IDEMPOTENCY_CONFLICT, as an idempotency key works in payment APIs.
+ */
+function sameTopUp(stored: Uint8Array, account: AccountId, amount: Amount): string {
+  const text = Buffer.from(stored).toString('utf8');
+  const receipt = FieldReader.of(parseStrictJson(text), 'topUp', ['topUpId', 'account', 'amount', 'txId', 'recovered', 'toWallet']);
+  const was = { topUpId: receipt.string('topUpId', /^.+$/, 'an identifier'), account: receipt.string('account', /^.+$/, 'an account'), amount: receipt.string('amount', /^.+$/, 'an amount') };
+  if (was.account !== account || was.amount !== amount.toString()) {
+    throw new DomainError('IDEMPOTENCY_CONFLICT', `topUpId ${was.topUpId} already names a top-up of ${was.amount} to ${was.account}; use a new topUpId for a new top-up`, { field: 'topUpId' });
+  }
+  return text;
 }
 
 function txTime(ctx: Context): number {
@@ -313,9 +327,10 @@ export class SettlementContract extends Contract {
     const topUpId = r.string('topUpId', /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, 'an identifier');
     const amount = r.positiveAmount('amount');
     const ledger = new Ledger(ctx);
+    const accountId = r.parsed('account', parseAccountId);
     const previous = await ledger.store.get(K.topUp, [topUpId]);
-    if (previous !== undefined) return Buffer.from(previous).toString('utf8'); // retried top-up: same answer, no second credit
-    const account = await ledger.account(r.parsed('account', parseAccountId));
+    if (previous !== undefined) return sameTopUp(previous, accountId, amount); // retried top-up: same answer, no second credit
+    const account = await ledger.account(accountId);
     if (account.status === 'closed') throw new DomainError('ACCOUNT_CLOSED', `account ${account.id} is closed`);
     const applied = applyTopUp(account, amount, `topup:${topUpId}`);
     const result = { ...applied, account: withDebtClock(account, applied.account, txTime(ctx)) };
@@ -518,6 +533,24 @@ export class SettlementContract extends Contract {
       issued: issued.toString(), expired: expired.toString(), supply: issued.sub(expired).toString(), heldByAccounts: held.toString(),
       consistent: held.equals(issued.sub(expired)), policies: policies.map(pointsPolicyToJson),
     });
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetTopUp(ctx: Context, topUpId: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ['operator', 'auditor'], 'GetTopUp');
+    const stored = await new Ledger(ctx).store.get(K.topUp, [topUpId]);
+    if (stored === undefined) throw new DomainError('NOT_FOUND', `no top-up ${topUpId}`);
+    return Buffer.from(stored).toString('utf8');
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetPayout(ctx: Context, merchantId: string, payoutId: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ['operator', 'auditor'], 'GetPayout');
+    const stored = await new Ledger(ctx).store.get(K.payout, [parseMerchantId(merchantId), payoutId]);
+    if (stored === undefined) throw new DomainError('NOT_FOUND', `no payout ${payoutId} of merchant ${merchantId}`);
+    return Buffer.from(stored).toString('utf8');
   }
 
   @Transaction(false)

@@ -10,9 +10,13 @@ describe('Amount', () => {
   });
 
   it.each([
-    ['-0'], ['01'], ['+1'], ['1.0'], ['1e3'], [' 1'], ['1 '], ['1_000'], ['0x10'], [''], ['-'], ['１２'], ['1000000000000000000'], ['9'.repeat(400)],
+    ['-0'], ['01'], ['+1'], ['1.0'], ['1e3'], [' 1'], ['1 '], ['1_000'], ['0x10'], [''], ['-'], ['１２'], ['9'.repeat(400)], ['01000000000000000000'],
   ])('parse refuses %j with INVALID_AMOUNT', (text) => {
     expect(code(() => Amount.parse(text))).toBe('INVALID_AMOUNT');
+  });
+
+  it.each([['1000000000000000000'], ['-1000000000000000000'], ['9'.repeat(39)]])('parse refuses the well-formed but too long %j with AMOUNT_OUT_OF_RANGE', (text) => {
+    expect(code(() => Amount.parse(text))).toBe('AMOUNT_OUT_OF_RANGE');
   });
 
   it.each([[12], [1.5], [null], [undefined], [12n], [{}]])('parse refuses the non-string %p', (value) => {

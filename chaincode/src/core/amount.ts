@@ -4,6 +4,8 @@ import { DomainError } from './errors';
 export const AMOUNT_MAX = 999_999_999_999_999_999n;
 
 const DECIMAL = /^-?(0|[1-9][0-9]{0,17})$/;
+/** A canonical decimal integer of any length (up to 40 characters are looked at). */
+const LONG_DECIMAL = /^-?[1-9][0-9]{18,38}$/;
 
 /**
  * An immutable count of minor units (fen). Built only by its parsers; every operation checks range.
@@ -30,6 +32,9 @@ export class Amount {
   static parse(value: unknown, field = 'amount'): Amount {
     if (typeof value !== 'string') {
       throw new DomainError('INVALID_AMOUNT', `${field} must be a decimal string of minor units`, { field });
+    }
+    if (LONG_DECIMAL.test(value)) {
+      throw new DomainError('AMOUNT_OUT_OF_RANGE', `${field} has more than 18 digits (at most ±${AMOUNT_MAX} minor units)`, { field });
     }
     if (value.length > 19 || !DECIMAL.test(value) || value === '-0') {
       throw new DomainError('INVALID_AMOUNT', `${field} is not a canonical decimal integer`, { field });

@@ -60,6 +60,8 @@ export const LEDGER_CODES = [
   'ALREADY_EXISTS',
   'ACCESS_DENIED',
   'ACCOUNT_CLOSED',
+  'WRONG_ACCOUNT_STATE',
+  'IDEMPOTENCY_CONFLICT',
 ] as const;
 
 /** Per-record reasons that need the ledger's state, beside the protocol's stateless REJECT_REASONS. */

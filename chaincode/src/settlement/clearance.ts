@@ -34,7 +34,7 @@ export function parseResolutions(value: unknown): DebtResolution[] {
 
 /** Starts clearance: the account will be deny-listed; offline sales still arriving keep settling. */
 export function beginClearance(account: AccountState, denyVersion: number): AccountState {
-  if (account.status !== 'active') throw new DomainError('INVALID_FIELD', `account ${account.id} is ${account.status}, not active`, { field: 'status' });
+  if (account.status !== 'active') throw new DomainError('WRONG_ACCOUNT_STATE', `account ${account.id} is ${account.status}; clearance begins only on an active account`, { field: 'status' });
   return { ...account, status: 'clearing', deniedAt: denyVersion };
 }
 
@@ -58,7 +58,7 @@ const SOURCE: Record<Resolution, string> = {
  * refunded; points expire; the account closes. Refuses (changing nothing) if a debt is unresolved.
  */
 export function completeClearance(account: AccountState, resolutions: readonly DebtResolution[], ref: string): ClearanceResult {
-  if (account.status !== 'clearing') throw new DomainError('INVALID_FIELD', `account ${account.id} is ${account.status}, not clearing`, { field: 'status' });
+  if (account.status !== 'clearing') throw new DomainError('WRONG_ACCOUNT_STATE', `account ${account.id} is ${account.status}; clearance completes only after it began (POST /v1/clearances/{account}/begin)`, { field: 'status' });
   const open: Record<DebtKind, Amount> = { advance: account.advance, credit: account.creditUsed };
   const postings: Posting[] = [];
   const resolved: (DebtResolution & { amount: Amount })[] = [];

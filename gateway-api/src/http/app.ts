@@ -106,6 +106,11 @@ export function createApp(deps: AppDeps, ready: Readiness): express.Express {
 
 async function handle(route: Route, req: Request, res: Response, deps: AppDeps): Promise<void> {
   const caller = authenticate(req.get('authorization'), deps.credentials);
+  if (route.roles === 'signed' && req.get('authorization') !== undefined && caller === undefined) {
+    // The signature is the upload's credential; a bearer token is optional, but one that is sent must be valid.
+    sendProblem(res, 401, 'UNAUTHENTICATED', 'the bearer credential sent is not valid (uploads need none: the batch signature authenticates them)', requestId(req));
+    return;
+  }
   if (Array.isArray(route.roles)) {
     if (caller === undefined) {
       sendProblem(res, 401, 'UNAUTHENTICATED', 'a valid bearer credential is required', requestId(req));
@@ -119,7 +124,7 @@ async function handle(route: Route, req: Request, res: Response, deps: AppDeps):
   let body: unknown;
   if (route.body !== undefined) {
     if (typeof req.body !== 'string' || req.body.length === 0) {
-      sendProblem(res, 400, 'INVALID_REQUEST', 'a JSON body (Content-Type: application/json) is required', requestId(req));
+      sendProblem(res, 400, 'MALFORMED_JSON', 'a JSON body (Content-Type: application/json) is required', requestId(req));
       return;
     }
     body = route.body.parse(parseStrictJson(req.body, { maxBytes: MAX_BODY }));

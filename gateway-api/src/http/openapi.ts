@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PROBLEM_CODES, RECORD_REASONS, SETTLE_FLAGS } from '../error-catalogue';
 import { EMBEDDED_NOTICE, type LedgerKind } from '../ledger/ledger-port';
 import type { Route } from './routes';
 
@@ -6,7 +7,9 @@ const PROBLEM = {
   type: 'object',
   required: ['type', 'title', 'status', 'code', 'detail', 'instance'],
   properties: {
-    type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, code: { type: 'string' }, detail: { type: 'string' }, instance: { type: 'string' },
+    type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' },
+    code: { type: 'string', enum: Object.keys(PROBLEM_CODES), description: 'Stable code for programs; x-error-catalogue says where each occurs and what to do' },
+    detail: { type: 'string', description: 'For people; never repeats the code' }, instance: { type: 'string', description: 'The request id' },
   },
 };
 
@@ -55,5 +58,20 @@ export function openApi(routes: readonly Route[], ledger: LedgerKind = 'fabric')
       responses: { Problem: { description: 'RFC 9457 problem with a stable code', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } } },
     },
     paths,
+    'x-error-catalogue': {
+      problems: Object.entries(PROBLEM_CODES).map(([code, e]) => ({ code, ...e })),
+      recordReasons: Object.entries(RECORD_REASONS).map(([reason, e]) => ({ reason, ...e })),
+      settleFlags: Object.entries(SETTLE_FLAGS).map(([flag, e]) => ({ flag, ...e })),
+    },
   };
+}
+
+/** Who may call what, as a markdown table, rendered from the route table (docs/gateway.md holds it; `npm run docs`). */
+export function renderRoleTable(routes: readonly Route[]): string {
+  const who = (r: Route): string => (r.roles === 'signed' ? 'anyone holding a registered terminal key (the batch signature is the credential)' : r.roles === 'public' ? 'anyone' : r.roles.join(', '));
+  return [
+    '| endpoint | who may call it | what it does |',
+    '| --- | --- | --- |',
+    ...routes.map((r) => `| \`${r.method.toUpperCase()} ${r.path}\` | ${who(r)} | ${r.summary.replace(/\|/g, '\\|')} |`),
+  ].join('\n');
 }

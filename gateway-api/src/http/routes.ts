@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DomainError, decodeBatch, parsePublicJwk, verifyBatch } from '@dol/chaincode';
+import { Amount, DomainError, decodeBatch, parsePublicJwk, verifyBatch } from '@dol/chaincode';
 import type { CallerRole, Credential } from '../config';
 import { ApiError } from '../errors';
 import type { IntakeStore, IntakeRow } from '../intake/intake-store';
@@ -43,7 +43,15 @@ export interface Route {
 const LEDGER_ROLE: Record<CallerRole, LedgerRole> = { operator: 'operator', finance: 'finance', registrar: 'registrar', auditor: 'auditor', terminal: 'gateway' };
 const ledgerRole = (call: Call): LedgerRole => (call.caller === undefined ? 'gateway' : LEDGER_ROLE[call.caller.role]);
 
-const amount = z.string().regex(/^(0|[1-9][0-9]{0,17})$/, 'minor units as a decimal string');
+/** An amount, judged by the domain's own parser so that every door gives the same code (INVALID_AMOUNT, AMOUNT_OUT_OF_RANGE). */
+const amount = z.string().superRefine((value, ctx) => {
+  try {
+    Amount.parseNonNegative(value);
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    ctx.addIssue({ code: 'custom', message: withoutCodes(error.message, error.code), params: { code: error.code } });
+  }
+}).meta({ description: 'minor units as a decimal string: no sign, no fraction, at most 18 digits', examples: ['1250'] });
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/);
 const jsonArg = (v: unknown): string => JSON.stringify(v);
 const parse = (text: string): unknown => JSON.parse(text) as unknown;
@@ -57,9 +65,32 @@ async function submit(call: Call, fn: string, args: readonly string[]): Promise<
   return { status: 200, body: { txId: s.txId, blockNumber: s.blockNumber, validationCode: s.validationCode, ...ledgerLabel(call.deps.ledger.kind), result: s.result === '' ? null : parse(s.result) } };
 }
 
+/**
+ * A write named by an idempotency key (topUpId, payoutId). Asked again, it costs no write: the
+ * stored answer is found by a query, the contract judges the repeat by simulating it without
+ * ordering (the same body answers the original result, another body IDEMPOTENCY_CONFLICT 409),
+ * and the answer names the original transaction with `replayed: true`.
+ */
+async function submitIdempotent(call: Call, lookup: { fn: string; args: readonly string[] }, fn: string, args: readonly string[]): Promise<{ status: number; body: unknown }> {
+  const role = ledgerRole(call);
+  let stored: string | undefined;
+  try {
+    stored = await call.deps.ledger.evaluate(role, lookup.fn, lookup.args);
+  } catch (error) {
+    if (!(error instanceof LedgerError && error.code === 'NOT_FOUND')) throw error;
+  }
+  if (stored === undefined) return submit(call, fn, args);
+  const result = await call.deps.ledger.evaluate(role, fn, args);
+  const original = parse(stored);
+  const txId: unknown = typeof original === 'object' && original !== null ? Reflect.get(original, 'txId') : undefined;
+  if (typeof txId !== 'string') throw new Error(`${lookup.fn} answered without a txId`);
+  const c = await call.deps.ledger.commitOf(role, txId);
+  return { status: 200, body: { txId: c.txId, blockNumber: c.blockNumber, validationCode: c.validationCode, ...ledgerLabel(call.deps.ledger.kind), replayed: true, result: parse(result) } };
+}
+
 const param = (call: Call, name: string): string => {
   const v = call.params[name];
-  if (v === undefined) throw new ApiError(400, 'INVALID_REQUEST', `missing path parameter ${name}`);
+  if (v === undefined) throw new ApiError(400, 'MISSING_FIELD', `missing path parameter ${name}`);
   return v;
 };
 
@@ -162,9 +193,14 @@ export const ROUTES: readonly Route[] = [
     body: z.object({ maxClockSkewMs: z.number().int(), tapMaxAgeMs: z.number().int(), faceCapPerPayment: amount, faceMinScore: z.number().int() }),
     handle: (call) => submit(call, 'SetRiskPolicy', [jsonArg(call.body)]) },
   { id: 'topUp', method: 'post', path: '/v1/top-ups', roles: ['operator'], ok: [200], summary: 'Top up an account (recovers debt first); idempotent on topUpId',
-    body: z.object({ topUpId: id, account: id, amount }), handle: (call) => submit(call, 'TopUp', [jsonArg(call.body)]) },
+    body: z.object({ topUpId: id, account: id, amount }),
+    handle: (call) => submitIdempotent(call, { fn: 'GetTopUp', args: [(call.body as { topUpId: string }).topUpId] }, 'TopUp', [jsonArg(call.body)]) },
   { id: 'payout', method: 'post', path: '/v1/payouts', roles: ['operator'], ok: [200], summary: "Pay a merchant its per-batch credits; idempotent on payoutId",
-    body: z.object({ payoutId: id, merchantId: id }), handle: (call) => submit(call, 'Payout', [jsonArg(call.body)]) },
+    body: z.object({ payoutId: id, merchantId: id }),
+    handle: (call) => {
+      const b = call.body as { payoutId: string; merchantId: string };
+      return submitIdempotent(call, { fn: 'GetPayout', args: [b.merchantId, b.payoutId] }, 'Payout', [jsonArg(call.body)]);
+    } },
   // ---- school finance ----
   { id: 'openAccount', method: 'post', path: '/v1/accounts', roles: ['finance'], ok: [200], summary: 'Open a student account',
     body: z.object({ account: id, group: id, creditLine: amount }), handle: (call) => submit(call, 'OpenAccount', [jsonArg(call.body)]) },
@@ -221,11 +257,33 @@ export const ROUTES: readonly Route[] = [
 /** Turns a thrown error into (status, code, detail). */
 export function errorInfo(error: unknown): { status: number; code: string; detail: string } | undefined {
   if (error instanceof ApiError) return { status: error.status, code: error.code, detail: error.message };
-  if (error instanceof DomainError) return { status: -1, code: error.code, detail: error.message };
-  if (error instanceof z.ZodError) return { status: 400, code: 'INVALID_REQUEST', detail: error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') };
+  if (error instanceof DomainError) return { status: -1, code: error.code, detail: withoutCodes(error.message, error.code) };
+  if (error instanceof z.ZodError) {
+    const first = error.issues[0];
+    return { status: -1, code: first === undefined ? 'INVALID_FIELD' : codeOfIssue(first), detail: error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') };
+  }
   if (error instanceof LedgerError) {
-    if (error.failure === 'refused') return { status: -1, code: error.code ?? 'REFUSED', detail: error.code === undefined ? error.message : refusalDetail(error.message, error.code) };
+    if (error.failure === 'refused') return { status: -1, code: error.code ?? 'REFUSED', detail: error.code === undefined ? error.message : withoutCodes(refusalDetail(error.message, error.code), error.code) };
     return { status: 503, code: 'LEDGER_UNAVAILABLE', detail: error.message };
   }
   return undefined;
+}
+
+/** The domain code a request-shape fault gets, the same as the ledger's parsers give it. */
+function codeOfIssue(issue: z.core.$ZodIssue): string {
+  const params: unknown = issue.code === 'custom' ? issue.params : undefined;
+  const code: unknown = typeof params === 'object' && params !== null ? Reflect.get(params, 'code') : undefined;
+  if (typeof code === 'string') return code;
+  if (issue.code === 'invalid_type') return issue.message.endsWith('received undefined') ? 'MISSING_FIELD' : 'WRONG_TYPE';
+  if (issue.code === 'unrecognized_keys') return 'UNKNOWN_FIELD';
+  return 'INVALID_FIELD';
+}
+
+/**
+ * A problem's detail is for people, its code for programs: the domain message without the leading
+ * code (`INVALID_KEY: ...`), and a nested code (`INVALID_KEY: UNKNOWN_FIELD: crv2 ...`) as words.
+ */
+export function withoutCodes(message: string, code: string): string {
+  const rest = message.startsWith(`${code}: `) ? message.slice(code.length + 2) : message;
+  return rest.replace(/(^|: )([A-Z][A-Z0-9_]{2,40}): /g, (_m, before: string, inner: string) => `${before}${inner.toLowerCase().replace(/_/g, ' ')}: `);
 }

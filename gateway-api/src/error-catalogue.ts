@@ -1,0 +1,151 @@
+import type { ErrorCode, LedgerRejectReason, RejectReason, SettleFlag } from '@dol/chaincode';
+
+/** Codes only the gateway gives (the others come from the domain core and the contract). */
+export type GatewayCode = 'UNAUTHENTICATED' | 'LEDGER_UNAVAILABLE' | 'REFUSED' | 'INTERNAL';
+
+/** Every code a problem+json answer can carry. */
+export type ProblemCode = Exclude<ErrorCode, RejectReason | LedgerRejectReason> | GatewayCode;
+
+/** One code of the catalogue: its HTTP status, where it can occur, and what the caller should do. */
+export interface ProblemEntry {
+  readonly status: number;
+  readonly where: string;
+  readonly action: string;
+}
+
+/** A per-record reason or flag: where it comes from and what it asks of the terminal or operator. */
+export interface RecordEntry {
+  readonly where: string;
+  readonly action: string;
+}
+
+const FIX_INPUT = 'Fix the input and send it again; nothing was stored or written.';
+const JSON_DOORS = 'any JSON body or argument (request bodies, batch payloads, credentials inside records, contract arguments)';
+const BATCH = 'POST /v1/batches (intake) and SubmitBatch (the ledger checks again)';
+
+/**
+ * THE error catalogue: the single source of every code the product gives. The gateway maps codes to
+ * HTTP statuses from it (statusOf), the OpenAPI document serves it, docs/errors.md is rendered
+ * from it, and test/error-catalogue.test.ts fails when the code emits a code missing here or this
+ * lists one nothing emits. `Record<Code, ...>` makes the compiler refuse a missing entry too.
+ */
+export const PROBLEM_CODES: Readonly<Record<ProblemCode, ProblemEntry>> = {
+  INVALID_UTF8: { status: 400, where: JSON_DOORS, action: `Send UTF-8 without lone surrogates. ${FIX_INPUT}` },
+  MALFORMED_JSON: { status: 400, where: `${JSON_DOORS}; also a request without a JSON body where one is required`, action: `Send one JSON value with Content-Type: application/json. ${FIX_INPUT}` },
+  INVALID_NUMBER: { status: 400, where: JSON_DOORS, action: `Numbers are integers: no fraction, no exponent, no -0. Money is a decimal string. ${FIX_INPUT}` },
+  INTEGER_OUT_OF_RANGE: { status: 400, where: JSON_DOORS, action: `Integers must be safe (|n| < 2^53) and within the field's range. ${FIX_INPUT}` },
+  DUPLICATE_KEY: { status: 400, where: JSON_DOORS, action: `Send each key once. ${FIX_INPUT}` },
+  FORBIDDEN_KEY: { status: 400, where: JSON_DOORS, action: `Keys __proto__, constructor and prototype are refused. ${FIX_INPUT}` },
+  TOO_DEEP: { status: 400, where: JSON_DOORS, action: `Nest at most as deep as the protocol's documents do. ${FIX_INPUT}` },
+  MALFORMED_JWS: { status: 400, where: `${BATCH}; media certificates, payment codes, tap and face credentials inside records`, action: `Send a compact JWS (three base64url parts, header alg/kid/typ only). ${FIX_INPUT}` },
+  JWS_TOO_LARGE: { status: 413, where: `${BATCH}: a batch JWS longer than its limit (about 2.8 MB) inside a body under 3 MiB; a credential inside a record over its limit`, action: 'Split the batch (at most 1,000 records, 2 MiB of payload) or shorten the credential; nothing was stored.' },
+  UNSUPPORTED_ALG: { status: 400, where: `${BATCH}; credentials inside records`, action: `Use ES256 or EdDSA, with the header's alg matching the key. ${FIX_INPUT}` },
+  BAD_SIGNATURE: { status: 422, where: `${BATCH}: the batch signature does not verify with the terminal's registered key`, action: 'Sign with the key registered for this terminal (GET /v1/terminals/{id}/config; rotate with PUT /v1/terminals/{id}/key). Nothing was stored.' },
+  INVALID_KEY: { status: 400, where: 'POST /v1/terminals, PUT /v1/terminals/{id}/key, POST /v1/issuer-keys; media certificates inside records', action: `Send a public JWK of P-256 (a point on the curve) or Ed25519 with only its public members. ${FIX_INPUT}` },
+  INVALID_FIELD: { status: 400, where: 'any body, query or path parameter, batch header and record field whose value breaks its rule (format, range, allowed values)', action: `Read the detail: it names the field and the rule. ${FIX_INPUT}` },
+  MISSING_FIELD: { status: 400, where: 'any body or document lacking a required field; a clearance leaving a debt without a resolution', action: `Add the field the detail names. ${FIX_INPUT}` },
+  UNKNOWN_FIELD: { status: 400, where: 'any document of the protocol or contract argument carrying a field it does not define', action: `Remove the field the detail names. ${FIX_INPUT}` },
+  INVALID_AMOUNT: { status: 400, where: 'every amount at every door (request bodies, records, certificates, policies): not a canonical decimal string of minor units, or negative/zero where that is not allowed', action: `Send minor units as a decimal string ("1250", not "12.50", 1250 or "01250"). ${FIX_INPUT}` },
+  AMOUNT_OUT_OF_RANGE: { status: 400, where: 'every amount: more than 18 digits; or a sum that would pass ±999,999,999,999,999,999 minor units (a top-up onto a full wallet)', action: 'Send a smaller amount; nothing was written.' },
+  WRONG_TYPE: { status: 400, where: 'any body or document whose field has the wrong JSON type (a number where a string is required, ...)', action: `Send the type the OpenAPI schema or protocol gives. ${FIX_INPUT}` },
+  UNSUPPORTED_VERSION: { status: 400, where: `${BATCH}; credentials inside records: a protocol version other than 1`, action: 'Speak protocol v1 (docs/protocol.md).' },
+  BATCH_TOO_LARGE: { status: 413, where: 'any request body over 3 MiB; a batch of more than 1,000 records or 2 MiB of payload', action: 'Split the batch and upload the parts in order; nothing was stored.' },
+  RECORDS_OUT_OF_SEQUENCE: { status: 400, where: `${BATCH}: record sequence numbers not consecutive from the batch header's first`, action: 'Number records consecutively; nothing was stored.' },
+  TERMINAL_MISMATCH: { status: 400, where: `${BATCH}: a record names another terminal than its batch`, action: 'Upload each terminal\'s records in its own batch; nothing was stored.' },
+  KID_MISMATCH: { status: 422, where: `${BATCH}: the JWS header kid is not the batch payload's terminalId (checked after the signature)`, action: 'Set kid to the terminalId; nothing was stored.' },
+  UNKNOWN_TERMINAL: { status: 404, where: `${BATCH}; terminal endpoints: the terminal is not registered`, action: 'Register the terminal (POST /v1/terminals) before it uploads.' },
+  TERMINAL_REVOKED: { status: 403, where: `${BATCH}: the terminal was revoked`, action: 'The operator must reactivate it (PUT /v1/terminals/{id}/status); its batches are not accepted until then.' },
+  NOT_FOUND: { status: 404, where: 'any read or write naming an account, merchant, terminal, issuer key, payment, batch receipt, transaction or route that does not exist', action: 'Check the identifier; create the thing first if it should exist.' },
+  ALREADY_EXISTS: { status: 409, where: 'POST /v1/accounts, /v1/merchants, /v1/terminals, /v1/issuer-keys with an id already taken', action: 'Use a new id, or read the existing one; nothing was changed.' },
+  ACCESS_DENIED: { status: 403, where: 'every endpoint: the credential\'s role may not call it (or a terminal reads another terminal\'s data); the ledger checks the Fabric identity\'s role and organisation again', action: 'Use a credential of a role the OpenAPI operation lists in x-roles.' },
+  ACCOUNT_CLOSED: { status: 409, where: 'top-ups, credit lines and other writes to an account closed by graduation clearance', action: 'The account is closed for good; nothing was written.' },
+  WRONG_ACCOUNT_STATE: { status: 409, where: 'POST /v1/clearances/{account}/begin on an account not active; .../complete on one whose clearance has not begun', action: 'Follow the clearance order: begin, then complete.' },
+  IDEMPOTENCY_CONFLICT: { status: 409, where: 'POST /v1/top-ups: the topUpId already names a top-up of another account or amount', action: 'Use a new topUpId for a new top-up; repeat a top-up only with the same body (it then answers the original, replayed: true, without writing).' },
+  UNAUTHENTICATED: { status: 401, where: 'every staff and terminal endpoint without a valid bearer credential; POST /v1/batches with a bearer credential that is present but invalid (uploads need none)', action: 'Send Authorization: Bearer <token> with a token the operator issued.' },
+  LEDGER_UNAVAILABLE: { status: 503, where: 'reads and writes when no peer (or the embedded ledger) answers within the deadline; /readyz while batches are not settling', action: 'Retry later with the same request (writes are idempotent by their ids; uploads are already queued).' },
+  REFUSED: { status: 502, where: 'a ledger refusal without a domain code (an unexpected contract failure); also the last error of a batch that ended so', action: 'Report it with the request id: it is a defect, not a problem with the input.' },
+  INTERNAL: { status: 500, where: 'any endpoint, on an unexpected gateway error', action: 'Report it with the request id (instance); the gateway log holds the cause.' },
+};
+
+/** Per-record reasons of a `rejected` outcome in a batch result (never an HTTP status). */
+export const RECORD_REASONS: Readonly<Record<RejectReason | LedgerRejectReason, RecordEntry>> = {
+  MALFORMED_CREDENTIAL: { where: 'the record\'s credential (certificate, payment code, tap, face attestation) does not parse', action: 'Terminal defect: such a credential must be refused at the till.' },
+  UNKNOWN_ISSUER: { where: 'the media certificate names an issuer key not registered', action: 'Register the issuer key (POST /v1/issuer-keys) before media it signed are used.' },
+  ISSUER_REVOKED: { where: 'the issuer key was revoked before the sale', action: 'The terminal should refuse media of revoked issuers (deny list).' },
+  ISSUER_NOT_VALID: { where: 'the sale lies outside the issuer key\'s validity period', action: 'Re-issue media under a valid key.' },
+  BAD_CERT_SIGNATURE: { where: 'the media certificate\'s signature does not verify with the issuer key', action: 'Forged or corrupted medium: the terminal must refuse it.' },
+  BAD_PAYER_SIGNATURE: { where: 'the payment code or tap is not signed by the medium\'s key', action: 'Forged or corrupted credential: the terminal must refuse it.' },
+  CERT_NOT_YET_VALID: { where: 'the sale is before the media certificate\'s nbf', action: 'Check the terminal clock and the medium.' },
+  CERT_EXPIRED: { where: 'the sale is after the media certificate\'s exp', action: 'The payer must renew the medium; the terminal must refuse expired ones.' },
+  MEDIUM_MISMATCH: { where: 'the credential\'s kind does not match the record\'s medium (code, tap, face)', action: 'Terminal defect.' },
+  MEDIA_MISMATCH: { where: 'the payment code or tap was made by another medium than the certificate names', action: 'Terminal defect or replayed credential.' },
+  STALE_CODE: { where: 'the payment code or tap had expired at the sale', action: 'Ask the payer for a fresh code.' },
+  CODE_FROM_FUTURE: { where: 'the payment code was made after the sale time', action: 'Check the terminal and phone clocks.' },
+  TAP_AMOUNT_MISMATCH: { where: 'the tap authorised another amount than the record charges', action: 'Terminal defect.' },
+  TAP_TERMINAL_MISMATCH: { where: 'the tap authorised another terminal', action: 'Relayed tap: the terminal must refuse it.' },
+  OVER_CAP: { where: 'the amount is over the medium\'s per-payment cap or the face cap', action: 'The terminal must refuse over-cap sales offline.' },
+  COUNTER_OUT_OF_RANGE: { where: 'the payment counter is outside the certificate\'s ctrFrom..ctrTo', action: 'The medium is spent: the payer must renew it.' },
+  FACE_SCORE_LOW: { where: 'the face attestation score is below the risk policy\'s minimum', action: 'The terminal must refuse low-score matches.' },
+  FUTURE_TIMESTAMP: { where: 'the sale time is beyond the ledger time plus the allowed clock skew', action: 'Fix the terminal clock.' },
+  UNKNOWN_ACCOUNT: { where: 'the medium names an account the ledger does not know (checked by the ledger, not the protocol)', action: 'Open the account before issuing media for it.' },
+  DENY_LISTED: { where: 'the payer was deny-listed at or before the deny-list version the terminal declared (the terminal knew)', action: 'Update the terminal\'s deny list (GET /v1/deny-list) and refuse listed payers.' },
+};
+
+/** Flags on a settled outcome: it settled, and this is worth knowing. */
+export const SETTLE_FLAGS: Readonly<Record<SettleFlag, RecordEntry>> = {
+  'denied-after-terminal-version': { where: 'the payer was deny-listed after the version the terminal held: the operator bears it (liability shift)', action: 'None for the terminal; the operator follows up the payer.' },
+  'cap-total-exceeded': { where: 'with this sale the medium passed its total cap (capTotal) across all terminals, each of which saw less', action: 'Review the medium; the sale settled (an overspend becomes an advance the operator fronts).' },
+  'post-closure-referred': { where: 'a sale reached the ledger after the account was closed: the guarantee fund paid the merchant and the amount is referred', action: 'The registrar follows up the referral.' },
+  'account-in-clearance': { where: 'the account is in graduation clearance (deny-listed): the sale settled and adds to the debts clearance resolves', action: 'The registrar resolves the new debt in the clearance.' },
+};
+
+/** HTTP status of a problem code; a code outside the catalogue is a defect, answered 500. */
+export function statusOf(code: string): number {
+  const entry: ProblemEntry | undefined = Object.hasOwn(PROBLEM_CODES, code) ? PROBLEM_CODES[code as ProblemCode] : undefined;
+  return entry?.status ?? 500;
+}
+
+const cell = (text: string): string => text.replace(/\|/g, '\\|');
+
+/** docs/errors.md, rendered from the catalogue (`npm run docs` writes it; a test checks it is current). */
+export function renderErrorCatalogue(): string {
+  const lines = [
+    '# Error catalogue',
+    '',
+    '<!-- Generated from gateway-api/src/error-catalogue.ts by `npm run docs`; do not edit by hand. -->',
+    '',
+    'Every refusal is an RFC 9457 problem (`application/problem+json`) with a stable `code` for',
+    'programs and a `detail` for people (the detail never repeats the code). A refused request',
+    'changes nothing. The same fault gets the same code at every door: the gateway judges amounts,',
+    'JSON and fields with the domain core\'s own parsers, and the ledger checks again. The OpenAPI',
+    'document serves this catalogue (`components.schemas.Problem.properties.code.enum` and',
+    '`x-error-catalogue`).',
+    '',
+    '## Problem codes',
+    '',
+    '| code | HTTP | where it can occur | what to do |',
+    '| --- | --- | --- | --- |',
+    ...Object.entries(PROBLEM_CODES).map(([code, e]) => `| \`${code}\` | ${String(e.status)} | ${cell(e.where)} | ${cell(e.action)} |`),
+    '',
+    '## Per-record reasons',
+    '',
+    'A batch is judged record by record; a record the terminal should have refused is `rejected`',
+    'with one of these reasons in the batch result (`GET /v1/batches/{receipt}`), never an HTTP',
+    'error. The first 18 are the protocol\'s verdict table (docs/protocol.md), checked from the record',
+    'alone; the last two need the ledger\'s state.',
+    '',
+    '| reason | when | what to do |',
+    '| --- | --- | --- |',
+    ...Object.entries(RECORD_REASONS).map(([code, e]) => `| \`${code}\` | ${cell(e.where)} | ${cell(e.action)} |`),
+    '',
+    '## Flags on settled records',
+    '',
+    'A settled record may carry flags: it settled, and this is worth knowing.',
+    '',
+    '| flag | meaning | what to do |',
+    '| --- | --- | --- |',
+    ...Object.entries(SETTLE_FLAGS).map(([flag, e]) => `| \`${flag}\` | ${cell(e.where)} | ${cell(e.action)} |`),
+    '',
+  ];
+  return lines.join('\n');
+}
