@@ -17,15 +17,14 @@ import { ledgerUnderTest } from './support/ledger-under-test';
  */
 const NOW = Date.now();
 const AT = NOW - 600_000;
+/** Staff tokens are configured; the terminals' are issued through the API in beforeAll. */
 const tokens: Record<CallerRole | 'terminal2', string> = {
   operator: 'operator-token-000000000001', finance: 'finance-token-0000000000001', registrar: 'registrar-token-00000000001',
-  auditor: 'auditor-token-000000000001', terminal: 'terminal-token-00000000001', terminal2: 'terminal-token-00000000002',
+  auditor: 'auditor-token-000000000001', terminal: '', terminal2: '',
 };
 const sha = (t: string): string => createHash('sha256').update(t).digest('hex');
 const credentials: Credential[] = [
   ...(['operator', 'finance', 'registrar', 'auditor'] as const).map((role) => ({ tokenSha256: sha(tokens[role]), role, subject: role })),
-  { tokenSha256: sha(tokens.terminal), role: 'terminal', subject: 'pos-1' },
-  { tokenSha256: sha(tokens.terminal2), role: 'terminal', subject: 'pos-2' },
 ];
 
 const pool = new Pool({ connectionString: process.env.DOL_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', max: 6 });
@@ -69,6 +68,12 @@ beforeAll(async () => {
   expect((await call('POST', '/v1/issuer-keys', 'operator', issuer.registration())).status).toBe(200);
   expect((await call('POST', '/v1/merchants', 'operator', { merchantId: 'canteen-1', name: 'North canteen' })).status).toBe(200);
   expect((await call('POST', '/v1/terminals', 'operator', { terminalId: 'pos-1', merchantId: 'canteen-1', publicKey: pos.key.jwk })).status).toBe(200);
+  expect((await call('POST', '/v1/terminals', 'operator', { terminalId: 'pos-2', merchantId: 'canteen-1', publicKey: Terminal.generate('pos-2', 'EdDSA').key.jwk })).status).toBe(200);
+  for (const [who, terminalId] of [['terminal', 'pos-1'], ['terminal2', 'pos-2']] as const) {
+    const issued = await call('POST', `/v1/terminals/${terminalId}/credentials`, 'operator');
+    expect(issued.status).toBe(201);
+    tokens[who] = String(issued.body.token);
+  }
   expect((await call('PUT', '/v1/risk-policy', 'operator', { maxClockSkewMs: 300000, tapMaxAgeMs: 120000, faceCapPerPayment: '3000', faceMinScore: 900 })).status).toBe(200);
   for (const a of ['ann', 'ben']) {
     expect((await call('POST', '/v1/accounts', 'finance', { account: a, group: 'g-2026', creditLine: '0' })).status).toBe(200);
@@ -243,6 +248,22 @@ describe('ledger endpoints', () => {
     expect(Array.isArray((await call('GET', '/v1/payments?terminalId=pos-1', 'auditor')).body)).toBe(true);
     expect((await call('GET', '/v1/debts', 'auditor')).status).toBe(200);
     expect((await call('GET', '/v1/deny-list?since=0', 'terminal')).body).toMatchObject({ version: 0 });
+  });
+
+  it('issues terminal credentials through the API: usable at once, listed without tokens, revoked at once; only for registered terminals', async () => {
+    const issued = await call('POST', '/v1/terminals/pos-1/credentials', 'operator');
+    expect(issued.body).toMatchObject({ terminalId: 'pos-1', credentialId: expect.stringMatching(/^tc-/) as unknown });
+    const token = String(issued.body.token);
+    const read = (): Promise<Response> => fetch(`${base}/v1/terminals/pos-1/config`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await read()).status).toBe(200);
+    const listed = await call('GET', '/v1/terminals/pos-1/credentials', 'operator');
+    expect(JSON.stringify(listed.body)).not.toContain(token);
+    expect((listed.body as unknown as { credentialId: string; revokedAt: string | null }[]).find((c) => c.credentialId === issued.body.credentialId)).toMatchObject({ revokedAt: null });
+    expect((await call('DELETE', `/v1/terminals/pos-1/credentials/${String(issued.body.credentialId)}`, 'operator')).status).toBe(200);
+    expect((await read()).status).toBe(401);
+    expect((await call('DELETE', '/v1/terminals/pos-1/credentials/tc-none', 'operator')).body.code).toBe('NOT_FOUND');
+    const unknown = await call('POST', '/v1/terminals/pos-nobody/credentials', 'operator');
+    expect(unknown.status).toBe(404);
   });
 
   it('lets a terminal read only its own data', async () => {

@@ -66,9 +66,10 @@ const Env = z.object({
   }
 });
 
+/** Staff credentials only: terminal credentials live in the intake database (POST /v1/terminals/{id}/credentials). */
 const CredentialsFile = z.array(z.object({
   tokenSha256: z.string().regex(/^[0-9a-f]{64}$/),
-  role: z.enum(['operator', 'finance', 'registrar', 'auditor', 'terminal']),
+  role: z.enum(['operator', 'finance', 'registrar', 'auditor'], { error: 'role must be operator, finance, registrar or auditor (terminal credentials are issued through POST /v1/terminals/{terminalId}/credentials)' }),
   subject: z.string().min(1).max(64),
 }));
 

@@ -3,6 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Logger } from 'pino';
 import { parseStrictJson } from '@dol/chaincode';
 import type { Credential } from '../config';
+import type { IntakeStore } from '../intake/intake-store';
 import { statusOf } from '../errors';
 import type { Metrics } from '../metrics';
 import { ledgerLabel } from '../ledger/ledger-port';
@@ -19,11 +20,12 @@ export interface AppDeps extends Deps {
 
 const MAX_BODY = 3 * 1024 * 1024; // a 2 MiB batch payload, base64url-encoded, in a JSON envelope
 
-function authenticate(header: string | undefined, credentials: readonly Credential[]): Credential | undefined {
+/** Staff credentials from the configuration; terminal credentials from the intake database (issued and revoked through the API, effective at once). */
+async function authenticate(header: string | undefined, credentials: readonly Credential[], store: IntakeStore): Promise<Credential | undefined> {
   const m = /^Bearer ([A-Za-z0-9._~+/-]{16,512}=*)$/.exec(header ?? '');
   if (m?.[1] === undefined) return undefined;
   const digest = createHash('sha256').update(m[1]).digest();
-  return credentials.find((c) => timingSafeEqual(Buffer.from(c.tokenSha256, 'hex'), digest));
+  return credentials.find((c) => timingSafeEqual(Buffer.from(c.tokenSha256, 'hex'), digest)) ?? await store.terminalCredential(digest.toString('hex'));
 }
 
 /** The id the first middleware gave this request. */
@@ -105,7 +107,7 @@ export function createApp(deps: AppDeps, ready: Readiness): express.Express {
 }
 
 async function handle(route: Route, req: Request, res: Response, deps: AppDeps): Promise<void> {
-  const caller = authenticate(req.get('authorization'), deps.credentials);
+  const caller = await authenticate(req.get('authorization'), deps.credentials, deps.store);
   if (route.roles === 'signed' && req.get('authorization') !== undefined && caller === undefined) {
     // The signature is the upload's credential; a bearer token is optional, but one that is sent must be valid.
     sendProblem(res, 401, 'UNAUTHENTICATED', 'the bearer credential sent is not valid (uploads need none: the batch signature authenticates them)', requestId(req));

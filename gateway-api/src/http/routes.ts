@@ -27,7 +27,7 @@ export interface Call {
 /** One endpoint: the single place its path, roles, input, ledger call and documentation live. */
 export interface Route {
   readonly id: string;
-  readonly method: 'get' | 'post' | 'put';
+  readonly method: 'get' | 'post' | 'put' | 'delete';
   /** OpenAPI form: /v1/accounts/{account} */
   readonly path: string;
   /** Who may call; 'signed' means the body's signature authenticates (terminal batch upload). */
@@ -188,6 +188,22 @@ export const ROUTES: readonly Route[] = [
       const cached = await call.deps.store.terminalKey(param(call, 'terminalId'));
       await call.deps.store.putTerminalKey(param(call, 'terminalId'), publicKey, cached?.status ?? 'active');
       return out;
+    } },
+  { id: 'issueTerminalCredential', method: 'post', path: '/v1/terminals/{terminalId}/credentials', roles: ['operator'], ok: [201],
+    summary: 'Issue a read credential for a registered terminal: the bearer token is in this answer only (only its SHA-256 is kept); it works at once',
+    handle: async (call) => {
+      const terminalId = param(call, 'terminalId');
+      await call.deps.ledger.evaluate(ledgerRole(call), 'GetTerminal', [terminalId]); // refuses an unregistered terminal
+      return { status: 201, body: await call.deps.store.issueTerminalCredential(terminalId) };
+    } },
+  { id: 'listTerminalCredentials', method: 'get', path: '/v1/terminals/{terminalId}/credentials', roles: ['operator'], ok: [200], summary: "A terminal's credentials, live and revoked (never their tokens)",
+    handle: async (call) => ({ status: 200, body: await call.deps.store.terminalCredentials(param(call, 'terminalId')) }) },
+  { id: 'revokeTerminalCredential', method: 'delete', path: '/v1/terminals/{terminalId}/credentials/{credentialId}', roles: ['operator'], ok: [200], summary: 'Revoke a terminal credential; refused from the next request on',
+    handle: async (call) => {
+      const [terminalId, credentialId] = [param(call, 'terminalId'), param(call, 'credentialId')];
+      const revoked = await call.deps.store.revokeTerminalCredential(terminalId, credentialId);
+      if (revoked === undefined) throw new ApiError(404, 'NOT_FOUND', `terminal ${terminalId} has no credential ${credentialId}`);
+      return { status: 200, body: { credentialId, terminalId, ...revoked } };
     } },
   { id: 'setRiskPolicy', method: 'put', path: '/v1/risk-policy', roles: ['operator'], ok: [200], summary: 'Set the offline risk policy',
     body: z.object({ maxClockSkewMs: z.number().int(), tapMaxAgeMs: z.number().int(), faceCapPerPayment: amount, faceMinScore: z.number().int() }),

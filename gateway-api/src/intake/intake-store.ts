@@ -1,4 +1,6 @@
+import { createHash, randomBytes } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
+import type { Credential } from '../config';
 
 /** Life of an uploaded batch in the gateway: stored, then settled on the ledger or refused by it. */
 export type IntakeStatus = 'pending' | 'settled' | 'refused';
@@ -41,6 +43,7 @@ const ident = (name: string): string => {
 export class IntakeStore {
   private readonly t: string;
   private readonly keys: string;
+  private readonly creds: string;
 
   constructor(
     private readonly pool: Pool,
@@ -48,6 +51,7 @@ export class IntakeStore {
   ) {
     this.t = `${ident(schema)}.intake_batches`;
     this.keys = `${ident(schema)}.terminal_keys`;
+    this.creds = `${ident(schema)}.terminal_credentials`;
   }
 
   /** Creates the tables if missing (idempotent). */
@@ -79,6 +83,51 @@ export class IntakeStore {
         status text NOT NULL,
         updated_at timestamptz NOT NULL DEFAULT clock_timestamp()
       )`);
+    await this.pool.query(`
+      CREATE TABLE IF NOT EXISTS ${this.creds} (
+        credential_id text PRIMARY KEY,
+        terminal_id text NOT NULL,
+        token_sha256 text NOT NULL UNIQUE,
+        created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        revoked_at timestamptz
+      )`);
+  }
+
+  /**
+   * Issues a read credential for a terminal: a random bearer token, of which only the SHA-256 is
+   * stored. The token is returned once, here; it works at once, and its subject is the terminal.
+   */
+  async issueTerminalCredential(terminalId: string): Promise<{ credentialId: string; terminalId: string; token: string; createdAt: string }> {
+    const token = randomBytes(32).toString('base64url');
+    const credentialId = `tc-${randomBytes(8).toString('hex')}`;
+    const { rows } = await this.pool.query<{ created_at: Date }>(
+      `INSERT INTO ${this.creds} (credential_id, terminal_id, token_sha256) VALUES ($1, $2, $3) RETURNING created_at`,
+      [credentialId, terminalId, createHash('sha256').update(token).digest('hex')]);
+    return { credentialId, terminalId, token, createdAt: (rows[0]?.created_at ?? new Date()).toISOString() };
+  }
+
+  /** A terminal's credentials, without their tokens. */
+  async terminalCredentials(terminalId: string): Promise<{ credentialId: string; createdAt: string; revokedAt: string | null }[]> {
+    const { rows } = await this.pool.query<{ credential_id: string; created_at: Date; revoked_at: Date | null }>(
+      `SELECT credential_id, created_at, revoked_at FROM ${this.creds} WHERE terminal_id = $1 ORDER BY created_at, credential_id`, [terminalId]);
+    return rows.map((r) => ({ credentialId: r.credential_id, createdAt: r.created_at.toISOString(), revokedAt: r.revoked_at?.toISOString() ?? null }));
+  }
+
+  /** Revokes a terminal credential at once; false when the terminal has no such credential. */
+  async revokeTerminalCredential(terminalId: string, credentialId: string): Promise<{ revokedAt: string } | undefined> {
+    const { rows } = await this.pool.query<{ revoked_at: Date }>(
+      `UPDATE ${this.creds} SET revoked_at = coalesce(revoked_at, clock_timestamp()) WHERE terminal_id = $1 AND credential_id = $2 RETURNING revoked_at`,
+      [terminalId, credentialId]);
+    const at = rows[0]?.revoked_at;
+    return at === undefined ? undefined : { revokedAt: at.toISOString() };
+  }
+
+  /** The live terminal credential with this token hash, if any. */
+  async terminalCredential(tokenSha256: string): Promise<Credential | undefined> {
+    const { rows } = await this.pool.query<{ terminal_id: string }>(
+      `SELECT terminal_id FROM ${this.creds} WHERE token_sha256 = $1 AND revoked_at IS NULL`, [tokenSha256]);
+    const terminalId = rows[0]?.terminal_id;
+    return terminalId === undefined ? undefined : { tokenSha256, role: 'terminal', subject: terminalId };
   }
 
   /** Stores a batch once; returns its row and whether this call stored it. */
