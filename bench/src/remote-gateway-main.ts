@@ -21,6 +21,7 @@ runGateway({
   credentials: JSON.parse(readFileSync(env('DOL_CREDENTIALS_FILE'), 'utf8')) as Credential[],
   worker: { concurrency: 2, idlePollMs: 20, maxBackoffMs: 200 },
   logLevel: env('DOL_LOG_LEVEL', 'warn'),
+  campusTimeZone: 'Asia/Shanghai',
   cli: { ordererAddress: '-', peerAddress: '-' },
   channel: 'campus',
   chaincode: 'settlement',

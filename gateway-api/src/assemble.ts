@@ -17,6 +17,7 @@ export interface GatewayParts {
   readonly channel: string;
   readonly chaincode: string;
   readonly cli: { readonly ordererAddress: string; readonly peerAddress: string };
+  readonly campusTimeZone?: string;
 }
 
 /**
@@ -31,7 +32,7 @@ export function assembleGateway(parts: GatewayParts): { app: express.Express; wo
   const app = createApp({
     ledger, store, onAccepted: () => {
       worker.nudge();
-    }, channel: parts.channel, chaincode: parts.chaincode, cli: parts.cli, credentials: parts.credentials, log, metrics,
+    }, channel: parts.channel, chaincode: parts.chaincode, cli: parts.cli, credentials: parts.credentials, log, metrics, ...(parts.campusTimeZone === undefined ? {} : { campusTimeZone: parts.campusTimeZone }),
   }, async () => {
     if (!(await ledger.ping())) return ledger.kind === 'fabric' ? 'no Fabric peer answers' : 'the embedded ledger is not serving';
     // The peer answers, yet writes fail (another org's peer or the orderers are down): say so.

@@ -28,6 +28,8 @@ export interface Config {
   readonly chaincode: string;
   readonly worker: WorkerOptions;
   readonly logLevel: string;
+  /** The campus's IANA time zone (DOL_CAMPUS_TZ): the console shows times in it. */
+  readonly campusTimeZone: string;
   /** Printed in proofs: how to reach the orderer and peer with Fabric's CLI. */
   readonly cli: { readonly ordererAddress: string; readonly peerAddress: string };
 }
@@ -57,6 +59,14 @@ const Env = z.object({
   DOL_IDLE_POLL_MS: int(10, 60_000).default(250),
   DOL_MAX_BACKOFF_MS: int(100, 600_000).default(30_000),
   DOL_PAYER_LOCKS: z.enum(['on', 'off']).default('on'),
+  DOL_CAMPUS_TZ: z.string().refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'an IANA time zone such as Asia/Shanghai').default('Asia/Shanghai'),
   DOL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DOL_ORDERER_ADDRESS: z.string().default('127.0.0.1:7050'),
 }).superRefine((e, ctx) => {
@@ -88,7 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const credentials = CredentialsFile.parse(JSON.parse(file(e.DOL_CREDENTIALS_FILE)));
   const common = {
     host: e.DOL_HOST, port: e.DOL_PORT, databaseUrl: e.DOL_DATABASE_URL, dbSchema: e.DOL_DB_SCHEMA, credentials, logLevel: e.DOL_LOG_LEVEL,
-    channel: e.DOL_CHANNEL, chaincode: e.DOL_CHAINCODE,
+    channel: e.DOL_CHANNEL, chaincode: e.DOL_CHAINCODE, campusTimeZone: e.DOL_CAMPUS_TZ,
     worker: { concurrency: e.DOL_WORKERS, idlePollMs: e.DOL_IDLE_POLL_MS, maxBackoffMs: e.DOL_MAX_BACKOFF_MS, payerLocks: e.DOL_PAYER_LOCKS === 'on' },
   };
   if (e.DOL_LEDGER === 'embedded') {

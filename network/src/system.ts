@@ -112,6 +112,7 @@ The system is up (${net.created ? 'network created from nothing' : 'network was 
   gateway API, OperatorOrg (terminals upload here; operator):  http://127.0.0.1:${GATEWAY_PORT.operator}
   gateway API, CampusOrg (finance, registrar):                 http://127.0.0.1:${GATEWAY_PORT.campus}
   gateway API, AuditOrg (auditors):                            http://127.0.0.1:${GATEWAY_PORT.audit}
+  web console (each gateway serves it; sign in with a token):  http://127.0.0.1:${GATEWAY_PORT.audit}/console/ (auditors), :${GATEWAY_PORT.campus}/console/ (registrar), :${GATEWAY_PORT.operator}/console/ (operator)
   API credentials (bearer tokens per role):                    ${file}
   logs of every process:                                       ${join(l.dir, 'logs')}
   network status:                                              npm run network:status
@@ -154,6 +155,7 @@ The system is up on the EMBEDDED LEDGER — NOT A FABRIC NETWORK (${seconds} s).
   with Fabric's read/write semantics and a hash-chained block log, but no organisation endorses
   anything and whoever runs it could rewrite it. docs/ledgers.md compares the two ledgers.
   gateway API (terminals, operator, finance, registrar, auditors):  ${url}
+  web console (auditors, registrar, operator; sign in with a token): ${url}/console/
   API credentials (bearer tokens per role):                         ${file}
   log:                                                              ${join(logs, `${spec.name}.log`)}
   verify the ledger from genesis:                                   npm run ledger:verify

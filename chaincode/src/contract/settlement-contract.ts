@@ -671,6 +671,13 @@ export class SettlementContract extends Contract {
 
   @Transaction(false)
   @Returns('string')
+  async ListTerminals(ctx: Context): Promise<string> {
+    requireRole(ctx.clientIdentity, ['operator', 'auditor'], 'ListTerminals');
+    return json((await new Ledger(ctx).all(K.terminal, [], terminalFromJson)).map(terminalToJson));
+  }
+
+  @Transaction(false)
+  @Returns('string')
   async GetBatches(ctx: Context, terminalId: string): Promise<string> {
     requireRole(ctx.clientIdentity, ANY_ROLE, 'GetBatches');
     // Keys order uploads of one batch number by transaction id, that is by chance: list them in the order they settled.
@@ -748,8 +755,15 @@ export class SettlementContract extends Contract {
     const ledger = new Ledger(ctx);
     const [postings, accounts] = await Promise.all([ledger.postings(), ledger.all(K.account, [], accountFromJson)]);
     const report = checkInvariant(postings, new Map(accounts.flatMap(storedBalances)));
+    // Totals per class of book (wallet, credit, advance, merchant, guarantee-fund, ...), from the postings.
+    const totals = new Map<string, Amount>();
+    for (const [name, balance] of balancesOf(postings)) {
+      const cls = name.split(':')[0] ?? name;
+      totals.set(cls, (totals.get(cls) ?? Amount.ZERO).add(balance));
+    }
     return json({
       ok: report.ok, postings: report.postings, sum: report.sum.toString(),
+      totals: Object.fromEntries([...totals].sort(([a], [b]) => a.localeCompare(b)).map(([cls, amount]) => [cls, amount.toString()])),
       mismatches: report.mismatches.map((m) => ({ book: m.book, stored: m.stored.toString(), fromPostings: m.fromPostings.toString() })),
     });
   }

@@ -1,4 +1,5 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { resolve } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { parseStrictJson } from '@dol/chaincode';
@@ -18,6 +19,8 @@ export interface AppDeps extends Deps {
   readonly metrics: Metrics;
 }
 
+/** Where the built web console is (console/public: index.html, console.css, js/ from tsc). */
+const CONSOLE_DIR = resolve(__dirname, '..', '..', '..', 'console', 'public');
 const MAX_BODY = 3 * 1024 * 1024; // a 2 MiB batch payload, base64url-encoded, in a JSON envelope
 
 /** Staff credentials from the configuration; terminal credentials from the intake database (issued and revoked through the API, effective at once). */
@@ -67,6 +70,11 @@ export function createApp(deps: AppDeps, ready: Readiness): express.Express {
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
+  // The web console (console/): static files, same origin, the same bearer credentials and roles.
+  app.get('/', (_req, res) => {
+    res.redirect(302, '/console/');
+  });
+  app.use('/console', express.static(CONSOLE_DIR, { index: 'index.html', fallthrough: true, maxAge: 0 }));
   const description = openApi(ROUTES, deps.ledger.kind);
   app.get('/openapi.json', (_req, res) => {
     res.json(description);

@@ -13,6 +13,8 @@ export interface Deps {
   readonly channel: string;
   readonly chaincode: string;
   readonly cli: { readonly ordererAddress: string; readonly peerAddress: string };
+  /** The campus's IANA time zone: consoles show times in it. */
+  readonly campusTimeZone?: string;
 }
 
 /** One request, parsed. */
@@ -149,6 +151,13 @@ export const ROUTES: readonly Route[] = [
   { id: 'getDenyList', method: 'get', path: '/v1/deny-list', roles: ['terminal', 'operator', 'auditor'], ok: [200], summary: 'Deny-list entries added after a version',
     query: z.object({ since: z.string().regex(/^(0|[1-9][0-9]{0,15})$/).default('0') }),
     handle: (call) => evaluate(call, 'GetDenyListDelta', [call.query.since ?? '0']) },
+  { id: 'whoami', method: 'get', path: '/v1/whoami', roles: ['operator', 'finance', 'registrar', 'auditor', 'terminal'], ok: [200],
+    summary: "The caller's role and subject, the ledger and the campus time zone (the web console starts here)",
+    handle: (call) => Promise.resolve({ status: 200, body: {
+      role: call.caller?.role ?? null, subject: call.caller?.subject ?? null, campusTimeZone: call.deps.campusTimeZone ?? 'Asia/Shanghai', ...ledgerLabel(call.deps.ledger.kind),
+    } }) },
+  { id: 'listTerminals', method: 'get', path: '/v1/terminals', roles: ['operator', 'auditor'], ok: [200], summary: 'Every terminal with its status, merchant and chain heads (last record and batch)',
+    handle: (call) => evaluate(call, 'ListTerminals', []) },
   { id: 'getTerminalConfig', method: 'get', path: '/v1/terminals/{terminalId}/config', roles: ['terminal', 'operator'], ok: [200], summary: "A terminal's registration and chain heads",
     handle: (call) => {
       ownTerminal(call, param(call, 'terminalId'));

@@ -1,0 +1,35 @@
+/**
+ * Money and time for people. Amounts arrive as decimal strings of minor units and are shown by
+ * moving the decimal point in the string: never through a float.
+ */
+
+/** Minor units per major unit, as the number of decimals (fen: 2). */
+export const DECIMALS = 2;
+
+/** "-123456" → "-1,234.56"; refuses anything that is not an integer string. */
+export function formatMoney(minor: string, decimals = DECIMALS): string {
+  const m = /^(-?)(0|[1-9][0-9]*)$/.exec(minor);
+  if (m === null) throw new Error(`not an amount of minor units: ${JSON.stringify(minor)}`);
+  const sign = m[1] ?? '';
+  const digits = (m[2] ?? '0').padStart(decimals + 1, '0');
+  const whole = digits.slice(0, digits.length - decimals).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const fraction = digits.slice(digits.length - decimals);
+  return `${sign === '-' && digits !== '0'.repeat(digits.length) ? '-' : ''}${whole}${decimals > 0 ? `.${fraction}` : ''}`;
+}
+
+/** Adds decimal strings of minor units exactly (bigint). */
+export function sumMinor(values: readonly string[]): string {
+  return values.reduce((acc, v) => acc + BigInt(v), 0n).toString();
+}
+
+/** A ledger time (ms since the epoch) in the campus's time zone: "2026-12-01 12:03:04". */
+export function formatTime(ms: number, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(ms));
+  const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')}`;
+}
+
+/** The minute (in the campus's time zone) a time falls in: "12:03". */
+export function minuteOf(ms: number, timeZone: string): string {
+  return formatTime(ms, timeZone).slice(11, 16);
+}

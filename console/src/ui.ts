@@ -1,0 +1,85 @@
+/** Small DOM helpers: elements, paged tables, problem boxes. No framework. */
+import { ProblemError, text } from './api.js';
+
+type Child = Node | string | null | undefined | false;
+
+/** An element with attributes and children; `on*` attributes take listeners. */
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | ((e: Event) => void)> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (typeof v === 'function') el.addEventListener(k.slice(2), v);
+    else el.setAttribute(k, v);
+  }
+  for (const c of children) if (c !== null && c !== undefined && c !== false) el.append(c);
+  return el;
+}
+
+/** The API's refusal as the user sees it: code, detail and request id. */
+export function problemBox(error: unknown): HTMLElement {
+  if (error instanceof ProblemError) {
+    const p = error.problem;
+    return h('div', { class: 'problem', role: 'alert' },
+      h('strong', {}, `Refused: ${p.code}`), ` (HTTP ${String(p.status)}) `, h('span', { class: 'detail' }, p.detail),
+      p.instance === undefined ? null : h('small', {}, ` request ${p.instance}`));
+  }
+  return h('div', { class: 'problem', role: 'alert' }, h('strong', {}, 'Error: '), error instanceof Error ? error.message : String(error));
+}
+
+/** A column of a table: its heading and how a row shows in it. */
+export interface Column<T> {
+  readonly title: string;
+  readonly cell: (row: T) => Node | string;
+  readonly numeric?: boolean;
+}
+
+/** A table of rows, `pageSize` at a time, with previous/next. */
+export function pagedTable<T>(caption: string, columns: readonly Column<T>[], rows: readonly T[], pageSize = 20): HTMLElement {
+  const wrap = h('div', { class: 'paged' });
+  let page = 0;
+  const pages = Math.max(1, Math.ceil(rows.length / pageSize));
+  const render = (): void => {
+    const slice = rows.slice(page * pageSize, (page + 1) * pageSize);
+    const table = h('table', {},
+      h('caption', {}, `${caption} (${String(rows.length)})`),
+      h('thead', {}, h('tr', {}, ...columns.map((c) => h('th', { scope: 'col', ...(c.numeric === true ? { class: 'num' } : {}) }, c.title)))),
+      h('tbody', {}, ...(slice.length === 0 ? [h('tr', {}, h('td', { colspan: String(columns.length) }, 'none'))]
+        : slice.map((r) => h('tr', {}, ...columns.map((c) => h('td', c.numeric === true ? { class: 'num' } : {}, c.cell(r))))))));
+    const nav = h('nav', { class: 'pager', 'aria-label': `${caption} pages` },
+      h('button', { type: 'button', ...(page === 0 ? { disabled: '' } : {}), onclick: () => { page -= 1; render(); } }, 'Previous'),
+      ` page ${String(page + 1)} of ${String(pages)} `,
+      h('button', { type: 'button', ...(page + 1 >= pages ? { disabled: '' } : {}), onclick: () => { page += 1; render(); } }, 'Next'));
+    wrap.replaceChildren(table, nav);
+  };
+  render();
+  return wrap;
+}
+
+/** A labelled input. */
+export function field(label: string, id: string, attrs: Record<string, string> = {}): { row: HTMLElement; input: HTMLInputElement } {
+  const input = h('input', { id, name: id, ...attrs });
+  return { row: h('div', { class: 'field' }, h('label', { for: id }, label), input), input };
+}
+
+/** A labelled choice. */
+export function choice(label: string, id: string, options: readonly string[]): { row: HTMLElement; select: HTMLSelectElement } {
+  const select = h('select', { id, name: id }, ...options.map((o) => h('option', { value: o }, o)));
+  return { row: h('div', { class: 'field' }, h('label', { for: id }, label), select), select };
+}
+
+/** Runs `load` into `target`, showing a refusal in its place. */
+export async function into(target: HTMLElement, load: () => Promise<Node | Node[]>): Promise<void> {
+  target.replaceChildren(h('p', { class: 'loading' }, 'Loading…'));
+  try {
+    const out = await load();
+    target.replaceChildren(...(Array.isArray(out) ? out : [out]));
+  } catch (error) {
+    target.replaceChildren(problemBox(error));
+  }
+}
+
+/** The ledger transaction a step made, with a link to its proof. */
+export function txLine(answer: unknown, timeZone: string, fmt: (ms: number, tz: string) => string): HTMLElement {
+  return h('p', { class: 'tx', role: 'status' }, 'Ledger transaction ', h('code', { 'data-testid': 'tx-id' }, text(answer, 'txId') || '?'),
+    ` in block ${text(answer, 'blockNumber') || '?'}, ${text(answer, 'validationCode')}`,
+    text(answer, 'replayed') === 'true' ? ' (replayed: nothing new written)' : '', `; answered ${fmt(Date.now(), timeZone)}`);
+}

@@ -1,0 +1,166 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Pool } from 'pg';
+import { randomBytes } from 'node:crypto';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startTestGateway, type TestGateway } from '@dol/bench';
+import { GatewayClient, buildScenario, runScenario } from '@dol/scripts';
+
+/**
+ * The web console in a real browser: Debian's Chromium, headless, driven by Playwright, against
+ * the real gateway (embedded ledger) with a canteen scenario loaded. Each role's main flow is
+ * clicked through, refusals are shown with the API's problem, every page gets a screenshot
+ * (test/artifacts/console/) and basic accessibility checks. `.ci/run` installs Chromium.
+ */
+const ROOT = join(__dirname, '..');
+const SHOTS = join(ROOT, 'test', 'artifacts', 'console');
+const README_SHOTS = process.env.DOL_README_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : undefined;
+const CHROMIUM = process.env.DOL_CHROMIUM ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+
+/** Landmarks, one h1, labelled inputs, named buttons and charts, a language: what every page must have. */
+async function accessibilityProblems(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    if (document.documentElement.lang === '') problems.push('html has no lang');
+    if (document.querySelectorAll('main').length !== 1) problems.push('not exactly one main landmark');
+    if (document.querySelectorAll('h1').length !== 1) problems.push(`${String(document.querySelectorAll('h1').length)} h1 headings`);
+    for (const el of document.querySelectorAll('input, select')) {
+      if (el.id === '' || document.querySelector(`label[for="${el.id}"]`) === null) problems.push(`unlabelled ${el.tagName.toLowerCase()} ${el.id}`);
+    }
+    for (const b of document.querySelectorAll('button')) if ((b.textContent ?? '').trim() === '') problems.push('button without a name');
+    for (const s of document.querySelectorAll('svg')) if (s.getAttribute('aria-label') === null) problems.push('chart without a name');
+    for (const t of document.querySelectorAll('table')) if (t.querySelector('caption') === null) problems.push('table without a caption');
+    const ids = [...document.querySelectorAll('[id]')].map((e) => e.id);
+    if (new Set(ids).size !== ids.length) problems.push('duplicate ids');
+    return problems;
+  });
+}
+
+describe('web console in Chromium', () => {
+  const now = Date.now();
+  const pool = new Pool({ connectionString: process.env.DOL_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', max: 8 });
+  const schema = `console_test_${randomBytes(4).toString('hex')}`;
+  let gateway: TestGateway;
+  let browser: Browser;
+  let terminalToken = '';
+  let debtor = '';
+
+  beforeAll(async () => {
+    if (CHROMIUM === undefined) throw new Error('Chromium not found (install Debian\'s chromium package, as .ci/run does, or set DOL_CHROMIUM)');
+    mkdirSync(SHOTS, { recursive: true });
+    gateway = await startTestGateway({ pool, schema, now, runWorker: true, workers: 2 });
+    const api = new GatewayClient(gateway.url, gateway.tokens);
+    const scenario = buildScenario({ students: 240, terminals: 8, seed: 7, now, batchSize: 15 });
+    const settle = async (): Promise<void> => {
+      while ((await gateway.store.depth()) > 0) await new Promise((r) => setTimeout(r, 100));
+    };
+    const report = await runScenario(scenario, api, settle, undefined, 4);
+    expect(report.ok).toBe(true);
+    const issued = await fetch(`${gateway.url}/v1/terminals/pos-000/credentials`, { method: 'POST', headers: { authorization: `Bearer ${gateway.tokens.operator}` } });
+    terminalToken = ((await issued.json()) as { token: string }).token;
+    const debts = (await (await fetch(`${gateway.url}/v1/debts`, { headers: { authorization: `Bearer ${gateway.tokens.auditor}` } })).json()) as { debts: { account: string; status: string }[] };
+    debtor = debts.debts.find((d) => d.status === 'active')?.account ?? '';
+    expect(debtor).not.toBe('');
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await gateway?.close();
+    await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await pool.end();
+  });
+
+  async function signedIn(token: string): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${gateway.url}/console/`);
+    await page.getByLabel('API credential').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    return page;
+  }
+
+  async function visit(page: Page, name: string, hash: string, ready: (p: Page) => Promise<unknown>): Promise<void> {
+    await page.goto(`${gateway.url}/console/#${hash}`);
+    await ready(page);
+    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+    if (README_SHOTS !== undefined && /-(books|clearance|terminals)$/.test(name)) {
+      mkdirSync(README_SHOTS, { recursive: true });
+      await page.screenshot({ path: join(README_SHOTS, `${name}.png`) });
+    }
+    expect({ page: name, problems: await accessibilityProblems(page) }).toEqual({ page: name, problems: [] });
+  }
+
+  it('auditor: the books, a statement with a proof, batch chains with the gap marked, double spends side by side, debts, the canteen hour', async () => {
+    const page = await signedIn(gateway.tokens.auditor);
+    await visit(page, 'auditor-books', 'books', (p) => p.getByTestId('invariant').filter({ hasText: 'Holds' }).waitFor());
+    expect(await page.getByRole('table', { name: /Totals per account class/ }).textContent()).toContain('wallet');
+    await visit(page, 'auditor-statement', 'statement', async (p) => {
+      await p.getByLabel('Student account').fill(debtor);
+      await p.getByRole('button', { name: 'Show statement' }).click();
+      await p.getByText('Postings prove every balance.').waitFor();
+      await p.getByRole('button', { name: /proof/ }).first().click();
+      await p.getByText(/block [0-9]+, VALID/).first().waitFor();
+    });
+    await visit(page, 'auditor-chains', 'chains', async (p) => {
+      await p.getByRole('button', { name: 'pos-004' }).click();
+      await p.getByText(/GAP: batches/).first().waitFor();
+    });
+    await visit(page, 'auditor-fraud', 'fraud', (p) => p.getByRole('table', { name: /Double-spend cases/ }).locator('tbody tr td').first().waitFor());
+    expect(await page.locator('.sale').count()).toBeGreaterThanOrEqual(2);
+    await visit(page, 'auditor-debts', 'debts', (p) => p.getByRole('table', { name: /Open debts/ }).waitFor());
+    await visit(page, 'auditor-hour', 'hour', (p) => p.getByRole('img', { name: /Payments per minute by outcome/ }).waitFor());
+    expect(await page.locator('svg rect').count()).toBeGreaterThan(10);
+    // An auditor trying to write is refused by the API, and the console shows its problem.
+    await visit(page, 'auditor-refused-payout', 'payouts', async (p) => {
+      await p.getByLabel('Merchant').fill('canteen-north');
+      await p.getByRole('button', { name: 'Pay out' }).click();
+      await p.getByRole('alert').filter({ hasText: 'Refused: ACCESS_DENIED' }).waitFor();
+    });
+    await page.close();
+  });
+
+  it('registrar: finds a student, begins clearance, resolves every debt, closes the account, each step showing its ledger transaction', async () => {
+    const page = await signedIn(gateway.tokens.registrar);
+    await visit(page, 'registrar-clearance', 'clearance', async (p) => {
+      await p.getByLabel('Student account').fill(debtor);
+      await p.getByRole('button', { name: 'Find student' }).click();
+      await p.getByRole('heading', { name: `${debtor}: active` }).waitFor();
+    });
+    await page.getByRole('button', { name: 'Begin clearance' }).click();
+    await page.getByRole('heading', { name: 'Clearance begun' }).waitFor();
+    await page.getByRole('heading', { name: `${debtor}: clearing` }).waitFor();
+    for (const ref of await page.getByLabel(/Reference for the/).all()) await ref.fill('board-2026-12');
+    const pick = page.getByLabel(/Resolve the advance debt/);
+    if ((await pick.count()) > 0) await pick.selectOption('waived');
+    await page.getByRole('button', { name: 'Complete and close' }).click();
+    await page.getByRole('heading', { name: 'Clearance completed: account closed' }).waitFor();
+    await page.getByRole('heading', { name: `${debtor}: closed` }).waitFor();
+    expect(await page.getByTestId('tx-id').count()).toBe(2);
+    expect((await page.getByTestId('tx-id').first().textContent())?.trim()).toMatch(/^[0-9a-f]{64}$/);
+    await page.screenshot({ path: join(SHOTS, 'registrar-clearance-done.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('operator: terminals with their last batch, the deny list by version, advances, a merchant payout with its transaction', async () => {
+    const page = await signedIn(gateway.tokens.operator);
+    await visit(page, 'operator-terminals', 'terminals', (p) => p.getByRole('table', { name: /Terminals/ }).getByText('pos-000').waitFor());
+    await visit(page, 'operator-deny', 'deny', (p) => p.getByRole('table', { name: /Deny-list entries/ }).waitFor());
+    await visit(page, 'operator-advances', 'advances', (p) => p.getByRole('table', { name: /Advances by account/ }).waitFor());
+    await visit(page, 'operator-payouts', 'payouts', async (p) => {
+      await p.getByLabel('Merchant').fill('canteen-north');
+      await p.getByRole('button', { name: 'Pay out' }).click();
+      await p.getByText(/Paid [0-9,]+\.[0-9]{2} to canteen-north/).waitFor();
+    });
+    await page.close();
+  });
+
+  it('refuses a terminal credential on the console, and a wrong one, with the problem shown', async () => {
+    const page = await signedIn(terminalToken);
+    await page.getByRole('alert').filter({ hasText: 'ACCESS_DENIED' }).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'terminal-refused.png'), fullPage: true });
+    await page.getByLabel('API credential').fill('not-a-valid-credential-at-all');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'UNAUTHENTICATED' }).waitFor();
+    await page.close();
+  });
+});
