@@ -27,7 +27,7 @@ async function accessibilityProblems(page: Page): Promise<string[]> {
     for (const el of document.querySelectorAll('input, select')) {
       if (el.id === '' || document.querySelector(`label[for="${el.id}"]`) === null) problems.push(`unlabelled ${el.tagName.toLowerCase()} ${el.id}`);
     }
-    for (const b of document.querySelectorAll('button')) if ((b.textContent ?? '').trim() === '') problems.push('button without a name');
+    for (const b of document.querySelectorAll('button')) if (b.textContent.trim() === '') problems.push('button without a name');
     for (const s of document.querySelectorAll('svg')) if (s.getAttribute('aria-label') === null) problems.push('chart without a name');
     for (const t of document.querySelectorAll('table')) if (t.querySelector('caption') === null) problems.push('table without a caption');
     const ids = [...document.querySelectorAll('[id]')].map((e) => e.id);
@@ -40,25 +40,26 @@ describe('web console in Chromium', () => {
   const now = Date.now();
   const pool = new Pool({ connectionString: process.env.DOL_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', max: 8 });
   const schema = `console_test_${randomBytes(4).toString('hex')}`;
-  let gateway: TestGateway;
-  let browser: Browser;
+  let gateway: TestGateway | undefined;
+  let browser: Browser | undefined;
   let terminalToken = '';
   let debtor = '';
 
   beforeAll(async () => {
     if (CHROMIUM === undefined) throw new Error('Chromium not found (install Debian\'s chromium package, as .ci/run does, or set DOL_CHROMIUM)');
     mkdirSync(SHOTS, { recursive: true });
-    gateway = await startTestGateway({ pool, schema, now, runWorker: true, workers: 2 });
-    const api = new GatewayClient(gateway.url, gateway.tokens);
+    const started = await startTestGateway({ pool, schema, now, runWorker: true, workers: 2 });
+    gateway = started;
+    const api = new GatewayClient(started.url, started.tokens);
     const scenario = buildScenario({ students: 240, terminals: 8, seed: 7, now, batchSize: 15 });
     const settle = async (): Promise<void> => {
-      while ((await gateway.store.depth()) > 0) await new Promise((r) => setTimeout(r, 100));
+      while ((await started.store.depth()) > 0) await new Promise((r) => setTimeout(r, 100));
     };
     const report = await runScenario(scenario, api, settle, undefined, 4);
     expect(report.ok).toBe(true);
-    const issued = await fetch(`${gateway.url}/v1/terminals/pos-000/credentials`, { method: 'POST', headers: { authorization: `Bearer ${gateway.tokens.operator}` } });
+    const issued = await fetch(`${started.url}/v1/terminals/pos-000/credentials`, { method: 'POST', headers: { authorization: `Bearer ${started.tokens.operator}` } });
     terminalToken = ((await issued.json()) as { token: string }).token;
-    const debts = (await (await fetch(`${gateway.url}/v1/debts`, { headers: { authorization: `Bearer ${gateway.tokens.auditor}` } })).json()) as { debts: { account: string; status: string }[] };
+    const debts = (await (await fetch(`${started.url}/v1/debts`, { headers: { authorization: `Bearer ${started.tokens.auditor}` } })).json()) as { debts: { account: string; status: string }[] };
     debtor = debts.debts.find((d) => d.status === 'active')?.account ?? '';
     expect(debtor).not.toBe('');
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
@@ -71,16 +72,22 @@ describe('web console in Chromium', () => {
     await pool.end();
   });
 
+  /** The gateway and browser beforeAll started. */
+  const live = (): { gateway: TestGateway; browser: Browser } => {
+    if (gateway === undefined || browser === undefined) throw new Error('beforeAll did not start the gateway and the browser');
+    return { gateway, browser };
+  };
+
   async function signedIn(token: string): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(`${gateway.url}/console/`);
+    const page = await live().browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${live().gateway.url}/console/`);
     await page.getByLabel('API credential').fill(token);
     await page.getByRole('button', { name: 'Sign in' }).click();
     return page;
   }
 
   async function visit(page: Page, name: string, hash: string, ready: (p: Page) => Promise<unknown>): Promise<void> {
-    await page.goto(`${gateway.url}/console/#${hash}`);
+    await page.goto(`${live().gateway.url}/console/#${hash}`);
     await ready(page);
     await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
     if (README_SHOTS !== undefined && /-(books|clearance|terminals)$/.test(name)) {
@@ -91,7 +98,7 @@ describe('web console in Chromium', () => {
   }
 
   it('auditor: the books, a statement with a proof, batch chains with the gap marked, double spends side by side, debts, the canteen hour', async () => {
-    const page = await signedIn(gateway.tokens.auditor);
+    const page = await signedIn(live().gateway.tokens.auditor);
     await visit(page, 'auditor-books', 'books', (p) => p.getByTestId('invariant').filter({ hasText: 'Holds' }).waitFor());
     expect(await page.getByRole('table', { name: /Totals per account class/ }).textContent()).toContain('wallet');
     await visit(page, 'auditor-statement', 'statement', async (p) => {
@@ -120,7 +127,7 @@ describe('web console in Chromium', () => {
   });
 
   it('registrar: finds a student, begins clearance, resolves every debt, closes the account, each step showing its ledger transaction', async () => {
-    const page = await signedIn(gateway.tokens.registrar);
+    const page = await signedIn(live().gateway.tokens.registrar);
     await visit(page, 'registrar-clearance', 'clearance', async (p) => {
       await p.getByLabel('Student account').fill(debtor);
       await p.getByRole('button', { name: 'Find student' }).click();
@@ -142,7 +149,7 @@ describe('web console in Chromium', () => {
   });
 
   it('operator: terminals with their last batch, the deny list by version, advances, a merchant payout with its transaction', async () => {
-    const page = await signedIn(gateway.tokens.operator);
+    const page = await signedIn(live().gateway.tokens.operator);
     await visit(page, 'operator-terminals', 'terminals', (p) => p.getByRole('table', { name: /Terminals/ }).getByText('pos-000').waitFor());
     await visit(page, 'operator-deny', 'deny', (p) => p.getByRole('table', { name: /Deny-list entries/ }).waitFor());
     await visit(page, 'operator-advances', 'advances', (p) => p.getByRole('table', { name: /Advances by account/ }).waitFor());
