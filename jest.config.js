@@ -17,7 +17,7 @@ const base = {
   transformIgnorePatterns: ['/node_modules/(?!@noble/)'],
   moduleNameMapper: {
     '^@dol/chaincode$': '<rootDir>/chaincode/src/index.ts',
-    '^@dol/chaincode/(contract|testing)$': '<rootDir>/chaincode/src/$1/index.ts',
+    '^@dol/chaincode/(contract|testing|embedded)$': '<rootDir>/chaincode/src/$1/index.ts',
     '^@dol/scripts$': '<rootDir>/scripts/src/index.ts',
     '^@dol/gateway-api$': '<rootDir>/gateway-api/src/index.ts',
     '^@dol/network$': '<rootDir>/network/src/index.ts',

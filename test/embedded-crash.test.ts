@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import { EmbeddedLedger, PostgresBlockStore } from '@dol/gateway-api';
 import { Issuer, PayerMedium, Terminal } from '@dol/scripts';
+import { spawnGateway } from './support/gateway-process';
 
 /**
  * The embedded ledger's own crash test: the real gateway process on the embedded ledger in
@@ -56,22 +57,7 @@ describe('embedded ledger: the gateway process killed mid-write, reopened, verif
   const env = { ...process.env, DOL_LEDGER: 'embedded', DOL_LEDGER_SCHEMA: ledgerSchema, DOL_DB_SCHEMA: intakeSchema, DOL_DATABASE_URL: DATABASE_URL };
 
   async function startGateway(): Promise<void> {
-    const child = spawn(process.execPath, [MAIN], {
-      env: { ...env, DOL_CREDENTIALS_FILE: join(dir, 'credentials.json'), DOL_PORT: '0', DOL_LOG_LEVEL: 'error', DOL_WORKERS: '3' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    gateway = child;
-    url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (b: Buffer) => {
-        out += b.toString('utf8');
-        const m = /gateway API on (http:\/\/127\.0\.0\.1:[0-9]+)/.exec(out);
-        if (m?.[1] !== undefined) resolve(m[1]);
-      });
-      child.once('exit', (code) => {
-        reject(new Error(`gateway exited with ${String(code)} before listening`));
-      });
-    });
+    ({ child: gateway, url } = await spawnGateway(MAIN, { ...env, DOL_CREDENTIALS_FILE: join(dir, 'credentials.json'), DOL_LOG_LEVEL: 'error', DOL_WORKERS: '3' }));
   }
 
   function kill(child: ChildProcess): Promise<void> {

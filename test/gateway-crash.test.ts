@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import { LedgerHost } from '@dol/bench';
 import { Issuer, PayerMedium, Terminal } from '@dol/scripts';
+import { spawnGateway } from './support/gateway-process';
 
 /**
  * The gateway PROCESS killed with SIGKILL while the ledger has committed batches whose answers have
@@ -50,22 +51,7 @@ describe('gateway process: SIGKILL mid-settlement and ledger outage', () => {
   const acked: { receipt: string; terminalId: string; batchSeq: number }[] = [];
 
   async function startGateway(): Promise<void> {
-    const child = spawn(process.execPath, [MAIN], {
-      env: { ...process.env, DOL_LEDGER_URL: host.url, DOL_CREDENTIALS_FILE: join(dir, 'credentials.json'), DOL_DB_SCHEMA: schema, DOL_DATABASE_URL: DATABASE_URL, DOL_PORT: '0', DOL_LOG_LEVEL: 'error' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    gateway = child;
-    url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (b: Buffer) => {
-        out += b.toString('utf8');
-        const m = /gateway API on (http:\/\/127\.0\.0\.1:[0-9]+)/.exec(out);
-        if (m?.[1] !== undefined) resolve(m[1]);
-      });
-      child.once('exit', (code) => {
-        reject(new Error(`gateway exited with ${String(code)} before listening`));
-      });
-    });
+    ({ child: gateway, url } = await spawnGateway(MAIN, { DOL_LEDGER_URL: host.url, DOL_CREDENTIALS_FILE: join(dir, 'credentials.json'), DOL_DB_SCHEMA: schema, DOL_DATABASE_URL: DATABASE_URL, DOL_LOG_LEVEL: 'error' }));
   }
 
   function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {

@@ -5,17 +5,13 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { contracts } from '@dol/chaincode/contract';
-import { JSONSerializer } from 'fabric-contract-api';
-import ChaincodeFromContract from 'fabric-shim/lib/contract-spi/chaincodefromcontract';
+import { ContractHost } from '@dol/chaincode/embedded';
 
 export const METADATA_FILE = join(__dirname, '..', '..', 'chaincode', 'contract-metadata.json');
 
 /** Metadata generated from the code now. */
 export function contractMetadata(): unknown {
-  const serializers = { transaction: 'jsonSerializer', serializers: { jsonSerializer: JSONSerializer } };
-  const chaincode = new ChaincodeFromContract([...contracts], serializers, {}, 'dual-offline-settlement', '0.1.0');
-  return JSON.parse(JSON.stringify(chaincode.metadata)) as unknown;
+  return new ContractHost().metadata;
 }
 
 /** The committed snapshot. */

@@ -1,5 +1,5 @@
 import type { Block, ValidationCode } from './block';
-import type { StateEntry, Version, Write, WorldState } from './world-state';
+import type { StateEntry, Version, Write, WorldState } from '@dol/chaincode/embedded';
 
 /** A transaction of a block as committed: its place, its validation code and, when valid, its writes. */
 export interface CommittedTx {

@@ -1,7 +1,6 @@
 import { canonicalJson, sha256Hex } from '@dol/chaincode';
 import { z } from 'zod';
-import type { RangeRead, Read } from './tx-stub';
-import type { Version, Write } from './world-state';
+import type { RangeRead, Read, Version, Write } from '@dol/chaincode/embedded';
 
 /** Fabric's validation codes that the embedded ledger assigns. */
 export type ValidationCode = 'VALID' | 'MVCC_READ_CONFLICT' | 'PHANTOM_READ_CONFLICT';

@@ -2,10 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { EMBEDDED_NOTICE, LedgerError, domainCodeOf, type Commit, type LedgerPort, type LedgerRole, type Submitted } from '../ledger-port';
 import { genesisData, parseGenesis, sealBlock, txData, type GenesisConfig, type TxRecord, type ValidationCode } from './block';
 import type { BlockStore, CommittedTx, TxPlace } from './block-store';
-import { ContractHost } from './contract-host';
+import { ContractHost, TxStub, inRangeOf, type RangeRead, type Read, type RwSet, sameVersion, WorldState, type Version } from '@dol/chaincode/embedded';
 import { makeIdentities } from './identities';
-import { TxStub, inRangeOf, type RangeRead, type Read, type RwSet } from './tx-stub';
-import { sameVersion, WorldState, type Version } from './world-state';
 
 /** How often a transaction invalidated by a concurrent one is simulated again before the caller is told. */
 const MVCC_RETRIES = 5;

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { Block, ValidationCode } from './block';
 import { netWrites, type BlockStore, type CommittedTx, type OpenedStore, type TxPlace } from './block-store';
-import type { Modification, StateEntry, WorldState } from './world-state';
+import type { Modification, StateEntry, WorldState } from '@dol/chaincode/embedded';
 
 const CODES: readonly ValidationCode[] = ['VALID', 'MVCC_READ_CONFLICT', 'PHANTOM_READ_CONFLICT'];
 const codeOf = (text: string): ValidationCode => {

@@ -2,9 +2,8 @@ import { sha256Hex } from '@dol/chaincode';
 import { z } from 'zod';
 import { headerHash, parseGenesis, parseTxData, ZERO_HASH, type GenesisConfig } from './block';
 import type { BlockStore, CommittedTx, TxPlace } from './block-store';
-import { ContractHost } from './contract-host';
+import { ContractHost, sameVersion, WorldState, type Version } from '@dol/chaincode/embedded';
 import { simulateProposal, validate } from './embedded-ledger';
-import { sameVersion, WorldState, type Version } from './world-state';
 
 /** What verification found: nothing in `problems` means the ledger is whole. */
 export interface VerifyReport {

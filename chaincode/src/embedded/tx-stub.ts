@@ -53,14 +53,32 @@ const notUsed = (name: string): never => {
  * that orders the transaction decides whether they apply (MVCC).
  */
 export class TxStub implements ChaincodeStub {
-  readonly rwset: RwSet = { reads: [], ranges: [], writes: [] };
-  private readonly readKeys = new Set<string>();
-  private readonly writeIndex = new Map<string, number>();
+  private current: RwSet = { reads: [], ranges: [], writes: [] };
+  private readKeys = new Set<string>();
+  private writeIndex = new Map<string, number>();
 
   constructor(
-    private readonly state: WorldState,
-    private readonly proposal: Proposal,
+    protected readonly state: WorldState,
+    private proposal: Proposal,
   ) {}
+
+  /** What the transaction read and would write so far. */
+  get rwset(): RwSet {
+    return this.current;
+  }
+
+  /** The proposal being simulated. */
+  protected get simulating(): Proposal {
+    return this.proposal;
+  }
+
+  /** Starts simulating another proposal on the same state (the contract's unit tests reuse one stub). */
+  protected restart(proposal: Proposal): void {
+    this.proposal = proposal;
+    this.current = { reads: [], ranges: [], writes: [] };
+    this.readKeys = new Set();
+    this.writeIndex = new Map();
+  }
 
   getBufferArgs(): Buffer[] {
     return this.proposal.args.map((a) => Buffer.from(a, 'utf8'));
@@ -135,27 +153,27 @@ export class TxStub implements ChaincodeStub {
   }
 
   setEvent(name: string, payload: Uint8Array): void {
-    this.rwset.event = { name, payload: Buffer.from(payload).toString('utf8') };
+    this.current.event = { name, payload: Buffer.from(payload).toString('utf8') };
   }
 
   private range(bounds: Omit<RangeRead, 'rows'>): QueryResult {
     const rows = this.state.scan(bounds.start, inRangeOf(bounds));
-    this.rwset.ranges.push({ ...bounds, rows: rows.map(([key, e]) => [key, e.version]) });
+    this.current.ranges.push({ ...bounds, rows: rows.map(([key, e]) => [key, e.version]) });
     return iterate(rows.map(([key, e]) => ({ namespace: 'settlement', key, value: e.value })));
   }
 
   private noteRead(key: string, version: Version | null): void {
     if (this.readKeys.has(key)) return;
     this.readKeys.add(key);
-    this.rwset.reads.push([key, version]);
+    this.current.reads.push([key, version]);
   }
 
   private noteWrite(key: string, value: Uint8Array | null): void {
     const at = this.writeIndex.get(key);
     if (at === undefined) {
-      this.writeIndex.set(key, this.rwset.writes.length);
-      this.rwset.writes.push([key, value]);
-    } else this.rwset.writes[at] = [key, value];
+      this.writeIndex.set(key, this.current.writes.length);
+      this.current.writes.push([key, value]);
+    } else this.current.writes[at] = [key, value];
   }
 
   getTransient(): Map<string, Uint8Array> { return new Map(); }

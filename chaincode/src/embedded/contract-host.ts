@@ -1,4 +1,4 @@
-import { SettlementContract } from '@dol/chaincode/contract';
+import { SettlementContract } from '../contract';
 import { JSONSerializer } from 'fabric-contract-api';
 import ChaincodeFromContract from 'fabric-shim/lib/contract-spi/chaincodefromcontract';
 import { getLogger } from 'fabric-shim/lib/logger';
@@ -18,12 +18,17 @@ export interface ChaincodeAnswer {
  * and the 200/500 response. Only the transport differs: a call instead of gRPC.
  */
 export class ContractHost {
-  private readonly chaincode = new ChaincodeFromContract([SettlementContract], { transaction: 'jsonSerializer', serializers: { jsonSerializer: JSONSerializer } }, {}, 'settlement', '0.1.0');
+  private readonly chaincode = new ChaincodeFromContract([SettlementContract], { transaction: 'jsonSerializer', serializers: { jsonSerializer: JSONSerializer } }, {}, 'dual-offline-settlement', '0.1.0');
 
   constructor() {
     // The dispatcher logs every refusal at error level; here a refusal is an answer the gateway
     // turns into a problem detail and logs itself.
     getLogger('contracts-spi/chaincodefromcontract.js').silent = true;
+  }
+
+  /** The contract metadata as fabric-shim derives it from the decorators (org.hyperledger.fabric:GetMetadata). */
+  get metadata(): unknown {
+    return JSON.parse(JSON.stringify(this.chaincode.metadata)) as unknown;
   }
 
   async invoke(stub: ChaincodeStub): Promise<ChaincodeAnswer> {
