@@ -20,8 +20,8 @@ step 3/7 "intake latency, 100 terminals paced at 100 batches/s"
 node bench/dist/bench-intake.js --terminals 100 --batches 10 --records 50 --interval 1000
 step 4/7 "intake at saturation, 100 terminals"
 node bench/dist/bench-intake.js --terminals 100 --batches 10 --records 50
-step 5/7 "reconnect burst, ${STUDENTS} students, 100 terminals (gateway + intake + contract on the stub, no Fabric)"
-node bench/dist/bench-burst.js --students "$STUDENTS" --terminals 100 --batch-size 200
+step 5/7 "reconnect burst, ${STUDENTS} students, 100 terminals, on the embedded ledger in PostgreSQL (not Fabric)"
+node bench/dist/bench-burst.js --students "$STUDENTS" --terminals 100 --batch-size 200 --store postgres
 
 if node -e "process.exit(require('./network/dist/binaries').binariesFound().found ? 0 : 1)"; then
   step 6/7 "settlement on the real Fabric network: batch sizes, certificate cache off/on, ${STUDENTS}-student burst, CPU per process"

@@ -1,16 +1,18 @@
 /**
- * The reconnect burst of the canteen hour (DESIGN §8) WITHOUT Fabric: the simulator's students and
- * terminals, every terminal uploading its offline batches at once through the real gateway (HTTP,
- * signature checks, PostgreSQL intake), the intake worker settling them as they arrive through the
- * real contract on the in-memory stub, then the full reconciliation against the simulator's model.
- * It measures everything but Fabric (endorsement, ordering, validation, gRPC); the figure on the
- * real network is issue 6's and needs the network (README, 'Status of the Fabric network').
- * Usage: npm run bench:burst [-- --students 30000 --terminals 100 --batch-size 200]
+ * The reconnect burst of the canteen hour (DESIGN §8) on the EMBEDDED LEDGER: the simulator's
+ * students and terminals, every terminal uploading its offline batches at once through the real
+ * gateway (HTTP, signature checks, PostgreSQL intake), the intake worker settling them as they
+ * arrive through the embedded ledger (the contract through fabric-contract-api's dispatch, MVCC,
+ * blocks; stored in PostgreSQL as `npm start` runs it, or in memory), then the full reconciliation
+ * against the simulator's model. Not Fabric: bench:fabric measures the network.
+ * Usage: npm run bench:burst [-- --students 30000 --terminals 100 --batch-size 200 --store postgres|memory --workers 4]
  */
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import { Pool } from 'pg';
 import { GatewayClient, buildScenario, formatReport, progressBar, runScenario, positiveIntOption } from '@dol/scripts';
+import { EmbeddedLedger, MemoryBlockStore, PostgresBlockStore } from '@dol/gateway-api';
+import { textOption } from './options';
 import { startTestGateway } from './test-gateway';
 
 const arg = positiveIntOption;
@@ -19,10 +21,15 @@ async function main(): Promise<void> {
   const students = arg('students', 30000);
   const terminals = arg('terminals', 100);
   const batchSize = arg('batch-size', 200);
+  const workers = arg('workers', 4);
+  const storeKind = textOption('store', 'postgres');
+  if (storeKind !== 'postgres' && storeKind !== 'memory') throw new Error('--store must be postgres or memory');
   const now = Date.now();
-  const pool = new Pool({ connectionString: process.env.DOL_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', max: 12 });
+  const pool = new Pool({ connectionString: process.env.DOL_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', max: 16 });
   const schema = `bench_burst_${randomBytes(4).toString('hex')}`;
-  const gateway = await startTestGateway({ pool, schema, now, runWorker: true });
+  const ledgerStore = storeKind === 'postgres' ? new PostgresBlockStore(pool, `${schema}_ledger`) : new MemoryBlockStore();
+  const ledger = await EmbeddedLedger.open({ store: ledgerStore, clock: () => now });
+  const gateway = await startTestGateway({ pool, schema, now, runWorker: true, workers, ledger });
   try {
     const scenario = buildScenario({ students, terminals, seed: 2026, now, batchSize }, (d, t) => {
       progressBar('students', d, t);
@@ -49,8 +56,9 @@ async function main(): Promise<void> {
     const contractMs = busyAtSettled - busyAtBurst;
     process.stdout.write([
       '',
-      `command: npm run bench:burst -- --students ${students} --terminals ${terminals} --batch-size ${batchSize}`,
-      `machine: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, node ${process.version}; one process: load generator, gateway, intake worker, contract on the in-memory stub (no Fabric); PostgreSQL local`,
+      `command: npm run bench:burst -- --students ${students} --terminals ${terminals} --batch-size ${batchSize} --store ${storeKind} --workers ${workers}`,
+      `machine: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, node ${process.version}; one process: load generator, gateway, intake worker (${workers} loops), embedded ledger (${ledgerStore.description}); PostgreSQL local; not Fabric`,
+      `embedded ledger: ${ledger.height} blocks; invalidated and simulated again: ${[...ledger.invalidated].map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`,
       `reconnect burst: ${report.sales} sales in ${report.uploads} batches from ${terminals} terminals, first upload to last settlement ${seconds.toFixed(1)} s: ${(report.sales / seconds).toFixed(0)} sales/s`,
       `CPU during the burst: ${((cpuMs / 1000 / seconds) * 100).toFixed(0)} % of a core; inside SubmitBatch (contract) ${(contractMs / 1000).toFixed(1)} s = ${((contractMs / cpuMs) * 100).toFixed(0)} % of it`,
       '',
@@ -60,7 +68,8 @@ async function main(): Promise<void> {
     process.exitCode = report.ok ? 0 : 1;
   } finally {
     await gateway.close();
-    await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    ledger.close();
+    await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; DROP SCHEMA IF EXISTS ${schema}_ledger CASCADE`);
     await pool.end();
   }
 }
