@@ -14,7 +14,7 @@ export CORE_CHAINCODE_LOGGING_LEVEL=WARNING
 
 step 1/7 "record verification: domain core vs raw node:crypto"
 node scripts/dist/bench-verify.js --records 3000 --rounds 5
-step 2/7 "settlement cost per batch size inside the contract (stub, no Fabric)"
+step 2/7 "settlement cost per batch size inside the contract alone (its unit-test stub, no ledger)"
 node scripts/dist/bench-settle.js --payments 2000
 step 3/7 "intake latency, 100 terminals paced at 100 batches/s"
 node bench/dist/bench-intake.js --terminals 100 --batches 10 --records 50 --interval 1000
