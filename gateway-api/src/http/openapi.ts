@@ -24,7 +24,7 @@ export function openApi(routes: readonly Route[], ledger: LedgerKind = 'fabric')
       .map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
     const responses: Record<string, unknown> = {};
     for (const s of r.ok) responses[String(s)] = { description: s === 202 ? 'Accepted: stored durably, settling' : 'OK', content: { 'application/json': { schema: {} } } };
-    for (const s of r.roles === 'public' ? [] : r.roles === 'signed' ? [400, 403, 404, 413, 422] : [400, 401, 403, 404, 409, 503]) {
+    for (const s of r.roles === 'public' ? [] : r.roles === 'signed' ? [400, 401, 403, 404, 413, 422, 503] : [400, 401, 403, 404, 409, 413, 502, 503]) {
       responses[String(s)] = { $ref: '#/components/responses/Problem' };
     }
     responses['500'] = { $ref: '#/components/responses/Problem' };
