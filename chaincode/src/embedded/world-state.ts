@@ -41,10 +41,6 @@ export class WorldState {
     return this.entries.get(key);
   }
 
-  get size(): number {
-    return this.entries.size;
-  }
-
   /** Live keys from `from` on while `inRange` holds, in key order. */
   scan(from: string, inRange: (key: string) => boolean): [string, StateEntry][] {
     const rows: [string, StateEntry][] = [];
@@ -65,14 +61,11 @@ export class WorldState {
       this.history.set(key, history);
       if (value === null) {
         if (this.entries.delete(key)) this.sorted.splice(this.lowerBound(key), 1);
-        continue;
-      }
-      if (!this.entries.has(key)) this.sorted.splice(this.lowerBound(key), 0, key);
-      this.entries.set(key, { value, version });
+      } else this.load(key, { value, version });
     }
   }
 
-  /** Loads a committed entry as stored (opening a ledger). */
+  /** Sets a committed entry: as stored when a ledger opens, or as a valid transaction wrote it. */
   load(key: string, entry: StateEntry): void {
     if (!this.entries.has(key)) this.sorted.splice(this.lowerBound(key), 0, key);
     this.entries.set(key, entry);

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import type { Credential } from '../config';
+import { ident, inTransaction } from '../pg';
 
 /** Life of an uploaded batch in the gateway: stored, then settled on the ledger or refused by it. */
 export type IntakeStatus = 'pending' | 'settled' | 'refused';
@@ -29,11 +30,6 @@ export interface ClaimedBatch {
   readonly jws: string;
   readonly attempts: number;
 }
-
-const ident = (name: string): string => {
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`bad schema name ${name}`);
-  return `"${name}"`;
-};
 
 /**
  * Durable intake in PostgreSQL. A batch is acknowledged only after its INSERT has committed
@@ -113,7 +109,7 @@ export class IntakeStore {
     return rows.map((r) => ({ credentialId: r.credential_id, createdAt: r.created_at.toISOString(), revokedAt: r.revoked_at?.toISOString() ?? null }));
   }
 
-  /** Revokes a terminal credential at once; false when the terminal has no such credential. */
+  /** Revokes a terminal credential at once; undefined when the terminal has no such credential. */
   async revokeTerminalCredential(terminalId: string, credentialId: string): Promise<{ revokedAt: string } | undefined> {
     const { rows } = await this.pool.query<{ revoked_at: Date }>(
       `UPDATE ${this.creds} SET revoked_at = coalesce(revoked_at, clock_timestamp()) WHERE terminal_id = $1 AND credential_id = $2 RETURNING revoked_at`,
@@ -162,9 +158,7 @@ export class IntakeStore {
    * a crash mid-way leaves the batch pending for the next run (the ledger deduplicates).
    */
   async withNextBatch(work: (batch: ClaimedBatch, done: Completion) => Promise<void>): Promise<boolean> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.pool, async (client) => {
       const r = await client.query<{ receipt: string; terminal_id: string; batch_seq: string; jws: string; attempts: number }>(`
         SELECT b.receipt, b.terminal_id, b.batch_seq::text, b.jws, b.attempts FROM ${this.t} b
         WHERE b.status = 'pending' AND b.next_attempt_at <= clock_timestamp()
@@ -172,19 +166,10 @@ export class IntakeStore {
                           AND (e.batch_seq, e.received_at, e.receipt) < (b.batch_seq, b.received_at, b.receipt))
         ORDER BY b.received_at LIMIT 1 FOR UPDATE SKIP LOCKED`);
       const row = r.rows[0];
-      if (row === undefined) {
-        await client.query('COMMIT');
-        return false;
-      }
+      if (row === undefined) return false;
       await work({ receipt: row.receipt, terminalId: row.terminal_id, batchSeq: Number(row.batch_seq), jws: row.jws, attempts: row.attempts }, new Completion(client, this.t, row.receipt));
-      await client.query('COMMIT');
       return true;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /** Caches a terminal's key so intake can check signatures while the ledger is unreachable. */

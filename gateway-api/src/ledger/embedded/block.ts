@@ -44,16 +44,19 @@ export interface GenesisConfig {
 
 export const ZERO_HASH = '0'.repeat(64);
 
+/** The data hash of a block: SHA-256 of its data as stored. */
+export const dataHashOf = (data: string): string => sha256Hex(data);
+
 /** The header hash of a block: SHA-256 of the canonical JSON of number, previous hash and data hash. */
 export function headerHash(number: number, previousHash: string, dataHash: string): string {
-  return sha256Hex(new TextEncoder().encode(canonicalJson({ number, previousHash, dataHash })));
+  return sha256Hex(canonicalJson({ number, previousHash, dataHash }));
 }
 
 /** Seals data as the block after `previous` (or as block 0). */
 export function sealBlock(previous: Pick<Block, 'number' | 'hash'> | undefined, data: string, codes: readonly ValidationCode[]): Block {
   const number = previous === undefined ? 0 : previous.number + 1;
   const previousHash = previous?.hash ?? ZERO_HASH;
-  const dataHash = sha256Hex(new TextEncoder().encode(data));
+  const dataHash = dataHashOf(data);
   return { number, previousHash, dataHash, hash: headerHash(number, previousHash, dataHash), data, codes };
 }
 

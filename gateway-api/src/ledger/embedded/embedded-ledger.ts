@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { EMBEDDED_NOTICE, LedgerError, domainCodeOf, type Commit, type LedgerPort, type LedgerRole, type Submitted } from '../ledger-port';
+import { LedgerError, domainCodeOf, type Commit, type LedgerPort, type LedgerRole, type Submitted } from '../ledger-port';
 import { genesisData, parseGenesis, sealBlock, txData, type GenesisConfig, type TxRecord, type ValidationCode } from './block';
 import type { BlockStore, CommittedTx, TxPlace } from './block-store';
 import { ContractHost, TxStub, inRangeOf, type RangeRead, type Read, type RwSet, sameVersion, WorldState, type Version } from '@dol/chaincode/embedded';
@@ -33,7 +33,6 @@ interface Ordered {
  */
 export class EmbeddedLedger implements LedgerPort {
   readonly kind = 'embedded' as const;
-  readonly notice = EMBEDDED_NOTICE;
   /** Transactions invalidated by validation, by code (each simulated again or handed back). */
   readonly invalidated = new Map<string, number>();
   /** Milliseconds spent inside the contract, per transaction name (benchmarks read it). */
@@ -75,11 +74,6 @@ export class EmbeddedLedger implements LedgerPort {
   /** Blocks so far, genesis included. */
   get height(): number {
     return this.hashes.length;
-  }
-
-  /** What the store is, for people. */
-  get storeDescription(): string {
-    return this.store.description;
   }
 
   async submit(role: LedgerRole, fn: string, args: readonly string[]): Promise<Submitted> {
@@ -149,12 +143,7 @@ export class EmbeddedLedger implements LedgerPort {
   /** Validates the transactions in order, stores the block with its state changes, then applies them and answers. */
   private async commitBlock(batch: Ordered[]): Promise<void> {
     const number = this.hashes.length;
-    const overlay = new Map<string, Version | null>();
-    const committed: CommittedTx[] = batch.map((o, index) => {
-      const code = validate(this.state, overlay, o.record.reads, o.record.ranges);
-      if (code === 'VALID') for (const [key, value] of o.record.writes) overlay.set(key, value === null ? null : { block: number, tx: index });
-      return { txId: o.record.txId, index, code, millis: o.record.millis, writes: o.record.writes };
-    });
+    const committed = validateBlock(this.state, number, batch.map((o) => o.record));
     const previous = { number: number - 1, hash: this.hashes[number - 1] ?? '' };
     const block = sealBlock(previous, txData(batch.map((o) => o.record)), committed.map((c) => c.code));
     try {
@@ -165,14 +154,34 @@ export class EmbeddedLedger implements LedgerPort {
       return;
     }
     this.hashes.push(block.hash);
-    for (const c of committed) {
-      this.txs.set(c.txId, { block: number, index: c.index, code: c.code });
-      if (c.code === 'VALID') this.state.apply(c.writes, { block: number, tx: c.index }, c.txId, c.millis);
-    }
+    applyBlock(this.state, number, committed);
     batch.forEach((o, i) => {
-      o.resolve({ place: { block: number, index: i, code: committed[i]?.code ?? 'VALID' }, hash: block.hash });
+      const c = committed[i];
+      if (c === undefined) return;
+      const place = { block: number, index: c.index, code: c.code };
+      this.txs.set(c.txId, place);
+      o.resolve({ place, hash: block.hash });
     });
   }
+}
+
+/**
+ * Validates a block's transactions in order, as Fabric's committer does: each against the state
+ * and the writes of the block's earlier valid transactions. Used to commit a block and to verify
+ * a stored one.
+ */
+export function validateBlock(state: WorldState, block: number, txs: readonly Pick<TxRecord, 'txId' | 'millis' | 'reads' | 'ranges' | 'writes'>[]): CommittedTx[] {
+  const overlay = new Map<string, Version | null>();
+  return txs.map((t, index) => {
+    const code = validate(state, overlay, t.reads, t.ranges);
+    if (code === 'VALID') for (const [key, value] of t.writes) overlay.set(key, value === null ? null : { block, tx: index });
+    return { txId: t.txId, index, code, millis: t.millis, writes: t.writes };
+  });
+}
+
+/** Applies a validated block's valid writes to the state, at their versions. */
+export function applyBlock(state: WorldState, block: number, committed: readonly CommittedTx[]): void {
+  for (const c of committed) if (c.code === 'VALID') state.apply(c.writes, { block, tx: c.index }, c.txId, c.millis);
 }
 
 /**
@@ -180,7 +189,7 @@ export class EmbeddedLedger implements LedgerPort {
  * (taking the block's earlier valid transactions into account), and every range it read must
  * still return the same keys at the same versions.
  */
-export function validate(state: WorldState, overlay: ReadonlyMap<string, Version | null>, reads: readonly Read[], ranges: readonly RangeRead[]): ValidationCode {
+function validate(state: WorldState, overlay: ReadonlyMap<string, Version | null>, reads: readonly Read[], ranges: readonly RangeRead[]): ValidationCode {
   const current = (key: string): Version | undefined => {
     const o = overlay.get(key);
     if (o !== undefined) return o ?? undefined;

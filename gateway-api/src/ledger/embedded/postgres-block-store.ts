@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { ident, inTransaction } from '../../pg';
 import type { Block, ValidationCode } from './block';
 import { netWrites, type BlockStore, type CommittedTx, type OpenedStore, type TxPlace } from './block-store';
 import type { Modification, StateEntry, WorldState } from '@dol/chaincode/embedded';
@@ -20,17 +21,15 @@ const keyBytes = (k: string): Buffer => Buffer.from(k, 'utf8');
  */
 export class PostgresBlockStore implements BlockStore {
   readonly description: string;
+  /** The schema, checked and quoted for SQL. */
+  private readonly s: string;
 
   constructor(
     private readonly pool: Pool,
-    private readonly schema: string,
+    schema: string,
   ) {
-    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`bad schema name ${schema}`);
+    this.s = ident(schema);
     this.description = `PostgreSQL schema ${schema}`;
-  }
-
-  private get s(): string {
-    return this.schema;
   }
 
   async open(state: WorldState): Promise<OpenedStore> {
@@ -65,9 +64,7 @@ export class PostgresBlockStore implements BlockStore {
     const puts = [...net].filter(([, w]) => w.value !== null);
     const deletes = [...net].filter(([, w]) => w.value === null).map(([k]) => keyBytes(k));
     const history = txs.filter((t) => t.code === 'VALID').flatMap((t) => t.writes.map(([k, v]) => ({ k, v, t })));
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.pool, async (client) => {
       await client.query(`INSERT INTO ${this.s}.blocks (number, previous_hash, data_hash, hash, data, codes) VALUES ($1, $2, $3, $4, $5, $6)`,
         [block.number, block.previousHash, block.dataHash, block.hash, block.data, block.codes]);
       if (puts.length > 0) {
@@ -85,13 +82,7 @@ export class PostgresBlockStore implements BlockStore {
         await client.query(`INSERT INTO ${this.s}.txs (tx_id, block, idx, code) SELECT * FROM unnest($1::text[], $2::bigint[], $3::int[], $4::text[])`,
           [txs.map((t) => t.txId), txs.map(() => block.number), txs.map((t) => t.index), txs.map((t) => t.code)]);
       }
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async *blocks(): AsyncIterable<Block> {

@@ -1,9 +1,8 @@
-import { sha256Hex } from '@dol/chaincode';
 import { z } from 'zod';
-import { headerHash, parseGenesis, parseTxData, ZERO_HASH, type GenesisConfig } from './block';
-import type { BlockStore, CommittedTx, TxPlace } from './block-store';
-import { ContractHost, sameVersion, WorldState, type Version } from '@dol/chaincode/embedded';
-import { simulateProposal, validate } from './embedded-ledger';
+import { dataHashOf, headerHash, parseGenesis, parseTxData, ZERO_HASH, type GenesisConfig } from './block';
+import type { BlockStore, TxPlace } from './block-store';
+import { ContractHost, sameVersion, WorldState } from '@dol/chaincode/embedded';
+import { applyBlock, simulateProposal, validateBlock } from './embedded-ledger';
 
 /** What verification found: nothing in `problems` means the ledger is whole. */
 export interface VerifyReport {
@@ -41,7 +40,7 @@ export async function verifyLedger(store: BlockStore, progress: (line: string) =
   for await (const block of store.blocks()) {
     if (block.number !== blocks) problem(`block ${String(blocks)} is missing (found ${String(block.number)} in its place)`);
     if (block.previousHash !== previous) problem(`block ${String(block.number)}: previous hash ${block.previousHash} does not match block ${String(block.number - 1)}'s hash ${previous}`);
-    if (sha256Hex(new TextEncoder().encode(block.data)) !== block.dataHash) problem(`block ${String(block.number)}: its data does not hash to its data hash (the block was altered)`);
+    if (dataHashOf(block.data) !== block.dataHash) problem(`block ${String(block.number)}: its data does not hash to its data hash (the block was altered)`);
     if (headerHash(block.number, block.previousHash, block.dataHash) !== block.hash) problem(`block ${String(block.number)}: its header does not hash to its hash`);
     previous = block.hash;
     blocks += 1;
@@ -61,20 +60,14 @@ export async function verifyLedger(store: BlockStore, progress: (line: string) =
       continue;
     }
     if (txs.length !== block.codes.length) problem(`block ${String(block.number)}: ${String(txs.length)} transactions but ${String(block.codes.length)} validation codes`);
-    const overlay = new Map<string, Version | null>();
-    const committed: CommittedTx[] = txs.map((t, i) => {
-      const code = validate(state, overlay, t.reads, t.ranges);
-      if (code !== block.codes[i]) problem(`block ${String(block.number)} tx ${String(i)} (${t.txId}): stored as ${block.codes[i] ?? 'nothing'}, validates as ${code}`);
-      if (code === 'VALID') for (const [key, value] of t.writes) overlay.set(key, value === null ? null : { block: block.number, tx: i });
-      return { txId: t.txId, index: i, code, millis: t.millis, writes: t.writes };
-    });
+    const committed = validateBlock(state, block.number, txs);
     for (const c of committed) {
-      transactions += 1;
+      if (c.code !== block.codes[c.index]) problem(`block ${String(block.number)} tx ${String(c.index)} (${c.txId}): stored as ${block.codes[c.index] ?? 'nothing'}, validates as ${c.code}`);
       index.set(c.txId, { block: block.number, index: c.index, code: c.code });
-      if (c.code !== 'VALID') continue;
-      valid += 1;
-      state.apply(c.writes, { block: block.number, tx: c.index }, c.txId, c.millis);
+      if (c.code === 'VALID') valid += 1;
     }
+    transactions += committed.length;
+    applyBlock(state, block.number, committed);
     if (blocks % 1000 === 0) progress(`  ${String(blocks)} blocks re-hashed and replayed`);
   }
   progress(`chain: ${String(blocks)} blocks, ${String(transactions)} transactions (${String(valid)} valid) re-hashed and replayed`);
