@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { WorkerOptions } from './intake/intake-worker';
 import type { FabricConfig, FabricIdentity } from './ledger/fabric-ledger';
 import type { LedgerRole } from './ledger/ledger-port';
+import { SCHEMA_NAME } from './pg';
 
 /** Who an API credential belongs to. Terminals read only their own data. */
 export type CallerRole = 'operator' | 'finance' | 'registrar' | 'auditor' | 'terminal';
@@ -36,15 +37,22 @@ export interface Config {
 
 const file = (path: string): string => readFileSync(path, 'utf8');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const schemaName = z.string().regex(SCHEMA_NAME);
+/** Where the gateway's PostgreSQL is, and where the embedded ledger lives in it: read by the gateway and by ledger:verify. */
+const DATABASE_URL = z.string().default('postgres://postgres@127.0.0.1:5432/postgres');
+const LEDGER_SCHEMA = schemaName.default('dol_ledger');
+
+/** The campus time zone when DOL_CAMPUS_TZ does not say. */
+export const DEFAULT_CAMPUS_TZ = 'Asia/Shanghai';
 
 const Env = z.object({
   DOL_HOST: z.string().default('127.0.0.1'),
   DOL_PORT: int(0, 65535).default(8080),
-  DOL_DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/postgres'),
-  DOL_DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default('dol_gateway'),
+  DOL_DATABASE_URL: DATABASE_URL,
+  DOL_DB_SCHEMA: schemaName.default('dol_gateway'),
   DOL_CREDENTIALS_FILE: z.string(),
   DOL_LEDGER: z.enum(['fabric', 'embedded']).default('fabric'),
-  DOL_LEDGER_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default('dol_ledger'),
+  DOL_LEDGER_SCHEMA: LEDGER_SCHEMA,
   DOL_PEER_ENDPOINT: z.string().optional(),
   DOL_PEER_HOST_ALIAS: z.string().optional(),
   DOL_PEER_TLS_CA: z.string().optional(),
@@ -66,7 +74,7 @@ const Env = z.object({
     } catch {
       return false;
     }
-  }, 'an IANA time zone such as Asia/Shanghai').default('Asia/Shanghai'),
+  }, 'an IANA time zone such as Asia/Shanghai').default(DEFAULT_CAMPUS_TZ),
   DOL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DOL_ORDERER_ADDRESS: z.string().default('127.0.0.1:7050'),
 }).superRefine((e, ctx) => {
@@ -117,10 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   return { ...common, ledger: { kind: 'fabric', fabric }, cli: { ordererAddress: e.DOL_ORDERER_ADDRESS, peerAddress: need(e.DOL_PEER_ENDPOINT) } };
 }
 
-const StoreEnv = z.object({
-  DOL_DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/postgres'),
-  DOL_LEDGER_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default('dol_ledger'),
-});
+const StoreEnv = z.object({ DOL_DATABASE_URL: DATABASE_URL, DOL_LEDGER_SCHEMA: LEDGER_SCHEMA });
 
 /** Where the embedded ledger is stored (for `npm run ledger:verify`, which needs nothing else). */
 export function loadLedgerStoreConfig(env: NodeJS.ProcessEnv): { readonly databaseUrl: string; readonly schema: string } {

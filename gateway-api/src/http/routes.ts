@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Amount, DomainError, decodeBatch, parsePublicJwk, verifyBatch } from '@dol/chaincode';
-import type { CallerRole, Credential } from '../config';
+import { DEFAULT_CAMPUS_TZ, type CallerRole, type Credential } from '../config';
 import { ApiError } from '../errors';
 import type { IntakeStore, IntakeRow } from '../intake/intake-store';
 import { LedgerError, ledgerLabel, refusalDetail, type LedgerPort, type LedgerRole } from '../ledger/ledger-port';
@@ -154,7 +154,7 @@ export const ROUTES: readonly Route[] = [
   { id: 'whoami', method: 'get', path: '/v1/whoami', roles: ['operator', 'finance', 'registrar', 'auditor', 'terminal'], ok: [200],
     summary: "The caller's role and subject, the ledger and the campus time zone (the web console starts here)",
     handle: (call) => Promise.resolve({ status: 200, body: {
-      role: call.caller?.role ?? null, subject: call.caller?.subject ?? null, campusTimeZone: call.deps.campusTimeZone ?? 'Asia/Shanghai', ...ledgerLabel(call.deps.ledger.kind),
+      role: call.caller?.role ?? null, subject: call.caller?.subject ?? null, campusTimeZone: call.deps.campusTimeZone ?? DEFAULT_CAMPUS_TZ, ...ledgerLabel(call.deps.ledger.kind),
     } }) },
   { id: 'listTerminals', method: 'get', path: '/v1/terminals', roles: ['operator', 'auditor'], ok: [200], summary: 'Every terminal with its status, merchant and chain heads (last record and batch)',
     handle: (call) => evaluate(call, 'ListTerminals', []) },
@@ -261,21 +261,20 @@ export const ROUTES: readonly Route[] = [
   { id: 'getPointsSupply', method: 'get', path: '/v1/points/supply', roles: AUDIT, ok: [200], summary: 'Points issued, expired and held', handle: (call) => evaluate(call, 'GetPointsSupply', []) },
   { id: 'checkInvariant', method: 'get', path: '/v1/invariant', roles: AUDIT, ok: [200], summary: 'Recompute every balance from postings and check the books', handle: (call) => evaluate(call, 'CheckInvariant', []) },
   { id: 'getKeyHistory', method: 'get', path: '/v1/key-history/{kind}/{id}', roles: AUDIT, ok: [200], summary: 'History of an issuer or terminal key', handle: (call) => evaluate(call, 'GetKeyHistory', [param(call, 'kind'), param(call, 'id')]) },
-  { id: 'getProof', method: 'get', path: '/v1/proofs/{txId}', roles: AUDIT, ok: [200], summary: "Where a transaction is on the ledger, and Fabric CLI commands that check it without our code",
+  { id: 'getProof', method: 'get', path: '/v1/proofs/{txId}', roles: AUDIT, ok: [200], summary: "Where a transaction is on the ledger, and how to check it without our code (Fabric CLI commands, or ledger:verify on the embedded ledger)",
     handle: async (call) => {
       const txId = param(call, 'txId');
       if (!/^[0-9a-f]{64}$/.test(txId)) throw new ApiError(400, 'INVALID_FIELD', 'txId must be 64 lowercase hex characters');
       const c = await call.deps.ledger.commitOf(ledgerRole(call), txId);
-      const { channel } = call.deps;
-      if (call.deps.ledger.kind === 'embedded') {
-        return { status: 200, body: { ...c, channel, ...ledgerLabel('embedded'), verify: [
-          'npm run ledger:verify   # re-hashes every block from genesis, validates and replays every write set, compares the state, recomputes the books',
-        ] } };
-      }
-      return { status: 200, body: { ...c, channel, ...ledgerLabel('fabric'), verify: [
-        `peer chaincode query -C ${channel} -n qscc -c '{"Args":["GetTransactionByID","${channel}","${txId}"]}' --peerAddresses ${call.deps.cli.peerAddress} --tls --tlsRootCertFiles <peer TLS CA>`,
-        `peer channel fetch ${c.blockNumber} block.pb -c ${channel} -o ${call.deps.cli.ordererAddress} --tls --cafile <orderer TLS CA> && grep -ac ${txId} block.pb`,
-      ] } };
+      const { channel, ledger } = call.deps;
+      // How to check it without the gateway: Fabric's own CLI, or a re-verification of the embedded ledger.
+      const verify = ledger.kind === 'embedded'
+        ? ['npm run ledger:verify   # re-hashes every block from genesis, validates and replays every write set, compares the state, recomputes the books']
+        : [
+          `peer chaincode query -C ${channel} -n qscc -c '{"Args":["GetTransactionByID","${channel}","${txId}"]}' --peerAddresses ${call.deps.cli.peerAddress} --tls --tlsRootCertFiles <peer TLS CA>`,
+          `peer channel fetch ${c.blockNumber} block.pb -c ${channel} -o ${call.deps.cli.ordererAddress} --tls --cafile <orderer TLS CA> && grep -ac ${txId} block.pb`,
+        ];
+      return { status: 200, body: { ...c, channel, ...ledgerLabel(ledger.kind), verify } };
     } },
 ];
 
