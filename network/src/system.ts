@@ -40,28 +40,39 @@ const say = (line: string): void => {
 
 interface Tokens { readonly [role: string]: { readonly token: string; readonly url: string } }
 
-/** API tokens, made once and kept (so restarts keep them); each gateway gets only the hashes of its org's. */
+/** API tokens in `file`, made once (role → gateway URL) and kept, so restarts keep them. */
+function keptTokens(file: string, urls: Readonly<Record<string, string>>): Tokens {
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Tokens;
+  const tokens = Object.fromEntries(Object.entries(urls).map(([role, url]) => [role, { token: randomBytes(24).toString('hex'), url }]));
+  writeFileSync(file, `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
+  return tokens;
+}
+
+/** The Fabric system's tokens; each gateway gets only the hashes of its org's. */
 function credentials(l: Layout): { file: string; tokens: Tokens } {
   const file = join(l.dir, 'api-credentials.json');
-  if (existsSync(file)) return { file, tokens: JSON.parse(readFileSync(file, 'utf8')) as Tokens };
-  const tokens: Record<string, { token: string; url: string }> = {};
+  const urls: Record<string, string> = {};
   for (const o of PEER_ORGS) {
     const key = o.key as Exclude<OrgKey, 'orderer'>;
-    for (const role of API_ROLES[key]) tokens[role] = { token: randomBytes(24).toString('hex'), url: `http://127.0.0.1:${GATEWAY_PORT[key]}` };
+    for (const role of API_ROLES[key]) urls[role] = `http://127.0.0.1:${GATEWAY_PORT[key]}`;
   }
-  writeFileSync(file, `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
-  return { file, tokens };
+  return { file, tokens: keptTokens(file, urls) };
+}
+
+/** A gateway's credentials file: the SHA-256 of each token of `roles`, never the token. */
+function writeHashedCredentials(file: string, tokens: Tokens, roles: readonly string[]): void {
+  const hashed = roles.flatMap((role) => {
+    const t = tokens[role];
+    return t === undefined ? [] : [{ tokenSha256: createHash('sha256').update(t.token).digest('hex'), role, subject: role }];
+  });
+  writeFileSync(file, JSON.stringify(hashed));
 }
 
 function gatewaySpec(l: Layout, org: Exclude<OrgKey, 'orderer'>, tokens: Tokens): ProcessSpec {
   const dir = join(l.dir, 'gateways');
   mkdirSync(dir, { recursive: true });
-  const hashed = API_ROLES[org].flatMap((role) => {
-    const t = tokens[role];
-    return t === undefined ? [] : [{ tokenSha256: createHash('sha256').update(t.token).digest('hex'), role, subject: role }];
-  });
   const credentialsFile = join(dir, `${org}-credentials.json`);
-  writeFileSync(credentialsFile, JSON.stringify(hashed));
+  writeHashedCredentials(credentialsFile, tokens, API_ROLES[org]);
   const peer = peerEndpoint(l, org);
   return {
     name: `gateway.${org}`,
@@ -82,7 +93,26 @@ function gatewaySpec(l: Layout, org: Exclude<OrgKey, 'orderer'>, tokens: Tokens)
 }
 
 const pidFile = (l: Layout): string => join(l.dir, 'gateways', 'pids.json');
-const readPids = (l: Layout): Record<string, number> => (existsSync(pidFile(l)) ? JSON.parse(readFileSync(pidFile(l), 'utf8')) as Record<string, number> : {});
+const EMBEDDED_PID_FILE = join(EMBEDDED_DIR, 'pids.json');
+const readPids = (file: string): Record<string, number> => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Record<string, number> : {});
+
+/** Starts a gateway unless it already runs and answers; records its pid in `pidsFile`. */
+async function ensureGateway(spec: ProcessSpec, pidsFile: string, logs: string): Promise<void> {
+  const pids = readPids(pidsFile);
+  if (alive(pids[spec.name]) && (await listening(spec.port))) return;
+  if (await listening(spec.port)) throw new Error(`port ${String(spec.port)} for ${spec.name} is taken by another process`);
+  const pid = startDetached(spec, logs);
+  writeFileSync(pidsFile, JSON.stringify({ ...pids, [spec.name]: pid }));
+  await waitUp(spec, pid, logs);
+}
+
+/** Stops the gateways recorded in `pidsFile`; their names. */
+async function stopGateways(pidsFile: string): Promise<string[]> {
+  const pids = readPids(pidsFile);
+  await Promise.all(Object.values(pids).map((pid) => stop(pid)));
+  if (existsSync(pidsFile)) writeFileSync(pidsFile, '{}');
+  return Object.keys(pids);
+}
 
 async function start(orderers: number | undefined): Promise<void> {
   const started = Date.now();
@@ -94,17 +124,7 @@ async function start(orderers: number | undefined): Promise<void> {
     say(`network: ${line}`);
   } });
   const { file, tokens } = credentials(l);
-  const pids = readPids(l);
-  for (const o of PEER_ORGS) {
-    const org = o.key as Exclude<OrgKey, 'orderer'>;
-    const spec = gatewaySpec(l, org, tokens);
-    if (alive(pids[spec.name]) && (await listening(spec.port))) continue;
-    if (await listening(spec.port)) throw new Error(`port ${spec.port} for ${spec.name} is taken by another process`);
-    const pid = startDetached(spec, join(l.dir, 'logs'));
-    pids[spec.name] = pid;
-    writeFileSync(pidFile(l), JSON.stringify(pids));
-    await waitUp(spec, pid, join(l.dir, 'logs'));
-  }
+  for (const o of PEER_ORGS) await ensureGateway(gatewaySpec(l, o.key as Exclude<OrgKey, 'orderer'>, tokens), pidFile(l), join(l.dir, 'logs'));
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const auditorToken = tokens.auditor?.token ?? '';
   process.stdout.write(`
@@ -130,24 +150,16 @@ async function startEmbedded(): Promise<void> {
   mkdirSync(EMBEDDED_DIR, { recursive: true });
   const file = join(EMBEDDED_DIR, 'api-credentials.json');
   const url = `http://127.0.0.1:${String(EMBEDDED_PORT)}`;
-  const tokens: Tokens = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Tokens
-    : Object.fromEntries(['operator', 'finance', 'registrar', 'auditor'].map((role) => [role, { token: randomBytes(24).toString('hex'), url }]));
-  writeFileSync(file, `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
+  const roles = ['operator', 'finance', 'registrar', 'auditor'];
+  const tokens = keptTokens(file, Object.fromEntries(roles.map((role) => [role, url])));
   const credentialsFile = join(EMBEDDED_DIR, 'gateway-credentials.json');
-  writeFileSync(credentialsFile, JSON.stringify(Object.entries(tokens).map(([role, t]) => ({ tokenSha256: createHash('sha256').update(t.token).digest('hex'), role, subject: role }))));
+  writeHashedCredentials(credentialsFile, tokens, roles);
   const spec: ProcessSpec = {
     name: 'gateway.embedded', command: process.execPath, args: [GATEWAY_MAIN], port: EMBEDDED_PORT,
     env: { DOL_LEDGER: 'embedded', DOL_LEDGER_SCHEMA: EMBEDDED_SCHEMAS.ledger, DOL_DB_SCHEMA: EMBEDDED_SCHEMAS.intake, DOL_PORT: String(EMBEDDED_PORT), DOL_CREDENTIALS_FILE: credentialsFile, DOL_DATABASE_URL: DATABASE_URL },
   };
-  const pids = readEmbeddedPids();
   const logs = join(EMBEDDED_DIR, 'logs');
-  if (!(alive(pids[spec.name]) && (await listening(spec.port)))) {
-    if (await listening(spec.port)) throw new Error(`port ${String(spec.port)} for ${spec.name} is taken by another process`);
-    const pid = startDetached(spec, logs);
-    pids[spec.name] = pid;
-    writeFileSync(embeddedPidFile(), JSON.stringify(pids));
-    await waitUp(spec, pid, logs);
-  }
+  await ensureGateway(spec, EMBEDDED_PID_FILE, logs);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   process.stdout.write(`
 The system is up on the EMBEDDED LEDGER — NOT A FABRIC NETWORK (${seconds} s).
@@ -167,13 +179,8 @@ Try:
 `);
 }
 
-const embeddedPidFile = (): string => join(EMBEDDED_DIR, 'pids.json');
-const readEmbeddedPids = (): Record<string, number> => (existsSync(embeddedPidFile()) ? JSON.parse(readFileSync(embeddedPidFile(), 'utf8')) as Record<string, number> : {});
-
 async function stopEmbedded(purge: boolean): Promise<string[]> {
-  const pids = readEmbeddedPids();
-  await Promise.all(Object.values(pids).map((pid) => stop(pid)));
-  if (existsSync(embeddedPidFile())) writeFileSync(embeddedPidFile(), '{}');
+  const stopped = await stopGateways(EMBEDDED_PID_FILE);
   if (purge) {
     const pool = new Pool({ connectionString: DATABASE_URL, max: 1 });
     try {
@@ -184,7 +191,7 @@ async function stopEmbedded(purge: boolean): Promise<string[]> {
       await pool.end();
     }
   }
-  return Object.keys(pids);
+  return stopped;
 }
 
 async function stopAll(purge: boolean): Promise<void> {
@@ -192,11 +199,9 @@ async function stopAll(purge: boolean): Promise<void> {
   if (embedded.length > 0) say(`stopped ${embedded.join(', ')}${purge ? `; dropped schemas ${EMBEDDED_SCHEMAS.ledger} and ${EMBEDDED_SCHEMAS.intake}` : ''}`);
   const existing = readState(layout(DIR, 7000, 1));
   const l = layout(DIR, existing?.portBase ?? 7000, existing?.orderers ?? 1);
-  const pids = readPids(l);
-  await Promise.all(Object.values(pids).map((pid) => stop(pid)));
-  if (existsSync(pidFile(l))) writeFileSync(pidFile(l), '{}');
+  const gateways = await stopGateways(pidFile(l));
   const stopped = await down(l, { purge });
-  say(`stopped ${[...Object.keys(pids), ...stopped].join(', ') || 'nothing (nothing was running)'}${purge ? `; deleted ${l.dir}` : ''}`);
+  say(`stopped ${[...gateways, ...stopped].join(', ') || 'nothing (nothing was running)'}${purge ? `; deleted ${l.dir}` : ''}`);
 }
 
 const [command, ...args] = process.argv.slice(2);
