@@ -755,15 +755,9 @@ export class SettlementContract extends Contract {
     const ledger = new Ledger(ctx);
     const [postings, accounts] = await Promise.all([ledger.postings(), ledger.all(K.account, [], accountFromJson)]);
     const report = checkInvariant(postings, new Map(accounts.flatMap(storedBalances)));
-    // Totals per class of book (wallet, credit, advance, merchant, guarantee-fund, ...), from the postings.
-    const totals = new Map<string, Amount>();
-    for (const [name, balance] of balancesOf(postings)) {
-      const cls = name.split(':')[0] ?? name;
-      totals.set(cls, (totals.get(cls) ?? Amount.ZERO).add(balance));
-    }
     return json({
       ok: report.ok, postings: report.postings, sum: report.sum.toString(),
-      totals: Object.fromEntries([...totals].sort(([a], [b]) => a.localeCompare(b)).map(([cls, amount]) => [cls, amount.toString()])),
+      totals: Object.fromEntries([...report.totals].map(([cls, amount]) => [cls, amount.toString()])),
       mismatches: report.mismatches.map((m) => ({ book: m.book, stored: m.stored.toString(), fromPostings: m.fromPostings.toString() })),
     });
   }

@@ -57,6 +57,8 @@ export interface InvariantReport {
   readonly postings: number;
   readonly sum: Amount;
   readonly mismatches: readonly { readonly book: string; readonly stored: Amount; readonly fromPostings: Amount }[];
+  /** Balance per class of book (`wallet`, `credit`, `advance`, `merchant`, `guarantee-fund`, ...), from the postings, by class name. */
+  readonly totals: ReadonlyMap<string, Amount>;
 }
 
 /**
@@ -67,6 +69,11 @@ export function checkInvariant(postings: readonly Posting[], stored: ReadonlyMap
   const computed = balancesOf(postings);
   let sum = Amount.ZERO;
   for (const value of computed.values()) sum = sum.add(value);
+  const totals = new Map<string, Amount>();
+  for (const [name, balance] of computed) {
+    const cls = name.split(':')[0] ?? name;
+    totals.set(cls, (totals.get(cls) ?? Amount.ZERO).add(balance));
+  }
   const mismatches: { book: string; stored: Amount; fromPostings: Amount }[] = [];
   const names = [...new Set([...computed.keys(), ...stored.keys()])].sort();
   for (const name of names) {
@@ -74,7 +81,7 @@ export function checkInvariant(postings: readonly Posting[], stored: ReadonlyMap
     const kept = stored.get(name);
     if (kept !== undefined && !kept.equals(fromPostings)) mismatches.push({ book: name, stored: kept, fromPostings });
   }
-  return { ok: sum.isZero() && mismatches.length === 0, postings: postings.length, sum, mismatches };
+  return { ok: sum.isZero() && mismatches.length === 0, postings: postings.length, sum, mismatches, totals: new Map([...totals].sort(([a], [b]) => a.localeCompare(b))) };
 }
 
 /** Serialised posting as it is stored and shown: amounts as decimal strings. */
