@@ -10,9 +10,6 @@ import { EmbeddedLedger, LedgerError, MemoryBlockStore, type Commit, type Ledger
  * answer but not the commit). It is not Fabric.
  */
 export class LedgerHost {
-  /** Ledger time of the next transaction (tests move it). */
-  clock = Date.now();
-  readonly ledger: EmbeddedLedger;
   answerDelayMs = 0;
   private readonly delayed = new Map<NodeJS.Timeout, () => void>();
   /** SubmitBatch transactions committed so far. */
@@ -30,15 +27,23 @@ export class LedgerHost {
   /** Where the gateway reaches it (set once listening). */
   url = '';
 
-  private constructor(ledger: EmbeddedLedger) {
-    this.ledger = ledger;
+  private constructor(
+    private readonly time: { now: number },
+    readonly ledger: EmbeddedLedger,
+  ) {}
+
+  /** Ledger time of the next transaction (tests move it). */
+  get clock(): number {
+    return this.time.now;
+  }
+
+  set clock(millis: number) {
+    this.time.now = millis;
   }
 
   static async start(): Promise<LedgerHost> {
-    const hosts: LedgerHost[] = [];
-    const ledger = await EmbeddedLedger.open({ store: new MemoryBlockStore(), clock: () => hosts[0]?.clock ?? Date.now() });
-    const host = new LedgerHost(ledger);
-    hosts.push(host);
+    const time = { now: Date.now() };
+    const host = new LedgerHost(time, await EmbeddedLedger.open({ store: new MemoryBlockStore(), clock: () => time.now }));
     await new Promise<void>((resolve) => host.server.listen(0, '127.0.0.1', resolve));
     host.url = `http://127.0.0.1:${(host.server.address() as AddressInfo).port}`;
     return host;
