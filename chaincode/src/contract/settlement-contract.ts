@@ -1,57 +1,23 @@
 import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
 import { Amount } from '../core/amount';
 import { canonicalJson } from '../core/canonical-json';
-import { decodeBatch, verifyBatch } from '../core/batch';
 import { DomainError } from '../core/errors';
 import { FieldReader, isJsonObject } from '../core/fields';
 import { parseAccountId, parseGroupId, parseKeyId, parseMerchantId, parseTerminalId, type AccountId, type Digest } from '../core/ids';
 import { parseIssuerKey, type IssuerKey } from '../core/issuer-key';
 import { parsePublicJwk } from '../core/jwk';
-import { parseRiskPolicy, type RiskPolicy } from '../core/risk-policy';
+import { parseRiskPolicy } from '../core/risk-policy';
 import { parseStrictJson, type JsonValue } from '../core/strict-json';
 import { ZERO_DIGEST } from '../core/encoding';
-import { verifyRecord } from '../core/verify-record';
 import { inDebt, openAccount, storedBalances, topUp as applyTopUp, withDebtClock, type AccountState } from '../settlement/account';
-import { balancesOf, book, checkInvariant, posting, postingFromJson, postingToJson, type Posting } from '../settlement/books';
+import { balancesOf, book, checkInvariant, posting, postingToJson } from '../settlement/books';
 import { beginClearance, completeClearance, parseResolutions } from '../settlement/clearance';
 import { parsePointsPolicy, pointsPolicyFromJson, pointsPolicyToJson } from '../settlement/points';
-import { countOutcomes, settleBatch, type Outcome, type PaymentEntry } from '../settlement/settle-batch';
 import { ANY_ROLE, requireRole } from './access';
-import {
-  SEQ_CHUNK, accountFromJson, accountToJson, decode, encode, pad, seqChunkFromJson, terminalFromJson, terminalToJson,
-  type SeqChunk, type TerminalRecord,
-} from './codec';
-import { StateStore } from './state-store';
-
-/** Composite key types: the whole key layout of the ledger. */
-const K = {
-  issuer: 'issuer', // [keyId]
-  merchant: 'merchant', // [merchantId]
-  terminal: 'terminal', // [terminalId]
-  merchantTerminal: 'merchant-terminal', // [merchantId, terminalId]: a merchant's terminals, for payments by merchant
-  account: 'account', // [accountId]
-  seqs: 'seqs', // [terminalId, chunk]: settled seqs of a terminal, SEQ_CHUNK per key
-  batch: 'batch', // [terminalId, batchSeq, txId]: every submission, with its outcomes
-  postings: 'postings', // [txId]: the postings one transaction made
-  topUp: 'topup', // [topUpId]
-  fraud: 'fraud', // [caseId]
-  deny: 'deny', // [version]: one deny-list entry per version
-  credit: 'credit', // [merchantId, txId]: a batch's credit to its merchant until paid out (no hot key)
-  payout: 'payout', // [merchantId, payoutId]: a payout statement
-  pointsPolicy: 'points-policy', // [version]: every points policy ever set
-  clearance: 'clearance', // [accountId]: the registrar's record of a completed clearance
-  keyHistory: 'key-history', // [issuer|terminal, id, time, txId]: every registration and status change of a key
-  config: 'config', // ['risk'] | ['denyVersion'] | ['points']
-} as const;
-
-/**
- * Simple-key index of settled batches by the hour of their sales: `payments-by-hour/<hour>/<terminalId>/<batchSeq>/<txId>`.
- * Simple keys, because Fabric range-reads only those; fixed-width hours, so keys sort by time.
- */
-const HOUR_MS = 3_600_000;
-const HOUR_INDEX = 'payments-by-hour/';
-const HOUR_INDEX_END = 'payments-by-hour0'; // '0' follows '/': the first key after the whole index
-const hourKey = (hour: number, rest = ''): string => `${HOUR_INDEX}${pad(hour, 12)}/${rest}`;
+import { BatchGroup, groupEntryToJson, parseBatchList, summaryToJson } from './batch-group';
+import { SEQ_CHUNK, accountFromJson, accountToJson, decode, pad, seqChunkFromJson, terminalFromJson, terminalToJson } from './codec';
+import { HOUR_INDEX_END, HOUR_MS, K, hourKey } from './keys';
+import { Ledger, txTime } from './ledger-records';
 
 /** A stored number or text, or 0 / '' where an older record lacks it (sort keys). */
 const numberOr0 = (v: unknown): number => (typeof v === 'number' ? v : 0);
@@ -77,118 +43,7 @@ function sameTopUp(stored: Uint8Array, account: AccountId, amount: Amount): stri
   return text;
 }
 
-function txTime(ctx: Context): number {
-  const ts = ctx.stub.getTxTimestamp();
-  return Number(ts.seconds.toString()) * 1000 + Math.floor(ts.nanos / 1_000_000);
-}
-
-function outcomeToJson(o: Outcome): JsonValue {
-  switch (o.code) {
-    case 'duplicate':
-    case 'conflict':
-      return { seq: o.seq, code: o.code, paymentId: o.paymentId };
-    case 'rejected':
-      return { seq: o.seq, code: o.code, paymentId: o.paymentId, reason: o.reason, message: o.message };
-    default:
-      return {
-        seq: o.seq, code: o.code, paymentId: o.paymentId, account: o.account, amount: o.amount.toString(), flags: [...o.flags], points: o.points.toString(),
-        funding: { wallet: o.funding.wallet.toString(), credit: o.funding.credit.toString(), advance: o.funding.advance.toString() },
-        ...(o.firstPayment === undefined ? {} : { firstPayment: o.firstPayment }), ...(o.caseId === undefined ? {} : { caseId: o.caseId }),
-      };
-  }
-}
-
-function paymentToJson(p: PaymentEntry): JsonValue {
-  return {
-    paymentId: p.paymentId, terminalId: p.terminalId, seq: p.seq, digest: p.digest, at: p.at, amount: p.amount.toString(), code: p.code,
-    ...(p.account === undefined ? {} : { account: p.account }), ...(p.reason === undefined ? {} : { reason: p.reason }),
-  };
-}
-
 const json = (value: JsonValue): string => JSON.stringify(value);
-
-/** Reads and writes typed ledger records; one per transaction, counting its state calls. */
-class Ledger {
-  readonly store: StateStore;
-  constructor(readonly ctx: Context) {
-    this.store = new StateStore(ctx.stub);
-  }
-
-  async read<T>(type: string, parts: readonly string[], parse: (v: JsonValue) => T): Promise<T | undefined> {
-    const bytes = await this.store.get(type, parts);
-    return bytes === undefined ? undefined : parse(decode(bytes));
-  }
-
-  async write(type: string, parts: readonly string[], value: JsonValue): Promise<void> {
-    await this.store.put(type, parts, encode(value));
-  }
-
-  async all<T>(type: string, parts: readonly string[], parse: (v: JsonValue) => T): Promise<T[]> {
-    return (await this.store.list(type, parts)).map((e) => parse(decode(e.value)));
-  }
-
-  /** Appends to a key's history: who changed it is in the transaction, what changed is here. */
-  async history(kind: 'issuer' | 'terminal', id: string, action: string, detail: JsonValue): Promise<void> {
-    const txId = this.ctx.stub.getTxID();
-    const at = txTime(this.ctx);
-    await this.write(K.keyHistory, [kind, id, pad(at), txId], { kind, id, action, at, txId, detail });
-  }
-
-  async terminal(id: string): Promise<TerminalRecord> {
-    const t = await this.read(K.terminal, [id], terminalFromJson);
-    if (t === undefined) throw new DomainError('UNKNOWN_TERMINAL', `terminal ${id} is not registered`);
-    return t;
-  }
-
-  async account(id: string): Promise<AccountState> {
-    const a = await this.read(K.account, [id], accountFromJson);
-    if (a === undefined) throw new DomainError('NOT_FOUND', `account ${id} does not exist`);
-    return a;
-  }
-
-  async riskPolicy(): Promise<RiskPolicy> {
-    const p = await this.read(K.config, ['risk'], parseRiskPolicy);
-    if (p === undefined) throw new DomainError('NOT_FOUND', 'no risk policy has been set');
-    return p;
-  }
-
-  async denyVersion(): Promise<number> {
-    return (await this.read(K.config, ['denyVersion'], (v) => (typeof v === 'number' ? v : 0))) ?? 0;
-  }
-
-  /** Every posting on the ledger: for whole-ledger proofs (the invariant, points supply). */
-  async postings(): Promise<Posting[]> {
-    return (await this.all(K.postings, [], postingsFromJson)).flat();
-  }
-
-  /** The postings one transaction made. */
-  async postingsOf(txId: string): Promise<Posting[]> {
-    return (await this.read(K.postings, [txId], postingsFromJson)) ?? [];
-  }
-
-  /**
-   * An account's history without scanning the ledger: every transaction that moved money on an
-   * account's books also wrote the account, so the account key's history (Fabric's history
-   * database) names them all; each one's postings are then one read away.
-   */
-  async accountHistory(id: AccountId): Promise<{ txId: string; at: number; after: AccountState | undefined; lines: Posting[] }[]> {
-    const versions = await this.store.history(K.account, [id]);
-    const books = new Set([book.wallet(id), book.credit(id), book.advance(id), book.points(id)]);
-    const postings = await Promise.all(versions.map((v) => this.postingsOf(v.txId)));
-    return versions.map((v, i) => ({
-      txId: v.txId, at: v.at, after: v.value === undefined ? undefined : accountFromJson(decode(v.value)),
-      lines: (postings[i] ?? []).filter((p) => books.has(p.from) || books.has(p.to)),
-    }));
-  }
-}
-
-function postingsFromJson(value: JsonValue): Posting[] {
-  if (!Array.isArray(value)) throw new DomainError('INVALID_FIELD', 'postings must be an array');
-  return value.map((p) => {
-    const r = FieldReader.of(p, 'posting', ['from', 'to', 'amount', 'ref']);
-    return postingFromJson({ from: r.raw('from'), to: r.raw('to'), amount: r.raw('amount'), ref: r.raw('ref') });
-  });
-}
 
 const balancesJson = (a: AccountState): Record<string, string> => Object.fromEntries(storedBalances(a).map(([k, v]) => [k, v.toString()]));
 
@@ -353,78 +208,30 @@ export class SettlementContract extends Contract {
   @Returns('string')
   async SubmitBatch(ctx: Context, batchJws: string): Promise<string> {
     requireRole(ctx.clientIdentity, ['gateway'], 'SubmitBatch');
-    const batch = decodeBatch(batchJws);
     const ledger = new Ledger(ctx);
-    const terminal = await ledger.terminal(batch.terminalId);
-    if (terminal.status !== 'active') throw new DomainError('TERMINAL_REVOKED', `terminal ${terminal.terminalId} is revoked`);
-    verifyBatch(batch, terminal.publicKey);
+    const [entry] = await new BatchGroup(ledger).settle([batchJws]);
+    if (entry === undefined) throw new Error('SubmitBatch settled no batch');
+    if (!entry.ok) throw entry.error; // a batch alone is refused as a transaction: nothing is written
+    ctx.stub.setEvent('BatchSettled', Buffer.from(json(summaryToJson(entry.summary))));
+    return json({ ...(groupEntryToJson(entry) as Record<string, JsonValue>), stateCalls: ledger.store.calls });
+  }
 
-    const now = txTime(ctx);
-    const txId = ctx.stub.getTxID();
-    const [issuers, policy, denyListVersion, pointsPolicy] = await Promise.all([
-      ledger.all(K.issuer, [], parseIssuerKey), ledger.riskPolicy(), ledger.denyVersion(), ledger.read(K.config, ['points'], pointsPolicyFromJson),
-    ]);
-    const issuerById = new Map(issuers.map((k) => [k.keyId as string, k]));
-    const verdicts = batch.records.map((record) => verifyRecord(record, { now, policy, issuerKey: (id) => issuerById.get(id) }));
-
-    const chunkIds = [...new Set(batch.records.map((r) => Math.floor(r.seq / SEQ_CHUNK)))];
-    const chunks = new Map<number, SeqChunk>();
-    const payerIds = [...new Set(verdicts.flatMap((v) => (v.ok ? [v.payer.account] : [])))];
-    const [chunkValues, accountValues] = await Promise.all([
-      Promise.all(chunkIds.map((c) => ledger.read(K.seqs, [terminal.terminalId, pad(c)], seqChunkFromJson))),
-      Promise.all(payerIds.map((id) => ledger.read(K.account, [id], accountFromJson))),
-    ]);
-    chunkIds.forEach((c, i) => chunks.set(c, chunkValues[i] ?? {}));
-    const accounts = new Map<AccountId, AccountState | undefined>(payerIds.map((id, i) => [id, accountValues[i]]));
-    const existing = new Map<number, Digest>();
-    for (const r of batch.records) {
-      const known = chunks.get(Math.floor(r.seq / SEQ_CHUNK))?.[String(r.seq)];
-      if (known !== undefined) existing.set(r.seq, known[0]);
-    }
-
-    const result = settleBatch({
-      batch, verdicts, terminal, existing, accounts, denyListVersion, txId, now, ...(pointsPolicy === undefined ? {} : { pointsPolicy }),
-    });
-
-    const writes: Promise<void>[] = [];
-    for (const a of result.accounts.values()) writes.push(ledger.write(K.account, [a.id], accountToJson(a)));
-    const touched = new Set<number>();
-    for (const p of result.payments) {
-      const c = Math.floor(p.seq / SEQ_CHUNK);
-      const chunk = chunks.get(c) ?? {};
-      chunk[String(p.seq)] = [p.digest, batch.batchSeq];
-      chunks.set(c, chunk);
-      touched.add(c);
-    }
-    for (const c of [...touched].sort((a, b) => a - b)) writes.push(ledger.write(K.seqs, [terminal.terminalId, pad(c)], chunks.get(c) ?? {}));
-    writes.push(ledger.write(K.terminal, [terminal.terminalId], terminalToJson({ ...terminal, ...result.terminal })));
-    if (result.postings.length > 0) writes.push(ledger.write(K.postings, [txId], result.postings.map(postingToJson)));
-    for (const f of result.fraudCases) writes.push(ledger.write(K.fraud, [f.caseId], { ...f, payments: [...f.payments], opened: now }));
-    if (result.denied.length > 0) {
-      result.denied.forEach((d, i) => writes.push(ledger.write(K.deny, [pad(denyListVersion + i + 1)], { version: denyListVersion + i + 1, ...d })));
-      writes.push(ledger.write(K.config, ['denyVersion'], result.denyListVersion));
-    }
-    const merchantCredit = result.postings.reduce((s, p) => (p.to === book.merchant(terminal.merchantId) ? s.add(p.amount) : s), Amount.ZERO);
-    if (merchantCredit.gt(Amount.ZERO)) {
-      writes.push(ledger.write(K.credit, [terminal.merchantId, txId], {
-        amount: merchantCredit.toString(), terminalId: batch.terminalId, batchSeq: batch.batchSeq, txId, at: now,
-      }));
-    }
-    const counts = countOutcomes(result.outcomes);
-    const summary = {
-      txId, terminalId: batch.terminalId, batchSeq: batch.batchSeq, digest: batch.digest, at: now, merchantId: terminal.merchantId,
-      merchantCredit: merchantCredit.toString(), counts, anomalies: result.anomalies.map((a) => ({ ...a })),
-    };
-    const batchRef = { terminalId: batch.terminalId, merchantId: terminal.merchantId, batchSeq: batch.batchSeq, txId };
-    for (const hour of new Set(result.payments.map((p) => Math.floor(p.at / HOUR_MS)))) {
-      writes.push(ledger.store.putSimple(hourKey(hour, `${batch.terminalId}/${pad(batch.batchSeq)}/${txId}`), encode(batchRef)));
-    }
-    writes.push(ledger.write(K.batch, [batch.terminalId, pad(batch.batchSeq), txId], {
-      ...summary, outcomes: result.outcomes.map(outcomeToJson), payments: result.payments.map(paymentToJson),
-    }));
-    await Promise.all(writes);
-    ctx.stub.setEvent('BatchSettled', Buffer.from(json(summary)));
-    return json({ ...summary, outcomes: result.outcomes.map(outcomeToJson), stateCalls: ledger.store.calls });
+  /**
+   * Group commit: settles several terminals' batches in one transaction, in the order given, so
+   * that batches charging the same students meet inside the contract instead of as MVCC
+   * conflicts (docs/settlement.md). A batch the ledger refuses whole is answered with its code and
+   * writes nothing; the others settle.
+   */
+  @Transaction()
+  @Param('batches', 'string', 'compact JWS of protocol v1 batches, one per line')
+  @Returns('string')
+  async SubmitBatches(ctx: Context, batches: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ['gateway'], 'SubmitBatches');
+    const list = parseBatchList(batches);
+    const ledger = new Ledger(ctx);
+    const entries = await new BatchGroup(ledger).settle(list);
+    ctx.stub.setEvent('BatchesSettled', Buffer.from(json(entries.flatMap((e) => (e.ok ? [summaryToJson(e.summary)] : [])))));
+    return json({ txId: ctx.stub.getTxID(), batches: entries.map(groupEntryToJson), stateCalls: ledger.store.calls });
   }
 
   @Transaction()
@@ -579,10 +386,10 @@ export class SettlementContract extends Contract {
       const end = r.has('to') ? hourKey(Math.floor((Math.max(to, 1) - 1) / HOUR_MS) + 1) : HOUR_INDEX_END;
       const refs = new Map<string, string[]>();
       for (const e of await ledger.store.range(hourKey(Math.floor(from / HOUR_MS)), end)) {
-        const ref = FieldReader.of(decode(e.value), 'index entry', ['terminalId', 'merchantId', 'batchSeq', 'txId']);
+        const ref = FieldReader.of(decode(e.value), 'index entry', ['terminalId', 'merchantId', 'batchSeq', 'txId'], ['entry']);
         const refTerminal = ref.parsed('terminalId', parseTerminalId);
         if ((terminalId !== undefined && refTerminal !== terminalId) || (merchantId !== undefined && ref.parsed('merchantId', parseMerchantId) !== merchantId)) continue;
-        const parts = [refTerminal, pad(ref.int('batchSeq')), ref.string('txId', /^[\x21-\x7e]{1,128}$/, 'a transaction id')];
+        const parts = [refTerminal, pad(ref.int('batchSeq')), ref.string(ref.has('entry') ? 'entry' : 'txId', /^[\x21-\x7e]{1,128}$/, 'a transaction id')];
         refs.set(parts.join('/'), parts);
       }
       const found = await Promise.all([...refs.values()].map((parts) => ledger.read(K.batch, parts, (v) => v)));
@@ -700,7 +507,7 @@ export class SettlementContract extends Contract {
     if (known === undefined) throw new DomainError('NOT_FOUND', `payment ${paymentId} is not on the ledger`);
     const batches = await ledger.all(K.batch, [terminalId, pad(known[1])], (v) => v);
     for (const b of batches) {
-      const r = FieldReader.of(b, 'batch', ['payments', 'txId'], ['terminalId', 'batchSeq', 'digest', 'at', 'merchantId', 'merchantCredit', 'counts', 'anomalies', 'outcomes']);
+      const r = FieldReader.of(b, 'batch', ['payments', 'txId'], ['entry', 'terminalId', 'batchSeq', 'digest', 'at', 'merchantId', 'merchantCredit', 'counts', 'anomalies', 'outcomes']);
       const payments = r.raw('payments');
       const found = Array.isArray(payments) ? payments.find((p) => typeof p === 'object' && p !== null && !Array.isArray(p) && p.paymentId === paymentId) : undefined;
       if (found !== undefined) return json({ payment: found, txId: r.raw('txId') ?? null });

@@ -1,0 +1,281 @@
+import { Amount } from '../core/amount';
+import { decodeBatch, verifyBatch, type Batch } from '../core/batch';
+import { DomainError } from '../core/errors';
+import type { AccountId, Digest } from '../core/ids';
+import type { IssuerKey } from '../core/issuer-key';
+import { parseIssuerKey } from '../core/issuer-key';
+import type { JsonValue } from '../core/strict-json';
+import { verifyRecord, type Verdict } from '../core/verify-record';
+import type { AccountState } from '../settlement/account';
+import { book, postingToJson, type Posting } from '../settlement/books';
+import { pointsPolicyFromJson, type PointsPolicy } from '../settlement/points';
+import { countOutcomes, settleBatch, type Outcome, type PaymentEntry } from '../settlement/settle-batch';
+import {
+  SEQ_CHUNK, accountFromJson, accountToJson, encode, pad, seqChunkFromJson, terminalFromJson, terminalToJson,
+  type SeqChunk, type TerminalRecord,
+} from './codec';
+import { HOUR_MS, K, entryIdOf, hourKey } from './keys';
+import { txTime, type Ledger } from './ledger-records';
+
+/** Most batches one SubmitBatches transaction settles. */
+export const MAX_GROUP_BATCHES = 64;
+
+/** One batch's answer in a group: settled (summary and outcomes) or refused whole, with its code. */
+export type GroupEntry =
+  | { readonly ok: true; readonly summary: BatchSummary; readonly outcomes: readonly Outcome[] }
+  | { readonly ok: false; readonly index: number; readonly digest?: Digest; readonly terminalId?: string; readonly batchSeq?: number; readonly error: DomainError };
+
+/** What the ledger keeps of one settled batch besides its outcomes, and what its event says. */
+export interface BatchSummary {
+  readonly txId: string;
+  /** The batch's place among the transaction's batches (its keys' entry id). */
+  readonly entry: string;
+  readonly terminalId: string;
+  readonly batchSeq: number;
+  readonly digest: Digest;
+  readonly at: number;
+  readonly merchantId: string;
+  readonly merchantCredit: string;
+  readonly counts: Record<string, number>;
+  readonly anomalies: readonly { readonly kind: string; readonly detail: string }[];
+}
+
+/** The JSON of one outcome, as the terminal reads it back (protocol v1). */
+export function outcomeToJson(o: Outcome): JsonValue {
+  switch (o.code) {
+    case 'duplicate':
+    case 'conflict':
+      return { seq: o.seq, code: o.code, paymentId: o.paymentId };
+    case 'rejected':
+      return { seq: o.seq, code: o.code, paymentId: o.paymentId, reason: o.reason, message: o.message };
+    default:
+      return {
+        seq: o.seq, code: o.code, paymentId: o.paymentId, account: o.account, amount: o.amount.toString(), flags: [...o.flags], points: o.points.toString(),
+        funding: { wallet: o.funding.wallet.toString(), credit: o.funding.credit.toString(), advance: o.funding.advance.toString() },
+        ...(o.firstPayment === undefined ? {} : { firstPayment: o.firstPayment }), ...(o.caseId === undefined ? {} : { caseId: o.caseId }),
+      };
+  }
+}
+
+function paymentToJson(p: PaymentEntry): JsonValue {
+  return {
+    paymentId: p.paymentId, terminalId: p.terminalId, seq: p.seq, digest: p.digest, at: p.at, amount: p.amount.toString(), code: p.code,
+    ...(p.account === undefined ? {} : { account: p.account }), ...(p.reason === undefined ? {} : { reason: p.reason }),
+  };
+}
+
+/** The JSON of a summary (one per batch in the event and the answer). */
+export function summaryToJson(s: BatchSummary): JsonValue {
+  return {
+    txId: s.txId, ...(s.entry === s.txId ? {} : { entry: s.entry }), terminalId: s.terminalId, batchSeq: s.batchSeq, digest: s.digest, at: s.at,
+    merchantId: s.merchantId, merchantCredit: s.merchantCredit, counts: { ...s.counts }, anomalies: s.anomalies.map((a) => ({ ...a })),
+  };
+}
+
+interface Decoded {
+  readonly index: number;
+  readonly batch: Batch;
+}
+
+const refusal = (index: number, error: DomainError, batch?: Batch): GroupEntry => ({
+  ok: false, index, error,
+  ...(batch === undefined ? {} : { digest: batch.digest, terminalId: batch.terminalId, batchSeq: batch.batchSeq }),
+});
+
+/**
+ * Settles a group of batches in one transaction (group commit, docs/settlement.md): every key is
+ * read once for the whole group, the batches are settled one after another in the order given,
+ * each seeing what the earlier ones did to shared payers and terminals, and every key is written
+ * once at the end. Two batches that charge the same student therefore meet inside the contract,
+ * in a fixed order, instead of as an MVCC conflict between two transactions. A batch the ledger
+ * must refuse whole (malformed, unknown or revoked terminal, bad signature) is answered with its
+ * code and writes nothing; the others settle.
+ */
+export class BatchGroup {
+  private readonly txId: string;
+  private readonly now: number;
+  private readonly terminals = new Map<string, TerminalRecord | undefined>();
+  private readonly accounts = new Map<AccountId, AccountState | undefined>();
+  private readonly chunks = new Map<string, SeqChunk>();
+  private readonly dirtyAccounts = new Set<AccountId>();
+  private readonly dirtyTerminals = new Set<string>();
+  private readonly dirtyChunks = new Set<string>();
+  private readonly postings: Posting[] = [];
+  private readonly writes: Promise<void>[] = [];
+
+  constructor(private readonly ledger: Ledger) {
+    this.txId = ledger.ctx.stub.getTxID();
+    this.now = txTime(ledger.ctx);
+  }
+
+  /** Settles `jwsList` in order; one entry per batch, in the same order. */
+  async settle(jwsList: readonly string[]): Promise<GroupEntry[]> {
+    const entries: (GroupEntry | undefined)[] = new Array<GroupEntry | undefined>(jwsList.length).fill(undefined);
+    const decoded: Decoded[] = [];
+    jwsList.forEach((jws, index) => {
+      try {
+        decoded.push({ index, batch: decodeBatch(jws) });
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        entries[index] = refusal(index, error);
+      }
+    });
+    const [issuers, policy, denyVersion, pointsPolicy] = await Promise.all([
+      this.ledger.all(K.issuer, [], parseIssuerKey), this.ledger.riskPolicy(), this.ledger.denyVersion(),
+      this.ledger.read(K.config, ['points'], pointsPolicyFromJson), this.readTerminals(decoded.map((d) => d.batch.terminalId)),
+    ]);
+    const issuerById = new Map<string, IssuerKey>(issuers.map((k) => [k.keyId, k]));
+
+    // Judge each batch's signature and records before reading the accounts they name.
+    const judged: { index: number; batch: Batch; verdicts: Verdict[] }[] = [];
+    for (const { index, batch } of decoded) {
+      try {
+        const terminal = this.terminals.get(batch.terminalId);
+        if (terminal === undefined) throw new DomainError('UNKNOWN_TERMINAL', `terminal ${batch.terminalId} is not registered`);
+        if (terminal.status !== 'active') throw new DomainError('TERMINAL_REVOKED', `terminal ${terminal.terminalId} is revoked`);
+        verifyBatch(batch, terminal.publicKey);
+        judged.push({ index, batch, verdicts: batch.records.map((record) => verifyRecord(record, { now: this.now, policy, issuerKey: (id) => issuerById.get(id) })) });
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        entries[index] = refusal(index, error, batch);
+      }
+    }
+    await this.readAccountsAndChunks(judged);
+
+    let denyListVersion = denyVersion;
+    const startVersion = denyVersion;
+    for (const { index, batch, verdicts } of judged) {
+      const settled = this.settleOne(index, batch, verdicts, denyListVersion, pointsPolicy);
+      denyListVersion = settled.denyListVersion;
+      entries[index] = settled.entry;
+    }
+    this.flush(startVersion, denyListVersion);
+    await Promise.all(this.writes);
+    return entries.map((e, i) => {
+      if (e === undefined) throw new Error(`batch ${i} has no answer`);
+      return e;
+    });
+  }
+
+  private async readTerminals(ids: readonly string[]): Promise<void> {
+    const unique = [...new Set(ids)];
+    const found = await Promise.all(unique.map((id) => this.ledger.read(K.terminal, [id], terminalFromJson)));
+    unique.forEach((id, i) => this.terminals.set(id, found[i]));
+  }
+
+  private async readAccountsAndChunks(judged: readonly { batch: Batch; verdicts: readonly Verdict[] }[]): Promise<void> {
+    const chunkKeys = new Map<string, [string, number]>();
+    const payers = new Set<AccountId>();
+    for (const { batch, verdicts } of judged) {
+      for (const r of batch.records) {
+        const c = Math.floor(r.seq / SEQ_CHUNK);
+        chunkKeys.set(`${batch.terminalId}/${c}`, [batch.terminalId, c]);
+      }
+      for (const v of verdicts) if (v.ok) payers.add(v.payer.account);
+    }
+    const chunkList = [...chunkKeys];
+    const payerList = [...payers].sort();
+    const [chunkValues, accountValues] = await Promise.all([
+      Promise.all(chunkList.map(([, [t, c]]) => this.ledger.read(K.seqs, [t, pad(c)], seqChunkFromJson))),
+      Promise.all(payerList.map((id) => this.ledger.read(K.account, [id], accountFromJson))),
+    ]);
+    chunkList.forEach(([key], i) => this.chunks.set(key, chunkValues[i] ?? {}));
+    payerList.forEach((id, i) => this.accounts.set(id, accountValues[i]));
+  }
+
+  private settleOne(
+    index: number, batch: Batch, verdicts: readonly Verdict[], denyListVersion: number, pointsPolicy: PointsPolicy | undefined,
+  ): { entry: GroupEntry; denyListVersion: number } {
+    const terminal = this.terminals.get(batch.terminalId);
+    if (terminal === undefined) throw new Error(`terminal ${batch.terminalId} vanished`);
+    const entryId = entryIdOf(this.txId, index);
+    const existing = new Map<number, Digest>();
+    for (const r of batch.records) {
+      const known = this.chunks.get(`${batch.terminalId}/${Math.floor(r.seq / SEQ_CHUNK)}`)?.[String(r.seq)];
+      if (known !== undefined) existing.set(r.seq, known[0]);
+    }
+    const result = settleBatch({
+      batch, verdicts, terminal, existing, accounts: this.accounts, denyListVersion, txId: entryId, now: this.now,
+      ...(pointsPolicy === undefined ? {} : { pointsPolicy }),
+    });
+
+    for (const a of result.accounts.values()) {
+      this.accounts.set(a.id, a);
+      this.dirtyAccounts.add(a.id);
+    }
+    for (const p of result.payments) {
+      const key = `${batch.terminalId}/${Math.floor(p.seq / SEQ_CHUNK)}`;
+      const chunk = this.chunks.get(key) ?? {};
+      chunk[String(p.seq)] = [p.digest, batch.batchSeq];
+      this.chunks.set(key, chunk);
+      this.dirtyChunks.add(key);
+    }
+    this.terminals.set(terminal.terminalId, { ...terminal, ...result.terminal });
+    this.dirtyTerminals.add(terminal.terminalId);
+    this.postings.push(...result.postings);
+    for (const f of result.fraudCases) this.writes.push(this.ledger.write(K.fraud, [f.caseId], { ...f, payments: [...f.payments], opened: this.now }));
+    result.denied.forEach((d, i) => {
+      const version = denyListVersion + i + 1;
+      this.writes.push(this.ledger.write(K.deny, [pad(version)], { version, ...d }));
+    });
+
+    const merchantBook = book.merchant(terminal.merchantId);
+    const merchantCredit = result.postings.reduce((s, p) => (p.to === merchantBook ? s.add(p.amount) : s), Amount.ZERO);
+    if (merchantCredit.gt(Amount.ZERO)) {
+      this.writes.push(this.ledger.write(K.credit, [terminal.merchantId, entryId], {
+        amount: merchantCredit.toString(), terminalId: batch.terminalId, batchSeq: batch.batchSeq, txId: this.txId, at: this.now,
+      }));
+    }
+    const summary: BatchSummary = {
+      txId: this.txId, entry: entryId, terminalId: batch.terminalId, batchSeq: batch.batchSeq, digest: batch.digest, at: this.now,
+      merchantId: terminal.merchantId, merchantCredit: merchantCredit.toString(), counts: countOutcomes(result.outcomes), anomalies: result.anomalies,
+    };
+    const batchRef = { terminalId: batch.terminalId, merchantId: terminal.merchantId, batchSeq: batch.batchSeq, txId: this.txId, ...(entryId === this.txId ? {} : { entry: entryId }) };
+    for (const hour of new Set(result.payments.map((p) => Math.floor(p.at / HOUR_MS)))) {
+      this.writes.push(this.ledger.store.putSimple(hourKey(hour, `${batch.terminalId}/${pad(batch.batchSeq)}/${entryId}`), encode(batchRef)));
+    }
+    this.writes.push(this.ledger.write(K.batch, [batch.terminalId, pad(batch.batchSeq), entryId], {
+      ...(summaryToJson(summary) as Record<string, JsonValue>), outcomes: result.outcomes.map(outcomeToJson), payments: result.payments.map(paymentToJson),
+    }));
+    return { entry: { ok: true, summary, outcomes: result.outcomes }, denyListVersion: result.denyListVersion };
+  }
+
+  /** Writes every key the group changed, once, with its last value. */
+  private flush(startVersion: number, denyListVersion: number): void {
+    for (const id of [...this.dirtyAccounts].sort()) {
+      const a = this.accounts.get(id);
+      if (a !== undefined) this.writes.push(this.ledger.write(K.account, [id], accountToJson(a)));
+    }
+    for (const key of [...this.dirtyChunks].sort()) {
+      const cut = key.lastIndexOf('/');
+      this.writes.push(this.ledger.write(K.seqs, [key.slice(0, cut), pad(Number(key.slice(cut + 1)))], this.chunks.get(key) ?? {}));
+    }
+    for (const id of [...this.dirtyTerminals].sort()) {
+      const t = this.terminals.get(id);
+      if (t !== undefined) this.writes.push(this.ledger.write(K.terminal, [id], terminalToJson(t)));
+    }
+    if (this.postings.length > 0) this.writes.push(this.ledger.write(K.postings, [this.txId], this.postings.map(postingToJson)));
+    if (denyListVersion !== startVersion) this.writes.push(this.ledger.write(K.config, ['denyVersion'], denyListVersion));
+  }
+}
+
+/** The JSON of one batch's answer in a group. */
+export function groupEntryToJson(e: GroupEntry): JsonValue {
+  if (!e.ok) {
+    return {
+      index: e.index, refused: { code: e.error.code, message: e.error.message },
+      ...(e.digest === undefined ? {} : { digest: e.digest }), ...(e.terminalId === undefined ? {} : { terminalId: e.terminalId }), ...(e.batchSeq === undefined ? {} : { batchSeq: e.batchSeq }),
+    };
+  }
+  return { ...(summaryToJson(e.summary) as Record<string, JsonValue>), outcomes: e.outcomes.map(outcomeToJson) };
+}
+
+/** The batches of a SubmitBatches call: compact JWS, one per line, 1..MAX_GROUP_BATCHES of them. */
+export function parseBatchList(text: unknown): string[] {
+  if (typeof text !== 'string') throw new DomainError('INVALID_FIELD', 'batches must be a string of compact JWS, one per line', { field: 'batches' });
+  const list = text.split('\n');
+  if (text === '' || list.length > MAX_GROUP_BATCHES) {
+    throw new DomainError('INVALID_FIELD', `batches must hold 1 to ${MAX_GROUP_BATCHES} compact JWS, one per line`, { field: 'batches' });
+  }
+  return list;
+}

@@ -1,0 +1,38 @@
+import { pad } from './codec';
+
+/** Composite key types: the whole key layout of the ledger. */
+export const K = {
+  issuer: 'issuer', // [keyId]
+  merchant: 'merchant', // [merchantId]
+  terminal: 'terminal', // [terminalId]
+  merchantTerminal: 'merchant-terminal', // [merchantId, terminalId]: a merchant's terminals, for payments by merchant
+  account: 'account', // [accountId]
+  seqs: 'seqs', // [terminalId, chunk]: settled seqs of a terminal, SEQ_CHUNK per key
+  batch: 'batch', // [terminalId, batchSeq, entryId]: every submission, with its outcomes
+  postings: 'postings', // [txId]: the postings one transaction made
+  topUp: 'topup', // [topUpId]
+  fraud: 'fraud', // [caseId]
+  deny: 'deny', // [version]: one deny-list entry per version
+  credit: 'credit', // [merchantId, entryId]: a batch's credit to its merchant until paid out (no hot key)
+  payout: 'payout', // [merchantId, payoutId]: a payout statement
+  pointsPolicy: 'points-policy', // [version]: every points policy ever set
+  clearance: 'clearance', // [accountId]: the registrar's record of a completed clearance
+  keyHistory: 'key-history', // [issuer|terminal, id, time, txId]: every registration and status change of a key
+  config: 'config', // ['risk'] | ['denyVersion'] | ['points']
+} as const;
+
+/**
+ * Names one batch's settlement among the batches a transaction settled: the transaction id alone
+ * for the first (a transaction of one batch), `<txId>.<n>` for the n-th of a group, so that keys
+ * per settled batch (its record, its merchant credit, its hour index entry) never collide.
+ */
+export const entryIdOf = (txId: string, index: number): string => (index === 0 ? txId : `${txId}.${index}`);
+
+/**
+ * Simple-key index of settled batches by the hour of their sales: `payments-by-hour/<hour>/<terminalId>/<batchSeq>/<entryId>`.
+ * Simple keys, because Fabric range-reads only those; fixed-width hours, so keys sort by time.
+ */
+export const HOUR_MS = 3_600_000;
+export const HOUR_INDEX = 'payments-by-hour/';
+export const HOUR_INDEX_END = 'payments-by-hour0'; // '0' follows '/': the first key after the whole index
+export const hourKey = (hour: number, rest = ''): string => `${HOUR_INDEX}${pad(hour, 12)}/${rest}`;
