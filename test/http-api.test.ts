@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
 import pino from 'pino';
-import { IntakeStore, IntakeWorker, ROUTES, createApp, createMetrics, openApi, type CallerRole, type Credential } from '@dol/gateway-api';
+import { IntakeStore, IntakeWorker, ROUTES, SettlementClient, createApp, createMetrics, openApi, type CallerRole, type Credential } from '@dol/gateway-api';
 import { canonicalJson } from '@dol/chaincode';
 import { Issuer, PayerMedium, Terminal, faceCredential, signJwsRaw } from '@dol/scripts';
 import { runProofCommands } from './support/proof-cli';
@@ -34,7 +34,7 @@ const lut = ledgerUnderTest(NOW);
 const { ledger } = lut;
 const log = pino({ level: 'silent' });
 const metrics = createMetrics(() => store.depth());
-const worker = new IntakeWorker(store, ledger, log, metrics, { concurrency: lut.workers, idlePollMs: 50, maxBackoffMs: 100 });
+const worker = new IntakeWorker(store, ledger, new SettlementClient(ledger), log, metrics, { concurrency: lut.workers, idlePollMs: 50, maxBackoffMs: 100 });
 const issuer = Issuer.generate('issuer-1', 'EdDSA', NOW - 1e10, NOW + 1e10);
 const pos = Terminal.generate('pos-1', 'EdDSA');
 let server: Server;
@@ -83,6 +83,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
+  await store.close();
   await pool.query(`DROP SCHEMA ${schema} CASCADE`);
   await pool.end();
   await lut.close();

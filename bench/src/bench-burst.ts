@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     });
     let cpuAtBurst = process.cpuUsage();
     let busyAtBurst = 0;
-    const submitBatchMs = (): number => gateway.ledger.busyMs.get('SubmitBatch') ?? 0;
+    const submitBatchMs = (): number => gateway.ledger.busyMs.get('SubmitBatches') ?? 0;
     let cpuAtSettled = process.cpuUsage();
     let busyAtSettled = 0;
     const settle = async (): Promise<void> => {

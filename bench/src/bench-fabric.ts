@@ -18,7 +18,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
-import { LedgerError, PayerLocks, payerAccounts } from '@dol/gateway-api';
+import { LedgerError, SettlementClient } from '@dol/gateway-api';
 import { startTestGateway } from './test-gateway';
 import { benchLedger, setUpBenchWorld, signBatches, signSharedBatches } from './bench-setup';
 import { down, findBinaries, layout, peerEndpoint, readState, restartContracts, up, type Layout } from '@dol/network';
@@ -37,6 +37,7 @@ const JSON_OUT = textOption('json', join(ROOT, 'docs', 'benchmarks.json'));
 const STUDENTS_PER_TERMINAL = wholeOption('students-per-terminal', 50);
 const COMPARE_SIZE = wholeOption('compare-size', 200, 0);
 const CONTENDED_SIZE = wholeOption('contended-size', 200, 0);
+const GATEWAYS = wholeOption('gateways', 2);
 
 const say = (line: string): void => {
   process.stderr.write(`[bench:fabric] ${line}\n`);
@@ -105,12 +106,11 @@ async function main(): Promise<void> {
 
     // ---- 1. batch sizes ----
     const results: SizeResult[] = [];
-    const measure = async (size: number, label: string, contended?: { locks: boolean }): Promise<SizeResult> => {
+    const measure = async (size: number, label: string, contended?: { grouped: boolean }): Promise<SizeResult> => {
       const payments = size === 1 ? PAYMENTS_SIZE1 : PAYMENTS;
       const perTerminal = Math.max(1, Math.round(payments / size / TERMINALS));
       // Signed before the clock starts: signing is the terminals' work, not the ledger's.
       const plans = contended ? signSharedBatches(world, size, perTerminal) : signBatches(world, size, perTerminal);
-      const locks = contended?.locks === true ? new PayerLocks() : undefined;
       ledger.invalidated.clear();
       let retried = 0;
       const txCount = perTerminal * TERMINALS;
@@ -120,29 +120,43 @@ async function main(): Promise<void> {
       let lastOutcome = '';
       const before = cpuSnapshot(l);
       const started = performance.now();
-      await Promise.all(plans.map(async (batches) => {
-        for (const jws of batches) {
-          const t0 = performance.now();
-          const release = locks === undefined ? () => undefined : await locks.acquire(payerAccounts(jws));
-          // As the intake worker does: what the ledger hands back as retryable is proposed again.
-          const r = await (async () => {
-            for (;;) {
-              try {
-                return await ledger.submit('gateway', 'SubmitBatch', [jws]);
-              } catch (error) {
-                if (!(error instanceof LedgerError) || error.failure === 'refused') throw error;
-                retried += 1;
-                await new Promise((resolve) => setTimeout(resolve, 100));
-              }
-            }
-          })().finally(release);
-          latencies.push(performance.now() - t0);
-          lastOutcome = r.result.slice(r.result.indexOf('"outcomes"'), r.result.indexOf('"outcomes"') + 300);
-          const outcome = JSON.parse(r.result) as { counts: Record<string, number> };
-          settled += (outcome.counts.settled ?? 0) + (outcome.counts['settled-advance'] ?? 0);
-          progressBar(`size ${size}`, ++done, txCount);
+      // As the intake worker does: what the ledger hands back as retryable is proposed again.
+      const retrying = async <T>(call: () => Promise<T>): Promise<T> => {
+        for (;;) {
+          try {
+            return await call();
+          } catch (error) {
+            if (!(error instanceof LedgerError) || error.failure === 'refused') throw error;
+            retried += 1;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
         }
-      }));
+      };
+      if (contended?.grouped === true) {
+        // Group commit: round k settles every terminal's k-th batch in one SubmitBatches transaction.
+        const client = new SettlementClient(ledger);
+        for (let k = 0; k < perTerminal; k++) {
+          const round = plans.flatMap((batches) => (batches[k] === undefined ? [] : [batches[k] ?? '']));
+          const t0 = performance.now();
+          const group = await retrying(() => client.submitBatches(round));
+          for (const b of group.batches) settled += (b.counts.settled ?? 0) + (b.counts['settled-advance'] ?? 0);
+          latencies.push(performance.now() - t0);
+          done += round.length;
+          progressBar(label, done, txCount);
+        }
+      } else {
+        await Promise.all(plans.map(async (batches) => {
+          for (const jws of batches) {
+            const t0 = performance.now();
+            const r = await retrying(() => ledger.submit('gateway', 'SubmitBatch', [jws]));
+            latencies.push(performance.now() - t0);
+            lastOutcome = r.result.slice(r.result.indexOf('"outcomes"'), r.result.indexOf('"outcomes"') + 300);
+            const outcome = JSON.parse(r.result) as { counts: Record<string, number> };
+            settled += (outcome.counts.settled ?? 0) + (outcome.counts['settled-advance'] ?? 0);
+            progressBar(label, ++done, txCount);
+          }
+        }));
+      }
       const seconds = (performance.now() - started) / 1000;
       const cpu = cpuDelta(before, cpuSnapshot(l));
       if (settled !== txCount * size) throw new Error(`size ${size}: ${settled} settled of ${txCount * size}; last outcome ${lastOutcome}`);
@@ -169,19 +183,25 @@ async function main(): Promise<void> {
       return { off, on };
     })() : undefined;
 
-    // ---- 1c. a second optimisation, before and after in this run: payer locks under contention ----
+    // ---- 1c. the write path under contention, before and after in this run: group commit ----
     // Batches of different terminals charging some of the same students (payers drawn from all of
-    // them), submitted together: without locks most are endorsed against a version another batch
-    // in flight is about to change; with the gateway's payer locks they wait for each other instead.
+    // them): one transaction per batch, all terminals at once, is endorsed against versions other
+    // batches in flight are about to change (MVCC, retried); group commit settles every terminal's
+    // next batch in one SubmitBatches transaction, where the shared payers meet in a fixed order.
     const contention: { off: SizeResult; on: SizeResult } | undefined = CONTENDED_SIZE > 0 ? {
-      off: await measure(CONTENDED_SIZE, `size ${CONTENDED_SIZE}, shared payers, payer locks off`, { locks: false }),
-      on: await measure(CONTENDED_SIZE, `size ${CONTENDED_SIZE}, shared payers, payer locks on`, { locks: true }),
+      off: await measure(CONTENDED_SIZE, `size ${CONTENDED_SIZE}, shared payers, one transaction per batch`, { grouped: false }),
+      on: await measure(CONTENDED_SIZE, `size ${CONTENDED_SIZE}, shared payers, group commit`, { grouped: true }),
     } : undefined;
 
     // ---- 2. the reconnect burst through the gateway API ----
-    let burst: { seconds: number; sales: number; batches: number; reconciled: boolean; cpu: Map<string, number>; table: string } | undefined;
+    let burst: { seconds: number; sales: number; batches: number; reconciled: boolean; cpu: Map<string, number>; table: string; invalidated: number } | undefined;
     if (BURST_STUDENTS > 0) {
-      const gateway = await startTestGateway({ pool, schema, now, ledger, workers: WORKERS, runWorker: true, cli: { ordererAddress: `127.0.0.1:${l.ports.orderer(0)}`, peerAddress: peer.endpoint } });
+      // GATEWAYS OperatorOrg gateway instances over one intake schema, each accepting uploads and settling from the shared queue.
+      const cli = { ordererAddress: `127.0.0.1:${l.ports.orderer(0)}`, peerAddress: peer.endpoint };
+      const gateways = await Promise.all(Array.from({ length: GATEWAYS }, () => startTestGateway({ pool, schema, now, ledger, workers: WORKERS, runWorker: true, cli })));
+      const gateway = gateways[0];
+      if (gateway === undefined) throw new Error('--gateways must be at least 1');
+      ledger.invalidated.clear();
       try {
         const scenario = buildScenario({ students: BURST_STUDENTS, terminals: BURST_TERMINALS, seed: 2026, now, batchSize: 200 }, (d, t) => {
           progressBar('students', d, t);
@@ -192,15 +212,16 @@ async function main(): Promise<void> {
           while ((await gateway.store.depth()) > 0) await new Promise((r) => setTimeout(r, 50));
           after = cpuSnapshot(l);
         };
-        const report = await runScenario(scenario, new GatewayClient(gateway.url, gateway.tokens), settle, (label, d, t) => {
+        const report = await runScenario(scenario, new GatewayClient(gateway.url, gateway.tokens, gateways.map((g) => g.url)), settle, (label, d, t) => {
           if (label === 'uploads' && d === 0) before = cpuSnapshot(l);
           progressBar(label, d, t);
         }, 64);
         const seconds = (report.lastSettledMs - report.firstUploadMs) / 1000;
-        burst = { seconds, sales: report.sales, batches: report.uploads, reconciled: report.ok, cpu: cpuDelta(before, after), table: formatReport(report) };
+        const invalidated = [...ledger.invalidated.values()].reduce((a, n) => a + n, 0);
+        burst = { seconds, sales: report.sales, batches: report.uploads, reconciled: report.ok, cpu: cpuDelta(before, after), table: formatReport(report), invalidated };
         say(`burst: ${report.sales} sales in ${report.uploads} batches from ${BURST_TERMINALS} terminals, first upload to last commit ${seconds.toFixed(1)} s, ${report.ok ? 'RECONCILED' : 'NOT RECONCILED'}`);
       } finally {
-        await gateway.close();
+        for (const g of gateways) await g.close();
       }
     }
 
@@ -223,14 +244,14 @@ async function main(): Promise<void> {
         '',
       ] : []),
       ...(contention ? [
-        `payer locks in the gateway, size ${CONTENDED_SIZE} with payers shared across terminals, same run: off ${contention.off.paymentsPerS.toFixed(0)} payments/s (invalidated: ${contention.off.invalidated ?? '?'}), on ${contention.on.paymentsPerS.toFixed(0)} payments/s (invalidated: ${contention.on.invalidated ?? '?'}) (x${(contention.on.paymentsPerS / contention.off.paymentsPerS).toFixed(2)})`,
+        `group commit, size ${CONTENDED_SIZE} with payers shared across terminals, same run: one transaction per batch ${contention.off.paymentsPerS.toFixed(0)} payments/s (invalidated: ${contention.off.invalidated ?? '?'}), grouped ${contention.on.paymentsPerS.toFixed(0)} payments/s (invalidated: ${contention.on.invalidated ?? '?'}) (x${(contention.on.paymentsPerS / contention.off.paymentsPerS).toFixed(2)})`,
         '',
       ] : []),
       `CPU seconds per 1,000 payments, by process and batch size${burst ? ' (and the burst)' : ''}:`,
       `${'process'.padEnd(28)}${results.map((r) => `size ${r.size}`.padStart(10)).join('')}${burst ? 'burst'.padStart(10) : ''}`,
       ...names.map((n) => `${n.padEnd(28)}${results.map((r) => ((r.cpu.get(n) ?? 0) / (r.payments / 1000)).toFixed(2).padStart(10)).join('')}${burst ? ((burst.cpu.get(n) ?? 0) / (burst.sales / 1000)).toFixed(2).padStart(10) : ''}`),
       '',
-      burst ? `reconnect burst: ${burst.sales} sales from ${BURST_STUDENTS} students in ${burst.batches} batches of ≤200 from ${BURST_TERMINALS} terminals through the gateway API (${WORKERS} workers): first upload to last commit ${burst.seconds.toFixed(1)} s = ${(burst.sales / burst.seconds).toFixed(0)} sales/s, ${burst.reconciled ? 'reconciled exactly' : 'NOT RECONCILED'}` : 'reconnect burst: not run (--burst-students 0)',
+      burst ? `reconnect burst: ${burst.sales} sales from ${BURST_STUDENTS} students in ${burst.batches} batches of ≤200 from ${BURST_TERMINALS} terminals through the gateway API (${GATEWAYS} OperatorOrg gateway instances over one intake schema, ${WORKERS} workers each, group commit): first upload to last commit ${burst.seconds.toFixed(1)} s = ${(burst.sales / burst.seconds).toFixed(0)} sales/s, ${burst.reconciled ? 'reconciled exactly' : 'NOT RECONCILED'}, invalidated by the peers: ${burst.invalidated}` : 'reconnect burst: not run (--burst-students 0)',
       '',
     ];
     process.stdout.write(`${lines.join('\n')}\n${burst?.table ?? ''}\n`);
@@ -240,11 +261,13 @@ async function main(): Promise<void> {
       payments_per_s: Object.fromEntries(results.map((r) => [String(r.size), Math.round(r.paymentsPerS)])),
       tx_per_s: Object.fromEntries(results.map((r) => [String(r.size), Number(r.txPerS.toFixed(1))])),
       commit_latency_ms: Object.fromEntries(results.map((r) => [String(r.size), { p50: Math.round(r.latencyMs.p50), p90: Math.round(r.latencyMs.p90), p99: Math.round(r.latencyMs.p99) }])),
-      payer_locks: contention ? { size: CONTENDED_SIZE, payments_per_s_off: Math.round(contention.off.paymentsPerS), payments_per_s_on: Math.round(contention.on.paymentsPerS), invalidated_off: contention.off.invalidated ?? null, invalidated_on: contention.on.invalidated ?? null } : null,
+      group_commit: contention ? { size: CONTENDED_SIZE, payments_per_s_one_per_tx: Math.round(contention.off.paymentsPerS), payments_per_s_grouped: Math.round(contention.on.paymentsPerS), invalidated_one_per_tx: contention.off.invalidated ?? null, invalidated_grouped: contention.on.invalidated ?? null } : null,
       certificate_cache: compare ? { size: COMPARE_SIZE, payments_per_s_off: Math.round(compare.off.paymentsPerS), payments_per_s_on: Math.round(compare.on.paymentsPerS) } : null,
       ratio_best_to_size1: base && best ? Number((best.paymentsPerS / base.paymentsPerS).toFixed(1)) : null,
       burst_30000_s: burst && BURST_STUDENTS === 30000 ? Number(burst.seconds.toFixed(1)) : null,
       burst: burst ? { students: BURST_STUDENTS, sales: burst.sales, batches: burst.batches, seconds: Number(burst.seconds.toFixed(1)), reconciled: burst.reconciled } : null,
+      gateways: burst ? GATEWAYS : null,
+      invalidated: burst ? burst.invalidated : null,
       cpu_s_per_1000_payments: Object.fromEntries([...results.map((r) => [`size_${r.size}`, perProcess(r.cpu, r.payments)] as const), ...(burst ? [['burst', perProcess(burst.cpu, burst.sales)] as const] : [])]),
     }, null, 2)}\n`);
     say(`wrote ${JSON_OUT}`);

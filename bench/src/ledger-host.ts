@@ -56,6 +56,7 @@ export class LedgerHost {
       if (call.op === 'submit') {
         value = await this.ledger.submit(call.role, call.fn, call.args);
         if (call.fn === 'SubmitBatch') this.committedBatches += 1;
+        if (call.fn === 'SubmitBatches') this.committedBatches += (call.args[0] ?? '').split('\n').length;
         if (this.answerDelayMs > 0) {
           await new Promise<void>((resolve) => {
             const timer = setTimeout(() => {

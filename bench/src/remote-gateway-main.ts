@@ -20,6 +20,7 @@ runGateway({
   dbSchema: env('DOL_DB_SCHEMA'),
   credentials: JSON.parse(readFileSync(env('DOL_CREDENTIALS_FILE'), 'utf8')) as Credential[],
   worker: { concurrency: 2, idlePollMs: 20, maxBackoffMs: 200 },
+  groups: { maxBatches: 32, maxRecords: 4000 },
   logLevel: env('DOL_LOG_LEVEL', 'warn'),
   campusTimeZone: 'Asia/Shanghai',
   cli: { ordererAddress: '-', peerAddress: '-' },

@@ -5,6 +5,7 @@ import { createApp } from './http/app';
 import type { IntakeStore } from './intake/intake-store';
 import { IntakeWorker, type WorkerOptions } from './intake/intake-worker';
 import type { LedgerPort } from './ledger/ledger-port';
+import { SettlementClient } from './ledger/settlement-client';
 import { createMetrics } from './metrics';
 
 /** What a gateway is built from, whatever ledger and process it runs in. */
@@ -28,7 +29,7 @@ export interface GatewayParts {
 export function assembleGateway(parts: GatewayParts): { app: express.Express; worker: IntakeWorker } {
   const { store, ledger, log } = parts;
   const metrics = createMetrics(() => store.depth());
-  const worker = new IntakeWorker(store, ledger, log, metrics, parts.worker);
+  const worker = new IntakeWorker(store, ledger, new SettlementClient(ledger), log, metrics, parts.worker);
   const app = createApp({
     ledger, store, onAccepted: () => {
       worker.nudge();

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { WorkerOptions } from './intake/intake-worker';
+import type { GroupLimits } from './intake/settlement-queue';
 import type { FabricConfig, FabricIdentity } from './ledger/fabric-ledger';
 import type { LedgerRole } from './ledger/ledger-port';
 import { SCHEMA_NAME } from './pg';
@@ -28,6 +29,8 @@ export interface Config {
   readonly channel: string;
   readonly chaincode: string;
   readonly worker: WorkerOptions;
+  /** How many batches, and records, one SubmitBatches transaction settles at most (DOL_GROUP_BATCHES, DOL_GROUP_RECORDS). */
+  readonly groups: GroupLimits;
   readonly logLevel: string;
   /** The campus's IANA time zone (DOL_CAMPUS_TZ): the console shows times in it. */
   readonly campusTimeZone: string;
@@ -66,7 +69,8 @@ const Env = z.object({
   DOL_WORKERS: int(1, 64).default(4),
   DOL_IDLE_POLL_MS: int(10, 60_000).default(250),
   DOL_MAX_BACKOFF_MS: int(100, 600_000).default(30_000),
-  DOL_PAYER_LOCKS: z.enum(['on', 'off']).default('on'),
+  DOL_GROUP_BATCHES: int(1, 64).default(32),
+  DOL_GROUP_RECORDS: int(1, 64_000).default(4_000),
   DOL_CAMPUS_TZ: z.string().refine((tz) => {
     try {
       new Intl.DateTimeFormat('en', { timeZone: tz });
@@ -107,7 +111,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const common = {
     host: e.DOL_HOST, port: e.DOL_PORT, databaseUrl: e.DOL_DATABASE_URL, dbSchema: e.DOL_DB_SCHEMA, credentials, logLevel: e.DOL_LOG_LEVEL,
     channel: e.DOL_CHANNEL, chaincode: e.DOL_CHAINCODE, campusTimeZone: e.DOL_CAMPUS_TZ,
-    worker: { concurrency: e.DOL_WORKERS, idlePollMs: e.DOL_IDLE_POLL_MS, maxBackoffMs: e.DOL_MAX_BACKOFF_MS, payerLocks: e.DOL_PAYER_LOCKS === 'on' },
+    worker: { concurrency: e.DOL_WORKERS, idlePollMs: e.DOL_IDLE_POLL_MS, maxBackoffMs: e.DOL_MAX_BACKOFF_MS },
+    groups: { maxBatches: e.DOL_GROUP_BATCHES, maxRecords: e.DOL_GROUP_RECORDS },
   };
   if (e.DOL_LEDGER === 'embedded') {
     return { ...common, ledger: { kind: 'embedded', schema: e.DOL_LEDGER_SCHEMA }, cli: { ordererAddress: '-', peerAddress: '-' } };

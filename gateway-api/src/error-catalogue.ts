@@ -1,7 +1,7 @@
 import type { ErrorCode, LedgerRejectReason, RejectReason, SettleFlag } from '@dol/chaincode';
 
 /** Codes only the gateway gives (the others come from the domain core and the contract). */
-export type GatewayCode = 'UNAUTHENTICATED' | 'LEDGER_UNAVAILABLE' | 'REFUSED' | 'INTERNAL';
+export type GatewayCode = 'UNAUTHENTICATED' | 'CONTENTION' | 'LEDGER_UNAVAILABLE' | 'REFUSED' | 'INTERNAL';
 
 /** Every code a problem+json answer can carry. */
 export type ProblemCode = Exclude<ErrorCode, RejectReason | LedgerRejectReason> | GatewayCode;
@@ -62,6 +62,7 @@ export const PROBLEM_CODES: Readonly<Record<ProblemCode, ProblemEntry>> = {
   WRONG_ACCOUNT_STATE: { status: 409, where: 'POST /v1/clearances/{account}/begin on an account not active; .../complete on one whose clearance has not begun', action: 'Follow the clearance order: begin, then complete.' },
   IDEMPOTENCY_CONFLICT: { status: 409, where: 'POST /v1/top-ups: the topUpId already names a top-up of another account or amount', action: 'Use a new topUpId for a new top-up; repeat a top-up only with the same body (it then answers the original, replayed: true, without writing).' },
   UNAUTHENTICATED: { status: 401, where: 'every staff and terminal endpoint without a valid bearer credential; POST /v1/batches with a bearer credential that is present but invalid (uploads need none)', action: 'Send Authorization: Bearer <token> with a token the operator issued.' },
+  CONTENTION: { status: 409, where: 'top-ups, credit lines and clearance steps on an account that settlements in flight or earlier writes held for longer than the wait (20 s), or that a concurrent transaction of another organisation kept invalidating (MVCC) through every re-endorsement', action: 'Nothing was written. Send the same request again after the Retry-After seconds (top-ups are idempotent on topUpId).' },
   LEDGER_UNAVAILABLE: { status: 503, where: 'reads and writes when no peer (or the embedded ledger) answers within the deadline; /readyz while batches are not settling', action: 'Retry later with the same request (writes are idempotent by their ids; uploads are already queued).' },
   REFUSED: { status: 502, where: 'a ledger refusal without a domain code (an unexpected contract failure); also the last error of a batch that ended so', action: 'Report it with the request id: it is a defect, not a problem with the input.' },
   INTERNAL: { status: 500, where: 'any endpoint, on an unexpected gateway error', action: 'Report it with the request id (instance); the gateway log holds the cause.' },

@@ -5,7 +5,9 @@ export { PROBLEM_CODES, RECORD_REASONS, SETTLE_FLAGS, renderErrorCatalogue, stat
 export { ROUTES } from './http/routes';
 export { IntakeStore } from './intake/intake-store';
 export { IntakeWorker } from './intake/intake-worker';
-export { PayerLocks, payerAccounts } from './intake/payer-locks';
+export { payerAccounts } from './intake/payers';
+export { SettlementQueue, type ClaimedGroup, type GroupLimits } from './intake/settlement-queue';
+export { SettlementClient, type SettledGroup } from './ledger/settlement-client';
 export { FabricLedger, type FabricConfig, type FabricIdentity } from './ledger/fabric-ledger';
 export { EMBEDDED_NOTICE, LedgerError, domainCodeOf, type LedgerKind, type LedgerPort, type LedgerRole } from './ledger/ledger-port';
 export { createMetrics } from './metrics';

@@ -3,17 +3,18 @@ import { Amount } from '../core/amount';
 import { canonicalJson } from '../core/canonical-json';
 import { DomainError } from '../core/errors';
 import { FieldReader, isJsonObject } from '../core/fields';
-import { parseAccountId, parseGroupId, parseKeyId, parseMerchantId, parseTerminalId, type AccountId, type Digest } from '../core/ids';
+import { parseAccountId, parseGroupId, parseKeyId, parseMerchantId, parseTerminalId, type Digest } from '../core/ids';
 import { parseIssuerKey, type IssuerKey } from '../core/issuer-key';
 import { parsePublicJwk } from '../core/jwk';
 import { parseRiskPolicy } from '../core/risk-policy';
 import { parseStrictJson, type JsonValue } from '../core/strict-json';
 import { ZERO_DIGEST } from '../core/encoding';
-import { inDebt, openAccount, storedBalances, topUp as applyTopUp, withDebtClock, type AccountState } from '../settlement/account';
+import { inDebt, openAccount, storedBalances, type AccountState } from '../settlement/account';
 import { balancesOf, book, checkInvariant, posting, postingToJson } from '../settlement/books';
 import { beginClearance, completeClearance, parseResolutions } from '../settlement/clearance';
 import { parsePointsPolicy, pointsPolicyFromJson, pointsPolicyToJson } from '../settlement/points';
 import { ANY_ROLE, requireRole } from './access';
+import { bookTopUps, openAccounts, parseTopUpList, parseTopUpRequest } from './bulk-writes';
 import { BatchGroup, groupEntryToJson, parseBatchList, summaryToJson } from './batch-group';
 import { SEQ_CHUNK, accountFromJson, accountToJson, decode, pad, seqChunkFromJson, terminalFromJson, terminalToJson } from './codec';
 import { HOUR_INDEX_END, HOUR_MS, K, hourKey } from './keys';
@@ -27,20 +28,6 @@ const textOrEmpty = (v: unknown): string => (typeof v === 'string' ? v : '');
 function arg(text: string, what: string): JsonValue {
   if (typeof text !== 'string') throw new DomainError('INVALID_FIELD', `${what} must be a JSON string`);
   return parseStrictJson(text, { maxBytes: 64 * 1024 });
-}
-
-/**
- * A top-up asked again under its topUpId: the stored receipt when it asks the same (account and
- * amount), else IDEMPOTENCY_CONFLICT, as an idempotency key works in payment APIs.
- */
-function sameTopUp(stored: Uint8Array, account: AccountId, amount: Amount): string {
-  const text = Buffer.from(stored).toString('utf8');
-  const receipt = FieldReader.of(parseStrictJson(text), 'topUp', ['topUpId', 'account', 'amount', 'txId', 'recovered', 'toWallet']);
-  const was = { topUpId: receipt.string('topUpId', /^.+$/, 'an identifier'), account: receipt.string('account', /^.+$/, 'an account'), amount: receipt.string('amount', /^.+$/, 'an amount') };
-  if (was.account !== account || was.amount !== amount.toString()) {
-    throw new DomainError('IDEMPOTENCY_CONFLICT', `topUpId ${was.topUpId} already names a top-up of ${was.amount} to ${was.account}; use a new topUpId for a new top-up`, { field: 'topUpId' });
-  }
-  return text;
 }
 
 const json = (value: JsonValue): string => JSON.stringify(value);
@@ -161,6 +148,15 @@ export class SettlementContract extends Contract {
     await ledger.write(K.account, [state.id], accountToJson(state));
   }
 
+  /** An enrolment import: up to 500 accounts in one transaction, all or nothing. */
+  @Transaction()
+  @Param('accounts', 'string', 'JSON array of 1-500 {account, group, creditLine}')
+  @Returns('string')
+  async OpenAccounts(ctx: Context, accounts: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ['finance'], 'OpenAccounts');
+    return json({ opened: await openAccounts(new Ledger(ctx), accounts) });
+  }
+
   @Transaction()
   async SetCreditLine(ctx: Context, account: string, creditLine: string): Promise<void> {
     requireRole(ctx.clientIdentity, ['finance'], 'SetCreditLine');
@@ -178,27 +174,23 @@ export class SettlementContract extends Contract {
   @Returns('string')
   async TopUp(ctx: Context, topUp: string): Promise<string> {
     requireRole(ctx.clientIdentity, ['operator'], 'TopUp');
-    const r = FieldReader.of(arg(topUp, 'topUp'), 'topUp', ['topUpId', 'account', 'amount']);
-    const topUpId = r.string('topUpId', /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, 'an identifier');
-    const amount = r.positiveAmount('amount');
-    const ledger = new Ledger(ctx);
-    const accountId = r.parsed('account', parseAccountId);
-    const previous = await ledger.store.get(K.topUp, [topUpId]);
-    if (previous !== undefined) return sameTopUp(previous, accountId, amount); // retried top-up: same answer, no second credit
-    const account = await ledger.account(accountId);
-    if (account.status === 'closed') throw new DomainError('ACCOUNT_CLOSED', `account ${account.id} is closed`);
-    const applied = applyTopUp(account, amount, `topup:${topUpId}`);
-    const result = { ...applied, account: withDebtClock(account, applied.account, txTime(ctx)) };
-    const receipt = {
-      topUpId, account: account.id, amount: amount.toString(), txId: ctx.stub.getTxID(),
-      recovered: { advance: result.recovery.advance.toString(), credit: result.recovery.credit.toString() }, toWallet: result.recovery.wallet.toString(),
-    };
-    await ledger.write(K.account, [account.id], accountToJson(result.account));
-    await ledger.write(K.postings, [ctx.stub.getTxID()], result.postings.map(postingToJson));
-    await ledger.write(K.topUp, [topUpId], receipt);
-    const text = canonicalJson(receipt);
-    ctx.stub.setEvent('TopUp', Buffer.from(text));
-    return text; // canonical, so a retry returns byte-for-byte the stored receipt
+    const request = parseTopUpRequest(arg(topUp, 'topUp'));
+    const [receipt] = await bookTopUps(new Ledger(ctx), [request]);
+    if (receipt === undefined) throw new Error('TopUp booked nothing');
+    ctx.stub.setEvent('TopUp', Buffer.from(receipt));
+    return receipt;
+  }
+
+  /** Top-ups in bulk (a bank's settlement file): in order, each idempotent on its topUpId, all or nothing. */
+  @Transaction()
+  @Param('topUps', 'string', 'JSON array of 1-500 {topUpId, account, amount}')
+  @Returns('string')
+  async TopUps(ctx: Context, topUps: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ['operator'], 'TopUps');
+    const receipts = await bookTopUps(new Ledger(ctx), parseTopUpList(topUps));
+    const text = `[${receipts.join(',')}]`;
+    ctx.stub.setEvent('TopUps', Buffer.from(json({ count: receipts.length })));
+    return text;
   }
 
   // ---- batches (the operator's gateway) ----

@@ -109,6 +109,7 @@ export function createApp(deps: AppDeps, ready: Readiness): express.Express {
       sendProblem(res, 500, 'INTERNAL', 'unexpected error; see the gateway log with this request id', requestId(req));
       return;
     }
+    if (info.retryAfterSeconds !== undefined) res.set('Retry-After', String(info.retryAfterSeconds));
     sendProblem(res, info.status > 0 ? info.status : statusOf(info.code), info.code, info.detail, requestId(req));
   });
   return app;

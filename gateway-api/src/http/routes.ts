@@ -3,6 +3,7 @@ import { Amount, DomainError, decodeBatch, parsePublicJwk, verifyBatch } from '@
 import { DEFAULT_CAMPUS_TZ, type CallerRole, type Credential } from '../config';
 import { ApiError } from '../errors';
 import type { IntakeStore, IntakeRow } from '../intake/intake-store';
+import { payerAccounts } from '../intake/payers';
 import { LedgerError, ledgerLabel, refusalDetail, type LedgerPort, type LedgerRole } from '../ledger/ledger-port';
 
 /** What every handler may use. */
@@ -90,6 +91,15 @@ async function submitIdempotent(call: Call, lookup: { fn: string; args: readonly
   return { status: 200, body: { txId: c.txId, blockNumber: c.blockNumber, validationCode: c.validationCode, ...ledgerLabel(call.deps.ledger.kind), replayed: true, result: parse(result) } };
 }
 
+/**
+ * A write to one account, serialised with every other write to it and with the settlements in
+ * flight that charge it, across this organisation's gateway processes (the settlement queue):
+ * concurrent top-ups to one account wait their turn instead of invalidating each other.
+ */
+function onAccount<T>(call: Call, account: string, work: () => Promise<T>): Promise<T> {
+  return call.deps.store.queue.withAccount(account, work);
+}
+
 const param = (call: Call, name: string): string => {
   const v = call.params[name];
   if (v === undefined) throw new ApiError(400, 'MISSING_FIELD', `missing path parameter ${name}`);
@@ -128,7 +138,7 @@ async function acceptBatch(call: Call): Promise<{ status: number; body: unknown 
   }
   if (key.status !== 'active') throw new ApiError(403, 'TERMINAL_REVOKED', `terminal ${batch.terminalId} is revoked`);
   verifyBatch(batch, parsePublicJwk(key.publicKey));
-  const { row, created } = await store.accept({ receipt: batch.digest, terminalId: batch.terminalId, batchSeq: batch.batchSeq, jws, recordCount: batch.records.length });
+  const { row, created } = await store.accept({ receipt: batch.digest, terminalId: batch.terminalId, batchSeq: batch.batchSeq, jws, recordCount: batch.records.length, payers: payerAccounts(batch) });
   if (created) call.deps.onAccepted();
   return { status: created ? 202 : 200, body: intakeView(row, call.deps) };
 }
@@ -219,7 +229,17 @@ export const ROUTES: readonly Route[] = [
     handle: (call) => submit(call, 'SetRiskPolicy', [jsonArg(call.body)]) },
   { id: 'topUp', method: 'post', path: '/v1/top-ups', roles: ['operator'], ok: [200], summary: 'Top up an account (recovers debt first); idempotent on topUpId',
     body: z.object({ topUpId: id, account: id, amount }),
-    handle: (call) => submitIdempotent(call, { fn: 'GetTopUp', args: [(call.body as { topUpId: string }).topUpId] }, 'TopUp', [jsonArg(call.body)]) },
+    handle: (call) => {
+      const b = call.body as { topUpId: string; account: string };
+      return onAccount(call, b.account, () => submitIdempotent(call, { fn: 'GetTopUp', args: [b.topUpId] }, 'TopUp', [jsonArg(call.body)]));
+    } },
+  { id: 'importTopUps', method: 'post', path: '/v1/top-ups/import', roles: ['operator'], ok: [200],
+    summary: 'Book up to 500 top-ups in one transaction (a bank settlement file), in order, each idempotent on its topUpId; all or nothing',
+    body: z.object({ topUps: z.array(z.object({ topUpId: id, account: id, amount })).min(1).max(500) }),
+    handle: (call) => {
+      const { topUps } = call.body as { topUps: { account: string }[] };
+      return call.deps.store.queue.withAccounts(topUps.map((t) => t.account), () => submit(call, 'TopUps', [jsonArg(topUps)]));
+    } },
   { id: 'payout', method: 'post', path: '/v1/payouts', roles: ['operator'], ok: [200], summary: "Pay a merchant its per-batch credits; idempotent on payoutId",
     body: z.object({ payoutId: id, merchantId: id }),
     handle: (call) => {
@@ -229,17 +249,22 @@ export const ROUTES: readonly Route[] = [
   // ---- school finance ----
   { id: 'openAccount', method: 'post', path: '/v1/accounts', roles: ['finance'], ok: [200], summary: 'Open a student account',
     body: z.object({ account: id, group: id, creditLine: amount }), handle: (call) => submit(call, 'OpenAccount', [jsonArg(call.body)]) },
+  { id: 'importAccounts', method: 'post', path: '/v1/accounts/import', roles: ['finance'], ok: [200],
+    summary: 'Open up to 500 student accounts in one transaction (an enrolment import); all or nothing',
+    body: z.object({ accounts: z.array(z.object({ account: id, group: id, creditLine: amount })).min(1).max(500) }),
+    handle: (call) => submit(call, 'OpenAccounts', [jsonArg((call.body as { accounts: unknown }).accounts)]) },
   { id: 'setCreditLine', method: 'put', path: '/v1/accounts/{account}/credit-line', roles: ['finance'], ok: [200], summary: "Set an account's credit line",
-    body: z.object({ creditLine: amount }), handle: (call) => submit(call, 'SetCreditLine', [param(call, 'account'), (call.body as { creditLine: string }).creditLine]) },
+    body: z.object({ creditLine: amount }),
+    handle: (call) => onAccount(call, param(call, 'account'), () => submit(call, 'SetCreditLine', [param(call, 'account'), (call.body as { creditLine: string }).creditLine])) },
   { id: 'setPointsPolicy', method: 'put', path: '/v1/points-policy', roles: ['finance'], ok: [200], summary: 'Set a new version of the points policy',
     body: z.object({ ratePerMille: z.number().int(), multipliers: z.record(z.string(), z.number().int()), dailyCap: amount }),
     handle: (call) => submit(call, 'SetPointsPolicy', [jsonArg(call.body)]) },
   // ---- registrar ----
   { id: 'beginClearance', method: 'post', path: '/v1/clearances/{account}/begin', roles: ['registrar'], ok: [200], summary: 'Begin graduation clearance (deny-lists the account)',
-    handle: (call) => submit(call, 'BeginClearance', [param(call, 'account')]) },
+    handle: (call) => onAccount(call, param(call, 'account'), () => submit(call, 'BeginClearance', [param(call, 'account')])) },
   { id: 'completeClearance', method: 'post', path: '/v1/clearances/{account}/complete', roles: ['registrar'], ok: [200], summary: 'Resolve every open debt, refund, expire points, close',
     body: z.object({ resolutions: z.array(z.object({ debt: z.enum(['advance', 'credit']), resolution: z.enum(['collected', 'waived', 'referred']), reference: z.string() })).max(2) }),
-    handle: (call) => submit(call, 'CompleteClearance', [jsonArg({ account: param(call, 'account'), resolutions: (call.body as { resolutions: unknown }).resolutions })]) },
+    handle: (call) => onAccount(call, param(call, 'account'), () => submit(call, 'CompleteClearance', [jsonArg({ account: param(call, 'account'), resolutions: (call.body as { resolutions: unknown }).resolutions })])) },
   // ---- audit ----
   { id: 'getAccount', method: 'get', path: '/v1/accounts/{account}', roles: ACCOUNT_READ, ok: [200], summary: 'Account balances, debt and status', handle: (call) => evaluate(call, 'GetAccount', [param(call, 'account')]) },
   { id: 'getStatement', method: 'get', path: '/v1/accounts/{account}/statement', roles: ACCOUNT_READ, ok: [200], summary: 'Account statement: each transaction that moved money on the account (from the key history), its postings and the balances after it, proven against the balances held', handle: (call) => evaluate(call, 'GetStatement', [param(call, 'account')]) },
@@ -278,9 +303,12 @@ export const ROUTES: readonly Route[] = [
     } },
 ];
 
+/** Validation codes of a transaction another one invalidated: contention on the same keys. */
+const CONTENDED = /^(MVCC_READ_CONFLICT|PHANTOM_READ_CONFLICT|ENDORSEMENT_POLICY_FAILURE)$/;
+
 /** Turns a thrown error into (status, code, detail). */
-export function errorInfo(error: unknown): { status: number; code: string; detail: string } | undefined {
-  if (error instanceof ApiError) return { status: error.status, code: error.code, detail: error.message };
+export function errorInfo(error: unknown): { status: number; code: string; detail: string; retryAfterSeconds?: number } | undefined {
+  if (error instanceof ApiError) return { status: error.status, code: error.code, detail: error.message, ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }) };
   if (error instanceof DomainError) return { status: -1, code: error.code, detail: withoutCodes(error.message, error.code) };
   if (error instanceof z.ZodError) {
     const first = error.issues[0];
@@ -288,6 +316,11 @@ export function errorInfo(error: unknown): { status: number; code: string; detai
   }
   if (error instanceof LedgerError) {
     if (error.failure === 'refused') return { status: -1, code: error.code ?? 'REFUSED', detail: error.code === undefined ? error.message : withoutCodes(refusalDetail(error.message, error.code), error.code) };
+    // The ledger answered, but a concurrent transaction kept invalidating this one (MVCC) through
+    // every re-endorsement: contention, not an outage. Nothing was written; a retry will pass.
+    if (error.failure === 'retryable' && error.code !== undefined && CONTENDED.test(error.code)) {
+      return { status: 409, code: 'CONTENTION', detail: `a concurrent transaction kept changing the same state (${error.code}); nothing was written, retry in a moment`, retryAfterSeconds: 1 };
+    }
     return { status: 503, code: 'LEDGER_UNAVAILABLE', detail: error.message };
   }
   return undefined;

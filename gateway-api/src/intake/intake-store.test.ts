@@ -1,24 +1,39 @@
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
+import { ApiError } from '../errors';
 import { IntakeStore } from './intake-store';
+import type { BatchEnd, ClaimedGroup } from './settlement-queue';
 
-/** The durable intake on the machine's real PostgreSQL, in a schema of its own dropped afterwards. */
-const pool = new Pool({ connectionString: process.env.DOL_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', max: 4 });
+/** The durable intake and the shared settlement queue on the machine's real PostgreSQL, in a schema of its own dropped afterwards. */
+const url = process.env.DOL_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const pool = new Pool({ connectionString: url, max: 6 });
 const schema = `intake_test_${randomBytes(4).toString('hex')}`;
-const store = new IntakeStore(pool, schema);
+const store = new IntakeStore(pool, schema, { maxBatches: 8, maxRecords: 100 });
+/** A second gateway process of the same organisation: its own pool, the same intake schema. */
+const otherPool = new Pool({ connectionString: url, max: 4 });
+const other = new IntakeStore(otherPool, schema, { maxBatches: 8, maxRecords: 100 });
 
 beforeAll(async () => {
   await store.migrate();
   await store.migrate(); // twice is harmless
 });
 afterAll(async () => {
+  await store.close();
+  await other.close();
   await pool.query(`DROP SCHEMA ${schema} CASCADE`);
   await pool.end();
+  await otherPool.end();
 });
 
-const batch = (terminalId: string, batchSeq: number) => ({ receipt: randomBytes(32).toString('hex'), terminalId, batchSeq, jws: `jws-${terminalId}-${batchSeq}`, recordCount: 3 });
+const batch = (terminalId: string, batchSeq: number, payers: string[] = [], recordCount = 3) => ({ receipt: randomBytes(32).toString('hex'), terminalId, batchSeq, jws: `jws-${terminalId}-${batchSeq}`, recordCount, payers });
+const settledAll = (g: ClaimedGroup): Map<string, BatchEnd> => new Map(g.batches.map((b) => [b.receipt, { kind: 'settled', txId: 'tx', blockNumber: '1', result: {} }]));
 
-describe('IntakeStore (PostgreSQL)', () => {
+/** Settles whatever is queued, so that each test starts from an empty queue. */
+async function emptyQueue(): Promise<void> {
+  for (let g = await store.queue.claimGroup(); g !== undefined; g = await store.queue.claimGroup()) await store.queue.finish(g, settledAll(g));
+}
+
+describe('IntakeStore and the settlement queue (PostgreSQL)', () => {
   it('stores a batch once: the same receipt again is not a second batch', async () => {
     const b = batch('t-dedup', 1);
     const first = await store.accept(b);
@@ -28,51 +43,104 @@ describe('IntakeStore (PostgreSQL)', () => {
     expect(first.row).toMatchObject({ status: 'pending', attempts: 0, terminalId: 't-dedup', batchSeq: 1 });
   });
 
-  it('hands out batches in order per terminal and never two of one terminal at once', async () => {
-    while (await store.withNextBatch((_b, done) => done.settled('tx', '1', {}))); // start from an empty queue
-    const late = batch('t-order', 2);
-    const early = batch('t-order', 1);
+  it('groups the heads of terminal queues in arrival order, one batch per terminal, never a later batch before an earlier one', async () => {
+    await emptyQueue();
+    const late = batch('t-order', 2, ['p1']);
+    const early = batch('t-order', 1, ['p2']);
+    const elsewhere = batch('t-else', 1, ['p1']); // shares a payer with `late`: the same group settles both, in order
     await store.accept(late); // arrives first, but seq 2 must wait for seq 1
     await store.accept(early);
-    const seen: number[] = [];
-    let concurrentClaim: boolean | undefined;
-    await store.withNextBatch(async (b, done) => {
-      seen.push(b.batchSeq);
-      // While the head of t-order is claimed, another claimer must get nothing of t-order.
-      concurrentClaim = await store.withNextBatch((_other, d2) => d2.settled('tx', '1', {}));
-      await done.settled('tx-1', '5', { ok: true });
-    });
-    await store.withNextBatch(async (b, done) => {
-      seen.push(b.batchSeq);
-      await done.settled('tx-2', '6', {});
-    });
-    expect({ seen, concurrentClaim }).toEqual({ seen: [1, 2], concurrentClaim: false });
+    await store.accept(elsewhere);
+    const first = await store.queue.claimGroup();
+    expect(first?.batches.map((b) => [b.terminalId, b.batchSeq])).toEqual([['t-order', 1], ['t-else', 1]]);
+    expect(await other.queue.claimGroup()).toBeUndefined(); // t-order:2 waits for t-order:1 and for p1
+    if (first !== undefined) await store.queue.finish(first, settledAll(first));
+    const second = await other.queue.claimGroup();
+    expect(second?.batches.map((b) => [b.terminalId, b.batchSeq])).toEqual([['t-order', 2]]);
+    if (second !== undefined) await other.queue.finish(second, settledAll(second));
   });
 
-  it('a failure while a batch is claimed leaves it pending for the next run (crash safety)', async () => {
-    const b = batch('t-crash', 1);
+  it('never lets two groups in flight, from two processes, charge the same student', async () => {
+    await emptyQueue();
+    const a = batch('t-a', 1, ['alice', 'bob']);
+    const b = batch('t-b', 1, ['bob']);
+    const c = batch('t-c', 1, ['carol']);
+    for (const x of [a, b, c]) await store.accept(x);
+    // One group may take a and b together (they meet inside one transaction); limit it to one batch here.
+    const small = new IntakeStore(pool, schema, { maxBatches: 1, maxRecords: 100 });
+    const g1 = await small.queue.claimGroup();
+    const g2 = await other.queue.claimGroup();
+    expect(g1?.batches.map((x) => x.terminalId)).toEqual(['t-a']);
+    expect(g2?.batches.map((x) => x.terminalId)).toEqual(['t-c']); // t-b shares bob with the group in flight
+    expect(g2?.payers).toEqual(['carol']);
+    for (const [q, g] of [[small.queue, g1], [other.queue, g2]] as const) if (g !== undefined) await q.finish(g, settledAll(g));
+    await small.close();
+    const g3 = await store.queue.claimGroup();
+    expect(g3?.batches.map((x) => x.terminalId)).toEqual(['t-b']);
+    if (g3 !== undefined) await store.queue.finish(g3, settledAll(g3));
+  });
+
+  it('a worker that dies with a group in flight loses its claims at once; its batches, still pending, go to another worker', async () => {
+    await emptyQueue();
+    const b = batch('t-crash', 1, ['dave']);
     await store.accept(b);
-    await expect(store.withNextBatch(async (claimed) => {
-      await Promise.resolve();
-      if (claimed.receipt === b.receipt) throw new Error('gateway died mid-submit');
-    })).rejects.toThrow('gateway died');
+    const dyingPool = new Pool({ connectionString: url, max: 2 });
+    const dying = new IntakeStore(dyingPool, schema);
+    const claimed = await dying.queue.claimGroup();
+    expect(claimed?.batches.map((x) => x.receipt)).toEqual([b.receipt]);
+    expect(await other.queue.claimGroup()).toBeUndefined(); // held by a live worker
+    await dying.close(); // its session (and advisory lock) ends, as when the process is killed
+    await dyingPool.end();
+    const taken = await other.queue.claimGroup();
+    expect(taken?.batches.map((x) => x.receipt)).toEqual([b.receipt]);
     expect((await store.get(b.receipt))?.status).toBe('pending');
+    if (taken !== undefined) await other.queue.finish(taken, settledAll(taken));
   });
 
   it('records refusals with their code, retries with a delay, and counts depth', async () => {
+    await emptyQueue();
     const refused = batch('t-refuse', 1);
     const retried = batch('t-retry', 1);
     await store.accept(refused);
     await store.accept(retried);
-    const before = await store.depth();
-    while (await store.withNextBatch(async (c, done) => {
-      if (c.receipt === refused.receipt) await done.refused('BAD_SIGNATURE', 'batch signature does not verify');
-      else if (c.receipt === retried.receipt) await done.retryLater(60_000, 'orderer unavailable');
-      else await done.settled('tx', '1', {});
-    }));
+    expect(await store.depth()).toBe(2);
+    const g = await store.queue.claimGroup();
+    expect(g?.batches.length).toBe(2);
+    if (g !== undefined) {
+      await store.queue.finish(g, new Map<string, BatchEnd>([
+        [refused.receipt, { kind: 'refused', code: 'BAD_SIGNATURE', message: 'batch signature does not verify' }],
+        [retried.receipt, { kind: 'retry', delayMs: 60_000, message: 'orderer unavailable' }],
+      ]));
+    }
     expect(await store.get(refused.receipt)).toMatchObject({ status: 'refused', errorCode: 'BAD_SIGNATURE', attempts: 1 });
     expect(await store.get(retried.receipt)).toMatchObject({ status: 'pending', lastError: 'orderer unavailable', attempts: 1 });
-    expect(await store.depth()).toBeLessThan(before);
+    expect(await store.queue.claimGroup()).toBeUndefined(); // not before its delay
+    expect(await store.depth()).toBe(1);
+  });
+
+  it('serialises writes to one account across processes, in arrival order, and answers CONTENTION when a settlement holds it too long', async () => {
+    const order: string[] = [];
+    let inside = 0;
+    let most = 0;
+    const write = (s: IntakeStore, name: string) => s.queue.withAccount('erin', async () => {
+      inside += 1;
+      most = Math.max(most, inside);
+      await new Promise((r) => setTimeout(r, 30));
+      order.push(name);
+      inside -= 1;
+    });
+    await Promise.all([write(store, 'a'), write(other, 'b'), write(store, 'c'), write(other, 'd')]);
+    expect({ most, count: order.length }).toEqual({ most: 1, count: 4 });
+
+    await emptyQueue();
+    const held = batch('t-hold', 1, ['frank']);
+    await store.accept(held);
+    const g = await store.queue.claimGroup();
+    const refused = await other.queue.withAccount('frank', () => Promise.resolve('written'), 300).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ApiError);
+    expect(refused).toMatchObject({ status: 409, code: 'CONTENTION', retryAfterSeconds: 1 });
+    if (g !== undefined) await store.queue.finish(g, settledAll(g));
+    await expect(other.queue.withAccount('frank', () => Promise.resolve('written'), 5_000)).resolves.toBe('written');
   });
 
   it('caches terminal keys for intake while the ledger is away', async () => {

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import type { Credential } from '../config';
-import { ident, inTransaction } from '../pg';
+import { ident } from '../pg';
+import { SettlementQueue, type GroupLimits } from './settlement-queue';
 
 /** Life of an uploaded batch in the gateway: stored, then settled on the ledger or refused by it. */
 export type IntakeStatus = 'pending' | 'settled' | 'refused';
@@ -22,15 +23,6 @@ export interface IntakeRow {
   readonly result: unknown;
 }
 
-/** What the worker needs to submit one batch. */
-export interface ClaimedBatch {
-  readonly receipt: string;
-  readonly terminalId: string;
-  readonly batchSeq: number;
-  readonly jws: string;
-  readonly attempts: number;
-}
-
 /**
  * Durable intake in PostgreSQL. A batch is acknowledged only after its INSERT has committed
  * (synchronous commit), so an acknowledged batch survives a crash of the gateway; the receipt is
@@ -41,10 +33,15 @@ export class IntakeStore {
   private readonly keys: string;
   private readonly creds: string;
 
+  /** The shared settlement queue over these batches (every gateway process of the organisation). */
+  readonly queue: SettlementQueue;
+
   constructor(
     private readonly pool: Pool,
     readonly schema = 'public',
+    limits?: GroupLimits,
   ) {
+    this.queue = new SettlementQueue(pool, schema, limits);
     this.t = `${ident(schema)}.intake_batches`;
     this.keys = `${ident(schema)}.terminal_keys`;
     this.creds = `${ident(schema)}.terminal_credentials`;
@@ -71,6 +68,11 @@ export class IntakeStore {
         result jsonb,
         updated_at timestamptz NOT NULL DEFAULT clock_timestamp()
       )`);
+    // What scheduling needs, kept with the row at acceptance (the batch is not decoded again):
+    // the payers it charges, and the worker that has it in flight.
+    await this.pool.query(`ALTER TABLE ${this.t} ADD COLUMN IF NOT EXISTS payers text[] NOT NULL DEFAULT '{}'`);
+    await this.pool.query(`ALTER TABLE ${this.t} ADD COLUMN IF NOT EXISTS claimed_by bigint`);
+    await this.queue.migrate();
     await this.pool.query(`CREATE INDEX IF NOT EXISTS intake_pending ON ${this.t} (terminal_id, batch_seq, received_at) WHERE status = 'pending'`);
     await this.pool.query(`
       CREATE TABLE IF NOT EXISTS ${this.keys} (
@@ -126,12 +128,17 @@ export class IntakeStore {
     return terminalId === undefined ? undefined : { tokenSha256, role: 'terminal', subject: terminalId };
   }
 
+  /** Gives up this process's place in the settlement queue (before the pool ends). */
+  async close(): Promise<void> {
+    await this.queue.stop();
+  }
+
   /** Stores a batch once; returns its row and whether this call stored it. */
-  async accept(batch: { receipt: string; terminalId: string; batchSeq: number; jws: string; recordCount: number }): Promise<{ row: IntakeRow; created: boolean }> {
+  async accept(batch: { receipt: string; terminalId: string; batchSeq: number; jws: string; recordCount: number; payers: readonly string[] }): Promise<{ row: IntakeRow; created: boolean }> {
     // One round trip when the batch is new (the common case); a second only for a repeat upload.
     const inserted = await this.pool.query<Record<string, unknown>>(
-      `INSERT INTO ${this.t} (receipt, terminal_id, batch_seq, jws, record_count) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (receipt) DO NOTHING RETURNING *`,
-      [batch.receipt, batch.terminalId, batch.batchSeq, batch.jws, batch.recordCount],
+      `INSERT INTO ${this.t} (receipt, terminal_id, batch_seq, jws, record_count, payers) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (receipt) DO NOTHING RETURNING *`,
+      [batch.receipt, batch.terminalId, batch.batchSeq, batch.jws, batch.recordCount, [...batch.payers]],
     );
     const fresh = inserted.rows[0];
     if (fresh !== undefined) return { row: toRow(fresh), created: true };
@@ -152,26 +159,6 @@ export class IntakeStore {
     return Number(r.rows[0]?.n ?? 0);
   }
 
-  /**
-   * Runs `work` on the oldest pending batch that heads its terminal's queue, holding its row lock
-   * until `work` has recorded the outcome: batches of one terminal go to the ledger in order, and
-   * a crash mid-way leaves the batch pending for the next run (the ledger deduplicates).
-   */
-  async withNextBatch(work: (batch: ClaimedBatch, done: Completion) => Promise<void>): Promise<boolean> {
-    return inTransaction(this.pool, async (client) => {
-      const r = await client.query<{ receipt: string; terminal_id: string; batch_seq: string; jws: string; attempts: number }>(`
-        SELECT b.receipt, b.terminal_id, b.batch_seq::text, b.jws, b.attempts FROM ${this.t} b
-        WHERE b.status = 'pending' AND b.next_attempt_at <= clock_timestamp()
-          AND NOT EXISTS (SELECT 1 FROM ${this.t} e WHERE e.terminal_id = b.terminal_id AND e.status = 'pending'
-                          AND (e.batch_seq, e.received_at, e.receipt) < (b.batch_seq, b.received_at, b.receipt))
-        ORDER BY b.received_at LIMIT 1 FOR UPDATE SKIP LOCKED`);
-      const row = r.rows[0];
-      if (row === undefined) return false;
-      await work({ receipt: row.receipt, terminalId: row.terminal_id, batchSeq: Number(row.batch_seq), jws: row.jws, attempts: row.attempts }, new Completion(client, this.t, row.receipt));
-      return true;
-    });
-  }
-
   /** Caches a terminal's key so intake can check signatures while the ledger is unreachable. */
   async putTerminalKey(terminalId: string, publicKey: unknown, status: string): Promise<void> {
     await this.pool.query(
@@ -185,37 +172,6 @@ export class IntakeStore {
     const r = await this.pool.query<{ public_key: unknown; status: string }>(`SELECT public_key, status FROM ${this.keys} WHERE terminal_id = $1`, [terminalId]);
     const row = r.rows[0];
     return row === undefined ? undefined : { publicKey: row.public_key, status: row.status };
-  }
-}
-
-/** Records how a claimed batch ended, inside the claim's transaction. */
-export class Completion {
-  constructor(
-    private readonly client: PoolClient,
-    private readonly table: string,
-    private readonly receipt: string,
-  ) {}
-
-  async settled(txId: string, blockNumber: string, result: unknown): Promise<void> {
-    await this.client.query(
-      `UPDATE ${this.table} SET status = 'settled', attempts = attempts + 1, tx_id = $2, block_number = $3, result = $4, error_code = NULL, last_error = NULL, updated_at = clock_timestamp() WHERE receipt = $1`,
-      [this.receipt, txId, blockNumber, JSON.stringify(result)],
-    );
-  }
-
-  async refused(code: string, message: string): Promise<void> {
-    await this.client.query(
-      `UPDATE ${this.table} SET status = 'refused', attempts = attempts + 1, error_code = $2, last_error = $3, updated_at = clock_timestamp() WHERE receipt = $1`,
-      [this.receipt, code, message.slice(0, 2000)],
-    );
-  }
-
-  /** Leaves the batch pending, to be tried again after `delayMs`. */
-  async retryLater(delayMs: number, message: string): Promise<void> {
-    await this.client.query(
-      `UPDATE ${this.table} SET attempts = attempts + 1, last_error = $2, next_attempt_at = clock_timestamp() + ($3::text || ' milliseconds')::interval, updated_at = clock_timestamp() WHERE receipt = $1`,
-      [this.receipt, message.slice(0, 2000), String(Math.max(0, Math.round(delayMs)))],
-    );
   }
 }
 

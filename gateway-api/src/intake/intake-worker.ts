@@ -1,45 +1,44 @@
 import type { Logger } from 'pino';
 import { LedgerError, type LedgerPort } from '../ledger/ledger-port';
+import type { SettlementClient } from '../ledger/settlement-client';
 import type { Metrics } from '../metrics';
-import type { ClaimedBatch, Completion, IntakeStore } from './intake-store';
-import { PayerLocks, payerAccounts } from './payer-locks';
+import type { IntakeStore } from './intake-store';
+import type { BatchEnd, ClaimedBatch, ClaimedGroup, SettlementQueue } from './settlement-queue';
 
 /** How the worker paces itself. */
 export interface WorkerOptions {
+  /** Groups this process keeps in flight at once (they never share a payer). */
   readonly concurrency: number;
   readonly idlePollMs: number;
   readonly maxBackoffMs: number;
-  /** Hold back a batch while another in flight charges one of its payers (default on; see PayerLocks). */
-  readonly payerLocks?: boolean;
-}
-
-interface SettledResult {
-  readonly counts?: Record<string, number>;
-  readonly outcomes?: unknown[];
-  readonly txId?: string;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * Moves acknowledged batches from the durable intake to the ledger, in order per terminal, with
- * retries: an MVCC conflict or an unavailable peer or orderer is retried with backoff (each retry
- * is a new proposal); a chaincode refusal is final and recorded with its code.
+ * Moves acknowledged batches from the durable intake to the ledger. Each loop claims a group from
+ * the queue every gateway process of the organisation shares (batches heading their terminals'
+ * queues, charging no student another group in flight charges), settles it with one
+ * SubmitBatches transaction and records each batch's end: settled with its outcomes, refused with
+ * its code, or, when the ledger was unreachable or the transaction invalid, pending again with
+ * backoff (each retry is a new proposal).
  */
 export class IntakeWorker {
   private running = false;
   private loops: Promise<void>[] = [];
-  private wake: (() => void)[] = [];
-  private readonly locks = new PayerLocks();
   private lastFailure: string | undefined;
+  private readonly queue: SettlementQueue;
 
   constructor(
-    private readonly store: IntakeStore,
+    store: IntakeStore,
     private readonly ledger: LedgerPort,
+    private readonly settlement: SettlementClient,
     private readonly log: Logger,
     private readonly metrics: Metrics,
     private readonly options: WorkerOptions,
-  ) {}
+  ) {
+    this.queue = store.queue;
+  }
 
   private isRunning(): boolean {
     return this.running;
@@ -51,43 +50,44 @@ export class IntakeWorker {
     this.loops = Array.from({ length: this.options.concurrency }, (_, i) => this.loop(i));
   }
 
-  /** Lets a new batch start at once instead of after the idle poll. */
+  /** Lets a new group start at once instead of after the idle poll. */
   nudge(): void {
-    for (const w of this.wake.splice(0)) w();
+    this.queue.wakeAll();
   }
 
-  /** Finishes the batches in flight, then stops. */
+  /** Finishes the groups in flight, then stops. */
   async stop(): Promise<void> {
     this.running = false;
     this.nudge();
     await Promise.all(this.loops);
+    await this.queue.stop();
   }
 
-  /** Processes everything that is due now (tests and shutdown drains). */
+  /** Settles everything that is due now (tests and shutdown drains); the number of batches. */
   async drain(): Promise<number> {
     let n = 0;
-    while (await this.store.withNextBatch((b, done) => this.process(b, done))) n += 1;
-    return n;
+    for (;;) {
+      const group = await this.queue.claimGroup();
+      if (group === undefined) return n;
+      await this.process(group);
+      n += group.batches.length;
+    }
   }
 
   private async loop(index: number): Promise<void> {
     while (this.running) {
       let worked = false;
       try {
-        worked = await this.store.withNextBatch((b, done) => this.process(b, done));
+        const group = await this.queue.claimGroup();
+        if (group !== undefined) {
+          await this.process(group);
+          worked = true;
+        }
       } catch (error) {
         this.log.error({ err: error, loop: index }, 'intake worker failed to reach its store');
       }
-      // `running` may have turned false while the batch was in flight (stop()).
-      if (!worked && this.isRunning()) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.options.idlePollMs);
-          this.wake.push(() => {
-            clearTimeout(timer);
-            resolve();
-          });
-        });
-      }
+      // `running` may have turned false while the group was in flight (stop()).
+      if (!worked && this.isRunning()) await this.queue.waitForNews(this.options.idlePollMs);
     }
   }
 
@@ -96,57 +96,65 @@ export class IntakeWorker {
     return this.lastFailure;
   }
 
-  private async process(batch: ClaimedBatch, done: Completion): Promise<void> {
-    const release = this.options.payerLocks === false ? () => undefined : await this.locks.acquire(payerAccounts(batch.jws));
-    try {
-      await this.submit(batch, done);
-    } finally {
-      release();
-    }
-  }
-
-  private async submit(batch: ClaimedBatch, done: Completion): Promise<void> {
+  private async process(group: ClaimedGroup): Promise<void> {
     const started = process.hrtime.bigint();
+    const ends = new Map<string, BatchEnd>();
     try {
-      const submitted = await this.ledger.submit('gateway', 'SubmitBatch', [batch.jws]);
-      // Not only on retries: a crash between the commit and recording it rolls the claim back with
-      // attempts unchanged, and the resubmission then finds the batch already settled.
-      const result = await this.original(batch, JSON.parse(submitted.result));
-      await done.settled(submitted.txId, submitted.blockNumber, result);
+      const settled = await this.settlement.submitBatches(group.batches.map((b) => b.jws));
+      for (const [i, b] of group.batches.entries()) {
+        const entry = settled.batches[i];
+        if (entry === undefined) {
+          ends.set(b.receipt, { kind: 'retry', delayMs: 1000, message: 'the ledger answered no entry for this batch' });
+        } else if (entry.refused !== undefined) {
+          ends.set(b.receipt, { kind: 'refused', code: entry.refused.code, message: entry.refused.message });
+          this.metrics.refusals.inc({ code: entry.refused.code });
+        } else {
+          // Not only on retries: a crash between the commit and recording it leaves the batch
+          // pending, and the resubmission then finds it already settled.
+          const result = await this.original(b, entry.result);
+          ends.set(b.receipt, { kind: 'settled', txId: settled.txId, blockNumber: settled.blockNumber, result });
+          for (const [code, n] of Object.entries(entry.counts)) if (n > 0) this.metrics.outcomes.inc({ code }, n);
+        }
+      }
       this.lastFailure = undefined;
       this.metrics.submitSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
-      if (isObject(result) && isObject(result.counts)) {
-        for (const [code, n] of Object.entries(result.counts)) if (typeof n === 'number' && n > 0) this.metrics.outcomes.inc({ code }, n);
-      }
-      this.log.info({ receipt: batch.receipt, terminalId: batch.terminalId, batchSeq: batch.batchSeq, txId: submitted.txId }, 'batch settled');
+      this.log.info({ batches: group.batches.length, payers: group.payers.length, txId: settled.txId, block: settled.blockNumber }, 'group settled');
     } catch (error) {
       const e = error instanceof LedgerError ? error : new LedgerError('unavailable', error instanceof Error ? error.message : String(error));
-      if (e.failure === 'refused') {
-        await done.refused(e.code ?? 'REFUSED', e.message);
-        this.metrics.refusals.inc({ code: e.code ?? 'REFUSED' });
-        this.log.warn({ receipt: batch.receipt, code: e.code }, 'batch refused by the ledger');
-      } else {
-        const delay = Math.min(this.options.maxBackoffMs, 250 * 2 ** Math.min(batch.attempts, 10));
-        await done.retryLater(delay, e.message);
-        this.lastFailure = `${e.failure}: ${e.message.slice(0, 300)}`;
-        this.metrics.retries.inc({ failure: e.failure });
-        this.log.warn({ receipt: batch.receipt, failure: e.failure, delayMs: delay, err: e.message }, 'batch will be retried');
+      for (const b of group.batches) {
+        if (e.failure === 'refused') {
+          // The transaction as a whole was refused (no risk policy, no gateway identity): final for each batch, as for one alone.
+          ends.set(b.receipt, { kind: 'refused', code: e.code ?? 'REFUSED', message: e.message });
+          this.metrics.refusals.inc({ code: e.code ?? 'REFUSED' });
+        } else {
+          ends.set(b.receipt, { kind: 'retry', delayMs: Math.min(this.options.maxBackoffMs, 250 * 2 ** Math.min(b.attempts, 10)), message: e.message });
+        }
       }
+      if (e.failure !== 'refused') {
+        this.lastFailure = `${e.failure}: ${e.message.slice(0, 300)}`;
+        this.metrics.retries.inc({ failure: e.failure }, group.batches.length);
+      }
+      this.log.warn({ batches: group.batches.length, failure: e.failure, code: e.code, err: e.message.slice(0, 500) }, e.failure === 'refused' ? 'group refused by the ledger' : 'group will be retried');
     }
+    await this.queue.finish(group, ends);
   }
 
   /**
    * After a crash or a lost answer the batch may already be on the ledger, and a resubmission only
    * reports duplicates: show the outcomes of the submission that settled it instead.
    */
-  private async original(batch: ClaimedBatch, result: unknown): Promise<unknown> {
-    const r = result as SettledResult;
-    const counts = r.counts ?? {};
-    const total = Object.values(counts).reduce((s, n) => s + n, 0);
+  private async original(batch: ClaimedBatch, result: Record<string, unknown>): Promise<unknown> {
+    const counts = isObject(result.counts) ? result.counts : {};
+    const values = Object.values(counts).filter((n): n is number => typeof n === 'number');
+    const total = values.reduce((s, n) => s + n, 0);
     if (total === 0 || counts.duplicate !== total) return result;
-    const entries: unknown = JSON.parse(await this.ledger.evaluate('gateway', 'GetBatches', [batch.terminalId]));
-    if (!Array.isArray(entries)) return result;
-    const first: unknown = entries.find((e: unknown) => isObject(e) && e.batchSeq === batch.batchSeq && isObject(e.counts) && e.counts.duplicate !== total);
-    return isObject(first) ? { ...first, payments: undefined, resubmittedAs: r.txId ?? null } : result;
+    const entries = await this.settlement.batchChain(batch.terminalId);
+    const first = entries.find((e) => e.batchSeq === batch.batchSeq && isObject(e.counts) && e.counts.duplicate !== total);
+    return first === undefined ? result : { ...first, payments: undefined, resubmittedAs: result.txId ?? null };
+  }
+
+  /** The ledger this worker settles on (readiness reads it). */
+  get ledgerKind(): LedgerPort['kind'] {
+    return this.ledger.kind;
   }
 }

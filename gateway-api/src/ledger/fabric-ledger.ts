@@ -78,7 +78,14 @@ export class FabricLedger implements LedgerPort {
 
   constructor(private readonly config: FabricConfig) {
     const credentials = grpc.credentials.createSsl(Buffer.from(config.tlsRootCertPem));
-    this.client = new grpc.Client(config.peerEndpoint, credentials, { 'grpc.ssl_target_name_override': config.peerHostAlias });
+    // A group of batches is one transaction of several megabytes, and the peer's gateway answers
+    // an endorsement with the whole prepared transaction: lift grpc-js's 4 MiB receive default to
+    // the peer's own limit (100 MiB).
+    this.client = new grpc.Client(config.peerEndpoint, credentials, {
+      'grpc.ssl_target_name_override': config.peerHostAlias,
+      'grpc.max_receive_message_length': 100 * 1024 * 1024,
+      'grpc.max_send_message_length': 100 * 1024 * 1024,
+    });
     for (const [role, id] of Object.entries(config.identities) as [LedgerRole, FabricIdentity | undefined][]) {
       if (id === undefined) continue;
       this.gateways.set(role, connect({

@@ -4,15 +4,29 @@ export interface HttpResult {
   readonly body: unknown;
 }
 
-/** Talks to one gateway over HTTP with role tokens. */
+/**
+ * Talks to one gateway over HTTP with role tokens; batch uploads may be spread, round robin, over
+ * several gateway processes of the same organisation (`uploadUrls`), as a terminal fleet behind a
+ * load balancer would.
+ */
 export class GatewayClient {
+  private next = 0;
+
   constructor(
     readonly baseUrl: string,
     private readonly tokens: Readonly<Record<'operator' | 'finance' | 'registrar' | 'auditor', string>>,
+    private readonly uploadUrls: readonly string[] = [],
   ) {}
 
+  private urlFor(method: string, path: string): string {
+    if (method !== 'POST' || path !== '/v1/batches' || this.uploadUrls.length === 0) return this.baseUrl;
+    const url = this.uploadUrls[this.next % this.uploadUrls.length] ?? this.baseUrl;
+    this.next += 1;
+    return url;
+  }
+
   async request(method: string, path: string, as: keyof GatewayClient['tokens'] | undefined, body?: unknown): Promise<HttpResult> {
-    const res = await fetch(`${this.baseUrl}${path}`, {
+    const res = await fetch(`${this.urlFor(method, path)}${path}`, {
       method,
       headers: { ...(as === undefined ? {} : { authorization: `Bearer ${this.tokens[as]}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),

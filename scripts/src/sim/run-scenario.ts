@@ -53,11 +53,15 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
   });
   await api.must('PUT', '/v1/risk-policy', 'operator', { maxClockSkewMs: 300000, tapMaxAgeMs: 120000, faceCapPerPayment: '3000', faceMinScore: 900 });
   await api.must('PUT', '/v1/points-policy', 'finance', { ratePerMille: POINTS_RATE_PER_MILLE, multipliers: {}, dailyCap: '1000000' });
-  await inParallel(students, concurrency, async (s) => {
-    await api.must('POST', '/v1/accounts', 'finance', { account: s.account, group: 'ug-2026', creditLine: s.creditLine.toString() });
-    await api.must('POST', '/v1/top-ups', 'operator', { topUpId: `seed-${s.account}`, account: s.account, amount: s.topUp.toString() });
-  }, (d) => {
-    progress('accounts', d, students.length);
+  // Enrolment and the first top-ups in bulk, as finance and the bank's settlement file bring them: 500 per transaction.
+  const chunks: (typeof students)[] = [];
+  for (let i = 0; i < students.length; i += 500) chunks.push(students.slice(i, i + 500));
+  let opened = 0;
+  await inParallel(chunks, Math.min(concurrency, 4), async (chunk) => {
+    await api.must('POST', '/v1/accounts/import', 'finance', { accounts: chunk.map((s) => ({ account: s.account, group: 'ug-2026', creditLine: s.creditLine.toString() })) });
+    await api.must('POST', '/v1/top-ups/import', 'operator', { topUps: chunk.map((s) => ({ topUpId: `seed-${s.account}`, account: s.account, amount: s.topUp.toString() })) });
+    opened += chunk.length;
+    progress('accounts', opened, students.length);
   });
 
   // ---- before the hour: a card double-spends and is deny-listed; then a clearance begins ----
