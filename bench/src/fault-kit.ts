@@ -133,12 +133,20 @@ export async function raftLeader(l: Layout): Promise<number> {
 }
 
 /** The faults of DESIGN §9's fifth promise, by name. */
-export const FAULTS = ['gateway-sigkill', 'raft-leader', 'campus-peer', 'contract-server', 'all-orderers'] as const;
+export const FAULTS = ['gateway-sigkill', 'one-of-two-gateways', 'raft-leader', 'campus-peer', 'contract-server', 'all-orderers'] as const;
 export type FaultKind = (typeof FAULTS)[number];
 
-/** Injects one fault and brings the system back; outage lengths are the fault's design. */
-export async function inject(kind: FaultKind, l: Layout, b: Binaries, gateway: GatewayProcess, outageMs?: number): Promise<void> {
+/**
+ * Injects one fault and brings the system back; outage lengths are the fault's design.
+ * `second` is the second OperatorOrg gateway of 'one-of-two-gateways' (same intake schema).
+ */
+export async function inject(kind: FaultKind, l: Layout, b: Binaries, gateway: GatewayProcess, outageMs?: number, second?: GatewayProcess): Promise<void> {
   switch (kind) {
+    case 'one-of-two-gateways':
+      // One of two gateways dies for good with groups in flight; the other takes its claims over
+      // (its advisory lock went with its connection) and the terminals upload to the survivor.
+      await second?.kill('SIGKILL');
+      return;
     case 'gateway-sigkill':
       await gateway.kill('SIGKILL');
       if (outageMs !== undefined) await sleep(outageMs);
@@ -185,9 +193,12 @@ export async function burstWithFault(l: Layout, b: Binaries, kind: FaultKind, op
   const schema = `fault_${randomBytes(4).toString('hex')}`;
   const gateway = new GatewayProcess(l, await freePort(), schema, join(l.dir, 'gateway'));
   await gateway.start();
+  const second = kind === 'one-of-two-gateways' ? new GatewayProcess(l, await freePort(), schema, join(l.dir, 'gateway-2')) : undefined;
+  await second?.start();
   try {
     const scenario = buildScenario({ students: options.students ?? 300, terminals: options.terminals ?? 10, seed: options.seed ?? 7, now: Date.now(), batchSize: 20 });
-    const api = new RetryingClient(gateway.url, gateway.tokens);
+    // Uploads go round robin to every gateway; staff calls and status reads to the first (which survives every fault).
+    const api = new RetryingClient(gateway.url, gateway.tokens, second === undefined ? [] : [gateway.url, second.url]);
     let injected: Promise<void> | undefined;
     let watched: Promise<void> | undefined;
     let acknowledged = 0;
@@ -206,13 +217,14 @@ export async function burstWithFault(l: Layout, b: Binaries, kind: FaultKind, op
     };
     const report = await runScenario(scenario, api, settle, (label, done, total) => {
       if (label === 'uploads' && injected === undefined && done >= Math.floor(total * (options.at ?? 1 / 3))) {
-        injected = inject(kind, l, b, gateway, options.outageMs);
+        injected = inject(kind, l, b, gateway, options.outageMs, second);
         if (options.during !== undefined) watched = options.during(gateway);
       }
     }, 16);
     if (injected === undefined) throw new Error('the fault was never injected');
     return { report, acknowledged };
   } finally {
+    await second?.kill('SIGTERM');
     await gateway.kill('SIGTERM');
     await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await pool.end();

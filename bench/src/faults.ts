@@ -29,6 +29,7 @@ function rng(seed: number): () => number {
 /** Outage length ranges per fault, in ms. */
 const OUTAGE: Readonly<Record<FaultKind, readonly [number, number]>> = {
   'gateway-sigkill': [0, 3_000],
+  'one-of-two-gateways': [0, 0],
   'raft-leader': [3_000, 20_000],
   'campus-peer': [3_000, 20_000],
   'contract-server': [1_000, 10_000],

@@ -68,19 +68,27 @@ function writeHashedCredentials(file: string, tokens: Tokens, roles: readonly st
   writeFileSync(file, JSON.stringify(hashed));
 }
 
-function gatewaySpec(l: Layout, org: Exclude<OrgKey, 'orderer'>, tokens: Tokens): ProcessSpec {
+/** Ports of the extra OperatorOrg gateways (`--gateways N`): 8083, 8084, ... (8081, 8082 are the other orgs'). */
+const extraOperatorPort = (n: number): number => 8082 + n;
+
+/**
+ * A gateway of `org`; `instance` > 0 is an extra process of the same organisation over the same
+ * intake schema and identities (scaling out, docs/gateway.md), on its own port.
+ */
+function gatewaySpec(l: Layout, org: Exclude<OrgKey, 'orderer'>, tokens: Tokens, instance = 0): ProcessSpec {
   const dir = join(l.dir, 'gateways');
   mkdirSync(dir, { recursive: true });
   const credentialsFile = join(dir, `${org}-credentials.json`);
   writeHashedCredentials(credentialsFile, tokens, API_ROLES[org]);
   const peer = peerEndpoint(l, org);
+  const port = instance === 0 ? GATEWAY_PORT[org] : extraOperatorPort(instance);
   return {
-    name: `gateway.${org}`,
+    name: instance === 0 ? `gateway.${org}` : `gateway.${org}.${String(instance + 1)}`,
     command: process.execPath,
     args: [GATEWAY_MAIN],
-    port: GATEWAY_PORT[org],
+    port,
     env: {
-      DOL_PORT: String(GATEWAY_PORT[org]),
+      DOL_PORT: String(port),
       DOL_DB_SCHEMA: `dol_gateway_${org}`,
       DOL_CREDENTIALS_FILE: credentialsFile,
       DOL_IDENTITIES_FILE: identitiesFile(l, org),
@@ -114,7 +122,7 @@ async function stopGateways(pidsFile: string): Promise<string[]> {
   return Object.keys(pids);
 }
 
-async function start(orderers: number | undefined): Promise<void> {
+async function start(orderers: number | undefined, operatorGateways: number): Promise<void> {
   const started = Date.now();
   const b = findBinaries();
   const existing = readState(layout(DIR, 7000, 1));
@@ -125,11 +133,13 @@ async function start(orderers: number | undefined): Promise<void> {
   } });
   const { file, tokens } = credentials(l);
   for (const o of PEER_ORGS) await ensureGateway(gatewaySpec(l, o.key as Exclude<OrgKey, 'orderer'>, tokens), pidFile(l), join(l.dir, 'logs'));
+  const extra = Array.from({ length: operatorGateways - 1 }, (_, i) => gatewaySpec(l, 'operator', tokens, i + 1));
+  for (const spec of extra) await ensureGateway(spec, pidFile(l), join(l.dir, 'logs'));
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const auditorToken = tokens.auditor?.token ?? '';
   process.stdout.write(`
 The system is up (${net.created ? 'network created from nothing' : 'network was there'}; ${seconds} s). Ledger: the Fabric network (Fabric ${b.fabricVersion}).
-  gateway API, OperatorOrg (terminals upload here; operator):  http://127.0.0.1:${GATEWAY_PORT.operator}
+  gateway API, OperatorOrg (terminals upload here; operator):  http://127.0.0.1:${GATEWAY_PORT.operator}${extra.map((e) => `, http://127.0.0.1:${String(e.port)}`).join('')}${extra.length > 0 ? ' (one intake queue)' : ''}
   gateway API, CampusOrg (finance, registrar):                 http://127.0.0.1:${GATEWAY_PORT.campus}
   gateway API, AuditOrg (auditors):                            http://127.0.0.1:${GATEWAY_PORT.audit}
   web console (each gateway serves it; sign in with a token):  http://127.0.0.1:${GATEWAY_PORT.audit}/console/ (auditors), :${GATEWAY_PORT.campus}/console/ (registrar), :${GATEWAY_PORT.operator}/console/ (operator)
@@ -206,8 +216,12 @@ async function stopAll(purge: boolean): Promise<void> {
 
 const [command, ...args] = process.argv.slice(2);
 const ordererArg = args.includes('--orderers') ? Number(args[args.indexOf('--orderers') + 1]) : undefined;
-const starting = (): Promise<void> => (args.includes('--embedded') ? startEmbedded() : start(ordererArg));
-(command === 'stop' ? stopAll(args.includes('--purge')) : command === 'start' ? starting() : Promise.reject(new Error('usage: system (start [--orderers 1|3] [--embedded] | stop [--purge])')))
+const gatewaysArg = args.includes('--gateways') ? Number(args[args.indexOf('--gateways') + 1]) : 1;
+const starting = (): Promise<void> => {
+  if (!Number.isInteger(gatewaysArg) || gatewaysArg < 1 || gatewaysArg > 8) return Promise.reject(new Error('--gateways takes a whole number from 1 to 8 (OperatorOrg gateway processes over one intake queue)'));
+  return args.includes('--embedded') ? startEmbedded() : start(ordererArg, gatewaysArg);
+};
+(command === 'stop' ? stopAll(args.includes('--purge')) : command === 'start' ? starting() : Promise.reject(new Error('usage: system (start [--orderers 1|3] [--gateways N] [--embedded] | stop [--purge])')))
   .catch((error: unknown) => {
     process.stderr.write(error instanceof MissingBinaries ? `${error.message}\n` : `[start] ERROR: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);

@@ -29,6 +29,10 @@ describe('faults on a three-orderer network, each over a canteen burst through t
     await survives('gateway-sigkill');
   });
 
+  it('one of two OperatorOrg gateways over one intake queue killed with SIGKILL mid-burst, never restarted: the other takes its batches over, everything settles exactly once', async () => {
+    await survives('one-of-two-gateways');
+  });
+
   it('the Raft leader killed mid-burst, restarted later and caught up: everything settles exactly once', async () => {
     await survives('raft-leader');
   });
