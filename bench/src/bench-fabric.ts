@@ -194,6 +194,7 @@ async function main(): Promise<void> {
     } : undefined;
 
     // ---- 2. the reconnect burst through the gateway API ----
+    let topUps: { statuses: Record<string, number>; seconds: number; wallet: string } | undefined;
     let burst: { seconds: number; sales: number; batches: number; reconciled: boolean; cpu: Map<string, number>; table: string; invalidated: number } | undefined;
     if (BURST_STUDENTS > 0) {
       // GATEWAYS OperatorOrg gateway instances over one intake schema, each accepting uploads and settling from the shared queue.
@@ -220,6 +221,20 @@ async function main(): Promise<void> {
         const invalidated = [...ledger.invalidated.values()].reduce((a, n) => a + n, 0);
         burst = { seconds, sales: report.sales, batches: report.uploads, reconciled: report.ok, cpu: cpuDelta(before, after), table: formatReport(report), invalidated };
         say(`burst: ${report.sales} sales in ${report.uploads} batches from ${BURST_TERMINALS} terminals, first upload to last commit ${seconds.toFixed(1)} s, ${report.ok ? 'RECONCILED' : 'NOT RECONCILED'}`);
+        // ---- 3. parallel writes to one account: 16 top-ups at once, through both gateways ----
+        const account = 'hot-topups';
+        await new GatewayClient(gateway.url, gateway.tokens).must('POST', '/v1/accounts', 'finance', { account, group: 'ug-2026', creditLine: '0' });
+        const t0 = performance.now();
+        const answers = await Promise.all(Array.from({ length: 16 }, async (_, i) => {
+          const g = gateways[i % gateways.length] ?? gateway;
+          const r = await fetch(`${g.url}/v1/top-ups`, { method: 'POST', headers: { authorization: `Bearer ${g.tokens.operator}`, 'content-type': 'application/json' }, body: JSON.stringify({ topUpId: `hot-${i}`, account, amount: '100' }) });
+          await r.text();
+          return r.status;
+        }));
+        const byStatus = answers.reduce<Record<string, number>>((m, st) => ({ ...m, [String(st)]: (m[String(st)] ?? 0) + 1 }), {});
+        const wallet = (await new GatewayClient(gateway.url, gateway.tokens).must('GET', `/v1/accounts/${account}`, 'auditor')) as { wallet?: string };
+        topUps = { statuses: byStatus, seconds: (performance.now() - t0) / 1000, wallet: wallet.wallet ?? '?' };
+        say(`16 parallel top-ups to one account over ${gateways.length} gateways: ${JSON.stringify(byStatus)} in ${topUps.seconds.toFixed(1)} s, wallet ${topUps.wallet}`);
       } finally {
         for (const g of gateways) await g.close();
       }
@@ -251,6 +266,7 @@ async function main(): Promise<void> {
       `${'process'.padEnd(28)}${results.map((r) => `size ${r.size}`.padStart(10)).join('')}${burst ? 'burst'.padStart(10) : ''}`,
       ...names.map((n) => `${n.padEnd(28)}${results.map((r) => ((r.cpu.get(n) ?? 0) / (r.payments / 1000)).toFixed(2).padStart(10)).join('')}${burst ? ((burst.cpu.get(n) ?? 0) / (burst.sales / 1000)).toFixed(2).padStart(10) : ''}`),
       '',
+      topUps ? `16 parallel top-ups of 100 to one account over ${GATEWAYS} gateways: ${JSON.stringify(topUps.statuses)} (status: count) in ${topUps.seconds.toFixed(1)} s; wallet after ${topUps.wallet}` : '',
       burst ? `reconnect burst: ${burst.sales} sales from ${BURST_STUDENTS} students in ${burst.batches} batches of ≤200 from ${BURST_TERMINALS} terminals through the gateway API (${GATEWAYS} OperatorOrg gateway instances over one intake schema, ${WORKERS} workers each, group commit): first upload to last commit ${burst.seconds.toFixed(1)} s = ${(burst.sales / burst.seconds).toFixed(0)} sales/s, ${burst.reconciled ? 'reconciled exactly' : 'NOT RECONCILED'}, invalidated by the peers: ${burst.invalidated}` : 'reconnect burst: not run (--burst-students 0)',
       '',
     ];
@@ -267,6 +283,7 @@ async function main(): Promise<void> {
       burst_30000_s: burst && BURST_STUDENTS === 30000 ? Number(burst.seconds.toFixed(1)) : null,
       burst: burst ? { students: BURST_STUDENTS, sales: burst.sales, batches: burst.batches, seconds: Number(burst.seconds.toFixed(1)), reconciled: burst.reconciled } : null,
       gateways: burst ? GATEWAYS : null,
+      parallel_topups_16: topUps ?? null,
       invalidated: burst ? burst.invalidated : null,
       cpu_s_per_1000_payments: Object.fromEntries([...results.map((r) => [`size_${r.size}`, perProcess(r.cpu, r.payments)] as const), ...(burst ? [['burst', perProcess(burst.cpu, burst.sales)] as const] : [])]),
     }, null, 2)}\n`);

@@ -74,7 +74,8 @@ export class GatewayProcess {
 
   async kill(signal: 'SIGKILL' | 'SIGTERM'): Promise<void> {
     const child = this.child;
-    if (child === undefined || child.exitCode !== null) return;
+    // A process ended by a signal has no exit code but a signal code: either means it is gone.
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));
     child.kill(signal);
     await exited;

@@ -7,7 +7,7 @@ import { parseIssuerKey } from '../core/issuer-key';
 import type { JsonValue } from '../core/strict-json';
 import { verifyRecord, type Verdict } from '../core/verify-record';
 import type { AccountState } from '../settlement/account';
-import { book, postingToJson, type Posting } from '../settlement/books';
+import { book, linesByAccount, postingToJson, type Posting } from '../settlement/books';
 import { pointsPolicyFromJson, type PointsPolicy } from '../settlement/points';
 import { countOutcomes, settleBatch, type Outcome, type PaymentEntry } from '../settlement/settle-batch';
 import {
@@ -242,9 +242,10 @@ export class BatchGroup {
 
   /** Writes every key the group changed, once, with its last value. */
   private flush(startVersion: number, denyListVersion: number): void {
+    const lines = linesByAccount(this.postings);
     for (const id of [...this.dirtyAccounts].sort()) {
       const a = this.accounts.get(id);
-      if (a !== undefined) this.writes.push(this.ledger.write(K.account, [id], accountToJson(a)));
+      if (a !== undefined) this.writes.push(this.ledger.write(K.account, [id], accountToJson(a, lines.get(id) ?? [])));
     }
     for (const key of [...this.dirtyChunks].sort()) {
       const cut = key.lastIndexOf('/');

@@ -4,7 +4,7 @@ import { FieldReader } from '../core/fields';
 import { parseAccountId, parseGroupId, type AccountId } from '../core/ids';
 import { parseStrictJson, type JsonValue } from '../core/strict-json';
 import { openAccount, topUp as applyTopUp, withDebtClock, type AccountState } from '../settlement/account';
-import { postingToJson, type Posting } from '../settlement/books';
+import { linesByAccount, postingToJson, type Posting } from '../settlement/books';
 import { accountFromJson, accountToJson } from './codec';
 import { K } from './keys';
 import { txTime, type Ledger } from './ledger-records';
@@ -96,9 +96,10 @@ export async function bookTopUps(ledger: Ledger, requests: readonly TopUpRequest
     writes.push(ledger.write(K.topUp, [t.topUpId], receipt));
     receipts.push(canonicalJson(receipt)); // canonical, so a retry returns byte-for-byte the stored receipt
   });
+  const lines = linesByAccount(postings);
   for (const id of [...changed].sort()) {
     const a = accounts.get(id);
-    if (a !== undefined) writes.push(ledger.write(K.account, [id], accountToJson(a)));
+    if (a !== undefined) writes.push(ledger.write(K.account, [id], accountToJson(a, lines.get(id) ?? [])));
   }
   if (postings.length > 0) writes.push(ledger.write(K.postings, [txId], postings.map(postingToJson)));
   await Promise.all(writes);

@@ -6,6 +6,7 @@ import { parseAccountId, parseDigest, parseGroupId, parseMerchantId, parseTermin
 import { parsePublicJwk, type PublicJwk } from '../core/jwk';
 import { parseStrictJson, type JsonValue } from '../core/strict-json';
 import type { AccountState, MediumState } from '../settlement/account';
+import { postingToJson, type Posting } from '../settlement/books';
 import type { TerminalState } from '../settlement/settle-batch';
 
 /** Ledger values are canonical JSON, so both endorsing peers write byte-identical state. */
@@ -21,8 +22,12 @@ export function decode(bytes: Uint8Array): JsonValue {
 const amounts = (record: Readonly<Record<string, Amount>>): Record<string, string> =>
   Object.fromEntries(Object.entries(record).map(([k, v]) => [k, v.toString()]));
 
-/** Account state as stored. */
-export function accountToJson(a: AccountState): JsonValue {
+/**
+ * Account state as stored. `lines` are the postings of the writing transaction that touch this
+ * account: a statement reads them from the account key's history instead of the transaction's
+ * whole postings (a group of batches posts thousands of lines for thousands of students).
+ */
+export function accountToJson(a: AccountState, lines?: readonly Posting[]): JsonValue {
   const media: Record<string, JsonValue> = {};
   for (const [id, m] of Object.entries(a.media)) {
     media[id] = { used: { ...m.used }, spent: amounts(m.spent), ...(m.deniedAt === undefined ? {} : { deniedAt: m.deniedAt }) };
@@ -33,6 +38,7 @@ export function accountToJson(a: AccountState): JsonValue {
     points: a.points.toString(), pointsDay: a.pointsDay, pointsToday: a.pointsToday.toString(),
     ...(a.deniedAt === undefined ? {} : { deniedAt: a.deniedAt }),
     ...(a.debtSince === undefined ? {} : { debtSince: a.debtSince }),
+    ...(lines === undefined ? {} : { lines: lines.map(postingToJson) }),
   };
 }
 
@@ -53,7 +59,7 @@ function mediumFromJson(value: JsonValue | undefined): MediumState {
 
 /** Reads a stored account. */
 export function accountFromJson(value: JsonValue): AccountState {
-  const r = FieldReader.of(value, 'account', ['id', 'group', 'status', 'creditLine', 'wallet', 'creditUsed', 'advance', 'media', 'points', 'pointsDay', 'pointsToday'], ['deniedAt', 'debtSince']);
+  const r = FieldReader.of(value, 'account', ['id', 'group', 'status', 'creditLine', 'wallet', 'creditUsed', 'advance', 'media', 'points', 'pointsDay', 'pointsToday'], ['deniedAt', 'debtSince', 'lines']);
   const mediaRaw = r.raw('media');
   if (!isJsonObject(mediaRaw)) throw new DomainError('INVALID_FIELD', 'account.media must be an object');
   const media: Record<string, MediumState> = {};

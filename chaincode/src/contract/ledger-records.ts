@@ -1,6 +1,6 @@
 import type { Context } from 'fabric-contract-api';
 import { DomainError } from '../core/errors';
-import { FieldReader } from '../core/fields';
+import { FieldReader, isJsonObject } from '../core/fields';
 import type { AccountId } from '../core/ids';
 import type { JsonValue } from '../core/strict-json';
 import { parseRiskPolicy, type RiskPolicy } from '../core/risk-policy';
@@ -92,10 +92,13 @@ export class Ledger {
   async accountHistory(id: AccountId): Promise<{ txId: string; at: number; after: AccountState | undefined; lines: Posting[] }[]> {
     const versions = await this.store.history(K.account, [id]);
     const books = new Set([book.wallet(id), book.credit(id), book.advance(id), book.points(id)]);
-    const postings = await Promise.all(versions.map((v) => this.postingsOf(v.txId)));
-    return versions.map((v, i) => ({
-      txId: v.txId, at: v.at, after: v.value === undefined ? undefined : accountFromJson(decode(v.value)),
-      lines: (postings[i] ?? []).filter((p) => books.has(p.from) || books.has(p.to)),
+    const touches = (p: Posting): boolean => books.has(p.from) || books.has(p.to);
+    return Promise.all(versions.map(async (v) => {
+      const value = v.value === undefined ? undefined : decode(v.value);
+      // Writers that keep the account's own lines with it spare the read of the transaction's postings.
+      const kept = isJsonObject(value) && value.lines !== undefined ? postingsFromJson(value.lines) : undefined;
+      const lines = kept ?? (await this.postingsOf(v.txId)).filter(touches);
+      return { txId: v.txId, at: v.at, after: value === undefined ? undefined : accountFromJson(value), lines };
     }));
   }
 }

@@ -1,6 +1,6 @@
 import { Amount } from '../core/amount';
 import { DomainError } from '../core/errors';
-import type { AccountId, MerchantId } from '../core/ids';
+import { parseAccountId, type AccountId, type MerchantId } from '../core/ids';
 
 /**
  * Names of the book accounts postings move money between (DESIGN §5, Books). A student's debt
@@ -95,4 +95,26 @@ export function postingFromJson(value: { from: unknown; to: unknown; amount: unk
     throw new DomainError('INVALID_FIELD', 'posting must have string from, to and ref');
   }
   return posting(value.from, value.to, Amount.parsePositive(value.amount, 'posting.amount'), value.ref);
+}
+
+const STUDENT_BOOK = /^(wallet|advance|credit|points):(.+)$/;
+
+/** The account a student book belongs to (`wallet:s1` → s1), or undefined for the operator's and school's books. */
+export function accountOfBook(name: string): AccountId | undefined {
+  const m = STUDENT_BOOK.exec(name);
+  return m?.[2] === undefined ? undefined : parseAccountId(m[2]);
+}
+
+/** Postings grouped by the student accounts whose books they touch (a posting between two students goes to both). */
+export function linesByAccount(postings: readonly Posting[]): Map<AccountId, Posting[]> {
+  const out = new Map<AccountId, Posting[]>();
+  for (const p of postings) {
+    for (const a of new Set([accountOfBook(p.from), accountOfBook(p.to)])) {
+      if (a === undefined) continue;
+      const list = out.get(a) ?? [];
+      list.push(p);
+      out.set(a, list);
+    }
+  }
+  return out;
 }
