@@ -432,3 +432,73 @@ describe('SettlementContract access', () => {
     await expect(h.call(caller, (c, ctx) => c.CheckInvariant(ctx))).rejects.toThrow(/^ACCESS_DENIED/);
   });
 });
+
+describe('SettlementContract group commit (SubmitBatches)', () => {
+  /** Two ledgers with the same keys: one settles batches one transaction each, the other in one group. */
+  async function twins(): Promise<{ single: Harness; grouped: Harness; pos2: Terminal }> {
+    const single = new Harness();
+    const grouped = new Harness();
+    grouped.issuer = single.issuer;
+    grouped.terminal = single.terminal;
+    const pos2 = Terminal.generate('pos-2', 'EdDSA');
+    for (const h of [single, grouped]) {
+      await h.setUp();
+      await h.call('operator', (c, ctx) => c.RegisterTerminal(ctx, JSON.stringify({ terminalId: 'pos-2', merchantId: 'canteen-1', publicKey: pos2.key.jwk })));
+      await h.open('ann', '300', '1000');
+      await h.open('ben', '0', '200');
+    }
+    return { single, grouped, pos2 };
+  }
+
+  it('settles batches of two terminals sharing payers exactly as one transaction each in the same order, and writes each shared account once', async () => {
+    const { single, grouped, pos2 } = await twins();
+    const pos1 = single.terminal;
+    const ann = single.wallet('ann');
+    const b1 = pos1.batch([pos1.record(AT, '700', 'code', ann.payCode(AT - 10)), pos1.record(AT + 1, '150', 'face', faceCredential('ben', 950))]);
+    const b2 = pos2.batch([pos2.record(AT + 2, '500', 'code', ann.payCode(AT - 5)), pos2.record(AT + 3, '100', 'face', faceCredential('ben', 950))]);
+    const one = [await single.submit(b1), await single.submit(b2)];
+    const answer = JSON.parse(await grouped.call('gateway', (c, ctx) => c.SubmitBatches(ctx, [b1, b2].join('\n')))) as { txId: string; batches: (SubmitResult & { entry?: string; txId: string })[] };
+    expect(answer.batches.map((b) => b.outcomes)).toEqual(one.map((b) => b.outcomes));
+    // ann: 1000 wallet + 300 credit covers 700 + 500 with 200 of credit; ben: 200 wallet, 250 asked: 50 advanced.
+    expect(answer.batches.map((b) => b.outcomes.map((o) => o.code))).toEqual([['settled', 'settled'], ['settled', 'settled-advance']]);
+    expect(answer.batches.map((b) => b.entry ?? b.txId)).toEqual([answer.txId, `${answer.txId}.1`]);
+    for (const account of ['ann', 'ben']) {
+      expect(await grouped.query('GetAccount', account)).toEqual(await single.query('GetAccount', account));
+      const statement = await grouped.query('GetStatement', account);
+      expect(statement.consistent).toBe(true);
+      expect((statement.entries as unknown[]).length).toBe(2); // the seed top-up and the one group transaction
+    }
+    const payments = JSON.parse(await grouped.call('auditor', (c, ctx) => c.GetPayments(ctx, JSON.stringify({ from: AT, to: AT + 10 })))) as unknown[];
+    expect(payments).toHaveLength(4);
+    expect(JSON.parse(await grouped.call('auditor', (c, ctx) => c.CheckInvariant(ctx)))).toMatchObject({ ok: true, sum: '0' });
+    expect(grouped.stub.events.at(-1)?.name).toBe('BatchesSettled');
+  });
+
+  it('answers a batch it must refuse whole with its code inside the group and settles the others', async () => {
+    const { grouped, pos2 } = await twins();
+    const stranger = Terminal.generate('pos-2', 'EdDSA'); // signs as pos-2 with a key the ledger does not know
+    const forged = stranger.batch([stranger.record(AT, '100', 'face', faceCredential('ann', 950))]);
+    const good = pos2.batch([pos2.record(AT, '100', 'face', faceCredential('ann', 950))]);
+    const answer = JSON.parse(await grouped.call('gateway', (c, ctx) => c.SubmitBatches(ctx, [forged, 'not-a-jws', good].join('\n')))) as { batches: { refused?: { code: string }; counts?: Record<string, number> }[] };
+    expect(answer.batches.map((b) => b.refused?.code ?? 'settled')).toEqual(['BAD_SIGNATURE', 'MALFORMED_JWS', 'settled']);
+    expect(answer.batches[2]?.counts?.settled).toBe(1);
+    expect(await grouped.query('GetAccount', 'ann')).toMatchObject({ wallet: '900' });
+    await expect(grouped.call('gateway', (c, ctx) => c.SubmitBatches(ctx, ''))).rejects.toThrow(/^INVALID_FIELD/);
+    await expect(grouped.call('operator', (c, ctx) => c.SubmitBatches(ctx, good))).rejects.toThrow(/^ACCESS_DENIED/);
+  });
+
+  it('imports accounts and top-ups in bulk, all or nothing, each top-up idempotent on its id', async () => {
+    const h = await ready();
+    await h.call('finance', (c, ctx) => c.OpenAccounts(ctx, JSON.stringify([{ account: 'cy', group: 'g', creditLine: '0' }, { account: 'dee', group: 'g', creditLine: '100' }])));
+    await expect(h.call('finance', (c, ctx) => c.OpenAccounts(ctx, JSON.stringify([{ account: 'eve', group: 'g', creditLine: '0' }, { account: 'cy', group: 'g', creditLine: '0' }])))).rejects.toThrow(/^ALREADY_EXISTS/);
+    await expect(h.query('GetAccount', 'eve')).rejects.toThrow(/^NOT_FOUND/);
+    const topUps = [{ topUpId: 't1', account: 'cy', amount: '500' }, { topUpId: 't2', account: 'cy', amount: '250' }, { topUpId: 't3', account: 'dee', amount: '40' }];
+    const first = JSON.parse(await h.call('operator', (c, ctx) => c.TopUps(ctx, JSON.stringify(topUps)))) as { txId: string }[];
+    const again = JSON.parse(await h.call('operator', (c, ctx) => c.TopUps(ctx, JSON.stringify(topUps)))) as { txId: string }[];
+    expect(again).toEqual(first); // the same receipts, nothing booked twice
+    expect(await h.query('GetAccount', 'cy')).toMatchObject({ wallet: '750' });
+    await expect(h.call('operator', (c, ctx) => c.TopUps(ctx, JSON.stringify([{ topUpId: 't4', account: 'dee', amount: '1' }, { topUpId: 't1', account: 'dee', amount: '500' }])))).rejects.toThrow(/^IDEMPOTENCY_CONFLICT/);
+    expect(await h.query('GetAccount', 'dee')).toMatchObject({ wallet: '40' });
+    expect((await h.query('GetStatement', 'cy')).consistent).toBe(true);
+  });
+});
