@@ -11,7 +11,7 @@
  *
  * Usage: npm run bench:fabric [-- --sizes 1,50,200,500 --terminals 16 --payments 8000
  *        --payments-size1 400 --compare-size 200 --burst-students 30000 --burst-terminals 100 --workers 16
- *        --contended-size 200 --json docs/benchmarks.json]
+ *        --contended-size 200 --gateways 2 --group-batches 32 --group-records 4000 --json docs/benchmarks.json]
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -38,6 +38,7 @@ const STUDENTS_PER_TERMINAL = wholeOption('students-per-terminal', 50);
 const COMPARE_SIZE = wholeOption('compare-size', 200, 0);
 const CONTENDED_SIZE = wholeOption('contended-size', 200, 0);
 const GATEWAYS = wholeOption('gateways', 2);
+const GROUPS = { maxBatches: wholeOption('group-batches', 32), maxRecords: wholeOption('group-records', 4000) };
 
 const say = (line: string): void => {
   process.stderr.write(`[bench:fabric] ${line}\n`);
@@ -199,7 +200,7 @@ async function main(): Promise<void> {
     if (BURST_STUDENTS > 0) {
       // GATEWAYS OperatorOrg gateway instances over one intake schema, each accepting uploads and settling from the shared queue.
       const cli = { ordererAddress: `127.0.0.1:${l.ports.orderer(0)}`, peerAddress: peer.endpoint };
-      const gateways = await Promise.all(Array.from({ length: GATEWAYS }, () => startTestGateway({ pool, schema, now, ledger, workers: WORKERS, runWorker: true, cli })));
+      const gateways = await Promise.all(Array.from({ length: GATEWAYS }, () => startTestGateway({ pool, schema, now, ledger, workers: WORKERS, runWorker: true, cli, groups: GROUPS })));
       const gateway = gateways[0];
       if (gateway === undefined) throw new Error('--gateways must be at least 1');
       ledger.invalidated.clear();
@@ -267,7 +268,7 @@ async function main(): Promise<void> {
       ...names.map((n) => `${n.padEnd(28)}${results.map((r) => ((r.cpu.get(n) ?? 0) / (r.payments / 1000)).toFixed(2).padStart(10)).join('')}${burst ? ((burst.cpu.get(n) ?? 0) / (burst.sales / 1000)).toFixed(2).padStart(10) : ''}`),
       '',
       topUps ? `16 parallel top-ups of 100 to one account over ${GATEWAYS} gateways: ${JSON.stringify(topUps.statuses)} (status: count) in ${topUps.seconds.toFixed(1)} s; wallet after ${topUps.wallet}` : '',
-      burst ? `reconnect burst: ${burst.sales} sales from ${BURST_STUDENTS} students in ${burst.batches} batches of ≤200 from ${BURST_TERMINALS} terminals through the gateway API (${GATEWAYS} OperatorOrg gateway instances over one intake schema, ${WORKERS} workers each, group commit): first upload to last commit ${burst.seconds.toFixed(1)} s = ${(burst.sales / burst.seconds).toFixed(0)} sales/s, ${burst.reconciled ? 'reconciled exactly' : 'NOT RECONCILED'}, invalidated by the peers: ${burst.invalidated}` : 'reconnect burst: not run (--burst-students 0)',
+      burst ? `reconnect burst: ${burst.sales} sales from ${BURST_STUDENTS} students in ${burst.batches} batches of ≤200 from ${BURST_TERMINALS} terminals through the gateway API (${GATEWAYS} OperatorOrg gateway instances over one intake schema, ${WORKERS} workers each, groups of at most ${GROUPS.maxBatches} batches / ${GROUPS.maxRecords} records): first upload to last commit ${burst.seconds.toFixed(1)} s = ${(burst.sales / burst.seconds).toFixed(0)} sales/s, ${burst.reconciled ? 'reconciled exactly' : 'NOT RECONCILED'}, invalidated by the peers: ${burst.invalidated}` : 'reconnect burst: not run (--burst-students 0)',
       '',
     ];
     process.stdout.write(`${lines.join('\n')}\n${burst?.table ?? ''}\n`);

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Pool } from 'pg';
 import pino from 'pino';
-import { EmbeddedLedger, IntakeStore, MemoryBlockStore, assembleGateway, type IntakeWorker, type LedgerPort } from '@dol/gateway-api';
+import { EmbeddedLedger, IntakeStore, MemoryBlockStore, assembleGateway, type GroupLimits, type IntakeWorker, type LedgerPort } from '@dol/gateway-api';
 
 
 export type StaffRole = 'operator' | 'finance' | 'registrar' | 'auditor';
@@ -28,6 +28,8 @@ export interface TestGatewayOptions {
   /** Worker loops (default 1). */
   readonly workers?: number;
   readonly cli?: { readonly ordererAddress: string; readonly peerAddress: string };
+  /** Group commit limits (default: the gateway's, 32 batches / 4,000 records). */
+  readonly groups?: GroupLimits;
 }
 
 /**
@@ -41,7 +43,7 @@ export async function startTestGateway(options: TestGatewayOptions & { readonly 
   const roles: StaffRole[] = ['operator', 'finance', 'registrar', 'auditor'];
   const tokens = Object.fromEntries(roles.map((role) => [role, randomBytes(24).toString('hex')])) as Record<StaffRole, string>;
   const credentials = roles.map((role) => ({ tokenSha256: createHash('sha256').update(tokens[role]).digest('hex'), role, subject: role }));
-  const store = new IntakeStore(options.pool, options.schema);
+  const store = new IntakeStore(options.pool, options.schema, options.groups);
   await store.migrate();
   const ledger = options.ledger ?? await EmbeddedLedger.open({ store: new MemoryBlockStore(), clock: () => options.now });
   const { app, worker } = assembleGateway({
