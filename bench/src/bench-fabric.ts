@@ -7,7 +7,7 @@
  *     from first upload to last commit, reconciled against the simulator's model;
  *  3. CPU seconds per process per 1,000 payments (each peer, orderer, contract server, CA, this
  *     process — the gateway and its load generator — and PostgreSQL).
- * It creates its own network (network/bench-run, ports 37000+) and stops it at the end.
+ * It creates its own network (network/bench-run, ports 29000+, below Linux's ephemeral range) and stops it at the end.
  *
  * Usage: npm run bench:fabric [-- --sizes 1,50,200,500 --terminals 16 --payments 8000
  *        --payments-size1 400 --compare-size 200 --burst-students 30000 --burst-terminals 100 --workers 16
@@ -91,7 +91,7 @@ interface SizeResult {
 
 async function main(): Promise<void> {
   const binaries = findBinaries();
-  const l = layout(join(ROOT, 'network', 'bench-run'), 37000, 1);
+  const l = layout(join(ROOT, 'network', 'bench-run'), 29000, 1);
   say(`creating a network in ${l.dir} (Fabric ${binaries.fabricVersion})`);
   const created = await up(l, { purge: true, binaries, progress: say });
   say(`network up from nothing in ${created.seconds.toFixed(1)} s`);

@@ -2,7 +2,7 @@
  * `npm run bench:caliper`: the settlement workload of `npm run bench:fabric` driven by Hyperledger
  * Caliper 0.6.0 with its Fabric connector (peer gateway binding, @hyperledger/fabric-gateway),
  * so that the figures read like published Fabric results. It creates the benchmark network
- * (network/bench-run, ports 37000+; never run beside bench:fabric), sets up the same issuer,
+ * (network/bench-run, ports 29000+, below Linux's ephemeral range; never run beside bench:fabric), sets up the same issuer,
  * terminals and students, signs the batches before Caliper starts, writes Caliper's network and
  * benchmark configuration, runs `caliper launch manager`, prints Caliper's own table with the
  * payments per second it implies, and stops the network.
@@ -61,7 +61,7 @@ function runCaliper(networkConfig: string, benchConfig: string, reportPath: stri
 async function main(): Promise<void> {
   ensureCaliper();
   const binaries = findBinaries();
-  const l = layout(join(ROOT, 'network', 'bench-run'), 37000, 1);
+  const l = layout(join(ROOT, 'network', 'bench-run'), 29000, 1);
   say(`creating a network in ${l.dir} (Fabric ${binaries.fabricVersion})`);
   await up(l, { purge: true, binaries, progress: say });
   const ledger = benchLedger(l);

@@ -65,10 +65,13 @@ async function ensureRunning(l: Layout, state: NetworkState, wanted: readonly Pr
     if (alive(state.pids[spec.name]) && (await listening(spec.port))) continue;
     const pid = state.pids[spec.name];
     if (pid !== undefined && alive(pid)) await stop(pid); // alive but not answering: start it afresh
+    // A process just stopped may hold its port for a moment longer: wait for that, within reason.
+    for (let i = 0; i < 50 && (await listening(spec.port)); i++) await new Promise((r) => setTimeout(r, 100));
     if (await listening(spec.port)) throw new Error(`port ${spec.port} (for ${spec.name}) is taken by another process; is another network running with port base ${l.portBase}?`);
     const newPid = startDetached(spec, logs);
     state.pids[spec.name] = newPid;
     started.push([spec, newPid]);
+    saveState(l, state); // at once: a failure later in this loop must not orphan what was started
   }
   saveState(l, state);
   await Promise.all(started.map(([spec, pid]) => waitUp(spec, pid, logs)));

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { Credential } from '../config';
-import { ident } from '../pg';
+import { ident, inTransaction } from '../pg';
 import { SettlementQueue, type GroupLimits } from './settlement-queue';
 
 /** Life of an uploaded batch in the gateway: stored, then settled on the ledger or refused by it. */
@@ -47,10 +47,21 @@ export class IntakeStore {
     this.creds = `${ident(schema)}.terminal_credentials`;
   }
 
-  /** Creates the tables if missing (idempotent). */
+  /**
+   * Creates the tables if missing (idempotent). Several gateway processes may start at once over
+   * one schema: the whole migration runs in one transaction under an advisory lock, so they take
+   * turns instead of racing on CREATE ... IF NOT EXISTS.
+   */
   async migrate(): Promise<void> {
-    await this.pool.query(`CREATE SCHEMA IF NOT EXISTS ${ident(this.schema)}`);
-    await this.pool.query(`
+    await inTransaction(this.pool, async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1, -1)', [this.queue.namespace]);
+      await this.createTables(c);
+    });
+  }
+
+  private async createTables(c: PoolClient): Promise<void> {
+    await c.query(`CREATE SCHEMA IF NOT EXISTS ${ident(this.schema)}`);
+    await c.query(`
       CREATE TABLE IF NOT EXISTS ${this.t} (
         receipt text PRIMARY KEY,
         terminal_id text NOT NULL,
@@ -70,18 +81,18 @@ export class IntakeStore {
       )`);
     // What scheduling needs, kept with the row at acceptance (the batch is not decoded again):
     // the payers it charges, and the worker that has it in flight.
-    await this.pool.query(`ALTER TABLE ${this.t} ADD COLUMN IF NOT EXISTS payers text[] NOT NULL DEFAULT '{}'`);
-    await this.pool.query(`ALTER TABLE ${this.t} ADD COLUMN IF NOT EXISTS claimed_by bigint`);
-    await this.queue.migrate();
-    await this.pool.query(`CREATE INDEX IF NOT EXISTS intake_pending ON ${this.t} (terminal_id, batch_seq, received_at) WHERE status = 'pending'`);
-    await this.pool.query(`
+    await c.query(`ALTER TABLE ${this.t} ADD COLUMN IF NOT EXISTS payers text[] NOT NULL DEFAULT '{}'`);
+    await c.query(`ALTER TABLE ${this.t} ADD COLUMN IF NOT EXISTS claimed_by bigint`);
+    await this.queue.migrate(c);
+    await c.query(`CREATE INDEX IF NOT EXISTS intake_pending ON ${this.t} (terminal_id, batch_seq, received_at) WHERE status = 'pending'`);
+    await c.query(`
       CREATE TABLE IF NOT EXISTS ${this.keys} (
         terminal_id text PRIMARY KEY,
         public_key jsonb NOT NULL,
         status text NOT NULL,
         updated_at timestamptz NOT NULL DEFAULT clock_timestamp()
       )`);
-    await this.pool.query(`
+    await c.query(`
       CREATE TABLE IF NOT EXISTS ${this.creds} (
         credential_id text PRIMARY KEY,
         terminal_id text NOT NULL,

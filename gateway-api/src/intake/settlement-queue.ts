@@ -62,6 +62,10 @@ export class SettlementQueue {
   private readonly batches: string;
   private readonly claims: string;
   private readonly ns: number;
+  /** First key of this schema's advisory locks. */
+  get namespace(): number {
+    return this.ns;
+  }
   private readonly channel: string;
   private session: PoolClient | undefined;
   private starting: Promise<void> | undefined;
@@ -80,9 +84,9 @@ export class SettlementQueue {
     this.channel = `dol_queue_${this.ns.toString(16)}`;
   }
 
-  /** Creates the claims table if missing (idempotent; the intake store creates the batches table). */
-  async migrate(): Promise<void> {
-    await this.pool.query(`
+  /** Creates the claims table if missing (idempotent; the intake store's migration calls it, in its transaction). */
+  async migrate(c: PoolClient): Promise<void> {
+    await c.query(`
       CREATE TABLE IF NOT EXISTS ${this.claims} (
         id bigserial PRIMARY KEY,
         account text NOT NULL,
@@ -90,8 +94,8 @@ export class SettlementQueue {
         kind text NOT NULL CHECK (kind IN ('group', 'write')),
         claimed_at timestamptz NOT NULL DEFAULT clock_timestamp()
       )`);
-    await this.pool.query(`CREATE INDEX IF NOT EXISTS account_claims_account ON ${this.claims} (account)`);
-    await this.pool.query(`CREATE INDEX IF NOT EXISTS account_claims_worker ON ${this.claims} (worker)`);
+    await c.query(`CREATE INDEX IF NOT EXISTS account_claims_account ON ${this.claims} (account)`);
+    await c.query(`CREATE INDEX IF NOT EXISTS account_claims_worker ON ${this.claims} (worker)`);
   }
 
   /** Registers this process as a live worker and listens for the others' news (once; every use starts it). */
