@@ -243,6 +243,25 @@ describe('ledger endpoints', () => {
     expect(await lut.height()).toBe(height);
   });
 
+  it('serialises parallel top-ups to one account: every one 200, the wallet holds them all, none 503', async () => {
+    expect((await call('POST', '/v1/accounts', 'finance', { account: 'hot', group: 'g-2026', creditLine: '0' })).status).toBe(200);
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => call('POST', '/v1/top-ups', 'operator', { topUpId: `hot-${i}`, account: 'hot', amount: '100' })));
+    expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 8 }, () => 200));
+    expect((await call('GET', '/v1/accounts/hot', 'auditor')).body).toMatchObject({ wallet: '800' });
+  });
+
+  it('imports accounts and top-ups in bulk, all or nothing', async () => {
+    const accounts = [{ account: 'imp-1', group: 'g-2026', creditLine: '0' }, { account: 'imp-2', group: 'g-2026', creditLine: '200' }];
+    expect((await call('POST', '/v1/accounts/import', 'finance', { accounts })).status).toBe(200);
+    const taken = await call('POST', '/v1/accounts/import', 'finance', { accounts: [{ account: 'imp-3', group: 'g-2026', creditLine: '0' }, accounts[0]] });
+    expect([taken.status, taken.body.code]).toEqual([409, 'ALREADY_EXISTS']);
+    expect((await call('GET', '/v1/accounts/imp-3', 'auditor')).status).toBe(404);
+    const topUps = [{ topUpId: 'imp-t1', account: 'imp-1', amount: '500' }, { topUpId: 'imp-t2', account: 'imp-2', amount: '50' }];
+    expect((await call('POST', '/v1/top-ups/import', 'operator', { topUps })).status).toBe(200);
+    expect((await call('POST', '/v1/top-ups/import', 'finance', { topUps })).status).toBe(403);
+    expect((await call('GET', '/v1/accounts/imp-1', 'auditor')).body).toMatchObject({ wallet: '500' });
+  });
+
   it('serves audit queries to auditors: statement, invariant, debts, payments', async () => {
     expect((await call('GET', '/v1/invariant', 'auditor')).body).toMatchObject({ ok: true, sum: '0' });
     expect((await call('GET', '/v1/accounts/ann/statement', 'auditor')).body).toMatchObject({ account: 'ann' });
