@@ -219,6 +219,7 @@ const ordererArg = args.includes('--orderers') ? Number(args[args.indexOf('--ord
 const gatewaysArg = args.includes('--gateways') ? Number(args[args.indexOf('--gateways') + 1]) : 1;
 const starting = (): Promise<void> => {
   if (!Number.isInteger(gatewaysArg) || gatewaysArg < 1 || gatewaysArg > 8) return Promise.reject(new Error('--gateways takes a whole number from 1 to 8 (OperatorOrg gateway processes over one intake queue)'));
+  if (args.includes('--embedded') && gatewaysArg > 1) return Promise.reject(new Error('--gateways is for the Fabric system: the embedded ledger lives in one gateway process'));
   return args.includes('--embedded') ? startEmbedded() : start(ordererArg, gatewaysArg);
 };
 (command === 'stop' ? stopAll(args.includes('--purge')) : command === 'start' ? starting() : Promise.reject(new Error('usage: system (start [--orderers 1|3] [--gateways N] [--embedded] | stop [--purge])')))
