@@ -47,7 +47,7 @@ export async function startTestGateway(options: TestGatewayOptions & { readonly 
   await store.migrate();
   const ledger = options.ledger ?? await EmbeddedLedger.open({ store: new MemoryBlockStore(), clock: () => options.now });
   const { app, worker } = assembleGateway({
-    store, ledger, log: pino({ level: 'silent' }), worker: { concurrency: options.workers ?? 1, idlePollMs: 20, maxBackoffMs: 100 }, credentials,
+    store, ledger, log: pino({ level: 'silent' }), worker: { concurrency: options.workers ?? 1, idlePollMs: 250, maxBackoffMs: 100 }, credentials,
     channel: 'campus', chaincode: 'settlement', cli: options.cli ?? { ordererAddress: '-', peerAddress: '-' },
   });
   const server = await new Promise<Server>((resolve) => {

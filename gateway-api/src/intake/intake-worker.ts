@@ -28,6 +28,10 @@ export class IntakeWorker {
   private loops: Promise<void>[] = [];
   private lastFailure: string | undefined;
   private readonly queue: SettlementQueue;
+  /** Claims of this process's loops, one at a time. */
+  private claiming: Promise<unknown> = Promise.resolve();
+  /** The last claim found nothing: the other loops wait for news instead of asking again. */
+  private dry = false;
 
   constructor(
     store: IntakeStore,
@@ -50,15 +54,15 @@ export class IntakeWorker {
     this.loops = Array.from({ length: this.options.concurrency }, (_, i) => this.loop(i));
   }
 
-  /** Lets a new group start at once instead of after the idle poll. */
+  /** Lets a new group start at once, here or in another gateway process, instead of after the idle poll. */
   nudge(): void {
-    this.queue.wakeAll();
+    this.queue.announce();
   }
 
   /** Finishes the groups in flight, then stops. */
   async stop(): Promise<void> {
     this.running = false;
-    this.nudge();
+    this.queue.wakeAll();
     await Promise.all(this.loops);
     await this.queue.stop();
   }
@@ -74,11 +78,23 @@ export class IntakeWorker {
     }
   }
 
+  /** One claim at a time per process; after an empty one, none until news or the idle poll. */
+  private claim(): Promise<ClaimedGroup | undefined> {
+    const next = this.claiming.then(async () => {
+      if (this.dry) return undefined;
+      const group = await this.queue.claimGroup();
+      this.dry = group === undefined;
+      return group;
+    });
+    this.claiming = next.catch(() => undefined);
+    return next;
+  }
+
   private async loop(index: number): Promise<void> {
     while (this.running) {
       let worked = false;
       try {
-        const group = await this.queue.claimGroup();
+        const group = await this.claim();
         if (group !== undefined) {
           await this.process(group);
           worked = true;
@@ -87,7 +103,10 @@ export class IntakeWorker {
         this.log.error({ err: error, loop: index }, 'intake worker failed to reach its store');
       }
       // `running` may have turned false while the group was in flight (stop()).
-      if (!worked && this.isRunning()) await this.queue.waitForNews(this.options.idlePollMs);
+      if (!worked && this.isRunning()) {
+        await this.queue.waitForNews(this.options.idlePollMs);
+        this.dry = false;
+      }
     }
   }
 

@@ -150,9 +150,18 @@ export class SettlementQueue {
     });
   }
 
-  /** Wakes this process's waiters (a batch was accepted here). */
+  /** Wakes this process's waiters. */
   wakeAll(): void {
     for (const w of [...this.waiters]) w();
+  }
+
+  /**
+   * Tells every worker of the organisation that a batch is waiting (this process's at once, the
+   * others by NOTIFY), so that idle workers wait for news instead of polling the queue.
+   */
+  announce(): void {
+    this.wakeAll();
+    this.pool.query(`NOTIFY "${this.channel}"`).catch(() => undefined); // a lost notice costs one idle poll, nothing else
   }
 
   private async liveWorkers(client: PoolClient | Pool): Promise<string[]> {
