@@ -155,7 +155,17 @@ export class IntakeWorker {
       }
       this.log.warn({ batches: group.batches.length, failure: e.failure, code: e.code, err: e.message.slice(0, 500) }, e.failure === 'refused' ? 'group refused by the ledger' : 'group will be retried');
     }
-    await this.queue.finish(group, ends);
+    // The group is claimed by this live worker until its end is recorded: keep trying (the
+    // intake database may be restarting), or its batches would wait for this process to die.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.queue.finish(group, ends);
+        return;
+      } catch (error) {
+        this.log.error({ err: error, batches: group.batches.length, attempt }, 'could not record a group\'s end; retrying');
+        await new Promise((r) => setTimeout(r, Math.min(5_000, 100 * 2 ** Math.min(attempt, 6))));
+      }
+    }
   }
 
   /**
