@@ -4,18 +4,10 @@ import type { WorkerOptions } from './intake/intake-worker';
 import type { GroupLimits } from './intake/settlement-queue';
 import type { FabricConfig, FabricIdentity } from './ledger/fabric-ledger';
 import type { LedgerRole } from './ledger/ledger-port';
+import type { Credential } from './credential';
 import { SCHEMA_NAME } from './pg';
 
-/** Who an API credential belongs to. Terminals read only their own data. */
-export type CallerRole = 'operator' | 'finance' | 'registrar' | 'auditor' | 'terminal';
-
-/** One API credential: only the SHA-256 of the token is configured, never the token. */
-export interface Credential {
-  readonly tokenSha256: string;
-  readonly role: CallerRole;
-  /** Operator name, or the terminalId for a terminal credential. */
-  readonly subject: string;
-}
+export type { CallerRole, Credential } from './credential';
 
 /** Everything the process is configured with, parsed once at start. */
 export interface Config {

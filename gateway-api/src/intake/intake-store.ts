@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import type { Credential } from '../config';
+import type { Credential } from '../credential';
 import { ident, inTransaction } from '../pg';
 import { SettlementQueue, type GroupLimits } from './settlement-queue';
 
