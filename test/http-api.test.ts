@@ -267,7 +267,9 @@ describe('ledger endpoints', () => {
     expect((await call('GET', '/v1/accounts/ann/statement', 'auditor')).body).toMatchObject({ account: 'ann' });
     expect(Array.isArray((await call('GET', '/v1/payments?terminalId=pos-1', 'auditor')).body)).toBe(true);
     expect((await call('GET', '/v1/debts', 'auditor')).status).toBe(200);
-    expect((await call('GET', '/v1/deny-list?since=0', 'terminal')).body).toMatchObject({ version: 0 });
+    // The real-network test ledger is shared with the other test files (the canteen scenario deny-lists media): any version, entries above `since`.
+    const deny = (await call('GET', '/v1/deny-list?since=0', 'terminal')).body;
+    expect([typeof deny.version, Array.isArray(deny.entries)]).toEqual(['number', true]);
   });
 
   it('issues terminal credentials through the API: usable at once, listed without tokens, revoked at once; only for registered terminals', async () => {
