@@ -34,7 +34,7 @@ const lut = ledgerUnderTest(NOW);
 const { ledger } = lut;
 const log = pino({ level: 'silent' });
 const metrics = createMetrics(() => store.depth());
-const worker = new IntakeWorker(store, ledger, new SettlementClient(ledger), log, metrics, { concurrency: lut.workers, idlePollMs: 50, maxBackoffMs: 100 });
+const worker = new IntakeWorker(store, new SettlementClient(ledger), log, metrics, { concurrency: lut.workers, idlePollMs: 50, maxBackoffMs: 100 });
 const issuer = Issuer.generate('issuer-1', 'EdDSA', NOW - 1e10, NOW + 1e10);
 const pos = Terminal.generate('pos-1', 'EdDSA');
 let server: Server;

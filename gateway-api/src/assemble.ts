@@ -29,7 +29,7 @@ export interface GatewayParts {
 export function assembleGateway(parts: GatewayParts): { app: express.Express; worker: IntakeWorker } {
   const { store, ledger, log } = parts;
   const metrics = createMetrics(() => store.depth());
-  const worker = new IntakeWorker(store, ledger, new SettlementClient(ledger), log, metrics, parts.worker);
+  const worker = new IntakeWorker(store, new SettlementClient(ledger), log, metrics, parts.worker);
   const app = createApp({
     ledger, store, onAccepted: () => {
       worker.nudge();

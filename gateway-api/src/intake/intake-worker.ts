@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { LedgerError, type LedgerPort } from '../ledger/ledger-port';
+import { LedgerError } from '../ledger/ledger-port';
 import type { SettlementClient } from '../ledger/settlement-client';
 import type { Metrics } from '../metrics';
 import type { IntakeStore } from './intake-store';
@@ -35,7 +35,6 @@ export class IntakeWorker {
 
   constructor(
     store: IntakeStore,
-    private readonly ledger: LedgerPort,
     private readonly settlement: SettlementClient,
     private readonly log: Logger,
     private readonly metrics: Metrics,
@@ -180,10 +179,5 @@ export class IntakeWorker {
     const entries = await this.settlement.batchChain(batch.terminalId);
     const first = entries.find((e) => e.batchSeq === batch.batchSeq && isObject(e.counts) && e.counts.duplicate !== total);
     return first === undefined ? result : { ...first, payments: undefined, resubmittedAs: result.txId ?? null };
-  }
-
-  /** The ledger this worker settles on (readiness reads it). */
-  get ledgerKind(): LedgerPort['kind'] {
-    return this.ledger.kind;
   }
 }
