@@ -72,6 +72,9 @@ export function summaryToJson(s: BatchSummary): JsonValue {
   };
 }
 
+/** Names the seq chunk a record's seq falls in, within its terminal. */
+const chunkKey = (terminalId: string, seq: number): string => `${terminalId}/${Math.floor(seq / SEQ_CHUNK)}`;
+
 interface Decoded {
   readonly index: number;
   readonly batch: Batch;
@@ -96,7 +99,8 @@ export class BatchGroup {
   private readonly now: number;
   private readonly terminals = new Map<string, TerminalRecord | undefined>();
   private readonly accounts = new Map<AccountId, AccountState | undefined>();
-  private readonly chunks = new Map<string, SeqChunk>();
+  /** Seq chunks by `<terminalId>/<chunk>` (chunkKey), with what names their ledger key. */
+  private readonly chunks = new Map<string, { readonly terminalId: string; readonly chunk: number; readonly seqs: SeqChunk }>();
   private readonly dirtyAccounts = new Set<AccountId>();
   private readonly dirtyTerminals = new Set<string>();
   private readonly dirtyChunks = new Set<string>();
@@ -143,13 +147,12 @@ export class BatchGroup {
     await this.readAccountsAndChunks(judged);
 
     let denyListVersion = denyVersion;
-    const startVersion = denyVersion;
     for (const { index, batch, verdicts } of judged) {
       const settled = this.settleOne(index, batch, verdicts, denyListVersion, pointsPolicy);
       denyListVersion = settled.denyListVersion;
       entries[index] = settled.entry;
     }
-    this.flush(startVersion, denyListVersion);
+    this.flush(denyVersion, denyListVersion);
     await Promise.all(this.writes);
     return entries.map((e, i) => {
       if (e === undefined) throw new Error(`batch ${i} has no answer`);
@@ -164,22 +167,19 @@ export class BatchGroup {
   }
 
   private async readAccountsAndChunks(judged: readonly { batch: Batch; verdicts: readonly Verdict[] }[]): Promise<void> {
-    const chunkKeys = new Map<string, [string, number]>();
+    const chunkKeys = new Map<string, { terminalId: string; chunk: number }>();
     const payers = new Set<AccountId>();
     for (const { batch, verdicts } of judged) {
-      for (const r of batch.records) {
-        const c = Math.floor(r.seq / SEQ_CHUNK);
-        chunkKeys.set(`${batch.terminalId}/${c}`, [batch.terminalId, c]);
-      }
+      for (const r of batch.records) chunkKeys.set(chunkKey(batch.terminalId, r.seq), { terminalId: batch.terminalId, chunk: Math.floor(r.seq / SEQ_CHUNK) });
       for (const v of verdicts) if (v.ok) payers.add(v.payer.account);
     }
     const chunkList = [...chunkKeys];
     const payerList = [...payers].sort();
     const [chunkValues, accountValues] = await Promise.all([
-      Promise.all(chunkList.map(([, [t, c]]) => this.ledger.read(K.seqs, [t, pad(c)], seqChunkFromJson))),
+      Promise.all(chunkList.map(([, c]) => this.ledger.read(K.seqs, [c.terminalId, pad(c.chunk)], seqChunkFromJson))),
       Promise.all(payerList.map((id) => this.ledger.read(K.account, [id], accountFromJson))),
     ]);
-    chunkList.forEach(([key], i) => this.chunks.set(key, chunkValues[i] ?? {}));
+    chunkList.forEach(([key, c], i) => this.chunks.set(key, { ...c, seqs: chunkValues[i] ?? {} }));
     payerList.forEach((id, i) => this.accounts.set(id, accountValues[i]));
   }
 
@@ -191,7 +191,7 @@ export class BatchGroup {
     const entryId = entryIdOf(this.txId, index);
     const existing = new Map<number, Digest>();
     for (const r of batch.records) {
-      const known = this.chunks.get(`${batch.terminalId}/${Math.floor(r.seq / SEQ_CHUNK)}`)?.[String(r.seq)];
+      const known = this.chunks.get(chunkKey(batch.terminalId, r.seq))?.seqs[String(r.seq)];
       if (known !== undefined) existing.set(r.seq, known[0]);
     }
     const result = settleBatch({
@@ -204,10 +204,10 @@ export class BatchGroup {
       this.dirtyAccounts.add(a.id);
     }
     for (const p of result.payments) {
-      const key = `${batch.terminalId}/${Math.floor(p.seq / SEQ_CHUNK)}`;
-      const chunk = this.chunks.get(key) ?? {};
-      chunk[String(p.seq)] = [p.digest, batch.batchSeq];
-      this.chunks.set(key, chunk);
+      const key = chunkKey(batch.terminalId, p.seq);
+      const chunk = this.chunks.get(key);
+      if (chunk === undefined) throw new Error(`seq chunk ${key} was not read`); // every record's chunk is read before settling
+      chunk.seqs[String(p.seq)] = [p.digest, batch.batchSeq];
       this.dirtyChunks.add(key);
     }
     this.terminals.set(terminal.terminalId, { ...terminal, ...result.terminal });
@@ -248,8 +248,8 @@ export class BatchGroup {
       if (a !== undefined) this.writes.push(this.ledger.write(K.account, [id], accountToJson(a, lines.get(id) ?? [])));
     }
     for (const key of [...this.dirtyChunks].sort()) {
-      const cut = key.lastIndexOf('/');
-      this.writes.push(this.ledger.write(K.seqs, [key.slice(0, cut), pad(Number(key.slice(cut + 1)))], this.chunks.get(key) ?? {}));
+      const c = this.chunks.get(key);
+      if (c !== undefined) this.writes.push(this.ledger.write(K.seqs, [c.terminalId, pad(c.chunk)], c.seqs));
     }
     for (const id of [...this.dirtyTerminals].sort()) {
       const t = this.terminals.get(id);
