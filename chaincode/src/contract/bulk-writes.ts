@@ -109,16 +109,21 @@ export async function bookTopUps(ledger: Ledger, requests: readonly TopUpRequest
 /** The top-ups of a TopUps call. */
 export const parseTopUpList = (text: unknown): TopUpRequest[] => bulkArg(text, 'topUps').map(parseTopUpRequest);
 
+/** Parses one account to open (OpenAccount's argument, or an entry of OpenAccounts'). */
+export function parseNewAccount(value: JsonValue): AccountState {
+  const r = FieldReader.of(value, 'account', ['account', 'group', 'creditLine']);
+  return openAccount(r.parsed('account', parseAccountId), r.parsed('group', parseGroupId), r.nonNegativeAmount('creditLine'));
+}
+
+/** The accounts of an OpenAccounts call. */
+export const parseNewAccountList = (text: unknown): AccountState[] => bulkArg(text, 'accounts').map(parseNewAccount);
+
 /**
- * Opens accounts in one transaction (an enrolment import from the registry): every entry is
- * checked before anything is written, and an id that exists, or appears twice, refuses the whole
- * import (ALREADY_EXISTS / INVALID_FIELD), so an import is all or nothing.
+ * Opens accounts in one transaction (one, or an enrolment import from the registry): every entry
+ * is checked before anything is written, and an id that exists, or appears twice, refuses the
+ * whole import (ALREADY_EXISTS / INVALID_FIELD), so an import is all or nothing.
  */
-export async function openAccounts(ledger: Ledger, text: unknown): Promise<number> {
-  const states = bulkArg(text, 'accounts').map((v) => {
-    const r = FieldReader.of(v, 'account', ['account', 'group', 'creditLine']);
-    return openAccount(r.parsed('account', parseAccountId), r.parsed('group', parseGroupId), r.nonNegativeAmount('creditLine'));
-  });
+export async function openAccounts(ledger: Ledger, states: readonly AccountState[]): Promise<number> {
   const ids = new Set<string>();
   for (const s of states) {
     if (ids.has(s.id)) throw new DomainError('INVALID_FIELD', `account ${s.id} appears twice`, { field: 'account' });

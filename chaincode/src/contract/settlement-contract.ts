@@ -3,18 +3,18 @@ import { Amount } from '../core/amount';
 import { canonicalJson } from '../core/canonical-json';
 import { DomainError } from '../core/errors';
 import { FieldReader, isJsonObject } from '../core/fields';
-import { parseAccountId, parseGroupId, parseKeyId, parseMerchantId, parseTerminalId, type Digest } from '../core/ids';
+import { parseAccountId, parseKeyId, parseMerchantId, parseTerminalId, type Digest } from '../core/ids';
 import { parseIssuerKey, type IssuerKey } from '../core/issuer-key';
 import { parsePublicJwk } from '../core/jwk';
 import { parseRiskPolicy } from '../core/risk-policy';
 import { parseStrictJson, type JsonValue } from '../core/strict-json';
 import { ZERO_DIGEST } from '../core/encoding';
-import { inDebt, openAccount, storedBalances, type AccountState } from '../settlement/account';
+import { inDebt, storedBalances, type AccountState } from '../settlement/account';
 import { balancesOf, book, checkInvariant, posting, postingToJson } from '../settlement/books';
 import { beginClearance, completeClearance, parseResolutions } from '../settlement/clearance';
 import { parsePointsPolicy, pointsPolicyFromJson, pointsPolicyToJson } from '../settlement/points';
 import { ANY_ROLE, requireRole } from './access';
-import { bookTopUps, openAccounts, parseTopUpList, parseTopUpRequest } from './bulk-writes';
+import { bookTopUps, openAccounts, parseNewAccount, parseNewAccountList, parseTopUpList, parseTopUpRequest } from './bulk-writes';
 import { BatchGroup, groupEntryToJson, parseBatchList, summaryToJson } from './batch-group';
 import { SEQ_CHUNK, accountFromJson, accountToJson, decode, pad, seqChunkFromJson, terminalFromJson, terminalToJson } from './codec';
 import { HOUR_INDEX_END, HOUR_MS, K, hourKey } from './keys';
@@ -141,11 +141,7 @@ export class SettlementContract extends Contract {
   @Param('account', 'string', 'JSON {account, group, creditLine}')
   async OpenAccount(ctx: Context, account: string): Promise<void> {
     requireRole(ctx.clientIdentity, ['finance'], 'OpenAccount');
-    const r = FieldReader.of(arg(account, 'account'), 'account', ['account', 'group', 'creditLine']);
-    const state = openAccount(r.parsed('account', parseAccountId), r.parsed('group', parseGroupId), r.nonNegativeAmount('creditLine'));
-    const ledger = new Ledger(ctx);
-    if (await ledger.store.get(K.account, [state.id])) throw new DomainError('ALREADY_EXISTS', `account ${state.id} exists`);
-    await ledger.write(K.account, [state.id], accountToJson(state));
+    await openAccounts(new Ledger(ctx), [parseNewAccount(arg(account, 'account'))]);
   }
 
   /** An enrolment import: up to 500 accounts in one transaction, all or nothing. */
@@ -154,7 +150,7 @@ export class SettlementContract extends Contract {
   @Returns('string')
   async OpenAccounts(ctx: Context, accounts: string): Promise<string> {
     requireRole(ctx.clientIdentity, ['finance'], 'OpenAccounts');
-    return json({ opened: await openAccounts(new Ledger(ctx), accounts) });
+    return json({ opened: await openAccounts(new Ledger(ctx), parseNewAccountList(accounts)) });
   }
 
   @Transaction()
