@@ -92,12 +92,12 @@ async function submitIdempotent(call: Call, lookup: { fn: string; args: readonly
 }
 
 /**
- * A write to one account, serialised with every other write to it and with the settlements in
- * flight that charge it, across this organisation's gateway processes (the settlement queue):
+ * A write to some accounts, serialised with every other write to them and with the settlements in
+ * flight that charge them, across this organisation's gateway processes (the settlement queue):
  * concurrent top-ups to one account wait their turn instead of invalidating each other.
  */
-function onAccount<T>(call: Call, account: string, work: () => Promise<T>): Promise<T> {
-  return call.deps.store.queue.withAccount(account, work);
+function onAccounts<T>(call: Call, accounts: readonly string[], work: () => Promise<T>): Promise<T> {
+  return call.deps.store.queue.withAccounts(accounts, work);
 }
 
 const param = (call: Call, name: string): string => {
@@ -231,14 +231,14 @@ export const ROUTES: readonly Route[] = [
     body: z.object({ topUpId: id, account: id, amount }),
     handle: (call) => {
       const b = call.body as { topUpId: string; account: string };
-      return onAccount(call, b.account, () => submitIdempotent(call, { fn: 'GetTopUp', args: [b.topUpId] }, 'TopUp', [jsonArg(call.body)]));
+      return onAccounts(call, [b.account], () => submitIdempotent(call, { fn: 'GetTopUp', args: [b.topUpId] }, 'TopUp', [jsonArg(call.body)]));
     } },
   { id: 'importTopUps', method: 'post', path: '/v1/top-ups/import', roles: ['operator'], ok: [200],
     summary: 'Book up to 500 top-ups in one transaction (a bank settlement file), in order, each idempotent on its topUpId; all or nothing',
     body: z.object({ topUps: z.array(z.object({ topUpId: id, account: id, amount })).min(1).max(500) }),
     handle: (call) => {
       const { topUps } = call.body as { topUps: { account: string }[] };
-      return call.deps.store.queue.withAccounts(topUps.map((t) => t.account), () => submit(call, 'TopUps', [jsonArg(topUps)]));
+      return onAccounts(call, topUps.map((t) => t.account), () => submit(call, 'TopUps', [jsonArg(topUps)]));
     } },
   { id: 'payout', method: 'post', path: '/v1/payouts', roles: ['operator'], ok: [200], summary: "Pay a merchant its per-batch credits; idempotent on payoutId",
     body: z.object({ payoutId: id, merchantId: id }),
@@ -255,16 +255,16 @@ export const ROUTES: readonly Route[] = [
     handle: (call) => submit(call, 'OpenAccounts', [jsonArg((call.body as { accounts: unknown }).accounts)]) },
   { id: 'setCreditLine', method: 'put', path: '/v1/accounts/{account}/credit-line', roles: ['finance'], ok: [200], summary: "Set an account's credit line",
     body: z.object({ creditLine: amount }),
-    handle: (call) => onAccount(call, param(call, 'account'), () => submit(call, 'SetCreditLine', [param(call, 'account'), (call.body as { creditLine: string }).creditLine])) },
+    handle: (call) => onAccounts(call, [param(call, 'account')], () => submit(call, 'SetCreditLine', [param(call, 'account'), (call.body as { creditLine: string }).creditLine])) },
   { id: 'setPointsPolicy', method: 'put', path: '/v1/points-policy', roles: ['finance'], ok: [200], summary: 'Set a new version of the points policy',
     body: z.object({ ratePerMille: z.number().int(), multipliers: z.record(z.string(), z.number().int()), dailyCap: amount }),
     handle: (call) => submit(call, 'SetPointsPolicy', [jsonArg(call.body)]) },
   // ---- registrar ----
   { id: 'beginClearance', method: 'post', path: '/v1/clearances/{account}/begin', roles: ['registrar'], ok: [200], summary: 'Begin graduation clearance (deny-lists the account)',
-    handle: (call) => onAccount(call, param(call, 'account'), () => submit(call, 'BeginClearance', [param(call, 'account')])) },
+    handle: (call) => onAccounts(call, [param(call, 'account')], () => submit(call, 'BeginClearance', [param(call, 'account')])) },
   { id: 'completeClearance', method: 'post', path: '/v1/clearances/{account}/complete', roles: ['registrar'], ok: [200], summary: 'Resolve every open debt, refund, expire points, close',
     body: z.object({ resolutions: z.array(z.object({ debt: z.enum(['advance', 'credit']), resolution: z.enum(['collected', 'waived', 'referred']), reference: z.string() })).max(2) }),
-    handle: (call) => onAccount(call, param(call, 'account'), () => submit(call, 'CompleteClearance', [jsonArg({ account: param(call, 'account'), resolutions: (call.body as { resolutions: unknown }).resolutions })])) },
+    handle: (call) => onAccounts(call, [param(call, 'account')], () => submit(call, 'CompleteClearance', [jsonArg({ account: param(call, 'account'), resolutions: (call.body as { resolutions: unknown }).resolutions })])) },
   // ---- audit ----
   { id: 'getAccount', method: 'get', path: '/v1/accounts/{account}', roles: ACCOUNT_READ, ok: [200], summary: 'Account balances, debt and status', handle: (call) => evaluate(call, 'GetAccount', [param(call, 'account')]) },
   { id: 'getStatement', method: 'get', path: '/v1/accounts/{account}/statement', roles: ACCOUNT_READ, ok: [200], summary: 'Account statement: each transaction that moved money on the account (from the key history), its postings and the balances after it, proven against the balances held', handle: (call) => evaluate(call, 'GetStatement', [param(call, 'account')]) },

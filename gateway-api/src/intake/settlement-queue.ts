@@ -161,7 +161,12 @@ export class SettlementQueue {
    */
   announce(): void {
     this.wakeAll();
-    this.pool.query(`NOTIFY "${this.channel}"`).catch(() => undefined); // a lost notice costs one idle poll, nothing else
+    this.notify(this.pool).catch(() => undefined); // a lost notice costs one idle poll, nothing else
+  }
+
+  /** News for every worker of the organisation (delivered when `q`'s transaction commits). */
+  private async notify(q: Pool | PoolClient): Promise<void> {
+    await q.query(`NOTIFY "${this.channel}"`);
   }
 
   private async liveWorkers(client: PoolClient | Pool): Promise<string[]> {
@@ -250,7 +255,7 @@ export class SettlementQueue {
         }
       }
       await client.query(`DELETE FROM ${this.claims} WHERE worker = $1 AND kind = 'group' AND account = ANY($2::text[])`, [worker, group.payers]);
-      await client.query(`NOTIFY "${this.channel}"`);
+      await this.notify(client);
     });
   }
 
@@ -289,7 +294,7 @@ export class SettlementQueue {
       return await work();
     } finally {
       await this.pool.query(`DELETE FROM ${this.claims} WHERE id = ANY($1::bigint[])`, [ids]);
-      await this.pool.query(`NOTIFY "${this.channel}"`);
+      await this.notify(this.pool);
     }
   }
 }
