@@ -6,6 +6,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+source scripts/runtime.sh
 step() { printf '\n[start] %s\n' "$*"; }
 
 step "1/4 dependencies"

@@ -5,6 +5,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+source scripts/runtime.sh
 mkdir -p network/test-run
 rm -f network/test-run/NOT-RUN.txt
 if why="$(node -e "

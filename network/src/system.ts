@@ -4,12 +4,19 @@
  * Without them (or with --embedded): one gateway API for every role over the embedded ledger in
  * PostgreSQL, announced as not a Fabric network.
  *
- *   node network/dist/system.js start [--orderers 1|3] [--embedded]
- *   node network/dist/system.js stop [--purge]
+ * The two systems keep their records apart and never touch each other's: the Fabric system writes
+ * under network/run/ and the schemas dol_gateway_{operator,campus,audit}; the embedded system
+ * under network/run-embedded/ and the schemas dol_ledger, dol_gateway_embedded. Starting one while
+ * the other runs is refused (they share the gateway ports); `npm stop` stops whichever runs, and
+ * `--purge` deletes exactly the records of the system it names (or of the one that was running).
+ *
+ * For tests, DOL_SYSTEM_DIR (the folder holding run/ and run-embedded/), DOL_SYSTEM_PORT_BASE (the
+ * network's ports), DOL_SYSTEM_GATEWAY_PORT (the first gateway's port) and DOL_SYSTEM_SCHEMA_PREFIX
+ * ("dol_") move a whole system beside the user's.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { findBinaries, MissingBinaries } from './binaries';
 import { peerEndpoint } from './client';
@@ -18,24 +25,36 @@ import { layout, PEER_ORGS, type Layout, type OrgKey } from './layout';
 import { alive, listening, startDetached, stop, waitUp, type ProcessSpec } from './processes';
 import { down, readState, up } from './network';
 
+type PeerOrg = Exclude<OrgKey, 'orderer'>;
+
 const ROOT = resolve(__dirname, '..', '..');
-const DIR = resolve(ROOT, 'network', 'run');
 const GATEWAY_MAIN = join(ROOT, 'gateway-api', 'dist', 'main.js');
-const EMBEDDED_DIR = join(DIR, 'embedded');
-const EMBEDDED_PORT = 8080;
-const EMBEDDED_SCHEMAS = { ledger: 'dol_ledger', intake: 'dol_gateway_embedded' } as const;
+const SYSTEM_DIR = resolve(process.env.DOL_SYSTEM_DIR ?? join(ROOT, 'network'));
+const DIR = join(SYSTEM_DIR, 'run');
+const EMBEDDED_DIR = join(SYSTEM_DIR, 'run-embedded');
+/** Where the embedded system lived before it had its own folder (inside the Fabric system's, which a new network wipes). */
+const LEGACY_EMBEDDED_DIR = join(DIR, 'embedded');
+const PORT_BASE = Number(process.env.DOL_SYSTEM_PORT_BASE ?? 7000);
+const FIRST_GATEWAY_PORT = Number(process.env.DOL_SYSTEM_GATEWAY_PORT ?? 8080);
+const SCHEMA_PREFIX = process.env.DOL_SYSTEM_SCHEMA_PREFIX ?? 'dol_';
 const DATABASE_URL = process.env.DOL_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
+const EMBEDDED_PORT = FIRST_GATEWAY_PORT;
+const EMBEDDED_SCHEMAS = [`${SCHEMA_PREFIX}ledger`, `${SCHEMA_PREFIX}gateway_embedded`] as const;
+const fabricSchema = (org: PeerOrg): string => `${SCHEMA_PREFIX}gateway_${org}`;
+const FABRIC_SCHEMAS = PEER_ORGS.map((o) => fabricSchema(o.key as PeerOrg));
+
 /** Which API roles each organisation's gateway serves (the Fabric identities it holds decide the rest). */
-const API_ROLES: Readonly<Record<Exclude<OrgKey, 'orderer'>, readonly string[]>> = {
+const API_ROLES: Readonly<Record<PeerOrg, readonly string[]>> = {
   operator: ['operator'],
   campus: ['finance', 'registrar'],
   audit: ['auditor'],
 };
-const GATEWAY_PORT: Readonly<Record<Exclude<OrgKey, 'orderer'>, number>> = { operator: 8080, campus: 8081, audit: 8082 };
+const GATEWAY_PORT: Readonly<Record<PeerOrg, number>> = { operator: FIRST_GATEWAY_PORT, campus: FIRST_GATEWAY_PORT + 1, audit: FIRST_GATEWAY_PORT + 2 };
 
+let label = 'start';
 const say = (line: string): void => {
-  process.stderr.write(`[start] ${line}\n`);
+  process.stderr.write(`[${label}] ${line}\n`);
 };
 
 interface Tokens { readonly [role: string]: { readonly token: string; readonly url: string } }
@@ -53,7 +72,7 @@ function credentials(l: Layout): { file: string; tokens: Tokens } {
   const file = join(l.dir, 'api-credentials.json');
   const urls: Record<string, string> = {};
   for (const o of PEER_ORGS) {
-    const key = o.key as Exclude<OrgKey, 'orderer'>;
+    const key = o.key as PeerOrg;
     for (const role of API_ROLES[key]) urls[role] = `http://127.0.0.1:${GATEWAY_PORT[key]}`;
   }
   return { file, tokens: keptTokens(file, urls) };
@@ -69,13 +88,13 @@ function writeHashedCredentials(file: string, tokens: Tokens, roles: readonly st
 }
 
 /** Ports of the extra OperatorOrg gateways (`--gateways N`): 8083, 8084, ... (8081, 8082 are the other orgs'). */
-const extraOperatorPort = (n: number): number => 8082 + n;
+const extraOperatorPort = (n: number): number => FIRST_GATEWAY_PORT + 2 + n;
 
 /**
  * A gateway of `org`; `instance` > 0 is an extra process of the same organisation over the same
  * intake schema and identities (scaling out, docs/gateway.md), on its own port.
  */
-function gatewaySpec(l: Layout, org: Exclude<OrgKey, 'orderer'>, tokens: Tokens, instance = 0): ProcessSpec {
+function gatewaySpec(l: Layout, org: PeerOrg, tokens: Tokens, instance = 0): ProcessSpec {
   const dir = join(l.dir, 'gateways');
   mkdirSync(dir, { recursive: true });
   const credentialsFile = join(dir, `${org}-credentials.json`);
@@ -89,7 +108,8 @@ function gatewaySpec(l: Layout, org: Exclude<OrgKey, 'orderer'>, tokens: Tokens,
     port,
     env: {
       DOL_PORT: String(port),
-      DOL_DB_SCHEMA: `dol_gateway_${org}`,
+      DOL_DB_SCHEMA: fabricSchema(org),
+      DOL_DATABASE_URL: DATABASE_URL,
       DOL_CREDENTIALS_FILE: credentialsFile,
       DOL_IDENTITIES_FILE: identitiesFile(l, org),
       DOL_PEER_ENDPOINT: peer.endpoint,
@@ -103,53 +123,124 @@ function gatewaySpec(l: Layout, org: Exclude<OrgKey, 'orderer'>, tokens: Tokens,
 const pidFile = (l: Layout): string => join(l.dir, 'gateways', 'pids.json');
 const EMBEDDED_PID_FILE = join(EMBEDDED_DIR, 'pids.json');
 const readPids = (file: string): Record<string, number> => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Record<string, number> : {});
+const livePids = (file: string): Record<string, number> => Object.fromEntries(Object.entries(readPids(file)).filter(([, pid]) => alive(pid)));
 
-/** Starts a gateway unless it already runs and answers; records its pid in `pidsFile`. */
-async function ensureGateway(spec: ProcessSpec, pidsFile: string, logs: string): Promise<void> {
+/** Starts a gateway unless it already runs and answers; records its pid in `pidsFile`. True when it was started now. */
+async function ensureGateway(spec: ProcessSpec, pidsFile: string, logs: string): Promise<boolean> {
   const pids = readPids(pidsFile);
-  if (alive(pids[spec.name]) && (await listening(spec.port))) return;
-  if (await listening(spec.port)) throw new Error(`port ${String(spec.port)} for ${spec.name} is taken by another process`);
+  if (alive(pids[spec.name]) && (await listening(spec.port))) return false;
+  if (await listening(spec.port)) throw new Error(`port ${String(spec.port)} for ${spec.name} is taken by another process (not one npm start recorded): stop it, or free the port, then npm start again`);
   const pid = startDetached(spec, logs);
   writeFileSync(pidsFile, JSON.stringify({ ...pids, [spec.name]: pid }));
   await waitUp(spec, pid, logs);
+  return true;
 }
 
-/** Stops the gateways recorded in `pidsFile`; their names. */
+/** Stops the gateways recorded in `pidsFile`; the names of those that were running. */
 async function stopGateways(pidsFile: string): Promise<string[]> {
-  const pids = readPids(pidsFile);
-  await Promise.all(Object.values(pids).map((pid) => stop(pid)));
+  const running = livePids(pidsFile);
+  await Promise.all(Object.values(running).map((pid) => stop(pid)));
   if (existsSync(pidsFile)) writeFileSync(pidsFile, '{}');
-  return Object.keys(pids);
+  return Object.keys(running);
 }
+
+/** The Fabric system's layout, as its last start left it. */
+function fabricLayout(orderers?: number): Layout {
+  const existing = readState(layout(DIR, PORT_BASE, 1));
+  return layout(DIR, existing?.portBase ?? PORT_BASE, orderers ?? existing?.orderers ?? 1);
+}
+
+/** The processes of each system that are alive now (name → pid). */
+function fabricProcesses(): Record<string, number> {
+  const l = fabricLayout();
+  const network = Object.fromEntries(Object.entries(readState(l)?.pids ?? {}).filter(([, pid]) => alive(pid)));
+  return { ...network, ...livePids(pidFile(l)) };
+}
+const embeddedProcesses = (): Record<string, number> => livePids(EMBEDDED_PID_FILE);
+
+const describe = (processes: Record<string, number>): string => Object.entries(processes).map(([name, pid]) => `${name} (pid ${String(pid)})`).join(', ');
+
+/** Refuses to start one system while the other runs: they share the gateway ports, and each must keep its own records. */
+function refuseIfRunning(other: 'fabric' | 'embedded'): void {
+  const running = other === 'fabric' ? fabricProcesses() : embeddedProcesses();
+  if (Object.keys(running).length === 0) return;
+  const what = other === 'fabric' ? 'the Fabric system' : 'the embedded-ledger system';
+  const wanted = other === 'fabric' ? 'the embedded-ledger system' : 'the Fabric system';
+  throw new Error(`${what} is running (${describe(running)}): it was left as it is. Run npm stop first (its ledger is kept), then npm start ${other === 'fabric' ? '-- --embedded ' : ''}again to start ${wanted}.`);
+}
+
+/** Moves the embedded system's records out of the Fabric system's folder, where an older version kept them. */
+function moveLegacyEmbedded(): void {
+  if (existsSync(LEGACY_EMBEDDED_DIR) && !existsSync(EMBEDDED_DIR)) {
+    renameSync(LEGACY_EMBEDDED_DIR, EMBEDDED_DIR);
+    say(`moved the embedded system's records from ${LEGACY_EMBEDDED_DIR} to ${EMBEDDED_DIR}`);
+  }
+}
+
+async function dropSchemas(schemas: readonly string[]): Promise<void> {
+  const pool = new Pool({ connectionString: DATABASE_URL, max: 1 });
+  try {
+    for (const s of schemas) await pool.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
+  } finally {
+    await pool.end();
+  }
+}
+
+async function existingSchemas(schemas: readonly string[]): Promise<string[]> {
+  const pool = new Pool({ connectionString: DATABASE_URL, max: 1 });
+  try {
+    const r = await pool.query<{ nspname: string }>('SELECT nspname FROM pg_namespace WHERE nspname = ANY($1::text[]) ORDER BY nspname', [schemas]);
+    return r.rows.map((row) => row.nspname);
+  } finally {
+    await pool.end();
+  }
+}
+
+const seconds = (since: number): string => ((Date.now() - since) / 1000).toFixed(1);
 
 async function start(orderers: number | undefined, operatorGateways: number): Promise<void> {
   const started = Date.now();
+  moveLegacyEmbedded();
+  refuseIfRunning('embedded');
   const b = findBinaries();
-  const existing = readState(layout(DIR, 7000, 1));
-  const l = layout(DIR, existing?.portBase ?? 7000, orderers ?? existing?.orderers ?? 1);
+  const l = fabricLayout(orderers);
+  const runningBefore = Object.keys(fabricProcesses()).length;
   say(`Fabric ${b.fabricVersion}, fabric-ca ${b.caVersion} found: bringing up the Fabric network in ${l.dir}`);
   const net = await up(l, { binaries: b, progress: (line) => {
     say(`network: ${line}`);
   } });
+  if (net.created) {
+    // A network made from nothing: the gateways' intake (receipts, cached keys) belonged to a network that is gone.
+    const stale = await existingSchemas(FABRIC_SCHEMAS);
+    if (stale.length > 0) {
+      await dropSchemas(stale);
+      say(`dropped the intake schemas of the previous Fabric network (${stale.join(', ')}): its receipts and cached keys are not this network's`);
+    }
+  }
   const { file, tokens } = credentials(l);
-  for (const o of PEER_ORGS) await ensureGateway(gatewaySpec(l, o.key as Exclude<OrgKey, 'orderer'>, tokens), pidFile(l), join(l.dir, 'logs'));
-  const extra = Array.from({ length: operatorGateways - 1 }, (_, i) => gatewaySpec(l, 'operator', tokens, i + 1));
-  for (const spec of extra) await ensureGateway(spec, pidFile(l), join(l.dir, 'logs'));
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const specs = [
+    ...PEER_ORGS.map((o) => gatewaySpec(l, o.key as PeerOrg, tokens)),
+    ...Array.from({ length: operatorGateways - 1 }, (_, i) => gatewaySpec(l, 'operator', tokens, i + 1)),
+  ];
+  let startedNow = 0;
+  for (const spec of specs) if (await ensureGateway(spec, pidFile(l), join(l.dir, 'logs'))) startedNow += 1;
+  const extra = specs.slice(PEER_ORGS.length);
+  const how = net.created ? `network created from nothing; ${seconds(started)} s` : startedNow === 0 && Object.keys(fabricProcesses()).length === runningBefore ? 'it was already running; nothing was started' : `network was there; ${seconds(started)} s`;
   const auditorToken = tokens.auditor?.token ?? '';
+  const op = GATEWAY_PORT.operator;
   process.stdout.write(`
-The system is up (${net.created ? 'network created from nothing' : 'network was there'}; ${seconds} s). Ledger: the Fabric network (Fabric ${b.fabricVersion}).
-  gateway API, OperatorOrg (terminals upload here; operator):  http://127.0.0.1:${GATEWAY_PORT.operator}${extra.map((e) => `, http://127.0.0.1:${String(e.port)}`).join('')}${extra.length > 0 ? ' (one intake queue)' : ''}
+The system is up (${how}). Ledger: the Fabric network (Fabric ${b.fabricVersion}).
+  gateway API, OperatorOrg (terminals upload here; operator):  http://127.0.0.1:${op}${extra.map((e) => `, http://127.0.0.1:${String(e.port)}`).join('')}${extra.length > 0 ? ' (one intake queue)' : ''}
   gateway API, CampusOrg (finance, registrar):                 http://127.0.0.1:${GATEWAY_PORT.campus}
   gateway API, AuditOrg (auditors):                            http://127.0.0.1:${GATEWAY_PORT.audit}
-  web console (each gateway serves it; sign in with a token):  http://127.0.0.1:${GATEWAY_PORT.audit}/console/ (auditors), :${GATEWAY_PORT.campus}/console/ (registrar), :${GATEWAY_PORT.operator}/console/ (operator)
+  web console (each gateway serves it; sign in with a token):  http://127.0.0.1:${GATEWAY_PORT.audit}/console/ (auditors), :${GATEWAY_PORT.campus}/console/ (registrar), :${op}/console/ (operator)
   API credentials (bearer tokens per role):                    ${file}
   logs of every process:                                       ${join(l.dir, 'logs')}
   network status:                                              npm run network:status
   stop everything:                                             npm stop   (ledgers kept; npm stop -- --purge deletes them)
 
 Try:
-  curl -s http://127.0.0.1:${GATEWAY_PORT.operator}/readyz
+  curl -s http://127.0.0.1:${op}/readyz
   curl -s -H 'authorization: Bearer ${auditorToken}' http://127.0.0.1:${GATEWAY_PORT.audit}/v1/invariant
 `);
 }
@@ -157,6 +248,8 @@ Try:
 /** The embedded ledger's system: one gateway, every role, the ledger in PostgreSQL. */
 async function startEmbedded(): Promise<void> {
   const started = Date.now();
+  moveLegacyEmbedded();
+  refuseIfRunning('fabric');
   mkdirSync(EMBEDDED_DIR, { recursive: true });
   const file = join(EMBEDDED_DIR, 'api-credentials.json');
   const url = `http://127.0.0.1:${String(EMBEDDED_PORT)}`;
@@ -164,16 +257,16 @@ async function startEmbedded(): Promise<void> {
   const tokens = keptTokens(file, Object.fromEntries(roles.map((role) => [role, url])));
   const credentialsFile = join(EMBEDDED_DIR, 'gateway-credentials.json');
   writeHashedCredentials(credentialsFile, tokens, roles);
+  const [ledgerSchema, intakeSchema] = EMBEDDED_SCHEMAS;
   const spec: ProcessSpec = {
     name: 'gateway.embedded', command: process.execPath, args: [GATEWAY_MAIN], port: EMBEDDED_PORT,
-    env: { DOL_LEDGER: 'embedded', DOL_LEDGER_SCHEMA: EMBEDDED_SCHEMAS.ledger, DOL_DB_SCHEMA: EMBEDDED_SCHEMAS.intake, DOL_PORT: String(EMBEDDED_PORT), DOL_CREDENTIALS_FILE: credentialsFile, DOL_DATABASE_URL: DATABASE_URL },
+    env: { DOL_LEDGER: 'embedded', DOL_LEDGER_SCHEMA: ledgerSchema, DOL_DB_SCHEMA: intakeSchema, DOL_PORT: String(EMBEDDED_PORT), DOL_CREDENTIALS_FILE: credentialsFile, DOL_DATABASE_URL: DATABASE_URL },
   };
   const logs = join(EMBEDDED_DIR, 'logs');
-  await ensureGateway(spec, EMBEDDED_PID_FILE, logs);
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const how = (await ensureGateway(spec, EMBEDDED_PID_FILE, logs)) ? `${seconds(started)} s` : `it was already running as pid ${String(readPids(EMBEDDED_PID_FILE)[spec.name] ?? '?')}; nothing was started`;
   process.stdout.write(`
-The system is up on the EMBEDDED LEDGER — NOT A FABRIC NETWORK (${seconds} s).
-  The settlement contract runs inside the gateway process over PostgreSQL (schema ${EMBEDDED_SCHEMAS.ledger}),
+The system is up on the EMBEDDED LEDGER — NOT A FABRIC NETWORK (${how}).
+  The settlement contract runs inside the gateway process over PostgreSQL (schema ${ledgerSchema}),
   with Fabric's read/write semantics and a hash-chained block log, but no organisation endorses
   anything and whoever runs it could rewrite it. docs/ledgers.md compares the two ledgers.
   gateway API (terminals, operator, finance, registrar, auditors):  ${url}
@@ -189,41 +282,103 @@ Try:
 `);
 }
 
-async function stopEmbedded(purge: boolean): Promise<string[]> {
-  const stopped = await stopGateways(EMBEDDED_PID_FILE);
-  if (purge) {
-    const pool = new Pool({ connectionString: DATABASE_URL, max: 1 });
-    try {
-      await pool.query(`DROP SCHEMA IF EXISTS ${EMBEDDED_SCHEMAS.ledger} CASCADE; DROP SCHEMA IF EXISTS ${EMBEDDED_SCHEMAS.intake} CASCADE`);
-    } catch (error) {
-      say(`could not drop the embedded ledger's schemas: ${error instanceof Error ? error.message : String(error)}`);
-    } finally {
-      await pool.end();
-    }
+type SystemName = 'fabric' | 'embedded';
+
+/** What a purge of each system deletes: its folder and its schemas, nothing of the other's. */
+async function purge(system: SystemName): Promise<string> {
+  if (system === 'embedded') {
+    const dropped = await existingSchemas(EMBEDDED_SCHEMAS);
+    await dropSchemas(EMBEDDED_SCHEMAS);
+    rmSync(EMBEDDED_DIR, { recursive: true, force: true });
+    return `embedded system: deleted ${EMBEDDED_DIR}${dropped.length > 0 ? ` and dropped schemas ${dropped.join(', ')}` : ''}`;
   }
-  return stopped;
+  const l = fabricLayout();
+  await down(l, { purge: true });
+  const dropped = await existingSchemas(FABRIC_SCHEMAS);
+  await dropSchemas(FABRIC_SCHEMAS);
+  return `Fabric system: deleted ${l.dir}${dropped.length > 0 ? ` and dropped schemas ${dropped.join(', ')}` : ''}`;
 }
 
-async function stopAll(purge: boolean): Promise<void> {
-  const embedded = await stopEmbedded(purge);
-  if (embedded.length > 0) say(`stopped ${embedded.join(', ')}${purge ? `; dropped schemas ${EMBEDDED_SCHEMAS.ledger} and ${EMBEDDED_SCHEMAS.intake}` : ''}`);
-  const existing = readState(layout(DIR, 7000, 1));
-  const l = layout(DIR, existing?.portBase ?? 7000, existing?.orderers ?? 1);
+/** Whether a system left records behind (a folder or a schema). */
+async function hasRecords(system: SystemName): Promise<boolean> {
+  if (system === 'embedded') return existsSync(EMBEDDED_DIR) || (await existingSchemas(EMBEDDED_SCHEMAS)).length > 0;
+  return existsSync(DIR) && readState(fabricLayout()) !== undefined ? true : (await existingSchemas(FABRIC_SCHEMAS)).length > 0;
+}
+
+/**
+ * `npm stop [-- --purge [fabric|embedded|all]]`: stops whatever runs. `--purge` alone (`purgeArg`
+ * '') deletes the records of the system that was running; with nothing running, of the only one
+ * that has records (with records of both, it asks which). `purgeArg` undefined: nothing is deleted.
+ */
+async function stopAll(purgeArg: string | undefined): Promise<void> {
+  label = 'stop';
+  moveLegacyEmbedded();
+  const embedded = await stopGateways(EMBEDDED_PID_FILE);
+  const l = fabricLayout();
   const gateways = await stopGateways(pidFile(l));
-  const stopped = await down(l, { purge });
-  say(`stopped ${[...gateways, ...stopped].join(', ') || 'nothing (nothing was running)'}${purge ? `; deleted ${l.dir}` : ''}`);
+  const network = await down(l);
+  const stopped = [...embedded, ...gateways, ...network];
+  say(`stopped ${stopped.join(', ') || 'nothing (nothing was running)'}`);
+  if (purgeArg === undefined) {
+    if (stopped.length > 0) say('ledgers kept (npm stop -- --purge deletes the records of the system that was running)');
+    return;
+  }
+  let targets: SystemName[];
+  if (purgeArg === 'all') targets = ['fabric', 'embedded'];
+  else if (purgeArg === 'fabric' || purgeArg === 'embedded') targets = [purgeArg];
+  else if (embedded.length > 0 || gateways.length + network.length > 0) targets = [...(gateways.length + network.length > 0 ? ['fabric' as const] : []), ...(embedded.length > 0 ? ['embedded' as const] : [])];
+  else {
+    const withRecords = [(await hasRecords('fabric')) ? 'fabric' as const : undefined, (await hasRecords('embedded')) ? 'embedded' as const : undefined].filter((s) => s !== undefined);
+    if (withRecords.length === 0) {
+      say('nothing to purge: neither system has records here');
+      return;
+    }
+    if (withRecords.length > 1) throw new Error('nothing was running and both the Fabric system and the embedded-ledger system have records: say which to delete, npm stop -- --purge fabric (or embedded, or all)');
+    targets = withRecords;
+  }
+  for (const t of targets) say(`purged the ${await purge(t)}`);
 }
 
-const [command, ...args] = process.argv.slice(2);
-const ordererArg = args.includes('--orderers') ? Number(args[args.indexOf('--orderers') + 1]) : undefined;
-const gatewaysArg = args.includes('--gateways') ? Number(args[args.indexOf('--gateways') + 1]) : 1;
-const starting = (): Promise<void> => {
-  if (!Number.isInteger(gatewaysArg) || gatewaysArg < 1 || gatewaysArg > 8) return Promise.reject(new Error('--gateways takes a whole number from 1 to 8 (OperatorOrg gateway processes over one intake queue)'));
-  if (args.includes('--embedded') && gatewaysArg > 1) return Promise.reject(new Error('--gateways is for the Fabric system: the embedded ledger lives in one gateway process'));
-  return args.includes('--embedded') ? startEmbedded() : start(ordererArg, gatewaysArg);
-};
-(command === 'stop' ? stopAll(args.includes('--purge')) : command === 'start' ? starting() : Promise.reject(new Error('usage: system (start [--orderers 1|3] [--gateways N] [--embedded] | stop [--purge])')))
-  .catch((error: unknown) => {
-    process.stderr.write(error instanceof MissingBinaries ? `${error.message}\n` : `[start] ERROR: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  });
+const USAGE = `usage:
+  npm start [-- [--embedded] [--orderers 1|3] [--gateways N]]
+      Brings the whole system up and returns: with Fabric's binaries, the Fabric network and one
+      gateway API per organisation (--gateways N: N OperatorOrg gateway processes over one intake
+      queue, 1..8; --orderers: the Raft cluster's size); without them, or with --embedded, one
+      gateway API over the embedded ledger (not a Fabric network). Refused while the other system runs.
+  npm stop [-- --purge [fabric|embedded|all]]
+      Stops whatever runs; ledgers are kept. --purge deletes the records (folder and database
+      schemas) of the system that was running, or of the one named; never the other's.
+environment: DOL_DATABASE_URL (PostgreSQL, default postgres://postgres@127.0.0.1:5432/postgres)
+`;
+
+function main(argv: readonly string[]): Promise<void> {
+  const [command, ...args] = argv;
+  if (args.includes('--help') || args.includes('-h') || command === '--help') {
+    process.stdout.write(USAGE);
+    return Promise.resolve();
+  }
+  if (command === 'stop') {
+    label = 'stop';
+    const i = args.indexOf('--purge');
+    const next = i >= 0 ? args[i + 1] : undefined;
+    const purgeArg = i < 0 ? undefined : next === undefined || next.startsWith('--') ? '' : next;
+    if (purgeArg !== undefined && !['', 'fabric', 'embedded', 'all'].includes(purgeArg)) return Promise.reject(new Error(`--purge takes fabric, embedded or all (or nothing: the system that was running), not '${purgeArg}'`));
+    const unknown = args.filter((a, k) => a !== '--purge' && !(k === i + 1 && purgeArg !== ''));
+    if (unknown.length > 0) return Promise.reject(new Error(`unknown option ${unknown.join(' ')}\n${USAGE}`));
+    return stopAll(purgeArg);
+  }
+  if (command !== 'start') return Promise.reject(new Error(USAGE));
+  const known = new Set(['--orderers', '--gateways', '--embedded']);
+  const unknown = args.filter((a, k) => a.startsWith('--') ? !known.has(a) : !['--orderers', '--gateways'].includes(args[k - 1] ?? ''));
+  if (unknown.length > 0) return Promise.reject(new Error(`unknown option ${unknown.join(' ')}\n${USAGE}`));
+  const orderers = args.includes('--orderers') ? Number(args[args.indexOf('--orderers') + 1]) : undefined;
+  const gateways = args.includes('--gateways') ? Number(args[args.indexOf('--gateways') + 1]) : 1;
+  if (!Number.isInteger(gateways) || gateways < 1 || gateways > 8) return Promise.reject(new Error('--gateways takes a whole number from 1 to 8 (OperatorOrg gateway processes over one intake queue)'));
+  if (args.includes('--embedded') && gateways > 1) return Promise.reject(new Error('--gateways is for the Fabric system: the embedded ledger lives in one gateway process'));
+  return args.includes('--embedded') ? startEmbedded() : start(orderers, gateways);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(error instanceof MissingBinaries ? `${error.message}\n` : `[${label}] ERROR: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,106 @@
+/**
+ * `npm start` / `npm stop` switching between the two systems (README "Quick start"): neither ever
+ * deletes or orphans the other's records; starting one while the other runs is refused and leaves
+ * the running one as it was; `npm stop` stops whichever runs; `--purge` deletes exactly what
+ * belongs to the system it purges. Runs network/dist/system.js (what npm start runs) on a folder,
+ * ports (26000+, gateways 26800+) and schemas of its own, beside the user's system and the test network.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Pool } from 'pg';
+
+const ROOT = resolve(__dirname, '..', '..');
+const DIR = mkdtempSync(join(tmpdir(), 'dol-system-'));
+const PREFIX = 'dolsys_';
+const GATEWAY = 26800;
+const DATABASE_URL = process.env.DOL_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const env = { ...process.env, DOL_SYSTEM_DIR: DIR, DOL_SYSTEM_PORT_BASE: '26000', DOL_SYSTEM_GATEWAY_PORT: String(GATEWAY), DOL_SYSTEM_SCHEMA_PREFIX: PREFIX, DOL_DATABASE_URL: DATABASE_URL };
+const pool = new Pool({ connectionString: DATABASE_URL, max: 1 });
+
+function system(...args: string[]): { code: number; out: string } {
+  const r = spawnSync(process.execPath, [join(ROOT, 'network', 'dist', 'system.js'), ...args], { env, encoding: 'utf8' });
+  return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
+}
+
+async function schemas(): Promise<string[]> {
+  const r = await pool.query<{ nspname: string }>('SELECT nspname FROM pg_namespace WHERE nspname LIKE $1 ORDER BY nspname', [`${PREFIX}%`]);
+  return r.rows.map((row) => row.nspname);
+}
+
+const token = (file: string, role: string): string => (JSON.parse(readFileSync(file, 'utf8')) as Record<string, { token: string }>)[role]?.token ?? '';
+const embeddedTokens = join(DIR, 'run-embedded', 'api-credentials.json');
+
+async function get(port: number, path: string, bearer?: string): Promise<{ status: number; body: unknown }> {
+  const r = await fetch(`http://127.0.0.1:${String(port)}${path}`, { headers: bearer === undefined ? {} : { authorization: `Bearer ${bearer}` } });
+  return { status: r.status, body: await r.json() as unknown };
+}
+
+afterAll(async () => {
+  system('stop', '--purge', 'all');
+  for (const s of await schemas()) await pool.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
+  await pool.end();
+  rmSync(DIR, { recursive: true, force: true });
+});
+
+describe('npm start / npm stop between the embedded and the Fabric system', () => {
+  it('never deletes or orphans the other system, and purges exactly its own', async () => {
+    // 1. The embedded system, with something on its ledger.
+    const e1 = system('start', '--embedded');
+    expect(e1.out).toContain('EMBEDDED LEDGER');
+    expect(e1.code).toBe(0);
+    const finance = token(embeddedTokens, 'finance');
+    const auditor = token(embeddedTokens, 'auditor');
+    const created = await fetch(`http://127.0.0.1:${String(GATEWAY)}/v1/accounts`, {
+      method: 'POST', headers: { authorization: `Bearer ${finance}`, 'content-type': 'application/json' }, body: JSON.stringify({ account: 's-kept', group: 'ug-2026', creditLine: '0' }),
+    });
+    expect(created.status).toBe(200);
+    // A second start says it was already running, not "(0.0 s)".
+    expect(system('start', '--embedded').out).toContain('already running');
+
+    // 2. Fabric while the embedded system runs: refused, and the embedded system is untouched.
+    const f1 = system('start');
+    expect(f1.code).toBe(1);
+    expect(f1.out).toContain('the embedded-ledger system is running');
+    expect(f1.out).not.toContain('wiping');
+    expect(existsSync(join(DIR, 'run', 'network.json'))).toBe(false);
+    expect((await get(GATEWAY, '/healthz')).body).toMatchObject({ ledger: 'embedded' });
+    expect(existsSync(embeddedTokens)).toBe(true);
+
+    // 3. npm stop stops it; then the Fabric system comes up and the embedded records are still there.
+    const s1 = system('stop');
+    expect(s1.out).toContain('[stop] stopped gateway.embedded');
+    const f2 = system('start');
+    expect(f2.out).toContain('network created from nothing');
+    expect(f2.code).toBe(0);
+    expect((await get(GATEWAY, '/healthz')).body).toMatchObject({ ledger: 'fabric' });
+    expect(await schemas()).toEqual(expect.arrayContaining([`${PREFIX}gateway_embedded`, `${PREFIX}ledger`, `${PREFIX}gateway_operator`]));
+
+    // 4. The embedded system while Fabric runs: refused, Fabric untouched.
+    const e2 = system('start', '--embedded');
+    expect(e2.code).toBe(1);
+    expect(e2.out).toContain('the Fabric system is running');
+    expect((await get(GATEWAY + 2, '/healthz')).body).toMatchObject({ ledger: 'fabric' });
+
+    // 5. Purging the Fabric system deletes its folder and its gateways' schemas, not the embedded ledger.
+    const p1 = system('stop', '--purge');
+    expect(p1.code).toBe(0);
+    expect(p1.out).toContain('purged the Fabric system');
+    expect(existsSync(join(DIR, 'run'))).toBe(false);
+    const left = await schemas();
+    expect(left).toEqual([`${PREFIX}gateway_embedded`, `${PREFIX}ledger`]);
+
+    // 6. The embedded system again: the same tokens, the same ledger.
+    expect(system('start', '--embedded').code).toBe(0);
+    expect(token(embeddedTokens, 'auditor')).toBe(auditor);
+    expect((await get(GATEWAY, '/v1/accounts/s-kept', auditor)).status).toBe(200);
+
+    // 7. Its purge deletes its own records, all of them.
+    const p2 = system('stop', '--purge');
+    expect(p2.out).toContain('purged the embedded system');
+    expect(await schemas()).toEqual([]);
+    expect(existsSync(join(DIR, 'run-embedded'))).toBe(false);
+    expect(system('stop', '--purge').out).toContain('nothing to purge');
+  });
+});
