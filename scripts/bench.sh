@@ -5,6 +5,12 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
+  echo "usage: npm run bench   (environment: BENCH_STUDENTS, default 30000)"
+  echo "  Every benchmark that can run here, one after another: bench:verify, bench:settle, bench:intake"
+  echo "  (paced and saturated), bench:burst, and where Fabric's binaries are found bench:fabric and bench:caliper."
+  exit 0
+fi
 STUDENTS="${BENCH_STUDENTS:-30000}"
 step() { printf '\n== [bench %s] %s\n' "$1" "$2"; }
 

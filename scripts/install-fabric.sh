@@ -9,6 +9,10 @@
 # The chaincode-as-a-service builder is $FABRIC_CCAAS_BUILDER or <bin>/../builders/ccaas, as laid
 # out in Fabric's release archive.
 set -euo pipefail
+if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
+  sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  exit 0
+fi
 
 FABRIC_VERSION="2.5.16"
 FABRIC_CA_VERSION="1.5.21"

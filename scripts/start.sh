@@ -7,6 +7,10 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 source scripts/runtime.sh
+if [[ " $* " == *" --help "* || " $* " == *" -h "* ]]; then
+  [[ -f network/dist/system.js ]] || npm run --silent build
+  exec node network/dist/system.js start --help
+fi
 step() { printf '\n[start] %s\n' "$*"; }
 
 step "1/4 dependencies"

@@ -6,6 +6,12 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 source scripts/runtime.sh
+if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
+  echo "usage: npm run test:fabric [-- jest options, e.g. --runTestsByPath test/fabric/system.test.ts]"
+  echo "  The real-network tests (jest project fabric, one file at a time) on a network of their own"
+  echo "  (network/test-run, ports 27000+); without Fabric's binaries, one loud line saying they did not run."
+  exit 0
+fi
 mkdir -p network/test-run
 rm -f network/test-run/NOT-RUN.txt
 if why="$(node -e "

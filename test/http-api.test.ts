@@ -95,6 +95,43 @@ const wallet = (account: string): PayerMedium => PayerMedium.issue(issuer, {
 }, 'EdDSA');
 
 describe('batch intake', () => {
+  it("answers a receipt another organisation's gateway acknowledged from the ledger (an auditor at AuditOrg's gateway)", async () => {
+    const jws = pos.batch([pos.record(AT + 50, '400', 'face', faceCredential('ann', 990))]);
+    const accepted = await call('POST', '/v1/batches', undefined, { batch: jws });
+    expect(accepted.status).toBe(202);
+    expect(await worker.drain()).toBe(1);
+    const settled = await call('GET', `/v1/batches/${String(accepted.body.receipt)}`, 'auditor');
+    // A second gateway with an intake of its own (as AuditOrg's is) has never seen this upload.
+    const otherSchema = `${schema}_other`;
+    const otherStore = new IntakeStore(pool, otherSchema);
+    await otherStore.migrate();
+    const other = createApp({ ledger, store: otherStore, onAccepted: () => undefined, channel: 'campus', chaincode: 'settlement', cli: lut.cli, credentials, log, metrics }, () => Promise.resolve(undefined));
+    const otherServer = await new Promise<Server>((resolve) => {
+      const s = other.listen(0, '127.0.0.1', () => {
+        resolve(s);
+      });
+    });
+    try {
+      const at = `http://127.0.0.1:${(otherServer.address() as AddressInfo).port}`;
+      const get = async (path: string, token: string): Promise<{ status: number; body: Record<string, unknown> }> => {
+        const r = await fetch(`${at}${path}`, { headers: { authorization: `Bearer ${token}` } });
+        return { status: r.status, body: await r.json() as Record<string, unknown> };
+      };
+      const fromLedger = await get(`/v1/batches/${String(accepted.body.receipt)}`, tokens.auditor);
+      expect(fromLedger.status).toBe(200);
+      expect(fromLedger.body).toMatchObject({
+        source: 'ledger', status: 'settled', receipt: accepted.body.receipt, terminalId: 'pos-1', records: 1,
+        txId: settled.body.txId, blockNumber: settled.body.blockNumber, result: { counts: { settled: 1 } },
+      });
+      expect((await get(`/v1/batches/${'0'.repeat(64)}`, tokens.auditor))).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
+      expect((await get('/v1/batches/not-a-receipt', tokens.auditor))).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
+    } finally {
+      await new Promise((resolve) => otherServer.close(resolve));
+      await otherStore.close();
+      await pool.query(`DROP SCHEMA ${otherSchema} CASCADE`);
+    }
+  });
+
   it('acknowledges a signed batch with 202 once stored, returns the same receipt on retry, and settles it', async () => {
     const jws = pos.batch([pos.record(AT, '1200', 'code', wallet('ann').payCode(AT - 1000)), pos.record(AT + 1, '300', 'face', faceCredential('ben', 990))]);
     const first = await call('POST', '/v1/batches', undefined, { batch: jws });

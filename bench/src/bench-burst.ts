@@ -15,6 +15,18 @@ import { EmbeddedLedger, MemoryBlockStore, PostgresBlockStore } from '@dol/gatew
 import { textOption } from './options';
 import { startTestGateway } from './test-gateway';
 
+const USAGE = `usage: npm run bench:burst [-- options]
+  The canteen reconnect burst on the EMBEDDED LEDGER through the real gateway, then the full
+  reconciliation. Not Fabric (bench:fabric measures the network).
+  --students N (30000)  --terminals N (100)  --batch-size N (200)  --store postgres|memory
+  --workers N (4)  --group-batches N (32)  --group-records N (4000)
+  environment: DOL_DATABASE_URL
+`;
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
 const arg = positiveIntOption;
 
 async function main(): Promise<void> {

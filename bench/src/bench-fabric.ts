@@ -25,6 +25,18 @@ import { down, findBinaries, layout, peerEndpoint, readState, restartContracts, 
 import { GatewayClient, buildScenario, formatReport, progressBar, runScenario } from '@dol/scripts';
 import { givenArguments, textOption, wholeOption } from './options';
 
+const USAGE = `usage: npm run bench:fabric [-- options]
+  Settlement on a real Fabric network of its own (network/bench-run, ports 29000+): payments/s per
+  batch size, the canteen burst through the gateway API, CPU per process; writes docs/benchmarks.json.
+  --sizes 1,50,200,500  --terminals 16  --payments 8000  --payments-size1 400  --compare-size 200
+  --burst-students 30000  --burst-terminals 100  --workers 16  --contended-size 200  --gateways 2
+  --group-batches 32  --group-records 4000  --json docs/benchmarks.json
+`;
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
 const ROOT = resolve(__dirname, '..', '..');
 const SIZES = textOption('sizes', '1,50,200,500').split(',').map(Number);
 const TERMINALS = wholeOption('terminals', 16);

@@ -15,6 +15,17 @@ import { Issuer, PayerMedium, Terminal, positiveIntOption } from '@dol/scripts';
 import { IntakeStore } from '@dol/gateway-api';
 import { startTestGateway } from './test-gateway';
 
+const USAGE = `usage: npm run bench:intake [-- --terminals N --batches N --records N [--interval MS]]
+  Intake latency: N terminals upload signed batches concurrently to a real gateway (HTTP, PostgreSQL
+  intake; no ledger on this path). --terminals (default 100), --batches per terminal (5), --records
+  per batch (50); --interval MS: each terminal uploads one batch per interval (paced) instead of back to back.
+  environment: DOL_DATABASE_URL
+`;
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
 const arg = positiveIntOption;
 
 /**

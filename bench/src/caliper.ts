@@ -19,6 +19,15 @@ import { clientIdentity, down, findBinaries, layout, peerEndpoint, up } from '@d
 import { benchLedger, setUpBenchWorld, signBatches } from './bench-setup';
 import { givenArguments, textOption, wholeOption } from './options';
 
+const USAGE = `usage: npm run bench:caliper [-- --sizes 1,200 --terminals 16 --payments 4000 --payments-size1 400 --workers 2 --load 16]
+  The bench:fabric settlement workload driven by Hyperledger Caliper 0.6.0 (installed in
+  bench/caliper on first use) on the benchmark network; never run beside bench:fabric.
+`;
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
 const ROOT = resolve(__dirname, '..', '..');
 const CALIPER = join(ROOT, 'bench', 'caliper');
 const SIZES = textOption('sizes', '1,200').split(',').map(Number);

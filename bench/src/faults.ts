@@ -12,6 +12,16 @@ import { formatReport, type RunReport } from '@dol/scripts';
 import { FAULTS, burstWithFault, type FaultKind } from './fault-kit';
 import { textOption, wholeOption } from './options';
 
+const USAGE = `usage: npm run faults [-- --trials N --seed S --students N --json FILE]
+  Faults chosen and timed at random (seeded) over canteen bursts on a network with three Raft
+  orderers (network/fault-run), each trial reconciled against the simulator's model; a table at the
+  end and FILE (default docs/faults.json).
+`;
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
 const ROOT = resolve(__dirname, '..', '..');
 
 /** mulberry32: the same seed chooses the same faults at the same moments. */

@@ -7,6 +7,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ROUTES, renderErrorCatalogue, renderRoleTable } from '@dol/gateway-api';
 
+const USAGE = `usage: npm run docs
+  Rewrites docs/errors.md from the error catalogue and the role table of docs/gateway.md from the
+  route table; the tests fail when either is stale. No options.
+`;
+if (require.main === module && (process.argv.includes('--help') || process.argv.includes('-h'))) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
 const ROOT = resolve(__dirname, '..', '..');
 
 /** docs/gateway.md with its role table block replaced by the current one. */

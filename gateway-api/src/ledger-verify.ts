@@ -9,6 +9,17 @@ import { loadLedgerStoreConfig } from './config';
 import { PostgresBlockStore } from './ledger/embedded/postgres-block-store';
 import { verifyLedger } from './ledger/embedded/verify';
 
+const USAGE = `usage: npm run ledger:verify
+  Checks the embedded ledger in PostgreSQL from genesis (hash chain, read sets, state, books),
+  trusting none of its derived tables; exits 1 on any difference, 2 when it cannot run.
+  environment: DOL_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres),
+  DOL_LEDGER_SCHEMA (default dol_ledger, the schema npm start -- --embedded uses)
+`;
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
 async function main(): Promise<number> {
   const { databaseUrl, schema } = loadLedgerStoreConfig(process.env);
   const pool = new Pool({ connectionString: databaseUrl, max: 2 });

@@ -10,6 +10,18 @@ import { PostgresBlockStore } from './ledger/embedded/postgres-block-store';
 import { FabricLedger } from './ledger/fabric-ledger';
 import { runGateway } from './run-gateway';
 
+const USAGE = `usage: npm run gateway   (npm start runs it for you)
+  One gateway API process, configured from the environment (docs/gateway.md "Configuration"):
+  DOL_CREDENTIALS_FILE (required), DOL_LEDGER fabric|embedded, DOL_HOST, DOL_PORT, DOL_DATABASE_URL,
+  DOL_DB_SCHEMA, DOL_LEDGER_SCHEMA, DOL_PEER_ENDPOINT, DOL_PEER_HOST_ALIAS, DOL_PEER_TLS_CA,
+  DOL_IDENTITIES_FILE, DOL_ORDERER_ADDRESS, DOL_WORKERS, DOL_GROUP_BATCHES, DOL_GROUP_RECORDS,
+  DOL_CAMPUS_TZ, DOL_LOG_LEVEL and the timeouts DOL_EVALUATE_MS, DOL_ENDORSE_MS, DOL_SUBMIT_MS, DOL_COMMIT_MS.
+`;
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   let ledger: LedgerPort;

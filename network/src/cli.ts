@@ -32,8 +32,20 @@ const say = (line: string): void => {
   process.stderr.write(`[network] ${line}\n`);
 };
 
+const USAGE = `usage:
+  npm run network:up [-- --orderers 1|3|5] [--purge] [--dir D] [--port-base B]
+      brings the native Fabric network up (from nothing, or restarts what is not running)
+  npm run network:down [-- --purge] [--dir D]     stops it (--purge deletes crypto, ledgers, logs)
+  npm run network:status [-- --dir D]             its processes, ports and block heights
+  (npm start and npm stop run the network and the gateway APIs together)
+`;
+
 async function main(argv: readonly string[]): Promise<void> {
   const [command, ...args] = argv;
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    return;
+  }
   const known = new Set(['--orderers', '--purge', '--dir', '--port-base']);
   for (const a of args) if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a}`);
   const dir = resolve(option(args, 'dir') ?? DEFAULT_DIR);

@@ -1,7 +1,10 @@
 import { spawn, execFile } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
+
+/** The line startDetached writes to a log before each start. */
+const START_MARK = '=== started';
 
 /** A long-running process of the network, started detached so it outlives the command that started it. */
 export interface ProcessSpec {
@@ -19,6 +22,8 @@ export function startDetached(spec: ProcessSpec, logs: string): number {
   mkdirSync(logs, { recursive: true });
   const fd = openSync(join(logs, `${spec.name}.log`), 'a');
   try {
+    // Logs are appended across starts: a mark lets a failed start show only its own lines.
+    writeSync(fd, `${START_MARK} ${spec.name} ${new Date().toISOString()}\n`);
     const child = spawn(spec.command, [...spec.args], {
       cwd: spec.cwd, env: { ...process.env, ...spec.env }, detached: true, stdio: ['ignore', fd, fd],
     });
@@ -90,10 +95,12 @@ export async function waitUp(spec: ProcessSpec, pid: number, logs: string, budge
   }, budgetMs);
 }
 
-/** The last lines of a file, or a note that it is missing. */
+/** The last lines of a file since its last start mark, or a note that it is missing. */
 export function tail(file: string, lines: number): string {
   try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    const all = readFileSync(file, 'utf8').trimEnd().split('\n');
+    const mark = all.map((l) => l.startsWith(START_MARK)).lastIndexOf(true);
+    return all.slice(mark + 1).slice(-lines).join('\n');
   } catch {
     return `(no ${file})`;
   }

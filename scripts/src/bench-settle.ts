@@ -11,6 +11,15 @@ import { MemoryStub, TestIdentity, testContext } from '@dol/chaincode/testing';
 import { Issuer, PayerMedium, Terminal, type WireRecord } from './signer';
 import { positiveIntOption } from './options';
 
+const USAGE = `usage: npm run bench:settle [-- --payments N]
+  The contract's own CPU per batch size (1, 50, 200, 500) on the in-memory stub, one core; not Fabric.
+  --payments N   payments per size (default 2000)
+`;
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
 const arg = positiveIntOption;
 const PAYMENTS = arg('payments', 2000);
 const NOW = Date.now();

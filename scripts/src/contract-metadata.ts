@@ -7,6 +7,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ContractHost } from '@dol/chaincode/embedded';
 
+const USAGE = `usage: npm run metadata
+  Rewrites chaincode/contract-metadata.json, the contract metadata as fabric-shim derives it from
+  the decorators; commit the result. No options.
+`;
+if (require.main === module && (process.argv.includes('--help') || process.argv.includes('-h'))) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
 export const METADATA_FILE = join(__dirname, '..', '..', 'chaincode', 'contract-metadata.json');
 
 /** Metadata generated from the code now. */

@@ -8,6 +8,15 @@ import { join } from 'node:path';
 import { canonicalJson, recordDigest, sha256Hex } from '@dol/chaincode';
 import { Terminal, caseIssuers, everyRecordVerdict, faceCredential, privateJwkOf, tamperPayload, algNone, hs256, withHeader, withPayload } from './signer';
 
+const USAGE = `usage: npm run vectors
+  Rewrites chaincode/test-vectors/protocol-v1.json (keys, artefacts, digests and verdicts for every
+  rule of protocol v1); commit the result. No options.
+`;
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
 const NOW = 1_767_225_600_000; // 2026-01-01T00:00:00Z, the ledger clock of every vector
 const HOUR = 3_600_000;
 const POLICY = { maxClockSkewMs: 300_000, tapMaxAgeMs: 120_000, faceCapPerPayment: '3000', faceMinScore: 900 };

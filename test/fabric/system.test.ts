@@ -6,6 +6,7 @@
  * ports (26000+, gateways 26800+) and schemas of its own, beside the user's system and the test network.
  */
 import { spawnSync } from 'node:child_process';
+import { request } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -32,10 +33,27 @@ async function schemas(): Promise<string[]> {
 const token = (file: string, role: string): string => (JSON.parse(readFileSync(file, 'utf8')) as Record<string, { token: string }>)[role]?.token ?? '';
 const embeddedTokens = join(DIR, 'run-embedded', 'api-credentials.json');
 
-async function get(port: number, path: string, bearer?: string): Promise<{ status: number; body: unknown }> {
-  const r = await fetch(`http://127.0.0.1:${String(port)}${path}`, { headers: bearer === undefined ? {} : { authorization: `Bearer ${bearer}` } });
-  return { status: r.status, body: await r.json() as unknown };
+/** One request on a connection of its own: the gateway on a port changes between systems, so no kept-alive socket may be reused. */
+function send(port: number, method: string, path: string, bearer?: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : JSON.stringify(body);
+    const req = request({ host: '127.0.0.1', port, method, path, agent: false, headers: {
+      ...(bearer === undefined ? {} : { authorization: `Bearer ${bearer}` }), ...(data === undefined ? {} : { 'content-type': 'application/json' }),
+    } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, body: text === '' ? null : JSON.parse(text) as unknown });
+      });
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
 }
+const get = (port: number, path: string, bearer?: string): Promise<{ status: number; body: unknown }> => send(port, 'GET', path, bearer);
 
 afterAll(async () => {
   system('stop', '--purge', 'all');
@@ -52,9 +70,7 @@ describe('npm start / npm stop between the embedded and the Fabric system', () =
     expect(e1.code).toBe(0);
     const finance = token(embeddedTokens, 'finance');
     const auditor = token(embeddedTokens, 'auditor');
-    const created = await fetch(`http://127.0.0.1:${String(GATEWAY)}/v1/accounts`, {
-      method: 'POST', headers: { authorization: `Bearer ${finance}`, 'content-type': 'application/json' }, body: JSON.stringify({ account: 's-kept', group: 'ug-2026', creditLine: '0' }),
-    });
+    const created = await send(GATEWAY, 'POST', '/v1/accounts', finance, { account: 's-kept', group: 'ug-2026', creditLine: '0' });
     expect(created.status).toBe(200);
     // A second start says it was already running, not "(0.0 s)".
     expect(system('start', '--embedded').out).toContain('already running');

@@ -234,6 +234,7 @@ export class BatchGroup {
     for (const hour of new Set(result.payments.map((p) => Math.floor(p.at / HOUR_MS)))) {
       this.writes.push(this.ledger.store.putSimple(hourKey(hour, `${batch.terminalId}/${pad(batch.batchSeq)}/${entryId}`), encode(batchRef)));
     }
+    this.writes.push(this.ledger.write(K.receipt, [batch.digest, entryId], { terminalId: batch.terminalId, batchSeq: batch.batchSeq, entry: entryId }));
     this.writes.push(this.ledger.write(K.batch, [batch.terminalId, pad(batch.batchSeq), entryId], {
       ...(summaryToJson(summary) as Record<string, JsonValue>), outcomes: result.outcomes.map(outcomeToJson), payments: result.payments.map(paymentToJson),
     }));

@@ -9,6 +9,7 @@ export const K = {
   account: 'account', // [accountId]
   seqs: 'seqs', // [terminalId, chunk]: settled seqs of a terminal, SEQ_CHUNK per key
   batch: 'batch', // [terminalId, batchSeq, entryId]: every submission, with its outcomes
+  receipt: 'receipt', // [digest, entryId]: where each submission of a batch (by its digest, the gateway's receipt) is under K.batch
   postings: 'postings', // [txId]: the postings one transaction made
   topUp: 'topup', // [topUpId]
   fraud: 'fraud', // [caseId]

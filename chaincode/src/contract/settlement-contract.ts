@@ -3,7 +3,7 @@ import { Amount } from '../core/amount';
 import { canonicalJson } from '../core/canonical-json';
 import { DomainError } from '../core/errors';
 import { FieldReader, isJsonObject } from '../core/fields';
-import { parseAccountId, parseKeyId, parseMerchantId, parseTerminalId, type Digest } from '../core/ids';
+import { parseAccountId, parseDigest, parseKeyId, parseMerchantId, parseTerminalId, type Digest } from '../core/ids';
 import { parseIssuerKey, type IssuerKey } from '../core/issuer-key';
 import { parsePublicJwk } from '../core/jwk';
 import { parseRiskPolicy } from '../core/risk-policy';
@@ -479,6 +479,36 @@ export class SettlementContract extends Contract {
     const field = (v: JsonValue, key: string): JsonValue | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v[key] : undefined);
     const batches = await new Ledger(ctx).all(K.batch, [parseTerminalId(terminalId)], (v) => v);
     return json(batches.sort((a, b) => numberOr0(field(a, 'batchSeq')) - numberOr0(field(b, 'batchSeq')) || numberOr0(field(a, 'at')) - numberOr0(field(b, 'at'))));
+  }
+
+  @Transaction(false)
+  @Param('receipt', 'string', "a batch's digest (the receipt any gateway answered its upload with)")
+  @Returns('string')
+  async GetBatchByReceipt(ctx: Context, receipt: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ANY_ROLE, 'GetBatchByReceipt');
+    const digest = parseDigest(receipt, 'receipt');
+    const ledger = new Ledger(ctx);
+    const field = (v: JsonValue | undefined, key: string): JsonValue | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v[key] : undefined);
+    const refs = await ledger.all(K.receipt, [digest], (v) => v);
+    const submissions: JsonValue[] = [];
+    for (const ref of refs) {
+      const terminalId = field(ref, 'terminalId');
+      const batchSeq = field(ref, 'batchSeq');
+      const entry = field(ref, 'entry');
+      if (typeof terminalId !== 'string' || typeof batchSeq !== 'number' || typeof entry !== 'string') continue;
+      const b = await ledger.read(K.batch, [terminalId, pad(batchSeq), entry], (v) => v);
+      if (b !== undefined) submissions.push(b);
+    }
+    if (submissions.length === 0) throw new DomainError('NOT_FOUND', 'no batch with this receipt on the ledger', { field: 'receipt' });
+    // The submission that settled it: the first in ledger time whose outcomes are not all duplicates (later ones answered duplicates).
+    submissions.sort((a, b) => numberOr0(field(a, 'at')) - numberOr0(field(b, 'at')));
+    const allDuplicates = (b: JsonValue): boolean => {
+      const counts = field(b, 'counts');
+      const values = counts !== null && typeof counts === 'object' && !Array.isArray(counts) ? Object.entries(counts) : [];
+      return values.length > 0 && values.every(([k, n]) => k === 'duplicate' || n === 0);
+    };
+    const settled = submissions.find((b) => !allDuplicates(b)) ?? submissions[0];
+    return json({ submissions: submissions.length, batch: settled ?? null });
   }
 
   @Transaction(false)

@@ -120,6 +120,36 @@ function intakeView(row: IntakeRow, deps: Deps): unknown {
   };
 }
 
+/**
+ * A receipt this gateway's intake does not hold (another organisation's gateway took the upload,
+ * or its intake was purged): the batch as the ledger settled it, found by its digest, with
+ * `source: "ledger"`. Only settled batches are on the ledger; one still waiting in another
+ * gateway's intake is not found here.
+ */
+async function ledgerBatchView(call: Call, receipt: string): Promise<{ status: number; body: unknown }> {
+  const missing = new ApiError(404, 'NOT_FOUND', "no batch with this receipt, in this gateway's intake or on the ledger");
+  if (!/^[0-9a-f]{64}$/.test(receipt)) throw missing;
+  let found: unknown;
+  try {
+    found = parse(await call.deps.ledger.evaluate(ledgerRole(call), 'GetBatchByReceipt', [receipt]));
+  } catch (error) {
+    if (error instanceof LedgerError && error.code === 'NOT_FOUND') throw missing;
+    throw error;
+  }
+  const batch: unknown = typeof found === 'object' && found !== null ? Reflect.get(found, 'batch') : undefined;
+  if (typeof batch !== 'object' || batch === null) throw missing;
+  const { payments: _payments, ...result } = batch as Record<string, unknown>;
+  const terminalId = typeof result.terminalId === 'string' ? result.terminalId : '';
+  ownTerminal(call, terminalId);
+  const txId = typeof result.txId === 'string' ? result.txId : null;
+  const commit = txId === null ? undefined : await call.deps.ledger.commitOf(ledgerRole(call), txId);
+  return { status: 200, body: {
+    ...ledgerLabel(call.deps.ledger.kind), source: 'ledger',
+    receipt, terminalId, batchSeq: result.batchSeq, records: Array.isArray(result.outcomes) ? result.outcomes.length : null, receivedAt: null, status: 'settled',
+    attempts: null, error: null, txId, blockNumber: commit?.blockNumber ?? null, result,
+  } };
+}
+
 /** Signature, size and shape are checked before anything is stored; the ledger checks them again. */
 async function acceptBatch(call: Call): Promise<{ status: number; body: unknown }> {
   const { batch: jws } = z.object({ batch: z.string() }).parse(call.body);
@@ -153,8 +183,9 @@ export const ROUTES: readonly Route[] = [
     body: z.object({ batch: z.string().describe('compact JWS of the batch') }), handle: acceptBatch },
   { id: 'getBatch', method: 'get', path: '/v1/batches/{receipt}', roles: ['terminal', 'operator', 'auditor'], ok: [200], summary: 'Status and per-record outcomes of an uploaded batch',
     handle: async (call) => {
-      const row = await call.deps.store.get(param(call, 'receipt'));
-      if (row === undefined) throw new ApiError(404, 'NOT_FOUND', 'no batch with this receipt');
+      const receipt = param(call, 'receipt');
+      const row = await call.deps.store.get(receipt);
+      if (row === undefined) return ledgerBatchView(call, receipt);
       ownTerminal(call, row.terminalId);
       return { status: 200, body: intakeView(row, call.deps) };
     } },

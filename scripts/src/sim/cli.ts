@@ -1,50 +1,121 @@
 /**
- * The canteen hour against a running gateway (DESIGN §8):
- *   npm run scenario -- --url http://127.0.0.1:8080 --tokens-file tokens.json --students 30000 --terminals 100
- * tokens.json holds {"operator": "...", "finance": "...", "registrar": "...", "auditor": "..."}.
- * Prints a progress bar, the reconciliation table and the reconnect burst's duration; exits 1 on
- * any mismatch.
+ * The canteen hour against a running gateway (DESIGN §8); `npm run scenario -- --help` lists the
+ * options. Re-runnable: each run on a ledger that already holds earlier runs plays a new cohort
+ * (its own issuer, terminals, canteens and students) and reconciles what it added. Prints a
+ * progress bar, the reconciliation table and the reconnect burst's duration; exits 1 on any mismatch.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { GatewayClient } from './gateway-client';
 import { progressBar } from './progress-bar';
 import { formatReport, runScenario } from './run-scenario';
 import { buildScenario } from './scenario';
 
-function arg(name: string, fallback?: string): string {
+const ROOT = resolve(__dirname, '..', '..', '..');
+const EMBEDDED_TOKENS = resolve(ROOT, 'network', 'run-embedded', 'api-credentials.json');
+const FABRIC_TOKENS = resolve(ROOT, 'network', 'run', 'api-credentials.json');
+
+const USAGE = `usage: npm run scenario -- [options]
+  Plays the canteen hour against the running system (npm start): registers an issuer, terminals,
+  canteens and students, uploads every terminal's batches at once with injected faults (replays,
+  a deny-listed card, a tampered and a skipped batch, repeat uploads), waits for the ledger, and
+  reconciles it with the simulator's own model. Run again on the same ledger, it plays a new cohort.
+options:
+  --tokens-file F   bearer tokens per role, as npm start writes them (default: the running
+                    system's, ${EMBEDDED_TOKENS} or ${FABRIC_TOKENS});
+                    each role's calls go to the gateway URL written there
+  --url U           one gateway for every role instead (and the terminals' uploads)
+  --students N      students (default 2000)          --terminals N   terminals (default 20)
+  --batch-size N    records per batch (default 200)  --seed N        the world's seed (default 2026)
+  --cohort NAME     this run's name (default: the first free one: '', then c2, c3, ...)
+  --timeout-s N     how long to wait for the ledger (default 3600)
+`;
+
+const KNOWN = new Set(['--tokens-file', '--url', '--students', '--terminals', '--batch-size', '--seed', '--cohort', '--timeout-s']);
+
+function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? process.argv[i + 1] : fallback;
-  if (v === undefined) throw new Error(`--${name} is required`);
+  if (i < 0) return undefined;
+  const v = process.argv[i + 1];
+  if (v === undefined || v.startsWith('--')) throw new Error(`--${name} needs a value`);
   return v;
 }
 const num = (name: string, fallback: number): number => {
-  const v = Number(arg(name, String(fallback)));
+  const raw = arg(name);
+  const v = raw === undefined ? fallback : Number(raw);
   if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`--${name} must be a positive integer`);
   return v;
 };
 
-type Tokens = { operator: string; finance: string; registrar: string; auditor: string };
+type Role = 'operator' | 'finance' | 'registrar' | 'auditor';
+const ROLES: readonly Role[] = ['operator', 'finance', 'registrar', 'auditor'];
 
-/** Bearer tokens per role: `{ "auditor": "<token>" }`, or npm start's `{ "auditor": { "token": "<token>", "url": ... } }`. */
-function readTokens(file: string): Tokens {
+/** Bearer tokens (and gateway URLs) per role: `{ "auditor": "<token>" }`, or npm start's `{ "auditor": { "token": "<token>", "url": ... } }`. */
+function readTokens(file: string): { tokens: Record<Role, string>; urls: Partial<Record<Role, string>> } {
+  if (!existsSync(file)) throw new Error(`no tokens file ${file}: start the system first (npm start), or name one with --tokens-file`);
   const raw: unknown = JSON.parse(readFileSync(file, 'utf8'));
-  const token = (role: keyof Tokens): string => {
-    const v: unknown = typeof raw === 'object' && raw !== null ? Reflect.get(raw, role) : undefined;
+  const entry = (role: Role): unknown => (typeof raw === 'object' && raw !== null ? Reflect.get(raw, role) : undefined);
+  const tokens = {} as Record<Role, string>;
+  const urls: Partial<Record<Role, string>> = {};
+  for (const role of ROLES) {
+    const v = entry(role);
     const t: unknown = typeof v === 'object' && v !== null ? Reflect.get(v, 'token') : v;
     if (typeof t !== 'string' || t === '') throw new Error(`${file} holds no token for ${role}`);
-    return t;
+    tokens[role] = t;
+    const u: unknown = typeof v === 'object' && v !== null ? Reflect.get(v, 'url') : undefined;
+    if (typeof u === 'string') urls[role] = u;
+  }
+  return { tokens, urls };
+}
+
+/** The running system's tokens file: the one whose operator gateway answers. */
+async function defaultTokensFile(): Promise<string> {
+  for (const file of [EMBEDDED_TOKENS, FABRIC_TOKENS]) {
+    if (!existsSync(file)) continue;
+    const url = readTokens(file).urls.operator;
+    if (url === undefined) return file;
+    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) return file;
+  }
+  throw new Error('no running system was found (no gateway answers for network/run-embedded or network/run): npm start first, or pass --url and --tokens-file');
+}
+
+/** The first cohort name whose issuer the ledger does not know yet, or the one asked for if it is free. */
+async function freeCohort(api: GatewayClient, asked: string | undefined): Promise<string> {
+  const used = async (cohort: string): Promise<boolean> => {
+    const history = await api.must('GET', `/v1/key-history/issuer/issuer-sim${cohort === '' ? '' : `-${cohort}`}`, 'auditor');
+    return Array.isArray(history) && history.length > 0;
   };
-  return { operator: token('operator'), finance: token('finance'), registrar: token('registrar'), auditor: token('auditor') };
+  if (asked !== undefined) {
+    if (!/^[a-z0-9]{1,12}$/.test(asked)) throw new Error('--cohort takes 1 to 12 lower-case letters and digits');
+    if (await used(asked)) throw new Error(`cohort '${asked}' already ran on this ledger: leave --cohort out to take the next free one, or name another`);
+    return asked;
+  }
+  for (let n = 1; n < 1000; n++) {
+    const cohort = n === 1 ? '' : `c${String(n)}`;
+    if (!(await used(cohort))) return cohort;
+  }
+  throw new Error('999 cohorts already ran on this ledger: purge it (npm stop -- --purge, then npm start)');
 }
 
 async function main(): Promise<void> {
-  const url = arg('url', 'http://127.0.0.1:8080');
-  const tokens = readTokens(arg('tokens-file', 'network/run/embedded/api-credentials.json'));
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const unknown = process.argv.slice(2).filter((a, i, all) => a.startsWith('--') ? !KNOWN.has(a) : !KNOWN.has(all[i - 1] ?? ''));
+  if (unknown.length > 0) throw new Error(`unknown option ${unknown.join(' ')}\n${USAGE}`);
+  const file = arg('tokens-file') ?? (await defaultTokensFile());
+  const { tokens, urls } = readTokens(file);
+  const url = arg('url') ?? urls.operator ?? 'http://127.0.0.1:8080';
   const students = num('students', 2000);
   const terminals = num('terminals', 20);
   const timeoutMs = num('timeout-s', 3600) * 1000;
-  const api = new GatewayClient(url, tokens);
-  const scenario = buildScenario({ students, terminals, seed: num('seed', 2026), now: Date.now(), batchSize: num('batch-size', 200) }, (d, t) => {
+  const api = new GatewayClient(url, tokens, [], arg('url') === undefined ? urls : {});
+  const cohort = await freeCohort(api, arg('cohort'));
+  const deny = await api.must('GET', '/v1/deny-list?since=0', 'auditor');
+  const denyBase = typeof deny === 'object' && deny !== null && typeof Reflect.get(deny, 'version') === 'number' ? Number(Reflect.get(deny, 'version')) : 0;
+  process.stdout.write(`cohort ${cohort === '' ? "'' (the first run on this ledger)" : `'${cohort}' (earlier runs are on this ledger)`}; deny list at version ${String(denyBase)}\n`);
+  const scenario = buildScenario({ students, terminals, seed: num('seed', 2026), now: Date.now(), batchSize: num('batch-size', 200), cohort, denyBase }, (d, t) => {
     progressBar('students', d, t);
   });
   const settle = async (receipts: readonly string[]): Promise<void> => {
@@ -54,7 +125,8 @@ async function main(): Promise<void> {
       if (Date.now() > deadline) throw new Error(`${open.length} batches still pending after ${timeoutMs / 1000} s`);
       const still: string[] = [];
       for (const r of open) {
-        const b = (await api.must('GET', `/v1/batches/${r}`, 'auditor')) as { status?: string };
+        // The receipt is the operator gateway's (where the terminals upload).
+        const b = (await api.must('GET', `/v1/batches/${r}`, 'operator')) as { status?: string };
         if (b.status === 'pending') still.push(r);
       }
       progressBar('settling', receipts.length - still.length, receipts.length);
@@ -63,7 +135,7 @@ async function main(): Promise<void> {
     }
   };
   const report = await runScenario(scenario, api, settle, progressBar);
-  process.stdout.write(`\ncommand: npm run scenario -- --url ${url} --students ${students} --terminals ${terminals}\n`);
+  process.stdout.write(`\ncommand: npm run scenario -- --students ${students} --terminals ${terminals}${cohort === '' ? '' : ` (cohort ${cohort})`}\n`);
   process.stdout.write(`reconnect burst: ${report.sales} sales in ${report.uploads} batches, first upload to last commit ${((report.lastSettledMs - report.firstUploadMs) / 1000).toFixed(1)} s\n\n`);
   process.stdout.write(`${formatReport(report)}\n`);
   process.exitCode = report.ok ? 0 : 1;

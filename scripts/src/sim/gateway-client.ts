@@ -16,9 +16,12 @@ export class GatewayClient {
     readonly baseUrl: string,
     private readonly tokens: Readonly<Record<'operator' | 'finance' | 'registrar' | 'auditor', string>>,
     private readonly uploadUrls: readonly string[] = [],
+    /** Where each role's calls go when the roles are served by different gateways (one per organisation on Fabric). */
+    private readonly roleUrls: Readonly<Partial<Record<'operator' | 'finance' | 'registrar' | 'auditor', string>>> = {},
   ) {}
 
-  private urlFor(method: string, path: string): string {
+  private urlFor(method: string, path: string, as: keyof GatewayClient['tokens'] | undefined): string {
+    if (as !== undefined) return this.roleUrls[as] ?? this.baseUrl;
     if (method !== 'POST' || path !== '/v1/batches' || this.uploadUrls.length === 0) return this.baseUrl;
     const url = this.uploadUrls[this.next % this.uploadUrls.length] ?? this.baseUrl;
     this.next += 1;
@@ -26,7 +29,7 @@ export class GatewayClient {
   }
 
   async request(method: string, path: string, as: keyof GatewayClient['tokens'] | undefined, body?: unknown): Promise<HttpResult> {
-    const res = await fetch(`${this.urlFor(method, path)}${path}`, {
+    const res = await fetch(`${this.urlFor(method, path, as)}${path}`, {
       method,
       headers: { ...(as === undefined ? {} : { authorization: `Bearer ${this.tokens[as]}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),

@@ -45,11 +45,14 @@ async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T, i
  */
 export async function runScenario(sc: Scenario, api: GatewayClient, settle: (receipts: readonly string[]) => Promise<void>, progress: Progress = () => undefined, concurrency = 8): Promise<RunReport> {
   const { students, terminals, merchants } = sc;
+  // Points are one supply for the whole ledger: this run's are what it adds to the supply before it.
+  const supplyBefore = await api.must('GET', '/v1/points/supply', 'auditor');
+  const issuedBefore = BigInt(isObject(supplyBefore) ? str(supplyBefore.issued) : '0');
   // ---- registries and accounts ----
   await api.must('POST', '/v1/issuer-keys', 'operator', sc.issuer.registration());
   for (const m of merchants) await api.must('POST', '/v1/merchants', 'operator', { merchantId: m, name: m });
   await inParallel(terminals, concurrency, async (t, i) => {
-    await api.must('POST', '/v1/terminals', 'operator', { terminalId: t.terminalId, merchantId: merchantOfTerminal(i), publicKey: t.key.jwk });
+    await api.must('POST', '/v1/terminals', 'operator', { terminalId: t.terminalId, merchantId: merchantOfTerminal(sc, i), publicKey: t.key.jwk });
   });
   await api.must('PUT', '/v1/risk-policy', 'operator', { maxClockSkewMs: 300000, tapMaxAgeMs: 120000, faceCapPerPayment: '3000', faceMinScore: 900 });
   await api.must('PUT', '/v1/points-policy', 'finance', { ratePerMille: POINTS_RATE_PER_MILLE, multipliers: {}, dailyCap: '1000000' });
@@ -115,7 +118,7 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
     if (s.expect === 'paid') paid += 1;
     else pairs += 1;
     spent.set(s.account, (spent.get(s.account) ?? 0n) + s.amount);
-    const m = merchantOfTerminal(s.terminal);
+    const m = merchantOfTerminal(sc, s.terminal);
     merchantTotal.set(m, (merchantTotal.get(m) ?? 0n) + s.amount);
     if (s.account !== sc.clearing.account && (s.expect === 'paid')) points += (s.amount * BigInt(POINTS_RATE_PER_MILLE)) / 1000n;
   }
@@ -123,7 +126,7 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
   const pairPoints = all.filter((s) => s.expect === 'double-spend-pair').reduce((sum, s) => sum + (s.amount * BigInt(POINTS_RATE_PER_MILLE)) / 1000n, 0n) / 2n;
   points += pairPoints;
   spent.set(sc.deniedCard.account, (spent.get(sc.deniedCard.account) ?? 0n) + 600n);
-  const setupMerchant = merchantOfTerminal(sc.setupBatch.terminal);
+  const setupMerchant = merchantOfTerminal(sc, sc.setupBatch.terminal);
   merchantTotal.set(setupMerchant, (merchantTotal.get(setupMerchant) ?? 0n) + 600n);
 
   // ---- the ledger, through the auditor's endpoints ----
@@ -144,7 +147,11 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
   };
   check('batches settled (none pending or refused)', `${receipts.length}/0/0`, `${receipts.length - pending - refused}/${pending}/${refused}`);
   check('payments paid (settled + settled-advance)', paid + pairs / 2, (counts.settled ?? 0) + (counts['settled-advance'] ?? 0));
-  check('double spends', pairs / 2, counts['double-spend'] ?? 0);
+  check("double spends in the hour's batches", pairs / 2, counts['double-spend'] ?? 0);
+  // The cases an auditor sees (the console's list): the hour's, and the one that deny-listed the setup's card before it.
+  const ours = new Set(students.map((s) => s.account));
+  const cases = await api.must('GET', '/v1/fraud-cases', 'auditor');
+  check("double-spend cases of this run's students (the hour's + the setup card's)", pairs / 2 + 1, Array.isArray(cases) ? cases.filter((c) => isObject(c) && ours.has(str(c.account))).length : '?');
   check('rejected (deny-listed, terminal knew)', denied, counts.rejected ?? 0);
   check('duplicates reaching the ledger', 0, (counts.duplicate ?? 0) + (counts.conflict ?? 0));
   const tripleUploads = (byTerminal[sc.injected.tripleTerminal] ?? []).filter((u) => !u.skipped).length;
@@ -190,7 +197,7 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
     check(`merchant ${m} credited`, merchantTotal.get(m) ?? 0n, total);
   }
   const supply = await api.must('GET', '/v1/points/supply', 'auditor');
-  check('points issued', points, isObject(supply) ? supply.issued : '?');
+  check('points issued', points, isObject(supply) ? BigInt(str(supply.issued)) - issuedBefore : '?');
 
   const gaps: string[] = [];
   for (const t of terminals) {

@@ -9,6 +9,14 @@ export interface ScenarioOptions {
   /** Ledger time when the terminals reconnect; sales happen in the hour before. */
   readonly now: number;
   readonly batchSize: number;
+  /**
+   * Names this run's world, so that the scenario can run again on a ledger that holds earlier runs:
+   * '' (the first run) gives issuer-sim, pos-000, canteen-north, s00000; 'c2' gives issuer-sim-c2,
+   * pos-c2-000, canteen-north-c2, c2-s00000.
+   */
+  readonly cohort?: string;
+  /** The ledger's deny-list version before the run (0 on a new ledger): the setup's card is listed at the next one. */
+  readonly denyBase?: number;
 }
 
 /** One student as the simulator made them. */
@@ -48,7 +56,7 @@ export interface Scenario {
   readonly terminals: readonly Terminal[];
   readonly merchants: readonly string[];
   readonly students: readonly Student[];
-  /** A card that double-spent before the hour: deny-listed at version 1. */
+  /** A card that double-spent before the hour: deny-listed at version denyBase + 1. */
   readonly deniedCard: Student;
   readonly setupBatch: { terminal: number; jws: string };
   /** A student whose clearance begins after the hour's sales, before upload. */
@@ -65,12 +73,15 @@ export function buildScenario(options: ScenarioOptions, progress: (done: number,
   const { students: n, now, seed } = options;
   const T = Math.max(4, options.terminals);
   const rng = new Rng(seed);
-  const issuer = Issuer.generate('issuer-sim', 'EdDSA', now - 1e10, now + 1e10);
-  const terminals = Array.from({ length: T }, (_, i) => Terminal.generate(`pos-${String(i).padStart(3, '0')}`, 'EdDSA'));
+  const cohort = options.cohort ?? '';
+  const denyBase = options.denyBase ?? 0;
+  const suffix = cohort === '' ? '' : `-${cohort}`;
+  const issuer = Issuer.generate(`issuer-sim${suffix}`, 'EdDSA', now - 1e10, now + 1e10);
+  const terminals = Array.from({ length: T }, (_, i) => Terminal.generate(`pos${suffix}-${String(i).padStart(3, '0')}`, 'EdDSA'));
   const hourStart = now - 3_600_000;
   const students: Student[] = [];
   for (let i = 0; i < n; i++) {
-    const account = `s${String(i).padStart(5, '0')}`;
+    const account = `${cohort === '' ? '' : `${cohort}-`}s${String(i).padStart(5, '0')}`;
     const kind = i === 0 ? 'tap' : rng.chance(0.6) ? 'code' : rng.chance(0.6) ? 'tap' : 'face';
     const overspender = i > 1 && rng.chance(0.05);
     const media = kind === 'face' ? undefined : PayerMedium.issue(issuer, {
@@ -84,14 +95,14 @@ export function buildScenario(options: ScenarioOptions, progress: (done: number,
   const clearing = students[1];
   if (deniedCard === undefined || clearing === undefined) throw new Error('need at least 2 students');
 
-  // Before the hour: the card double-spends (the same tap twice), so the ledger deny-lists it at version 1.
+  // Before the hour: the card double-spends (the same tap twice), so the ledger deny-lists it at version denyBase + 1.
   const setupTerminal = T - 1;
   const setupPos = terminals[setupTerminal];
   if (setupPos === undefined || deniedCard.media === undefined) throw new Error('bad world');
   const tap = deniedCard.media.tap('300', setupPos.terminalId, now - 7_200_000, 'setup-nonce-1');
-  const setupBatch = { terminal: setupTerminal, jws: setupPos.batch([setupPos.record(now - 7_200_000 + 1000, '300', 'tap', tap, 0), setupPos.record(now - 7_200_000 + 2000, '300', 'tap', tap, 0)]) };
+  const setupBatch = { terminal: setupTerminal, jws: setupPos.batch([setupPos.record(now - 7_200_000 + 1000, '300', 'tap', tap, denyBase), setupPos.record(now - 7_200_000 + 2000, '300', 'tap', tap, denyBase)]) };
 
-  const learnedTerminal = 0; // has deny-list version 1, but still records the denied card
+  const learnedTerminal = 0; // has deny-list version denyBase + 1, but still records the denied card
   const unawareTerminal = 1; // still at version 0
   const tripleTerminal = 2;
   const tamperedTerminal = 3;
@@ -133,7 +144,7 @@ export function buildScenario(options: ScenarioOptions, progress: (done: number,
     else if (p.student.medium === 'code') credential = media.payCode(p.at - 5_000);
     else credential = media.tap(p.amount.toString(), pos.terminalId, p.at - 1_000, `n${String(i).padStart(7, '0')}`);
     p.credential = credential;
-    const denyVersion = p.terminal === unawareTerminal ? 0 : 1;
+    const denyVersion = p.terminal === unawareTerminal ? denyBase : denyBase + 1;
     const record = pos.record(p.at, p.amount.toString(), p.student.medium, credential, denyVersion);
     const expect: Sale['expect'] = p.student === deniedCard && p.terminal === learnedTerminal ? 'deny-listed' : 'paid';
     const sale: Sale = { terminal: p.terminal, account: p.student.account, amount: p.amount, record, expect };
@@ -160,10 +171,11 @@ export function buildScenario(options: ScenarioOptions, progress: (done: number,
   });
   progress(n, n);
   return {
-    options, issuer, terminals, merchants: CANTEENS, students, deniedCard, setupBatch, clearing, uploads,
+    options, issuer, terminals, merchants: CANTEENS.map((c) => `${c}${suffix}`), students, deniedCard, setupBatch, clearing, uploads,
     injected: { replays, tripleTerminal, tamperedTerminal, skippingTerminal, learnedTerminal, unawareTerminal },
   };
 }
 
 /** The merchant a terminal belongs to. */
-export const merchantOfTerminal = (t: number): string => CANTEENS[t % CANTEENS.length] ?? 'canteen-north';
+/** The canteen (merchant) a terminal of `sc` belongs to. */
+export const merchantOfTerminal = (sc: Pick<Scenario, 'merchants'>, t: number): string => sc.merchants[t % sc.merchants.length] ?? '?';
