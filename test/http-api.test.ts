@@ -247,6 +247,58 @@ describe('terminal keys', () => {
   });
 });
 
+describe('one code per fault, at every door', () => {
+  it('answers the retry of a batch uploaded under a key since rotated with its original receipt', async () => {
+    const old = Terminal.generate('pos-retry', 'EdDSA');
+    expect((await call('POST', '/v1/terminals', 'operator', { terminalId: 'pos-retry', merchantId: 'canteen-1', publicKey: old.key.jwk })).status).toBe(200);
+    const jws = old.batch([old.record(AT + 70, '100', 'face', faceCredential('ben', 990))]);
+    const first = await call('POST', '/v1/batches', undefined, { batch: jws });
+    expect(first.status).toBe(202);
+    expect(await worker.drain()).toBe(1);
+    expect((await call('PUT', '/v1/terminals/pos-retry/key', 'operator', { publicKey: Terminal.generate('pos-retry', 'EdDSA').key.jwk })).status).toBe(200);
+    const retry = await call('POST', '/v1/batches', undefined, { batch: jws });
+    expect(retry.status).toBe(200);
+    expect(retry.body).toMatchObject({ receipt: first.body.receipt, status: 'settled' });
+  });
+
+  it('gives an amount sent as a JSON number INVALID_AMOUNT, as inside a batch, and writes nothing', async () => {
+    const r = await call('POST', '/v1/top-ups', 'operator', { topUpId: 'num-1', account: 'ann', amount: 1250 });
+    expect(r).toMatchObject({ status: 400, body: { code: 'INVALID_AMOUNT' } });
+    expect(String(r.body.detail)).not.toContain('INVALID_AMOUNT:');
+    const c = await call('POST', '/v1/accounts', 'finance', { account: 'num-acct', group: 'g-2026', creditLine: 0 });
+    expect(c).toMatchObject({ status: 400, body: { code: 'INVALID_AMOUNT' } });
+    expect((await call('GET', '/v1/accounts/num-acct', 'auditor')).status).toBe(404);
+  });
+
+  it('refuses unknown fields in staff bodies with UNKNOWN_FIELD and executes nothing', async () => {
+    const before = await call('GET', '/v1/accounts/ann', 'auditor');
+    const r = await call('POST', '/v1/top-ups', 'operator', { topUpId: 'extra-1', account: 'ann', amount: '100', note: 'extra' });
+    expect(r).toMatchObject({ status: 400, body: { code: 'UNKNOWN_FIELD' } });
+    expect((await call('GET', '/v1/accounts/ann', 'auditor')).body).toEqual(before.body);
+  });
+
+  it('refuses a body that is not UTF-8 with INVALID_UTF8 and stores nothing', async () => {
+    const bytes = Buffer.concat([Buffer.from('{"merchantId":"m-ff","name":"caf'), Buffer.from([0xff]), Buffer.from('"}')]);
+    const res = await fetch(`${base}/v1/merchants`, { method: 'POST', headers: { authorization: `Bearer ${tokens.operator}`, 'content-type': 'application/json' }, body: bytes });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: 'INVALID_UTF8' });
+    expect((await call('POST', '/v1/terminals', 'operator', { terminalId: 'pos-ff', merchantId: 'm-ff', publicKey: pos.key.jwk })).status).toBe(404);
+  });
+
+  it('answers UNKNOWN_TERMINAL (404) for the credentials of a terminal that is not registered, at every credential endpoint', async () => {
+    expect(await call('GET', '/v1/terminals/pos-nobody/credentials', 'operator')).toMatchObject({ status: 404, body: { code: 'UNKNOWN_TERMINAL' } });
+    expect(await call('POST', '/v1/terminals/pos-nobody/credentials', 'operator')).toMatchObject({ status: 404, body: { code: 'UNKNOWN_TERMINAL' } });
+    expect(await call('DELETE', '/v1/terminals/pos-nobody/credentials/c-1', 'operator')).toMatchObject({ status: 404, body: { code: 'UNKNOWN_TERMINAL' } });
+  });
+
+  it('describes closed request bodies in the OpenAPI document (additionalProperties: false)', async () => {
+    const doc = (await call('GET', '/openapi.json')).body as unknown as { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { additionalProperties?: unknown } }> } }>> };
+    const bodies = Object.values(doc.paths).flatMap((p) => Object.values(p)).flatMap((op) => (op.requestBody === undefined ? [] : Object.values(op.requestBody.content)));
+    expect(bodies.length).toBeGreaterThan(10);
+    for (const b of bodies) expect(b.schema.additionalProperties).toBe(false);
+  });
+});
+
 describe('ledger endpoints', () => {
   it('passes the chaincode codes through as problem+json with the right status', async () => {
     const dup = await call('POST', '/v1/merchants', 'operator', { merchantId: 'canteen-1', name: 'again' });

@@ -21,6 +21,7 @@ export interface AppDeps extends Deps {
 
 /** Where the built web console is (console/public: index.html, console.css, js/ from tsc). */
 const CONSOLE_DIR = resolve(__dirname, '..', '..', '..', 'console', 'public');
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 const MAX_BODY = 3 * 1024 * 1024; // a 2 MiB batch payload, base64url-encoded, in a JSON envelope
 
 /** Staff credentials from the configuration; terminal credentials from the intake database (issued and revoked through the API, effective at once). */
@@ -82,7 +83,9 @@ export function createApp(deps: AppDeps, ready: Readiness): express.Express {
 
   // Bodies are read as text and parsed by the domain's strict JSON parser: duplicate keys,
   // __proto__, floats and huge integers get the same stable codes as on the ledger.
-  app.use(express.text({ type: ['application/json', 'application/*+json'], limit: MAX_BODY }));
+  // Read as bytes and decoded here, strictly: Express's text parser would turn invalid UTF-8 into
+  // U+FFFD and store it (a merchant named with byte 0xFF); this door answers INVALID_UTF8, as the ledger's do.
+  app.use(express.raw({ type: ['application/json', 'application/*+json'], limit: MAX_BODY }));
 
   for (const route of ROUTES) {
     const path = route.path.replace(/\{([A-Za-z]+)\}/g, ':$1');
@@ -134,11 +137,18 @@ async function handle(route: Route, req: Request, res: Response, deps: AppDeps):
   }
   let body: unknown;
   if (route.body !== undefined) {
-    if (typeof req.body !== 'string' || req.body.length === 0) {
+    if (!Buffer.isBuffer(req.body) || req.body.length === 0) {
       sendProblem(res, 400, 'MALFORMED_JSON', 'a JSON body (Content-Type: application/json) is required', requestId(req));
       return;
     }
-    body = route.body.parse(parseStrictJson(req.body, { maxBytes: MAX_BODY }));
+    let text: string;
+    try {
+      text = STRICT_UTF8.decode(req.body);
+    } catch {
+      sendProblem(res, 400, 'INVALID_UTF8', 'the body is not valid UTF-8', requestId(req));
+      return;
+    }
+    body = route.body.parse(parseStrictJson(text, { maxBytes: MAX_BODY }));
   }
   const query = route.query === undefined ? {} : (route.query.parse(req.query) as Record<string, string>);
   const params: Record<string, string> = {};

@@ -47,7 +47,10 @@ const LEDGER_ROLE: Record<CallerRole, LedgerRole> = { operator: 'operator', fina
 const ledgerRole = (call: Call): LedgerRole => (call.caller === undefined ? 'gateway' : LEDGER_ROLE[call.caller.role]);
 
 /** An amount, judged by the domain's own parser so that every door gives the same code (INVALID_AMOUNT, AMOUNT_OUT_OF_RANGE). */
-const amount = z.string().superRefine((value, ctx) => {
+const amount = z.string({
+  // 1250 instead of "1250" is the same fault as "12.50": INVALID_AMOUNT, as inside a batch.
+  error: (issue) => (issue.input === undefined ? undefined : 'INVALID_AMOUNT: an amount must be a decimal string of minor units, not a JSON number'),
+}).superRefine((value, ctx) => {
   try {
     Amount.parseNonNegative(value);
   } catch (error) {
@@ -106,6 +109,13 @@ const param = (call: Call, name: string): string => {
   return v;
 };
 
+/** The path's terminalId, once the ledger knows it: an unregistered one is UNKNOWN_TERMINAL (404) at every terminal endpoint. */
+async function registeredTerminal(call: Call): Promise<string> {
+  const terminalId = param(call, 'terminalId');
+  await call.deps.ledger.evaluate(ledgerRole(call), 'GetTerminal', [terminalId]);
+  return terminalId;
+}
+
 /** A terminal credential reads only its own terminal's data. */
 function ownTerminal(call: Call, terminalId: string): void {
   if (call.caller?.role === 'terminal' && call.caller.subject !== terminalId) throw new ApiError(403, 'ACCESS_DENIED', 'a terminal may read only its own data');
@@ -152,9 +162,13 @@ async function ledgerBatchView(call: Call, receipt: string): Promise<{ status: n
 
 /** Signature, size and shape are checked before anything is stored; the ledger checks them again. */
 async function acceptBatch(call: Call): Promise<{ status: number; body: unknown }> {
-  const { batch: jws } = z.object({ batch: z.string() }).parse(call.body);
+  const { batch: jws } = z.strictObject({ batch: z.string() }).parse(call.body);
   const batch = decodeBatch(jws);
   const { store, ledger } = call.deps;
+  // The very bytes accepted before (a retry whose answer was lost): their receipt, even if the
+  // terminal's key has been rotated or revoked since; they were verified when first accepted.
+  const earlier = await store.getSame(batch.digest, jws);
+  if (earlier !== undefined) return { status: 200, body: intakeView(earlier, call.deps) };
   let key = await store.terminalKey(batch.terminalId);
   if (key === undefined) {
     try {
@@ -180,7 +194,7 @@ const ACCOUNT_READ: readonly CallerRole[] = ['auditor', 'operator', 'finance', '
 export const ROUTES: readonly Route[] = [
   // ---- terminals ----
   { id: 'submitBatch', method: 'post', path: '/v1/batches', roles: 'signed', ok: [200, 202], summary: 'Upload a signed batch (protocol v1). 202 once durably stored; the same batch again returns the same receipt.',
-    body: z.object({ batch: z.string().describe('compact JWS of the batch') }), handle: acceptBatch },
+    body: z.strictObject({ batch: z.string().describe('compact JWS of the batch') }), handle: acceptBatch },
   { id: 'getBatch', method: 'get', path: '/v1/batches/{receipt}', roles: ['terminal', 'operator', 'auditor'], ok: [200], summary: 'Status and per-record outcomes of an uploaded batch',
     handle: async (call) => {
       const receipt = param(call, 'receipt');
@@ -206,14 +220,14 @@ export const ROUTES: readonly Route[] = [
     } },
   // ---- operator ----
   { id: 'registerIssuerKey', method: 'post', path: '/v1/issuer-keys', roles: ['operator'], ok: [200], summary: 'Register an issuer key',
-    body: z.object({ keyId: id, alg: z.enum(['ES256', 'EdDSA']), publicKey: z.record(z.string(), z.string()), validFrom: z.number().int(), validTo: z.number().int(), status: z.enum(['active', 'revoked']) }),
+    body: z.strictObject({ keyId: id, alg: z.enum(['ES256', 'EdDSA']), publicKey: z.record(z.string(), z.string()), validFrom: z.number().int(), validTo: z.number().int(), status: z.enum(['active', 'revoked']) }),
     handle: (call) => submit(call, 'RegisterIssuerKey', [jsonArg(call.body)]) },
   { id: 'revokeIssuerKey', method: 'post', path: '/v1/issuer-keys/{keyId}/revoke', roles: ['operator'], ok: [200], summary: 'Revoke an issuer key',
     handle: (call) => submit(call, 'RevokeIssuerKey', [param(call, 'keyId')]) },
   { id: 'registerMerchant', method: 'post', path: '/v1/merchants', roles: ['operator'], ok: [200], summary: 'Register a merchant',
-    body: z.object({ merchantId: id, name: z.string().min(1).max(128) }), handle: (call) => submit(call, 'RegisterMerchant', [jsonArg(call.body)]) },
+    body: z.strictObject({ merchantId: id, name: z.string().min(1).max(128) }), handle: (call) => submit(call, 'RegisterMerchant', [jsonArg(call.body)]) },
   { id: 'registerTerminal', method: 'post', path: '/v1/terminals', roles: ['operator'], ok: [200], summary: 'Register a terminal and its public key',
-    body: z.object({ terminalId: id, merchantId: id, publicKey: z.record(z.string(), z.string()) }),
+    body: z.strictObject({ terminalId: id, merchantId: id, publicKey: z.record(z.string(), z.string()) }),
     handle: async (call) => {
       const out = await submit(call, 'RegisterTerminal', [jsonArg(call.body)]);
       const b = call.body as { terminalId: string; publicKey: unknown };
@@ -221,7 +235,7 @@ export const ROUTES: readonly Route[] = [
       return out;
     } },
   { id: 'setTerminalStatus', method: 'put', path: '/v1/terminals/{terminalId}/status', roles: ['operator'], ok: [200], summary: 'Activate or revoke a terminal',
-    body: z.object({ status: z.enum(['active', 'revoked']) }),
+    body: z.strictObject({ status: z.enum(['active', 'revoked']) }),
     handle: async (call) => {
       const { status } = call.body as { status: string };
       const out = await submit(call, 'SetTerminalStatus', [param(call, 'terminalId'), status]);
@@ -231,7 +245,7 @@ export const ROUTES: readonly Route[] = [
     } },
   { id: 'rotateTerminalKey', method: 'put', path: '/v1/terminals/{terminalId}/key', roles: ['operator'], ok: [200],
     summary: "Replace a terminal's public key; batches are checked with the new key from then on, the old one is kept in the key history",
-    body: z.object({ publicKey: z.record(z.string(), z.string()) }),
+    body: z.strictObject({ publicKey: z.record(z.string(), z.string()) }),
     handle: async (call) => {
       const { publicKey } = call.body as { publicKey: unknown };
       const out = await submit(call, 'RotateTerminalKey', [param(call, 'terminalId'), jsonArg(publicKey)]);
@@ -242,59 +256,58 @@ export const ROUTES: readonly Route[] = [
   { id: 'issueTerminalCredential', method: 'post', path: '/v1/terminals/{terminalId}/credentials', roles: ['operator'], ok: [201],
     summary: 'Issue a read credential for a registered terminal: the bearer token is in this answer only (only its SHA-256 is kept); it works at once',
     handle: async (call) => {
-      const terminalId = param(call, 'terminalId');
-      await call.deps.ledger.evaluate(ledgerRole(call), 'GetTerminal', [terminalId]); // refuses an unregistered terminal
+      const terminalId = await registeredTerminal(call);
       return { status: 201, body: await call.deps.store.issueTerminalCredential(terminalId) };
     } },
   { id: 'listTerminalCredentials', method: 'get', path: '/v1/terminals/{terminalId}/credentials', roles: ['operator'], ok: [200], summary: "A terminal's credentials, live and revoked (never their tokens)",
-    handle: async (call) => ({ status: 200, body: await call.deps.store.terminalCredentials(param(call, 'terminalId')) }) },
+    handle: async (call) => ({ status: 200, body: await call.deps.store.terminalCredentials(await registeredTerminal(call)) }) },
   { id: 'revokeTerminalCredential', method: 'delete', path: '/v1/terminals/{terminalId}/credentials/{credentialId}', roles: ['operator'], ok: [200], summary: 'Revoke a terminal credential; refused from the next request on',
     handle: async (call) => {
-      const [terminalId, credentialId] = [param(call, 'terminalId'), param(call, 'credentialId')];
+      const [terminalId, credentialId] = [await registeredTerminal(call), param(call, 'credentialId')];
       const revoked = await call.deps.store.revokeTerminalCredential(terminalId, credentialId);
       if (revoked === undefined) throw new ApiError(404, 'NOT_FOUND', `terminal ${terminalId} has no credential ${credentialId}`);
       return { status: 200, body: { credentialId, terminalId, ...revoked } };
     } },
   { id: 'setRiskPolicy', method: 'put', path: '/v1/risk-policy', roles: ['operator'], ok: [200], summary: 'Set the offline risk policy',
-    body: z.object({ maxClockSkewMs: z.number().int(), tapMaxAgeMs: z.number().int(), faceCapPerPayment: amount, faceMinScore: z.number().int() }),
+    body: z.strictObject({ maxClockSkewMs: z.number().int(), tapMaxAgeMs: z.number().int(), faceCapPerPayment: amount, faceMinScore: z.number().int() }),
     handle: (call) => submit(call, 'SetRiskPolicy', [jsonArg(call.body)]) },
   { id: 'topUp', method: 'post', path: '/v1/top-ups', roles: ['operator'], ok: [200], summary: 'Top up an account (recovers debt first); idempotent on topUpId',
-    body: z.object({ topUpId: id, account: id, amount }),
+    body: z.strictObject({ topUpId: id, account: id, amount }),
     handle: (call) => {
       const b = call.body as { topUpId: string; account: string };
       return onAccounts(call, [b.account], () => submitIdempotent(call, { fn: 'GetTopUp', args: [b.topUpId] }, 'TopUp', [jsonArg(call.body)]));
     } },
   { id: 'importTopUps', method: 'post', path: '/v1/top-ups/import', roles: ['operator'], ok: [200],
     summary: 'Book up to 500 top-ups in one transaction (a bank settlement file), in order, each idempotent on its topUpId; all or nothing',
-    body: z.object({ topUps: z.array(z.object({ topUpId: id, account: id, amount })).min(1).max(500) }),
+    body: z.strictObject({ topUps: z.array(z.strictObject({ topUpId: id, account: id, amount })).min(1).max(500) }),
     handle: (call) => {
       const { topUps } = call.body as { topUps: { account: string }[] };
       return onAccounts(call, topUps.map((t) => t.account), () => submit(call, 'TopUps', [jsonArg(topUps)]));
     } },
   { id: 'payout', method: 'post', path: '/v1/payouts', roles: ['operator'], ok: [200], summary: "Pay a merchant its per-batch credits; idempotent on payoutId",
-    body: z.object({ payoutId: id, merchantId: id }),
+    body: z.strictObject({ payoutId: id, merchantId: id }),
     handle: (call) => {
       const b = call.body as { payoutId: string; merchantId: string };
       return submitIdempotent(call, { fn: 'GetPayout', args: [b.merchantId, b.payoutId] }, 'Payout', [jsonArg(call.body)]);
     } },
   // ---- school finance ----
   { id: 'openAccount', method: 'post', path: '/v1/accounts', roles: ['finance'], ok: [200], summary: 'Open a student account',
-    body: z.object({ account: id, group: id, creditLine: amount }), handle: (call) => submit(call, 'OpenAccount', [jsonArg(call.body)]) },
+    body: z.strictObject({ account: id, group: id, creditLine: amount }), handle: (call) => submit(call, 'OpenAccount', [jsonArg(call.body)]) },
   { id: 'importAccounts', method: 'post', path: '/v1/accounts/import', roles: ['finance'], ok: [200],
     summary: 'Open up to 500 student accounts in one transaction (an enrolment import); all or nothing',
-    body: z.object({ accounts: z.array(z.object({ account: id, group: id, creditLine: amount })).min(1).max(500) }),
+    body: z.strictObject({ accounts: z.array(z.strictObject({ account: id, group: id, creditLine: amount })).min(1).max(500) }),
     handle: (call) => submit(call, 'OpenAccounts', [jsonArg((call.body as { accounts: unknown }).accounts)]) },
   { id: 'setCreditLine', method: 'put', path: '/v1/accounts/{account}/credit-line', roles: ['finance'], ok: [200], summary: "Set an account's credit line",
-    body: z.object({ creditLine: amount }),
+    body: z.strictObject({ creditLine: amount }),
     handle: (call) => onAccounts(call, [param(call, 'account')], () => submit(call, 'SetCreditLine', [param(call, 'account'), (call.body as { creditLine: string }).creditLine])) },
   { id: 'setPointsPolicy', method: 'put', path: '/v1/points-policy', roles: ['finance'], ok: [200], summary: 'Set a new version of the points policy',
-    body: z.object({ ratePerMille: z.number().int(), multipliers: z.record(z.string(), z.number().int()), dailyCap: amount }),
+    body: z.strictObject({ ratePerMille: z.number().int(), multipliers: z.record(z.string(), z.number().int()), dailyCap: amount }),
     handle: (call) => submit(call, 'SetPointsPolicy', [jsonArg(call.body)]) },
   // ---- registrar ----
   { id: 'beginClearance', method: 'post', path: '/v1/clearances/{account}/begin', roles: ['registrar'], ok: [200], summary: 'Begin graduation clearance (deny-lists the account)',
     handle: (call) => onAccounts(call, [param(call, 'account')], () => submit(call, 'BeginClearance', [param(call, 'account')])) },
   { id: 'completeClearance', method: 'post', path: '/v1/clearances/{account}/complete', roles: ['registrar'], ok: [200], summary: 'Resolve every open debt, refund, expire points, close',
-    body: z.object({ resolutions: z.array(z.object({ debt: z.enum(['advance', 'credit']), resolution: z.enum(['collected', 'waived', 'referred']), reference: z.string() })).max(2) }),
+    body: z.strictObject({ resolutions: z.array(z.strictObject({ debt: z.enum(['advance', 'credit']), resolution: z.enum(['collected', 'waived', 'referred']), reference: z.string() })).max(2) }),
     handle: (call) => onAccounts(call, [param(call, 'account')], () => submit(call, 'CompleteClearance', [jsonArg({ account: param(call, 'account'), resolutions: (call.body as { resolutions: unknown }).resolutions })])) },
   // ---- audit ----
   { id: 'getAccount', method: 'get', path: '/v1/accounts/{account}', roles: ACCOUNT_READ, ok: [200], summary: 'Account balances, debt and status', handle: (call) => evaluate(call, 'GetAccount', [param(call, 'account')]) },
@@ -343,7 +356,7 @@ export function errorInfo(error: unknown): { status: number; code: string; detai
   if (error instanceof DomainError) return { status: -1, code: error.code, detail: withoutCodes(error.message, error.code) };
   if (error instanceof z.ZodError) {
     const first = error.issues[0];
-    return { status: -1, code: first === undefined ? 'INVALID_FIELD' : codeOfIssue(first), detail: error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') };
+    return { status: -1, code: first === undefined ? 'INVALID_FIELD' : codeOfIssue(first), detail: error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message.replace(/^[A-Z][A-Z0-9_]{2,40}: /, '')}`).join('; ') };
   }
   if (error instanceof LedgerError) {
     if (error.failure === 'refused') return { status: -1, code: error.code ?? 'REFUSED', detail: error.code === undefined ? error.message : withoutCodes(refusalDetail(error.message, error.code), error.code) };
@@ -362,6 +375,8 @@ function codeOfIssue(issue: z.core.$ZodIssue): string {
   const params: unknown = issue.code === 'custom' ? issue.params : undefined;
   const code: unknown = typeof params === 'object' && params !== null ? Reflect.get(params, 'code') : undefined;
   if (typeof code === 'string') return code;
+  const named = /^([A-Z][A-Z0-9_]{2,40}): /.exec(issue.message);
+  if (named?.[1] !== undefined) return named[1];
   if (issue.code === 'invalid_type') return issue.message.endsWith('received undefined') ? 'MISSING_FIELD' : 'WRONG_TYPE';
   if (issue.code === 'unrecognized_keys') return 'UNKNOWN_FIELD';
   return 'INVALID_FIELD';

@@ -164,6 +164,13 @@ export class IntakeStore {
     return row === undefined ? undefined : toRow(row);
   }
 
+  /** The stored batch with this receipt if it was accepted as exactly these bytes. */
+  async getSame(receipt: string, jws: string): Promise<IntakeRow | undefined> {
+    const r = await this.pool.query<Record<string, unknown>>(`SELECT * FROM ${this.t} WHERE receipt = $1 AND jws = $2`, [receipt, jws]);
+    const row = r.rows[0];
+    return row === undefined ? undefined : toRow(row);
+  }
+
   /** Batches waiting for the ledger (the metric `intake depth`). */
   async depth(): Promise<number> {
     const r = await this.pool.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${this.t} WHERE status = 'pending'`);
