@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { randomBytes } from 'node:crypto';
@@ -90,7 +90,7 @@ describe('web console in Chromium', () => {
     await page.goto(`${live().gateway.url}/console/#${hash}`);
     await ready(page);
     await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-    if (README_SHOTS !== undefined && /-(books|clearance|terminals)$/.test(name)) {
+    if (README_SHOTS !== undefined && /-(books|statement|hour|fraud|clearance|terminals)$/.test(name)) {
       mkdirSync(README_SHOTS, { recursive: true });
       await page.screenshot({ path: join(README_SHOTS, `${name}.png`) });
     }
@@ -108,6 +108,22 @@ describe('web console in Chromium', () => {
       await p.getByRole('button', { name: /proof/ }).first().click();
       await p.getByText(/block [0-9]+, VALID/).first().waitFor();
     });
+    // Points are points, not money; times say their zone; the proof stands on a line of its own.
+    const statementText = await page.locator('main').textContent() ?? '';
+    expect(statementText).toMatch(/points:[a-z0-9-]+: [0-9,]+ points/);
+    expect(statementText).not.toMatch(/points:[a-z0-9-]+: -?[0-9,]+\.[0-9]{2}/);
+    expect(statementText).toMatch(/points-issued → points:[a-z0-9-]+ [0-9,]+ points/);
+    expect(statementText).toMatch(/[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} UTC/);
+    expect(await page.locator('.proof').first().evaluate((el) => getComputedStyle(el).display)).toBe('block');
+    expect(await page.getByLabel('Student account').getAttribute('placeholder')).toMatch(/s[0-9]{5}$/);
+    // The statement as a CSV file: the same postings.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /Download CSV/ }).click()]);
+    const file = await download.path();
+    const csv = readFileSync(file, 'utf8').split('\r\n').filter((l) => l !== '');
+    expect(csv[0]).toBe('account,at,atUtc,txId,from,to,amount,ref');
+    const statement = (await (await fetch(`${live().gateway.url}/v1/accounts/${debtor}/statement`, { headers: { authorization: `Bearer ${live().gateway.tokens.auditor}` } })).json()) as { entries: { postings: unknown[] }[] };
+    expect(csv.length - 1).toBe(statement.entries.reduce((n, e) => n + e.postings.length, 0));
+    expect(csv.slice(1).every((l) => l.startsWith(`${debtor},`))).toBe(true);
     await visit(page, 'auditor-chains', 'chains', async (p) => {
       await p.getByRole('button', { name: 'pos-004' }).click();
       await p.getByText(/GAP: /).first().waitFor();
@@ -117,6 +133,24 @@ describe('web console in Chromium', () => {
     await visit(page, 'auditor-debts', 'debts', (p) => p.getByRole('table', { name: /Open debts/ }).waitFor());
     await visit(page, 'auditor-hour', 'hour', (p) => p.getByRole('img', { name: /Payments per minute by outcome/ }).waitFor());
     expect(await page.locator('svg rect').count()).toBeGreaterThan(10);
+    // Charts an auditor reads at a glance: titles above, a few y ticks with gridlines, a continuous
+    // time axis, and one meaning per colour on the page.
+    const charts = await page.locator('figure').evaluateAll((figures) => figures.map((f) => ({
+      titleFirst: f.firstElementChild?.tagName === 'FIGCAPTION',
+      yTicks: [...f.querySelectorAll('svg text[text-anchor="end"]')].length,
+      gridlines: [...f.querySelectorAll('svg line')].filter((l) => l.getAttribute('stroke') === '#ddd').length,
+      colours: [...new Set([...f.querySelectorAll('svg rect')].map((r) => r.getAttribute('fill')))],
+      buckets: [...f.querySelectorAll('svg rect title')].map((t) => (t.textContent ?? '').split(' ')[0]),
+    })));
+    expect(charts).toHaveLength(2);
+    for (const c of charts) {
+      expect(c.titleFirst).toBe(true);
+      expect(c.yTicks).toBeGreaterThanOrEqual(3);
+      expect(c.gridlines).toBeGreaterThanOrEqual(2);
+    }
+    const [outcomeColours, lagColours] = [charts[0]?.colours ?? [], charts[1]?.colours ?? []];
+    expect(outcomeColours.filter((c) => lagColours.includes(c))).toEqual([]);
+    expect(await page.locator('figcaption').first().textContent()).toMatch(/UTC/);
     // An auditor trying to write is refused by the API, and the console shows its problem.
     await visit(page, 'auditor-refused-payout', 'payouts', async (p) => {
       await p.getByLabel('Merchant').fill('canteen-north');
@@ -169,5 +203,31 @@ describe('web console in Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').filter({ hasText: 'UNAUTHENTICATED' }).waitFor();
     await page.close();
+  });
+
+  it('says there is nothing yet on an empty ledger instead of a blank page, and has a favicon', async () => {
+    const emptySchema = `${schema}_empty`;
+    const empty = await startTestGateway({ pool, schema: emptySchema, now, runWorker: false, workers: 1 });
+    try {
+      const page = await live().browser.newPage({ viewport: { width: 1280, height: 900 } });
+      await page.goto(`${empty.url}/console/`);
+      expect(await page.locator('link[rel="icon"]').getAttribute('href')).toBe('favicon.svg');
+      expect((await fetch(`${empty.url}/console/favicon.svg`)).status).toBe(200);
+      await page.getByLabel('API credential').fill(empty.tokens.auditor);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByTestId('invariant').waitFor();
+      await page.getByText('No open debts').waitFor();
+      await page.goto(`${empty.url}/console/#chains`);
+      await page.getByText('No terminals are registered yet').waitFor();
+      await page.goto(`${empty.url}/console/#hour`);
+      await page.getByText('No payments on the ledger yet').waitFor();
+      await page.goto(`${empty.url}/console/#debts`);
+      await page.getByText('no open debts').waitFor();
+      await page.screenshot({ path: join(SHOTS, 'auditor-empty-debts.png'), fullPage: true });
+      await page.close();
+    } finally {
+      await empty.close();
+      await pool.query(`DROP SCHEMA IF EXISTS ${emptySchema} CASCADE`);
+    }
   });
 });

@@ -299,6 +299,37 @@ describe('one code per fault, at every door', () => {
   });
 });
 
+describe('CSV files (?format=csv)', () => {
+  const csv = async (path: string, as: keyof typeof tokens): Promise<{ status: number; type: string; disposition: string; lines: string[] }> => {
+    const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${tokens[as]}` } });
+    const text = await res.text();
+    return { status: res.status, type: res.headers.get('content-type') ?? '', disposition: res.headers.get('content-disposition') ?? '', lines: text.split('\r\n').filter((l) => l !== '') };
+  };
+
+  it('serves statements, payments, debts, advances and payouts as the same data the JSON answers', async () => {
+    const json = await call('GET', '/v1/accounts/ann/statement', 'auditor');
+    const postings = (json.body.entries as unknown as { postings: unknown[] }[]).reduce((n, e) => n + e.postings.length, 0);
+    const st = await csv('/v1/accounts/ann/statement?format=csv', 'auditor');
+    expect(st).toMatchObject({ status: 200, type: 'text/csv; charset=utf-8', disposition: 'attachment; filename="getStatement-ann.csv"' });
+    expect(st.lines[0]).toBe('account,at,atUtc,txId,from,to,amount,ref');
+    expect(st.lines.length - 1).toBe(postings);
+    const payments = await call('GET', '/v1/payments?merchantId=canteen-1', 'auditor');
+    const pay = await csv('/v1/payments?merchantId=canteen-1&format=csv', 'auditor');
+    expect(pay.lines.length - 1).toBe((payments.body as unknown[]).length);
+    expect(pay.lines[0]).toContain('amount');
+    expect((await csv('/v1/debts?format=csv', 'auditor')).status).toBe(200);
+    expect((await csv('/v1/advances?format=csv', 'auditor')).status).toBe(200);
+    const paid = await call('POST', '/v1/payouts', 'operator', { merchantId: 'canteen-1', payoutId: 'csv-payout-1' });
+    expect(paid.status).toBe(200);
+    const lines = (paid.body.result as unknown as { lines: unknown[] }).lines.length;
+    expect((await call('GET', '/v1/payouts/canteen-1/csv-payout-1', 'auditor')).body).toEqual(paid.body.result);
+    const payout = await csv('/v1/payouts/canteen-1/csv-payout-1?format=csv', 'auditor');
+    expect(payout.lines[0]?.startsWith('payoutId,merchantId,')).toBe(true);
+    expect(payout.lines.length - 1).toBe(lines);
+    expect(await call('GET', '/v1/debts?format=xml', 'auditor')).toMatchObject({ status: 400, body: { code: 'INVALID_FIELD' } });
+  });
+});
+
 describe('ledger endpoints', () => {
   it('passes the chaincode codes through as problem+json with the right status', async () => {
     const dup = await call('POST', '/v1/merchants', 'operator', { merchantId: 'canteen-1', name: 'again' });

@@ -49,6 +49,14 @@ export class Api {
     return parsed;
   }
 
+  /** The answer as a file (the CSV views): its text, or the API's problem. */
+  async file(path: string): Promise<string> {
+    const res = await fetch(path, { headers: { authorization: `Bearer ${this.token}` } });
+    const body = await res.text();
+    if (!res.ok) throw new ProblemError(problemOf(res.status, body === '' ? null : JSON.parse(body)));
+    return body;
+  }
+
   get(path: string): Promise<unknown> {
     return this.call('GET', path);
   }

@@ -22,14 +22,37 @@ export function sumMinor(values: readonly string[]): string {
   return values.reduce((acc, v) => acc + BigInt(v), 0n).toString();
 }
 
-/** A ledger time (ms since the epoch) in the campus's time zone: "2026-12-01 12:03:04". */
-export function formatTime(ms: number, timeZone: string): string {
+/** Points are whole units, not money: "37" → "37 points". */
+export function formatPoints(units: string): string {
+  const m = /^(-?)(0|[1-9][0-9]*)$/.exec(units);
+  if (m === null) throw new Error(`not a number of points: ${JSON.stringify(units)}`);
+  return `${m[1] ?? ''}${(m[2] ?? '0').replace(/\B(?=(\d{3})+(?!\d))/g, ',')} points`;
+}
+
+/** An amount on a book: points books (`points`, `points:<account>`, ...) hold points, every other book money. */
+export function formatOnBook(book: string, amount: string): string {
+  return /^points(:|$)|:points(:|$)/.test(book) ? formatPoints(amount) : formatMoney(amount);
+}
+
+/** The campus zone's offset at a time, as people read it: "UTC+8", "UTC", "UTC-3:30". */
+export function zoneLabel(ms: number, timeZone: string): string {
+  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'shortOffset' }).formatToParts(new Date(ms)).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const label = name.replace(/^GMT/, 'UTC');
+  return label === 'UTC+0' ? 'UTC' : label;
+}
+
+function wallClock(ms: number, timeZone: string): string {
   const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(ms));
   const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')}`;
 }
 
+/** A ledger time (ms since the epoch) in the campus's time zone, with its offset: "2026-12-01 12:03:04 UTC+8". */
+export function formatTime(ms: number, timeZone: string): string {
+  return `${wallClock(ms, timeZone)} ${zoneLabel(ms, timeZone)}`;
+}
+
 /** The minute (in the campus's time zone) a time falls in: "12:03". */
 export function minuteOf(ms: number, timeZone: string): string {
-  return formatTime(ms, timeZone).slice(11, 16);
+  return wallClock(ms, timeZone).slice(11, 16);
 }

@@ -1,5 +1,5 @@
 /** Small DOM helpers: elements, paged tables, problem boxes. No framework. */
-import { ProblemError, text } from './api.js';
+import { ProblemError, text, type Api } from './api.js';
 
 type Child = Node | string | null | undefined | false;
 
@@ -82,4 +82,29 @@ export function txLine(answer: unknown, timeZone: string, fmt: (ms: number, tz: 
   return h('p', { class: 'tx', role: 'status' }, 'Ledger transaction ', h('code', { 'data-testid': 'tx-id' }, text(answer, 'txId') || '?'),
     ` in block ${text(answer, 'blockNumber') || '?'}, ${text(answer, 'validationCode')}`,
     text(answer, 'replayed') === 'true' ? ' (replayed: nothing new written)' : '', `; answered ${fmt(Date.now(), timeZone)}`);
+}
+
+/**
+ * A button that downloads what the API answers at `path` as CSV (`?format=csv`: the same data,
+ * amounts in minor units), saved as `name`; a refusal is shown beside it.
+ */
+export function csvButton(api: Api, path: string, name: string): HTMLElement {
+  const out = h('span', { class: 'csv-status', 'aria-live': 'polite' });
+  const button = h('button', { type: 'button', class: 'csv', onclick: () => {
+    void api.file(`${path}${path.includes('?') ? '&' : '?'}format=csv`).then((csv) => {
+      const a = h('a', { href: URL.createObjectURL(new Blob([csv], { type: 'text/csv' })), download: name });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      out.replaceChildren(` saved ${name}`);
+    }, (error: unknown) => {
+      out.replaceChildren(problemBox(error));
+    });
+  } }, `Download CSV (${name})`);
+  return h('div', { class: 'csv-row' }, button, out);
+}
+
+/** What an empty page says instead of nothing. */
+export function nothingYet(what: string): HTMLElement {
+  return h('p', { class: 'empty' }, what);
 }

@@ -1,8 +1,18 @@
 /** The auditor's console: the books, statements with proofs, batch chains, double spends, debts, the canteen hour. */
 import { list, num, obj, text, type Api, type Me } from '../api.js';
-import { stackedBars } from '../chart.js';
-import { formatMoney, formatTime, minuteOf, sumMinor } from '../format.js';
-import { field, h, into, pagedTable, problemBox } from '../ui.js';
+import { stackedBars, type Series } from '../chart.js';
+import { formatMoney, formatOnBook, formatPoints, formatTime, minuteOf, sumMinor, zoneLabel } from '../format.js';
+import { csvButton, field, h, into, nothingYet, pagedTable, problemBox } from '../ui.js';
+
+/** One meaning per colour on a page: outcomes in their own hues, lag bands in shades of blue. */
+const OUTCOME_COLOURS: Readonly<Record<string, string>> = {
+  settled: '#2f6f4f', 'settled-advance': '#c57f1b', 'double-spend': '#b03a2e', rejected: '#6c3483', duplicate: '#7f8c8d', conflict: '#1c2833',
+};
+const LAG_BANDS: readonly Series[] = [
+  { name: '< 1 min', colour: '#c6dbef' }, { name: '1–10 min', colour: '#6baed6' }, { name: '10–60 min', colour: '#2171b5' }, { name: '> 60 min', colour: '#08306b' },
+];
+/** Bucket widths for the time axis, in minutes: the first that keeps the axis within 180 bars. */
+const BUCKETS = [1, 5, 15, 60, 360, 1440];
 
 export function auditorPages(api: Api, me: Me): Record<string, { title: string; render: (root: HTMLElement) => void }> {
   const tz = me.campusTimeZone;
@@ -20,31 +30,35 @@ export function auditorPages(api: Api, me: Me): Record<string, { title: string; 
             h('p', { class: ok ? 'ok' : 'bad', 'data-testid': 'invariant' }, ok ? `Holds: ${text(inv, 'postings')} postings sum to ${text(inv, 'sum')}, every stored balance equals its postings.` : `BROKEN: ${JSON.stringify(obj(inv, 'mismatches'))}`)),
           pagedTable('Totals per account class', [
             { title: 'class', cell: (r: [string, unknown]) => r[0] },
-            { title: 'balance', numeric: true, cell: (r: [string, unknown]) => (r[0].startsWith('points') ? String(r[1]) : formatMoney(String(r[1]))) },
+            { title: 'balance', numeric: true, cell: (r: [string, unknown]) => formatOnBook(r[0], String(r[1])) },
           ], totals),
           h('section', { 'aria-labelledby': 'pts-h' }, h('h2', { id: 'pts-h' }, 'Campus points'),
-            h('p', {}, `Issued ${text(points, 'issued')}, expired ${text(points, 'expired')}, supply ${text(points, 'supply')}, held by accounts ${text(points, 'heldByAccounts')} (${text(points, 'consistent') === 'true' ? 'consistent' : 'INCONSISTENT'}).`)),
+            h('p', {}, `Issued ${formatPoints(text(points, 'issued') || '0')}, expired ${formatPoints(text(points, 'expired') || '0')}, supply ${formatPoints(text(points, 'supply') || '0')}, held by accounts ${formatPoints(text(points, 'heldByAccounts') || '0')} (${text(points, 'consistent') === 'true' ? 'consistent' : 'INCONSISTENT'}).`)),
           h('section', { 'aria-labelledby': 'debt-h' }, h('h2', { id: 'debt-h' }, 'Debts by age'),
-            h('p', {}, ...Object.entries(obj(debts, 'totals')).map(([bucket, v]) => `${bucket} days: ${formatMoney(String(v))}; `))),
+            Object.keys(obj(debts, 'totals')).length === 0 ? nothingYet('No open debts: nobody owes an advance or used credit.')
+              : h('p', {}, ...Object.entries(obj(debts, 'totals')).map(([bucket, v]) => `${bucket} days: ${formatMoney(String(v))}; `))),
         ];
       });
     } },
 
     statement: { title: 'Statement', render: (root) => {
-      const account = field('Student account', 'statement-account', { placeholder: 'e.g. s-00042', required: '' });
+      const account = field('Student account', 'statement-account', { placeholder: 'e.g. s00042', required: '' });
       const out = h('div', { 'aria-live': 'polite' });
       const form = h('form', { class: 'inline', onsubmit: (e) => {
         e.preventDefault();
         void into(out, async () => {
-          const st = await api.get(`/v1/accounts/${encodeURIComponent(account.input.value.trim())}/statement`);
+          const id = account.input.value.trim();
+          const path = `/v1/accounts/${encodeURIComponent(id)}/statement`;
+          const st = await api.get(path);
           const balances = obj(st, 'balances');
           return [
             h('h2', {}, `Statement of ${text(st, 'account')} (${text(st, 'status')})`),
             h('p', { class: text(st, 'consistent') === 'true' ? 'ok' : 'bad' }, text(st, 'consistent') === 'true' ? 'Postings prove every balance.' : 'Postings do NOT prove the balances.'),
-            h('p', {}, ...Object.entries(balances).map(([k, v]) => `${k}: ${typeof v === 'string' && /^-?[0-9]+$/.test(v) ? formatMoney(v) : String(v)}; `)),
+            h('p', {}, ...Object.entries(balances).map(([k, v]) => `${k}: ${typeof v === 'string' && /^-?[0-9]+$/.test(v) ? formatOnBook(k, v) : String(v)}; `)),
+            csvButton(api, path, `statement-${id}.csv`),
             pagedTable('Entries', [
               { title: 'time', cell: (e: unknown) => time(num(e, 'at')) },
-              { title: 'postings', cell: (e: unknown) => h('ul', {}, ...list(e, 'postings').map((p) => h('li', {}, `${text(p, 'from')} → ${text(p, 'to')} ${money(p, 'amount')} (${text(p, 'ref')})`))) },
+              { title: 'postings', cell: (e: unknown) => h('ul', {}, ...list(e, 'postings').map((p) => h('li', {}, `${text(p, 'from')} → ${text(p, 'to')} ${formatOnBook(text(p, 'to'), text(p, 'amount') || '0')} (${text(p, 'ref')})`))) },
               { title: 'transaction', cell: (e: unknown) => proofButton(text(e, 'txId')) },
             ], list(st, 'entries'), 10),
           ];
@@ -56,9 +70,11 @@ export function auditorPages(api: Api, me: Me): Record<string, { title: string; 
     chains: { title: 'Batch chains', render: (root) => {
       void into(root, async () => {
         const terminals = list(await api.get('/v1/terminals'));
-        const out = h('div', { 'aria-live': 'polite' });
+        if (terminals.length === 0) return nothingYet('No terminals are registered yet, so there are no batch chains to show.');
+        const out = h('div', { 'aria-live': 'polite' }, nothingYet('Choose a terminal to see its batch chain.'));
         const pick = (id: string): void => void into(out, async () => {
           const entries = list(await api.get(`/v1/terminals/${encodeURIComponent(id)}/batches`));
+          if (entries.length === 0) return nothingYet(`No batches from ${id} have settled yet.`);
           const seen = new Set<number>();
           const rows = entries.map((e) => {
             const seq = num(e, 'batchSeq');
@@ -110,7 +126,8 @@ export function auditorPages(api: Api, me: Me): Record<string, { title: string; 
         const d = await api.get('/v1/debts');
         const debts = list(d, 'debts');
         return [
-          h('p', {}, `As of ${time(num(d, 'asOf'))}: ${String(debts.length)} accounts owe ${formatMoney(sumMinor(debts.flatMap((x) => [text(x, 'advance') || '0', text(x, 'credit') || '0'])))}.`),
+          h('p', {}, debts.length === 0 ? `As of ${time(num(d, 'asOf'))}: no open debts.` : `As of ${time(num(d, 'asOf'))}: ${String(debts.length)} accounts owe ${formatMoney(sumMinor(debts.flatMap((x) => [text(x, 'advance') || '0', text(x, 'credit') || '0'])))}.`),
+          csvButton(api, '/v1/debts', 'debts.csv'),
           pagedTable('Open debts with ageing', [
             { title: 'account', cell: (x: unknown) => text(x, 'account') },
             { title: 'status', cell: (x: unknown) => text(x, 'status') },
@@ -127,31 +144,35 @@ export function auditorPages(api: Api, me: Me): Record<string, { title: string; 
       void into(root, async () => {
         const terminals = list(await api.get('/v1/terminals'));
         const chains = await Promise.all(terminals.map((t) => api.get(`/v1/terminals/${encodeURIComponent(text(t, 'terminalId'))}/batches`)));
-        const byMinute = new Map<string, Map<string, number>>();
-        const lagByMinute = new Map<string, Map<string, number>>();
-        const outcomes = new Set<string>();
-        const lagBands = ['< 1 min', '1–10 min', '10–60 min', '> 60 min'];
-        for (const e of chains.flatMap((c) => list(c))) {
-          const settledAt = num(e, 'at');
-          for (const p of list(e, 'payments')) {
-            const minute = minuteOf(num(p, 'at'), tz);
-            const code = text(p, 'code');
-            outcomes.add(code);
-            const m = byMinute.get(minute) ?? new Map<string, number>();
-            m.set(code, (m.get(code) ?? 0) + 1);
-            byMinute.set(minute, m);
-            const lag = (settledAt - num(p, 'at')) / 60_000;
-            const band = lagBands[lag < 1 ? 0 : lag < 10 ? 1 : lag < 60 ? 2 : 3] ?? '';
-            const l = lagByMinute.get(minute) ?? new Map<string, number>();
-            l.set(band, (l.get(band) ?? 0) + 1);
-            lagByMinute.set(minute, l);
-          }
+        const sales = chains.flatMap((c) => list(c)).flatMap((e) => list(e, 'payments').map((p) => ({ at: num(p, 'at'), code: text(p, 'code'), lag: (num(e, 'at') - num(p, 'at')) / 60_000 })));
+        if (sales.length === 0) return nothingYet('No payments on the ledger yet: the charts appear once the first batch has settled.');
+        // A continuous time axis: every bucket from the first sale to the last, empty ones too.
+        const first = Math.min(...sales.map((x) => x.at));
+        const last = Math.max(...sales.map((x) => x.at));
+        const width = BUCKETS.find((b) => (last - first) / (b * 60_000) < 180) ?? 1440;
+        const bucketMs = width * 60_000;
+        const keys: string[] = [];
+        for (let b = Math.floor(first / bucketMs); b <= Math.floor(last / bucketMs); b++) keys.push(String(b));
+        const byOutcome = new Map<string, Map<string, number>>();
+        const byLag = new Map<string, Map<string, number>>();
+        const add = (m: Map<string, Map<string, number>>, key: string, series: string): void => {
+          const row = m.get(key) ?? new Map<string, number>();
+          row.set(series, (row.get(series) ?? 0) + 1);
+          m.set(key, row);
+        };
+        for (const x of sales) {
+          const key = String(Math.floor(x.at / bucketMs));
+          add(byOutcome, key, x.code);
+          add(byLag, key, LAG_BANDS[x.lag < 1 ? 0 : x.lag < 10 ? 1 : x.lag < 60 ? 2 : 3]?.name ?? '');
         }
-        const minutes = [...byMinute.keys()].sort();
-        if (minutes.length === 0) return h('p', {}, 'No payments on the ledger yet.');
+        const outcomes = [...new Set(sales.map((x) => x.code))].sort().map((name) => ({ name, colour: OUTCOME_COLOURS[name] ?? '#34495e' }));
+        const zone = `${tz}, ${zoneLabel(last, tz)}`;
+        const per = width === 1 ? 'minute' : `${String(width)} minutes`;
+        const axis = { keys, labelOf: (k: string) => minuteOf(Number(k) * bucketMs, tz), xTitle: `time of sale, ${zone}`, yTitle: 'payments' };
         return [
-          stackedBars(`Payments per minute by outcome (${tz})`, minutes, [...outcomes].sort(), byMinute),
-          stackedBars('Settlement lag, sale to ledger, by minute of sale', minutes, lagBands, lagByMinute),
+          stackedBars(`Payments per ${per} by outcome (${zone})`, { ...axis, series: outcomes, counts: byOutcome }),
+          stackedBars(`Settlement lag, sale to ledger, by ${per} of sale (${zone})`, { ...axis, series: LAG_BANDS, counts: byLag }),
+          csvButton(api, '/v1/payments', 'payments.csv'),
         ];
       });
     } },
@@ -161,7 +182,7 @@ export function auditorPages(api: Api, me: Me): Record<string, { title: string; 
     const out = h('span', {});
     const button = h('button', { type: 'button', class: 'link', onclick: () => {
       void api.get(`/v1/proofs/${txId}`).then((p) => {
-        out.replaceChildren(h('span', { class: 'proof' }, `block ${text(p, 'blockNumber')}, ${text(p, 'validationCode')}, hash ${text(p, 'blockHash').slice(0, 16)}…${text(p, 'notice') === '' ? '' : ` (${text(p, 'notice')})`}`));
+        out.replaceChildren(h('span', { class: 'proof' }, `Proof: block ${text(p, 'blockNumber')}, ${text(p, 'validationCode')}, hash ${text(p, 'blockHash').slice(0, 16)}…${text(p, 'notice') === '' ? '' : ` (${text(p, 'notice')})`}`));
       }, (error: unknown) => {
         out.replaceChildren(problemBox(error));
       });

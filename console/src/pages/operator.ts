@@ -1,7 +1,7 @@
 /** The operator's console: terminals and their last batch, the deny list and its versions, advances, merchant payouts. */
 import { list, num, obj, text, type Api, type Me } from '../api.js';
 import { formatMoney, formatTime } from '../format.js';
-import { field, h, into, pagedTable, problemBox, txLine } from '../ui.js';
+import { csvButton, field, h, into, pagedTable, problemBox, txLine } from '../ui.js';
 
 export function operatorPages(api: Api, me: Me): Record<string, { title: string; render: (root: HTMLElement) => void }> {
   const tz = me.campusTimeZone;
@@ -29,12 +29,12 @@ export function operatorPages(api: Api, me: Me): Record<string, { title: string;
     } },
 
     advances: { title: 'Advances', render: (root) => {
-      void into(root, async () => pagedTable('Advances by account: fronted, recovered, outstanding', [
+      void into(root, async () => [csvButton(api, '/v1/advances', 'advances.csv'), pagedTable('Advances by account: fronted, recovered, outstanding', [
         { title: 'account', cell: (x: unknown) => text(x, 'account') },
         { title: 'advanced', numeric: true, cell: (x: unknown) => formatMoney(text(x, 'advanced') || '0') },
         { title: 'recovered', numeric: true, cell: (x: unknown) => formatMoney(text(x, 'recovered') || '0') },
         { title: 'outstanding', numeric: true, cell: (x: unknown) => formatMoney(text(x, 'outstanding') || '0') },
-      ], list(await api.get('/v1/advances'))));
+      ], list(await api.get('/v1/advances')))]);
     } },
 
     payouts: { title: 'Payouts', render: (root) => {
@@ -46,6 +46,7 @@ export function operatorPages(api: Api, me: Me): Record<string, { title: string;
         void api.post('/v1/payouts', { merchantId: merchant.input.value.trim(), payoutId: payoutId.input.value.trim() }).then((r) => {
           const st = obj(r, 'result');
           out.replaceChildren(txLine(r, tz, formatTime), h('p', {}, `Paid ${formatMoney(text(st, 'total') || '0')} to ${text(st, 'merchantId')}.`),
+            csvButton(api, `/v1/payouts/${encodeURIComponent(text(st, 'merchantId'))}/${encodeURIComponent(text(st, 'payoutId'))}`, `payout-${text(st, 'merchantId')}-${text(st, 'payoutId')}.csv`),
             pagedTable('Statement lines', [
               { title: 'terminal', cell: (l: unknown) => text(l, 'terminalId') },
               { title: 'batch', numeric: true, cell: (l: unknown) => text(l, 'batchSeq') },

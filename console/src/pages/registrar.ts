@@ -7,7 +7,7 @@ export function registrarPages(api: Api, me: Me): Record<string, { title: string
   const tz = me.campusTimeZone;
   return {
     clearance: { title: 'Clearance', render: (root) => {
-      const account = field('Student account', 'clearance-account', { placeholder: 'e.g. s-00042', required: '' });
+      const account = field('Student account', 'clearance-account', { placeholder: 'e.g. s00042', required: '' });
       const out = h('div', { 'aria-live': 'polite' });
       const steps = h('div', { class: 'steps', 'aria-live': 'polite' });
 

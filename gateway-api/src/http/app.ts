@@ -8,6 +8,7 @@ import type { IntakeStore } from '../intake/intake-store';
 import { statusOf } from '../errors';
 import type { Metrics } from '../metrics';
 import { ledgerLabel } from '../ledger/ledger-port';
+import { CSV_VIEWS, toCsv } from './csv';
 import { openApi } from './openapi';
 import { sendProblem } from './problem';
 import { ROUTES, errorInfo, type Deps, type Route } from './routes';
@@ -154,5 +155,14 @@ async function handle(route: Route, req: Request, res: Response, deps: AppDeps):
   const params: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.params)) if (typeof v === 'string') params[k] = v;
   const out = await route.handle({ caller, params, query, body, deps });
+  if (route.csv !== undefined && req.query.format !== undefined && req.query.format !== 'csv' && req.query.format !== 'json') {
+    sendProblem(res, 400, 'INVALID_FIELD', 'format must be json or csv', requestId(req));
+    return;
+  }
+  if (route.csv !== undefined && req.query.format === 'csv') {
+    const name = [route.id, ...Object.values(params)].join('-').replace(/[^A-Za-z0-9._-]/g, '_');
+    res.status(out.status).type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="${name}.csv"`).send(toCsv(CSV_VIEWS[route.csv](out.body)));
+    return;
+  }
   res.status(out.status).json(out.body);
 }

@@ -23,7 +23,11 @@ export function openApi(routes: readonly Route[], ledger: LedgerKind = 'fabric')
     const query = r.query === undefined ? [] : Object.entries((schemaOf(r.query) as { properties?: Record<string, unknown> }).properties ?? {})
       .map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
     const responses: Record<string, unknown> = {};
-    for (const s of r.ok) responses[String(s)] = { description: s === 202 ? 'Accepted: stored durably, settling' : 'OK', content: { 'application/json': { schema: {} } } };
+    for (const s of r.ok) {
+      responses[String(s)] = { description: s === 202 ? 'Accepted: stored durably, settling' : r.csv === undefined ? 'OK' : 'OK; with format=csv the same data as a CSV file (amounts in minor units, times in ms with an ISO 8601 UTC column beside)',
+        content: { 'application/json': { schema: {} }, ...(r.csv === undefined ? {} : { 'text/csv': { schema: { type: 'string' } } }) } };
+    }
+    if (r.csv !== undefined) query.push({ name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['json', 'csv'], default: 'json' } });
     for (const s of r.roles === 'public' ? [] : r.roles === 'signed' ? [400, 401, 403, 404, 413, 422, 503] : [400, 401, 403, 404, 409, 413, 502, 503]) {
       responses[String(s)] = { $ref: '#/components/responses/Problem' };
     }

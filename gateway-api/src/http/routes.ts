@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Amount, DomainError, decodeBatch, parsePublicJwk, verifyBatch } from '@dol/chaincode';
 import { DEFAULT_CAMPUS_TZ, type CallerRole, type Credential } from '../config';
 import { ApiError } from '../errors';
+import type { CsvView } from './csv';
 import type { IntakeStore, IntakeRow } from '../intake/intake-store';
 import { payerAccounts } from '../intake/payers';
 import { LedgerError, ledgerLabel, refusalDetail, type LedgerPort, type LedgerRole } from '../ledger/ledger-port';
@@ -41,6 +42,8 @@ export interface Route {
   /** Documented statuses besides the problem responses. */
   readonly ok: readonly number[];
   readonly handle: (call: Call) => Promise<{ status: number; body: unknown }>;
+  /** The answer is also served as CSV with `?format=csv` (http/csv.ts). */
+  readonly csv?: CsvView;
 }
 
 const LEDGER_ROLE: Record<CallerRole, LedgerRole> = { operator: 'operator', finance: 'finance', registrar: 'registrar', auditor: 'auditor', terminal: 'gateway' };
@@ -284,6 +287,8 @@ export const ROUTES: readonly Route[] = [
       const { topUps } = call.body as { topUps: { account: string }[] };
       return onAccounts(call, topUps.map((t) => t.account), () => submit(call, 'TopUps', [jsonArg(topUps)]));
     } },
+  { id: 'getPayout', method: 'get', path: '/v1/payouts/{merchantId}/{payoutId}', roles: ['operator', 'auditor'], ok: [200], csv: 'payout', summary: 'A payout statement: what was paid to the merchant, batch by batch',
+    handle: (call) => evaluate(call, 'GetPayout', [param(call, 'merchantId'), param(call, 'payoutId')]) },
   { id: 'payout', method: 'post', path: '/v1/payouts', roles: ['operator'], ok: [200], summary: "Pay a merchant its per-batch credits; idempotent on payoutId",
     body: z.strictObject({ payoutId: id, merchantId: id }),
     handle: (call) => {
@@ -311,9 +316,9 @@ export const ROUTES: readonly Route[] = [
     handle: (call) => onAccounts(call, [param(call, 'account')], () => submit(call, 'CompleteClearance', [jsonArg({ account: param(call, 'account'), resolutions: (call.body as { resolutions: unknown }).resolutions })])) },
   // ---- audit ----
   { id: 'getAccount', method: 'get', path: '/v1/accounts/{account}', roles: ACCOUNT_READ, ok: [200], summary: 'Account balances, debt and status', handle: (call) => evaluate(call, 'GetAccount', [param(call, 'account')]) },
-  { id: 'getStatement', method: 'get', path: '/v1/accounts/{account}/statement', roles: ACCOUNT_READ, ok: [200], summary: 'Account statement: each transaction that moved money on the account (from the key history), its postings and the balances after it, proven against the balances held', handle: (call) => evaluate(call, 'GetStatement', [param(call, 'account')]) },
+  { id: 'getStatement', method: 'get', path: '/v1/accounts/{account}/statement', roles: ACCOUNT_READ, ok: [200], csv: 'statement', summary: 'Account statement: each transaction that moved money on the account (from the key history), its postings and the balances after it, proven against the balances held', handle: (call) => evaluate(call, 'GetStatement', [param(call, 'account')]) },
   { id: 'getPayment', method: 'get', path: '/v1/payments/{paymentId}', roles: AUDIT, ok: [200], summary: 'One payment by <terminalId>:<seq>', handle: (call) => evaluate(call, 'GetPayment', [param(call, 'paymentId')]) },
-  { id: 'findPayments', method: 'get', path: '/v1/payments', roles: AUDIT, ok: [200], summary: 'Payments by terminal, merchant and time range [from, to) in ms of the sale, ordered by sale time',
+  { id: 'findPayments', method: 'get', path: '/v1/payments', roles: AUDIT, ok: [200], csv: 'payments', summary: 'Payments by terminal, merchant and time range [from, to) in ms of the sale, ordered by sale time',
     query: z.object({ terminalId: id.optional(), merchantId: id.optional(), from: z.string().regex(/^[0-9]{1,16}$/).optional(), to: z.string().regex(/^[0-9]{1,16}$/).optional() }),
     handle: (call) => {
       const q = call.query;
@@ -324,8 +329,8 @@ export const ROUTES: readonly Route[] = [
     } },
   { id: 'getBatchChain', method: 'get', path: '/v1/terminals/{terminalId}/batches', roles: AUDIT, ok: [200], summary: "A terminal's batch chain with gaps, forks and outcomes", handle: (call) => evaluate(call, 'GetBatches', [param(call, 'terminalId')]) },
   { id: 'listFraudCases', method: 'get', path: '/v1/fraud-cases', roles: AUDIT, ok: [200], summary: 'Double-spend cases', handle: (call) => evaluate(call, 'ListFraudCases', []) },
-  { id: 'listDebts', method: 'get', path: '/v1/debts', roles: AUDIT, ok: [200], summary: 'Open debts with ageing', handle: (call) => evaluate(call, 'ListDebts', []) },
-  { id: 'getAdvances', method: 'get', path: '/v1/advances', roles: AUDIT, ok: [200], summary: 'Advances and recoveries, for one account or all',
+  { id: 'listDebts', method: 'get', path: '/v1/debts', roles: AUDIT, ok: [200], csv: 'debts', summary: 'Open debts with ageing', handle: (call) => evaluate(call, 'ListDebts', []) },
+  { id: 'getAdvances', method: 'get', path: '/v1/advances', roles: AUDIT, ok: [200], csv: 'advances', summary: 'Advances and recoveries, for one account or all',
     query: z.object({ account: id.optional() }), handle: (call) => evaluate(call, 'GetAdvances', [call.query.account ?? '']) },
   { id: 'getPointsSupply', method: 'get', path: '/v1/points/supply', roles: AUDIT, ok: [200], summary: 'Points issued, expired and held', handle: (call) => evaluate(call, 'GetPointsSupply', []) },
   { id: 'checkInvariant', method: 'get', path: '/v1/invariant', roles: AUDIT, ok: [200], summary: 'Recompute every balance from postings and check the books', handle: (call) => evaluate(call, 'CheckInvariant', []) },
