@@ -2,17 +2,19 @@
  * The lists auditors see, as CSV files (`?format=csv` on the routes that declare a `csv` view):
  * RFC 4180 (CRLF, quotes doubled), UTF-8, a header row. Amounts stay decimal strings of minor units,
  * exactly as the JSON answers them; each time in ms gets an ISO 8601 UTC column beside it. A text
- * cell a spreadsheet would run as a formula (=, +, -, @ not followed by a number) is prefixed with '.
+ * cell a spreadsheet would run as a formula (=, +, -, @ not followed by a number) gets an apostrophe in front.
  */
 
 /** Fields holding ledger times (ms since the epoch): each gets `<field>Utc` beside it. */
 const TIME_FIELDS = new Set(['at', 'asOf', 'since', 'opened', 'paidAt', 'receivedAt']);
+/** What a spreadsheet reads as "this is text": one apostrophe in front. */
+const TEXT_MARK = String.fromCharCode(39);
 
 function cell(value: unknown): string {
   if (value === undefined || value === null) return '';
   const text = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' ? String(value) : JSON.stringify(value);
-  const safe = /^[=+\-@\t\r]/.test(text) && !/^-?[0-9]+(\.[0-9]+)?$/.test(text) ? `'${text}` : text;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  const safe = /^[=+\-@\t\r]/.test(text) && !/^-?[0-9]+(\.[0-9]+)?$/.test(text) ? TEXT_MARK + text : text;
+  return /[\u0022,\r\n]/.test(safe) ? `"${safe.replace(/\u0022/g, '""')}"` : safe;
 }
 
 /** Flat records as CSV: the columns are every field in order of first appearance. */
