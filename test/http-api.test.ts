@@ -321,7 +321,7 @@ describe('CSV files (?format=csv)', () => {
     expect((await csv('/v1/advances?format=csv', 'auditor')).status).toBe(200);
     const paid = await call('POST', '/v1/payouts', 'operator', { merchantId: 'canteen-1', payoutId: 'csv-payout-1' });
     expect(paid.status).toBe(200);
-    const lines = (paid.body.result as unknown as { lines: unknown[] }).lines.length;
+    const lines = (paid.body.result as { lines: unknown[] }).lines.length;
     expect((await call('GET', '/v1/payouts/canteen-1/csv-payout-1', 'auditor')).body).toEqual(paid.body.result);
     const payout = await csv('/v1/payouts/canteen-1/csv-payout-1?format=csv', 'auditor');
     expect(payout.lines[0]?.startsWith('payoutId,merchantId,')).toBe(true);

@@ -45,7 +45,7 @@ export const CSV_VIEWS = {
   /** One row per open debt. */
   debts: (body: unknown): Record<string, unknown>[] => records(isRecord(body) ? body.debts : undefined).map((d) => ({ ...d, asOf: isRecord(body) ? body.asOf : undefined })),
   /** One row per account: fronted, recovered, outstanding (the lines behind them are in the JSON answer). */
-  advances: (body: unknown): Record<string, unknown>[] => records(body).map(({ lines: _lines, ...rest }) => rest),
+  advances: (body: unknown): Record<string, unknown>[] => records(body).map((a) => Object.fromEntries(Object.entries(a).filter(([k]) => k !== 'lines'))),
   /** One row per statement line of the payout. */
   payout: (body: unknown): Record<string, unknown>[] => {
     if (!isRecord(body)) return [];

@@ -151,7 +151,8 @@ async function ledgerBatchView(call: Call, receipt: string): Promise<{ status: n
   }
   const batch: unknown = typeof found === 'object' && found !== null ? Reflect.get(found, 'batch') : undefined;
   if (typeof batch !== 'object' || batch === null) throw missing;
-  const { payments: _payments, ...result } = batch as Record<string, unknown>;
+  // The payments are the statement's business (GET /v1/payments); the receipt answers outcomes, as the intake does.
+  const result: Record<string, unknown> = Object.fromEntries(Object.entries(batch as Record<string, unknown>).filter(([k]) => k !== 'payments'));
   const terminalId = typeof result.terminalId === 'string' ? result.terminalId : '';
   ownTerminal(call, terminalId);
   const txId = typeof result.txId === 'string' ? result.txId : null;
