@@ -184,4 +184,21 @@ describe('embedded ledger: the gateway process killed mid-write, reopened, verif
     expect(forged.status).toBe(1);
     expect(forged.stdout).toContain('holds a value no transaction wrote');
   });
+
+  it('a gateway over the altered state serves nothing: /readyz answers 503 saying why, every ledger call 503, and nothing is written', async () => {
+    // The state row altered by the test above is still there.
+    await startGateway();
+    try {
+      const ready = await fetch(`${url}/readyz`);
+      const problem = (await ready.json()) as { code: string; detail: string };
+      expect({ status: ready.status, code: problem.code }).toEqual({ status: 503, code: 'LEDGER_UNAVAILABLE' });
+      expect(problem.detail).toContain("stored state does not match its chain");
+      const heightBefore = (await pool.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${ledgerSchema}.blocks`)).rows[0]?.n;
+      expect((await call('GET', '/v1/invariant', 'auditor')).status).toBe(503);
+      expect((await call('POST', '/v1/accounts', 'finance', { account: 'after-forgery', group: 'g', creditLine: '0' })).status).toBe(503);
+      expect((await pool.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${ledgerSchema}.blocks`)).rows[0]?.n).toBe(heightBefore);
+    } finally {
+      await kill(gateway as ChildProcess);
+    }
+  });
 });

@@ -49,6 +49,7 @@ describe('canteen hour scenario', () => {
       process.stdout.write(`embedded ledger verified: ${String(verified.blocks)} blocks, ${String(verified.transactions)} transactions, ${String(verified.keys)} keys\n`);
       expect(verified.problems).toEqual([]);
       expect(verified.books?.ok).toBe(true);
+      expect(verified.reexecuted).toBe(verified.valid);
     }
   });
 });

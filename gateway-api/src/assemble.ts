@@ -35,7 +35,7 @@ export function assembleGateway(parts: GatewayParts): { app: express.Express; wo
       worker.nudge();
     }, channel: parts.channel, chaincode: parts.chaincode, cli: parts.cli, credentials: parts.credentials, log, metrics, ...(parts.campusTimeZone === undefined ? {} : { campusTimeZone: parts.campusTimeZone }),
   }, async () => {
-    if (!(await ledger.ping())) return ledger.kind === 'fabric' ? 'no Fabric peer answers' : 'the embedded ledger is not serving';
+    if (!(await ledger.ping())) return ledger.unavailableBecause?.() ?? (ledger.kind === 'fabric' ? 'no Fabric peer answers' : 'the embedded ledger is not serving');
     // The peer answers, yet writes fail (another org's peer or the orderers are down): say so.
     const failing = worker.failing();
     return failing === undefined ? undefined : `batches are acknowledged and queued, but the ledger is not settling them: ${failing}`;

@@ -36,7 +36,7 @@ async function main(): Promise<number> {
       for (const p of report.problems) process.stdout.write(`  - ${p}\n`);
       return 1;
     }
-    process.stdout.write(`\nOK: ${String(report.blocks)} blocks chained from genesis, ${String(report.transactions)} transactions re-validated, ${String(report.keys)} keys equal to the replay, books balance (${String(report.books?.postings ?? 0)} postings, sum ${report.books?.sum ?? '?'})\n`);
+    process.stdout.write(`\nOK: ${String(report.blocks)} blocks chained from genesis, ${String(report.transactions)} transactions re-validated, ${String(report.reexecuted)} run again through the contract with the same writes, ${String(report.keys)} keys equal to the replay, books balance (${String(report.books?.postings ?? 0)} postings, sum ${report.books?.sum ?? '?'})\n`);
     return 0;
   } finally {
     await pool.end();

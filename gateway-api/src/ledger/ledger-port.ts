@@ -55,6 +55,8 @@ export interface LedgerPort {
   commitOf(role: LedgerRole, txId: string): Promise<Commit & { readonly blockHash: string }>;
   /** True when a peer answers now (readiness). */
   ping(): Promise<boolean>;
+  /** Why the ledger serves nothing, where it can say more than "not answering" (readiness). */
+  unavailableBecause?(): string | undefined;
   close(): void;
 }
 

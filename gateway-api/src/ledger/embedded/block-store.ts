@@ -1,5 +1,6 @@
-import type { Block, ValidationCode } from './block';
+import { commitHashOf, ZERO_HASH, type Block, type CommittedWrite, type ValidationCode } from './block';
 import type { StateEntry, Version, Write, WorldState } from '@dol/chaincode/embedded';
+import type { StoredWrite } from './integrity';
 
 /** A transaction of a block as committed: its place, its validation code and, when valid, its writes. */
 export interface CommittedTx {
@@ -17,11 +18,22 @@ export interface TxPlace {
   readonly code: ValidationCode;
 }
 
-/** What a store hands back on opening: the chain's hashes (by block number), block 0's data and every transaction's place. */
+/**
+ * What a store hands back on opening: the chain's hashes (by block number), block 0's data, every
+ * transaction's place, the last block's commitment to its state (the next block chains from it),
+ * and what the integrity check found wrong (integrity.ts; nothing on a whole ledger).
+ */
 export interface OpenedStore {
   readonly hashes: string[];
   readonly genesis: string | undefined;
   readonly txs: Map<string, TxPlace>;
+  readonly commit: string;
+  readonly problems: readonly string[];
+}
+
+/** A block's valid writes, as its commitment covers them. */
+export function validWrites(txs: readonly CommittedTx[]): CommittedWrite[] {
+  return txs.filter((t) => t.code === 'VALID').flatMap((t) => t.writes.map(([key, value]): CommittedWrite => [t.index, key, value]));
 }
 
 /**
@@ -39,6 +51,8 @@ export interface BlockStore {
   blocks(): AsyncIterable<Block>;
   /** The stored world state in key order (verification). */
   storedState(): AsyncIterable<readonly [string, StateEntry]>;
+  /** The stored history of valid writes in chain order (verification), where the store keeps one apart from its blocks. */
+  storedHistory?(): AsyncIterable<StoredWrite>;
   /** The stored transaction index (verification). */
   storedTxs(): Promise<Map<string, TxPlace>>;
   close(): Promise<void>;
@@ -64,12 +78,15 @@ export class MemoryBlockStore implements BlockStore {
   private readonly index = new Map<string, TxPlace>();
   private readonly state = new Map<string, StateEntry>();
 
+  private commit = ZERO_HASH;
+
   open(): Promise<OpenedStore> {
-    return Promise.resolve({ hashes: this.chain.map((b) => b.hash), genesis: this.chain[0]?.data, txs: new Map(this.index) });
+    return Promise.resolve({ hashes: this.chain.map((b) => b.hash), genesis: this.chain[0]?.data, txs: new Map(this.index), commit: this.commit, problems: [] });
   }
 
   append(block: Block, txs: readonly CommittedTx[]): Promise<void> {
     this.chain.push(block);
+    this.commit = block.commitHash ?? commitHashOf(this.commit, block.number, validWrites(txs));
     for (const t of txs) this.index.set(t.txId, { block: block.number, index: t.index, code: t.code });
     for (const [key, w] of netWrites(block.number, txs)) {
       if (w.value === null) this.state.delete(key);

@@ -28,10 +28,20 @@ export interface Block {
   readonly number: number;
   readonly previousHash: string;
   readonly dataHash: string;
+  /**
+   * The commitment to the state this block leaves: SHA-256 over the previous block's commitment and
+   * this block's valid writes (commitHashOf), as a Fabric peer keeps a commit hash. Covered by the
+   * header hash, so a state that does not match its chain is found when the ledger opens. Absent
+   * on blocks written before the ledger kept it (their commitments are recomputed, not compared).
+   */
+  readonly commitHash?: string;
   readonly hash: string;
   readonly data: string;
   readonly codes: readonly ValidationCode[];
 }
+
+/** One valid write of a block, as the commitment covers it: the transaction's index, the key, the value (null: deleted). */
+export type CommittedWrite = readonly [tx: number, key: string, value: Uint8Array | null];
 
 /** What block 0 holds: the channel, and the organisations' roots and role certificates. */
 export interface GenesisConfig {
@@ -47,17 +57,26 @@ export const ZERO_HASH = '0'.repeat(64);
 /** The data hash of a block: SHA-256 of its data as stored. */
 export const dataHashOf = (data: string): string => sha256Hex(data);
 
-/** The header hash of a block: SHA-256 of the canonical JSON of number, previous hash and data hash. */
-export function headerHash(number: number, previousHash: string, dataHash: string): string {
-  return sha256Hex(canonicalJson({ number, previousHash, dataHash }));
+/** The header hash of a block: SHA-256 of the canonical JSON of number, previous hash, data hash and (where kept) commit hash. */
+export function headerHash(number: number, previousHash: string, dataHash: string, commitHash?: string): string {
+  return sha256Hex(canonicalJson(commitHash === undefined ? { number, previousHash, dataHash } : { number, previousHash, dataHash, commitHash }));
 }
 
-/** Seals data as the block after `previous` (or as block 0). */
-export function sealBlock(previous: Pick<Block, 'number' | 'hash'> | undefined, data: string, codes: readonly ValidationCode[]): Block {
+/**
+ * The commitment of block `number` to the state it leaves: SHA-256 of the canonical JSON of the
+ * previous block's commitment and the block's valid writes, ordered by transaction, then key.
+ */
+export function commitHashOf(previous: string, number: number, writes: readonly CommittedWrite[]): string {
+  const sorted = [...writes].sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+  return sha256Hex(canonicalJson({ previous, block: number, writes: sorted.map(([tx, key, value]) => [tx, key, value === null ? null : Buffer.from(value).toString('base64')]) }));
+}
+
+/** Seals data as the block after `previous` (or as block 0), committing to the state it leaves. */
+export function sealBlock(previous: Pick<Block, 'number' | 'hash'> | undefined, data: string, codes: readonly ValidationCode[], commitHash: string): Block {
   const number = previous === undefined ? 0 : previous.number + 1;
   const previousHash = previous?.hash ?? ZERO_HASH;
   const dataHash = dataHashOf(data);
-  return { number, previousHash, dataHash, hash: headerHash(number, previousHash, dataHash), data, codes };
+  return { number, previousHash, dataHash, commitHash, hash: headerHash(number, previousHash, dataHash, commitHash), data, codes };
 }
 
 const versionJson = (v: Version | null): [number, number] | null => (v === null ? null : [v.block, v.tx]);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { LedgerError, domainCodeOf, type Commit, type LedgerPort, type LedgerRole, type Submitted } from '../ledger-port';
-import { genesisData, parseGenesis, sealBlock, txData, type GenesisConfig, type TxRecord, type ValidationCode } from './block';
-import type { BlockStore, CommittedTx, TxPlace } from './block-store';
+import { commitHashOf, genesisData, parseGenesis, sealBlock, txData, ZERO_HASH, type GenesisConfig, type TxRecord, type ValidationCode } from './block';
+import { validWrites, type BlockStore, type CommittedTx, type TxPlace } from './block-store';
 import { ContractHost, TxStub, inRangeOf, type RangeRead, type Read, type RwSet, sameVersion, WorldState, type Version } from '@dol/chaincode/embedded';
 import { makeIdentities } from './identities';
 
@@ -52,6 +52,10 @@ export class EmbeddedLedger implements LedgerPort {
     private readonly txs: Map<string, TxPlace>,
     private readonly clock: () => number,
     private readonly maxBlockTxs: number,
+    /** The last block's commitment to its state: the next block chains from it. */
+    private commit: string,
+    /** Why the ledger serves nothing: its stored state does not match its chain (checked at open). */
+    private readonly refusal: string | undefined,
   ) {}
 
   /** Opens the ledger in `store`, writing block 0 (the organisations and their role certificates) when it is new. */
@@ -61,14 +65,24 @@ export class EmbeddedLedger implements LedgerPort {
     const opened = await options.store.open(state);
     let genesisText = opened.genesis;
     const hashes = opened.hashes;
-    if (genesisText === undefined) {
+    let commit = opened.commit;
+    if (genesisText === undefined && opened.problems.length === 0) {
       const ids = await makeIdentities(new Date(clock()));
       genesisText = genesisData({ ledger: 'embedded', channel: 'campus', chaincode: 'settlement', roots: ids.roots, roles: ids.roles });
-      const block0 = sealBlock(undefined, genesisText, []);
+      commit = commitHashOf(ZERO_HASH, 0, []);
+      const block0 = sealBlock(undefined, genesisText, [], commit);
       await options.store.append(block0, []);
       hashes.push(block0.hash);
     }
-    return new EmbeddedLedger(state, options.store, parseGenesis(genesisText), hashes, opened.txs, clock, options.maxBlockTxs ?? 500);
+    const refusal = opened.problems.length === 0 ? undefined
+      : `the embedded ledger's stored state does not match its chain, so it serves nothing (found when it opened ${options.store.description}): ${opened.problems.join('; ')}. Run npm run ledger:verify for the whole report; restore the ledger from a backup.`;
+    if (genesisText === undefined) return new EmbeddedLedger(state, options.store, { ledger: 'embedded', channel: 'campus', chaincode: 'settlement', roots: {}, roles: {} }, hashes, opened.txs, clock, options.maxBlockTxs ?? 500, commit, refusal);
+    return new EmbeddedLedger(state, options.store, parseGenesis(genesisText), hashes, opened.txs, clock, options.maxBlockTxs ?? 500, commit, refusal);
+  }
+
+  /** Why the ledger is not serving, when it refuses to (its state did not match its chain at open). */
+  unavailableBecause(): string | undefined {
+    return this.refusal ?? (this.offline ? 'the embedded ledger is offline' : this.closed ? 'the embedded ledger is closed' : undefined);
   }
 
   /** Blocks so far, genesis included. */
@@ -101,7 +115,7 @@ export class EmbeddedLedger implements LedgerPort {
   }
 
   ping(): Promise<boolean> {
-    return Promise.resolve(!this.offline && !this.closed);
+    return Promise.resolve(!this.offline && !this.closed && this.refusal === undefined);
   }
 
   close(): void {
@@ -111,6 +125,7 @@ export class EmbeddedLedger implements LedgerPort {
 
   /** Runs a proposal against committed state: the contract's answer and the transaction it would be. */
   private async simulate(role: LedgerRole, fn: string, args: readonly string[]): Promise<{ record: TxRecord; result: string }> {
+    if (this.refusal !== undefined) throw new LedgerError('unavailable', this.refusal);
     if (this.offline || this.closed) throw new LedgerError('unavailable', '14 UNAVAILABLE: the embedded ledger is not serving');
     const started = performance.now();
     try {
@@ -145,7 +160,8 @@ export class EmbeddedLedger implements LedgerPort {
     const number = this.hashes.length;
     const committed = validateBlock(this.state, number, batch.map((o) => o.record));
     const previous = { number: number - 1, hash: this.hashes[number - 1] ?? '' };
-    const block = sealBlock(previous, txData(batch.map((o) => o.record)), committed.map((c) => c.code));
+    const commit = commitHashOf(this.commit, number, validWrites(committed));
+    const block = sealBlock(previous, txData(batch.map((o) => o.record)), committed.map((c) => c.code), commit);
     try {
       await this.store.append(block, committed);
     } catch (error) {
@@ -154,6 +170,7 @@ export class EmbeddedLedger implements LedgerPort {
       return;
     }
     this.hashes.push(block.hash);
+    this.commit = commit;
     applyBlock(this.state, number, committed);
     batch.forEach((o, i) => {
       const c = committed[i];
@@ -214,10 +231,9 @@ function validate(state: WorldState, overlay: ReadonlyMap<string, Version | null
  * Simulates one proposal of `role` on `state` through the contract's dispatch: the answer, or a
  * 'refused' LedgerError carrying the contract's domain code; the read/write set as a TxRecord.
  */
-export async function simulateProposal(host: ContractHost, state: WorldState, genesis: GenesisConfig, role: LedgerRole, args: readonly string[], millis: number): Promise<{ record: TxRecord; result: string }> {
+export async function simulateProposal(host: ContractHost, state: WorldState, genesis: GenesisConfig, role: string, args: readonly string[], millis: number, txId = randomBytes(32).toString('hex')): Promise<{ record: TxRecord; result: string }> {
   const identity = genesis.roles[role];
   if (identity === undefined) throw new LedgerError('refused', `the embedded ledger holds no ${role} identity`, 'ACCESS_DENIED');
-  const txId = randomBytes(32).toString('hex');
   const stub = new TxStub(state, { txId, channel: genesis.channel, millis, creator: { mspid: identity.mspId, certificatePem: identity.certificatePem }, args });
   const answer = await host.invoke(stub);
   if (answer.status !== 200) throw new LedgerError('refused', `chaincode response ${String(answer.status)}, ${answer.message}`, domainCodeOf(answer.message));

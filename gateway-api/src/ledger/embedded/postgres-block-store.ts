@@ -3,6 +3,7 @@ import { ident, inTransaction } from '../../pg';
 import type { Block, ValidationCode } from './block';
 import { netWrites, type BlockStore, type CommittedTx, type OpenedStore, type TxPlace } from './block-store';
 import type { Modification, StateEntry, WorldState } from '@dol/chaincode/embedded';
+import { checkIntegrity, type StoredHeader, type StoredWrite } from './integrity';
 
 const CODES: readonly ValidationCode[] = ['VALID', 'MVCC_READ_CONFLICT', 'PHANTOM_READ_CONFLICT'];
 const codeOf = (text: string): ValidationCode => {
@@ -37,15 +38,20 @@ export class PostgresBlockStore implements BlockStore {
       CREATE TABLE IF NOT EXISTS ${this.s}.blocks (number bigint PRIMARY KEY, previous_hash text NOT NULL, data_hash text NOT NULL, hash text NOT NULL, data text NOT NULL, codes text[] NOT NULL);
       CREATE TABLE IF NOT EXISTS ${this.s}.state (key bytea PRIMARY KEY, value bytea NOT NULL, block bigint NOT NULL, tx int NOT NULL);
       CREATE TABLE IF NOT EXISTS ${this.s}.history (key bytea NOT NULL, block bigint NOT NULL, tx int NOT NULL, tx_id text NOT NULL, millis bigint NOT NULL, value bytea NOT NULL, is_delete boolean NOT NULL, PRIMARY KEY (key, block, tx));
-      CREATE TABLE IF NOT EXISTS ${this.s}.txs (tx_id text PRIMARY KEY, block bigint NOT NULL, idx int NOT NULL, code text NOT NULL);`);
-    const hashes = (await this.pool.query<{ number: string; hash: string }>(`SELECT number, hash FROM ${this.s}.blocks ORDER BY number`)).rows;
-    hashes.forEach((row, i) => {
-      if (Number(row.number) !== i) throw new Error(`the block store misses block ${i} (next stored is ${row.number}): run npm run ledger:verify`);
-    });
+      CREATE TABLE IF NOT EXISTS ${this.s}.txs (tx_id text PRIMARY KEY, block bigint NOT NULL, idx int NOT NULL, code text NOT NULL);
+      ALTER TABLE ${this.s}.blocks ADD COLUMN IF NOT EXISTS commit_hash text;`);
+    const headers = (await this.pool.query<{ number: string; previous_hash: string; data_hash: string; commit_hash: string | null; hash: string }>(
+      `SELECT number, previous_hash, data_hash, commit_hash, hash FROM ${this.s}.blocks ORDER BY number`)).rows
+      .map((r): StoredHeader => ({ number: Number(r.number), previousHash: r.previous_hash, dataHash: r.data_hash, hash: r.hash, ...(r.commit_hash === null ? {} : { commitHash: r.commit_hash }) }));
     const genesis = (await this.pool.query<{ data: string }>(`SELECT data FROM ${this.s}.blocks WHERE number = 0`)).rows[0]?.data;
-    for await (const [key, entry] of this.storedState()) state.load(key, entry);
-    const history = await this.pool.query<{ key: Buffer; tx_id: string; millis: string; value: Buffer; is_delete: boolean }>(
-      `SELECT key, tx_id, millis, value, is_delete FROM ${this.s}.history ORDER BY key, block, tx`);
+    const stored = new Map<string, StateEntry>();
+    for await (const [key, entry] of this.storedState()) {
+      stored.set(key, entry);
+      state.load(key, entry);
+    }
+    const history = await this.pool.query<{ key: Buffer; block: string; tx: number; tx_id: string; millis: string; value: Buffer; is_delete: boolean }>(
+      `SELECT key, block, tx, tx_id, millis, value, is_delete FROM ${this.s}.history ORDER BY key, block, tx`);
+    const { commit, problems } = checkIntegrity(headers, history.rows.map((r) => ({ key: keyText(r.key), block: Number(r.block), tx: r.tx, value: r.value, isDelete: r.is_delete })), stored);
     let current: { key: string; mods: Modification[] } | undefined;
     for (const row of history.rows) {
       const key = keyText(row.key);
@@ -56,7 +62,7 @@ export class PostgresBlockStore implements BlockStore {
       current.mods.push({ txId: row.tx_id, millis: Number(row.millis), value: Uint8Array.from(row.value), isDelete: row.is_delete });
     }
     if (current !== undefined) state.loadHistory(current.key, current.mods);
-    return { hashes: hashes.map((r) => r.hash), genesis, txs: await this.storedTxs() };
+    return { hashes: headers.map((h) => h.hash), genesis, txs: await this.storedTxs(), commit, problems };
   }
 
   async append(block: Block, txs: readonly CommittedTx[]): Promise<void> {
@@ -65,8 +71,8 @@ export class PostgresBlockStore implements BlockStore {
     const deletes = [...net].filter(([, w]) => w.value === null).map(([k]) => keyBytes(k));
     const history = txs.filter((t) => t.code === 'VALID').flatMap((t) => t.writes.map(([k, v]) => ({ k, v, t })));
     await inTransaction(this.pool, async (client) => {
-      await client.query(`INSERT INTO ${this.s}.blocks (number, previous_hash, data_hash, hash, data, codes) VALUES ($1, $2, $3, $4, $5, $6)`,
-        [block.number, block.previousHash, block.dataHash, block.hash, block.data, block.codes]);
+      await client.query(`INSERT INTO ${this.s}.blocks (number, previous_hash, data_hash, commit_hash, hash, data, codes) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [block.number, block.previousHash, block.dataHash, block.commitHash ?? null, block.hash, block.data, block.codes]);
       if (puts.length > 0) {
         await client.query(`INSERT INTO ${this.s}.state (key, value, block, tx) SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::bigint[], $4::int[])
           ON CONFLICT (key) DO UPDATE SET value = excluded.value, block = excluded.block, tx = excluded.tx`,
@@ -88,9 +94,11 @@ export class PostgresBlockStore implements BlockStore {
   async *blocks(): AsyncIterable<Block> {
     const page = 200;
     for (let from = 0; ; from += page) {
-      const rows = (await this.pool.query<{ number: string; previous_hash: string; data_hash: string; hash: string; data: string; codes: string[] }>(
-        `SELECT number, previous_hash, data_hash, hash, data, codes FROM ${this.s}.blocks WHERE number >= $1 ORDER BY number LIMIT $2`, [from, page])).rows;
-      for (const r of rows) yield { number: Number(r.number), previousHash: r.previous_hash, dataHash: r.data_hash, hash: r.hash, data: r.data, codes: r.codes.map(codeOf) };
+      const rows = (await this.pool.query<{ number: string; previous_hash: string; data_hash: string; commit_hash: string | null; hash: string; data: string; codes: string[] }>(
+        `SELECT number, previous_hash, data_hash, commit_hash, hash, data, codes FROM ${this.s}.blocks WHERE number >= $1 ORDER BY number LIMIT $2`, [from, page])).rows;
+      for (const r of rows) {
+        yield { number: Number(r.number), previousHash: r.previous_hash, dataHash: r.data_hash, ...(r.commit_hash === null ? {} : { commitHash: r.commit_hash }), hash: r.hash, data: r.data, codes: r.codes.map(codeOf) };
+      }
       if (rows.length < page) return;
     }
   }
@@ -98,6 +106,11 @@ export class PostgresBlockStore implements BlockStore {
   async *storedState(): AsyncIterable<readonly [string, StateEntry]> {
     const rows = (await this.pool.query<{ key: Buffer; value: Buffer; block: string; tx: number }>(`SELECT key, value, block, tx FROM ${this.s}.state ORDER BY key`)).rows;
     for (const r of rows) yield [keyText(r.key), { value: Uint8Array.from(r.value), version: { block: Number(r.block), tx: r.tx } }] as const;
+  }
+
+  async *storedHistory(): AsyncIterable<StoredWrite> {
+    const rows = (await this.pool.query<{ key: Buffer; block: string; tx: number; value: Buffer; is_delete: boolean }>(`SELECT key, block, tx, value, is_delete FROM ${this.s}.history ORDER BY block, tx, key`)).rows;
+    for (const r of rows) yield { key: keyText(r.key), block: Number(r.block), tx: r.tx, value: Uint8Array.from(r.value), isDelete: r.is_delete };
   }
 
   async storedTxs(): Promise<Map<string, TxPlace>> {
