@@ -28,7 +28,7 @@ async function accessibilityProblems(page: Page): Promise<string[]> {
       if (el.id === '' || document.querySelector(`label[for="${el.id}"]`) === null) problems.push(`unlabelled ${el.tagName.toLowerCase()} ${el.id}`);
     }
     for (const b of document.querySelectorAll('button')) if (b.textContent.trim() === '') problems.push('button without a name');
-    for (const s of document.querySelectorAll('svg')) if (s.getAttribute('aria-label') === null) problems.push('chart without a name');
+    for (const s of document.querySelectorAll('svg:not([aria-hidden="true"])')) if (s.getAttribute('aria-label') === null) problems.push('chart without a name');
     for (const t of document.querySelectorAll('table')) if (t.querySelector('caption') === null) problems.push('table without a caption');
     const ids = [...document.querySelectorAll('[id]')].map((e) => e.id);
     if (new Set(ids).size !== ids.length) problems.push('duplicate ids');

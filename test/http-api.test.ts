@@ -58,7 +58,7 @@ async function call(method: string, path: string, as?: keyof typeof tokens, body
 
 beforeAll(async () => {
   await store.migrate();
-  const app = createApp({ ledger, store, onAccepted: () => undefined, channel: 'campus', chaincode: 'settlement', cli: lut.cli, credentials, log, metrics }, async () => ((await ledger.ping()) ? undefined : 'no Fabric peer answers'));
+  const app = createApp({ ledger, store, onAccepted: () => undefined, channel: 'campus', chaincode: 'settlement', cli: lut.cli, credentials, log, metrics, authFailuresPerMinute: 1_000_000 }, async () => ((await ledger.ping()) ? undefined : 'no Fabric peer answers'));
   server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => {
       resolve(s);
@@ -435,7 +435,8 @@ describe('operability', () => {
     expect((await call('GET', '/healthz')).body).toEqual(lut.kind === 'embedded'
       ? { status: 'ok', ledger: 'embedded', notice: 'embedded ledger — not a Fabric network' }
       : { status: 'ok', ledger: 'fabric' });
-    const metricsText = await (await fetch(`${base}/metrics`)).text();
+    expect((await fetch(`${base}/metrics`)).status).toBe(401);
+    const metricsText = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${tokens.auditor}` } })).text();
     expect(metricsText).toContain('dol_intake_depth');
     expect(metricsText).toContain('dol_record_outcomes_total{code="settled"}');
     const doc = (await call('GET', '/openapi.json')).body as unknown as ReturnType<typeof openApi>;

@@ -26,6 +26,7 @@ runGateway({
   cli: { ordererAddress: '-', peerAddress: '-' },
   channel: 'campus',
   chaincode: 'settlement',
+  http: { authFailuresPerMinute: 30, maxConnections: 2000, headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 5_000 },
 }, new RemoteLedger(env('DOL_LEDGER_URL'))).catch((error: unknown) => {
   process.stderr.write(`gateway failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);

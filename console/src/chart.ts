@@ -84,6 +84,12 @@ export function stackedBars(title: string, data: BarData): HTMLElement {
     svg('text', { x: String(left + plotW / 2), y: String(height - 6), 'font-size': '10', 'text-anchor': 'middle' }, data.xTitle),
     svg('text', { x: '10', y: String(top + plotH / 2), 'font-size': '10', 'text-anchor': 'middle', transform: `rotate(-90 10 ${String(top + plotH / 2)})` }, data.yTitle),
   );
-  const legend = h('ul', { class: 'legend' }, ...series.map((s) => h('li', {}, h('span', { class: 'swatch', style: `background:${s.colour}` }), s.name)));
+  // Swatches are SVG (a fill attribute), not inline styles, which the console's CSP refuses.
+  const swatch = (colour: string): SVGElement => {
+    const box = svg('svg', { class: 'swatch', viewBox: '0 0 10 10', width: '10', height: '10', 'aria-hidden': 'true' });
+    box.append(svg('rect', { width: '10', height: '10', fill: colour }));
+    return box;
+  };
+  const legend = h('ul', { class: 'legend' }, ...series.map((s) => h('li', {}, swatch(s.colour), s.name)));
   return h('figure', {}, h('figcaption', {}, title), root, legend);
 }

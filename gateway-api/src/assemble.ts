@@ -19,6 +19,8 @@ export interface GatewayParts {
   readonly chaincode: string;
   readonly cli: { readonly ordererAddress: string; readonly peerAddress: string };
   readonly campusTimeZone?: string;
+  readonly authFailuresPerMinute?: number;
+  readonly terminalCertRequired?: boolean;
 }
 
 /**
@@ -34,6 +36,7 @@ export function assembleGateway(parts: GatewayParts): { app: express.Express; wo
     ledger, store, onAccepted: () => {
       worker.nudge();
     }, channel: parts.channel, chaincode: parts.chaincode, cli: parts.cli, credentials: parts.credentials, log, metrics, ...(parts.campusTimeZone === undefined ? {} : { campusTimeZone: parts.campusTimeZone }),
+    ...(parts.authFailuresPerMinute === undefined ? {} : { authFailuresPerMinute: parts.authFailuresPerMinute }), ...(parts.terminalCertRequired === undefined ? {} : { terminalCertRequired: parts.terminalCertRequired }),
   }, async () => {
     if (!(await ledger.ping())) return ledger.unavailableBecause?.() ?? (ledger.kind === 'fabric' ? 'no Fabric peer answers' : 'the embedded ledger is not serving');
     // The peer answers, yet writes fail (another org's peer or the orderers are down): say so.

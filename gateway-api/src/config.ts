@@ -28,6 +28,19 @@ export interface Config {
   readonly campusTimeZone: string;
   /** Printed in proofs: how to reach the orderer and peer with Fabric's CLI. */
   readonly cli: { readonly ordererAddress: string; readonly peerAddress: string };
+  /** The HTTP door: TLS, limits, timeouts (docs/gateway.md, "TLS" and "The door"). */
+  readonly http: HttpConfig;
+}
+
+/** How the gateway listens. */
+export interface HttpConfig {
+  /** HTTPS with this certificate; with `clientCaPem`, client certificates it issued name terminals. */
+  readonly tls?: { readonly certPem: string; readonly keyPem: string; readonly clientCaPem?: string; readonly terminalCertRequired: boolean };
+  readonly authFailuresPerMinute: number;
+  readonly maxConnections: number;
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
 }
 
 const file = (path: string): string => readFileSync(path, 'utf8');
@@ -36,6 +49,9 @@ const schemaName = z.string().regex(SCHEMA_NAME);
 /** Where the gateway's PostgreSQL is, and where the embedded ledger lives in it: read by the gateway and by ledger:verify. */
 const DATABASE_URL = z.string().default('postgres://postgres@127.0.0.1:5432/postgres');
 const LEDGER_SCHEMA = schemaName.default('dol_ledger');
+
+/** Addresses a gateway may listen on without TLS. */
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /** The campus time zone when DOL_CAMPUS_TZ does not say. */
 export const DEFAULT_CAMPUS_TZ = 'Asia/Shanghai';
@@ -73,7 +89,22 @@ const Env = z.object({
   }, 'an IANA time zone such as Asia/Shanghai').default(DEFAULT_CAMPUS_TZ),
   DOL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DOL_ORDERER_ADDRESS: z.string().default('127.0.0.1:7050'),
+  DOL_TLS_CERT: z.string().optional(),
+  DOL_TLS_KEY: z.string().optional(),
+  DOL_TLS_CLIENT_CA: z.string().optional(),
+  DOL_TLS_TERMINAL_CERT_REQUIRED: z.enum(['true', 'false']).default('false'),
+  DOL_AUTH_FAILURES_PER_MINUTE: int(1, 1_000_000).default(30),
+  DOL_MAX_CONNECTIONS: int(1, 1_000_000).default(2_000),
+  DOL_HEADERS_TIMEOUT_MS: int(1_000, 600_000).default(10_000),
+  DOL_REQUEST_TIMEOUT_MS: int(1_000, 3_600_000).default(60_000),
+  DOL_KEEP_ALIVE_TIMEOUT_MS: int(100, 600_000).default(5_000),
 }).superRefine((e, ctx) => {
+  if ((e.DOL_TLS_CERT === undefined) !== (e.DOL_TLS_KEY === undefined)) ctx.addIssue({ code: 'custom', path: ['DOL_TLS_KEY'], message: 'DOL_TLS_CERT and DOL_TLS_KEY go together' });
+  if (e.DOL_TLS_CLIENT_CA !== undefined && e.DOL_TLS_CERT === undefined) ctx.addIssue({ code: 'custom', path: ['DOL_TLS_CLIENT_CA'], message: 'client certificates need TLS: set DOL_TLS_CERT and DOL_TLS_KEY' });
+  if (e.DOL_TLS_TERMINAL_CERT_REQUIRED === 'true' && e.DOL_TLS_CLIENT_CA === undefined) ctx.addIssue({ code: 'custom', path: ['DOL_TLS_TERMINAL_CERT_REQUIRED'], message: 'needs DOL_TLS_CLIENT_CA, the CA that issues terminal certificates' });
+  if (!LOOPBACK.has(e.DOL_HOST) && e.DOL_TLS_CERT === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['DOL_HOST'], message: `${e.DOL_HOST} is not a loopback address, and without TLS tokens and account data would cross the network in clear: set DOL_TLS_CERT and DOL_TLS_KEY, or listen on 127.0.0.1 behind a TLS-terminating proxy (docs/gateway.md, "TLS")` });
+  }
   if (e.DOL_LEDGER !== 'fabric') return;
   for (const name of ['DOL_PEER_ENDPOINT', 'DOL_PEER_HOST_ALIAS', 'DOL_PEER_TLS_CA', 'DOL_IDENTITIES_FILE'] as const) {
     if (e[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'required when DOL_LEDGER=fabric' });
@@ -105,6 +136,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     channel: e.DOL_CHANNEL, chaincode: e.DOL_CHAINCODE, campusTimeZone: e.DOL_CAMPUS_TZ,
     worker: { concurrency: e.DOL_WORKERS, idlePollMs: e.DOL_IDLE_POLL_MS, maxBackoffMs: e.DOL_MAX_BACKOFF_MS },
     groups: { maxBatches: e.DOL_GROUP_BATCHES, maxRecords: e.DOL_GROUP_RECORDS },
+    http: {
+      ...(e.DOL_TLS_CERT === undefined || e.DOL_TLS_KEY === undefined ? {} : {
+        tls: { certPem: file(e.DOL_TLS_CERT), keyPem: file(e.DOL_TLS_KEY), ...(e.DOL_TLS_CLIENT_CA === undefined ? {} : { clientCaPem: file(e.DOL_TLS_CLIENT_CA) }), terminalCertRequired: e.DOL_TLS_TERMINAL_CERT_REQUIRED === 'true' },
+      }),
+      authFailuresPerMinute: e.DOL_AUTH_FAILURES_PER_MINUTE, maxConnections: e.DOL_MAX_CONNECTIONS,
+      headersTimeoutMs: e.DOL_HEADERS_TIMEOUT_MS, requestTimeoutMs: e.DOL_REQUEST_TIMEOUT_MS, keepAliveTimeoutMs: e.DOL_KEEP_ALIVE_TIMEOUT_MS,
+    },
   };
   if (e.DOL_LEDGER === 'embedded') {
     return { ...common, ledger: { kind: 'embedded', schema: e.DOL_LEDGER_SCHEMA }, cli: { ordererAddress: '-', peerAddress: '-' } };

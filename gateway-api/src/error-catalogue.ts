@@ -1,7 +1,7 @@
 import type { ErrorCode, LedgerRejectReason, RejectReason, SettleFlag } from '@dol/chaincode';
 
 /** Codes only the gateway gives (the others come from the domain core and the contract). */
-export type GatewayCode = 'UNAUTHENTICATED' | 'CONTENTION' | 'LEDGER_UNAVAILABLE' | 'REFUSED' | 'INTERNAL';
+export type GatewayCode = 'UNAUTHENTICATED' | 'TOO_MANY_FAILED_AUTHENTICATIONS' | 'BODY_TOO_LARGE' | 'UNSUPPORTED_ENCODING' | 'MALFORMED_REQUEST' | 'CONTENTION' | 'LEDGER_UNAVAILABLE' | 'REFUSED' | 'INTERNAL';
 
 /** Every code a problem+json answer can carry. */
 export type ProblemCode = Exclude<ErrorCode, RejectReason | LedgerRejectReason> | GatewayCode;
@@ -61,6 +61,10 @@ export const PROBLEM_CODES: Readonly<Record<ProblemCode, ProblemEntry>> = {
   ACCOUNT_CLOSED: { status: 409, where: 'top-ups, credit lines and other writes to an account closed by graduation clearance', action: 'The account is closed for good; nothing was written.' },
   WRONG_ACCOUNT_STATE: { status: 409, where: 'POST /v1/clearances/{account}/begin on an account not active; .../complete on one whose clearance has not begun', action: 'Follow the clearance order: begin, then complete.' },
   IDEMPOTENCY_CONFLICT: { status: 409, where: 'POST /v1/top-ups: the topUpId already names a top-up of another account or amount', action: 'Use a new topUpId for a new top-up; repeat a top-up only with the same body (it then answers the original, replayed: true, without writing).' },
+  TOO_MANY_FAILED_AUTHENTICATIONS: { status: 429, where: 'every endpoint, once an address has made more failed authentications within a minute than the gateway allows (DOL_AUTH_FAILURES_PER_MINUTE, 30); valid staff credentials are never held back', action: 'Wait the Retry-After seconds; check the token before sending it again.' },
+  BODY_TOO_LARGE: { status: 413, where: 'staff requests whose body is over its endpoint\'s limit (16 KiB; 256 KiB for the imports of accounts and top-ups)', action: 'Send less (split an import into parts of at most 500); nothing was read or written.' },
+  UNSUPPORTED_ENCODING: { status: 415, where: 'any body with a Content-Encoding other than gzip, deflate or br, or a charset other than UTF-8', action: 'Send UTF-8 JSON, uncompressed or gzip/deflate/br; nothing was read or written.' },
+  MALFORMED_REQUEST: { status: 400, where: 'any request the HTTP layer cannot read: a compressed body that does not decompress, a path that is not valid percent-encoding, an upload aborted before its end', action: 'Fix the request and send it again; nothing was stored or written.' },
   UNAUTHENTICATED: { status: 401, where: 'every staff and terminal endpoint without a valid bearer credential; POST /v1/batches with a bearer credential that is present but invalid (uploads need none)', action: 'Send Authorization: Bearer <token> with a token the operator issued.' },
   CONTENTION: { status: 409, where: 'top-ups, credit lines and clearance steps on an account that settlements in flight or earlier writes held for longer than the wait (20 s), or that a concurrent transaction of another organisation kept invalidating (MVCC) through every re-endorsement', action: 'Nothing was written. Send the same request again after the Retry-After seconds (top-ups are idempotent on topUpId).' },
   LEDGER_UNAVAILABLE: { status: 503, where: 'reads and writes when no peer (or the embedded ledger) answers within the deadline; /readyz while batches are not settling', action: 'Retry later with the same request (writes are idempotent by their ids; uploads are already queued).' },

@@ -13,7 +13,8 @@ export { EMBEDDED_NOTICE, LedgerError, domainCodeOf, type LedgerKind, type Ledge
 export { createMetrics } from './metrics';
 export { loadConfig, type CallerRole, type Credential } from './config';
 export { assembleGateway } from './assemble';
-export { runGateway, type ServiceConfig } from './run-gateway';
+export { listener, runGateway, type ServiceConfig } from './run-gateway';
+export type { HttpConfig } from './config';
 export { EmbeddedLedger, type EmbeddedLedgerOptions } from './ledger/embedded/embedded-ledger';
 export { MemoryBlockStore, type BlockStore } from './ledger/embedded/block-store';
 export { PostgresBlockStore } from './ledger/embedded/postgres-block-store';

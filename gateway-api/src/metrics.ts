@@ -9,6 +9,8 @@ export interface Metrics {
   readonly refusals: Counter<'code'>;
   readonly retries: Counter<'failure'>;
   readonly requests: Counter<'route' | 'status'>;
+  readonly authFailures: Counter;
+  readonly authThrottled: Counter;
 }
 
 /** A fresh registry, so tests and processes never share counters. */
@@ -28,5 +30,7 @@ export function createMetrics(depth: () => Promise<number>): Metrics {
     refusals: new Counter({ name: 'dol_batch_refusals_total', help: 'Batches refused by the ledger, by code', labelNames: ['code'], registers: [registry] }),
     retries: new Counter({ name: 'dol_batch_retries_total', help: 'Batch submissions to be retried, by failure', labelNames: ['failure'], registers: [registry] }),
     requests: new Counter({ name: 'dol_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['route', 'status'], registers: [registry] }),
+    authFailures: new Counter({ name: 'dol_auth_failures_total', help: 'Requests refused 401: no valid bearer credential', registers: [registry] }),
+    authThrottled: new Counter({ name: 'dol_auth_throttled_total', help: 'Requests refused 429: too many failed authentications from their address', registers: [registry] }),
   };
 }

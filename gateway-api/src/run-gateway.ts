@@ -2,9 +2,12 @@
  * The gateway process around any ledger: PostgreSQL intake, worker, HTTP, graceful stop. main.ts
  * runs it over Fabric or the embedded ledger; the crash tests run it over a ledger that survives the process.
  */
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type express from 'express';
 import { Pool } from 'pg';
 import pino from 'pino';
-import type { Config } from './config';
+import type { Config, HttpConfig } from './config';
 import { assembleGateway } from './assemble';
 import { IntakeStore } from './intake/intake-store';
 import type { LedgerPort } from './ledger/ledger-port';
@@ -21,13 +24,15 @@ export async function runGateway(config: ServiceConfig, ledger: LedgerPort & { c
   const pool = new Pool({ connectionString: config.databaseUrl, max: config.worker.concurrency + 8 });
   const store = new IntakeStore(pool, config.dbSchema, config.groups);
   await store.migrate();
-  const { app, worker } = assembleGateway({ ...config, store, ledger, log });
+  const { app, worker } = assembleGateway({ ...config, store, ledger, log, authFailuresPerMinute: config.http.authFailuresPerMinute, terminalCertRequired: config.http.tls?.terminalCertRequired ?? false });
   worker.start();
-  const server = app.listen(config.port, config.host, () => {
+  const server = listener(app, config.http);
+  const scheme = config.http.tls === undefined ? 'http' : 'https';
+  server.listen(config.port, config.host, () => {
     const address = server.address();
     const port = address !== null && typeof address === 'object' ? address.port : config.port;
-    log.info({ url: `http://${config.host}:${port}` }, 'gateway listening');
-    process.stdout.write(`gateway API on http://${config.host}:${port}  (OpenAPI: /openapi.json, health: /healthz, /readyz)\n`);
+    log.info({ url: `${scheme}://${config.host}:${port}` }, 'gateway listening');
+    process.stdout.write(`gateway API on ${scheme}://${config.host}:${port}  (OpenAPI: /openapi.json, health: /healthz, /readyz)\n`);
   });
   let stopping = false;
   const stop = (signal: string): void => {
@@ -48,4 +53,18 @@ export async function runGateway(config: ServiceConfig, ledger: LedgerPort & { c
   process.on('SIGINT', () => {
     stop('SIGINT');
   });
+}
+
+/**
+ * The HTTP(S) server: headers must arrive within headersTimeoutMs and the whole request within
+ * requestTimeoutMs (a connection trickling a byte a second is dropped; checked every second), idle
+ * keep-alive connections close after keepAliveTimeoutMs, and at most maxConnections are open.
+ * With TLS, client certificates are requested (not required) when a client CA is configured.
+ */
+export function listener(app: express.Express, http: HttpConfig): Server {
+  const timeouts = { headersTimeout: http.headersTimeoutMs, requestTimeout: http.requestTimeoutMs, keepAliveTimeout: http.keepAliveTimeoutMs, connectionsCheckingInterval: 1_000 };
+  const server: Server = http.tls === undefined ? createHttpServer(timeouts, app)
+    : createHttpsServer({ ...timeouts, cert: http.tls.certPem, key: http.tls.keyPem, ...(http.tls.clientCaPem === undefined ? {} : { ca: http.tls.clientCaPem, requestCert: true, rejectUnauthorized: false }), minVersion: 'TLSv1.2' }, app);
+  server.maxConnections = http.maxConnections;
+  return server;
 }

@@ -1,6 +1,9 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { resolve } from 'node:path';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import { TLSSocket } from 'node:tls';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { parseStrictJson } from '@dol/chaincode';
 import type { Credential } from '../config';
@@ -18,19 +21,47 @@ export interface AppDeps extends Deps {
   readonly credentials: readonly Credential[];
   readonly log: Logger;
   readonly metrics: Metrics;
+  /** Failed authentications one client address may make per minute before it is answered 429 (valid staff credentials are never held back). */
+  readonly authFailuresPerMinute?: number;
+  /** With TLS client certificates: whether a terminal's bearer credential also needs its certificate. */
+  readonly terminalCertRequired?: boolean;
+}
+
+/** The terminal a verified TLS client certificate names (its subject CN), if the request came with one. */
+function certifiedTerminal(req: Request): string | undefined {
+  const socket = req.socket;
+  if (!(socket instanceof TLSSocket) || !socket.authorized) return undefined;
+  const cert = socket.getPeerCertificate() as { subject?: { CN?: unknown } }; // {} when the client sent none
+  const cn = cert.subject?.CN;
+  return typeof cn === 'string' && /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/.test(cn) ? cn : undefined;
 }
 
 /** Where the built web console is (console/public: index.html, console.css, js/ from tsc). */
 const CONSOLE_DIR = resolve(__dirname, '..', '..', '..', 'console', 'public');
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-const MAX_BODY = 3 * 1024 * 1024; // a 2 MiB batch payload, base64url-encoded, in a JSON envelope
+/** Body limits: megabytes only where a batch is uploaded, kilobytes for staff requests. */
+export const BODY_LIMITS = {
+  batch: 3 * 1024 * 1024, // a 2 MiB batch payload, base64url-encoded, in a JSON envelope
+  import: 256 * 1024, // up to 500 accounts or top-ups
+  staff: 16 * 1024,
+} as const;
+const bodyLimit = (route: Route): number => (route.roles === 'signed' ? BODY_LIMITS.batch : /^import/.test(route.id) ? BODY_LIMITS.import : BODY_LIMITS.staff);
+
+/** The bearer token of a request (the scheme is case-insensitive, RFC 7235), or undefined. */
+function bearer(header: string | undefined): string | undefined {
+  return /^bearer +([A-Za-z0-9._~+/-]{16,512}=*)$/i.exec(header ?? '')?.[1];
+}
+
+const sha256 = (token: string): Buffer => createHash('sha256').update(token).digest();
+const staffOf = (digest: Buffer, credentials: readonly Credential[]): Credential | undefined =>
+  credentials.find((c) => timingSafeEqual(Buffer.from(c.tokenSha256, 'hex'), digest));
 
 /** Staff credentials from the configuration; terminal credentials from the intake database (issued and revoked through the API, effective at once). */
 async function authenticate(header: string | undefined, credentials: readonly Credential[], store: IntakeStore): Promise<Credential | undefined> {
-  const m = /^Bearer ([A-Za-z0-9._~+/-]{16,512}=*)$/.exec(header ?? '');
-  if (m?.[1] === undefined) return undefined;
-  const digest = createHash('sha256').update(m[1]).digest();
-  return credentials.find((c) => timingSafeEqual(Buffer.from(c.tokenSha256, 'hex'), digest)) ?? await store.terminalCredential(digest.toString('hex'));
+  const token = bearer(header);
+  if (token === undefined) return undefined;
+  const digest = sha256(token);
+  return staffOf(digest, credentials) ?? await store.terminalCredential(digest.toString('hex'));
 }
 
 /** The id the first middleware gave this request. */
@@ -39,10 +70,36 @@ function requestId(req: Request): string {
   return typeof id === 'string' ? id : '';
 }
 
+/** A refusal sent before the body was read: the connection closes, so an unread upload is not drained. */
+function refuseEarly(res: Response, status: number, code: string, detail: string, req: Request): void {
+  res.setHeader('connection', 'close');
+  sendProblem(res, status, code, detail, requestId(req));
+}
+
 /** Readiness: undefined when ready, else why not (shown to operators in /readyz). */
 export type Readiness = () => Promise<string | undefined>;
 
-/** Builds the Express app: routes from the table, problem+json errors, logs, metrics, health. */
+/**
+ * Client faults Express and its body reader raise (http-errors with a 4xx status): each gets a
+ * catalogue code and a warn line, never a 500 with a stack.
+ */
+function clientFault(error: unknown, route: Route | undefined): { status: number; code: string; detail: string } | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const status: unknown = Reflect.get(error, 'status') ?? Reflect.get(error, 'statusCode');
+  const type: unknown = Reflect.get(error, 'type');
+  const message = error instanceof Error ? error.message : 'bad request';
+  if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
+  if (type === 'entity.too.large') {
+    const limit = route === undefined ? BODY_LIMITS.staff : bodyLimit(route);
+    return route?.roles === 'signed' ? { status: 413, code: 'BATCH_TOO_LARGE', detail: `request body over ${String(limit)} bytes` } : { status: 413, code: 'BODY_TOO_LARGE', detail: `request body over ${String(limit)} bytes, this endpoint's limit` };
+  }
+  if (type === 'encoding.unsupported' || status === 415) return { status: 415, code: 'UNSUPPORTED_ENCODING', detail: `${message}: send the body uncompressed, or gzip, deflate or br` };
+  if (type === 'request.aborted') return { status: 400, code: 'MALFORMED_REQUEST', detail: 'the upload was aborted before its body was complete' };
+  if (error instanceof URIError) return { status: 400, code: 'MALFORMED_REQUEST', detail: 'the path is not valid percent-encoding' };
+  return { status: 400, code: 'MALFORMED_REQUEST', detail: message };
+}
+
+/** Builds the Express app: routes from the table, problem+json errors, logs, metrics, health, the door's limits. */
 export function createApp(deps: AppDeps, ready: Readiness): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -60,6 +117,37 @@ export function createApp(deps: AppDeps, ready: Readiness): express.Express {
     });
     next();
   });
+  // Security headers on everything: a strict CSP (the console loads only its own scripts and
+  // styles, no inline code), no framing, no MIME sniffing, no referrer; API answers are never cached.
+  app.use(helmet({
+    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"], frameAncestors: ["'none'"], formAction: ["'self'"], baseUri: ["'none'"], objectSrc: ["'none'"] } },
+    referrerPolicy: { policy: 'no-referrer' },
+    strictTransportSecurity: false, // set by whoever terminates TLS for this address (docs/gateway.md)
+  }));
+  app.use('/v1', (_req, res, next) => {
+    res.setHeader('cache-control', 'no-store');
+    next();
+  });
+
+  // Failed authentications per client address: after the limit, 429 with Retry-After, before any
+  // database look-up. A valid staff credential (checked in memory) is never held back.
+  const throttle = rateLimit({
+    windowMs: 60_000,
+    limit: deps.authFailuresPerMinute ?? 30,
+    skipSuccessfulRequests: true,
+    requestWasSuccessful: (_req, res) => res.statusCode !== 401,
+    skip: (req) => {
+      const token = bearer(req.get('authorization'));
+      return token !== undefined && staffOf(sha256(token), deps.credentials) !== undefined;
+    },
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    handler: (req, res, _next, options) => {
+      deps.metrics.authThrottled.inc();
+      res.setHeader('retry-after', String(Math.ceil(options.windowMs / 1000)));
+      refuseEarly(res, 429, 'TOO_MANY_FAILED_AUTHENTICATIONS', `more than ${String(options.limit)} failed authentications from this address within a minute; retry after the Retry-After seconds`, req);
+    },
+  });
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', ...ledgerLabel(deps.ledger.kind) });
@@ -69,29 +157,53 @@ export function createApp(deps: AppDeps, ready: Readiness): express.Express {
     if (notReady === undefined) res.json({ status: 'ready' });
     else sendProblem(res, 503, 'LEDGER_UNAVAILABLE', notReady, requestId(req));
   });
-  app.get('/metrics', async (_req, res) => {
+  // Metrics tell an outsider how busy the campus is: operator and auditor credentials only.
+  app.get('/metrics', throttle, async (req, res) => {
+    const caller = await authenticate(req.get('authorization'), deps.credentials, deps.store);
+    if (caller === undefined) {
+      deps.metrics.authFailures.inc();
+      refuseEarly(res, 401, 'UNAUTHENTICATED', 'metrics need an operator or auditor bearer credential', req);
+      return;
+    }
+    if (caller.role !== 'operator' && caller.role !== 'auditor') {
+      refuseEarly(res, 403, 'ACCESS_DENIED', `metrics are for operator and auditor credentials; this credential is ${caller.role}`, req);
+      return;
+    }
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
-  // The web console (console/): static files, same origin, the same bearer credentials and roles.
+  // The web console (console/): static files, same origin, the same bearer credentials and roles. No source maps.
   app.get('/', (_req, res) => {
     res.redirect(302, '/console/');
   });
-  app.use('/console', express.static(CONSOLE_DIR, { index: 'index.html', fallthrough: true, maxAge: 0 }));
+  app.use('/console', (req, res, next) => {
+    if (req.path.endsWith('.map')) {
+      sendProblem(res, 404, 'NOT_FOUND', `no route ${req.method} ${req.originalUrl}`, requestId(req));
+      return;
+    }
+    next();
+  }, express.static(CONSOLE_DIR, { index: 'index.html', fallthrough: true, maxAge: 0 }));
   const description = openApi(ROUTES, deps.ledger.kind);
   app.get('/openapi.json', (_req, res) => {
     res.json(description);
   });
 
-  // Bodies are read as text and parsed by the domain's strict JSON parser: duplicate keys,
-  // __proto__, floats and huge integers get the same stable codes as on the ledger.
-  // Read as bytes and decoded here, strictly: Express's text parser would turn invalid UTF-8 into
-  // U+FFFD and store it (a merchant named with byte 0xFF); this door answers INVALID_UTF8, as the ledger's do.
-  app.use(express.raw({ type: ['application/json', 'application/*+json'], limit: MAX_BODY }));
-
   for (const route of ROUTES) {
     const path = route.path.replace(/\{([A-Za-z]+)\}/g, ':$1');
-    app[route.method](path, (req, res, next) => {
+    const authorize: RequestHandler = (req, res, next) => {
       res.locals.routeId = route.id;
+      authorizeCall(route, req, res, deps).then((allowed) => {
+        if (allowed) next();
+      }, next);
+    };
+    // The body is read only once the caller is known to be allowed, up to this route's limit; it
+    // is read as bytes and decoded strictly below (Express's text reader would turn invalid UTF-8
+    // into U+FFFD and store it).
+    const readBody: RequestHandler = route.body === undefined
+      ? (_req, _res, next) => {
+        next();
+      }
+      : express.raw({ type: ['application/json', 'application/*+json'], limit: bodyLimit(route) });
+    app[route.method](path, throttle, authorize, readBody, (req, res, next) => {
       handle(route, req, res, deps).catch(next);
     });
   }
@@ -102,10 +214,14 @@ export function createApp(deps: AppDeps, ready: Readiness): express.Express {
   // Express knows an error handler by its four parameters, so `next` stays although unused.
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const route = ROUTES.find((r) => r.id === res.locals.routeId);
     const info = errorInfo(error);
-    const tooLarge = typeof error === 'object' && error !== null && (error as { type?: unknown }).type === 'entity.too.large';
-    if (tooLarge) {
-      sendProblem(res, 413, 'BATCH_TOO_LARGE', `request body over ${MAX_BODY} bytes`, requestId(req));
+    const fault = info === undefined ? clientFault(error, route) : undefined;
+    if (fault !== undefined) {
+      deps.log.warn({ requestId: requestId(req), code: fault.code, detail: fault.detail }, 'client fault');
+      if (res.headersSent) return;
+      res.setHeader('connection', 'close');
+      sendProblem(res, fault.status, fault.code, fault.detail, requestId(req));
       return;
     }
     if (info === undefined) {
@@ -119,27 +235,50 @@ export function createApp(deps: AppDeps, ready: Readiness): express.Express {
   return app;
 }
 
-async function handle(route: Route, req: Request, res: Response, deps: AppDeps): Promise<void> {
-  const caller = await authenticate(req.get('authorization'), deps.credentials, deps.store);
-  if (route.roles === 'signed' && req.get('authorization') !== undefined && caller === undefined) {
+/** Authenticates and checks the role before anything of the body is read; false once a refusal was sent. */
+async function authorizeCall(route: Route, req: Request, res: Response, deps: AppDeps): Promise<boolean> {
+  const sent = req.get('authorization');
+  const certified = certifiedTerminal(req);
+  let caller = await authenticate(sent, deps.credentials, deps.store);
+  // A terminal may authenticate with the client certificate the operator's CA issued it (TLS).
+  if (caller === undefined && sent === undefined && certified !== undefined) caller = { tokenSha256: '', role: 'terminal', subject: certified };
+  if (caller?.role === 'terminal' && deps.terminalCertRequired === true && certified !== caller.subject) {
+    deps.metrics.authFailures.inc();
+    refuseEarly(res, 401, 'UNAUTHENTICATED', `a terminal credential is accepted here only with the TLS client certificate of terminal ${caller.subject}`, req);
+    return false;
+  }
+  res.locals.caller = caller;
+  if (route.roles === 'signed' && sent !== undefined && caller === undefined) {
     // The signature is the upload's credential; a bearer token is optional, but one that is sent must be valid.
-    sendProblem(res, 401, 'UNAUTHENTICATED', 'the bearer credential sent is not valid (uploads need none: the batch signature authenticates them)', requestId(req));
-    return;
+    deps.metrics.authFailures.inc();
+    refuseEarly(res, 401, 'UNAUTHENTICATED', 'the bearer credential sent is not valid (uploads need none: the batch signature authenticates them)', req);
+    return false;
   }
   if (Array.isArray(route.roles)) {
     if (caller === undefined) {
-      sendProblem(res, 401, 'UNAUTHENTICATED', 'a valid bearer credential is required', requestId(req));
-      return;
+      deps.metrics.authFailures.inc();
+      refuseEarly(res, 401, 'UNAUTHENTICATED', 'a valid bearer credential is required', req);
+      return false;
     }
     if (!route.roles.includes(caller.role)) {
-      sendProblem(res, 403, 'ACCESS_DENIED', `${route.id} is for ${route.roles.join(', ')}; this credential is ${caller.role}`, requestId(req));
-      return;
+      refuseEarly(res, 403, 'ACCESS_DENIED', `${route.id} is for ${route.roles.join(', ')}; this credential is ${caller.role}`, req);
+      return false;
     }
   }
+  return true;
+}
+
+async function handle(route: Route, req: Request, res: Response, deps: AppDeps): Promise<void> {
+  const caller = res.locals.caller as Credential | undefined;
   let body: unknown;
   if (route.body !== undefined) {
     if (!Buffer.isBuffer(req.body) || req.body.length === 0) {
       sendProblem(res, 400, 'MALFORMED_JSON', 'a JSON body (Content-Type: application/json) is required', requestId(req));
+      return;
+    }
+    const charset = /charset=([^;]+)/i.exec(req.get('content-type') ?? '')?.[1]?.trim().replace(/^"|"$/g, '').toLowerCase();
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+      sendProblem(res, 415, 'UNSUPPORTED_ENCODING', `charset ${charset}: JSON bodies are UTF-8`, requestId(req));
       return;
     }
     let text: string;
@@ -149,16 +288,16 @@ async function handle(route: Route, req: Request, res: Response, deps: AppDeps):
       sendProblem(res, 400, 'INVALID_UTF8', 'the body is not valid UTF-8', requestId(req));
       return;
     }
-    body = route.body.parse(parseStrictJson(text, { maxBytes: MAX_BODY }));
+    body = route.body.parse(parseStrictJson(text, { maxBytes: BODY_LIMITS.batch }));
   }
   const query = route.query === undefined ? {} : (route.query.parse(req.query) as Record<string, string>);
   const params: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.params)) if (typeof v === 'string') params[k] = v;
-  const out = await route.handle({ caller, params, query, body, deps });
   if (route.csv !== undefined && req.query.format !== undefined && req.query.format !== 'csv' && req.query.format !== 'json') {
     sendProblem(res, 400, 'INVALID_FIELD', 'format must be json or csv', requestId(req));
     return;
   }
+  const out = await route.handle({ caller, params, query, body, deps });
   if (route.csv !== undefined && req.query.format === 'csv') {
     const name = [route.id, ...Object.values(params)].join('-').replace(/[^A-Za-z0-9._-]/g, '_');
     res.status(out.status).type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="${name}.csv"`).send(toCsv(CSV_VIEWS[route.csv](out.body)));

@@ -28,7 +28,7 @@ export function openApi(routes: readonly Route[], ledger: LedgerKind = 'fabric')
         content: { 'application/json': { schema: {} }, ...(r.csv === undefined ? {} : { 'text/csv': { schema: { type: 'string' } } }) } };
     }
     if (r.csv !== undefined) query.push({ name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['json', 'csv'], default: 'json' } });
-    for (const s of r.roles === 'public' ? [] : r.roles === 'signed' ? [400, 401, 403, 404, 413, 422, 503] : [400, 401, 403, 404, 409, 413, 502, 503]) {
+    for (const s of r.roles === 'public' ? [] : r.roles === 'signed' ? [400, 401, 403, 404, 413, 415, 422, 429, 503] : [400, 401, 403, 404, 409, 413, 415, 429, 502, 503]) {
       responses[String(s)] = { $ref: '#/components/responses/Problem' };
     }
     responses['500'] = { $ref: '#/components/responses/Problem' };
