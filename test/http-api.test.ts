@@ -20,11 +20,11 @@ const AT = NOW - 600_000;
 /** Staff tokens are configured; the terminals' are issued through the API in beforeAll. */
 const tokens: Record<CallerRole | 'terminal2', string> = {
   operator: 'operator-token-000000000001', finance: 'finance-token-0000000000001', registrar: 'registrar-token-00000000001',
-  auditor: 'auditor-token-000000000001', terminal: '', terminal2: '',
+  auditor: 'auditor-token-000000000001', admin: 'admin-token-0000000000000001', terminal: '', terminal2: '',
 };
 const sha = (t: string): string => createHash('sha256').update(t).digest('hex');
 const credentials: Credential[] = [
-  ...(['operator', 'finance', 'registrar', 'auditor'] as const).map((role) => ({ tokenSha256: sha(tokens[role]), role, subject: role })),
+  ...(['operator', 'finance', 'registrar', 'auditor', 'admin'] as const).map((role) => ({ tokenSha256: sha(tokens[role]), role, subject: role })),
 ];
 
 const pool = new Pool({ connectionString: process.env.DOL_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', max: 6 });
@@ -414,8 +414,40 @@ describe('ledger endpoints', () => {
   });
 });
 
+describe('staff credentials (an administrator issues, lists, revokes; tokens expire)', () => {
+  it('issues a token shown once that works at once, lists it without the token, and refuses it from the request after its revocation', async () => {
+    const issued = await call('POST', '/v1/staff-credentials', 'admin', { role: 'auditor', subject: 'alice', expiresInDays: 30 });
+    expect(issued.status).toBe(201);
+    expect(issued.body).toMatchObject({ role: 'auditor', subject: 'alice', createdBy: 'admin', revokedAt: null });
+    const token = String(issued.body.token);
+    expect(token.length).toBeGreaterThanOrEqual(40);
+    expect(Date.parse(String(issued.body.expiresAt)) - Date.now()).toBeGreaterThan(29 * 86_400_000);
+    const who = await fetch(`${base}/v1/whoami`, { headers: { authorization: `Bearer ${token}` } });
+    expect(await who.json()).toMatchObject({ role: 'auditor', subject: 'alice' });
+    const listed = await call('GET', '/v1/staff-credentials', 'admin');
+    expect(JSON.stringify(listed.body)).not.toContain(token);
+    expect((listed.body as unknown as { credentialId: string }[]).map((c) => c.credentialId)).toContain(issued.body.credentialId);
+    expect((await call('DELETE', `/v1/staff-credentials/${String(issued.body.credentialId)}`, 'admin')).body).toMatchObject({ revokedAt: expect.any(String) as unknown });
+    expect((await fetch(`${base}/v1/whoami`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+    expect(await call('DELETE', '/v1/staff-credentials/sc-nothing', 'admin')).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
+    expect(await call('POST', '/v1/staff-credentials', 'admin', { role: 'terminal', subject: 'x' })).toMatchObject({ status: 400 });
+    expect(await call('POST', '/v1/staff-credentials', 'admin', { role: 'auditor', subject: 'bob', expiresInDays: 400 })).toMatchObject({ status: 400 });
+  });
+
+  it('refuses an expired credential', async () => {
+    const issued = await call('POST', '/v1/staff-credentials', 'admin', { role: 'finance', subject: 'old-fin', expiresInDays: 1 });
+    await pool.query(`UPDATE ${schema}.staff_credentials SET expires_at = clock_timestamp() - interval '1 second' WHERE credential_id = $1`, [issued.body.credentialId]);
+    expect((await fetch(`${base}/v1/whoami`, { headers: { authorization: `Bearer ${String(issued.body.token)}` } })).status).toBe(401);
+  });
+
+  it('gives an administrator no power on the ledger', async () => {
+    expect(await call('GET', '/v1/whoami', 'admin')).toMatchObject({ status: 200, body: { role: 'admin' } });
+    expect((await call('GET', '/v1/invariant', 'admin')).status).toBe(403);
+  });
+});
+
 describe('access', () => {
-  const everyone = ['operator', 'finance', 'registrar', 'auditor', 'terminal'] as const;
+  const everyone = ['admin', 'operator', 'finance', 'registrar', 'auditor', 'terminal'] as const;
   const guarded = ROUTES.filter((r) => Array.isArray(r.roles));
   const samplePath = (p: string): string => p.replace(/\{[A-Za-z]+\}/g, 'x1');
 

@@ -17,14 +17,14 @@ export class ProblemError extends Error {
 
 /** Who is signed in, as GET /v1/whoami says. */
 export interface Me {
-  readonly role: 'operator' | 'finance' | 'registrar' | 'auditor' | 'terminal';
+  readonly role: 'admin' | 'operator' | 'finance' | 'registrar' | 'auditor' | 'terminal';
   readonly subject: string;
   readonly campusTimeZone: string;
   readonly ledger: string;
   readonly notice?: string;
 }
 
-const ROLES: readonly Me['role'][] = ['operator', 'finance', 'registrar', 'auditor', 'terminal'];
+const ROLES: readonly Me['role'][] = ['admin', 'operator', 'finance', 'registrar', 'auditor', 'terminal'];
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function problemOf(status: number, body: unknown): Problem {

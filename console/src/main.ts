@@ -45,7 +45,7 @@ async function start(): Promise<void> {
     signIn(problemBox(error));
     return;
   }
-  if (me.role === 'terminal' || me.role === 'finance') {
+  if (me.role === 'terminal' || me.role === 'finance' || me.role === 'admin') {
     sessionStorage.removeItem(TOKEN_KEY);
     signIn(problemBox(new ProblemError({ status: 403, code: 'ACCESS_DENIED', detail: `the console is for auditors, the registrar and the operator; this credential is ${me.role} ${me.subject}` })));
     return;

@@ -114,7 +114,7 @@ const Env = z.object({
 /** Staff credentials only: terminal credentials live in the intake database (POST /v1/terminals/{id}/credentials). */
 const CredentialsFile = z.array(z.object({
   tokenSha256: z.string().regex(/^[0-9a-f]{64}$/),
-  role: z.enum(['operator', 'finance', 'registrar', 'auditor'], { error: 'role must be operator, finance, registrar or auditor (terminal credentials are issued through POST /v1/terminals/{terminalId}/credentials)' }),
+  role: z.enum(['admin', 'operator', 'finance', 'registrar', 'auditor'], { error: 'role must be admin, operator, finance, registrar or auditor (staff credentials are best issued through POST /v1/staff-credentials, terminal credentials through POST /v1/terminals/{terminalId}/credentials)' }),
   subject: z.string().min(1).max(64),
 }));
 

@@ -1,5 +1,5 @@
 /** Who an API credential belongs to. Terminals read only their own data. */
-export type CallerRole = 'operator' | 'finance' | 'registrar' | 'auditor' | 'terminal';
+export type CallerRole = 'admin' | 'operator' | 'finance' | 'registrar' | 'auditor' | 'terminal';
 
 /** One API credential: only the SHA-256 of the token is configured, never the token. */
 export interface Credential {

@@ -57,34 +57,64 @@ const say = (line: string): void => {
   process.stderr.write(`[${label}] ${line}\n`);
 };
 
-interface Tokens { readonly [role: string]: { readonly token: string; readonly url: string } }
+interface Tokens { readonly [key: string]: { readonly token: string; readonly url: string } }
 
-/** API tokens in `file`, made once (role → gateway URL) and kept, so restarts keep them. */
-function keptTokens(file: string, urls: Readonly<Record<string, string>>): Tokens {
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Tokens;
-  const tokens = Object.fromEntries(Object.entries(urls).map(([role, url]) => [role, { token: randomBytes(24).toString('hex'), url }]));
+/** The key of an organisation's first administrator in the tokens file (`admin` on the embedded system). */
+const adminKey = (org?: PeerOrg): string => (org === undefined ? 'admin' : `admin@${org}`);
+
+const saveTokens = (file: string, tokens: Tokens): void => {
   writeFileSync(file, `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
+};
+
+/** The tokens file with a first administrator per gateway (made once and kept, so restarts keep them). */
+function keptAdmins(file: string, admins: Readonly<Record<string, string>>): Tokens {
+  const tokens: Record<string, { token: string; url: string }> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Record<string, { token: string; url: string }> : {};
+  let changed = !existsSync(file);
+  for (const [key, url] of Object.entries(admins)) {
+    if (tokens[key]?.url !== url) {
+      tokens[key] = { token: randomBytes(32).toString('base64url'), url };
+      changed = true;
+    }
+  }
+  if (changed) saveTokens(file, tokens);
   return tokens;
 }
 
-/** The Fabric system's tokens; each gateway gets only the hashes of its org's. */
-function credentials(l: Layout): { file: string; tokens: Tokens } {
-  const file = join(l.dir, 'api-credentials.json');
-  const urls: Record<string, string> = {};
-  for (const o of PEER_ORGS) {
-    const key = o.key as PeerOrg;
-    for (const role of API_ROLES[key]) urls[role] = `http://127.0.0.1:${GATEWAY_PORT[key]}`;
-  }
-  return { file, tokens: keptTokens(file, urls) };
+/** A gateway's credentials file: only its first administrator's SHA-256, never a token (staff credentials are issued through the API). */
+function writeAdminCredentials(file: string, adminToken: string): void {
+  writeFileSync(file, JSON.stringify([{ tokenSha256: createHash('sha256').update(adminToken).digest('hex'), role: 'admin', subject: 'first-admin' }]), { mode: 0o600 });
 }
 
-/** A gateway's credentials file: the SHA-256 of each token of `roles`, never the token. */
-function writeHashedCredentials(file: string, tokens: Tokens, roles: readonly string[]): void {
-  const hashed = roles.flatMap((role) => {
-    const t = tokens[role];
-    return t === undefined ? [] : [{ tokenSha256: createHash('sha256').update(t.token).digest('hex'), role, subject: role }];
-  });
-  writeFileSync(file, JSON.stringify(hashed));
+/**
+ * One staff credential per role, issued by each organisation's administrator through its
+ * gateway's API (POST /v1/staff-credentials, hashed at rest, a year's expiry) and written to the
+ * tokens file; one that still works is kept. Never printed.
+ */
+async function ensureStaffTokens(file: string, tokens: Tokens, roles: Readonly<Record<string, { url: string; admin: string }>>): Promise<Tokens> {
+  const out: Record<string, { token: string; url: string }> = { ...tokens };
+  for (const [role, { url, admin }] of Object.entries(roles)) {
+    const kept = out[role];
+    if (kept?.url === url) {
+      const who = await fetch(`${url}/v1/whoami`, { headers: { authorization: `Bearer ${kept.token}` } });
+      if (who.ok && ((await who.json()) as { role?: string }).role === role) continue;
+    }
+    const adminToken = out[admin]?.token ?? '';
+    const issued = await fetch(`${url}/v1/staff-credentials`, {
+      method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ role, subject: `${role}-1`, expiresInDays: 366 }),
+    });
+    const body = (await issued.json()) as { token?: string; detail?: string };
+    if (issued.status !== 201 || body.token === undefined) throw new Error(`could not issue the ${role} credential at ${url}: ${String(issued.status)} ${body.detail ?? ''}`);
+    out[role] = { token: body.token, url };
+    saveTokens(file, out);
+  }
+  return out;
+}
+
+/** The Fabric system's tokens file: a first administrator per organisation's gateway. */
+function credentials(l: Layout): { file: string; tokens: Tokens } {
+  const file = join(l.dir, 'api-credentials.json');
+  const admins = Object.fromEntries(PEER_ORGS.map((o) => [adminKey(o.key as PeerOrg), `http://127.0.0.1:${GATEWAY_PORT[o.key as PeerOrg]}`]));
+  return { file, tokens: keptAdmins(file, admins) };
 }
 
 /** Ports of the extra OperatorOrg gateways (`--gateways N`): 8083, 8084, ... (8081, 8082 are the other orgs'). */
@@ -98,7 +128,7 @@ function gatewaySpec(l: Layout, org: PeerOrg, tokens: Tokens, instance = 0): Pro
   const dir = join(l.dir, 'gateways');
   mkdirSync(dir, { recursive: true });
   const credentialsFile = join(dir, `${org}-credentials.json`);
-  writeHashedCredentials(credentialsFile, tokens, API_ROLES[org]);
+  writeAdminCredentials(credentialsFile, tokens[adminKey(org)]?.token ?? '');
   const peer = peerEndpoint(l, org);
   const port = instance === 0 ? GATEWAY_PORT[org] : extraOperatorPort(instance);
   return {
@@ -226,7 +256,8 @@ async function start(orderers: number | undefined, operatorGateways: number): Pr
   for (const spec of specs) if (await ensureGateway(spec, pidFile(l), join(l.dir, 'logs'))) startedNow += 1;
   const extra = specs.slice(PEER_ORGS.length);
   const how = net.created ? `network created from nothing; ${seconds(started)} s` : startedNow === 0 && Object.keys(fabricProcesses()).length === runningBefore ? 'it was already running; nothing was started' : `network was there; ${seconds(started)} s`;
-  const auditorToken = tokens.auditor?.token ?? '';
+  const staffRoles = Object.fromEntries(PEER_ORGS.flatMap((o) => API_ROLES[o.key as PeerOrg].map((role) => [role, { url: `http://127.0.0.1:${GATEWAY_PORT[o.key as PeerOrg]}`, admin: adminKey(o.key as PeerOrg) }])));
+  await ensureStaffTokens(file, tokens, staffRoles);
   const op = GATEWAY_PORT.operator;
   process.stdout.write(`
 The system is up (${how}). Ledger: the Fabric network (Fabric ${b.fabricVersion}).
@@ -234,14 +265,15 @@ The system is up (${how}). Ledger: the Fabric network (Fabric ${b.fabricVersion}
   gateway API, CampusOrg (finance, registrar):                 http://127.0.0.1:${GATEWAY_PORT.campus}
   gateway API, AuditOrg (auditors):                            http://127.0.0.1:${GATEWAY_PORT.audit}
   web console (each gateway serves it; sign in with a token):  http://127.0.0.1:${GATEWAY_PORT.audit}/console/ (auditors), :${GATEWAY_PORT.campus}/console/ (registrar), :${op}/console/ (operator)
-  API credentials (bearer tokens per role):                    ${file}
+  API credentials (bearer tokens per role, and each gateway's
+  administrator, who issues and revokes staff credentials):    ${file}
   logs of every process:                                       ${join(l.dir, 'logs')}
   network status:                                              npm run network:status
   stop everything:                                             npm stop   (ledgers kept; npm stop -- --purge deletes them)
 
 Try:
   curl -s http://127.0.0.1:${op}/readyz
-  curl -s -H 'authorization: Bearer ${auditorToken}' http://127.0.0.1:${GATEWAY_PORT.audit}/v1/invariant
+  curl -s -H "authorization: Bearer $(node -p "require('${file}').auditor.token")" http://127.0.0.1:${GATEWAY_PORT.audit}/v1/invariant
 `);
 }
 
@@ -254,9 +286,9 @@ async function startEmbedded(): Promise<void> {
   const file = join(EMBEDDED_DIR, 'api-credentials.json');
   const url = `http://127.0.0.1:${String(EMBEDDED_PORT)}`;
   const roles = ['operator', 'finance', 'registrar', 'auditor'];
-  const tokens = keptTokens(file, Object.fromEntries(roles.map((role) => [role, url])));
+  const tokens = keptAdmins(file, { [adminKey()]: url });
   const credentialsFile = join(EMBEDDED_DIR, 'gateway-credentials.json');
-  writeHashedCredentials(credentialsFile, tokens, roles);
+  writeAdminCredentials(credentialsFile, tokens[adminKey()]?.token ?? '');
   const [ledgerSchema, intakeSchema] = EMBEDDED_SCHEMAS;
   const spec: ProcessSpec = {
     name: 'gateway.embedded', command: process.execPath, args: [GATEWAY_MAIN], port: EMBEDDED_PORT,
@@ -264,6 +296,7 @@ async function startEmbedded(): Promise<void> {
   };
   const logs = join(EMBEDDED_DIR, 'logs');
   const how = (await ensureGateway(spec, EMBEDDED_PID_FILE, logs)) ? `${seconds(started)} s` : `it was already running as pid ${String(readPids(EMBEDDED_PID_FILE)[spec.name] ?? '?')}; nothing was started`;
+  await ensureStaffTokens(file, tokens, Object.fromEntries(roles.map((role) => [role, { url, admin: adminKey() }])));
   process.stdout.write(`
 The system is up on the EMBEDDED LEDGER — NOT A FABRIC NETWORK (${how}).
   The settlement contract runs inside the gateway process over PostgreSQL (schema ${ledgerSchema}),
@@ -271,14 +304,15 @@ The system is up on the EMBEDDED LEDGER — NOT A FABRIC NETWORK (${how}).
   anything and whoever runs it could rewrite it. docs/ledgers.md compares the two ledgers.
   gateway API (terminals, operator, finance, registrar, auditors):  ${url}
   web console (auditors, registrar, operator; sign in with a token): ${url}/console/
-  API credentials (bearer tokens per role):                         ${file}
+  API credentials (bearer tokens per role, and the administrator
+  who issues and revokes staff credentials):                        ${file}
   log:                                                              ${join(logs, `${spec.name}.log`)}
   verify the ledger from genesis:                                   npm run ledger:verify
   stop:                                                             npm stop   (ledger kept; npm stop -- --purge deletes it)
 
 Try:
   curl -s ${url}/healthz
-  curl -s -H 'authorization: Bearer ${tokens.auditor?.token ?? ''}' ${url}/v1/invariant
+  curl -s -H "authorization: Bearer $(node -p "require('${file}').auditor.token")" ${url}/v1/invariant
 `);
 }
 

@@ -68,6 +68,9 @@ describe('npm start / npm stop between the embedded and the Fabric system', () =
     const e1 = system('start', '--embedded');
     expect(e1.out).toContain('EMBEDDED LEDGER');
     expect(e1.code).toBe(0);
+    // Tokens are written to the credentials file, never printed; the gateway's own file holds only the first administrator.
+    for (const [key, t] of Object.entries(JSON.parse(readFileSync(embeddedTokens, 'utf8')) as Record<string, { token: string }>)) expect({ key, printed: e1.out.includes(t.token) }).toEqual({ key, printed: false });
+    expect((JSON.parse(readFileSync(join(DIR, 'run-embedded', 'gateway-credentials.json'), 'utf8')) as { role: string }[]).map((c) => c.role)).toEqual(['admin']);
     const finance = token(embeddedTokens, 'finance');
     const auditor = token(embeddedTokens, 'auditor');
     const created = await send(GATEWAY, 'POST', '/v1/accounts', finance, { account: 's-kept', group: 'ug-2026', creditLine: '0' });
@@ -90,6 +93,8 @@ describe('npm start / npm stop between the embedded and the Fabric system', () =
     const f2 = system('start');
     expect(f2.out).toContain('network created from nothing');
     expect(f2.code).toBe(0);
+    for (const t of Object.values(JSON.parse(readFileSync(join(DIR, 'run', 'api-credentials.json'), 'utf8')) as Record<string, { token: string }>)) expect(f2.out.includes(t.token)).toBe(false);
+    expect((await get(GATEWAY + 2, '/v1/whoami', token(join(DIR, 'run', 'api-credentials.json'), 'auditor'))).body).toMatchObject({ role: 'auditor' });
     expect((await get(GATEWAY, '/healthz')).body).toMatchObject({ ledger: 'fabric' });
     expect(await schemas()).toEqual(expect.arrayContaining([`${PREFIX}gateway_embedded`, `${PREFIX}ledger`, `${PREFIX}gateway_operator`]));
 

@@ -61,7 +61,7 @@ async function authenticate(header: string | undefined, credentials: readonly Cr
   const token = bearer(header);
   if (token === undefined) return undefined;
   const digest = sha256(token);
-  return staffOf(digest, credentials) ?? await store.terminalCredential(digest.toString('hex'));
+  return staffOf(digest, credentials) ?? await store.staff.find(digest.toString('hex')) ?? await store.terminalCredential(digest.toString('hex'));
 }
 
 /** The id the first middleware gave this request. */

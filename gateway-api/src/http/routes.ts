@@ -46,8 +46,13 @@ export interface Route {
   readonly csv?: CsvView;
 }
 
-const LEDGER_ROLE: Record<CallerRole, LedgerRole> = { operator: 'operator', finance: 'finance', registrar: 'registrar', auditor: 'auditor', terminal: 'gateway' };
-const ledgerRole = (call: Call): LedgerRole => (call.caller === undefined ? 'gateway' : LEDGER_ROLE[call.caller.role]);
+const LEDGER_ROLE: Record<Exclude<CallerRole, 'admin'>, LedgerRole> = { operator: 'operator', finance: 'finance', registrar: 'registrar', auditor: 'auditor', terminal: 'gateway' };
+const ledgerRole = (call: Call): LedgerRole => {
+  if (call.caller === undefined) return 'gateway';
+  // An administrator manages credentials at this gateway; it has no identity on the ledger.
+  if (call.caller.role === 'admin') throw new ApiError(403, 'ACCESS_DENIED', 'an administrator credential does not act on the ledger');
+  return LEDGER_ROLE[call.caller.role];
+};
 
 /** An amount, judged by the domain's own parser so that every door gives the same code (INVALID_AMOUNT, AMOUNT_OUT_OF_RANGE). */
 const amount = z.string({
@@ -210,7 +215,7 @@ export const ROUTES: readonly Route[] = [
   { id: 'getDenyList', method: 'get', path: '/v1/deny-list', roles: ['terminal', 'operator', 'auditor'], ok: [200], summary: 'Deny-list entries added after a version',
     query: z.object({ since: z.string().regex(/^(0|[1-9][0-9]{0,15})$/).default('0') }),
     handle: (call) => evaluate(call, 'GetDenyListDelta', [call.query.since ?? '0']) },
-  { id: 'whoami', method: 'get', path: '/v1/whoami', roles: ['operator', 'finance', 'registrar', 'auditor', 'terminal'], ok: [200],
+  { id: 'whoami', method: 'get', path: '/v1/whoami', roles: ['admin', 'operator', 'finance', 'registrar', 'auditor', 'terminal'], ok: [200],
     summary: "The caller's role and subject, the ledger and the campus time zone (the web console starts here)",
     handle: (call) => Promise.resolve({ status: 200, body: {
       role: call.caller?.role ?? null, subject: call.caller?.subject ?? null, campusTimeZone: call.deps.campusTimeZone ?? DEFAULT_CAMPUS_TZ, ...ledgerLabel(call.deps.ledger.kind),
@@ -271,6 +276,22 @@ export const ROUTES: readonly Route[] = [
       const revoked = await call.deps.store.revokeTerminalCredential(terminalId, credentialId);
       if (revoked === undefined) throw new ApiError(404, 'NOT_FOUND', `terminal ${terminalId} has no credential ${credentialId}`);
       return { status: 200, body: { credentialId, terminalId, ...revoked } };
+    } },
+  // ---- staff credentials (an administrator of this organisation's gateway) ----
+  { id: 'issueStaffCredential', method: 'post', path: '/v1/staff-credentials', roles: ['admin'], ok: [201],
+    summary: 'Issue a credential for one staff member: the bearer token is in this answer only (only its SHA-256 is kept); it works at once and expires after expiresInDays (default 90, at most 366)',
+    body: z.strictObject({ role: z.enum(['admin', 'operator', 'finance', 'registrar', 'auditor']), subject: id, expiresInDays: z.number().int().min(1).max(366).optional() }),
+    handle: async (call) => {
+      const b = call.body as { role: 'admin' | 'operator' | 'finance' | 'registrar' | 'auditor'; subject: string; expiresInDays?: number };
+      return { status: 201, body: await call.deps.store.staff.issue(b.role, b.subject, b.expiresInDays ?? 90, call.caller?.subject ?? '?') };
+    } },
+  { id: 'listStaffCredentials', method: 'get', path: '/v1/staff-credentials', roles: ['admin'], ok: [200], summary: 'Staff credentials issued at this gateway, live, expired and revoked (never their tokens)',
+    handle: async (call) => ({ status: 200, body: await call.deps.store.staff.list() }) },
+  { id: 'revokeStaffCredential', method: 'delete', path: '/v1/staff-credentials/{credentialId}', roles: ['admin'], ok: [200], summary: 'Revoke a staff credential; refused from the next request on',
+    handle: async (call) => {
+      const revoked = await call.deps.store.staff.revoke(param(call, 'credentialId'));
+      if (revoked === undefined) throw new ApiError(404, 'NOT_FOUND', `no staff credential ${param(call, 'credentialId')}`);
+      return { status: 200, body: revoked };
     } },
   { id: 'setRiskPolicy', method: 'put', path: '/v1/risk-policy', roles: ['operator'], ok: [200], summary: 'Set the offline risk policy',
     body: z.strictObject({ maxClockSkewMs: z.number().int(), tapMaxAgeMs: z.number().int(), faceCapPerPayment: amount, faceMinScore: z.number().int() }),

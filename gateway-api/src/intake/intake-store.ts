@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import type { Credential } from '../credential';
 import { ident, inTransaction } from '../pg';
+import { StaffCredentials } from './staff-credentials';
 import { SettlementQueue, type GroupLimits } from './settlement-queue';
 
 /** Life of an uploaded batch in the gateway: stored, then settled on the ledger or refused by it. */
@@ -35,6 +36,8 @@ export class IntakeStore {
 
   /** The shared settlement queue over these batches (every gateway process of the organisation). */
   readonly queue: SettlementQueue;
+  /** Staff credentials an administrator issued (the file's are the configuration's). */
+  readonly staff: StaffCredentials;
 
   constructor(
     private readonly pool: Pool,
@@ -42,6 +45,7 @@ export class IntakeStore {
     limits?: GroupLimits,
   ) {
     this.queue = new SettlementQueue(pool, schema, limits);
+    this.staff = new StaffCredentials(pool, schema);
     this.t = `${ident(schema)}.intake_batches`;
     this.keys = `${ident(schema)}.terminal_keys`;
     this.creds = `${ident(schema)}.terminal_credentials`;
@@ -84,6 +88,7 @@ export class IntakeStore {
     await c.query(`ALTER TABLE ${this.t} ADD COLUMN IF NOT EXISTS payers text[] NOT NULL DEFAULT '{}'`);
     await c.query(`ALTER TABLE ${this.t} ADD COLUMN IF NOT EXISTS claimed_by bigint`);
     await this.queue.migrate(c);
+    await this.staff.migrate(c);
     await c.query(`CREATE INDEX IF NOT EXISTS intake_pending ON ${this.t} (terminal_id, batch_seq, received_at) WHERE status = 'pending'`);
     await c.query(`
       CREATE TABLE IF NOT EXISTS ${this.keys} (
