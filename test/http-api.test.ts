@@ -322,7 +322,9 @@ describe('CSV files (?format=csv)', () => {
     const paid = await call('POST', '/v1/payouts', 'operator', { merchantId: 'canteen-1', payoutId: 'csv-payout-1' });
     expect(paid.status).toBe(200);
     const lines = (paid.body.result as { lines: unknown[] }).lines.length;
-    expect((await call('GET', '/v1/payouts/canteen-1/csv-payout-1', 'auditor')).body).toEqual(paid.body.result);
+    const payoutRead = await call('GET', '/v1/payouts/canteen-1/csv-payout-1', 'auditor');
+    expect(payoutRead.body).toMatchObject(paid.body.result as Record<string, unknown>);
+    expect(payoutRead.body.by).toMatchObject({ fn: 'Payout', role: 'operator', subject: 'operator' });
     const payout = await csv('/v1/payouts/canteen-1/csv-payout-1?format=csv', 'auditor');
     expect(payout.lines[0]?.startsWith('payoutId,merchantId,')).toBe(true);
     expect(payout.lines.length - 1).toBe(lines);
@@ -443,6 +445,28 @@ describe('staff credentials (an administrator issues, lists, revokes; tokens exp
   it('gives an administrator no power on the ledger', async () => {
     expect(await call('GET', '/v1/whoami', 'admin')).toMatchObject({ status: 200, body: { role: 'admin' } });
     expect((await call('GET', '/v1/invariant', 'admin')).status).toBe(403);
+  });
+});
+
+describe('who acted: every staff write names the person behind it on the ledger', () => {
+  it('records the staff credential\'s subject with the organisation and role that signed, in proofs and statements', async () => {
+    const olga = await call('POST', '/v1/staff-credentials', 'admin', { role: 'operator', subject: 'olga.k' });
+    expect(olga.status).toBe(201);
+    const res = await fetch(`${base}/v1/top-ups`, { method: 'POST', headers: { authorization: `Bearer ${String(olga.body.token)}`, 'content-type': 'application/json' }, body: JSON.stringify({ topUpId: 'who-1', account: 'ben', amount: '100' }) });
+    const topUp = (await res.json()) as { txId: string };
+    expect(res.status).toBe(200);
+    const proof = await call('GET', `/v1/proofs/${topUp.txId}`, 'auditor');
+    const operatorMsp = lut.kind === 'fabric' ? 'OperatorMSP' : expect.any(String) as unknown;
+    expect(proof.body.by).toEqual({ fn: 'TopUp', mspId: operatorMsp, role: 'operator', subject: 'olga.k' });
+    const statement = await call('GET', '/v1/accounts/ben/statement', 'auditor');
+    const entry = (statement.body.entries as unknown as { txId: string; by?: unknown }[]).find((e) => e.txId === topUp.txId);
+    expect(entry?.by).toEqual(proof.body.by);
+    // A settlement is signed by its terminal: no staff actor.
+    const jws = pos.batch([pos.record(AT + 90, '100', 'face', faceCredential('ben', 990))]);
+    const accepted = await call('POST', '/v1/batches', undefined, { batch: jws });
+    expect(await worker.drain()).toBe(1);
+    const settled = await call('GET', `/v1/batches/${String(accepted.body.receipt)}`, 'auditor');
+    expect((await call('GET', `/v1/proofs/${String(settled.body.txId)}`, 'auditor')).body.by).toBeNull();
   });
 });
 

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EmbeddedLedger, LedgerError, MemoryBlockStore, type Commit, type LedgerFailure, type LedgerPort, type LedgerRole, type Submitted } from '@dol/gateway-api';
+import { EmbeddedLedger, LedgerError, MemoryBlockStore, type Actor, type Commit, type LedgerFailure, type LedgerPort, type LedgerRole, type Submitted } from '@dol/gateway-api';
 
 /**
  * FOR PROCESS-LEVEL TESTS WITHOUT A NETWORK: the embedded ledger in memory, served over HTTP on
@@ -50,11 +50,11 @@ export class LedgerHost {
   }
 
   private async answer(text: string): Promise<string> {
-    const call = JSON.parse(text) as { op: string; role: LedgerRole; fn: string; args: string[]; txId: string };
+    const call = JSON.parse(text) as { op: string; role: LedgerRole; fn: string; args: string[]; txId: string; actor?: Actor };
     try {
       let value: unknown;
       if (call.op === 'submit') {
-        value = await this.ledger.submit(call.role, call.fn, call.args);
+        value = await this.ledger.submit(call.role, call.fn, call.args, call.actor);
         if (call.fn === 'SubmitBatch') this.committedBatches += 1;
         if (call.fn === 'SubmitBatches') this.committedBatches += (call.args[0] ?? '').split('\n').length;
         if (this.answerDelayMs > 0) {
@@ -104,8 +104,8 @@ export class RemoteLedger implements LedgerPort {
     return answer.value as T;
   }
 
-  submit(role: LedgerRole, fn: string, args: readonly string[]): Promise<Submitted> {
-    return this.call({ op: 'submit', role, fn, args });
+  submit(role: LedgerRole, fn: string, args: readonly string[], actor?: Actor): Promise<Submitted> {
+    return this.call({ op: 'submit', role, fn, args, ...(actor === undefined ? {} : { actor }) });
   }
 
   evaluate(role: LedgerRole, fn: string, args: readonly string[]): Promise<string> {

@@ -1,5 +1,5 @@
 /** Small DOM helpers: elements, paged tables, problem boxes. No framework. */
-import { ProblemError, text, type Api } from './api.js';
+import { ProblemError, obj, text, type Api } from './api.js';
 
 type Child = Node | string | null | undefined | false;
 
@@ -81,7 +81,7 @@ export async function into(target: HTMLElement, load: () => Promise<Node | Node[
 export function txLine(answer: unknown, timeZone: string, fmt: (ms: number, tz: string) => string): HTMLElement {
   return h('p', { class: 'tx', role: 'status' }, 'Ledger transaction ', h('code', { 'data-testid': 'tx-id' }, text(answer, 'txId') || '?'),
     ` in block ${text(answer, 'blockNumber') || '?'}, ${text(answer, 'validationCode')}`,
-    text(answer, 'replayed') === 'true' ? ' (replayed: nothing new written)' : '', `; answered ${fmt(Date.now(), timeZone)}`);
+    text(answer, 'replayed') === 'true' ? ' (replayed: nothing new written)' : '', text(obj(answer, 'by'), 'subject') === '' ? '' : `; by ${text(obj(answer, 'by'), 'subject')}`, `; answered ${fmt(Date.now(), timeZone)}`);
 }
 
 /**

@@ -9,7 +9,7 @@ export { payerAccounts } from './intake/payers';
 export { SettlementQueue, type ClaimedGroup, type GroupLimits } from './intake/settlement-queue';
 export { SettlementClient, type SettledGroup } from './ledger/settlement-client';
 export { FabricLedger, type FabricConfig, type FabricIdentity } from './ledger/fabric-ledger';
-export { EMBEDDED_NOTICE, LedgerError, domainCodeOf, type LedgerKind, type LedgerPort, type LedgerRole } from './ledger/ledger-port';
+export { EMBEDDED_NOTICE, LedgerError, domainCodeOf, type Actor, type LedgerKind, type LedgerPort, type LedgerRole } from './ledger/ledger-port';
 export { createMetrics } from './metrics';
 export { loadConfig, type CallerRole, type Credential } from './config';
 export { assembleGateway } from './assemble';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Pool } from 'pg';
-import { EmbeddedLedger, FabricLedger, PostgresBlockStore, verifyLedger, type Commit, type LedgerPort, type LedgerRole, type Submitted, type VerifyReport } from '@dol/gateway-api';
+import { EmbeddedLedger, FabricLedger, PostgresBlockStore, verifyLedger, type Actor, type Commit, type LedgerPort, type LedgerRole, type Submitted, type VerifyReport } from '@dol/gateway-api';
 import { allRoleIdentities, blockHeight, findBinaries, peerEndpoint, stopProcess, up, waitForEndorsement } from '@dol/network';
 import { testLayout } from '../fabric/test-network';
 
@@ -65,8 +65,8 @@ class LazyEmbeddedLedger implements LedgerPort {
     this.opened ??= this.open();
     return this.opened;
   }
-  async submit(role: LedgerRole, fn: string, args: readonly string[]): Promise<Submitted> {
-    return (await this.ledger).submit(role, fn, args);
+  async submit(role: LedgerRole, fn: string, args: readonly string[], actor?: Actor): Promise<Submitted> {
+    return (await this.ledger).submit(role, fn, args, actor);
   }
   async evaluate(role: LedgerRole, fn: string, args: readonly string[]): Promise<string> {
     return (await this.ledger).evaluate(role, fn, args);

@@ -18,6 +18,7 @@ export const K = {
   payout: 'payout', // [merchantId, payoutId]: a payout statement
   pointsPolicy: 'points-policy', // [version]: every points policy ever set
   clearance: 'clearance', // [accountId]: the registrar's record of a completed clearance
+  actor: 'actor', // [txId]: who acted on a staff write (contract/actor.ts)
   keyHistory: 'key-history', // [issuer|terminal, id, time, txId]: every registration and status change of a key
   config: 'config', // ['risk'] | ['denyVersion'] | ['points']
 } as const;

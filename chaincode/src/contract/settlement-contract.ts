@@ -14,6 +14,7 @@ import { balancesOf, book, checkInvariant, posting, postingToJson } from '../set
 import { beginClearance, completeClearance, parseResolutions } from '../settlement/clearance';
 import { parsePointsPolicy, pointsPolicyFromJson, pointsPolicyToJson } from '../settlement/points';
 import { ANY_ROLE, requireRole } from './access';
+import { STAFF_WRITES, actorOf } from './actor';
 import { bookTopUps, openAccounts, parseNewAccount, parseNewAccountList, parseTopUpList, parseTopUpRequest } from './bulk-writes';
 import { BatchGroup, groupEntryToJson, parseBatchList, summaryToJson } from './batch-group';
 import { SEQ_CHUNK, accountFromJson, accountToJson, decode, pad, seqChunkFromJson, terminalFromJson, terminalToJson } from './codec';
@@ -40,6 +41,12 @@ const balancesJson = (a: AccountState): Record<string, string> => Object.fromEnt
  */
 @Info({ title: 'Dual-offline settlement', description: 'Settles offline canteen payments and keeps double-entry books' })
 export class SettlementContract extends Contract {
+  /** After every staff write, as part of it: who acted (contract/actor.ts). */
+  override async afterTransaction(ctx: Context): Promise<void> {
+    const fn = ctx.stub.getFunctionAndParameters().fcn.split(':').pop() ?? '';
+    if (STAFF_WRITES.has(fn)) await new Ledger(ctx).write(K.actor, [ctx.stub.getTxID()], { ...actorOf(ctx, fn) });
+  }
+
   constructor() {
     super('settlement');
   }
@@ -343,9 +350,13 @@ export class SettlementContract extends Contract {
   @Returns('string')
   async GetPayout(ctx: Context, merchantId: string, payoutId: string): Promise<string> {
     requireRole(ctx.clientIdentity, ['operator', 'auditor'], 'GetPayout');
-    const stored = await new Ledger(ctx).store.get(K.payout, [parseMerchantId(merchantId), payoutId]);
+    const ledger = new Ledger(ctx);
+    const stored = await ledger.store.get(K.payout, [parseMerchantId(merchantId), payoutId]);
     if (stored === undefined) throw new DomainError('NOT_FOUND', `no payout ${payoutId} of merchant ${merchantId}`);
-    return Buffer.from(stored).toString('utf8');
+    const statement = decode(stored);
+    const txId = isJsonObject(statement) && typeof statement.txId === 'string' ? statement.txId : '';
+    const by = txId === '' ? undefined : await ledger.read(K.actor, [txId], (v) => v);
+    return canonicalJson(isJsonObject(statement) && by !== undefined ? { ...statement, by } : statement);
   }
 
   @Transaction(false)
@@ -482,6 +493,17 @@ export class SettlementContract extends Contract {
   }
 
   @Transaction(false)
+  @Param('txId', 'string', 'a transaction id')
+  @Returns('string')
+  async GetActor(ctx: Context, txId: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ANY_ROLE, 'GetActor');
+    if (!/^[0-9a-f]{64}$/.test(txId)) throw new DomainError('INVALID_FIELD', 'txId must be 64 lowercase hex characters', { field: 'txId' });
+    const by = await new Ledger(ctx).read(K.actor, [txId], (v) => v);
+    if (by === undefined) throw new DomainError('NOT_FOUND', `no staff write ${txId} on the ledger (a batch settlement is signed by its terminal)`);
+    return json(by);
+  }
+
+  @Transaction(false)
   @Param('receipt', 'string', "a batch's digest (the receipt any gateway answered its upload with)")
   @Returns('string')
   async GetBatchByReceipt(ctx: Context, receipt: string): Promise<string> {
@@ -567,9 +589,11 @@ export class SettlementContract extends Contract {
     return json({
       account: a.id, status: a.status, balances: balancesJson(a), consistent: mismatches.length === 0, mismatches,
       postings: lines.map(postingToJson),
-      entries: history.filter((h) => h.lines.length > 0).map((h) => ({
-        txId: h.txId, at: h.at, postings: h.lines.map(postingToJson), ...(h.after === undefined ? {} : { balancesAfter: balancesJson(h.after) }),
-      })),
+      entries: (await Promise.all(history.map(async (h) => ({ h, by: await ledger.read(K.actor, [h.txId], (v) => v) }))))
+        .filter(({ h, by }) => h.lines.length > 0 || by !== undefined)
+        .map(({ h, by }) => ({
+          txId: h.txId, at: h.at, postings: h.lines.map(postingToJson), ...(h.after === undefined ? {} : { balancesAfter: balancesJson(h.after) }), ...(by === undefined ? {} : { by }),
+        })),
     });
   }
 

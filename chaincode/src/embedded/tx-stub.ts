@@ -40,6 +40,8 @@ export interface Proposal {
   readonly creator: { readonly mspid: string; readonly certificatePem: string };
   /** Function name first, then its arguments, as strings. */
   readonly args: readonly string[];
+  /** The proposal's transient map (the actor behind a staff write). */
+  readonly transient?: Readonly<Record<string, string>>;
 }
 
 const notUsed = (name: string): never => {
@@ -176,7 +178,7 @@ export class TxStub implements ChaincodeStub {
     } else this.current.writes[at] = [key, value];
   }
 
-  getTransient(): Map<string, Uint8Array> { return new Map(); }
+  getTransient(): Map<string, Uint8Array> { return new Map(Object.entries(this.proposal.transient ?? {}).map(([k, v]) => [k, Buffer.from(v, 'utf8')])); }
   getSignedProposal(): never { return notUsed('getSignedProposal'); }
   getBinding(): string { return notUsed('getBinding'); }
   getStateValidationParameter(): Promise<Uint8Array> { return notUsed('getStateValidationParameter'); }

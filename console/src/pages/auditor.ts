@@ -59,6 +59,7 @@ export function auditorPages(api: Api, me: Me): Record<string, { title: string; 
             pagedTable('Entries', [
               { title: 'time', cell: (e: unknown) => time(num(e, 'at')) },
               { title: 'postings', cell: (e: unknown) => h('ul', {}, ...list(e, 'postings').map((p) => h('li', {}, `${text(p, 'from')} → ${text(p, 'to')} ${formatOnBook(text(p, 'to'), text(p, 'amount') || '0')} (${text(p, 'ref')})`))) },
+              { title: 'by', cell: (e: unknown) => (text(obj(e, 'by'), 'subject') === '' ? '—' : `${text(obj(e, 'by'), 'subject')} (${text(obj(e, 'by'), 'role')}, ${text(obj(e, 'by'), 'mspId')})`) },
               { title: 'transaction', cell: (e: unknown) => proofButton(text(e, 'txId')) },
             ], list(st, 'entries'), 10),
           ];

@@ -113,7 +113,8 @@ export function createApp(deps: AppDeps, ready: Readiness): express.Express {
     res.on('finish', () => {
       const route = typeof res.locals.routeId === 'string' ? res.locals.routeId : 'unmatched';
       deps.metrics.requests.inc({ route, status: String(res.statusCode) });
-      deps.log.info({ requestId: id, method: req.method, path: req.path, route, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
+      const caller = res.locals.caller as Credential | undefined;
+      deps.log.info({ requestId: id, method: req.method, path: req.path, route, status: res.statusCode, ...(caller === undefined ? {} : { role: caller.role, subject: caller.subject }), ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
     });
     next();
   });
@@ -130,13 +131,15 @@ export function createApp(deps: AppDeps, ready: Readiness): express.Express {
   });
 
   // Failed authentications per client address: after the limit, 429 with Retry-After, before any
-  // database look-up. A valid staff credential (checked in memory) is never held back.
+  // database look-up. A valid staff credential of the configuration (checked in memory) or a
+  // verified terminal certificate is never held back.
   const throttle = rateLimit({
     windowMs: 60_000,
     limit: deps.authFailuresPerMinute ?? 30,
     skipSuccessfulRequests: true,
     requestWasSuccessful: (_req, res) => res.statusCode !== 401,
     skip: (req) => {
+      if (certifiedTerminal(req) !== undefined) return true;
       const token = bearer(req.get('authorization'));
       return token !== undefined && staffOf(sha256(token), deps.credentials) !== undefined;
     },

@@ -5,7 +5,7 @@ import { ApiError } from '../errors';
 import type { CsvView } from './csv';
 import type { IntakeStore, IntakeRow } from '../intake/intake-store';
 import { payerAccounts } from '../intake/payers';
-import { LedgerError, ledgerLabel, refusalDetail, type LedgerPort, type LedgerRole } from '../ledger/ledger-port';
+import { LedgerError, ledgerLabel, refusalDetail, type Actor, type LedgerPort, type LedgerRole } from '../ledger/ledger-port';
 
 /** What every handler may use. */
 export interface Deps {
@@ -75,9 +75,16 @@ async function evaluate(call: Call, fn: string, args: readonly string[]): Promis
 }
 
 async function submit(call: Call, fn: string, args: readonly string[]): Promise<{ status: number; body: unknown }> {
-  const s = await call.deps.ledger.submit(ledgerRole(call), fn, args);
-  return { status: 200, body: { txId: s.txId, blockNumber: s.blockNumber, validationCode: s.validationCode, ...ledgerLabel(call.deps.ledger.kind), result: s.result === '' ? null : parse(s.result) } };
+  const actor = actorOf(call);
+  const s = await call.deps.ledger.submit(ledgerRole(call), fn, args, actor);
+  return { status: 200, body: {
+    txId: s.txId, blockNumber: s.blockNumber, validationCode: s.validationCode, ...ledgerLabel(call.deps.ledger.kind),
+    by: actor === undefined ? null : { subject: actor.subject, role: call.caller?.role ?? null }, result: s.result === '' ? null : parse(s.result),
+  } };
 }
+
+/** The person behind a staff write, for the ledger to record (terminals' batches carry their own signature). */
+const actorOf = (call: Call): Actor | undefined => (call.caller === undefined || call.caller.role === 'terminal' ? undefined : { subject: call.caller.subject });
 
 /**
  * A write named by an idempotency key (topUpId, payoutId). Asked again, it costs no write: the
@@ -370,7 +377,14 @@ export const ROUTES: readonly Route[] = [
           `peer chaincode query -C ${channel} -n qscc -c '{"Args":["GetTransactionByID","${channel}","${txId}"]}' --peerAddresses ${call.deps.cli.peerAddress} --tls --tlsRootCertFiles <peer TLS CA>`,
           `peer channel fetch ${c.blockNumber} block.pb -c ${channel} -o ${call.deps.cli.ordererAddress} --tls --cafile <orderer TLS CA> && grep -ac ${txId} block.pb`,
         ];
-      return { status: 200, body: { ...c, channel, ...ledgerLabel(ledger.kind), verify } };
+      // Who acted, for a staff write (a batch settlement is signed by its terminal: no actor).
+      let by: unknown = null;
+      try {
+        by = parse(await ledger.evaluate(ledgerRole(call), 'GetActor', [txId]));
+      } catch (error) {
+        if (!(error instanceof LedgerError && error.code === 'NOT_FOUND')) throw error;
+      }
+      return { status: 200, body: { ...c, channel, ...ledgerLabel(ledger.kind), by, verify } };
     } },
 ];
 

@@ -5,7 +5,7 @@ import {
 } from '@hyperledger/fabric-gateway';
 import { common, peer } from '@hyperledger/fabric-protos';
 import { blockHeaderHash } from './block-header';
-import { LedgerError, domainCodeOf, type Commit, type LedgerPort, type LedgerRole, type Submitted } from './ledger-port';
+import { ACTOR_TRANSIENT, LedgerError, domainCodeOf, type Actor, type Commit, type LedgerPort, type LedgerRole, type Submitted } from './ledger-port';
 
 /** One Fabric identity the gateway may act as (DESIGN §6: one per role it serves). */
 export interface FabricIdentity {
@@ -106,12 +106,12 @@ export class FabricLedger implements LedgerPort {
     return gateway.getNetwork(this.config.channel).getContract(chaincode);
   }
 
-  async submit(role: LedgerRole, fn: string, args: readonly string[]): Promise<Submitted> {
+  async submit(role: LedgerRole, fn: string, args: readonly string[], actor?: Actor): Promise<Submitted> {
     // Endorsers that disagree because one lags a block agree a moment later: re-endorse a few
     // times before handing the caller a retryable failure.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.submitOnce(role, fn, args);
+        return await this.submitOnce(role, fn, args, actor);
       } catch (error) {
         if (!(error instanceof LedgerError) || error.failure !== 'retryable' || error.code === undefined || attempt >= DISAGREEMENT_RETRIES) throw error;
         await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
@@ -119,9 +119,11 @@ export class FabricLedger implements LedgerPort {
     }
   }
 
-  private async submitOnce(role: LedgerRole, fn: string, args: readonly string[]): Promise<Submitted> {
+  private async submitOnce(role: LedgerRole, fn: string, args: readonly string[], actor?: Actor): Promise<Submitted> {
     try {
-      const submitted = await this.contract(role).submitAsync(fn, { arguments: [...args] });
+      // The actor travels in the transient map: every endorser sees it, the contract writes it to state.
+      const transientData = actor === undefined ? undefined : { [ACTOR_TRANSIENT]: JSON.stringify(actor) };
+      const submitted = await this.contract(role).submitAsync(fn, { arguments: [...args], ...(transientData === undefined ? {} : { transientData }) });
       const status = await submitted.getStatus();
       if (!status.successful) {
         this.invalidated.set(codeName(status.code), (this.invalidated.get(codeName(status.code)) ?? 0) + 1);

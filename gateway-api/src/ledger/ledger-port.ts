@@ -45,10 +45,18 @@ export const ledgerLabel = (kind: LedgerKind): { ledger: LedgerKind; notice?: st
   kind === 'fabric' ? { ledger: kind } : { ledger: kind, notice: EMBEDDED_NOTICE };
 
 /** The ledger as the gateway sees it: the Fabric adapter and the embedded ledger implement it. */
+/** The person behind a staff write: the staff credential's subject, recorded on the ledger by the contract (docs/gateway.md, "Who acted"). */
+export interface Actor {
+  readonly subject: string;
+}
+
+/** The transient field that carries the actor to the contract (not stored in Fabric's blocks; the contract writes it to state). */
+export const ACTOR_TRANSIENT = 'dol.actor';
+
 export interface LedgerPort {
   readonly kind: LedgerKind;
-  /** Endorses, orders and waits for the commit of one transaction as the given role's identity. */
-  submit(role: LedgerRole, fn: string, args: readonly string[]): Promise<Submitted>;
+  /** Endorses, orders and waits for the commit of one transaction as the given role's identity, on behalf of `actor`. */
+  submit(role: LedgerRole, fn: string, args: readonly string[], actor?: Actor): Promise<Submitted>;
   /** Evaluates a query on a peer as the given role's identity. */
   evaluate(role: LedgerRole, fn: string, args: readonly string[]): Promise<string>;
   /** Where a transaction was committed, for proofs. */

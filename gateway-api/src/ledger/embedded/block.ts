@@ -16,6 +16,8 @@ export interface TxRecord {
   readonly ranges: readonly RangeRead[];
   readonly writes: readonly Write[];
   readonly event?: { readonly name: string; readonly payload: string };
+  /** The proposal's transient map (the actor of a staff write), kept so that verification can run the transaction again. */
+  readonly transient?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -91,6 +93,7 @@ export function txData(txs: readonly TxRecord[]): string {
       ranges: t.ranges.map((r) => ({ start: r.start, end: r.end, prefix: r.prefix, rows: readsJson(r.rows) })),
       writes: t.writes.map(([k, v]) => [k, v === null ? null : Buffer.from(v).toString('base64')]),
       ...(t.event === undefined ? {} : { event: { name: t.event.name, payload: t.event.payload } }),
+      ...(t.transient === undefined || Object.keys(t.transient).length === 0 ? {} : { transient: { ...t.transient } }),
     })),
   });
 }
@@ -107,6 +110,7 @@ const TxDataJson = z.object({
     ranges: z.array(z.object({ start: z.string(), end: z.string(), prefix: z.boolean(), rows: ReadsJson })),
     writes: z.array(z.tuple([z.string(), z.string().nullable()]).transform(([k, v]): Write => [k, v === null ? null : Uint8Array.from(Buffer.from(v, 'base64'))])),
     event: z.object({ name: z.string(), payload: z.string() }).optional(),
+    transient: z.record(z.string(), z.string()).optional(),
   })),
 });
 const GenesisJson = z.object({
@@ -118,7 +122,7 @@ const GenesisJson = z.object({
 
 /** The transactions of a block read back from the store. */
 export function parseTxData(data: string): TxRecord[] {
-  return TxDataJson.parse(JSON.parse(data)).txs.map((t) => ({ ...t, ...(t.event === undefined ? {} : { event: t.event }) }));
+  return TxDataJson.parse(JSON.parse(data)).txs.map(({ event, transient, ...t }) => ({ ...t, ...(event === undefined ? {} : { event }), ...(transient === undefined ? {} : { transient }) }));
 }
 
 /** Block 0's configuration read back from the store. */

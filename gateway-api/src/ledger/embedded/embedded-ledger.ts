@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { LedgerError, domainCodeOf, type Commit, type LedgerPort, type LedgerRole, type Submitted } from '../ledger-port';
+import { ACTOR_TRANSIENT, LedgerError, domainCodeOf, type Actor, type Commit, type LedgerPort, type LedgerRole, type Submitted } from '../ledger-port';
 import { commitHashOf, genesisData, parseGenesis, sealBlock, txData, ZERO_HASH, type GenesisConfig, type TxRecord, type ValidationCode } from './block';
 import { validWrites, type BlockStore, type CommittedTx, type TxPlace } from './block-store';
 import { ContractHost, TxStub, inRangeOf, type RangeRead, type Read, type RwSet, sameVersion, WorldState, type Version } from '@dol/chaincode/embedded';
@@ -90,9 +90,10 @@ export class EmbeddedLedger implements LedgerPort {
     return this.hashes.length;
   }
 
-  async submit(role: LedgerRole, fn: string, args: readonly string[]): Promise<Submitted> {
+  async submit(role: LedgerRole, fn: string, args: readonly string[], actor?: Actor): Promise<Submitted> {
+    const transient = actor === undefined ? undefined : { [ACTOR_TRANSIENT]: JSON.stringify(actor) };
     for (let attempt = 1; ; attempt++) {
-      const { record, result } = await this.simulate(role, fn, args);
+      const { record, result } = await this.simulate(role, fn, args, transient);
       const { place, hash } = await this.order(record);
       if (place.code === 'VALID') {
         const submitted: Submitted & { blockHash: string } = { txId: record.txId, blockNumber: String(place.block), validationCode: place.code, result, blockHash: hash };
@@ -124,12 +125,12 @@ export class EmbeddedLedger implements LedgerPort {
   }
 
   /** Runs a proposal against committed state: the contract's answer and the transaction it would be. */
-  private async simulate(role: LedgerRole, fn: string, args: readonly string[]): Promise<{ record: TxRecord; result: string }> {
+  private async simulate(role: LedgerRole, fn: string, args: readonly string[], transient?: Readonly<Record<string, string>>): Promise<{ record: TxRecord; result: string }> {
     if (this.refusal !== undefined) throw new LedgerError('unavailable', this.refusal);
     if (this.offline || this.closed) throw new LedgerError('unavailable', '14 UNAVAILABLE: the embedded ledger is not serving');
     const started = performance.now();
     try {
-      return await simulateProposal(this.host, this.state, this.genesis, role, [fn, ...args], this.clock());
+      return await simulateProposal(this.host, this.state, this.genesis, role, [fn, ...args], this.clock(), { ...(transient === undefined ? {} : { transient }) });
     } finally {
       this.busyMs.set(fn, (this.busyMs.get(fn) ?? 0) + performance.now() - started);
     }
@@ -231,12 +232,15 @@ function validate(state: WorldState, overlay: ReadonlyMap<string, Version | null
  * Simulates one proposal of `role` on `state` through the contract's dispatch: the answer, or a
  * 'refused' LedgerError carrying the contract's domain code; the read/write set as a TxRecord.
  */
-export async function simulateProposal(host: ContractHost, state: WorldState, genesis: GenesisConfig, role: string, args: readonly string[], millis: number, txId = randomBytes(32).toString('hex')): Promise<{ record: TxRecord; result: string }> {
+export async function simulateProposal(host: ContractHost, state: WorldState, genesis: GenesisConfig, role: string, args: readonly string[], millis: number,
+  options: { readonly txId?: string; readonly transient?: Readonly<Record<string, string>> } = {}): Promise<{ record: TxRecord; result: string }> {
   const identity = genesis.roles[role];
   if (identity === undefined) throw new LedgerError('refused', `the embedded ledger holds no ${role} identity`, 'ACCESS_DENIED');
-  const stub = new TxStub(state, { txId, channel: genesis.channel, millis, creator: { mspid: identity.mspId, certificatePem: identity.certificatePem }, args });
+  const txId = options.txId ?? randomBytes(32).toString('hex');
+  const transient = options.transient;
+  const stub = new TxStub(state, { txId, channel: genesis.channel, millis, creator: { mspid: identity.mspId, certificatePem: identity.certificatePem }, args, ...(transient === undefined ? {} : { transient }) });
   const answer = await host.invoke(stub);
   if (answer.status !== 200) throw new LedgerError('refused', `chaincode response ${String(answer.status)}, ${answer.message}`, domainCodeOf(answer.message));
   const { reads, ranges, writes, event }: RwSet = stub.rwset;
-  return { record: { txId, millis, mspId: identity.mspId, role, args, reads, ranges, writes, ...(event === undefined ? {} : { event }) }, result: answer.payload.toString('utf8') };
+  return { record: { txId, millis, mspId: identity.mspId, role, args, reads, ranges, writes, ...(event === undefined ? {} : { event }), ...(transient === undefined ? {} : { transient }) }, result: answer.payload.toString('utf8') };
 }

@@ -151,7 +151,7 @@ async function reexecute(host: ContractHost, state: WorldState, genesis: Genesis
   if (fn === undefined) return 'it has no function name';
   let again: TxRecord;
   try {
-    again = (await simulateProposal(host, state, genesis, tx.role, [fn, ...args], tx.millis, tx.txId)).record;
+    again = (await simulateProposal(host, state, genesis, tx.role, [fn, ...args], tx.millis, { txId: tx.txId, ...(tx.transient === undefined ? {} : { transient: tx.transient }) })).record;
   } catch (error) {
     return `the contract now refuses it (${error instanceof Error ? error.message.slice(0, 200) : String(error)})`;
   }
