@@ -170,10 +170,22 @@ describe('web console in Chromium', () => {
     await page.getByRole('heading', { name: 'Clearance begun' }).waitFor();
     await page.getByRole('heading', { name: `${debtor}: clearing` }).waitFor();
     for (const ref of await page.getByLabel(/Reference for the/).all()) await ref.fill('board-2026-12');
-    const pick = page.getByLabel(/Resolve the advance debt/);
-    if ((await pick.count()) > 0) await pick.selectOption('waived');
+    const debt = (await page.getByLabel(/Resolve the advance debt/).count()) > 0 ? 'advance' : 'credit';
+    await page.getByLabel(new RegExp(`Resolve the ${debt} debt`)).selectOption('waived');
+    // Four eyes: the waiver is refused until a second registrar approves it.
+    await page.getByRole('button', { name: 'Complete and close' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Refused: FOUR_EYES_REQUIRED' }).waitFor();
+    const second = await signedIn((await live().gateway.store.staff.issue('registrar', 'reg-second', 1, 'console-test')).token);
+    await second.goto(`${live().gateway.url}/console/#clearance`);
+    await second.getByLabel('Student account').fill(debtor);
+    await second.getByRole('button', { name: 'Find student' }).click();
+    await second.getByRole('button', { name: `Approve waiving the ${debt} debt (second registrar)` }).click();
+    await second.getByRole('heading', { name: `Waiver of the ${debt} debt approved` }).waitFor();
+    await second.screenshot({ path: join(SHOTS, 'registrar-waiver-approved.png'), fullPage: true });
+    await second.close();
     await page.getByRole('button', { name: 'Complete and close' }).click();
     await page.getByRole('heading', { name: 'Clearance completed: account closed' }).waitFor();
+    await page.getByText(/approved by reg-second, waived by registrar/).waitFor();
     await page.getByRole('heading', { name: `${debtor}: closed` }).waitFor();
     expect(await page.getByTestId('tx-id').count()).toBe(2);
     expect((await page.getByTestId('tx-id').first().textContent())?.trim()).toMatch(/^[0-9a-f]{64}$/);

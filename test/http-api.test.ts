@@ -470,6 +470,45 @@ describe('who acted: every staff write names the person behind it on the ledger'
   });
 });
 
+describe('four eyes: waiving a debt above the limit needs a second registrar, and both are recorded', () => {
+  const staffToken = async (role: string, subject: string): Promise<string> => String((await call('POST', '/v1/staff-credentials', 'admin', { role, subject })).body.token);
+  const as = async (token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> => {
+    const r = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+  };
+
+  it('refuses a waiver without approval, and from the approver; another registrar completes it, naming both', async () => {
+    const [ann, bo] = [await staffToken('registrar', 'reg-ann'), await staffToken('registrar', 'reg-bo')];
+    expect((await call('POST', '/v1/accounts', 'finance', { account: 'grad-1', group: 'g-2026', creditLine: '500' })).status).toBe(200);
+    expect((await call('POST', '/v1/batches', undefined, { batch: pos.batch([pos.record(AT + 120, '300', 'face', faceCredential('grad-1', 990))]) })).status).toBe(202);
+    expect(await worker.drain()).toBe(1);
+    expect((await call('GET', '/v1/accounts/grad-1', 'auditor')).body).toMatchObject({ creditUsed: '300' });
+    expect((await as(ann, 'POST', '/v1/clearances/grad-1/begin')).status).toBe(200);
+    const waive = { resolutions: [{ debt: 'credit', resolution: 'waived', reference: 'hardship/1' }] };
+    expect(await as(ann, 'POST', '/v1/clearances/grad-1/complete', waive)).toMatchObject({ status: 409, body: { code: 'FOUR_EYES_REQUIRED' } });
+    const approved = await as(ann, 'POST', '/v1/clearances/grad-1/waivers', { debt: 'credit' });
+    expect(approved).toMatchObject({ status: 200, body: { result: { approvedBy: 'reg-ann', amount: '300' } } });
+    expect(await as(ann, 'POST', '/v1/clearances/grad-1/complete', waive)).toMatchObject({ status: 409, body: { code: 'FOUR_EYES_REQUIRED' } });
+    const done = await as(bo, 'POST', '/v1/clearances/grad-1/complete', waive);
+    expect(done.status).toBe(200);
+    expect(done.body.result).toMatchObject({ resolved: [{ debt: 'credit', resolution: 'waived', amount: '300', approvedBy: 'reg-ann', waivedBy: 'reg-bo' }] });
+    expect((await call('GET', `/v1/proofs/${String(done.body.txId)}`, 'auditor')).body.by).toMatchObject({ fn: 'CompleteClearance', subject: 'reg-bo' });
+    expect((await call('GET', `/v1/proofs/${String(approved.body.txId)}`, 'auditor')).body.by).toMatchObject({ fn: 'ApproveWaiver', subject: 'reg-ann' });
+  });
+
+  it('lets one registrar waive at or below the limit finance set', async () => {
+    const cy = await staffToken('registrar', 'reg-cy');
+    expect((await call('PUT', '/v1/waiver-limit', 'finance', { amount: '1000' })).status).toBe(200);
+    expect((await call('POST', '/v1/accounts', 'finance', { account: 'grad-2', group: 'g-2026', creditLine: '500' })).status).toBe(200);
+    expect((await call('POST', '/v1/batches', undefined, { batch: pos.batch([pos.record(AT + 130, '200', 'face', faceCredential('grad-2', 990))]) })).status).toBe(202);
+    expect(await worker.drain()).toBe(1);
+    expect((await as(cy, 'POST', '/v1/clearances/grad-2/begin')).status).toBe(200);
+    const done = await as(cy, 'POST', '/v1/clearances/grad-2/complete', { resolutions: [{ debt: 'credit', resolution: 'waived', reference: 'small/1' }] });
+    expect(done).toMatchObject({ status: 200, body: { result: { resolved: [{ resolution: 'waived', amount: '200' }] } } });
+    expect((await call('PUT', '/v1/waiver-limit', 'finance', { amount: '0' })).status).toBe(200);
+  });
+});
+
 describe('access', () => {
   const everyone = ['admin', 'operator', 'finance', 'registrar', 'auditor', 'terminal'] as const;
   const guarded = ROUTES.filter((r) => Array.isArray(r.roles));

@@ -94,7 +94,7 @@ const Env = z.object({
   DOL_TLS_CLIENT_CA: z.string().optional(),
   DOL_TLS_TERMINAL_CERT_REQUIRED: z.enum(['true', 'false']).default('false'),
   DOL_AUTH_FAILURES_PER_MINUTE: int(1, 1_000_000).default(30),
-  DOL_MAX_CONNECTIONS: int(1, 1_000_000).default(2_000),
+  DOL_MAX_CONNECTIONS: int(1, 1_000_000).default(10_000),
   DOL_HEADERS_TIMEOUT_MS: int(1_000, 600_000).default(10_000),
   DOL_REQUEST_TIMEOUT_MS: int(1_000, 3_600_000).default(60_000),
   DOL_KEEP_ALIVE_TIMEOUT_MS: int(100, 600_000).default(5_000),

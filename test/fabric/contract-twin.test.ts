@@ -170,6 +170,13 @@ describe('the contract under real endorsement answers as its model does', () => 
     await write('registrar', 'CompleteClearance', JSON.stringify({ account: 'dan', resolutions: [{ debt: 'advance', resolution: 'collected', reference: 'cash-desk/1' }] }));
     const refusal = await write('registrar', 'CompleteClearance', JSON.stringify({ account: 'eve', resolutions: [] }));
     expect(refusal).toEqual({ refused: 'MISSING_FIELD' });
+    // Four eyes: with no waiver limit set every waiver needs a second registrar; these identities
+    // name no person (no actor), so the waiver is refused until finance sets a limit above it.
+    const unapproved = await write('registrar', 'CompleteClearance', JSON.stringify({
+      account: 'eve', resolutions: [{ debt: 'advance', resolution: 'waived', reference: 'hardship/9' }, { debt: 'credit', resolution: 'referred', reference: 'bureau/17' }],
+    }));
+    expect(unapproved).toEqual({ refused: 'FOUR_EYES_REQUIRED' });
+    await write('finance', 'SetWaiverLimit', '100000');
     const eve = await write('registrar', 'CompleteClearance', JSON.stringify({
       account: 'eve', resolutions: [{ debt: 'advance', resolution: 'waived', reference: 'hardship/9' }, { debt: 'credit', resolution: 'referred', reference: 'bureau/17' }],
     }));

@@ -19,6 +19,7 @@ export const K = {
   pointsPolicy: 'points-policy', // [version]: every points policy ever set
   clearance: 'clearance', // [accountId]: the registrar's record of a completed clearance
   actor: 'actor', // [txId]: who acted on a staff write (contract/actor.ts)
+  waiver: 'waiver', // [account, debt]: a second registrar's approval of waiving a debt above the waiver limit (four eyes)
   keyHistory: 'key-history', // [issuer|terminal, id, time, txId]: every registration and status change of a key
   config: 'config', // ['risk'] | ['denyVersion'] | ['points']
 } as const;

@@ -22,6 +22,13 @@ export function registrarPages(api: Api, me: Me): Record<string, { title: string
           }, (e: unknown) => { steps.append(problemBox(e)); });
         } }, 'Begin clearance');
         const debts = (['advance', 'credit'] as const).filter((d) => owed[d] !== '0');
+        // Four eyes: a waiver above the limit finance set needs a second registrar's approval first.
+        const approvals = debts.map((d) => h('button', { type: 'button', ...(status === 'clearing' ? {} : { disabled: '' }), onclick: () => {
+          void api.post(`/v1/clearances/${encodeURIComponent(id)}/waivers`, { debt: d }).then((r) => {
+            steps.append(h('div', { class: 'step' }, h('h3', {}, `Waiver of the ${d} debt approved`), txLine(r, tz, formatTime),
+              h('p', {}, `Approved by ${text(obj(r, 'result'), 'approvedBy')} for ${formatMoney(text(obj(r, 'result'), 'amount') || '0')}; another registrar completes the clearance.`)));
+          }, (e: unknown) => { steps.append(problemBox(e)); });
+        } }, `Approve waiving the ${d} debt (second registrar)`));
         const choices = debts.map((d) => ({ d, pick: choice(`Resolve the ${d} debt of ${formatMoney(owed[d])}`, `resolve-${d}`, ['collected', 'waived', 'referred']), ref: field(`Reference for the ${d} debt`, `ref-${d}`, { required: '' }) }));
         const complete = h('form', { class: 'complete', onsubmit: (e) => {
           e.preventDefault();
@@ -30,7 +37,7 @@ export function registrarPages(api: Api, me: Me): Record<string, { title: string
             const result = obj(r, 'result');
             steps.append(h('div', { class: 'step' }, h('h3', {}, 'Clearance completed: account closed'), txLine(r, tz, formatTime),
               h('p', {}, `Refunded ${formatMoney(text(result, 'refunded') || '0')}; points expired ${text(result, 'pointsExpired')}.`),
-              h('ul', {}, ...list(result, 'resolved').map((x) => h('li', {}, `${text(x, 'debt')} ${formatMoney(text(x, 'amount') || '0')}: ${text(x, 'resolution')} (${text(x, 'reference')})`)))));
+              h('ul', {}, ...list(result, 'resolved').map((x) => h('li', {}, `${text(x, 'debt')} ${formatMoney(text(x, 'amount') || '0')}: ${text(x, 'resolution')} (${text(x, 'reference')})${text(x, 'approvedBy') === '' ? '' : `, approved by ${text(x, 'approvedBy')}, waived by ${text(x, 'waivedBy')}`}`)))));
             show(id);
           }, (err: unknown) => { steps.append(problemBox(err)); });
         } }, h('h3', {}, 'Complete clearance'), ...choices.flatMap((c) => [c.pick.row, c.ref.row]),
@@ -43,7 +50,7 @@ export function registrarPages(api: Api, me: Me): Record<string, { title: string
             h('dt', {}, 'Credit used (debt)'), h('dd', {}, formatMoney(owed.credit)),
             h('dt', {}, 'Advance (debt)'), h('dd', {}, formatMoney(owed.advance)),
             h('dt', {}, 'Credit line'), h('dd', {}, formatMoney(text(a, 'creditLine') || '0'))),
-          h('div', { class: 'actions' }, begin), complete,
+          h('div', { class: 'actions' }, begin, ...approvals), complete,
         ];
       });
 
