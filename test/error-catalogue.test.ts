@@ -31,6 +31,7 @@ const problemsEmitted = new Set([
   ...all(new RegExp(`new DomainError\\(\\s*${CODE}`, 'g')),
   ...all(new RegExp(`new ApiError\\(\\s*\\d+,\\s*${CODE}`, 'g')),
   ...all(new RegExp(`sendProblem\\(\\s*res,\\s*\\d+,\\s*${CODE}`, 'g')),
+  ...all(new RegExp(`refuseEarly\\(\\s*res,\\s*\\d+,\\s*${CODE}`, 'g')),
   ...all(new RegExp(`new LedgerError\\([^;]*?,\\s*${CODE}\\)`, 'g')),
   ...all(new RegExp(`code: ${CODE}`, 'g'), mapping),
   ...all(new RegExp(`\\?\\? ${CODE}`, 'g'), mapping),
