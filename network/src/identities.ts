@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Binaries } from './binaries';
 import { CLIENT_ROLES, caName, contractName, ordererName, paths, peerName, type Layout, type OrgKey } from './layout';
@@ -136,3 +136,32 @@ export async function issueClientIdentity(l: Layout, b: Binaries, org: OrgKey, n
   await ca.enroll(name, dir, false);
   return join(dir, 'msp');
 }
+
+/** Where a gateway's HTTPS certificate, key and its organisation's TLS CA are (issued by ensureGatewayTls). */
+export interface GatewayTls {
+  readonly certificate: string;
+  readonly privateKey: string;
+  readonly ca: string;
+}
+
+/**
+ * The HTTPS certificate of an organisation's gateway API, from the organisation's own CA (its `tls`
+ * profile, for 127.0.0.1 and localhost): registered and enrolled once, when first asked for (the
+ * CA must be running), and kept.
+ */
+export async function ensureGatewayTls(l: Layout, b: Binaries, org: OrgKey): Promise<GatewayTls> {
+  const dir = join(paths(l).org(org), 'gateway-api');
+  const files: GatewayTls = { certificate: join(dir, 'tls', 'signcerts', 'cert.pem'), privateKey: join(dir, 'tls', 'keystore', 'key.pem'), ca: join(dir, 'tls', 'ca.pem') };
+  if (existsSync(files.certificate) && existsSync(files.privateKey)) return files;
+  const ca = new CaClient(l, b, org);
+  const name = `gateway-api.${org}`;
+  try {
+    await ca.register(name, 'client');
+  } catch (error) {
+    // Registered by an earlier start that stopped before enrolling: enrol with the same secret.
+    if (!/already registered/i.test(error instanceof Error ? error.message : String(error))) throw error;
+  }
+  await ca.enroll(name, dir, true);
+  return files;
+}
+

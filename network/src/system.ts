@@ -15,12 +15,15 @@
  * ("dol_") move a whole system beside the user's.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { Pool } from 'pg';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { findBinaries, MissingBinaries } from './binaries';
 import { peerEndpoint } from './client';
 import { identitiesFile } from './identity-files';
+import { ensureGatewayTls, type GatewayTls } from './identities';
 import { layout, PEER_ORGS, type Layout, type OrgKey } from './layout';
 import { alive, listening, startDetached, stop, waitUp, type ProcessSpec } from './processes';
 import { down, readState, up } from './network';
@@ -57,7 +60,30 @@ const say = (line: string): void => {
   process.stderr.write(`[${label}] ${line}\n`);
 };
 
-interface Tokens { readonly [key: string]: { readonly token: string; readonly url: string } }
+/** A credential in the tokens file: its token, its gateway and, for HTTPS, the CA that signed the gateway's certificate. */
+interface TokenEntry { readonly token: string; readonly url: string; readonly ca?: string }
+interface Tokens { readonly [key: string]: TokenEntry }
+
+/** One JSON request to a gateway, over HTTPS when the URL says so (trusting `ca`). */
+function callGateway(url: string, method: string, path: string, token: string, body?: unknown, ca?: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const data = body === undefined ? undefined : JSON.stringify(body);
+  const options = { method, headers: { authorization: `Bearer ${token}`, ...(data === undefined ? {} : { 'content-type': 'application/json' }) } };
+  return new Promise((resolve, reject) => {
+    const done = (res: IncomingMessage): void => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, body: text === '' ? {} : JSON.parse(text) as Record<string, unknown> });
+      });
+    };
+    const req = url.startsWith('https:') ? httpsRequest(`${url}${path}`, { ...options, ...(ca === undefined ? {} : { ca: readFileSync(ca, 'utf8') }) }, done) : httpRequest(`${url}${path}`, options, done);
+    req.on('error', reject);
+    req.end(data);
+  });
+}
 
 /** The key of an organisation's first administrator in the tokens file (`admin` on the embedded system). */
 const adminKey = (org?: PeerOrg): string => (org === undefined ? 'admin' : `admin@${org}`);
@@ -68,7 +94,7 @@ const saveTokens = (file: string, tokens: Tokens): void => {
 
 /** The tokens file with a first administrator per gateway (made once and kept, so restarts keep them). */
 function keptAdmins(file: string, admins: Readonly<Record<string, string>>): Tokens {
-  const tokens: Record<string, { token: string; url: string }> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Record<string, { token: string; url: string }> : {};
+  const tokens: Record<string, TokenEntry> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Record<string, TokenEntry> : {};
   let changed = !existsSync(file);
   for (const [key, url] of Object.entries(admins)) {
     if (tokens[key]?.url !== url) {
@@ -90,31 +116,40 @@ function writeAdminCredentials(file: string, adminToken: string): void {
  * gateway's API (POST /v1/staff-credentials, hashed at rest, a year's expiry) and written to the
  * tokens file; one that still works is kept. Never printed.
  */
-async function ensureStaffTokens(file: string, tokens: Tokens, roles: Readonly<Record<string, { url: string; admin: string }>>): Promise<Tokens> {
-  const out: Record<string, { token: string; url: string }> = { ...tokens };
-  for (const [role, { url, admin }] of Object.entries(roles)) {
+async function ensureStaffTokens(file: string, tokens: Tokens, roles: Readonly<Record<string, { url: string; admin: string; ca?: string }>>): Promise<Tokens> {
+  const out: Record<string, TokenEntry> = { ...tokens };
+  for (const [role, { url, admin, ca }] of Object.entries(roles)) {
     const kept = out[role];
     if (kept?.url === url) {
-      const who = await fetch(`${url}/v1/whoami`, { headers: { authorization: `Bearer ${kept.token}` } });
-      if (who.ok && ((await who.json()) as { role?: string }).role === role) continue;
+      const who = await callGateway(url, 'GET', '/v1/whoami', kept.token, undefined, ca);
+      if (who.status === 200 && who.body.role === role) continue;
     }
-    const adminToken = out[admin]?.token ?? '';
-    const issued = await fetch(`${url}/v1/staff-credentials`, {
-      method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ role, subject: `${role}-1`, expiresInDays: 366 }),
-    });
-    const body = (await issued.json()) as { token?: string; detail?: string };
-    if (issued.status !== 201 || body.token === undefined) throw new Error(`could not issue the ${role} credential at ${url}: ${String(issued.status)} ${body.detail ?? ''}`);
-    out[role] = { token: body.token, url };
+    const issued = await callGateway(url, 'POST', '/v1/staff-credentials', out[admin]?.token ?? '', { role, subject: `${role}-1`, expiresInDays: 366 }, ca);
+    const token = issued.body.token;
+    if (issued.status !== 201 || typeof token !== 'string') throw new Error(`could not issue the ${role} credential at ${url}: ${String(issued.status)} ${String(issued.body.detail ?? '')}`);
+    out[role] = { token, url, ...(ca === undefined ? {} : { ca }) };
     saveTokens(file, out);
   }
   return out;
 }
 
+/** Where each organisation's gateway answers on the Fabric system: HTTPS, with a certificate from the organisation's CA. */
+const fabricUrl = (org: PeerOrg): string => `https://127.0.0.1:${String(GATEWAY_PORT[org])}`;
+
 /** The Fabric system's tokens file: a first administrator per organisation's gateway. */
-function credentials(l: Layout): { file: string; tokens: Tokens } {
+function credentials(l: Layout, tls: Readonly<Record<PeerOrg, GatewayTls>>): { file: string; tokens: Tokens } {
   const file = join(l.dir, 'api-credentials.json');
-  const admins = Object.fromEntries(PEER_ORGS.map((o) => [adminKey(o.key as PeerOrg), `http://127.0.0.1:${GATEWAY_PORT[o.key as PeerOrg]}`]));
-  return { file, tokens: keptAdmins(file, admins) };
+  const admins = Object.fromEntries(PEER_ORGS.map((o) => [adminKey(o.key as PeerOrg), fabricUrl(o.key as PeerOrg)]));
+  const tokens = keptAdmins(file, admins);
+  // Each credential names the CA its gateway's certificate chains to.
+  const withCa: Record<string, TokenEntry> = { ...tokens };
+  for (const o of PEER_ORGS) {
+    const key = adminKey(o.key as PeerOrg);
+    const entry = withCa[key];
+    if (entry !== undefined) withCa[key] = { ...entry, ca: tls[o.key as PeerOrg].ca };
+  }
+  saveTokens(file, withCa);
+  return { file, tokens: withCa };
 }
 
 /** Ports of the extra OperatorOrg gateways (`--gateways N`): 8083, 8084, ... (8081, 8082 are the other orgs'). */
@@ -124,7 +159,7 @@ const extraOperatorPort = (n: number): number => FIRST_GATEWAY_PORT + 2 + n;
  * A gateway of `org`; `instance` > 0 is an extra process of the same organisation over the same
  * intake schema and identities (scaling out, docs/gateway.md), on its own port.
  */
-function gatewaySpec(l: Layout, org: PeerOrg, tokens: Tokens, instance = 0): ProcessSpec {
+function gatewaySpec(l: Layout, org: PeerOrg, tokens: Tokens, tls: GatewayTls, instance = 0): ProcessSpec {
   const dir = join(l.dir, 'gateways');
   mkdirSync(dir, { recursive: true });
   const credentialsFile = join(dir, `${org}-credentials.json`);
@@ -146,6 +181,8 @@ function gatewaySpec(l: Layout, org: PeerOrg, tokens: Tokens, instance = 0): Pro
       DOL_PEER_HOST_ALIAS: peer.hostAlias,
       DOL_PEER_TLS_CA: peer.tlsRootCert,
       DOL_ORDERER_ADDRESS: `127.0.0.1:${l.ports.orderer(0)}`,
+      DOL_TLS_CERT: tls.certificate,
+      DOL_TLS_KEY: tls.privateKey,
     },
   };
 }
@@ -247,24 +284,26 @@ async function start(orderers: number | undefined, operatorGateways: number): Pr
       say(`dropped the intake schemas of the previous Fabric network (${stale.join(', ')}): its receipts and cached keys are not this network's`);
     }
   }
-  const { file, tokens } = credentials(l);
+  const tls = Object.fromEntries(await Promise.all(PEER_ORGS.map(async (o) => [o.key, await ensureGatewayTls(l, b, o.key)] as const))) as Record<PeerOrg, GatewayTls>;
+  const { file, tokens } = credentials(l, tls);
   const specs = [
-    ...PEER_ORGS.map((o) => gatewaySpec(l, o.key as PeerOrg, tokens)),
-    ...Array.from({ length: operatorGateways - 1 }, (_, i) => gatewaySpec(l, 'operator', tokens, i + 1)),
+    ...PEER_ORGS.map((o) => gatewaySpec(l, o.key as PeerOrg, tokens, tls[o.key as PeerOrg])),
+    ...Array.from({ length: operatorGateways - 1 }, (_, i) => gatewaySpec(l, 'operator', tokens, tls.operator, i + 1)),
   ];
   let startedNow = 0;
   for (const spec of specs) if (await ensureGateway(spec, pidFile(l), join(l.dir, 'logs'))) startedNow += 1;
   const extra = specs.slice(PEER_ORGS.length);
   const how = net.created ? `network created from nothing; ${seconds(started)} s` : startedNow === 0 && Object.keys(fabricProcesses()).length === runningBefore ? 'it was already running; nothing was started' : `network was there; ${seconds(started)} s`;
-  const staffRoles = Object.fromEntries(PEER_ORGS.flatMap((o) => API_ROLES[o.key as PeerOrg].map((role) => [role, { url: `http://127.0.0.1:${GATEWAY_PORT[o.key as PeerOrg]}`, admin: adminKey(o.key as PeerOrg) }])));
+  const staffRoles = Object.fromEntries(PEER_ORGS.flatMap((o) => API_ROLES[o.key as PeerOrg].map((role) => [role, { url: fabricUrl(o.key as PeerOrg), admin: adminKey(o.key as PeerOrg), ca: tls[o.key as PeerOrg].ca }])));
   await ensureStaffTokens(file, tokens, staffRoles);
   const op = GATEWAY_PORT.operator;
   process.stdout.write(`
 The system is up (${how}). Ledger: the Fabric network (Fabric ${b.fabricVersion}).
-  gateway API, OperatorOrg (terminals upload here; operator):  http://127.0.0.1:${op}${extra.map((e) => `, http://127.0.0.1:${String(e.port)}`).join('')}${extra.length > 0 ? ' (one intake queue)' : ''}
-  gateway API, CampusOrg (finance, registrar):                 http://127.0.0.1:${GATEWAY_PORT.campus}
-  gateway API, AuditOrg (auditors):                            http://127.0.0.1:${GATEWAY_PORT.audit}
-  web console (each gateway serves it; sign in with a token):  http://127.0.0.1:${GATEWAY_PORT.audit}/console/ (auditors), :${GATEWAY_PORT.campus}/console/ (registrar), :${op}/console/ (operator)
+  gateway API, OperatorOrg (terminals upload here; operator):  ${fabricUrl('operator')}${extra.map((e) => `, https://127.0.0.1:${String(e.port)}`).join('')}${extra.length > 0 ? ' (one intake queue)' : ''}
+  gateway API, CampusOrg (finance, registrar):                 ${fabricUrl('campus')}
+  gateway API, AuditOrg (auditors):                            ${fabricUrl('audit')}
+  HTTPS: each gateway's certificate is from its organisation's CA: ${PEER_ORGS.map((o) => tls[o.key as PeerOrg].ca).join(', ')}
+  web console (each gateway serves it; sign in with a token):  ${fabricUrl('audit')}/console/ (auditors), :${String(GATEWAY_PORT.campus)}/console/ (registrar), :${String(op)}/console/ (operator); a browser must trust the organisation's CA above
   API credentials (bearer tokens per role, and each gateway's
   administrator, who issues and revokes staff credentials):    ${file}
   logs of every process:                                       ${join(l.dir, 'logs')}
@@ -272,8 +311,8 @@ The system is up (${how}). Ledger: the Fabric network (Fabric ${b.fabricVersion}
   stop everything:                                             npm stop   (ledgers kept; npm stop -- --purge deletes them)
 
 Try:
-  curl -s http://127.0.0.1:${op}/readyz
-  curl -s -H "authorization: Bearer $(node -p "require('${file}').auditor.token")" http://127.0.0.1:${GATEWAY_PORT.audit}/v1/invariant
+  curl -s --cacert ${tls.operator.ca} ${fabricUrl('operator')}/readyz
+  curl -s --cacert ${tls.audit.ca} -H "authorization: Bearer $(node -p "require('${file}').auditor.token")" ${fabricUrl('audit')}/v1/invariant
 `);
 }
 

@@ -7,6 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -34,10 +35,10 @@ const token = (file: string, role: string): string => (JSON.parse(readFileSync(f
 const embeddedTokens = join(DIR, 'run-embedded', 'api-credentials.json');
 
 /** One request on a connection of its own: the gateway on a port changes between systems, so no kept-alive socket may be reused. */
-function send(port: number, method: string, path: string, bearer?: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+function send(port: number, method: string, path: string, bearer?: string, body?: unknown, ca?: string): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
-    const req = request({ host: '127.0.0.1', port, method, path, agent: false, headers: {
+    const req = (ca === undefined ? request : httpsRequest)({ host: '127.0.0.1', port, method, path, agent: false, ...(ca === undefined ? {} : { ca: readFileSync(ca, 'utf8') }), headers: {
       ...(bearer === undefined ? {} : { authorization: `Bearer ${bearer}` }), ...(data === undefined ? {} : { 'content-type': 'application/json' }),
     } }, (res) => {
       let text = '';
@@ -53,7 +54,10 @@ function send(port: number, method: string, path: string, bearer?: string, body?
     req.end(data);
   });
 }
-const get = (port: number, path: string, bearer?: string): Promise<{ status: number; body: unknown }> => send(port, 'GET', path, bearer);
+const get = (port: number, path: string, bearer?: string, ca?: string): Promise<{ status: number; body: unknown }> => send(port, 'GET', path, bearer, undefined, ca);
+const fabricTokens = join(DIR, 'run', 'api-credentials.json');
+/** The CA of the Fabric system's gateway of `role` (its certificate is from its organisation's CA). */
+const caOf = (role: string): string => (JSON.parse(readFileSync(fabricTokens, 'utf8')) as Record<string, { ca?: string }>)[role]?.ca ?? '';
 
 afterAll(async () => {
   system('stop', '--purge', 'all');
@@ -93,16 +97,20 @@ describe('npm start / npm stop between the embedded and the Fabric system', () =
     const f2 = system('start');
     expect(f2.out).toContain('network created from nothing');
     expect(f2.code).toBe(0);
-    for (const t of Object.values(JSON.parse(readFileSync(join(DIR, 'run', 'api-credentials.json'), 'utf8')) as Record<string, { token: string }>)) expect(f2.out.includes(t.token)).toBe(false);
-    expect((await get(GATEWAY + 2, '/v1/whoami', token(join(DIR, 'run', 'api-credentials.json'), 'auditor'))).body).toMatchObject({ role: 'auditor' });
-    expect((await get(GATEWAY, '/healthz')).body).toMatchObject({ ledger: 'fabric' });
+    for (const t of Object.values(JSON.parse(readFileSync(fabricTokens, 'utf8')) as Record<string, { token: string }>)) expect(f2.out.includes(t.token)).toBe(false);
+    expect((await get(GATEWAY + 2, '/v1/whoami', token(fabricTokens, 'auditor'), caOf('auditor'))).body).toMatchObject({ role: 'auditor' });
+    expect(f2.out).toContain(`https://127.0.0.1:${String(GATEWAY)}`);
+    expect(f2.out).toMatch(/curl -s --cacert \S+ca\.pem https:/);
+    expect((await get(GATEWAY, '/healthz', undefined, caOf('operator'))).body).toMatchObject({ ledger: 'fabric' });
+    // Plain HTTP is not served there any more.
+    await expect(get(GATEWAY, '/healthz')).rejects.toThrow();
     expect(await schemas()).toEqual(expect.arrayContaining([`${PREFIX}gateway_embedded`, `${PREFIX}ledger`, `${PREFIX}gateway_operator`]));
 
     // 4. The embedded system while Fabric runs: refused, Fabric untouched.
     const e2 = system('start', '--embedded');
     expect(e2.code).toBe(1);
     expect(e2.out).toContain('the Fabric system is running');
-    expect((await get(GATEWAY + 2, '/healthz')).body).toMatchObject({ ledger: 'fabric' });
+    expect((await get(GATEWAY + 2, '/healthz', undefined, caOf('auditor'))).body).toMatchObject({ ledger: 'fabric' });
 
     // 5. Purging the Fabric system deletes its folder and its gateways' schemas, not the embedded ledger.
     const p1 = system('stop', '--purge');

@@ -4,8 +4,10 @@
  * (its own issuer, terminals, canteens and students) and reconciles what it added. Prints a
  * progress bar, the reconciliation table and the reconnect burst's duration; exits 1 on any mismatch.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { GatewayClient } from './gateway-client';
 import { progressBar } from './progress-bar';
 import { formatReport, runScenario } from './run-scenario';
@@ -97,14 +99,39 @@ async function freeCohort(api: GatewayClient, asked: string | undefined): Promis
   throw new Error('999 cohorts already ran on this ledger: purge it (npm stop -- --purge, then npm start)');
 }
 
+/**
+ * The Fabric system's gateways serve HTTPS with certificates from their organisations' CAs (the
+ * tokens file names them): run again with those CAs trusted (NODE_EXTRA_CA_CERTS), once.
+ */
+function trustGatewayCas(files: readonly string[]): boolean {
+  if (process.env.NODE_EXTRA_CA_CERTS !== undefined) return false;
+  const cas = new Set<string>();
+  for (const file of files.filter((f) => existsSync(f))) {
+    const raw: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (typeof raw !== 'object' || raw === null) continue;
+    for (const entry of Object.values(raw)) {
+      const ca: unknown = typeof entry === 'object' && entry !== null ? Reflect.get(entry, 'ca') : undefined;
+      if (typeof ca === 'string' && existsSync(ca)) cas.add(ca);
+    }
+  }
+  if (cas.size === 0) return false;
+  const bundle = join(mkdtempSync(join(tmpdir(), 'dol-cas-')), 'cas.pem');
+  writeFileSync(bundle, [...cas].map((f) => readFileSync(f, 'utf8')).join('\n'));
+  const again = spawnSync(process.execPath, process.argv.slice(1), { stdio: 'inherit', env: { ...process.env, NODE_EXTRA_CA_CERTS: bundle } });
+  process.exitCode = again.status ?? 1;
+  return true;
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
     process.stdout.write(USAGE);
     return;
   }
+  const asked = arg('tokens-file');
+  if (trustGatewayCas(asked === undefined ? [EMBEDDED_TOKENS, FABRIC_TOKENS] : [asked])) return;
   const unknown = process.argv.slice(2).filter((a, i, all) => a.startsWith('--') ? !KNOWN.has(a) : !KNOWN.has(all[i - 1] ?? ''));
   if (unknown.length > 0) throw new Error(`unknown option ${unknown.join(' ')}\n${USAGE}`);
-  const file = arg('tokens-file') ?? (await defaultTokensFile());
+  const file = asked ?? (await defaultTokensFile());
   const { tokens, urls } = readTokens(file);
   const url = arg('url') ?? urls.operator ?? 'http://127.0.0.1:8080';
   const students = num('students', 2000);
