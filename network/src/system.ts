@@ -126,7 +126,7 @@ async function ensureStaffTokens(file: string, tokens: Tokens, roles: Readonly<R
     }
     const issued = await callGateway(url, 'POST', '/v1/staff-credentials', out[admin]?.token ?? '', { role, subject: `${role}-1`, expiresInDays: 366 }, ca);
     const token = issued.body.token;
-    if (issued.status !== 201 || typeof token !== 'string') throw new Error(`could not issue the ${role} credential at ${url}: ${String(issued.status)} ${String(issued.body.detail ?? '')}`);
+    if (issued.status !== 201 || typeof token !== 'string') throw new Error(`could not issue the ${role} credential at ${url}: ${String(issued.status)} ${typeof issued.body.detail === 'string' ? issued.body.detail : ''}`);
     out[role] = { token, url, ...(ca === undefined ? {} : { ca }) };
     saveTokens(file, out);
   }
