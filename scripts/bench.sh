@@ -28,13 +28,13 @@ step 4/8 "intake at saturation, 100 terminals"
 node bench/dist/bench-intake.js --terminals 100 --batches 10 --records 50
 step 5/8 "reconnect burst, ${STUDENTS} students, 100 terminals, on the embedded ledger in PostgreSQL (not Fabric)"
 node bench/dist/bench-burst.js --students "$STUDENTS" --terminals 100 --batch-size 200 --store postgres
-step 8/8 "the gateway's door under abuse: slow connections, large unauthenticated bodies, wrong tokens, parallel reads, TLS handshakes"
+step 6/8 "the gateway's door under abuse: slow connections, large unauthenticated bodies, wrong tokens, parallel reads, TLS handshakes"
 node bench/dist/bench-abuse.js
 
 if node -e "process.exit(require('./network/dist/binaries').binariesFound().found ? 0 : 1)"; then
-  step 6/8 "settlement on the real Fabric network: batch sizes, certificate cache off/on, ${STUDENTS}-student burst, CPU per process"
+  step 7/8 "settlement on the real Fabric network: batch sizes, certificate cache off/on, ${STUDENTS}-student burst, CPU per process"
   node bench/dist/bench-fabric.js --burst-students "$STUDENTS"
-  step 7/8 "the same workload through Hyperledger Caliper (Fabric peer-gateway connector)"
+  step 8/8 "the same workload through Hyperledger Caliper (Fabric peer-gateway connector)"
   node bench/dist/caliper.js
 else
   printf '\n!!! settlement on the real Fabric network: NOT RUN. Fabric binaries not found (docs/network.md says how to get\n'
