@@ -6,9 +6,8 @@
  * stack; security headers everywhere; /metrics needs a role; no source maps; slow and surplus
  * connections are dropped; TLS with terminal client certificates; plain HTTP only on loopback.
  */
-import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -19,6 +18,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
 import pino from 'pino';
+import { makeTestCertificates } from '@dol/bench';
 import { EmbeddedLedger, IntakeStore, MemoryBlockStore, createApp, createMetrics, listener, loadConfig, type Credential, type HttpConfig } from '@dol/gateway-api';
 
 const pool = new Pool({ connectionString: process.env.DOL_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', max: 4 });
@@ -192,20 +192,11 @@ describe('the HTTP door', () => {
   });
 
   it('serves HTTPS, where a client certificate from the terminal CA names the terminal, and a terminal token alone is refused when certificates are required', async () => {
-    const ssl = (...args: string[]): void => {
-      execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-    };
-    ssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=door test CA');
-    ssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
-    writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-    ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'san.ext');
-    ssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'pos.key', '-out', 'pos.csr', '-subj', '/CN=pos-tls');
-    ssl('x509', '-req', '-in', 'pos.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'pos.crt', '-days', '2');
-    const pem = (f: string): string => readFileSync(join(dir, f), 'utf8');
-    const base = await serve({ tls: { certPem: pem('server.crt'), keyPem: pem('server.key'), clientCaPem: pem('ca.crt'), terminalCertRequired: true } }, true);
+    const certs = makeTestCertificates(dir, 'pos-tls');
+    const base = await serve({ tls: { certPem: certs.serverCertPem, keyPem: certs.serverKeyPem, clientCaPem: certs.caPem, terminalCertRequired: true } }, true);
     const get = (path: string, options: { cert?: boolean; token?: string }): Promise<{ status: number; body: Record<string, unknown> }> => new Promise((resolve, reject) => {
       const req = httpsRequest(`${base}${path}`, {
-        ca: pem('ca.crt'), ...(options.cert === true ? { cert: pem('pos.crt'), key: pem('pos.key') } : {}),
+        ca: certs.caPem, ...(options.cert === true ? { cert: certs.terminalCertPem, key: certs.terminalKeyPem } : {}),
         headers: options.token === undefined ? {} : { authorization: `Bearer ${options.token}` },
       }, (res) => {
         let text = '';
@@ -233,6 +224,6 @@ describe('the HTTP door', () => {
     const env = { DOL_LEDGER: 'embedded', DOL_CREDENTIALS_FILE: credentialsFile };
     expect(() => loadConfig({ ...env, DOL_HOST: '0.0.0.0' })).toThrow(/DOL_HOST: 0\.0\.0\.0 is not a loopback address.*DOL_TLS_CERT/);
     expect(loadConfig({ ...env, DOL_HOST: '127.0.0.1' }).http.tls).toBeUndefined();
-    expect(() => loadConfig({ ...env, DOL_TLS_CERT: join(dir, 'server.crt') })).toThrow(/DOL_TLS_CERT and DOL_TLS_KEY go together/);
+    expect(() => loadConfig({ ...env, DOL_TLS_CERT: join(dir, 'any.crt') })).toThrow(/DOL_TLS_CERT and DOL_TLS_KEY go together/);
   });
 });

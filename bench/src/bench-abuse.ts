@@ -5,7 +5,7 @@
  * TLS handshakes with and without a client certificate. Prints one table; each row says what was
  * done and what was measured. Figures are for comparison on one machine, not promises.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest, Agent } from 'node:https';
@@ -13,6 +13,7 @@ import { connect, type Socket } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
+import { makeTestCertificates } from './test-certificates';
 
 const USAGE = `usage: npm run bench:abuse [-- --slow 3000 --bodies 200 --wrong 2000 --reads 500 --handshakes 200]
   The gateway's door under abuse: slow connections, unauthenticated 2.8 MiB bodies, wrong tokens,
@@ -209,18 +210,9 @@ async function main(): Promise<void> {
     await phase('parallel reads', (g) => parallelReads(g, num('reads', 500), tokens.auditor));
 
     process.stderr.write('[abuse] TLS handshakes\n');
-    const ssl = (...args: string[]): void => {
-      execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-    };
-    ssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=abuse CA');
-    ssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
-    writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
-    ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'san.ext');
-    ssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'pos.key', '-out', 'pos.csr', '-subj', '/CN=pos-abuse');
-    ssl('x509', '-req', '-in', 'pos.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'pos.crt', '-days', '2');
-    const tls = await startGateway({ ...env, DOL_TLS_CERT: join(dir, 'server.crt'), DOL_TLS_KEY: join(dir, 'server.key'), DOL_TLS_CLIENT_CA: join(dir, 'ca.crt') });
-    const pem = (f: string): string => readFileSync(join(dir, f), 'utf8');
-    rows.push(await handshakes(tls.url, num('handshakes', 200), pem('ca.crt'), { cert: pem('pos.crt'), key: pem('pos.key') }, tokens.auditor));
+    const certs = makeTestCertificates(dir, 'pos-abuse');
+    const tls = await startGateway({ ...env, DOL_TLS_CERT: certs.files.serverCert, DOL_TLS_KEY: certs.files.serverKey, DOL_TLS_CLIENT_CA: certs.files.ca });
+    rows.push(await handshakes(tls.url, num('handshakes', 200), certs.caPem, { cert: certs.terminalCertPem, key: certs.terminalKeyPem }, tokens.auditor));
     await stop(tls);
   } finally {
     for (const s of schemas) await pool.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);

@@ -3,3 +3,4 @@ export { FAULTS, GatewayProcess, RetryingClient, burstWithFault, freePort, injec
 export { startTestGateway, type TestGateway, type StaffRole, type TestGatewayOptions } from './test-gateway';
 export { LedgerHost, RemoteLedger } from './ledger-host';
 export { withRoleTable } from './render-docs';
+export { makeTestCertificates, type TestCertificates } from './test-certificates';
