@@ -104,7 +104,7 @@ async function freeCohort(api: GatewayClient, asked: string | undefined): Promis
  * tokens file names them): run again with those CAs trusted (NODE_EXTRA_CA_CERTS), once.
  */
 function trustGatewayCas(files: readonly string[]): boolean {
-  if (process.env.NODE_EXTRA_CA_CERTS !== undefined) return false;
+  if (process.env.DOL_GATEWAY_CAS_TRUSTED === '1') return false;
   const cas = new Set<string>();
   for (const file of files.filter((f) => existsSync(f))) {
     const raw: unknown = JSON.parse(readFileSync(file, 'utf8'));
@@ -116,8 +116,11 @@ function trustGatewayCas(files: readonly string[]): boolean {
   }
   if (cas.size === 0) return false;
   const bundle = join(mkdtempSync(join(tmpdir(), 'dol-cas-')), 'cas.pem');
-  writeFileSync(bundle, [...cas].map((f) => readFileSync(f, 'utf8')).join('\n'));
-  const again = spawnSync(process.execPath, process.argv.slice(1), { stdio: 'inherit', env: { ...process.env, NODE_EXTRA_CA_CERTS: bundle } });
+  // Keep whatever extra CAs the environment already names.
+  const already = process.env.NODE_EXTRA_CA_CERTS;
+  const extra = already !== undefined && existsSync(already) ? [already] : [];
+  writeFileSync(bundle, [...extra, ...cas].map((f) => readFileSync(f, 'utf8')).join('\n'));
+  const again = spawnSync(process.execPath, process.argv.slice(1), { stdio: 'inherit', env: { ...process.env, NODE_EXTRA_CA_CERTS: bundle, DOL_GATEWAY_CAS_TRUSTED: '1' } });
   process.exitCode = again.status ?? 1;
   return true;
 }
@@ -169,6 +172,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`scenario failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  const cause: unknown = error instanceof Error ? error.cause : undefined;
+  process.stderr.write(`scenario failed: ${error instanceof Error ? error.message : String(error)}${cause instanceof Error ? ` (${cause.message})` : ""}\n`);
   process.exitCode = 1;
 });
