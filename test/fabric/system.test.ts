@@ -107,8 +107,8 @@ describe('npm start / npm stop between the embedded and the Fabric system', () =
     expect(await schemas()).toEqual(expect.arrayContaining([`${PREFIX}gateway_embedded`, `${PREFIX}ledger`, `${PREFIX}gateway_operator`]));
 
     // The canteen scenario against it, each role at its organisation's gateway over HTTPS (the tokens file names the CAs).
-    const scenario = spawnSync(process.execPath, [join(ROOT, 'scripts', 'dist', 'sim', 'cli.js'), '--tokens-file', fabricTokens, '--students', '60', '--terminals', '4', '--batch-size', '30'], { env, encoding: 'utf8' });
-    expect({ code: scenario.status, out: scenario.stdout }).toEqual({ code: 0, out: expect.stringContaining('RECONCILED') as unknown });
+    const scenario = spawnSync(process.execPath, [join(ROOT, 'scripts', 'dist', 'sim', 'cli.js'), '--tokens-file', fabricTokens, '--students', '60', '--terminals', '5', '--batch-size', '30'], { env, encoding: 'utf8' });
+    expect({ code: scenario.status, out: scenario.stdout.split('\n').filter((l) => /MISMATCH|RECONCILED|failed/.test(l)), err: scenario.stderr.split('\n').filter((l) => /failed/.test(l)) }).toEqual({ code: 0, out: [expect.stringContaining('RECONCILED: ')], err: [] });
 
     // 4. The embedded system while Fabric runs: refused, Fabric untouched.
     const e2 = system('start', '--embedded');

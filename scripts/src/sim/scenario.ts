@@ -71,7 +71,8 @@ export const POINTS_RATE_PER_MILLE = 10;
 /** Builds a deterministic canteen hour: who pays where, and what each upload must do. */
 export function buildScenario(options: ScenarioOptions, progress: (done: number, total: number) => void = () => undefined): Scenario {
   const { students: n, now, seed } = options;
-  const T = Math.max(4, options.terminals);
+  // Five at least: every injected fault has a terminal of its own (learned, unaware, triple, tampered, skipping).
+  const T = Math.max(5, options.terminals);
   const rng = new Rng(seed);
   const cohort = options.cohort ?? '';
   const denyBase = options.denyBase ?? 0;
@@ -106,7 +107,7 @@ export function buildScenario(options: ScenarioOptions, progress: (done: number,
   const unawareTerminal = 1; // still at version 0
   const tripleTerminal = 2;
   const tamperedTerminal = 3;
-  const skippingTerminal = T > 4 ? 4 : 3;
+  const skippingTerminal = 4;
 
   // The hour: every student buys 1-2 meals (overspenders 3), at random terminals and times.
   interface Planned { terminal: number; at: number; student: Student; amount: bigint; replayOf?: Planned; credential?: unknown }
