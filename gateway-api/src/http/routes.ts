@@ -176,15 +176,9 @@ async function ledgerBatchView(call: Call, receipt: string): Promise<{ status: n
   } };
 }
 
-/** Signature, size and shape are checked before anything is stored; the ledger checks them again. */
-async function acceptBatch(call: Call): Promise<{ status: number; body: unknown }> {
-  const { batch: jws } = z.strictObject({ batch: z.string() }).parse(call.body);
-  const batch = decodeBatch(jws);
+/** The terminal's key, from the intake's cache or the ledger: refuses an unregistered or revoked terminal and a batch it did not sign. */
+async function verifyUpload(call: Call, batch: ReturnType<typeof decodeBatch>): Promise<void> {
   const { store, ledger } = call.deps;
-  // The very bytes accepted before (a retry whose answer was lost): their receipt, even if the
-  // terminal's key has been rotated or revoked since; they were verified when first accepted.
-  const earlier = await store.getSame(batch.digest, jws);
-  if (earlier !== undefined) return { status: 200, body: intakeView(earlier, call.deps) };
   let key = await store.terminalKey(batch.terminalId);
   if (key === undefined) {
     try {
@@ -198,6 +192,22 @@ async function acceptBatch(call: Call): Promise<{ status: number; body: unknown 
   }
   if (key.status !== 'active') throw new ApiError(403, 'TERMINAL_REVOKED', `terminal ${batch.terminalId} is revoked`);
   verifyBatch(batch, parsePublicJwk(key.publicKey));
+}
+
+/** Signature, size and shape are checked before anything is stored; the ledger checks them again. */
+async function acceptBatch(call: Call): Promise<{ status: number; body: unknown }> {
+  const { batch: jws } = z.strictObject({ batch: z.string() }).parse(call.body);
+  const batch = decodeBatch(jws);
+  const { store } = call.deps;
+  try {
+    await verifyUpload(call, batch);
+  } catch (error) {
+    // The very bytes accepted before (a retry whose answer was lost): their receipt, even if the
+    // terminal's key has been rotated or revoked since; they were verified when first accepted.
+    const earlier = await store.getSame(batch.digest, jws);
+    if (earlier !== undefined) return { status: 200, body: intakeView(earlier, call.deps) };
+    throw error;
+  }
   const { row, created } = await store.accept({ receipt: batch.digest, terminalId: batch.terminalId, batchSeq: batch.batchSeq, jws, recordCount: batch.records.length, payers: payerAccounts(batch) });
   if (created) call.deps.onAccepted();
   return { status: created ? 202 : 200, body: intakeView(row, call.deps) };
