@@ -14,15 +14,13 @@
  * network's ports), DOL_SYSTEM_GATEWAY_PORT (the first gateway's port) and DOL_SYSTEM_SCHEMA_PREFIX
  * ("dol_") move a whole system beside the user's.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { Pool } from 'pg';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { findBinaries, MissingBinaries } from './binaries';
 import { peerEndpoint } from './client';
 import { identitiesFile } from './identity-files';
+import { adminKey, ensureStaffTokens, keptAdmins, writeAdminCredentials, type Tokens } from './system-tokens';
 import { ensureGatewayTls, type GatewayTls } from './identities';
 import { layout, PEER_ORGS, type Layout, type OrgKey } from './layout';
 import { alive, listening, startDetached, stop, waitUp, type ProcessSpec } from './processes';
@@ -60,96 +58,14 @@ const say = (line: string): void => {
   process.stderr.write(`[${label}] ${line}\n`);
 };
 
-/** A credential in the tokens file: its token, its gateway and, for HTTPS, the CA that signed the gateway's certificate. */
-interface TokenEntry { readonly token: string; readonly url: string; readonly ca?: string }
-interface Tokens { readonly [key: string]: TokenEntry }
-
-/** One JSON request to a gateway, over HTTPS when the URL says so (trusting `ca`). */
-function callGateway(url: string, method: string, path: string, token: string, body?: unknown, ca?: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const data = body === undefined ? undefined : JSON.stringify(body);
-  const options = { method, headers: { authorization: `Bearer ${token}`, ...(data === undefined ? {} : { 'content-type': 'application/json' }) } };
-  return new Promise((resolve, reject) => {
-    const done = (res: IncomingMessage): void => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        text += chunk;
-      });
-      res.on('end', () => {
-        resolve({ status: res.statusCode ?? 0, body: text === '' ? {} : JSON.parse(text) as Record<string, unknown> });
-      });
-    };
-    const req = url.startsWith('https:') ? httpsRequest(`${url}${path}`, { ...options, ...(ca === undefined ? {} : { ca: readFileSync(ca, 'utf8') }) }, done) : httpRequest(`${url}${path}`, options, done);
-    req.on('error', reject);
-    req.end(data);
-  });
-}
-
-/** The key of an organisation's first administrator in the tokens file (`admin` on the embedded system). */
-const adminKey = (org?: PeerOrg): string => (org === undefined ? 'admin' : `admin@${org}`);
-
-const saveTokens = (file: string, tokens: Tokens): void => {
-  writeFileSync(file, `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
-};
-
-/** The tokens file with a first administrator per gateway (made once and kept, so restarts keep them). */
-function keptAdmins(file: string, admins: Readonly<Record<string, string>>): Tokens {
-  const tokens: Record<string, TokenEntry> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Record<string, TokenEntry> : {};
-  let changed = !existsSync(file);
-  for (const [key, url] of Object.entries(admins)) {
-    if (tokens[key]?.url !== url) {
-      tokens[key] = { token: randomBytes(32).toString('base64url'), url };
-      changed = true;
-    }
-  }
-  if (changed) saveTokens(file, tokens);
-  return tokens;
-}
-
-/** A gateway's credentials file: only its first administrator's SHA-256, never a token (staff credentials are issued through the API). */
-function writeAdminCredentials(file: string, adminToken: string): void {
-  writeFileSync(file, JSON.stringify([{ tokenSha256: createHash('sha256').update(adminToken).digest('hex'), role: 'admin', subject: 'first-admin' }]), { mode: 0o600 });
-}
-
-/**
- * One staff credential per role, issued by each organisation's administrator through its
- * gateway's API (POST /v1/staff-credentials, hashed at rest, a year's expiry) and written to the
- * tokens file; one that still works is kept. Never printed.
- */
-async function ensureStaffTokens(file: string, tokens: Tokens, roles: Readonly<Record<string, { url: string; admin: string; ca?: string }>>): Promise<Tokens> {
-  const out: Record<string, TokenEntry> = { ...tokens };
-  for (const [role, { url, admin, ca }] of Object.entries(roles)) {
-    const kept = out[role];
-    if (kept?.url === url) {
-      const who = await callGateway(url, 'GET', '/v1/whoami', kept.token, undefined, ca);
-      if (who.status === 200 && who.body.role === role) continue;
-    }
-    const issued = await callGateway(url, 'POST', '/v1/staff-credentials', out[admin]?.token ?? '', { role, subject: `${role}-1`, expiresInDays: 366 }, ca);
-    const token = issued.body.token;
-    if (issued.status !== 201 || typeof token !== 'string') throw new Error(`could not issue the ${role} credential at ${url}: ${String(issued.status)} ${typeof issued.body.detail === 'string' ? issued.body.detail : ''}`);
-    out[role] = { token, url, ...(ca === undefined ? {} : { ca }) };
-    saveTokens(file, out);
-  }
-  return out;
-}
-
 /** Where each organisation's gateway answers on the Fabric system: HTTPS, with a certificate from the organisation's CA. */
 const fabricUrl = (org: PeerOrg): string => `https://127.0.0.1:${String(GATEWAY_PORT[org])}`;
 
-/** The Fabric system's tokens file: a first administrator per organisation's gateway. */
+/** The Fabric system's tokens file: a first administrator per organisation's gateway, with the CA its certificate chains to. */
 function credentials(l: Layout, tls: Readonly<Record<PeerOrg, GatewayTls>>): { file: string; tokens: Tokens } {
   const file = join(l.dir, 'api-credentials.json');
-  const admins = Object.fromEntries(PEER_ORGS.map((o) => [adminKey(o.key as PeerOrg), fabricUrl(o.key as PeerOrg)]));
-  const tokens = keptAdmins(file, admins);
-  // Each credential names the CA its gateway's certificate chains to.
-  const withCa: Record<string, TokenEntry> = { ...tokens };
-  for (const o of PEER_ORGS) {
-    const key = adminKey(o.key as PeerOrg);
-    const entry = withCa[key];
-    if (entry !== undefined) withCa[key] = { ...entry, ca: tls[o.key as PeerOrg].ca };
-  }
-  saveTokens(file, withCa);
-  return { file, tokens: withCa };
+  const admins = Object.fromEntries(PEER_ORGS.map((o) => [adminKey(o.key as PeerOrg), { url: fabricUrl(o.key as PeerOrg), ca: tls[o.key as PeerOrg].ca }]));
+  return { file, tokens: keptAdmins(file, admins) };
 }
 
 /** Ports of the extra OperatorOrg gateways (`--gateways N`): 8083, 8084, ... (8081, 8082 are the other orgs'). */
@@ -325,7 +241,7 @@ async function startEmbedded(): Promise<void> {
   const file = join(EMBEDDED_DIR, 'api-credentials.json');
   const url = `http://127.0.0.1:${String(EMBEDDED_PORT)}`;
   const roles = ['operator', 'finance', 'registrar', 'auditor'];
-  const tokens = keptAdmins(file, { [adminKey()]: url });
+  const tokens = keptAdmins(file, { [adminKey()]: { url } });
   const credentialsFile = join(EMBEDDED_DIR, 'gateway-credentials.json');
   writeAdminCredentials(credentialsFile, tokens[adminKey()]?.token ?? '');
   const [ledgerSchema, intakeSchema] = EMBEDDED_SCHEMAS;
