@@ -14,7 +14,8 @@ import { balancesOf, book, checkInvariant, posting, postingToJson } from '../set
 import { beginClearance, completeClearance, parseResolutions } from '../settlement/clearance';
 import { parsePointsPolicy, pointsPolicyFromJson, pointsPolicyToJson } from '../settlement/points';
 import { ANY_ROLE, requireRole } from './access';
-import { STAFF_WRITES, actorOf, actorSubject } from './actor';
+import { STAFF_WRITES, actorOf } from './actor';
+import { approveWaiver, fourEyes } from './four-eyes';
 import { bookTopUps, openAccounts, parseNewAccount, parseNewAccountList, parseTopUpList, parseTopUpRequest } from './bulk-writes';
 import { BatchGroup, groupEntryToJson, parseBatchList, summaryToJson } from './batch-group';
 import { SEQ_CHUNK, accountFromJson, accountToJson, decode, pad, seqChunkFromJson, terminalFromJson, terminalToJson } from './codec';
@@ -262,14 +263,7 @@ export class SettlementContract extends Contract {
     const r = FieldReader.of(arg(approval, 'approval'), 'approval', ['account', 'debt']);
     const ledger = new Ledger(ctx);
     const a = await ledger.account(r.parsed('account', parseAccountId));
-    const debt = r.oneOf('debt', ['advance', 'credit'] as const);
-    if (a.status !== 'clearing') throw new DomainError('WRONG_ACCOUNT_STATE', `account ${a.id} is ${a.status}; a waiver is approved during clearance`, { field: 'status' });
-    const amount = debt === 'advance' ? a.advance : a.creditUsed;
-    if (amount.isZero()) throw new DomainError('INVALID_FIELD', `no ${debt} debt to waive`, { field: 'debt' });
-    const approvedBy = actorSubject(ctx);
-    if (approvedBy === null) throw new DomainError('FOUR_EYES_REQUIRED', 'an approval must name the registrar who gives it (the gateway sends the staff credential\'s subject)');
-    const record = { account: a.id, debt, amount: amount.toString(), approvedBy, txId: ctx.stub.getTxID(), at: txTime(ctx) };
-    await ledger.write(K.waiver, [a.id, debt], record);
+    const record = await approveWaiver(ctx, ledger, a, r.oneOf('debt', ['advance', 'credit'] as const));
     return canonicalJson(record);
   }
 
@@ -299,25 +293,12 @@ export class SettlementContract extends Contract {
     const txId = ctx.stub.getTxID();
     const result = completeClearance(a, parseResolutions(r.raw('resolutions')), `clearance:${a.id}`);
     // Four eyes: a waiver above the limit finance set needs the approval of a second registrar.
-    const limit = await ledger.read(K.config, ['waiverLimit'], (v) => Amount.parseNonNegative(v, 'waiverLimit')) ?? Amount.ZERO;
-    const by = actorSubject(ctx);
-    const approvals = new Map<string, string>();
-    for (const x of result.resolved) {
-      if (x.resolution !== 'waived' || !x.amount.gt(limit)) continue;
-      const approval = await ledger.read(K.waiver, [a.id, x.debt], (v) => v);
-      const approvedBy = isJsonObject(approval) && typeof approval.approvedBy === 'string' ? approval.approvedBy : undefined;
-      const approvedAmount = isJsonObject(approval) ? approval.amount : undefined;
-      if (approvedBy === undefined || approvedAmount !== x.amount.toString()) {
-        throw new DomainError('FOUR_EYES_REQUIRED', `waiving the ${x.debt} debt of ${x.amount.toString()} (above the waiver limit of ${limit.toString()}) needs a second registrar's approval first (POST /v1/clearances/${a.id}/waivers)`);
-      }
-      if (by === null || by === approvedBy) throw new DomainError('FOUR_EYES_REQUIRED', `the waiver of the ${x.debt} debt was approved by ${approvedBy}: another registrar must complete the clearance`);
-      approvals.set(x.debt, approvedBy);
-    }
+    const approvals = await fourEyes(ctx, ledger, a.id, result.resolved);
     const record = {
       account: a.id, txId, at: txTime(ctx), refunded: result.refunded.toString(), pointsExpired: result.pointsExpired.toString(),
       resolved: result.resolved.map((x) => ({
         debt: x.debt, resolution: x.resolution, reference: x.reference, amount: x.amount.toString(),
-        ...(approvals.has(x.debt) ? { approvedBy: approvals.get(x.debt) ?? null, waivedBy: by } : {}),
+        ...approvals.get(x.debt),
       })),
     };
     await Promise.all([
