@@ -8,7 +8,7 @@
  * goes further (block data, re-execution of every transaction).
  */
 import { commitHashOf, headerHash, ZERO_HASH, type Block, type CommittedWrite } from './block';
-import type { StateEntry } from '@dol/chaincode/embedded';
+import type { WorldState } from '@dol/chaincode/embedded';
 
 /** A block's header as stored. */
 export type StoredHeader = Pick<Block, 'number' | 'previousHash' | 'dataHash' | 'commitHash' | 'hash'>;
@@ -25,7 +25,7 @@ export interface StoredWrite {
 const MAX_PROBLEMS = 10;
 
 /** What the check found: the chain's last commitment (the next block chains from it) and every mismatch. */
-export function checkIntegrity(headers: readonly StoredHeader[], history: readonly StoredWrite[], state: ReadonlyMap<string, StateEntry>): { commit: string; problems: string[] } {
+export function checkIntegrity(headers: readonly StoredHeader[], history: readonly StoredWrite[], state: Pick<WorldState, 'get' | 'all'>): { commit: string; problems: string[] } {
   const problems: string[] = [];
   const problem = (p: string): void => {
     if (problems.length < MAX_PROBLEMS) problems.push(p);
@@ -54,12 +54,12 @@ export function checkIntegrity(headers: readonly StoredHeader[], history: readon
     const last = folded.get(w.key);
     if (last === undefined || w.block > last.block || (w.block === last.block && w.tx > last.tx)) folded.set(w.key, w);
   }
-  for (const [key, entry] of state) {
+  for (const [key, entry] of state.all()) {
     const w = folded.get(key);
     if (w === undefined || w.isDelete) problem(`state: key ${JSON.stringify(key)} holds a value no transaction of the chain left there`);
     else if (w.block !== entry.version.block || w.tx !== entry.version.tx) problem(`state: key ${JSON.stringify(key)} is at version ${String(entry.version.block)}.${String(entry.version.tx)}, the chain left it at ${String(w.block)}.${String(w.tx)}`);
     else if (!Buffer.from(w.value).equals(Buffer.from(entry.value))) problem(`state: key ${JSON.stringify(key)} holds a value its last transaction did not write (the state was changed)`);
   }
-  for (const [key, w] of folded) if (!w.isDelete && !state.has(key)) problem(`state: key ${JSON.stringify(key)}, written at ${String(w.block)}.${String(w.tx)}, is missing from the state`);
+  for (const [key, w] of folded) if (!w.isDelete && state.get(key) === undefined) problem(`state: key ${JSON.stringify(key)}, written at ${String(w.block)}.${String(w.tx)}, is missing from the state`);
   return { commit, problems };
 }

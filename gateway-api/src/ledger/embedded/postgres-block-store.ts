@@ -44,14 +44,10 @@ export class PostgresBlockStore implements BlockStore {
       `SELECT number, previous_hash, data_hash, commit_hash, hash FROM ${this.s}.blocks ORDER BY number`)).rows
       .map((r): StoredHeader => ({ number: Number(r.number), previousHash: r.previous_hash, dataHash: r.data_hash, hash: r.hash, ...(r.commit_hash === null ? {} : { commitHash: r.commit_hash }) }));
     const genesis = (await this.pool.query<{ data: string }>(`SELECT data FROM ${this.s}.blocks WHERE number = 0`)).rows[0]?.data;
-    const stored = new Map<string, StateEntry>();
-    for await (const [key, entry] of this.storedState()) {
-      stored.set(key, entry);
-      state.load(key, entry);
-    }
+    for await (const [key, entry] of this.storedState()) state.load(key, entry);
     const history = await this.pool.query<{ key: Buffer; block: string; tx: number; tx_id: string; millis: string; value: Buffer; is_delete: boolean }>(
       `SELECT key, block, tx, tx_id, millis, value, is_delete FROM ${this.s}.history ORDER BY key, block, tx`);
-    const { commit, problems } = checkIntegrity(headers, history.rows.map((r) => ({ key: keyText(r.key), block: Number(r.block), tx: r.tx, value: r.value, isDelete: r.is_delete })), stored);
+    const { commit, problems } = checkIntegrity(headers, history.rows.map((r) => ({ key: keyText(r.key), block: Number(r.block), tx: r.tx, value: r.value, isDelete: r.is_delete })), state);
     let current: { key: string; mods: Modification[] } | undefined;
     for (const row of history.rows) {
       const key = keyText(row.key);
