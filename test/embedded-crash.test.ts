@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { EmbeddedLedger, PostgresBlockStore } from '@dol/gateway-api';
+import { spawnGateway } from '@dol/bench';
 import { Issuer, PayerMedium, Terminal } from '@dol/scripts';
-import { spawnGateway } from './support/gateway-process';
 
 /**
  * The embedded ledger's own crash test: the real gateway process on the embedded ledger in

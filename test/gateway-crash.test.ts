@@ -4,9 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
-import { LedgerHost } from '@dol/bench';
+import { LedgerHost, spawnGateway } from '@dol/bench';
 import { Issuer, PayerMedium, Terminal } from '@dol/scripts';
-import { spawnGateway } from './support/gateway-process';
 
 /**
  * The gateway PROCESS killed with SIGKILL while the ledger has committed batches whose answers have

@@ -5,7 +5,7 @@
  * TLS handshakes with and without a client certificate. Prints one table; each row says what was
  * done and what was measured. Figures are for comparison on one machine, not promises.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest, Agent } from 'node:https';
@@ -13,6 +13,7 @@ import { connect, type Socket } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
+import { spawnGateway } from './gateway-process';
 import { makeTestCertificates } from './test-certificates';
 
 const USAGE = `usage: npm run bench:abuse [-- --slow 3000 --bodies 200 --wrong 2000 --reads 500 --handshakes 200]
@@ -40,19 +41,9 @@ const rssMiB = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSyn
 
 interface Gateway { readonly child: ChildProcess; readonly url: string; readonly pid: number }
 
-function startGateway(env: NodeJS.ProcessEnv): Promise<Gateway> {
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, ...env, DOL_PORT: '0', DOL_LOG_LEVEL: 'error' }, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((res, rej) => {
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => {
-      out += b.toString('utf8');
-      const m = /gateway API on (https?:\/\/127\.0\.0\.1:[0-9]+)/.exec(out);
-      if (m?.[1] !== undefined) res({ child, url: m[1], pid: child.pid ?? 0 });
-    });
-    child.once('exit', (code) => {
-      rej(new Error(`gateway exited with ${String(code)}`));
-    });
-  });
+async function startGateway(env: NodeJS.ProcessEnv): Promise<Gateway> {
+  const { child, url } = await spawnGateway(MAIN, { ...env, DOL_LOG_LEVEL: 'error' });
+  return { child, url, pid: child.pid ?? 0 };
 }
 
 const stop = (g: Gateway): Promise<void> => new Promise((res) => {

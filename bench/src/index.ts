@@ -4,3 +4,4 @@ export { startTestGateway, type TestGateway, type StaffRole, type TestGatewayOpt
 export { LedgerHost, RemoteLedger } from './ledger-host';
 export { withRoleTable } from './render-docs';
 export { makeTestCertificates, type TestCertificates } from './test-certificates';
+export { spawnGateway } from './gateway-process';
