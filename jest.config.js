@@ -19,6 +19,8 @@ const base = {
     '^@dol/chaincode$': '<rootDir>/chaincode/src/index.ts',
     '^@dol/chaincode/(contract|testing|embedded)$': '<rootDir>/chaincode/src/$1/index.ts',
     '^@dol/scripts$': '<rootDir>/scripts/src/index.ts',
+    '^@dol/terminal$': '<rootDir>/terminal/src/index.ts',
+    '^@dol/edge$': '<rootDir>/edge/src/index.ts',
     '^@dol/gateway-api$': '<rootDir>/gateway-api/src/index.ts',
     '^@dol/network$': '<rootDir>/network/src/index.ts',
     '^@dol/bench$': '<rootDir>/bench/src/index.ts',
@@ -30,7 +32,7 @@ module.exports = {
     {
       ...base,
       displayName: 'unit',
-      roots: ['<rootDir>/chaincode/src', '<rootDir>/scripts/src', '<rootDir>/gateway-api/src', '<rootDir>/network/src', '<rootDir>/test'],
+      roots: ['<rootDir>/chaincode/src', '<rootDir>/terminal/src', '<rootDir>/edge/src', '<rootDir>/scripts/src', '<rootDir>/gateway-api/src', '<rootDir>/network/src', '<rootDir>/test'],
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/fabric/'],
     },
     {

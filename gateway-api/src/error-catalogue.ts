@@ -103,6 +103,10 @@ export const SETTLE_FLAGS: Readonly<Record<SettleFlag, RecordEntry>> = {
   'cap-total-exceeded': { where: 'with this sale the medium passed its total cap (capTotal) across all terminals, each of which saw less', action: 'Review the medium; the sale settled (an overspend becomes an advance the operator fronts).' },
   'post-closure-referred': { where: 'a sale reached the ledger after the account was closed: the guarantee fund paid the merchant and the amount is referred', action: 'The registrar follows up the referral.' },
   'account-in-clearance': { where: 'the account is in graduation clearance (deny-listed): the sale settled and adds to the debts clearance resolves', action: 'The registrar resolves the new debt in the clearance.' },
+  'edge-approved': { where: "the site's edge node approved the sale (its signed approval verifies and names this sale): a double spend it approved is the operator's risk", action: 'None.' },
+  'edge-over-slice': { where: "the edge approved the sale beyond the student's slice, as the policy's edgeOverflow 'advance' allows: an advance the operator chose to front", action: 'None; the operator recovers the advance from the next top-up.' },
+  'edge-unreachable': { where: 'the terminal could not reach its edge and decided alone: a double spend here is found only at settlement', action: "Check the site's edge and local network (docs/edge.md)." },
+  'edge-approval-invalid': { where: 'the record carries an approval that does not verify with an active edge key or names another sale', action: 'Investigate the terminal: an approval was forged or copied.' },
 };
 
 /** HTTP status of a problem code; a code outside the catalogue is a defect, answered 500. */

@@ -1,9 +1,11 @@
 import { Amount } from '../core/amount';
 import { decodeBatch, verifyBatch, type Batch } from '../core/batch';
+import { approvalSigner } from '../core/edge-approval';
 import { DomainError } from '../core/errors';
 import type { AccountId, Digest } from '../core/ids';
 import type { IssuerKey } from '../core/issuer-key';
 import { parseIssuerKey } from '../core/issuer-key';
+import { verifyKeyOf, type VerifyKey } from '../core/jwk';
 import type { JsonValue } from '../core/strict-json';
 import { verifyRecord, type Verdict } from '../core/verify-record';
 import type { AccountState } from '../settlement/account';
@@ -61,6 +63,7 @@ function paymentToJson(p: PaymentEntry): JsonValue {
   return {
     paymentId: p.paymentId, terminalId: p.terminalId, seq: p.seq, digest: p.digest, at: p.at, amount: p.amount.toString(), code: p.code,
     ...(p.account === undefined ? {} : { account: p.account }), ...(p.reason === undefined ? {} : { reason: p.reason }),
+    ...(p.edge === undefined ? {} : { edge: p.edge }),
   };
 }
 
@@ -78,6 +81,16 @@ const chunkKey = (terminalId: string, seq: number): string => `${terminalId}/${M
 interface Decoded {
   readonly index: number;
   readonly batch: Batch;
+}
+
+/** The edges whose approvals the batches carry: their keys are read with the terminals'. */
+function edgesNamed(decoded: readonly Decoded[]): string[] {
+  const ids = new Set<string>();
+  for (const { batch } of decoded) for (const r of batch.records) {
+    const id = r.edge === undefined ? undefined : approvalSigner(r.edge);
+    if (id !== undefined) ids.add(id);
+  }
+  return [...ids];
 }
 
 const refusal = (index: number, error: DomainError, batch?: Batch): GroupEntry => ({
@@ -126,8 +139,16 @@ export class BatchGroup {
     });
     const [issuers, policy, denyVersion, pointsPolicy] = await Promise.all([
       this.ledger.all(K.issuer, [], parseIssuerKey), this.ledger.riskPolicy(), this.ledger.denyVersion(),
-      this.ledger.read(K.config, ['points'], pointsPolicyFromJson), this.readTerminals(decoded.map((d) => d.batch.terminalId)),
+      this.ledger.read(K.config, ['points'], pointsPolicyFromJson), this.readTerminals([...decoded.map((d) => d.batch.terminalId), ...edgesNamed(decoded)]),
     ]);
+    const edgeKeys = new Map<string, VerifyKey | undefined>();
+    const edgeKey = (id: string): VerifyKey | undefined => {
+      if (!edgeKeys.has(id)) {
+        const edge = this.terminals.get(id);
+        edgeKeys.set(id, edge?.role === 'edge' && edge.status === 'active' ? verifyKeyOf(edge.publicKey) : undefined);
+      }
+      return edgeKeys.get(id);
+    };
     const issuerById = new Map<string, IssuerKey>(issuers.map((k) => [k.keyId, k]));
 
     // Judge each batch's signature and records before reading the accounts they name.
@@ -138,7 +159,7 @@ export class BatchGroup {
         if (terminal === undefined) throw new DomainError('UNKNOWN_TERMINAL', `terminal ${batch.terminalId} is not registered`);
         if (terminal.status !== 'active') throw new DomainError('TERMINAL_REVOKED', `terminal ${terminal.terminalId} is revoked`);
         verifyBatch(batch, terminal.publicKey);
-        judged.push({ index, batch, verdicts: batch.records.map((record) => verifyRecord(record, { now: this.now, policy, issuerKey: (id) => issuerById.get(id) })) });
+        judged.push({ index, batch, verdicts: batch.records.map((record) => verifyRecord(record, { now: this.now, policy, issuerKey: (id) => issuerById.get(id), edgeKey })) });
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
         entries[index] = refusal(index, error, batch);

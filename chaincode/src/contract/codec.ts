@@ -84,6 +84,8 @@ export function accountFromJson(value: JsonValue): AccountState {
 /** A registered terminal: its key and where its chains stand. */
 export interface TerminalRecord extends TerminalState {
   readonly publicKey: PublicJwk;
+  /** An edge node signs approvals for its site's terminals and never sells (docs/edge.md). */
+  readonly role?: 'edge';
 }
 
 /** Terminal as stored. */
@@ -91,12 +93,13 @@ export function terminalToJson(t: TerminalRecord): JsonValue {
   return {
     terminalId: t.terminalId, merchantId: t.merchantId, status: t.status, publicKey: { ...t.publicKey },
     lastSeq: t.lastSeq, lastDigest: t.lastDigest, lastBatchSeq: t.lastBatchSeq, lastBatchDigest: t.lastBatchDigest,
+    ...(t.role === undefined ? {} : { role: t.role }),
   };
 }
 
 /** Reads a stored terminal. */
 export function terminalFromJson(value: JsonValue): TerminalRecord {
-  const r = FieldReader.of(value, 'terminal', ['terminalId', 'merchantId', 'status', 'publicKey', 'lastSeq', 'lastDigest', 'lastBatchSeq', 'lastBatchDigest']);
+  const r = FieldReader.of(value, 'terminal', ['terminalId', 'merchantId', 'status', 'publicKey', 'lastSeq', 'lastDigest', 'lastBatchSeq', 'lastBatchDigest'], ['role']);
   return {
     terminalId: r.parsed('terminalId', parseTerminalId),
     merchantId: r.parsed('merchantId', parseMerchantId),
@@ -106,6 +109,7 @@ export function terminalFromJson(value: JsonValue): TerminalRecord {
     lastDigest: r.parsed('lastDigest', parseDigest),
     lastBatchSeq: r.int('lastBatchSeq'),
     lastBatchDigest: r.parsed('lastBatchDigest', parseDigest),
+    ...(r.has('role') ? { role: r.oneOf('role', ['edge'] as const) } : {}),
   };
 }
 

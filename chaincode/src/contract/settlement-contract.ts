@@ -6,7 +6,8 @@ import { FieldReader, isJsonObject } from '../core/fields';
 import { parseAccountId, parseDigest, parseKeyId, parseMerchantId, parseTerminalId, type Digest } from '../core/ids';
 import { parseIssuerKey, type IssuerKey } from '../core/issuer-key';
 import { parsePublicJwk } from '../core/jwk';
-import { parseRiskPolicy } from '../core/risk-policy';
+import { parseRiskPolicy, riskPolicyToJson } from '../core/risk-policy';
+import { edgeAllowances, offlineConfig } from './edge-sync';
 import { parseStrictJson, type JsonValue } from '../core/strict-json';
 import { ZERO_DIGEST } from '../core/encoding';
 import { inDebt, storedBalances, type AccountState } from '../settlement/account';
@@ -92,19 +93,21 @@ export class SettlementContract extends Contract {
   @Param('terminal', 'string', 'JSON {terminalId, merchantId, publicKey}')
   async RegisterTerminal(ctx: Context, terminal: string): Promise<void> {
     requireRole(ctx.clientIdentity, ['operator'], 'RegisterTerminal');
-    const r = FieldReader.of(arg(terminal, 'terminal'), 'terminal', ['terminalId', 'merchantId', 'publicKey']);
+    const r = FieldReader.of(arg(terminal, 'terminal'), 'terminal', ['terminalId', 'merchantId', 'publicKey'], ['role']);
     const terminalId = r.parsed('terminalId', parseTerminalId);
     const merchantId = r.parsed('merchantId', parseMerchantId);
     const publicKey = r.parsed('publicKey', parsePublicJwk);
+    const role = r.has('role') ? r.oneOf('role', ['terminal', 'edge'] as const) : 'terminal';
     const ledger = new Ledger(ctx);
     if (!(await ledger.store.get(K.merchant, [merchantId]))) throw new DomainError('NOT_FOUND', `merchant ${merchantId} does not exist`);
     if (await ledger.store.get(K.terminal, [terminalId])) throw new DomainError('ALREADY_EXISTS', `terminal ${terminalId} exists`);
     const zero = ZERO_DIGEST as Digest;
     await ledger.write(K.terminal, [terminalId], terminalToJson({
       terminalId, merchantId, publicKey, status: 'active', lastSeq: 0, lastDigest: zero, lastBatchSeq: 0, lastBatchDigest: zero,
+      ...(role === 'edge' ? { role } : {}),
     }));
     await ledger.write(K.merchantTerminal, [merchantId, terminalId], { merchantId, terminalId });
-    await ledger.history('terminal', terminalId, 'registered', { merchantId, publicKey: { ...publicKey } });
+    await ledger.history('terminal', terminalId, 'registered', { merchantId, publicKey: { ...publicKey }, ...(role === 'edge' ? { role } : {}) });
   }
 
   @Transaction()
@@ -134,13 +137,11 @@ export class SettlementContract extends Contract {
   }
 
   @Transaction()
-  @Param('policy', 'string', 'JSON {maxClockSkewMs, tapMaxAgeMs, faceCapPerPayment, faceMinScore}')
+  @Param('policy', 'string', 'JSON {maxClockSkewMs, tapMaxAgeMs, faceCapPerPayment, faceMinScore, offlineMaxMs?, mediumDailyCount?, mediumDailyAmount?, edgeTimeoutMs?, edgeOverflow?}')
   async SetRiskPolicy(ctx: Context, policy: string): Promise<void> {
     requireRole(ctx.clientIdentity, ['operator'], 'SetRiskPolicy');
     const p = parseRiskPolicy(arg(policy, 'policy'));
-    await new Ledger(ctx).write(K.config, ['risk'], {
-      maxClockSkewMs: p.maxClockSkewMs, tapMaxAgeMs: p.tapMaxAgeMs, faceCapPerPayment: p.faceCapPerPayment.toString(), faceMinScore: p.faceMinScore,
-    });
+    await new Ledger(ctx).write(K.config, ['risk'], riskPolicyToJson(p));
   }
 
   // ---- accounts (school finance) ----
@@ -581,6 +582,20 @@ export class SettlementContract extends Contract {
       if (found !== undefined) return json({ payment: found, txId: r.raw('txId') ?? null });
     }
     throw new DomainError('NOT_FOUND', `payment ${paymentId} is not on the ledger`);
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetOfflineConfig(ctx: Context, terminalId: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ANY_ROLE, 'GetOfflineConfig');
+    return json(await offlineConfig(new Ledger(ctx), terminalId));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetAllowances(ctx: Context, edgeId: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ANY_ROLE, 'GetAllowances');
+    return json(await edgeAllowances(new Ledger(ctx), edgeId));
   }
 
   @Transaction(false)

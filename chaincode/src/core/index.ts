@@ -10,9 +10,11 @@ export { JWS_ALGS, algOf, parsePublicJwk, verifyKeyOf, type JwsAlg, type PublicJ
 export { DEFAULT_MAX_JWS, assertJws, decodeJws, verifyJws, type DecodedJws } from './jws';
 export { parseMediaCert, type MediaCert } from './media-cert';
 export { MAX_CODE_TTL_MS, parseFaceAttestation, parsePayCode, parseTapAuth, type FaceAttestation, type PayCode, type TapAuth } from './payer-auth';
-export { parseRiskPolicy, type RiskPolicy } from './risk-policy';
+export { DEFAULT_OFFLINE_LIMITS, parseRiskPolicy, riskPolicyToJson, type EdgeOverflow, type OfflineLimits, type RiskPolicy } from './risk-policy';
+export { MAX_APPROVAL_CHARS, approvalSigner, judgeEdgeMark, parseEdgeApproval, parseEdgeMark, type ApprovedSale, type EdgeApproval, type EdgeFinding, type EdgeMark } from './edge-approval';
 export { MAX_CREDENTIAL_CHARS, MEDIA, parseSaleRecord, recordDigest, type Medium, type SaleRecord } from './sale-record';
 export { MAX_BATCH_JWS_CHARS, MAX_BATCH_PAYLOAD_BYTES, MAX_BATCH_RECORDS, decodeBatch, verifyBatch, type Batch, type BatchAnomaly } from './batch';
 export { decodeUtf8, parseStrictJson, type JsonValue } from './strict-json';
+export { FieldReader, isJsonObject, type JsonObject } from './fields';
 export { MAX_EPOCH_MS, type EpochMs } from './time';
 export { useCertificateCache, verifyRecord, type FacePayer, type MediaPayer, type Verdict, type VerifyContext } from './verify-record';

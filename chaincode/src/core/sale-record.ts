@@ -1,6 +1,7 @@
 import type { Amount } from './amount';
 import { canonicalJson } from './canonical-json';
 import { sha256Hex } from './encoding';
+import { parseEdgeMark, type EdgeMark } from './edge-approval';
 import { DomainError } from './errors';
 import { FieldReader, isJsonObject } from './fields';
 import { parseDigest, parseTerminalId, type Digest, type TerminalId } from './ids';
@@ -27,6 +28,8 @@ export interface SaleRecord {
   readonly credential: string | JsonValue;
   readonly denyListVersion: number;
   readonly prev: Digest;
+  /** The site edge's approval, or that it was unreachable (edge extension, optional). */
+  readonly edge?: EdgeMark;
   /** SHA-256 of the record's RFC 8785 canonical JSON: what the next record's `prev` names. */
   readonly digest: Digest;
 }
@@ -40,7 +43,7 @@ export function recordDigest(raw: unknown): Digest {
 
 /** Parses a sale record's structure; its credential is judged later, by the verdict. */
 export function parseSaleRecord(value: unknown): SaleRecord {
-  const r = FieldReader.of(value, 'record', FIELDS);
+  const r = FieldReader.of(value, 'record', FIELDS, ['edge']);
   const v = r.version();
   const medium = r.oneOf('medium', MEDIA);
   const credential = r.raw('credential');
@@ -62,6 +65,7 @@ export function parseSaleRecord(value: unknown): SaleRecord {
     credential: credential ?? null,
     denyListVersion: r.int('denyListVersion'),
     prev: r.parsed('prev', parseDigest),
+    ...(r.has('edge') ? { edge: parseEdgeMark(r.raw('edge')) } : {}),
     digest: recordDigest(value),
   };
 }

@@ -1,4 +1,5 @@
 import type { Amount } from './amount';
+import { judgeEdgeMark, type EdgeFinding } from './edge-approval';
 import { DomainError, type RejectReason } from './errors';
 import { isJsonObject } from './fields';
 import type { AccountId, GroupId, KeyId, MediaId } from './ids';
@@ -17,6 +18,8 @@ export interface VerifyContext {
   readonly now: EpochMs;
   readonly issuerKey: (keyId: KeyId) => IssuerKey | undefined;
   readonly policy: RiskPolicy;
+  /** An active edge's registered key (edge extension); none means no approval counts. */
+  readonly edgeKey?: (edgeId: string) => VerifyKey | undefined;
 }
 
 /** A payer proven by a certified medium (code or tap). */
@@ -37,7 +40,7 @@ export interface FacePayer {
 
 /** The stateless judgement of one record: valid with its payer, or rejected with the exact reason. */
 export type Verdict =
-  | { readonly ok: true; readonly payer: MediaPayer | FacePayer }
+  | { readonly ok: true; readonly payer: MediaPayer | FacePayer; readonly edge?: EdgeFinding }
   | { readonly ok: false; readonly reason: RejectReason; readonly message: string };
 
 class Reject extends Error {
@@ -187,7 +190,9 @@ export function verifyRecord(record: SaleRecord, ctx: VerifyContext): Verdict {
       record.medium === 'face'
         ? judgeFace(record, ctx)
         : judgeMedia(record, typeof record.credential === 'string' ? record.credential : '', ctx);
-    return { ok: true, payer };
+    if (record.edge === undefined) return { ok: true, payer };
+    const sale = { terminalId: record.terminalId, payer: payer.kind === 'media' ? payer.mediaId : payer.account, ctr: payer.kind === 'media' ? payer.ctr : 0, amount: record.amount, at: record.at };
+    return { ok: true, payer, edge: judgeEdgeMark(record.edge, sale, ctx.edgeKey ?? (() => undefined), ctx.policy.maxClockSkewMs) };
   } catch (error) {
     if (error instanceof Reject) return { ok: false, reason: error.reason, message: error.message };
     throw error;

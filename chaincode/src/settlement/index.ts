@@ -4,3 +4,4 @@ export * from './books';
 export * from './clearance';
 export * from './points';
 export * from './settle-batch';
+export * from './allowance';

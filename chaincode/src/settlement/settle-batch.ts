@@ -1,5 +1,6 @@
 import { Amount } from '../core/amount';
 import type { Batch } from '../core/batch';
+import type { EdgeFinding } from '../core/edge-approval';
 import { assertNever, type LedgerRejectReason, type RejectReason } from '../core/errors';
 import type { AccountId, Digest, MediaId, MerchantId, TerminalId } from '../core/ids';
 import type { EpochMs } from '../core/time';
@@ -25,7 +26,20 @@ export interface TerminalState {
 export type OutcomeCode = 'settled' | 'settled-advance' | 'duplicate' | 'conflict' | 'rejected' | 'double-spend';
 
 /** Why a settled payment deserves an auditor's look although it was paid. */
-export type SettleFlag = 'denied-after-terminal-version' | 'cap-total-exceeded' | 'post-closure-referred' | 'account-in-clearance';
+export type SettleFlag =
+  | 'denied-after-terminal-version' | 'cap-total-exceeded' | 'post-closure-referred' | 'account-in-clearance'
+  | 'edge-approved' | 'edge-over-slice' | 'edge-unreachable' | 'edge-approval-invalid';
+
+/** The flag an edge finding puts on a paid record (edge extension, docs/edge.md). */
+export function edgeFlag(finding: EdgeFinding): SettleFlag {
+  switch (finding) {
+    case 'approved': return 'edge-approved';
+    case 'approved-over-slice': return 'edge-over-slice';
+    case 'unreachable': return 'edge-unreachable';
+    case 'invalid': return 'edge-approval-invalid';
+    default: return assertNever(finding);
+  }
+}
 
 /** The outcome of one record. */
 export type Outcome =
@@ -57,6 +71,8 @@ export interface PaymentEntry {
   readonly code: OutcomeCode;
   readonly account?: AccountId;
   readonly reason?: string;
+  /** What the ledger found of the site edge's part in the sale, when the record names one. */
+  readonly edge?: EdgeFinding;
 }
 
 /** A double spend to investigate. */
@@ -179,7 +195,7 @@ export function settleBatch(input: SettlementInput): SettlementResult {
       reject('UNKNOWN_ACCOUNT', `account ${payer.account} is not registered`);
       return;
     }
-    const flags: SettleFlag[] = [];
+    const flags: SettleFlag[] = verdict.edge === undefined ? [] : [edgeFlag(verdict.edge)];
     const medium: MediaPayer | undefined = payer.kind === 'media' ? payer : undefined;
     const state = medium === undefined ? undefined : mediumOf(account, medium.mediaId);
     // Liability shift: a denial the terminal already knew of is the merchant's loss.
@@ -242,7 +258,7 @@ export function settleBatch(input: SettlementInput): SettlementResult {
       seq: record.seq, code, paymentId, account: account.id, amount: record.amount, funding, flags, points,
       ...(firstPayment === undefined ? {} : { firstPayment }), ...(caseId === undefined ? {} : { caseId }),
     });
-    entry(code, { account: account.id });
+    entry(code, { account: account.id, ...(verdict.edge === undefined ? {} : { edge: verdict.edge }) });
   });
 
   return {

@@ -136,6 +136,15 @@ function ownTerminal(call: Call, terminalId: string): void {
   if (call.caller?.role === 'terminal' && call.caller.subject !== terminalId) throw new ApiError(403, 'ACCESS_DENIED', 'a terminal may read only its own data');
 }
 
+/** A terminal reads its own batches; its site's edge (which forwards them) reads them too. */
+async function ownTerminalOrSiteEdge(call: Call, terminalId: string): Promise<void> {
+  const caller = call.caller;
+  if (caller?.role !== 'terminal' || caller.subject === terminalId) return;
+  const [edge, terminal] = await Promise.all([caller.subject, terminalId].map(async (t) => parse(await call.deps.ledger.evaluate('gateway', 'GetTerminal', [t]))));
+  const field = (v: unknown, k: string): unknown => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined);
+  if (field(edge, 'role') !== 'edge' || field(edge, 'merchantId') !== field(terminal, 'merchantId')) ownTerminal(call, terminalId);
+}
+
 function intakeView(row: IntakeRow, deps: Deps): unknown {
   return {
     ...(row.txId === null ? {} : ledgerLabel(deps.ledger.kind)),
@@ -226,7 +235,7 @@ export const ROUTES: readonly Route[] = [
       const receipt = param(call, 'receipt');
       const row = await call.deps.store.get(receipt);
       if (row === undefined) return ledgerBatchView(call, receipt);
-      ownTerminal(call, row.terminalId);
+      await ownTerminalOrSiteEdge(call, row.terminalId);
       return { status: 200, body: intakeView(row, call.deps) };
     } },
   { id: 'getDenyList', method: 'get', path: '/v1/deny-list', roles: ['terminal', 'operator', 'auditor'], ok: [200], summary: 'Deny-list entries added after a version',
@@ -244,6 +253,18 @@ export const ROUTES: readonly Route[] = [
       ownTerminal(call, param(call, 'terminalId'));
       return evaluate(call, 'GetTerminal', [param(call, 'terminalId')]);
     } },
+  { id: 'getOfflineConfig', method: 'get', path: '/v1/terminals/{terminalId}/offline-config', roles: ['terminal', 'operator'], ok: [200],
+    summary: 'What a terminal or edge syncs before selling offline: the risk policy with its offline limits, the issuer keys, the deny-list version and the edges of its site',
+    handle: (call) => {
+      ownTerminal(call, param(call, 'terminalId'));
+      return evaluate(call, 'GetOfflineConfig', [param(call, 'terminalId')]);
+    } },
+  { id: 'getAllowances', method: 'get', path: '/v1/edges/{edgeId}/allowances', roles: ['terminal', 'operator'], ok: [200],
+    summary: "An edge's escrowed slice of every account's offline allowance (available ÷ active edges, rounded down)",
+    handle: (call) => {
+      ownTerminal(call, param(call, 'edgeId'));
+      return evaluate(call, 'GetAllowances', [param(call, 'edgeId')]);
+    } },
   // ---- operator ----
   { id: 'registerIssuerKey', method: 'post', path: '/v1/issuer-keys', roles: ['operator'], ok: [200], summary: 'Register an issuer key',
     body: z.strictObject({ keyId: id, alg: z.enum(['ES256', 'EdDSA']), publicKey: z.record(z.string(), z.string()), validFrom: z.number().int(), validTo: z.number().int(), status: z.enum(['active', 'revoked']) }),
@@ -253,7 +274,8 @@ export const ROUTES: readonly Route[] = [
   { id: 'registerMerchant', method: 'post', path: '/v1/merchants', roles: ['operator'], ok: [200], summary: 'Register a merchant',
     body: z.strictObject({ merchantId: id, name: z.string().min(1).max(128) }), handle: (call) => submit(call, 'RegisterMerchant', [jsonArg(call.body)]) },
   { id: 'registerTerminal', method: 'post', path: '/v1/terminals', roles: ['operator'], ok: [200], summary: 'Register a terminal and its public key',
-    body: z.strictObject({ terminalId: id, merchantId: id, publicKey: z.record(z.string(), z.string()) }),
+    body: z.strictObject({ terminalId: id, merchantId: id, publicKey: z.record(z.string(), z.string()),
+      role: z.enum(['terminal', 'edge']).optional().describe("'edge': the site's edge node, whose key signs approvals for the merchant's terminals (docs/edge.md)") }),
     handle: async (call) => {
       const out = await submit(call, 'RegisterTerminal', [jsonArg(call.body)]);
       const b = call.body as { terminalId: string; publicKey: unknown };
@@ -311,7 +333,9 @@ export const ROUTES: readonly Route[] = [
       return { status: 200, body: revoked };
     } },
   { id: 'setRiskPolicy', method: 'put', path: '/v1/risk-policy', roles: ['operator'], ok: [200], summary: 'Set the offline risk policy',
-    body: z.strictObject({ maxClockSkewMs: z.number().int(), tapMaxAgeMs: z.number().int(), faceCapPerPayment: amount, faceMinScore: z.number().int() }),
+    body: z.strictObject({ maxClockSkewMs: z.number().int(), tapMaxAgeMs: z.number().int(), faceCapPerPayment: amount, faceMinScore: z.number().int(),
+      offlineMaxMs: z.number().int().optional(), mediumDailyCount: z.number().int().optional(), mediumDailyAmount: amount.optional(),
+      edgeTimeoutMs: z.number().int().optional(), edgeOverflow: z.enum(['refuse', 'advance']).optional() }),
     handle: (call) => submit(call, 'SetRiskPolicy', [jsonArg(call.body)]) },
   { id: 'topUp', method: 'post', path: '/v1/top-ups', roles: ['operator'], ok: [200], summary: 'Top up an account (recovers debt first); idempotent on topUpId',
     body: z.strictObject({ topUpId: id, account: id, amount }),

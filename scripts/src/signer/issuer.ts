@@ -1,6 +1,6 @@
 import type { IssuerKey, JwsAlg } from '@dol/chaincode';
-import { generateSigningKey, type SigningKey } from './keys';
-import { signJws } from './jws-signer';
+import { generateSigningKey, type SigningKey } from '@dol/terminal';
+import { signJws } from '@dol/terminal';
 
 /** The fields of a media certificate, wire form (amounts as decimal strings). */
 export interface CertFields {

@@ -1,7 +1,7 @@
 import type { JwsAlg } from '@dol/chaincode';
 import type { CertFields, Issuer } from './issuer';
-import { generateSigningKey, type SigningKey } from './keys';
-import { signJws } from './jws-signer';
+import { generateSigningKey, type SigningKey } from '@dol/terminal';
+import { signJws } from '@dol/terminal';
 
 /** A payer medium: a phone wallet showing QR codes or a card/phone tapping NFC. Keeps its own counter. */
 export class PayerMedium {

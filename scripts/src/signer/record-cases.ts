@@ -1,8 +1,8 @@
 import { faceCredential, PayerMedium } from './payer';
 import { Issuer, type CertFields } from './issuer';
-import { signJws } from './jws-signer';
+import { signJws } from '@dol/terminal';
 import { tamperPayload } from './forgery';
-import type { Terminal, WireRecord } from './terminal';
+import type { SaleChain as Terminal, WireRecord } from '@dol/terminal';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { recordDigest } from '@dol/chaincode';
-import { signJwsRaw } from './jws-signer';
-import { signingKeyFromJwk, type PrivateJwk } from './keys';
+import { signJwsRaw } from '@dol/terminal';
+import { signingKeyFromJwk, type PrivateJwk } from '@dol/terminal';
 
 interface Vectors {
   records: { name: string; record: { credential: unknown }; digest: string }[];

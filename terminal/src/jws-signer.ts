@@ -1,6 +1,6 @@
 import { sign } from 'node:crypto';
 import { base64UrlEncode, canonicalJson } from '@dol/chaincode';
-import type { SigningKey } from './keys';
+import type { SigningKey } from './signing-key';
 
 /** Header options; `alg` may be overridden only to forge bad artefacts. */
 export interface JwsOptions {

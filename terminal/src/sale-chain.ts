@@ -1,5 +1,5 @@
 import { ZERO_DIGEST, canonicalJson, recordDigest, sha256Hex, type JwsAlg, type Medium } from '@dol/chaincode';
-import { generateSigningKey, type SigningKey } from './keys';
+import { generateSigningKey, type SigningKey } from './signing-key';
 import { signJws, signJwsRaw } from './jws-signer';
 
 /** A sale record in wire form. */
@@ -13,7 +13,12 @@ export interface WireRecord {
   credential: unknown;
   denyListVersion: number;
   prev: string;
+  /** The site edge's approval, or that it was unreachable (edge extension; docs/edge.md). */
+  edge?: WireEdgeMark;
 }
+
+/** A record's `edge` field in wire form. */
+export type WireEdgeMark = { status: 'approved'; approval: string } | { status: 'unreachable'; edgeId: string };
 
 /** A batch payload in wire form. */
 export interface WireBatch {
@@ -29,8 +34,8 @@ export interface WireBatch {
   records: WireRecord[];
 }
 
-/** An offline terminal: numbers sales gaplessly, chains them by digest, and signs batches. */
-export class Terminal {
+/** A terminal's two chains: numbers sales gaplessly, chains them by digest, and signs batches (protocol v1 §6-7). */
+export class SaleChain {
   private seq = 0;
   private prevRecord: string = ZERO_DIGEST;
   private batchSeq = 0;
@@ -42,14 +47,16 @@ export class Terminal {
   ) {}
 
   /** A terminal with a fresh key. */
-  static generate(terminalId: string, alg: JwsAlg = 'ES256'): Terminal {
-    return new Terminal(terminalId, generateSigningKey(alg));
+  static generate(terminalId: string, alg: JwsAlg = 'ES256'): SaleChain {
+    return new SaleChain(terminalId, generateSigningKey(alg));
   }
 
   /** Records one sale, chaining it to the previous one. */
-  record(at: number, amount: string, medium: Medium, credential: unknown, denyListVersion = 0): WireRecord {
+  record(at: number, amount: string, medium: Medium, credential: unknown, denyListVersion = 0, edge?: WireEdgeMark): WireRecord {
     this.seq += 1;
-    const record: WireRecord = { v: 1, terminalId: this.terminalId, seq: this.seq, at, amount, medium, credential, denyListVersion, prev: this.prevRecord };
+    const record: WireRecord = {
+      v: 1, terminalId: this.terminalId, seq: this.seq, at, amount, medium, credential, denyListVersion, prev: this.prevRecord, ...(edge === undefined ? {} : { edge }),
+    };
     this.prevRecord = recordDigest(record);
     return record;
   }
@@ -92,13 +99,26 @@ export class Terminal {
   }
 
   /** The same terminal after a re-key: its numbering and chains go on, signed with `key`. */
-  rekeyed(key: SigningKey): Terminal {
-    const next = new Terminal(this.terminalId, key);
+  rekeyed(key: SigningKey): SaleChain {
+    const next = new SaleChain(this.terminalId, key);
     next.seq = this.seq;
     next.prevRecord = this.prevRecord;
     next.batchSeq = this.batchSeq;
     next.prevBatch = this.prevBatch;
     return next;
+  }
+
+  /** Where the chains stand: the next record's seq and prev, the next batch's batchSeq and prevBatch. */
+  heads(): { seq: number; prevRecord: string; batchSeq: number; prevBatch: string } {
+    return { seq: this.seq, prevRecord: this.prevRecord, batchSeq: this.batchSeq, prevBatch: this.prevBatch };
+  }
+
+  /** Resumes the chains where a journal left them (after a restart). */
+  resume(heads: { seq: number; prevRecord: string; batchSeq: number; prevBatch: string }): void {
+    this.seq = heads.seq;
+    this.prevRecord = heads.prevRecord;
+    this.batchSeq = heads.batchSeq;
+    this.prevBatch = heads.prevBatch;
   }
 
   /** Signs any payload with the terminal key (for forged batches). */

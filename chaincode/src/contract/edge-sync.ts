@@ -1,0 +1,45 @@
+import { Amount } from '../core/amount';
+import { DomainError } from '../core/errors';
+import { parseTerminalId } from '../core/ids';
+import { parseIssuerKey } from '../core/issuer-key';
+import { riskPolicyToJson } from '../core/risk-policy';
+import type { JsonValue } from '../core/strict-json';
+import { offlineAvailable, siteSlice } from '../settlement/allowance';
+import { accountFromJson, terminalFromJson } from './codec';
+import { K } from './keys';
+import { txTime, type Ledger } from './ledger-records';
+
+/**
+ * What a terminal (or an edge) fetches when it syncs: the risk policy with its offline limits, the
+ * issuer keys that certify media, the deny-list version, and the edges of its site (docs/terminal.md).
+ */
+export async function offlineConfig(ledger: Ledger, terminalId: string): Promise<JsonValue> {
+  const terminal = await ledger.terminal(parseTerminalId(terminalId));
+  const [policy, issuers, denyListVersion, terminals] = await Promise.all([
+    ledger.riskPolicy(), ledger.all(K.issuer, [], parseIssuerKey), ledger.denyVersion(), ledger.all(K.terminal, [], terminalFromJson),
+  ]);
+  return {
+    terminalId: terminal.terminalId, merchantId: terminal.merchantId, role: terminal.role ?? 'terminal', status: terminal.status, asOf: txTime(ledger.ctx),
+    policy: riskPolicyToJson(policy), denyListVersion,
+    issuerKeys: issuers.map((k) => ({ keyId: k.keyId, alg: k.alg, publicKey: { ...k.publicKey }, validFrom: k.validFrom, validTo: k.validTo, status: k.status })),
+    edges: terminals.filter((t) => t.role === 'edge' && t.status === 'active' && t.merchantId === terminal.merchantId).map((t) => ({ edgeId: t.terminalId, publicKey: { ...t.publicKey } })),
+  };
+}
+
+/**
+ * One edge's escrowed slices: every account's offline allowance divided by the number of active
+ * edges, so the slices of all sites never exceed what the account can cover (docs/edge.md).
+ */
+export async function edgeAllowances(ledger: Ledger, edgeId: string): Promise<JsonValue> {
+  const edge = await ledger.terminal(parseTerminalId(edgeId));
+  if (edge.role !== 'edge') throw new DomainError('INVALID_FIELD', `terminal ${edge.terminalId} is not an edge`, { field: 'edgeId' });
+  if (edge.status !== 'active') throw new DomainError('TERMINAL_REVOKED', `edge ${edge.terminalId} is revoked`);
+  const [terminals, accounts] = await Promise.all([ledger.all(K.terminal, [], terminalFromJson), ledger.all(K.account, [], accountFromJson)]);
+  const sites = terminals.filter((t) => t.role === 'edge' && t.status === 'active').length;
+  const allowances: JsonValue[] = [];
+  for (const a of accounts) {
+    const slice = siteSlice(offlineAvailable(a), sites);
+    if (slice.gt(Amount.ZERO)) allowances.push([a.id, slice.toString()]);
+  }
+  return { edgeId: edge.terminalId, sites, asOf: txTime(ledger.ctx), allowances };
+}

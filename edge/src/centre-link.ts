@@ -1,0 +1,84 @@
+import { Amount, FieldReader, decodeBatch } from '@dol/chaincode';
+import { parseOfflineConfig, readOutcome, uploadBatch, type OfflineConfig } from '@dol/terminal';
+import type { EdgeNode } from './edge-node';
+
+/** How the edge reaches the centre: the gateway's URL and the edge's own terminal token. */
+export interface Centre {
+  readonly url: string;
+  readonly token: string;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+async function getJson(centre: Centre, path: string): Promise<unknown> {
+  const response = await fetch(`${centre.url}${path}`, { headers: { authorization: `Bearer ${centre.token}` }, signal: AbortSignal.timeout(120_000) });
+  const body: unknown = await response.json().catch(() => null);
+  if (response.status !== 200) throw new Error(`centre ${path}: HTTP ${response.status} ${isObject(body) && typeof body.code === 'string' ? body.code : ''}`);
+  return body;
+}
+
+/** What one sync brought. */
+export interface SyncReport {
+  readonly denyListVersion: number;
+  readonly slices: number;
+  readonly sites: number;
+}
+
+/**
+ * One sync with the centre, while it answers: the site's configuration (policy, issuer keys), the
+ * deny list, and this edge's slices of every account's offline allowance. Each is stored before
+ * the next is fetched; a failed sync leaves the previous one in force.
+ */
+export async function syncWithCentre(edge: EdgeNode, centre: Centre): Promise<SyncReport> {
+  const config = parseOfflineConfig(await getJson(centre, `/v1/terminals/${edge.edgeId}/offline-config`));
+  edge.store.put('config', JSON.stringify(await getJson(centre, `/v1/terminals/${edge.edgeId}/offline-config`)));
+  const delta = await getJson(centre, '/v1/deny-list?since=0');
+  const r = FieldReader.of(delta, 'denyList', ['version', 'entries']);
+  const entries = r.raw('entries');
+  const media: string[] = [];
+  const accounts: string[] = [];
+  if (Array.isArray(entries)) for (const e of entries) {
+    if (isObject(e) && typeof e.id === 'string') (e.kind === 'account' ? accounts : media).push(e.id);
+  }
+  edge.setDenyList({ version: r.int('version'), media, accounts });
+  const grant = await getJson(centre, `/v1/edges/${edge.edgeId}/allowances`);
+  const g = FieldReader.of(grant, 'allowances', ['edgeId', 'sites', 'asOf', 'allowances']);
+  const list = g.raw('allowances');
+  const slices: [string, bigint][] = Array.isArray(list)
+    ? list.map((pair) => (Array.isArray(pair) && typeof pair[0] === 'string' ? [pair[0], BigInt(Amount.parse(pair[1]).toString())] : ['', 0n]))
+    : [];
+  edge.store.grant(slices.filter(([a]) => a !== ''));
+  return { denyListVersion: config.denyListVersion, slices: slices.length, sites: g.int('sites') };
+}
+
+/** The site configuration the edge last synced, as its terminals fetch it. */
+export function siteConfig(edge: EdgeNode): OfflineConfig | undefined {
+  const saved = edge.store.get('config');
+  return saved === undefined ? undefined : parseOfflineConfig(JSON.parse(saved));
+}
+
+/**
+ * Forwards every stored batch the centre has not accepted yet, oldest first, then reads back the
+ * ones accepted and not yet settled: once settled, the approvals in them are marked so (the next
+ * grant no longer counts them as pending). Exactly once is the ledger's: the same batch again is
+ * the same receipt.
+ */
+export async function forwardToCentre(edge: EdgeNode, centre: Centre): Promise<{ forwarded: number; settled: number }> {
+  let forwarded = 0;
+  let settled = 0;
+  for (const entry of edge.store.outbox('unforwarded')) {
+    const result = await uploadBatch({ url: centre.url }, entry.jws, { baseMs: 200, maxMs: 2000, attempts: 2 });
+    // A refusal is final: the centre will never take these bytes; keep it out of the queue, with the reason logged by the caller.
+    edge.store.markOutbox(entry.id, 'forwarded');
+    if (result.kind === 'accepted') forwarded += 1;
+  }
+  for (const entry of edge.store.outbox('unsettled')) {
+    const outcome = await readOutcome({ url: centre.url, token: centre.token }, entry.receipt).catch(() => undefined);
+    if (outcome?.status !== 'settled') continue;
+    const approvals = decodeBatch(entry.jws).records.flatMap((r) => (r.edge?.status === 'approved' ? [r.edge.approval] : []));
+    edge.store.markSettled(approvals);
+    edge.store.markOutbox(entry.id, 'settled');
+    settled += 1;
+  }
+  return { forwarded, settled };
+}

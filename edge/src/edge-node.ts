@@ -1,0 +1,108 @@
+import { Amount, DomainError, FieldReader, MEDIA, decodeBatch, parseAccountId, parseTerminalId, type Medium } from '@dol/chaincode';
+import { signJws, type SigningKey } from '@dol/terminal';
+import type { EdgeStore } from './edge-store';
+
+/** What the edge answers a terminal. */
+export type ApprovalAnswer =
+  | { readonly ok: true; readonly approval: string; readonly withinSlice: boolean }
+  | { readonly ok: false; readonly code: 'ALREADY_USED' | 'OVER_SLICE' | 'DENY_LISTED' | 'INVALID_REQUEST'; readonly message: string };
+
+/** A terminal's request, parsed. */
+export interface ApprovalRequestBody {
+  readonly terminalId: string;
+  readonly medium: Medium;
+  readonly payer: string;
+  readonly account: string;
+  readonly ctr: number;
+  readonly amount: Amount;
+  readonly at: number;
+}
+
+/** Parses a request body; anything malformed is INVALID_REQUEST, and nothing is written. */
+export function parseApprovalRequest(value: unknown): ApprovalRequestBody {
+  const r = FieldReader.of(value, 'approvalRequest', ['terminalId', 'medium', 'payer', 'account', 'ctr', 'amount', 'at']);
+  return {
+    terminalId: r.parsed('terminalId', parseTerminalId), medium: r.oneOf('medium', MEDIA), payer: r.parsed('payer', parseAccountId),
+    account: r.parsed('account', parseAccountId), ctr: r.int('ctr'), amount: r.positiveAmount('amount'), at: r.int('at'),
+  };
+}
+
+/** The deny list as the edge holds it for its site. */
+export interface SiteDenyList {
+  readonly version: number;
+  readonly media: readonly string[];
+  readonly accounts: readonly string[];
+}
+
+/**
+ * The site edge's decisions (docs/edge.md): a code or tap is written off once across the site's
+ * terminals, a sale is spent from the student's escrowed slice, and each approval is signed with
+ * the edge's own key (registered on the ledger as an edge) so the record carries the evidence. Every
+ * approval is durable before it is answered.
+ */
+export class EdgeNode {
+  private deny = { version: 0, media: new Set<string>(), accounts: new Set<string>() };
+
+  constructor(
+    readonly edgeId: string,
+    private readonly key: SigningKey,
+    readonly store: EdgeStore,
+    /** What a sale beyond the slice becomes: refused, or approved as a flagged advance. */
+    private overflow: () => 'refuse' | 'advance',
+  ) {
+    const saved = store.get('deny');
+    if (saved !== undefined) this.setDenyList(JSON.parse(saved) as SiteDenyList);
+  }
+
+  /** Replaces the deny list (after a sync with the centre). */
+  setDenyList(list: SiteDenyList): void {
+    this.deny = { version: list.version, media: new Set(list.media), accounts: new Set(list.accounts) };
+    this.store.put('deny', JSON.stringify(list));
+  }
+
+  /** The deny list the edge holds. */
+  denyList(): SiteDenyList {
+    return { version: this.deny.version, media: [...this.deny.media], accounts: [...this.deny.accounts] };
+  }
+
+  /** Approves or refuses one sale. */
+  approve(body: unknown): ApprovalAnswer {
+    let req: ApprovalRequestBody;
+    try {
+      req = parseApprovalRequest(body);
+    } catch (error) {
+      if (error instanceof DomainError) return { ok: false, code: 'INVALID_REQUEST', message: error.message };
+      throw error;
+    }
+    if (this.deny.accounts.has(req.account) || (req.medium !== 'face' && this.deny.media.has(req.payer))) {
+      return { ok: false, code: 'DENY_LISTED', message: `${req.payer} is on the deny list (version ${this.deny.version})` };
+    }
+    const store = this.store;
+    return store.transaction((): ApprovalAnswer => {
+      // A face has no counter: each face sale is its own; codes and taps are written off by (medium, ctr).
+      if (req.medium !== 'face') {
+        const used = store.writeOff(req.payer, req.ctr);
+        if (used !== undefined) return { ok: false, code: 'ALREADY_USED', message: `${req.payer} counter ${req.ctr} was used at ${used.terminalId}` };
+      }
+      const remaining = store.remaining(req.account) ?? 0n;
+      const amount = BigInt(req.amount.toString());
+      const withinSlice = amount <= remaining;
+      if (!withinSlice && this.overflow() === 'refuse') return { ok: false, code: 'OVER_SLICE', message: `${req.account} has ${remaining} left of its slice at this site` };
+      const approval = signJws(this.key, {
+        typ: 'edge-approval', v: 1, edgeId: this.edgeId, terminalId: req.terminalId, payer: req.medium === 'face' ? req.account : req.payer,
+        ctr: req.medium === 'face' ? 0 : req.ctr, amount: req.amount.toString(), iat: req.at, withinSlice,
+      }, { kid: this.edgeId });
+      // A face sale is kept under its terminal and time (one sale per terminal per millisecond).
+      const payer = req.medium === 'face' ? `face:${req.terminalId}:${req.at}` : req.payer;
+      store.putWriteOff({ payer, ctr: req.medium === 'face' ? 0 : req.ctr, terminalId: req.terminalId, account: req.account, amount: amount.toString(), at: req.at, approval });
+      if (store.remaining(req.account) !== undefined) store.setRemaining(req.account, withinSlice ? remaining - amount : 0n);
+      return { ok: true, approval, withinSlice };
+    });
+  }
+
+  /** Keeps a terminal's batch for forwarding (store and forward); returns its receipt (the payload digest, as the centre's). */
+  enqueue(jws: unknown): { receipt: string } {
+    const batch = decodeBatch(jws);
+    return { receipt: this.store.enqueue(String(jws), batch.digest).receipt };
+  }
+}

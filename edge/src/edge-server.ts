@@ -1,0 +1,82 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { DomainError, decodeUtf8, parseStrictJson } from '@dol/chaincode';
+import type { EdgeNode } from './edge-node';
+import { siteConfig } from './centre-link';
+
+/** Largest request body the edge reads: a batch of 1,000 records and its JWS fit. */
+const MAX_BODY = 3 * 1024 * 1024;
+
+class HttpFault extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += b.length;
+    if (size > MAX_BODY) throw new HttpFault(413, 'BODY_TOO_LARGE', `body over ${MAX_BODY} bytes`);
+    chunks.push(b);
+  }
+  try {
+    return parseStrictJson(decodeUtf8(Buffer.concat(chunks)));
+  } catch (error) {
+    if (error instanceof DomainError) throw new HttpFault(400, error.code, error.message);
+    throw error;
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.end(text);
+}
+
+/**
+ * The edge's HTTP API on the canteen's local network (docs/edge.md): approvals, the site's
+ * configuration and deny list for its terminals, store and forward of batches, health and status.
+ */
+export function createEdgeServer(edge: EdgeNode, onBatchStored: () => void = () => undefined): Server {
+  return createServer((req, res) => {
+    void (async () => {
+      try {
+        const path = (req.url ?? '/').split('?')[0] ?? '/';
+        if (req.method === 'POST' && path === '/v1/approvals') {
+          const answer = edge.approve(await readBody(req));
+          if (answer.ok) send(res, 200, { approval: answer.approval, withinSlice: answer.withinSlice });
+          else send(res, answer.code === 'INVALID_REQUEST' ? 400 : 409, { code: answer.code, message: answer.message });
+        } else if (req.method === 'POST' && path === '/v1/batches') {
+          const body = await readBody(req);
+          const jws = typeof body === 'object' && body !== null && !Array.isArray(body) && 'batch' in body ? body.batch : undefined;
+          let stored: { receipt: string };
+          try {
+            stored = edge.enqueue(jws);
+          } catch (error) {
+            if (error instanceof DomainError) throw new HttpFault(400, error.code, error.message);
+            throw error;
+          }
+          send(res, 202, { receipt: stored.receipt, stored: 'edge' });
+          onBatchStored();
+        } else if (req.method === 'GET' && path === '/v1/offline-config') {
+          const config = edge.store.get('config');
+          if (config === undefined || siteConfig(edge) === undefined) send(res, 503, { code: 'NOT_SYNCED', message: 'the edge has not synced with the centre yet' });
+          else send(res, 200, JSON.parse(config));
+        } else if (req.method === 'GET' && path === '/v1/deny-list') {
+          send(res, 200, edge.denyList());
+        } else if (req.method === 'GET' && path === '/healthz') {
+          send(res, 200, { ok: true, edgeId: edge.edgeId });
+        } else if (req.method === 'GET' && path === '/v1/status') {
+          send(res, 200, { edgeId: edge.edgeId, ...edge.store.counts(), denyListVersion: edge.denyList().version });
+        } else {
+          send(res, 404, { code: 'NOT_FOUND', message: `no ${req.method ?? ''} ${path}` });
+        }
+      } catch (error) {
+        if (error instanceof HttpFault) send(res, error.status, { code: error.code, message: error.message });
+        else send(res, 500, { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) });
+      }
+    })();
+  });
+}

@@ -1,0 +1,54 @@
+import type { Amount, Medium } from '@dol/chaincode';
+
+/** What a terminal asks its edge before confirming a sale: write off (payer, ctr) for this amount. */
+export interface ApprovalRequest {
+  readonly terminalId: string;
+  readonly medium: Medium;
+  readonly payer: string;
+  readonly account: string;
+  readonly ctr: number;
+  readonly amount: Amount;
+  readonly at: number;
+}
+
+/** The edge's answer: approved (the approval JWS goes into the record), refused on the spot, or no answer in time. */
+export type EdgeAnswer =
+  | { readonly kind: 'approved'; readonly approval: string; readonly withinSlice: boolean }
+  | { readonly kind: 'refused'; readonly code: 'ALREADY_USED' | 'OVER_SLICE' | 'DENY_LISTED' | 'INVALID_REQUEST'; readonly message: string }
+  | { readonly kind: 'unreachable'; readonly reason: string };
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const REFUSALS = ['ALREADY_USED', 'OVER_SLICE', 'DENY_LISTED', 'INVALID_REQUEST'] as const;
+
+/**
+ * The terminal's side of the edge protocol (docs/edge.md): one POST per sale over the canteen's
+ * local network. No answer within the policy's `edgeTimeoutMs` (edge down, network cut, a 5xx) is
+ * `unreachable`: the terminal then decides alone and marks the record so.
+ */
+export class EdgeClient {
+  constructor(
+    readonly edgeId: string,
+    private readonly url: string,
+  ) {}
+
+  /** Asks the edge to approve one sale. */
+  async approve(req: ApprovalRequest, timeoutMs: number): Promise<EdgeAnswer> {
+    let response: Response;
+    let body: unknown;
+    try {
+      response = await fetch(`${this.url}/v1/approvals`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(timeoutMs),
+        body: JSON.stringify({ terminalId: req.terminalId, medium: req.medium, payer: req.payer, account: req.account, ctr: req.ctr, amount: req.amount.toString(), at: req.at }),
+      });
+      body = await response.json();
+    } catch (error) {
+      return { kind: 'unreachable', reason: error instanceof Error ? error.message : String(error) };
+    }
+    if (response.status === 200 && isObject(body) && typeof body.approval === 'string' && typeof body.withinSlice === 'boolean') {
+      return { kind: 'approved', approval: body.approval, withinSlice: body.withinSlice };
+    }
+    const code = isObject(body) ? REFUSALS.find((c) => c === body.code) : undefined;
+    if (response.status === 409 && code !== undefined) return { kind: 'refused', code, message: isObject(body) && typeof body.message === 'string' ? body.message : code };
+    return { kind: 'unreachable', reason: `edge answered ${response.status}` };
+  }
+}
