@@ -31,7 +31,7 @@ describe('canteen hour scenario', () => {
     gateway = await startTestGateway({ pool, schema, now, ledger: lut.ledger, workers: lut.workers, cli: lut.cli, runWorker: true });
     const { store } = gateway;
     const api = new GatewayClient(gateway.url, gateway.tokens);
-    const scenario = buildScenario({ students: STUDENTS, terminals: 20, seed: 2026, now, batchSize: 50 });
+    const scenario = buildScenario({ students: STUDENTS, terminals: 20, seed: 2026, now, batchSize: 50, edges: true });
     // The worker settles batches as they arrive; settled means nothing is left pending (a batch
     // retried after a passing failure waits out its backoff first).
     const settle = async (): Promise<void> => {

@@ -49,7 +49,7 @@ export function fileJournalStore(path: string): JournalStore {
       position += bytes.length;
       text += `${line}\n`;
     },
-    close: () => closeSync(fd),
+    close: () => { closeSync(fd); },
   };
 }
 
@@ -73,7 +73,7 @@ export class Journal {
 
   constructor(private readonly store: JournalStore) {
     this.state = { heads: { seq: 0, prevRecord: ZERO_DIGEST, batchSeq: 0, prevBatch: ZERO_DIGEST }, sales: [], unsealed: [], batches: new Map() };
-    store.readAll().forEach((line, i) => this.apply(JSON.parse(line) as JournalEntry, i + 1));
+    store.readAll().forEach((line, i) => { this.apply(JSON.parse(line) as JournalEntry, i + 1); });
   }
 
   /** What the journal holds now. */

@@ -121,6 +121,11 @@ export class OfflineTerminal {
     return pending;
   }
 
+  /** The sealed batches, in batch order. */
+  batches(): { batchSeq: number; firstSeq: number; lastSeq: number; jws: string; receipt?: string }[] {
+    return [...this.journal.current.batches].sort((x, y) => x[0] - y[0]).map(([batchSeq, b]) => ({ batchSeq, ...b }));
+  }
+
   /** Receipts of the uploaded batches, in batch order. */
   receipts(): string[] {
     return [...this.journal.current.batches].sort((x, y) => x[0] - y[0]).flatMap(([, b]) => (b.receipt === undefined ? [] : [b.receipt]));

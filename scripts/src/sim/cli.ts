@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { GatewayClient } from './gateway-client';
 import { progressBar } from './progress-bar';
 import { formatReport, runScenario } from './run-scenario';
+import { formatStall } from './rush';
 import { buildScenario } from './scenario';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
@@ -19,9 +20,12 @@ const FABRIC_TOKENS = resolve(ROOT, 'network', 'run', 'api-credentials.json');
 
 const USAGE = `usage: npm run scenario -- [options]
   Plays the canteen hour against the running system (npm start): registers an issuer, terminals,
-  canteens and students, uploads every terminal's batches at once with injected faults (replays,
-  a deny-listed card, a tampered and a skipped batch, repeat uploads), waits for the ledger, and
-  reconciles it with the simulator's own model. Run again on the same ledger, it plays a new cohort.
+  canteens and students, and an edge node per canteen; plays the hour at the stalls with the
+  reference terminal library while the centre is unreachable (screenshot replays, overspenders,
+  one edge killed and restarted mid-rush); then uploads every terminal's batches at once with
+  injected faults (a deny-listed card, a tampered and a skipped batch, repeat uploads), waits for
+  the ledger, and reconciles it with the simulator's own model. Run again on the same ledger, it
+  plays a new cohort.
 options:
   --tokens-file F   bearer tokens per role, as npm start writes them (default: the running
                     system's, ${EMBEDDED_TOKENS} or ${FABRIC_TOKENS});
@@ -31,9 +35,12 @@ options:
   --batch-size N    records per batch (default 200)  --seed N        the world's seed (default 2026)
   --cohort NAME     this run's name (default: the first free one: '', then c2, c3, ...)
   --timeout-s N     how long to wait for the ledger (default 3600)
+  --no-edges        no edge nodes: every terminal decides alone (replays are found at settlement)
+  --edge-overflow P what an edge does beyond a student's slice: advance (default) or refuse
 `;
 
-const KNOWN = new Set(['--tokens-file', '--url', '--students', '--terminals', '--batch-size', '--seed', '--cohort', '--timeout-s']);
+const KNOWN = new Set(['--tokens-file', '--url', '--students', '--terminals', '--batch-size', '--seed', '--cohort', '--timeout-s', '--no-edges', '--edge-overflow']);
+const FLAGS = new Set(['--no-edges']);
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -132,7 +139,10 @@ async function main(): Promise<void> {
   }
   const asked = arg('tokens-file');
   if (trustGatewayCas(asked === undefined ? [EMBEDDED_TOKENS, FABRIC_TOKENS] : [asked])) return;
-  const unknown = process.argv.slice(2).filter((a, i, all) => a.startsWith('--') ? !KNOWN.has(a) : !KNOWN.has(all[i - 1] ?? ''));
+  const unknown = process.argv.slice(2).filter((a, i, all) => a.startsWith('--') ? !KNOWN.has(a) : !KNOWN.has(all[i - 1] ?? '') || FLAGS.has(all[i - 1] ?? ''));
+  const overflow = arg('edge-overflow') ?? 'advance';
+  if (overflow !== 'advance' && overflow !== 'refuse') throw new Error('--edge-overflow must be advance or refuse');
+  const edges = !process.argv.includes('--no-edges');
   if (unknown.length > 0) throw new Error(`unknown option ${unknown.join(' ')}\n${USAGE}`);
   const file = asked ?? (await defaultTokensFile());
   const { tokens, urls } = readTokens(file);
@@ -145,7 +155,7 @@ async function main(): Promise<void> {
   const deny = await api.must('GET', '/v1/deny-list?since=0', 'auditor');
   const denyBase = typeof deny === 'object' && deny !== null && typeof Reflect.get(deny, 'version') === 'number' ? Number(Reflect.get(deny, 'version')) : 0;
   process.stdout.write(`cohort ${cohort === '' ? "'' (the first run on this ledger)" : `'${cohort}' (earlier runs are on this ledger)`}; deny list at version ${String(denyBase)}\n`);
-  const scenario = buildScenario({ students, terminals, seed: num('seed', 2026), now: Date.now(), batchSize: num('batch-size', 200), cohort, denyBase }, (d, t) => {
+  const scenario = buildScenario({ students, terminals, seed: num('seed', 2026), now: Date.now(), batchSize: num('batch-size', 200), cohort, denyBase, edges, edgeOverflow: overflow }, (d, t) => {
     progressBar('students', d, t);
   });
   const settle = async (receipts: readonly string[]): Promise<void> => {
@@ -166,7 +176,8 @@ async function main(): Promise<void> {
   };
   const report = await runScenario(scenario, api, settle, progressBar);
   process.stdout.write(`\ncommand: npm run scenario -- --students ${students} --terminals ${terminals}${cohort === '' ? '' : ` (cohort ${cohort})`}\n`);
-  process.stdout.write(`reconnect burst: ${report.sales} sales in ${report.uploads} batches, first upload to last commit ${((report.lastSettledMs - report.firstUploadMs) / 1000).toFixed(1)} s\n\n`);
+  process.stdout.write(`reconnect burst: ${report.sales} sales in ${report.uploads} batches, first upload to last commit ${((report.lastSettledMs - report.firstUploadMs) / 1000).toFixed(1)} s\n`);
+  process.stdout.write(`${formatStall(report.stall)}\n\n`);
   process.stdout.write(`${formatReport(report)}\n`);
   process.exitCode = report.ok ? 0 : 1;
 }

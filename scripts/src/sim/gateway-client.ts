@@ -28,6 +28,11 @@ export class GatewayClient {
     return url;
   }
 
+  /** The gateway a role's calls go to. */
+  urlOf(as: keyof GatewayClient['tokens']): string {
+    return this.roleUrls[as] ?? this.baseUrl;
+  }
+
   async request(method: string, path: string, as: keyof GatewayClient['tokens'] | undefined, body?: unknown): Promise<HttpResult> {
     const res = await fetch(`${this.urlFor(method, path, as)}${path}`, {
       method,

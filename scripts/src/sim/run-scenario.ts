@@ -1,5 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { POINTS_RATE_PER_MILLE, merchantOfTerminal, type Scenario } from './scenario';
 import type { GatewayClient } from './gateway-client';
+import { playRush, type StallReport } from './rush';
+import { SiteEdges } from './site-edges';
 
 /** One line of the reconciliation report. */
 export interface Check {
@@ -17,6 +22,8 @@ export interface RunReport {
   readonly uploads: number;
   readonly firstUploadMs: number;
   readonly lastSettledMs: number;
+  /** What the stalls did (the terminals' and edges' own decisions). */
+  readonly stall: StallReport;
 }
 
 type Progress = (label: string, done: number, total: number) => void;
@@ -54,7 +61,10 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
   await inParallel(terminals, concurrency, async (t, i) => {
     await api.must('POST', '/v1/terminals', 'operator', { terminalId: t.terminalId, merchantId: merchantOfTerminal(sc, i), publicKey: t.key.jwk });
   });
-  await api.must('PUT', '/v1/risk-policy', 'operator', { maxClockSkewMs: 300000, tapMaxAgeMs: 120000, faceCapPerPayment: '3000', faceMinScore: 900 });
+  // A generous edge timeout: on a loaded machine an edge that answers late is not an edge that is down.
+  await api.must('PUT', '/v1/risk-policy', 'operator', {
+    maxClockSkewMs: 300000, tapMaxAgeMs: 120000, faceCapPerPayment: '3000', faceMinScore: 900, edgeTimeoutMs: 2000, edgeOverflow: sc.options.edgeOverflow ?? 'advance',
+  });
   await api.must('PUT', '/v1/points-policy', 'finance', { ratePerMille: POINTS_RATE_PER_MILLE, multipliers: {}, dailyCap: '1000000' });
   // Enrolment and the first top-ups in bulk, as finance and the bank's settlement file bring them: 500 per transaction.
   const chunks: (typeof students)[] = [];
@@ -70,6 +80,18 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
   // ---- before the hour: a card double-spends and is deny-listed; then a clearance begins ----
   const setup = await api.must('POST', '/v1/batches', undefined, { batch: sc.setupBatch.jws });
   await settle([str(isObject(setup) ? setup.receipt : '')]);
+
+  // ---- the hour at the stalls, the centre unreachable: terminals (and the canteens' edges) decide alone ----
+  const edgeDir = sc.options.edges === true ? mkdtempSync(join(tmpdir(), 'dol-edges-')) : undefined;
+  const edges = edgeDir === undefined ? undefined : await SiteEdges.start(api, merchants, edgeDir, sc.options.edgeOverflow ?? 'advance');
+  let rush;
+  try {
+    rush = await playRush(sc, api, edges, sc.options.batchSize);
+  } finally {
+    edges?.close();
+    if (edgeDir !== undefined) rmSync(edgeDir, { recursive: true, force: true });
+  }
+  const uploadsAll = rush.uploads;
   await api.must('POST', `/v1/clearances/${sc.clearing.account}/begin`, 'registrar');
 
   // ---- reconnect: every terminal uploads at once, its own batches in order ----
@@ -78,8 +100,8 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
   let duplicateAcks = 0;
   let uploaded = 0;
   const firstUpload = Date.now();
-  progress('uploads', 0, sc.uploads.length);
-  const byTerminal = terminals.map((_, t) => sc.uploads.filter((u) => u.terminal === t));
+  progress('uploads', 0, uploadsAll.length);
+  const byTerminal = terminals.map((_, t) => uploadsAll.filter((u) => u.terminal === t));
   await inParallel(byTerminal, 32, async (list) => {
     for (const u of list) {
       if (u.skipped) continue;
@@ -97,14 +119,14 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
         else throw new Error(`upload refused: ${r.status} ${JSON.stringify(r.body)}`);
       }
       uploaded += 1;
-      progress('uploads', uploaded, sc.uploads.length);
+      progress('uploads', uploaded, uploadsAll.length);
     }
   });
   await settle(receipts);
   const lastSettled = Date.now();
 
   // ---- the model: what must be true ----
-  const all = sc.uploads.flatMap((u) => u.sales);
+  const all = uploadsAll.flatMap((u) => u.sales);
   const charged = (e: string): boolean => e === 'paid' || e === 'double-spend-pair';
   const spent = new Map<string, bigint>();
   const merchantTotal = new Map<string, bigint>();
@@ -131,6 +153,7 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
 
   // ---- the ledger, through the auditor's endpoints ----
   const counts: Record<string, number> = {};
+  const flags: Record<string, number> = {};
   let pending = 0;
   let refused = 0;
   for (const r of receipts) {
@@ -140,6 +163,8 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
     if (b.status === 'refused') refused += 1;
     const c = isObject(b.result) && isObject(b.result.counts) ? b.result.counts : {};
     for (const [k, v] of Object.entries(c)) counts[k] = (counts[k] ?? 0) + (typeof v === 'number' ? v : 0);
+    const outcomes = isObject(b.result) && Array.isArray(b.result.outcomes) ? b.result.outcomes : [];
+    for (const o of outcomes) if (isObject(o) && Array.isArray(o.flags)) for (const f of o.flags) flags[str(f)] = (flags[str(f)] ?? 0) + 1;
   }
   const checks: Check[] = [];
   const check = (name: string, expected: unknown, ledger: unknown): void => {
@@ -154,6 +179,18 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
   check("double-spend cases of this run's students (the hour's + the setup card's)", pairs / 2 + 1, Array.isArray(cases) ? cases.filter((c) => isObject(c) && ours.has(str(c.account))).length : '?');
   check('rejected (deny-listed, terminal knew)', denied, counts.rejected ?? 0);
   check('duplicates reaching the ledger', 0, (counts.duplicate ?? 0) + (counts.conflict ?? 0));
+  if (edges !== undefined) {
+    const { stall } = rush;
+    const lost = all.filter((s) => s.expect === 'lost' && s.record.edge !== undefined);
+    const lostBy = (status: string, within?: boolean): number => lost.filter((s) => s.record.edge?.status === status && (within === undefined || (s.record.edge.status === 'approved' && approvalWithin(s.record.edge.approval) === within))).length;
+    check('screenshot replays stopped at the stall (all but those during the edge outage)', stall.replays - stall.replaysDuringOutage, stall.replaysStopped);
+    check("sales the edge approved within the slice: flagged edge-approved on the ledger", stall.edge.approved - lostBy('approved', true), flags['edge-approved'] ?? 0);
+    check("sales the edge approved over the slice: flagged edge-over-slice", stall.edge.overSlice - lostBy('approved', false), flags['edge-over-slice'] ?? 0);
+    check('sales made while the edge was down: flagged edge-unreachable', stall.edge.unreachable - lostBy('unreachable'), flags['edge-unreachable'] ?? 0);
+    check('approvals whose evidence did not verify', 0, flags['edge-approval-invalid'] ?? 0);
+    const o = stall.outage;
+    check('edge restarted with every approval it gave before the kill', o === undefined ? '?' : `>= ${o.approvalsBefore}`, o === undefined ? '?' : o.approvalsAfterRestart >= o.approvalsBefore ? `>= ${o.approvalsBefore}` : String(o.approvalsAfterRestart));
+  }
   const tripleUploads = (byTerminal[sc.injected.tripleTerminal] ?? []).filter((u) => !u.skipped).length;
   check('repeat uploads answered with the same receipt', tripleUploads * 2, duplicateAcks);
   check('tampered batch refused at intake', 1, tamperedRefused);
@@ -206,12 +243,18 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
     for (const b of batches) if (isObject(b) && Array.isArray(b.anomalies) && b.anomalies.some((a) => isObject(a) && a.kind === 'gap')) gaps.push(t.terminalId);
   }
   const skipping = terminals[sc.injected.skippingTerminal]?.terminalId ?? '?';
-  const skippedAny = sc.uploads.some((u) => u.skipped);
+  const skippedAny = uploadsAll.some((u) => u.skipped);
   check('terminals with gaps found', skippedAny ? skipping : '', [...new Set(gaps)].join(','));
   const invariant = await api.must('GET', '/v1/invariant', 'auditor');
   check("books' invariant", 'ok, sum 0', isObject(invariant) && invariant.ok === true ? `ok, sum ${str(invariant.sum)}` : JSON.stringify(invariant));
 
-  return { checks, ok: checks.every((c) => c.ok), sales: all.length, uploads: receipts.length, firstUploadMs: firstUpload, lastSettledMs: lastSettled };
+  return { checks, ok: checks.every((c) => c.ok), sales: all.length, uploads: receipts.length, firstUploadMs: firstUpload, lastSettledMs: lastSettled, stall: rush.stall };
+}
+
+/** Whether an approval JWS says the sale fitted the slice (read from its payload; the ledger verifies it). */
+function approvalWithin(jws: string): boolean {
+  const payload: unknown = JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8'));
+  return isObject(payload) && payload.withinSlice === true;
 }
 
 /** The report as a table. */

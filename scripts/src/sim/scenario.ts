@@ -17,6 +17,10 @@ export interface ScenarioOptions {
   readonly cohort?: string;
   /** The ledger's deny-list version before the run (0 on a new ledger): the setup's card is listed at the next one. */
   readonly denyBase?: number;
+  /** One edge node per canteen (docs/edge.md): replays at a second stall of the site are refused there. */
+  readonly edges?: boolean;
+  /** What the edges do with a sale beyond the student's slice (the risk policy's edgeOverflow). */
+  readonly edgeOverflow?: 'refuse' | 'advance';
 }
 
 /** One student as the simulator made them. */
@@ -37,6 +41,18 @@ export interface Sale {
   readonly record: WireRecord;
   /** `paid` (settled or settled-advance), `double-spend-pair` (one of two uses of one credential), `deny-listed`, `lost` (in a skipped batch). */
   expect: 'paid' | 'double-spend-pair' | 'deny-listed' | 'lost';
+}
+
+/** One sale the hour will try at a stall: who, where, when, with which credential. */
+export interface PlannedSale {
+  readonly terminal: number;
+  readonly at: number;
+  readonly student: Student;
+  readonly amount: bigint;
+  /** A QR code or tap credential string, or a face attestation. */
+  readonly credential: string | { readonly typ: 'face'; readonly v: 1; readonly account: string; readonly score: number };
+  /** The screenshot of an earlier sale's code shown again at another stall. */
+  readonly replayOf?: PlannedSale;
 }
 
 /** A batch as it will be uploaded, with the injected misbehaviour. */
@@ -61,7 +77,8 @@ export interface Scenario {
   readonly setupBatch: { terminal: number; jws: string };
   /** A student whose clearance begins after the hour's sales, before upload. */
   readonly clearing: Student;
-  readonly uploads: readonly Upload[];
+  /** The hour's sales in time order, as the stalls will be asked (sim/rush.ts plays them). */
+  readonly rush: readonly PlannedSale[];
   readonly injected: { replays: number; tripleTerminal: number; tamperedTerminal: number; skippingTerminal: number; learnedTerminal: number; unawareTerminal: number };
 }
 
@@ -71,8 +88,9 @@ export const POINTS_RATE_PER_MILLE = 10;
 /** Builds a deterministic canteen hour: who pays where, and what each upload must do. */
 export function buildScenario(options: ScenarioOptions, progress: (done: number, total: number) => void = () => undefined): Scenario {
   const { students: n, now, seed } = options;
-  // Five at least: every injected fault has a terminal of its own (learned, unaware, triple, tampered, skipping).
-  const T = Math.max(5, options.terminals);
+  // Nine at least: every injected fault has a terminal of its own (learned, unaware, triple,
+  // tampered, skipping), and every canteen two selling terminals, so a replay can go to a second stall.
+  const T = Math.max(9, options.terminals);
   const rng = new Rng(seed);
   const cohort = options.cohort ?? '';
   const denyBase = options.denyBase ?? 0;
@@ -110,7 +128,7 @@ export function buildScenario(options: ScenarioOptions, progress: (done: number,
   const skippingTerminal = 4;
 
   // The hour: every student buys 1-2 meals (overspenders 3), at random terminals and times.
-  interface Planned { terminal: number; at: number; student: Student; amount: bigint; replayOf?: Planned; credential?: unknown }
+  interface Planned { terminal: number; at: number; student: Student; amount: bigint; replayOf?: Planned }
   const planned: Planned[] = [];
   for (const s of students) {
     if (s === deniedCard) continue;
@@ -121,10 +139,12 @@ export function buildScenario(options: ScenarioOptions, progress: (done: number,
   }
   // The denied card is used at a terminal that did not know yet, and at one that did.
   planned.push({ terminal: unawareTerminal, at: hourStart + 600_000, student: deniedCard, amount: 700n }, { terminal: learnedTerminal, at: hourStart + 900_000, student: deniedCard, amount: 600n });
-  // Screenshot replays: a wallet's code shown again at another stall, same amount.
-  // (Not at the terminal that will skip a batch: a replay of a lost sale is simply a sale.)
-  const replayTerminal = (t: number): number => (t + 1) % (T - 1);
-  const replayable = planned.filter((p) => p.student.medium === 'code' && p.student !== clearing && p.terminal !== skippingTerminal && replayTerminal(p.terminal) !== skippingTerminal);
+  // Screenshot replays: a wallet's code shown again at another stall of the same canteen, same
+  // amount (where a site's edge can stop it). Not at the two terminals that keep no rules of their
+  // own (learned, unaware), nor at the one that will skip a batch (a replay of a lost sale is simply a sale).
+  const replayTerminal = (t: number): number => sameCanteenNext(t, T - 1);
+  const excluded = new Set([skippingTerminal, learnedTerminal, unawareTerminal]);
+  const replayable = planned.filter((p) => p.student.medium === 'code' && p.student !== clearing && !excluded.has(p.terminal) && !excluded.has(replayTerminal(p.terminal)));
   const replays = Math.max(1, Math.floor(n * 0.005));
   for (let r = 0; r < replays && r < replayable.length; r++) {
     const original = replayable[Math.floor((r * replayable.length) / replays)];
@@ -133,48 +153,36 @@ export function buildScenario(options: ScenarioOptions, progress: (done: number,
   }
   planned.sort((a, b) => a.at - b.at);
 
-  // Terminals record in time order; credentials are made when the sale happens.
-  const sales: Sale[][] = terminals.map(() => []);
-  planned.forEach((p, i) => {
+  // Credentials are made when the sale happens, in time order (each medium's counter increases).
+  const made = new Map<Planned, PlannedSale>();
+  const rush: PlannedSale[] = planned.map((p, i) => {
     const pos = terminals[p.terminal];
     if (pos === undefined) throw new Error('bad terminal');
     const media = p.student.media;
-    let credential: unknown;
-    if (p.replayOf !== undefined) credential = p.replayOf.credential;
+    let credential: PlannedSale['credential'];
+    const original = p.replayOf === undefined ? undefined : made.get(p.replayOf);
+    if (original !== undefined) credential = original.credential;
     else if (p.student.medium === 'face' || media === undefined) credential = faceCredential(p.student.account, 950);
     else if (p.student.medium === 'code') credential = media.payCode(p.at - 5_000);
     else credential = media.tap(p.amount.toString(), pos.terminalId, p.at - 1_000, `n${String(i).padStart(7, '0')}`);
-    p.credential = credential;
-    const denyVersion = p.terminal === unawareTerminal ? denyBase : denyBase + 1;
-    const record = pos.record(p.at, p.amount.toString(), p.student.medium, credential, denyVersion);
-    const expect: Sale['expect'] = p.student === deniedCard && p.terminal === learnedTerminal ? 'deny-listed' : 'paid';
-    const sale: Sale = { terminal: p.terminal, account: p.student.account, amount: p.amount, record, expect };
-    sales[p.terminal]?.push(sale);
-    if (p.replayOf !== undefined) {
-      sale.expect = 'double-spend-pair';
-      const first = sales.flat().find((s) => s.record.credential === credential && s !== sale);
-      if (first !== undefined) first.expect = 'double-spend-pair';
-    }
-  });
-
-  const uploads: Upload[] = [];
-  terminals.forEach((pos, t) => {
-    const list = sales[t] ?? [];
-    for (let b = 0; b * options.batchSize < list.length; b++) {
-      const chunk = list.slice(b * options.batchSize, (b + 1) * options.batchSize);
-      const skipped = t === skippingTerminal && b === 1 && list.length > 2 * options.batchSize;
-      if (skipped) for (const s of chunk) s.expect = 'lost';
-      uploads.push({
-        terminal: t, jws: pos.batch(chunk.map((s) => s.record)), copies: t === tripleTerminal ? 3 : 1,
-        tamperedFirst: t === tamperedTerminal && b === 0, skipped, sales: chunk,
-      });
-    }
+    const sale: PlannedSale = { terminal: p.terminal, at: p.at, student: p.student, amount: p.amount, credential, ...(original === undefined ? {} : { replayOf: original }) };
+    made.set(p, sale);
+    return sale;
   });
   progress(n, n);
   return {
-    options, issuer, terminals, merchants: CANTEENS.map((c) => `${c}${suffix}`), students, deniedCard, setupBatch, clearing, uploads,
+    options: { ...options, terminals: T }, issuer, terminals, merchants: CANTEENS.map((c) => `${c}${suffix}`), students, deniedCard, setupBatch, clearing, rush,
     injected: { replays, tripleTerminal, tamperedTerminal, skippingTerminal, learnedTerminal, unawareTerminal },
   };
+}
+
+/** The next terminal after `t` (below `limit`) of the same canteen, or the next terminal at all where the canteen has one only. */
+function sameCanteenNext(t: number, limit: number): number {
+  for (let k = 1; k < limit; k++) {
+    const u = (t + k) % limit;
+    if (u % CANTEENS.length === t % CANTEENS.length) return u;
+  }
+  return (t + 1) % limit;
 }
 
 /** The merchant a terminal belongs to. */
