@@ -1,0 +1,232 @@
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Amount, parseIssuerKey, parseRiskPolicy, recordDigest } from '@dol/chaincode';
+import {
+  AcceptanceEngine, EdgeClient, Journal, OfflineTerminal, fileJournalStore, memoryJournalStore, type DenyList, type OfflineConfig, type Presentation,
+} from '@dol/terminal';
+import { Issuer, PayerMedium, Terminal, caseIssuers, everyRecordVerdict, faceCredential } from '@dol/scripts';
+
+/**
+ * The reference terminal library (terminal/): the acceptance engine refuses what protocol v1 and
+ * the operator's offline limits refuse, the journal keeps every sale across a crash, uploads retry
+ * with backoff, and a terminal whose edge does not answer decides alone and says so.
+ */
+const NOW = Date.now();
+const HOUR = 3_600_000;
+const POLICY = { maxClockSkewMs: 300000, tapMaxAgeMs: 120000, faceCapPerPayment: '3000', faceMinScore: 900 };
+const noDeny: DenyList = { version: 0, media: new Set(), accounts: new Set() };
+
+function configFor(terminalId: string, issuers: readonly Issuer[], policy: Record<string, unknown> = {}, revoked: readonly Issuer[] = []): OfflineConfig {
+  return {
+    terminalId, merchantId: 'canteen-1', role: 'terminal', asOf: NOW, policy: parseRiskPolicy({ ...POLICY, ...policy }), denyListVersion: 0, edges: [],
+    issuerKeys: [...issuers.map((i) => parseIssuerKey(i.registration())), ...revoked.map((i) => parseIssuerKey(i.registration('revoked')))],
+  };
+}
+
+const presentationOf = (medium: 'code' | 'tap' | 'face', credential: unknown): Presentation => {
+  if (medium === 'face') {
+    const f = credential as { account: string; score: number };
+    return { medium, account: f.account, score: f.score };
+  }
+  return { medium, credential: String(credential) };
+};
+
+const issuer = Issuer.generate('issuer-t', 'EdDSA', NOW - 1e10, NOW + 1e10);
+const walletFields = (n: string, over: Partial<Parameters<typeof PayerMedium.issue>[1]> = {}): Parameters<typeof PayerMedium.issue>[1] => ({
+  mediaId: `w-${n}`, kind: 'wallet', account: `acct-${n}`, group: 'g', capPerPayment: '5000', capTotal: '20000', ctrFrom: 1, ctrTo: 100, nbf: NOW - 86_400_000, exp: NOW + 86_400_000, ...over,
+});
+
+describe('acceptance engine: the ledger verdict, at the stall', () => {
+  const is = caseIssuers(NOW);
+  const chain = Terminal.generate('pos-cases', 'EdDSA');
+  const { cases } = everyRecordVerdict(NOW, chain, is);
+  const engine = new AcceptanceEngine('pos-cases');
+  engine.sync(configFor('pos-cases', [is.issuer, is.issuerEd, is.retired], {}, [is.revoked]), noDeny, NOW - HOUR - 60_000);
+
+  // The terminal's clock is its "now": a sale dated in the future of the ledger is not the terminal's to judge.
+  it.each(cases.filter((c) => !('reason' in c.expect && c.expect.reason === 'FUTURE_TIMESTAMP')).map((c) => [c.name, c] as const))('%s: decided as the ledger would', (_name, c) => {
+    const d = engine.decide(presentationOf(c.record.medium, c.record.credential), Amount.parse(c.record.amount), c.record.at);
+    if ('reason' in c.expect) expect(d.ok ? 'accepted' : d.code).toBe(c.expect.reason);
+    else expect(d.ok && d.payer.account).toBe(c.expect.account);
+  });
+});
+
+describe('acceptance engine: what only the terminal knows', () => {
+  const at = NOW - HOUR;
+  const fresh = (policy: Record<string, unknown> = {}, deny: DenyList = noDeny): AcceptanceEngine => {
+    const e = new AcceptanceEngine('pos-1');
+    e.sync(configFor('pos-1', [issuer], policy), deny, at - 60_000);
+    return e;
+  };
+  const sell = (e: AcceptanceEngine, p: Presentation, amount: string, when = at): string => {
+    const d = e.decide(p, Amount.parse(amount), when);
+    if (d.ok) e.remember(d.payer, Amount.parse(amount), when);
+    return d.ok ? 'ok' : d.code;
+  };
+
+  it('refuses every sale before the first sync (NOT_SYNCED)', () => {
+    const e = new AcceptanceEngine('pos-1');
+    expect(sell(e, { medium: 'face', account: 'acct-1', score: 950 }, '100')).toBe('NOT_SYNCED');
+  });
+
+  it('refuses offline sales once it has not synced for longer than offlineMaxMs (OFFLINE_TOO_LONG)', () => {
+    const e = fresh({ offlineMaxMs: 600_000 });
+    const w = PayerMedium.issue(issuer, walletFields('o1'));
+    expect(sell(e, { medium: 'code', credential: w.payCode(at + 500_000) }, '100', at + 500_000)).toBe('ok');
+    expect(sell(e, { medium: 'code', credential: w.payCode(at + 700_000) }, '100', at + 700_000)).toBe('OFFLINE_TOO_LONG');
+  });
+
+  it('refuses a medium or an account on the deny list it holds (DENY_LISTED)', () => {
+    const e = fresh({}, { version: 3, media: new Set(['w-d1']), accounts: new Set(['acct-d2']) });
+    expect(sell(e, { medium: 'code', credential: PayerMedium.issue(issuer, walletFields('d1')).payCode(at - 1000) }, '100')).toBe('DENY_LISTED');
+    expect(sell(e, { medium: 'face', account: 'acct-d2', score: 990 }, '100')).toBe('DENY_LISTED');
+    expect(e.denyListVersion).toBe(3);
+  });
+
+  it('refuses a counter not above the last it accepted from that medium: the same screenshot twice (COUNTER_REUSED)', () => {
+    const e = fresh();
+    const w = PayerMedium.issue(issuer, walletFields('c1'));
+    const code = w.payCode(at - 1000);
+    expect(sell(e, { medium: 'code', credential: code }, '100')).toBe('ok');
+    expect(sell(e, { medium: 'code', credential: code }, '100', at + 1000)).toBe('COUNTER_REUSED');
+    expect(sell(e, { medium: 'code', credential: w.payCode(at, 60_000, 1) }, '100', at + 2000)).toBe('COUNTER_REUSED');
+    expect(sell(e, { medium: 'code', credential: w.payCode(at) }, '100', at + 3000)).toBe('ok');
+  });
+
+  it("refuses a sale that would pass the certificate's capTotal at this terminal (CAP_TOTAL_REACHED)", () => {
+    const e = fresh();
+    const w = PayerMedium.issue(issuer, walletFields('t1', { capPerPayment: '1000', capTotal: '1500' }));
+    expect(sell(e, { medium: 'code', credential: w.payCode(at - 1000) }, '1000')).toBe('ok');
+    expect(sell(e, { medium: 'code', credential: w.payCode(at - 1000) }, '600', at + 1)).toBe('CAP_TOTAL_REACHED');
+    expect(sell(e, { medium: 'code', credential: w.payCode(at - 1000) }, '500', at + 2)).toBe('ok');
+  });
+
+  it('counts sales and amounts per medium and UTC day at this terminal (DAILY_COUNT_LIMIT, DAILY_AMOUNT_LIMIT)', () => {
+    const e = fresh({ mediumDailyCount: 2, mediumDailyAmount: '2500' });
+    const face: Presentation = { medium: 'face', account: 'acct-f1', score: 950 };
+    expect(sell(e, face, '1000', at)).toBe('ok');
+    expect(sell(e, face, '1600', at + 1)).toBe('DAILY_AMOUNT_LIMIT');
+    expect(sell(e, face, '1000', at + 2)).toBe('ok');
+    expect(sell(e, face, '100', at + 3)).toBe('DAILY_COUNT_LIMIT');
+    expect(sell(e, face, '100', at + 86_400_000)).toBe('OFFLINE_TOO_LONG'); // a day later it must sync first
+  });
+
+  it('refuses a credential the record could not carry (INVALID_SALE)', () => {
+    expect(sell(fresh(), { medium: 'code', credential: 'x'.repeat(9000) }, '100')).toBe('INVALID_SALE');
+  });
+});
+
+describe('journal: durable before the payer is told, resumed after a crash', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dol-journal-'));
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const chain = Terminal.generate('pos-j', 'EdDSA');
+  const at = NOW - HOUR;
+  const open = (): OfflineTerminal => {
+    const t = new OfflineTerminal('pos-j', chain.key, new Journal(fileJournalStore(join(dir, 'journal.jsonl'))));
+    t.sync(configFor('pos-j', [issuer]), noDeny, at - 60_000);
+    return t;
+  };
+
+  it('keeps every confirmed sale, discards a torn last line, and goes on with the chain where it stopped', async () => {
+    const w = PayerMedium.issue(issuer, walletFields('j1'));
+    const first = open();
+    const codes = [w.payCode(at - 1000), w.payCode(at - 1000), w.payCode(at - 1000)];
+    const sold = [];
+    for (const [i, code] of codes.entries()) sold.push(await first.sell({ medium: 'code', credential: code }, Amount.parse('500'), at + i));
+    expect(sold.every((s) => s.ok)).toBe(true);
+    // The process dies mid-write: half a line at the end, never confirmed to anyone.
+    appendFileSync(join(dir, 'journal.jsonl'), '{"kind":"sale","record":{"v":1,"terminalId":"pos-j","se');
+
+    const again = open();
+    // The screenshot of a code already accepted before the crash is still refused.
+    expect(await again.sell({ medium: 'code', credential: codes[1] ?? '' }, Amount.parse('500'), at + 10)).toMatchObject({ ok: false, code: 'COUNTER_REUSED' });
+    const next = await again.sell({ medium: 'code', credential: w.payCode(at) }, Amount.parse('500'), at + 11);
+    const third = sold[2];
+    if (!next.ok || third?.ok !== true) throw new Error('expected sales');
+    expect(next.record.seq).toBe(4);
+    expect(next.record.prev).toBe(recordDigest(third.record));
+    expect(again.seal(2)).toBe(2);
+    expect(again.batches().map((b) => [b.batchSeq, b.firstSeq, b.lastSeq])).toEqual([[1, 1, 2], [2, 3, 4]]);
+    // Reopened once more, the sealed batches are the same bytes (an upload retried after a crash is the same batch).
+    expect(open().batches().map((b) => b.jws)).toEqual(again.batches().map((b) => b.jws));
+  });
+
+  it('refuses to open a journal whose records do not chain (edited on disk)', () => {
+    const path = join(dir, 'journal.jsonl');
+    const lines = readFileSync(path, 'utf8').trim().split('\n');
+    lines.splice(1, 1);
+    writeFileSync(join(dir, 'edited.jsonl'), `${lines.join('\n')}\n`);
+    expect(() => new Journal(fileJournalStore(join(dir, 'edited.jsonl')))).toThrow(/does not follow/);
+  });
+});
+
+describe('upload and edge: retry with backoff, decide alone when the edge does not answer', () => {
+  let server: Server;
+  let url = '';
+  const seen: string[] = [];
+  let failures = 2;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        seen.push(`${req.method ?? ''} ${req.url ?? ''}`);
+        if (req.url === '/v1/approvals') {
+          res.writeHead(409, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 'ALREADY_USED', message: 'used at pos-2' }));
+        } else if (failures-- > 0) {
+          res.writeHead(503).end('{}');
+        } else {
+          const batch = (JSON.parse(body) as { batch: string }).batch;
+          res.writeHead(batch.startsWith('bad') ? 422 : 202, { 'content-type': 'application/json' })
+            .end(JSON.stringify(batch.startsWith('bad') ? { code: 'BAD_SIGNATURE', detail: 'no' } : { receipt: 'r'.repeat(64) }));
+        }
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+  const at = NOW - HOUR;
+
+  it('retries an upload that met 503 twice, then records the receipt in the journal', async () => {
+    const chain = Terminal.generate('pos-u', 'EdDSA');
+    const t = new OfflineTerminal('pos-u', chain.key, new Journal(memoryJournalStore()));
+    t.sync(configFor('pos-u', [issuer]), noDeny, at - 60_000);
+    await t.sell({ medium: 'face', account: 'acct-u', score: 950 }, Amount.parse('700'), at);
+    t.seal();
+    const out = await t.upload({ url }, { baseMs: 5, maxMs: 20, attempts: 5 });
+    expect(out).toEqual({ uploaded: 1 });
+    expect(seen.filter((s) => s === 'POST /v1/batches')).toHaveLength(3);
+    expect(t.receipts()).toEqual(['r'.repeat(64)]);
+  });
+
+  it("takes the edge's refusal on the spot, and records nothing", async () => {
+    const chain = Terminal.generate('pos-e', 'EdDSA');
+    const t = new OfflineTerminal('pos-e', chain.key, new Journal(memoryJournalStore()), new EdgeClient('edge-1', url));
+    t.sync(configFor('pos-e', [issuer]), noDeny, at - 60_000);
+    const w = PayerMedium.issue(issuer, walletFields('e1'));
+    expect(await t.sell({ medium: 'code', credential: w.payCode(at - 1000) }, Amount.parse('500'), at)).toMatchObject({ ok: false, code: 'ALREADY_USED', by: 'edge' });
+    expect(t.seal()).toBe(0);
+  });
+
+  it('sells alone when the edge is down, marking the record unreachable', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    const chain = Terminal.generate('pos-f', 'EdDSA');
+    const t = new OfflineTerminal('pos-f', chain.key, new Journal(memoryJournalStore()), new EdgeClient('edge-1', `http://127.0.0.1:${port}`));
+    t.sync(configFor('pos-f', [issuer], { edgeTimeoutMs: 200 }), noDeny, at - 60_000);
+    const sold = await t.sell({ medium: 'face', account: 'acct-f', score: 950 }, Amount.parse('500'), at);
+    expect(sold).toMatchObject({ ok: true, edge: 'unreachable', record: { edge: { status: 'unreachable', edgeId: 'edge-1' } } });
+    expect(faceCredential('acct-f', 950)).toEqual(sold.ok ? sold.record.credential : undefined);
+  });
+});
