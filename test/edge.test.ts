@@ -1,0 +1,246 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Pool } from 'pg';
+import { Amount } from '@dol/chaincode';
+import type { LedgerPort } from '@dol/gateway-api';
+import { startTestGateway, type TestGateway } from '@dol/bench';
+import { EdgeNode, EdgeStore, createEdgeServer, forwardToCentre, loadOrCreateEdgeKey, syncWithCentre } from '@dol/edge';
+import { EdgeClient, Journal, OfflineTerminal, memoryJournalStore, parseOfflineConfig, signJws, type DenyList } from '@dol/terminal';
+import { GatewayClient, Issuer, PayerMedium, Terminal } from '@dol/scripts';
+import { ledgerUnderTest } from './support/ledger-under-test';
+
+/**
+ * The site edge node (edge/, docs/edge.md): write-off across a site's terminals, escrowed slices,
+ * durability across a kill, and, through the real gateway over the ledger chosen by configuration
+ * (the in-memory contract in the jest project `unit`, the Fabric network in `fabric`), approvals the
+ * contract verifies and shows on every payment, store and forward, and forged evidence refused.
+ */
+const ROOT = join(__dirname, '..');
+const NOW = Date.now();
+const AT = NOW - 600_000;
+const dirs: string[] = [];
+const tempDir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'dol-edge-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const request = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
+  terminalId: 'pos-1', medium: 'code', payer: 'w-1', account: 'acct-1', ctr: 1, amount: '600', at: AT, ...over,
+});
+
+describe('edge node: write-off and escrowed slices', () => {
+  const dir = tempDir();
+  let overflow: 'refuse' | 'advance' = 'refuse';
+  const edge = new EdgeNode('edge-t', loadOrCreateEdgeKey(dir), new EdgeStore(dir), () => overflow);
+  afterAll(() => {
+    edge.store.close();
+  });
+
+  it('writes a code off once across the site: the same (medium, ctr) at a second terminal is ALREADY_USED', () => {
+    edge.store.grant([['acct-1', 5000n]]);
+    expect(edge.approve(request())).toMatchObject({ ok: true, withinSlice: true });
+    expect(edge.approve(request({ terminalId: 'pos-2' }))).toMatchObject({ ok: false, code: 'ALREADY_USED' });
+    expect(edge.approve(request({ ctr: 2 }))).toMatchObject({ ok: true });
+  });
+
+  it("spends the student's slice across the site: beyond it OVER_SLICE, or a flagged advance where the policy says so", () => {
+    edge.store.grant([['acct-2', 1000n]]);
+    expect(edge.approve(request({ payer: 'w-2', account: 'acct-2', ctr: 1 }))).toMatchObject({ ok: true, withinSlice: true });
+    expect(edge.approve(request({ payer: 'w-2', account: 'acct-2', ctr: 2 }))).toMatchObject({ ok: false, code: 'OVER_SLICE' });
+    expect(edge.store.remaining('acct-2')).toBe(400n);
+    overflow = 'advance';
+    expect(edge.approve(request({ payer: 'w-2', account: 'acct-2', ctr: 3 }))).toMatchObject({ ok: true, withinSlice: false });
+    expect(edge.store.remaining('acct-2')).toBe(0n);
+    // A student with no slice at this site (none granted) has nothing to spend here.
+    overflow = 'refuse';
+    expect(edge.approve(request({ payer: 'w-9', account: 'acct-9', medium: 'face' }))).toMatchObject({ ok: false, code: 'OVER_SLICE' });
+  });
+
+  it('takes a new grant less what it approved that the ledger has not settled yet', () => {
+    edge.store.grant([['acct-2', 2000n]]);
+    // 600 + 600 approved and unsettled: the grant, read from the ledger, cannot know them.
+    expect(edge.store.remaining('acct-2')).toBe(800n);
+  });
+
+  it('refuses the deny-listed and malformed requests, writing nothing', () => {
+    edge.setDenyList({ version: 4, media: ['w-3'], accounts: ['acct-4'] });
+    const before = edge.store.counts().approvals;
+    expect(edge.approve(request({ payer: 'w-3', account: 'acct-3' }))).toMatchObject({ ok: false, code: 'DENY_LISTED' });
+    expect(edge.approve(request({ medium: 'face', payer: 'acct-4', account: 'acct-4' }))).toMatchObject({ ok: false, code: 'DENY_LISTED' });
+    expect(edge.approve(request({ amount: 600 }))).toMatchObject({ ok: false, code: 'INVALID_REQUEST' });
+    expect(edge.approve({ ...request(), extra: 1 })).toMatchObject({ ok: false, code: 'INVALID_REQUEST' });
+    expect(edge.store.counts().approvals).toBe(before);
+  });
+});
+
+describe('edge node process: killed and restarted, it forgets nothing it answered', () => {
+  const dir = tempDir();
+  let child: ChildProcess | undefined;
+  afterAll(() => {
+    child?.kill('SIGKILL');
+  });
+
+  const start = (): Promise<string> => new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [join(ROOT, 'edge', 'dist', 'main.js'), '--edge-id', 'edge-k', '--store', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    child = p;
+    let out = '';
+    p.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m?.[1] !== undefined) resolve(m[1]);
+    });
+    p.once('exit', (code) => {
+      reject(new Error(`edge exited ${String(code)}: ${out}`));
+    });
+  });
+  const kill = async (): Promise<void> => {
+    const p = child;
+    if (p === undefined) return;
+    const gone = new Promise((r) => p.once('exit', r));
+    p.kill('SIGKILL');
+    await gone;
+  };
+  const post = async (url: string, path: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> => {
+    const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+
+  it('answers an approval, is SIGKILLed, and after a restart refuses the same code; a stored batch survives too', async () => {
+    let url = await start();
+    const first = await post(url, '/v1/approvals', request({ payer: 'w-k', account: 'acct-k' }));
+    expect(first).toMatchObject({ status: 200, body: { withinSlice: false } });
+    const chain = Terminal.generate('pos-k', 'EdDSA');
+    const jws = chain.batch([chain.record(AT, '600', 'face', { typ: 'face', v: 1, account: 'acct-k', score: 950 })]);
+    expect(await post(url, '/v1/batches', { batch: jws })).toMatchObject({ status: 202, body: { stored: 'edge' } });
+    expect(await post(url, '/v1/batches', { batch: 'not a jws' })).toMatchObject({ status: 400, body: { code: 'MALFORMED_JWS' } });
+    await kill();
+
+    url = await start();
+    expect(await post(url, '/v1/approvals', request({ payer: 'w-k', account: 'acct-k', terminalId: 'pos-2' }))).toMatchObject({ status: 409, body: { code: 'ALREADY_USED' } });
+    const status = (await (await fetch(`${url}/v1/status`)).json()) as Record<string, unknown>;
+    expect(status).toMatchObject({ approvals: 1, outbox: 1, unforwarded: 1 });
+    await kill();
+  });
+});
+
+describe('edge with the centre: approvals the ledger verifies', () => {
+  const pool = new Pool({ connectionString: process.env.DOL_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', max: 8 });
+  const schema = `edge_test_${randomBytes(4).toString('hex')}`;
+  const lut = ledgerUnderTest(NOW);
+  const tag = randomBytes(3).toString('hex');
+  let gateway: TestGateway<LedgerPort> | undefined;
+  const servers: { close: () => void }[] = [];
+
+  afterAll(async () => {
+    for (const s of servers) s.close();
+    await gateway?.close();
+    await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await pool.end();
+    await lut.close();
+  });
+
+  it('syncs, approves, refuses a replay at the second stall, forwards, and the ledger shows who approved each sale', async () => {
+    gateway = await startTestGateway({ pool, schema, now: NOW, ledger: lut.ledger, workers: lut.workers, cli: lut.cli, runWorker: true });
+    const api = new GatewayClient(gateway.url, gateway.tokens);
+    const { store } = gateway;
+    const settled = async (): Promise<void> => {
+      while ((await store.depth()) > 0) await new Promise((r) => setTimeout(r, 100));
+    };
+    const issuer = Issuer.generate(`issuer-e-${tag}`, 'EdDSA', NOW - 1e10, NOW + 1e10);
+    const [m1, m2] = [`canteen-e-${tag}`, `canteen-f-${tag}`];
+    const pos = [Terminal.generate(`pos-e1-${tag}`, 'EdDSA'), Terminal.generate(`pos-e2-${tag}`, 'EdDSA'), Terminal.generate(`pos-e3-${tag}`, 'EdDSA')];
+    await api.must('POST', '/v1/issuer-keys', 'operator', issuer.registration());
+    for (const m of [m1, m2]) await api.must('POST', '/v1/merchants', 'operator', { merchantId: m, name: m });
+    for (const t of pos) await api.must('POST', '/v1/terminals', 'operator', { terminalId: t.terminalId, merchantId: m1, publicKey: t.key.jwk });
+    await api.must('PUT', '/v1/risk-policy', 'operator', { maxClockSkewMs: 300000, tapMaxAgeMs: 120000, faceCapPerPayment: '3000', faceMinScore: 900, edgeTimeoutMs: 5000, edgeOverflow: 'refuse' });
+    const account = `acct-e-${tag}`;
+    await api.must('POST', '/v1/accounts', 'finance', { account, group: 'g', creditLine: '500' });
+    await api.must('POST', '/v1/top-ups', 'operator', { topUpId: `tu-${tag}`, account, amount: '3000' });
+
+    // Two edges (two sites): each is registered with role edge and gets a terminal credential.
+    const edges = [];
+    for (const [i, m] of [m1, m2].entries()) {
+      const dir = tempDir();
+      const key = loadOrCreateEdgeKey(dir);
+      const edgeId = `edge-${i}-${tag}`;
+      await api.must('POST', '/v1/terminals', 'operator', { terminalId: edgeId, merchantId: m, publicKey: key.jwk, role: 'edge' });
+      const cred = (await api.must('POST', `/v1/terminals/${edgeId}/credentials`, 'operator')) as { token: string };
+      const node = new EdgeNode(edgeId, key, new EdgeStore(dir), () => 'refuse');
+      const server = createEdgeServer(node);
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const address = server.address();
+      servers.push({ close: () => { server.closeAllConnections(); server.close(); node.store.close(); } });
+      edges.push({ edgeId, node, centre: { url: gateway.url, token: cred.token }, url: `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}` });
+    }
+    const [e1, e2] = edges;
+    if (e1 === undefined || e2 === undefined) throw new Error('no edges');
+    const sync = await syncWithCentre(e1.node, e1.centre);
+    await syncWithCentre(e2.node, e2.centre);
+    // Escrow: the slice is the available 3,500 over every active edge of the ledger, rounded down; all slices together never pass it.
+    expect(sync.sites).toBeGreaterThanOrEqual(2);
+    const slice = 3500n / BigInt(sync.sites);
+    expect(e1.node.store.remaining(account)).toBe(slice);
+    expect(slice * BigInt(sync.sites)).toBeLessThanOrEqual(3500n);
+
+    // The site's terminals sync from their edge (configuration, deny list) and ask it before each sale.
+    const config = parseOfflineConfig(await (await fetch(`${e1.url}/v1/offline-config`)).json());
+    expect(config.policy.edgeOverflow).toBe('refuse');
+    const deny: DenyList = { version: e1.node.denyList().version, media: new Set(), accounts: new Set() };
+    const t1 = new OfflineTerminal(pos[0]?.terminalId ?? '', pos[0]?.key ?? issuer.key, new Journal(memoryJournalStore()), new EdgeClient(e1.edgeId, e1.url));
+    const t2 = new OfflineTerminal(pos[1]?.terminalId ?? '', pos[1]?.key ?? issuer.key, new Journal(memoryJournalStore()), new EdgeClient(e1.edgeId, e1.url));
+    for (const t of [t1, t2]) t.sync(config, deny, AT - 60_000);
+    const wallet = PayerMedium.issue(issuer, {
+      mediaId: `w-e-${tag}`, kind: 'wallet', account, group: 'g', capPerPayment: '5000', capTotal: '20000', ctrFrom: 1, ctrTo: 100, nbf: NOW - 86_400_000, exp: NOW + 86_400_000,
+    });
+    const code = wallet.payCode(AT - 2000);
+    const sold = await t1.sell({ medium: 'code', credential: code }, Amount.parse('500'), AT);
+    expect(sold).toMatchObject({ ok: true, edge: 'approved' });
+    // The screenshot at the second stall: refused on the spot.
+    expect(await t2.sell({ medium: 'code', credential: code }, Amount.parse('500'), AT + 30_000)).toMatchObject({ ok: false, code: 'ALREADY_USED', by: 'edge' });
+    // Beyond the slice, with edgeOverflow refuse: refused on the spot too.
+    expect(await t2.sell({ medium: 'code', credential: wallet.payCode(AT) }, Amount.parse(String(slice)), AT + 40_000)).toMatchObject({ ok: false, code: 'OVER_SLICE' });
+    if (!sold.ok || sold.record.edge?.status !== 'approved') throw new Error('expected an approval');
+    const approval = sold.record.edge.approval;
+
+    // Forged evidence on a third terminal: an approval signed by a key that is no edge's, and the real approval copied onto another sale.
+    const forger = pos[2];
+    if (forger === undefined) throw new Error('no terminal');
+    const forged = signJws(forger.key, { typ: 'edge-approval', v: 1, edgeId: e1.edgeId, terminalId: forger.terminalId, payer: wallet.fields.mediaId, ctr: 50, amount: '300', iat: AT, withinSlice: true }, { kid: e1.edgeId });
+    const forgedJws = forger.batch([
+      forger.record(AT + 1, '300', 'code', wallet.payCode(AT, 60_000, 50), 0, { status: 'approved', approval: forged }),
+      forger.record(AT + 2, '300', 'code', wallet.payCode(AT, 60_000, 51), 0, { status: 'approved', approval }),
+      forger.record(AT + 3, '300', 'code', wallet.payCode(AT, 60_000, 52), 0, { status: 'unreachable', edgeId: e1.edgeId }),
+    ]);
+    await api.must('POST', '/v1/batches', undefined, { batch: forgedJws });
+
+    // Terminal 1 uploads through its edge (store and forward); the edge forwards when the centre answers.
+    t1.seal();
+    expect(await t1.upload({ url: e1.url })).toEqual({ uploaded: 1 });
+    expect(await forwardToCentre(e1.node, e1.centre)).toEqual({ forwarded: 1, settled: 0 });
+    await settled();
+    expect(await forwardToCentre(e1.node, e1.centre)).toEqual({ forwarded: 0, settled: 1 });
+
+    const payment = async (id: string): Promise<unknown> => ((await api.must('GET', `/v1/payments/${id}`, 'auditor')) as { payment: unknown }).payment;
+    expect(await payment(`${t1.terminalId}:1`)).toMatchObject({ code: 'settled', edge: 'approved' });
+    expect(await payment(`${forger.terminalId}:1`)).toMatchObject({ edge: 'invalid' });
+    expect(await payment(`${forger.terminalId}:2`)).toMatchObject({ edge: 'invalid' });
+    expect(await payment(`${forger.terminalId}:3`)).toMatchObject({ edge: 'unreachable' });
+    // The batch outcome names the flag; the site's edge may read its terminals' outcomes, another site's may not.
+    const receipt = t1.receipts()[0] ?? '';
+    const asEdge = async (token: string): Promise<Response> => fetch(`${gateway?.url ?? ''}/v1/batches/${receipt}`, { headers: { authorization: `Bearer ${token}` } });
+    const read = (await (await asEdge(e1.centre.token)).json()) as { result: { outcomes: { flags: string[] }[] } };
+    expect(read.result.outcomes[0]?.flags).toContain('edge-approved');
+    expect((await asEdge(e2.centre.token)).status).toBe(403);
+    // A new grant counts nothing as pending any more: that approval settled.
+    await syncWithCentre(e1.node, e1.centre);
+    // The ledger charged 500 and the forger's three 300s (flagged, still settled): what is left, split again.
+    expect(e1.node.store.remaining(account)).toBe((3500n - 500n - 900n) / BigInt(sync.sites));
+  });
+});
