@@ -43,24 +43,24 @@ describe('edge node: write-off and escrowed slices', () => {
     edge.store.close();
   });
 
-  it('writes a code off once across the site: the same (medium, ctr) at a second terminal is ALREADY_USED', () => {
+  it('writes a code off once across the site: the same (medium, ctr) at a second terminal is ALREADY_USED', async () => {
     edge.store.grant([['acct-1', 5000n]]);
-    expect(edge.approve(request())).toMatchObject({ ok: true, withinSlice: true });
-    expect(edge.approve(request({ terminalId: 'pos-2' }))).toMatchObject({ ok: false, code: 'ALREADY_USED' });
-    expect(edge.approve(request({ ctr: 2 }))).toMatchObject({ ok: true });
+    expect(await edge.approve(request())).toMatchObject({ ok: true, withinSlice: true });
+    expect(await edge.approve(request({ terminalId: 'pos-2' }))).toMatchObject({ ok: false, code: 'ALREADY_USED' });
+    expect(await edge.approve(request({ ctr: 2 }))).toMatchObject({ ok: true });
   });
 
-  it("spends the student's slice across the site: beyond it OVER_SLICE, or a flagged advance where the policy says so", () => {
+  it("spends the student's slice across the site: beyond it OVER_SLICE, or a flagged advance where the policy says so", async () => {
     edge.store.grant([['acct-2', 1000n]]);
-    expect(edge.approve(request({ payer: 'w-2', account: 'acct-2', ctr: 1 }))).toMatchObject({ ok: true, withinSlice: true });
-    expect(edge.approve(request({ payer: 'w-2', account: 'acct-2', ctr: 2 }))).toMatchObject({ ok: false, code: 'OVER_SLICE' });
+    expect(await edge.approve(request({ payer: 'w-2', account: 'acct-2', ctr: 1 }))).toMatchObject({ ok: true, withinSlice: true });
+    expect(await edge.approve(request({ payer: 'w-2', account: 'acct-2', ctr: 2 }))).toMatchObject({ ok: false, code: 'OVER_SLICE' });
     expect(edge.store.remaining('acct-2')).toBe(400n);
     overflow = 'advance';
-    expect(edge.approve(request({ payer: 'w-2', account: 'acct-2', ctr: 3 }))).toMatchObject({ ok: true, withinSlice: false });
+    expect(await edge.approve(request({ payer: 'w-2', account: 'acct-2', ctr: 3 }))).toMatchObject({ ok: true, withinSlice: false });
     expect(edge.store.remaining('acct-2')).toBe(0n);
     // A student with no slice at this site (none granted) has nothing to spend here.
     overflow = 'refuse';
-    expect(edge.approve(request({ payer: 'w-9', account: 'acct-9', medium: 'face' }))).toMatchObject({ ok: false, code: 'OVER_SLICE' });
+    expect(await edge.approve(request({ payer: 'w-9', account: 'acct-9', medium: 'face' }))).toMatchObject({ ok: false, code: 'OVER_SLICE' });
   });
 
   it('takes a new grant less what it approved that the ledger has not settled yet', () => {
@@ -69,13 +69,18 @@ describe('edge node: write-off and escrowed slices', () => {
     expect(edge.store.remaining('acct-2')).toBe(800n);
   });
 
-  it('refuses the deny-listed and malformed requests, writing nothing', () => {
+  it('decides requests that arrive together in one transaction, in order: the same code twice at once is approved once', async () => {
+    const both = await Promise.all([edge.approve(request({ payer: 'w-5', ctr: 7 })), edge.approve(request({ payer: 'w-5', ctr: 7, terminalId: 'pos-2' }))]);
+    expect(both.map((a) => (a.ok ? 'ok' : a.code))).toEqual(['ok', 'ALREADY_USED']);
+  });
+
+  it('refuses the deny-listed and malformed requests, writing nothing', async () => {
     edge.setDenyList({ version: 4, media: ['w-3'], accounts: ['acct-4'] });
     const before = edge.store.counts().approvals;
-    expect(edge.approve(request({ payer: 'w-3', account: 'acct-3' }))).toMatchObject({ ok: false, code: 'DENY_LISTED' });
-    expect(edge.approve(request({ medium: 'face', payer: 'acct-4', account: 'acct-4' }))).toMatchObject({ ok: false, code: 'DENY_LISTED' });
-    expect(edge.approve(request({ amount: 600 }))).toMatchObject({ ok: false, code: 'INVALID_REQUEST' });
-    expect(edge.approve({ ...request(), extra: 1 })).toMatchObject({ ok: false, code: 'INVALID_REQUEST' });
+    expect(await edge.approve(request({ payer: 'w-3', account: 'acct-3' }))).toMatchObject({ ok: false, code: 'DENY_LISTED' });
+    expect(await edge.approve(request({ medium: 'face', payer: 'acct-4', account: 'acct-4' }))).toMatchObject({ ok: false, code: 'DENY_LISTED' });
+    expect(await edge.approve(request({ amount: 600 }))).toMatchObject({ ok: false, code: 'INVALID_REQUEST' });
+    expect(await edge.approve({ ...request(), extra: 1 })).toMatchObject({ ok: false, code: 'INVALID_REQUEST' });
     expect(edge.store.counts().approvals).toBe(before);
   });
 });

@@ -45,7 +45,7 @@ export function createEdgeServer(edge: EdgeNode, onBatchStored: () => void = () 
       try {
         const path = (req.url ?? '/').split('?')[0] ?? '/';
         if (req.method === 'POST' && path === '/v1/approvals') {
-          const answer = edge.approve(await readBody(req));
+          const answer = await edge.approve(await readBody(req));
           if (answer.ok) send(res, 200, { approval: answer.approval, withinSlice: answer.withinSlice });
           else send(res, answer.code === 'INVALID_REQUEST' ? 400 : 409, { code: answer.code, message: answer.message });
         } else if (req.method === 'POST' && path === '/v1/batches') {

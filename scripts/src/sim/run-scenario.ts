@@ -24,6 +24,9 @@ export interface RunReport {
   readonly lastSettledMs: number;
   /** What the stalls did (the terminals' and edges' own decisions). */
   readonly stall: StallReport;
+  /** Outcomes of the hour's batches by code, and the advances (minor units) the operator fronted in them. */
+  readonly outcomes: Readonly<Record<string, number>>;
+  readonly advanced: bigint;
 }
 
 type Progress = (label: string, done: number, total: number) => void;
@@ -154,6 +157,7 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
   // ---- the ledger, through the auditor's endpoints ----
   const counts: Record<string, number> = {};
   const flags: Record<string, number> = {};
+  let advanced = 0n;
   let pending = 0;
   let refused = 0;
   for (const r of receipts) {
@@ -164,7 +168,10 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
     const c = isObject(b.result) && isObject(b.result.counts) ? b.result.counts : {};
     for (const [k, v] of Object.entries(c)) counts[k] = (counts[k] ?? 0) + (typeof v === 'number' ? v : 0);
     const outcomes = isObject(b.result) && Array.isArray(b.result.outcomes) ? b.result.outcomes : [];
-    for (const o of outcomes) if (isObject(o) && Array.isArray(o.flags)) for (const f of o.flags) flags[str(f)] = (flags[str(f)] ?? 0) + 1;
+    for (const o of outcomes) {
+      if (isObject(o) && Array.isArray(o.flags)) for (const f of o.flags) flags[str(f)] = (flags[str(f)] ?? 0) + 1;
+      if (isObject(o) && isObject(o.funding)) advanced += BigInt(str(o.funding.advance));
+    }
   }
   const checks: Check[] = [];
   const check = (name: string, expected: unknown, ledger: unknown): void => {
@@ -183,7 +190,7 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
     const { stall } = rush;
     const lost = all.filter((s) => s.expect === 'lost' && s.record.edge !== undefined);
     const lostBy = (status: string, within?: boolean): number => lost.filter((s) => s.record.edge?.status === status && (within === undefined || (s.record.edge.status === 'approved' && approvalWithin(s.record.edge.approval) === within))).length;
-    check('screenshot replays stopped at the stall (all but those during the edge outage)', stall.replays - stall.replaysDuringOutage, stall.replaysStopped);
+    check('screenshot replays stopped at the stall (all whose first use an edge that was up approved)', stall.replaysStoppable, stall.replaysStopped);
     check("sales the edge approved within the slice: flagged edge-approved on the ledger", stall.edge.approved - lostBy('approved', true), flags['edge-approved'] ?? 0);
     check("sales the edge approved over the slice: flagged edge-over-slice", stall.edge.overSlice - lostBy('approved', false), flags['edge-over-slice'] ?? 0);
     check('sales made while the edge was down: flagged edge-unreachable', stall.edge.unreachable - lostBy('unreachable'), flags['edge-unreachable'] ?? 0);
@@ -248,7 +255,7 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
   const invariant = await api.must('GET', '/v1/invariant', 'auditor');
   check("books' invariant", 'ok, sum 0', isObject(invariant) && invariant.ok === true ? `ok, sum ${str(invariant.sum)}` : JSON.stringify(invariant));
 
-  return { checks, ok: checks.every((c) => c.ok), sales: all.length, uploads: receipts.length, firstUploadMs: firstUpload, lastSettledMs: lastSettled, stall: rush.stall };
+  return { checks, ok: checks.every((c) => c.ok), sales: all.length, uploads: receipts.length, firstUploadMs: firstUpload, lastSettledMs: lastSettled, stall: rush.stall, outcomes: counts, advanced };
 }
 
 /** Whether an approval JWS says the sale fitted the slice (read from its payload; the ledger verifies it). */

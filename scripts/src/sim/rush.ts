@@ -9,8 +9,10 @@ export interface StallReport {
   readonly replays: number;
   /** Replays refused on the spot (the edge had written the code off). */
   readonly replaysStopped: number;
-  /** Replays tried while their site's edge was down. */
+  /** Replays tried while their site's edge was down (or of a code first used then). */
   readonly replaysDuringOutage: number;
+  /** Replays the edges could have stopped: their first use was recorded through an edge that was up. */
+  readonly replaysStoppable: number;
   /** Other refusals at the stall, by code (a slice exhausted under edgeOverflow 'refuse', ...). */
   readonly refused: Readonly<Record<string, number>>;
   /** Recorded sales by what the edge said: approved within the slice, over it, unreachable. */
@@ -77,6 +79,7 @@ export async function playRush(sc: Scenario, api: GatewayClient, edges: SiteEdge
   const edgeMs: number[] = [];
   let replaysStopped = 0;
   let replaysDuringOutage = 0;
+  let replaysStoppable = 0;
   const from = Math.floor(sc.rush.length * 0.4);
   const to = Math.floor(sc.rush.length * 0.6);
   let approvalsBefore = 0;
@@ -105,6 +108,7 @@ export async function playRush(sc: Scenario, api: GatewayClient, edges: SiteEdge
       const atFirstSite = merchantOfTerminal(sc, p.terminal) === sc.merchants[0];
       // A replay the edge cannot stop: shown while it is down, or of a code first used while it was down (it never saw it).
       if (p.replayOf !== undefined && atFirstSite && (down || decidedAlone.has(p.replayOf))) replaysDuringOutage += 1;
+      else if (p.replayOf !== undefined && recorded.has(p.replayOf)) replaysStoppable += 1;
       if (down && atFirstSite) decidedAlone.add(p);
       const started = performance.now();
       const result = await terminal.sell(presentationOf(p), Amount.of(p.amount), p.at);
@@ -152,7 +156,7 @@ export async function playRush(sc: Scenario, api: GatewayClient, edges: SiteEdge
   return {
     uploads,
     stall: {
-      replays: sc.rush.filter((p) => p.replayOf !== undefined).length, replaysStopped, replaysDuringOutage, refused, edge: edgeCounts, edgeMs,
+      replays: sc.rush.filter((p) => p.replayOf !== undefined).length, replaysStopped, replaysDuringOutage, replaysStoppable, refused, edge: edgeCounts, edgeMs,
       ...(edges === undefined ? {} : { outage: { edgeId: edges.edgeId(0), from, to, approvalsBefore, approvalsAfterRestart } }),
     },
   };
