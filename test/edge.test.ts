@@ -70,8 +70,10 @@ describe('edge node: write-off and escrowed slices', () => {
   });
 
   it('decides requests that arrive together in one transaction, in order: the same code twice at once is approved once', async () => {
+    overflow = 'advance';
     const both = await Promise.all([edge.approve(request({ payer: 'w-5', ctr: 7 })), edge.approve(request({ payer: 'w-5', ctr: 7, terminalId: 'pos-2' }))]);
     expect(both.map((a) => (a.ok ? 'ok' : a.code))).toEqual(['ok', 'ALREADY_USED']);
+    overflow = 'refuse';
   });
 
   it('refuses the deny-listed and malformed requests, writing nothing', async () => {

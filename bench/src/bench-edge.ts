@@ -41,7 +41,7 @@ function startEdge(dir: string, pinned: boolean): Promise<{ child: ChildProcess;
   const child = spawn(cmd, [...args, '--edge-id', 'edge-bench', '--store', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
-    child.stdout?.on('data', (c: Buffer) => {
+    child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
       const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
       if (m?.[1] !== undefined) resolve({ child, url: m[1] });
