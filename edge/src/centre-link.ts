@@ -13,7 +13,10 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 async function getJson(centre: Centre, path: string): Promise<unknown> {
   const response = await fetch(`${centre.url}${path}`, { headers: { authorization: `Bearer ${centre.token}` }, signal: AbortSignal.timeout(120_000) });
   const body: unknown = await response.json().catch(() => null);
-  if (response.status !== 200) throw new Error(`centre ${path}: HTTP ${response.status} ${isObject(body) && typeof body.code === 'string' ? body.code : ''}`);
+  if (response.status !== 200) {
+    const why = isObject(body) ? `${typeof body.code === 'string' ? body.code : ''} ${typeof body.detail === 'string' ? body.detail : ''}`.trim() : '';
+    throw new Error(`the centre answered ${path} with ${response.status}${why === '' ? '' : ` (${why})`}`);
+  }
   return body;
 }
 

@@ -65,7 +65,7 @@ async function main(): Promise<void> {
       const f = await forwardToCentre(edge, centre);
       process.stdout.write(`[edge ${edgeId}] synced: deny-list v${s.denyListVersion}, ${s.slices} slices of ${s.sites} sites; forwarded ${f.forwarded}, settled ${f.settled}\n`);
     } catch (error) {
-      process.stdout.write(`[edge ${edgeId}] centre unreachable (${error instanceof Error ? error.message : String(error)}); serving from the store\n`);
+      process.stdout.write(`[edge ${edgeId}] sync failed: ${error instanceof Error ? error.message : String(error)}; serving its terminals from the store\n`);
     } finally {
       busy = false;
     }

@@ -1,5 +1,5 @@
 import { spawn, execFile } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 
@@ -137,4 +137,20 @@ export function run(command: string, args: readonly string[], options: { env?: R
       }
     });
   });
+}
+
+/** The pids a system recorded (name → pid). */
+export const readPids = (file: string): Record<string, number> => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Record<string, number> : {});
+/** The recorded pids that are alive. */
+export const livePids = (file: string): Record<string, number> => Object.fromEntries(Object.entries(readPids(file)).filter(([, pid]) => alive(pid)));
+
+/** Starts a service unless it already runs and answers; records its pid in `pidsFile`. True when it was started now. */
+export async function ensureService(spec: ProcessSpec, pidsFile: string, logs: string): Promise<boolean> {
+  const pids = readPids(pidsFile);
+  if (alive(pids[spec.name]) && (await listening(spec.port))) return false;
+  if (await listening(spec.port)) throw new Error(`port ${String(spec.port)} for ${spec.name} is taken by another process (not one npm start recorded): stop it, or free the port, then npm start again`);
+  const pid = startDetached(spec, logs);
+  writeFileSync(pidsFile, JSON.stringify({ ...readPids(pidsFile), [spec.name]: pid }));
+  await waitUp(spec, pid, logs);
+  return true;
 }

@@ -16,7 +16,7 @@ export interface TokenEntry { readonly token: string; readonly url: string; read
 export interface Tokens { readonly [key: string]: TokenEntry }
 
 /** One JSON request to a gateway, over HTTPS when the URL says so (trusting `ca`). */
-function callGateway(url: string, method: string, path: string, token: string, body?: unknown, ca?: string): Promise<{ status: number; body: Record<string, unknown> }> {
+export function callGateway(url: string, method: string, path: string, token: string, body?: unknown, ca?: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const data = body === undefined ? undefined : JSON.stringify(body);
   const options = { method, headers: { authorization: `Bearer ${token}`, ...(data === undefined ? {} : { 'content-type': 'application/json' }) } };
   return new Promise((resolve, reject) => {

@@ -20,10 +20,11 @@ import { join, resolve } from 'node:path';
 import { findBinaries, MissingBinaries } from './binaries';
 import { peerEndpoint } from './client';
 import { identitiesFile } from './identity-files';
+import { describeEdge, ensureSiteEdge } from './system-edge';
 import { adminKey, ensureStaffTokens, keptAdmins, writeAdminCredentials, type Tokens } from './system-tokens';
 import { ensureGatewayTls, type GatewayTls } from './identities';
 import { layout, PEER_ORGS, type Layout, type OrgKey } from './layout';
-import { alive, listening, startDetached, stop, waitUp, type ProcessSpec } from './processes';
+import { alive, ensureService, livePids, readPids, stop, type ProcessSpec } from './processes';
 import { down, readState, up } from './network';
 
 type PeerOrg = Exclude<OrgKey, 'orderer'>;
@@ -105,20 +106,6 @@ function gatewaySpec(l: Layout, org: PeerOrg, tokens: Tokens, tls: GatewayTls, i
 
 const pidFile = (l: Layout): string => join(l.dir, 'gateways', 'pids.json');
 const EMBEDDED_PID_FILE = join(EMBEDDED_DIR, 'pids.json');
-const readPids = (file: string): Record<string, number> => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Record<string, number> : {});
-const livePids = (file: string): Record<string, number> => Object.fromEntries(Object.entries(readPids(file)).filter(([, pid]) => alive(pid)));
-
-/** Starts a gateway unless it already runs and answers; records its pid in `pidsFile`. True when it was started now. */
-async function ensureGateway(spec: ProcessSpec, pidsFile: string, logs: string): Promise<boolean> {
-  const pids = readPids(pidsFile);
-  if (alive(pids[spec.name]) && (await listening(spec.port))) return false;
-  if (await listening(spec.port)) throw new Error(`port ${String(spec.port)} for ${spec.name} is taken by another process (not one npm start recorded): stop it, or free the port, then npm start again`);
-  const pid = startDetached(spec, logs);
-  writeFileSync(pidsFile, JSON.stringify({ ...pids, [spec.name]: pid }));
-  await waitUp(spec, pid, logs);
-  return true;
-}
-
 /** Stops the gateways recorded in `pidsFile`; the names of those that were running. */
 async function stopGateways(pidsFile: string): Promise<string[]> {
   const running = livePids(pidsFile);
@@ -181,7 +168,7 @@ async function existingSchemas(schemas: readonly string[]): Promise<string[]> {
 
 const seconds = (since: number): string => ((Date.now() - since) / 1000).toFixed(1);
 
-async function start(orderers: number | undefined, operatorGateways: number): Promise<void> {
+async function start(orderers: number | undefined, operatorGateways: number, edge: string | undefined): Promise<void> {
   const started = Date.now();
   moveLegacyEmbedded();
   refuseIfRunning('embedded');
@@ -207,11 +194,12 @@ async function start(orderers: number | undefined, operatorGateways: number): Pr
     ...Array.from({ length: operatorGateways - 1 }, (_, i) => gatewaySpec(l, 'operator', tokens, tls.operator, i + 1)),
   ];
   let startedNow = 0;
-  for (const spec of specs) if (await ensureGateway(spec, pidFile(l), join(l.dir, 'logs'))) startedNow += 1;
+  for (const spec of specs) if (await ensureService(spec, pidFile(l), join(l.dir, 'logs'))) startedNow += 1;
   const extra = specs.slice(PEER_ORGS.length);
   const how = net.created ? `network created from nothing; ${seconds(started)} s` : startedNow === 0 && Object.keys(fabricProcesses()).length === runningBefore ? 'it was already running; nothing was started' : `network was there; ${seconds(started)} s`;
   const staffRoles = Object.fromEntries(PEER_ORGS.flatMap((o) => API_ROLES[o.key as PeerOrg].map((role) => [role, { url: fabricUrl(o.key as PeerOrg), admin: adminKey(o.key as PeerOrg), ca: tls[o.key as PeerOrg].ca }])));
-  await ensureStaffTokens(file, tokens, staffRoles);
+  const issued = await ensureStaffTokens(file, tokens, staffRoles);
+  const edgeLines = await siteEdge(edge, issued, l.dir, pidFile(l));
   const op = GATEWAY_PORT.operator;
   process.stdout.write(`
 The system is up (${how}). Ledger: the Fabric network (Fabric ${b.fabricVersion}).
@@ -224,7 +212,7 @@ The system is up (${how}). Ledger: the Fabric network (Fabric ${b.fabricVersion}
   administrator, who issues and revokes staff credentials):    ${file}
   logs of every process:                                       ${join(l.dir, 'logs')}
   network status:                                              npm run network:status
-  stop everything:                                             npm stop   (ledgers kept; npm stop -- --purge deletes them)
+  stop everything:                                             npm stop   (ledgers kept; npm stop -- --purge deletes them)${edgeLines}
 
 Try:
   curl -s --cacert ${tls.operator.ca} ${fabricUrl('operator')}/readyz
@@ -233,7 +221,7 @@ Try:
 }
 
 /** The embedded ledger's system: one gateway, every role, the ledger in PostgreSQL. */
-async function startEmbedded(): Promise<void> {
+async function startEmbedded(edge: string | undefined): Promise<void> {
   const started = Date.now();
   moveLegacyEmbedded();
   refuseIfRunning('fabric');
@@ -250,8 +238,9 @@ async function startEmbedded(): Promise<void> {
     env: { DOL_LEDGER: 'embedded', DOL_LEDGER_SCHEMA: ledgerSchema, DOL_DB_SCHEMA: intakeSchema, DOL_PORT: String(EMBEDDED_PORT), DOL_CREDENTIALS_FILE: credentialsFile, DOL_DATABASE_URL: DATABASE_URL },
   };
   const logs = join(EMBEDDED_DIR, 'logs');
-  const how = (await ensureGateway(spec, EMBEDDED_PID_FILE, logs)) ? `${seconds(started)} s` : `it was already running as pid ${String(readPids(EMBEDDED_PID_FILE)[spec.name] ?? '?')}; nothing was started`;
-  await ensureStaffTokens(file, tokens, Object.fromEntries(roles.map((role) => [role, { url, admin: adminKey() }])));
+  const how = (await ensureService(spec, EMBEDDED_PID_FILE, logs)) ? `${seconds(started)} s` : `it was already running as pid ${String(readPids(EMBEDDED_PID_FILE)[spec.name] ?? '?')}; nothing was started`;
+  const issued = await ensureStaffTokens(file, tokens, Object.fromEntries(roles.map((role) => [role, { url, admin: adminKey() }])));
+  const edgeLines = await siteEdge(edge, issued, EMBEDDED_DIR, EMBEDDED_PID_FILE);
   process.stdout.write(`
 The system is up on the EMBEDDED LEDGER — NOT A FABRIC NETWORK (${how}).
   The settlement contract runs inside the gateway process over PostgreSQL (schema ${ledgerSchema}),
@@ -263,12 +252,20 @@ The system is up on the EMBEDDED LEDGER — NOT A FABRIC NETWORK (${how}).
   who issues and revokes staff credentials):                        ${file}
   log:                                                              ${join(logs, `${spec.name}.log`)}
   verify the ledger from genesis:                                   npm run ledger:verify
-  stop:                                                             npm stop   (ledger kept; npm stop -- --purge deletes it)
+  stop:                                                             npm stop   (ledger kept; npm stop -- --purge deletes it)${edgeLines}
 
 Try:
   curl -s ${url}/healthz
   curl -s -H "authorization: Bearer $(node -p "require('${file}').auditor.token")" ${url}/v1/invariant
 `);
+}
+
+/** With `--edge [MERCHANT]`: the site edge node beside the system (system-edge.ts), on the port after the gateways'. */
+async function siteEdge(merchantId: string | undefined, tokens: Tokens, dir: string, pidsFile: string): Promise<string> {
+  const operator = tokens.operator;
+  if (merchantId === undefined) return '';
+  if (operator === undefined) throw new Error('no operator credential in the tokens file: the edge cannot register');
+  return describeEdge(await ensureSiteEdge({ dir, pidsFile, logs: join(dir, 'logs'), operator, merchantId, port: FIRST_GATEWAY_PORT + 10 }));
 }
 
 type SystemName = 'fabric' | 'embedded';
@@ -329,11 +326,13 @@ async function stopAll(purgeArg: string | undefined): Promise<void> {
 }
 
 const USAGE = `usage:
-  npm start [-- [--embedded] [--orderers 1|3] [--gateways N]]
+  npm start [-- [--embedded] [--orderers 1|3] [--gateways N] [--edge [MERCHANT]]]
       Brings the whole system up and returns: with Fabric's binaries, the Fabric network and one
       gateway API per organisation (--gateways N: N OperatorOrg gateway processes over one intake
       queue, 1..8; --orderers: the Raft cluster's size); without them, or with --embedded, one
       gateway API over the embedded ledger (not a Fabric network). Refused while the other system runs.
+      --edge [MERCHANT]: also a site edge node for that canteen (default canteen-demo) on port
+      gateway+10 (8090), registered on the ledger with role edge (docs/edge.md).
   npm stop [-- --purge [fabric|embedded|all]]
       Stops whatever runs; ledgers are kept. --purge deletes the records (folder and database
       schemas) of the system that was running, or of the one named; never the other's.
@@ -357,14 +356,18 @@ function main(argv: readonly string[]): Promise<void> {
     return stopAll(purgeArg);
   }
   if (command !== 'start') return Promise.reject(new Error(USAGE));
-  const known = new Set(['--orderers', '--gateways', '--embedded']);
-  const unknown = args.filter((a, k) => a.startsWith('--') ? !known.has(a) : !['--orderers', '--gateways'].includes(args[k - 1] ?? ''));
+  const known = new Set(['--orderers', '--gateways', '--embedded', '--edge']);
+  const e = args.indexOf('--edge');
+  const edgeValue = e >= 0 ? args[e + 1] : undefined;
+  const edge = e < 0 ? undefined : edgeValue === undefined || edgeValue.startsWith('--') ? 'canteen-demo' : edgeValue;
+  const unknown = args.filter((a, k) => a.startsWith('--') ? !known.has(a) : !['--orderers', '--gateways'].includes(args[k - 1] ?? '') && !(k === e + 1 && edge === a));
   if (unknown.length > 0) return Promise.reject(new Error(`unknown option ${unknown.join(' ')}\n${USAGE}`));
   const orderers = args.includes('--orderers') ? Number(args[args.indexOf('--orderers') + 1]) : undefined;
   const gateways = args.includes('--gateways') ? Number(args[args.indexOf('--gateways') + 1]) : 1;
   if (!Number.isInteger(gateways) || gateways < 1 || gateways > 8) return Promise.reject(new Error('--gateways takes a whole number from 1 to 8 (OperatorOrg gateway processes over one intake queue)'));
   if (args.includes('--embedded') && gateways > 1) return Promise.reject(new Error('--gateways is for the Fabric system: the embedded ledger lives in one gateway process'));
-  return args.includes('--embedded') ? startEmbedded() : start(orderers, gateways);
+  if (edge !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._:-]{0,58}$/.test(edge)) return Promise.reject(new Error(`--edge takes a merchant id (letters, digits, . _ : -), not '${edge}'`));
+  return args.includes('--embedded') ? startEmbedded(edge) : start(orderers, gateways, edge);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -94,7 +94,7 @@ describe('npm start / npm stop between the embedded and the Fabric system', () =
     // 3. npm stop stops it; then the Fabric system comes up and the embedded records are still there.
     const s1 = system('stop');
     expect(s1.out).toContain('[stop] stopped gateway.embedded');
-    const f2 = system('start');
+    const f2 = system('start', '--edge', 'canteen-sys');
     expect(f2.out).toContain('network created from nothing');
     expect(f2.code).toBe(0);
     for (const t of Object.values(JSON.parse(readFileSync(fabricTokens, 'utf8')) as Record<string, { token: string }>)) expect(f2.out.includes(t.token)).toBe(false);
@@ -109,6 +109,11 @@ describe('npm start / npm stop between the embedded and the Fabric system', () =
     // The canteen scenario against it, each role at its organisation's gateway over HTTPS (the tokens file names the CAs).
     const scenario = spawnSync(process.execPath, [join(ROOT, 'scripts', 'dist', 'sim', 'cli.js'), '--tokens-file', fabricTokens, '--students', '60', '--terminals', '5', '--batch-size', '30'], { env, encoding: 'utf8' });
     expect({ code: scenario.status, out: scenario.stdout.split('\n').filter((l) => /MISMATCH|RECONCILED|failed/.test(l)), err: scenario.stderr.split('\n').filter((l) => /failed/.test(l)) }).toEqual({ code: 0, out: [expect.stringContaining('RECONCILED: ')], err: [] });
+
+    // The site edge node npm start -- --edge brought up beside it: registered on the ledger as an edge, answering its terminals.
+    expect(f2.out).toContain('site edge node edge-canteen-sys');
+    expect((await get(GATEWAY + 10, '/healthz')).body).toMatchObject({ ok: true, edgeId: 'edge-canteen-sys' });
+    expect((await get(GATEWAY, '/v1/terminals/edge-canteen-sys/config', token(fabricTokens, 'operator'), caOf('operator'))).body).toMatchObject({ role: 'edge', merchantId: 'canteen-sys' });
 
     // 4. The embedded system while Fabric runs: refused, Fabric untouched.
     const e2 = system('start', '--embedded');
