@@ -15,7 +15,7 @@
  * ("dol_") move a whole system beside the user's.
  */
 import { Pool } from 'pg';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { findBinaries, MissingBinaries } from './binaries';
 import { peerEndpoint } from './client';
