@@ -233,6 +233,10 @@ describe('edge with the centre: approvals the ledger verifies', () => {
     expect(await forwardToCentre(e1.node, e1.centre)).toEqual({ forwarded: 1, settled: 0 });
     await settled();
     expect(await forwardToCentre(e1.node, e1.centre)).toEqual({ forwarded: 0, settled: 1 });
+    // The terminal reads its per-record outcomes back with its own credential, into its journal.
+    const t1Credential = (await api.must('POST', `/v1/terminals/${t1.terminalId}/credentials`, 'operator')) as { token: string };
+    expect(await t1.readBack({ url: gateway.url, token: t1Credential.token })).toBe(0);
+    expect(t1.batches()[0]?.counts).toMatchObject({ settled: 1 });
 
     const payment = async (id: string): Promise<unknown> => ((await api.must('GET', `/v1/payments/${id}`, 'auditor')) as { payment: unknown }).payment;
     expect(await payment(`${t1.terminalId}:1`)).toMatchObject({ code: 'settled', edge: 'approved' });

@@ -106,13 +106,25 @@ function offlineConfig(terminalId: string, issuer: Issuer): OfflineConfig {
 }
 
 /** Each replay: a code sold at stall A, its screenshot shown at stall B, both through the terminal library. */
-async function replays(url: string, n: number, tag: string): Promise<{ stopped: number; through: number; marked: number }> {
+interface Replays {
+  readonly stopped: number;
+  readonly through: number;
+  readonly marked: number;
+  readonly issuer: Issuer;
+  readonly terminals: readonly OfflineTerminal[];
+  readonly keys: readonly Terminal[];
+  readonly accounts: readonly string[];
+}
+
+async function replays(url: string, n: number, tag: string): Promise<Replays> {
   const issuer = Issuer.generate(`issuer-${tag}`, 'EdDSA', NOW - 1e10, NOW + 1e10);
-  const [a, b] = [`pos-a-${tag}`, `pos-b-${tag}`].map((id) => {
-    const t = new OfflineTerminal(id, Terminal.generate(id, 'EdDSA').key, new Journal(memoryJournalStore()), new EdgeClient('edge-bench', url));
-    t.sync(offlineConfig(id, issuer), { version: 0, media: new Set(), accounts: new Set() }, AT - 60_000);
+  const keys = [`pos-a-${tag}`, `pos-b-${tag}`].map((id) => Terminal.generate(id, 'EdDSA'));
+  const [a, b] = keys.map((k) => {
+    const t = new OfflineTerminal(k.terminalId, k.key, new Journal(memoryJournalStore()), new EdgeClient('edge-bench', url));
+    t.sync(offlineConfig(k.terminalId, issuer), { version: 0, media: new Set(), accounts: new Set() }, AT - 60_000);
     return t;
   });
+  const accounts: string[] = [];
   if (a === undefined || b === undefined) throw new Error('no terminals');
   let stopped = 0;
   let through = 0;
@@ -121,6 +133,7 @@ async function replays(url: string, n: number, tag: string): Promise<{ stopped: 
     const w = PayerMedium.issue(issuer, {
       mediaId: `w-${tag}-${i}`, kind: 'wallet', account: `acct-${tag}-${i}`, group: 'g', capPerPayment: '5000', capTotal: '20000', ctrFrom: 1, ctrTo: 100, nbf: NOW - 86_400_000, exp: NOW + 86_400_000,
     }, 'EdDSA');
+    accounts.push(w.fields.account);
     const code = w.payCode(AT - 5000);
     const first = await a.sell({ medium: 'code', credential: code }, Amount.parse('900'), AT);
     if (!first.ok) throw new Error(`the first use was refused: ${first.code}`);
@@ -130,7 +143,49 @@ async function replays(url: string, n: number, tag: string): Promise<{ stopped: 
       if (again.edge === 'unreachable') marked += 1;
     } else if (again.code === 'ALREADY_USED') stopped += 1;
   }
-  return { stopped, through, marked };
+  return { stopped, through, marked, issuer, terminals: [a, b], keys, accounts };
+}
+
+/** Settles the replays that got through on the embedded ledger: how many settlement finds as double spends. */
+async function settleReplays(r: Replays): Promise<{ doubleSpends: number; flagged: number }> {
+  const pool = new Pool({ connectionString: process.env.DOL_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', max: 8 });
+  const schema = `bench_edge_${randomBytes(4).toString('hex')}`;
+  const gateway = await startTestGateway({ pool, schema, now: NOW, runWorker: true, workers: 2 });
+  try {
+    const api = new GatewayClient(gateway.url, gateway.tokens);
+    await api.must('POST', '/v1/issuer-keys', 'operator', r.issuer.registration());
+    await api.must('POST', '/v1/merchants', 'operator', { merchantId: 'canteen-bench', name: 'bench' });
+    for (const k of r.keys) await api.must('POST', '/v1/terminals', 'operator', { terminalId: k.terminalId, merchantId: 'canteen-bench', publicKey: k.key.jwk });
+    await api.must('PUT', '/v1/risk-policy', 'operator', { maxClockSkewMs: 300000, tapMaxAgeMs: 120000, faceCapPerPayment: '3000', faceMinScore: 900 });
+    for (let i = 0; i < r.accounts.length; i += 500) {
+      const chunk = r.accounts.slice(i, i + 500);
+      await api.must('POST', '/v1/accounts/import', 'finance', { accounts: chunk.map((account) => ({ account, group: 'g', creditLine: '0' })) });
+      await api.must('POST', '/v1/top-ups/import', 'operator', { topUps: chunk.map((account) => ({ topUpId: `tu-${account}`, account, amount: '5000' })) });
+    }
+    const receipts: string[] = [];
+    for (const t of r.terminals) {
+      t.seal(500);
+      await t.upload({ url: gateway.url });
+      receipts.push(...t.receipts());
+    }
+    while ((await gateway.store.depth()) > 0) await new Promise((res) => setTimeout(res, 50));
+    let doubleSpends = 0;
+    let flagged = 0;
+    for (const receipt of receipts) {
+      const b = (await api.must('GET', `/v1/batches/${receipt}`, 'auditor')) as { result?: { outcomes?: { code: string; flags?: string[] }[] } };
+      for (const o of b.result?.outcomes ?? []) {
+        if (o.code === 'double-spend') {
+          doubleSpends += 1;
+          if (o.flags?.includes('edge-unreachable') === true) flagged += 1;
+        }
+      }
+    }
+    return { doubleSpends, flagged };
+  } finally {
+    await gateway.close();
+    await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await pool.end();
+  }
 }
 
 async function hour(students: number, edges: boolean, overflow: 'refuse' | 'advance'): Promise<RunReport> {
@@ -179,7 +234,8 @@ async function main(): Promise<void> {
     say(`screenshot replays at a second stall, edge up: ${up.stopped} of ${n} stopped at the stall, ${up.through} got through`);
     await stopEdge(edge.child);
     const down = await replays(edge.url, n, 'down');
-    say(`the same with the edge killed: ${down.stopped} stopped, ${down.through} got through, ${down.marked} of them marked edge-unreachable (settlement finds each as a double spend: see the hour below)`);
+    const found = await settleReplays(down);
+    say(`the same with the edge killed: ${down.stopped} stopped, ${down.through} got through (${down.marked} marked edge-unreachable); settled on the embedded ledger: ${found.doubleSpends} found as double spends, ${found.flagged} of them flagged edge-unreachable`);
     edge = await startEdge(dir, pinned);
     await stopEdge(edge.child);
 
@@ -192,6 +248,9 @@ async function main(): Promise<void> {
     say('  run                               | sales | advances (count, fen) | double spends at settlement | replays stopped at the stall | refused beyond the slice | reconciled');
     for (const [label, r] of runs) {
       say(`  ${label.padEnd(33)} | ${String(r.sales).padStart(5)} | ${String(r.outcomes['settled-advance'] ?? 0).padStart(5)}, ${r.advanced.toString().padStart(8)}       | ${String(r.outcomes['double-spend'] ?? 0).padStart(27)} | ${`${r.stall.replaysStopped} of ${r.stall.replays}`.padStart(28)} | ${String(r.stall.refused.OVER_SLICE ?? 0).padStart(24)} | ${r.ok ? 'yes' : 'NO'}`);
+    }
+    for (const [label, r] of runs) {
+      if (r.stall.edgeMs.length > 0) say(`  ${label}: a sale's round trip to its edge during the hour p50 ${percentile(r.stall.edgeMs, 0.5).toFixed(2)} ms, p99 ${percentile(r.stall.edgeMs, 0.99).toFixed(2)} ms (${r.stall.edgeMs.length} sales; the killed edge's refused connections included)`);
     }
     for (const [label, r] of runs) if (!r.ok) process.stdout.write(`\n${label}:\n${formatReport(r)}\n`);
     say(`command: npm run bench:edge -- --approvals ${approvals} --stalls ${stalls} --replays ${n} --students ${students}`);

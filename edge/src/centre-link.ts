@@ -33,8 +33,9 @@ export interface SyncReport {
  * the next is fetched; a failed sync leaves the previous one in force.
  */
 export async function syncWithCentre(edge: EdgeNode, centre: Centre): Promise<SyncReport> {
-  const config = parseOfflineConfig(await getJson(centre, `/v1/terminals/${edge.edgeId}/offline-config`));
-  edge.store.put('config', JSON.stringify(await getJson(centre, `/v1/terminals/${edge.edgeId}/offline-config`)));
+  const raw = await getJson(centre, `/v1/terminals/${edge.edgeId}/offline-config`);
+  const config = parseOfflineConfig(raw);
+  edge.store.put('config', JSON.stringify(raw));
   const delta = await getJson(centre, '/v1/deny-list?since=0');
   const r = FieldReader.of(delta, 'denyList', ['version', 'entries']);
   const entries = r.raw('entries');

@@ -1,5 +1,5 @@
-import { Amount, DomainError, FieldReader, MEDIA, decodeBatch, parseAccountId, parseTerminalId, type Medium } from '@dol/chaincode';
-import { signJws, type SigningKey } from '@dol/terminal';
+import { DomainError, FieldReader, MEDIA, decodeBatch, parseAccountId, parseTerminalId } from '@dol/chaincode';
+import { signJws, type ApprovalRequest, type SigningKey } from '@dol/terminal';
 import type { EdgeStore } from './edge-store';
 
 /** What the edge answers a terminal. */
@@ -7,19 +7,8 @@ export type ApprovalAnswer =
   | { readonly ok: true; readonly approval: string; readonly withinSlice: boolean }
   | { readonly ok: false; readonly code: 'ALREADY_USED' | 'OVER_SLICE' | 'DENY_LISTED' | 'INVALID_REQUEST'; readonly message: string };
 
-/** A terminal's request, parsed. */
-export interface ApprovalRequestBody {
-  readonly terminalId: string;
-  readonly medium: Medium;
-  readonly payer: string;
-  readonly account: string;
-  readonly ctr: number;
-  readonly amount: Amount;
-  readonly at: number;
-}
-
 /** Parses a request body; anything malformed is INVALID_REQUEST, and nothing is written. */
-export function parseApprovalRequest(value: unknown): ApprovalRequestBody {
+export function parseApprovalRequest(value: unknown): ApprovalRequest {
   const r = FieldReader.of(value, 'approvalRequest', ['terminalId', 'medium', 'payer', 'account', 'ctr', 'amount', 'at']);
   return {
     terminalId: r.parsed('terminalId', parseTerminalId), medium: r.oneOf('medium', MEDIA), payer: r.parsed('payer', parseAccountId),
@@ -42,7 +31,7 @@ export interface SiteDenyList {
  */
 export class EdgeNode {
   private deny = { version: 0, media: new Set<string>(), accounts: new Set<string>() };
-  private readonly waiting: { req: ApprovalRequestBody; resolve: (a: ApprovalAnswer) => void; reject: (e: unknown) => void }[] = [];
+  private readonly waiting: { req: ApprovalRequest; resolve: (a: ApprovalAnswer) => void; reject: (e: unknown) => void }[] = [];
 
   constructor(
     readonly edgeId: string,
@@ -72,7 +61,7 @@ export class EdgeNode {
    * many approvals, so a busy site does not queue behind the disk one sale at a time).
    */
   approve(body: unknown): Promise<ApprovalAnswer> {
-    let req: ApprovalRequestBody;
+    let req: ApprovalRequest;
     try {
       req = parseApprovalRequest(body);
     } catch (error) {
@@ -107,7 +96,7 @@ export class EdgeNode {
   }
 
   /** One sale, inside the group's transaction: it sees the writes of the sales before it. */
-  private decide(req: ApprovalRequestBody): ApprovalAnswer {
+  private decide(req: ApprovalRequest): ApprovalAnswer {
     const store = this.store;
     // A face has no counter: each face sale is its own; codes and taps are written off by (medium, ctr).
     if (req.medium !== 'face') {

@@ -29,8 +29,7 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+function send(res: ServerResponse, status: number, body: unknown, text = JSON.stringify(body)): void {
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
   res.end(text);
 }
@@ -61,9 +60,10 @@ export function createEdgeServer(edge: EdgeNode, onBatchStored: () => void = () 
           send(res, 202, { receipt: stored.receipt, stored: 'edge' });
           onBatchStored();
         } else if (req.method === 'GET' && path === '/v1/offline-config') {
+          // The document as the centre served it, checked once more before it goes to a terminal.
           const config = edge.store.get('config');
           if (config === undefined || siteConfig(edge) === undefined) send(res, 503, { code: 'NOT_SYNCED', message: 'the edge has not synced with the centre yet' });
-          else send(res, 200, JSON.parse(config));
+          else send(res, 200, undefined, config);
         } else if (req.method === 'GET' && path === '/v1/deny-list') {
           send(res, 200, edge.denyList());
         } else if (req.method === 'GET' && path === '/healthz') {

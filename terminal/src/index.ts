@@ -1,7 +1,7 @@
 /** The reference terminal library a vendor embeds: acceptance, journal, batching, signing, upload, edge client (docs/terminal.md). */
 export { AcceptanceEngine, type AcceptedPayer, type Decision, type DenyList, type Presentation, type RefusalCode } from './acceptance';
 export { EdgeClient, type ApprovalRequest, type EdgeAnswer } from './edge-client';
-export { Journal, fileJournalStore, memoryJournalStore, type JournalEntry, type JournalState, type JournalStore } from './journal';
+export { Journal, fileJournalStore, memoryJournalStore, parseJournalEntry, type JournalEntry, type JournalState, type JournalStore } from './journal';
 export { parseOfflineConfig, type OfflineConfig, type SiteEdge } from './offline-config';
 export { MAX_RECORDS_PER_BATCH, OfflineTerminal, type SaleResult } from './offline-terminal';
 export { SaleChain, type WireBatch, type WireEdgeMark, type WireRecord } from './sale-chain';

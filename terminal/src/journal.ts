@@ -1,5 +1,5 @@
 import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { ZERO_DIGEST, recordDigest, sha256Hex } from '@dol/chaincode';
+import { Amount, FieldReader, MEDIA, ZERO_DIGEST, isJsonObject, parseSaleRecord, parseStrictJson, recordDigest, sha256Hex } from '@dol/chaincode';
 import type { AcceptedPayer } from './acceptance';
 import type { WireRecord } from './sale-chain';
 
@@ -9,6 +9,49 @@ export type JournalEntry =
   | { readonly kind: 'batch'; readonly batchSeq: number; readonly firstSeq: number; readonly lastSeq: number; readonly jws: string }
   | { readonly kind: 'uploaded'; readonly batchSeq: number; readonly receipt: string }
   | { readonly kind: 'settled'; readonly batchSeq: number; readonly counts: Readonly<Record<string, number>> };
+
+/** Reads one journal line back: every field checked, the record by protocol v1's own parser. */
+export function parseJournalEntry(line: string): JournalEntry {
+  const value = parseStrictJson(line);
+  const kind = FieldReader.of(value, 'journal', ['kind'], ['record', 'payer', 'batchSeq', 'firstSeq', 'lastSeq', 'jws', 'receipt', 'counts']).oneOf('kind', ['sale', 'batch', 'uploaded', 'settled'] as const);
+  switch (kind) {
+    case 'sale': {
+      const r = FieldReader.of(value, 'journal', ['kind', 'record', 'payer']);
+      const raw = r.raw('record');
+      const rec = parseSaleRecord(raw);
+      const p = FieldReader.of(r.raw('payer'), 'journal.payer', ['medium', 'payerId', 'account', 'ctr'], ['cert']);
+      const cert = p.has('cert') ? FieldReader.of(p.raw('cert'), 'journal.payer.cert', ['ctrFrom', 'capTotal']) : undefined;
+      const credential = isJsonObject(raw) ? raw.credential : undefined;
+      const record: WireRecord = {
+        v: 1, terminalId: rec.terminalId, seq: rec.seq, at: rec.at, amount: rec.amount.toString(), medium: rec.medium, credential,
+        denyListVersion: rec.denyListVersion, prev: rec.prev, ...(rec.edge === undefined ? {} : { edge: rec.edge }),
+      };
+      const id = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+      return {
+        kind, record,
+        payer: {
+          medium: p.oneOf('medium', MEDIA), payerId: p.string('payerId', id, 'an identifier'), account: p.string('account', id, 'an identifier'), ctr: p.int('ctr'),
+          ...(cert === undefined ? {} : { cert: { ctrFrom: cert.int('ctrFrom'), capTotal: Amount.parsePositive(cert.raw('capTotal'), 'capTotal') } }),
+        },
+      };
+    }
+    case 'batch': {
+      const r = FieldReader.of(value, 'journal', ['kind', 'batchSeq', 'firstSeq', 'lastSeq', 'jws']);
+      return { kind, batchSeq: r.int('batchSeq', 1), firstSeq: r.int('firstSeq', 1), lastSeq: r.int('lastSeq', 1), jws: r.string('jws', /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'a compact JWS') };
+    }
+    case 'uploaded': {
+      const r = FieldReader.of(value, 'journal', ['kind', 'batchSeq', 'receipt']);
+      return { kind, batchSeq: r.int('batchSeq', 1), receipt: r.string('receipt', /^[0-9a-f]{64}$/, 'a receipt') };
+    }
+    case 'settled': {
+      const r = FieldReader.of(value, 'journal', ['kind', 'batchSeq', 'counts']);
+      const counts: Record<string, number> = {};
+      const c = r.raw('counts');
+      if (isJsonObject(c)) for (const [k, v] of Object.entries(c)) if (typeof v === 'number') counts[k] = v;
+      return { kind, batchSeq: r.int('batchSeq', 1), counts };
+    }
+  }
+}
 
 /** Where the journal's lines live: a file (fsync before each append returns) or memory (simulations). */
 export interface JournalStore {
@@ -73,7 +116,9 @@ export class Journal {
 
   constructor(private readonly store: JournalStore) {
     this.state = { heads: { seq: 0, prevRecord: ZERO_DIGEST, batchSeq: 0, prevBatch: ZERO_DIGEST }, sales: [], unsealed: [], batches: new Map() };
-    store.readAll().forEach((line, i) => { this.apply(JSON.parse(line) as JournalEntry, i + 1); });
+    store.readAll().forEach((line, i) => {
+      this.apply(parseJournalEntry(line), i + 1);
+    });
   }
 
   /** What the journal holds now. */

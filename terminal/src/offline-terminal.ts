@@ -122,7 +122,7 @@ export class OfflineTerminal {
   }
 
   /** The sealed batches, in batch order. */
-  batches(): { batchSeq: number; firstSeq: number; lastSeq: number; jws: string; receipt?: string }[] {
+  batches(): { batchSeq: number; firstSeq: number; lastSeq: number; jws: string; receipt?: string; counts?: Readonly<Record<string, number>> }[] {
     return [...this.journal.current.batches].sort((x, y) => x[0] - y[0]).map(([batchSeq, b]) => ({ batchSeq, ...b }));
   }
 

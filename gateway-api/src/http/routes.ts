@@ -141,7 +141,7 @@ async function ownTerminalOrSiteEdge(call: Call, terminalId: string): Promise<vo
   const caller = call.caller;
   if (caller?.role !== 'terminal' || caller.subject === terminalId) return;
   const [edge, terminal] = await Promise.all([caller.subject, terminalId].map(async (t) => parse(await call.deps.ledger.evaluate('gateway', 'GetTerminal', [t]))));
-  const field = (v: unknown, k: string): unknown => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined);
+  const field = (v: unknown, k: string): unknown => (typeof v === 'object' && v !== null ? Reflect.get(v, k) : undefined);
   if (field(edge, 'role') !== 'edge' || field(edge, 'merchantId') !== field(terminal, 'merchantId')) ownTerminal(call, terminalId);
 }
 
