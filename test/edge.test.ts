@@ -8,7 +8,7 @@ import { Amount } from '@dol/chaincode';
 import type { LedgerPort } from '@dol/gateway-api';
 import { startTestGateway, type TestGateway } from '@dol/bench';
 import { EdgeNode, EdgeStore, createEdgeServer, forwardToCentre, loadOrCreateEdgeKey, syncWithCentre } from '@dol/edge';
-import { EdgeClient, Journal, OfflineTerminal, memoryJournalStore, parseOfflineConfig, signJws, type DenyList } from '@dol/terminal';
+import { EdgeClient, Journal, OfflineTerminal, memoryJournalStore, parseDenyList, parseOfflineConfig, signJws } from '@dol/terminal';
 import { GatewayClient, Issuer, PayerMedium, Terminal } from '@dol/scripts';
 import { ledgerUnderTest } from './support/ledger-under-test';
 
@@ -199,7 +199,9 @@ describe('edge with the centre: approvals the ledger verifies', () => {
     // The site's terminals sync from their edge (configuration, deny list) and ask it before each sale.
     const config = parseOfflineConfig(await (await fetch(`${e1.url}/v1/offline-config`)).json());
     expect(config.policy.edgeOverflow).toBe('refuse');
-    const deny: DenyList = { version: e1.node.denyList().version, media: new Set(), accounts: new Set() };
+    // The site's deny list as its edge serves it, read by the library's parser.
+    const deny = parseDenyList(await (await fetch(`${e1.url}/v1/deny-list`)).json());
+    expect(deny.version).toBe(e1.node.denyList().version);
     const t1 = new OfflineTerminal(pos[0]?.terminalId ?? '', pos[0]?.key ?? issuer.key, new Journal(memoryJournalStore()), new EdgeClient(e1.edgeId, e1.url));
     const t2 = new OfflineTerminal(pos[1]?.terminalId ?? '', pos[1]?.key ?? issuer.key, new Journal(memoryJournalStore()), new EdgeClient(e1.edgeId, e1.url));
     for (const t of [t1, t2]) t.sync(config, deny, AT - 60_000);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Amount, parseIssuerKey, parseRiskPolicy, recordDigest } from '@dol/chaincode';
 import {
-  AcceptanceEngine, EdgeClient, Journal, OfflineTerminal, fileJournalStore, memoryJournalStore, type DenyList, type OfflineConfig, type Presentation,
+  AcceptanceEngine, EdgeClient, Journal, OfflineTerminal, fileJournalStore, memoryJournalStore, parseDenyList, type DenyList, type OfflineConfig, type Presentation,
 } from '@dol/terminal';
 import { Issuer, PayerMedium, Terminal, caseIssuers, everyRecordVerdict, faceCredential } from '@dol/scripts';
 
@@ -116,6 +116,16 @@ describe('acceptance engine: what only the terminal knows', () => {
 
   it('refuses a credential the record could not carry (INVALID_SALE)', () => {
     expect(sell(fresh(), { medium: 'code', credential: 'x'.repeat(9000) }, '100')).toBe('INVALID_SALE');
+  });
+});
+
+describe('deny list: read from the centre or from the edge', () => {
+  it('takes both shapes, and refuses a list it cannot read', () => {
+    const fromCentre = parseDenyList({ version: 3, entries: [{ version: 2, kind: 'medium', id: 'w-1', reason: 'double spend' }, { version: 3, kind: 'account', id: 'acct-2', reason: 'clearance' }] });
+    expect(fromCentre).toEqual({ version: 3, media: new Set(['w-1']), accounts: new Set(['acct-2']) });
+    expect(parseDenyList({ version: 3, media: ['w-1'], accounts: ['acct-2'] })).toEqual(fromCentre);
+    expect(() => parseDenyList({ version: 3, media: [1], accounts: [] })).toThrow(/list of ids/);
+    expect(() => parseDenyList({ version: 3, entries: [{ kind: 'medium' }] })).toThrow(/lacks its id/);
   });
 });
 

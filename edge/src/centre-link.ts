@@ -1,5 +1,5 @@
 import { Amount, FieldReader, decodeBatch } from '@dol/chaincode';
-import { parseOfflineConfig, readOutcome, uploadBatch, type OfflineConfig } from '@dol/terminal';
+import { parseDenyList, parseOfflineConfig, readOutcome, uploadBatch, type OfflineConfig } from '@dol/terminal';
 import type { EdgeNode } from './edge-node';
 
 /** How the edge reaches the centre: the gateway's URL and the edge's own terminal token. */
@@ -36,15 +36,8 @@ export async function syncWithCentre(edge: EdgeNode, centre: Centre): Promise<Sy
   const raw = await getJson(centre, `/v1/terminals/${edge.edgeId}/offline-config`);
   const config = parseOfflineConfig(raw);
   edge.store.put('config', JSON.stringify(raw));
-  const delta = await getJson(centre, '/v1/deny-list?since=0');
-  const r = FieldReader.of(delta, 'denyList', ['version', 'entries']);
-  const entries = r.raw('entries');
-  const media: string[] = [];
-  const accounts: string[] = [];
-  if (Array.isArray(entries)) for (const e of entries) {
-    if (isObject(e) && typeof e.id === 'string') (e.kind === 'account' ? accounts : media).push(e.id);
-  }
-  edge.setDenyList({ version: r.int('version'), media, accounts });
+  const deny = parseDenyList(await getJson(centre, '/v1/deny-list?since=0'));
+  edge.setDenyList({ version: deny.version, media: [...deny.media], accounts: [...deny.accounts] });
   const grant = await getJson(centre, `/v1/edges/${edge.edgeId}/allowances`);
   const g = FieldReader.of(grant, 'allowances', ['edgeId', 'sites', 'asOf', 'allowances']);
   const list = g.raw('allowances');

@@ -1,5 +1,5 @@
 import { Amount } from '@dol/chaincode';
-import { Journal, OfflineTerminal, memoryJournalStore, parseOfflineConfig, type DenyList, type Presentation, type SaleChain, type WireRecord } from '@dol/terminal';
+import { Journal, OfflineTerminal, memoryJournalStore, parseDenyList, parseOfflineConfig, type DenyList, type Presentation, type SaleChain, type WireRecord } from '@dol/terminal';
 import type { GatewayClient } from './gateway-client';
 import { merchantOfTerminal, type PlannedSale, type Sale, type Scenario, type Upload } from './scenario';
 import type { SiteEdges } from './site-edges';
@@ -29,15 +29,9 @@ export interface Rush {
   readonly stall: StallReport;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 async function denyList(api: GatewayClient): Promise<DenyList> {
-  const body = await api.must('GET', '/v1/deny-list?since=0', 'operator');
-  const media = new Set<string>();
-  const accounts = new Set<string>();
-  const entries = isObject(body) && Array.isArray(body.entries) ? body.entries : [];
-  for (const e of entries) if (isObject(e) && typeof e.id === 'string') (e.kind === 'account' ? accounts : media).add(e.id);
-  return { version: isObject(body) && typeof body.version === 'number' ? body.version : 0, media, accounts };
+  return parseDenyList(await api.must('GET', '/v1/deny-list?since=0', 'operator'));
 }
 
 function presentationOf(p: PlannedSale): Presentation {
