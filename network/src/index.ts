@@ -6,3 +6,5 @@ export { connectAs, peerEndpoint, waitForEndorsement } from './client';
 export { allRoleIdentities, clientIdentity, identitiesFile, type IdentityFileEntry } from './identity-files';
 export { peerCli, peerAdminEnv, ordererFlags, blockHeight } from './admin';
 export { issueClientIdentity } from './identities';
+export { LOOPBACK_HOSTS, isPrivateIpv4, readTopology, topologyProblems, type OrgHost, type Topology } from './topology';
+export { capLink, existingNamespaces, hostsFile, inNamespace, makeHosts, namespacesUnavailable, removeHosts, setLink, switchNamespace } from './netns';
