@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Binaries } from './binaries';
-import { CHANNEL, orgOf, ordererName, paths, peerName, type Layout, type OrgKey } from './layout';
+import { CHANNEL, dial, orgOf, ordererName, paths, peerName, type Layout, type OrgKey } from './layout';
 import { run } from './processes';
 
 /** Fabric's CLIs acting as an organisation's admin: channel joins, lifecycle, queries. */
@@ -12,7 +12,7 @@ export function peerAdminEnv(l: Layout, org: OrgKey): Record<string, string> {
     FABRIC_CFG_PATH: p.nodeConfig(peerName(org)),
     CORE_PEER_LOCALMSPID: orgOf(org).mspId,
     CORE_PEER_MSPCONFIGPATH: join(p.admin(org), 'msp'),
-    CORE_PEER_ADDRESS: `127.0.0.1:${l.ports.peer(org)}`,
+    CORE_PEER_ADDRESS: `${dial(l, org)}:${l.ports.peer(org)}`,
     CORE_PEER_TLS_ENABLED: 'true',
     CORE_PEER_TLS_ROOTCERT_FILE: join(p.orgMsp(org), 'tlscacerts', 'ca.pem'),
     FABRIC_LOGGING_SPEC: 'WARNING',
@@ -21,7 +21,7 @@ export function peerAdminEnv(l: Layout, org: OrgKey): Record<string, string> {
 
 /** The flags that send a transaction to the first orderer over TLS. */
 export const ordererFlags = (l: Layout, i = 0): string[] => [
-  '-o', `127.0.0.1:${l.ports.orderer(i)}`, '--tls', '--cafile', join(paths(l).orgMsp('orderer'), 'tlscacerts', 'ca.pem'),
+  '-o', `${dial(l, 'orderer')}:${l.ports.orderer(i)}`, '--tls', '--cafile', join(paths(l).orgMsp('orderer'), 'tlscacerts', 'ca.pem'),
 ];
 
 export const peerCli = (l: Layout, b: Binaries, org: OrgKey, args: readonly string[]): Promise<string> =>
@@ -32,7 +32,7 @@ export async function joinOrderer(l: Layout, b: Binaries, i: number): Promise<vo
   const p = paths(l);
   const adminTls = join(p.admin('orderer'), 'tls');
   await run(b.tools.osnadmin, [
-    'channel', 'join', '--channelID', CHANNEL, '--config-block', p.channelBlock, '-o', `127.0.0.1:${l.ports.ordererAdmin(i)}`,
+    'channel', 'join', '--channelID', CHANNEL, '--config-block', p.channelBlock, '-o', `${dial(l, 'orderer')}:${l.ports.ordererAdmin(i)}`,
     '--ca-file', join(p.node('orderer', ordererName(i)), 'tls', 'ca.pem'),
     '--client-cert', join(adminTls, 'signcerts', 'cert.pem'), '--client-key', join(adminTls, 'keystore', 'key.pem'),
   ]);
@@ -43,7 +43,7 @@ export async function ordererChannels(l: Layout, b: Binaries, i: number): Promis
   const p = paths(l);
   const adminTls = join(p.admin('orderer'), 'tls');
   return run(b.tools.osnadmin, [
-    'channel', 'list', '-o', `127.0.0.1:${l.ports.ordererAdmin(i)}`, '--ca-file', join(p.node('orderer', ordererName(i)), 'tls', 'ca.pem'),
+    'channel', 'list', '-o', `${dial(l, 'orderer')}:${l.ports.ordererAdmin(i)}`, '--ca-file', join(p.node('orderer', ordererName(i)), 'tls', 'ca.pem'),
     '--client-cert', join(adminTls, 'signcerts', 'cert.pem'), '--client-key', join(adminTls, 'keystore', 'key.pem'),
   ]);
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ordererFlags, peerCli } from './admin';
 import type { Binaries } from './binaries';
-import { CHAINCODE, CHANNEL, ENDORSING_ORGS, ENDORSEMENT_POLICY, PEER_ORGS, contractName, paths, peerName, type Layout, type OrgKey } from './layout';
+import { CHAINCODE, CHANNEL, ENDORSING_ORGS, ENDORSEMENT_POLICY, PEER_ORGS, contractName, dial, listenOn, paths, where, peerName, type Layout, type OrgKey } from './layout';
 import { run, waitFor, type ProcessSpec } from './processes';
 
 /**
@@ -34,7 +34,7 @@ async function packageFor(l: Layout, org: OrgKey, label: string): Promise<string
   const work = mkdtempSync(join(tmpdir(), 'ccaas-'));
   try {
     writeFileSync(join(work, 'connection.json'), JSON.stringify({
-      address: `127.0.0.1:${l.ports.contract(org)}`,
+      address: `${dial(l, org)}:${l.ports.contract(org)}`,
       dial_timeout: '10s',
       tls_required: true,
       client_auth_required: true,
@@ -59,10 +59,11 @@ export function contractSpec(l: Layout, org: OrgKey, packageId: string, extraEnv
     name: contractName(org),
     command: process.execPath,
     port: l.ports.contract(org),
+    ...where(l, org),
     env: { CORE_CHAINCODE_LOGGING_LEVEL: 'WARNING', ...extraEnv },
     // DOL_CONTRACT_NODE_FLAGS: node flags for the contract servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
     args: [
-      ...(process.env.DOL_CONTRACT_NODE_FLAGS ?? '').split(' ').filter((f) => f.length > 0), SHIM_CLI, 'server', '--chaincode-address', `127.0.0.1:${l.ports.contract(org)}`, '--chaincode-id', packageId, '--module-path', MODULE,
+      ...(process.env.DOL_CONTRACT_NODE_FLAGS ?? '').split(' ').filter((f) => f.length > 0), SHIM_CLI, 'server', '--chaincode-address', `${listenOn(l, org)}:${l.ports.contract(org)}`, '--chaincode-id', packageId, '--module-path', MODULE,
       '--chaincode-tls-cert-file', join(tls, 'signcerts', 'cert.pem'), '--chaincode-tls-key-file', join(tls, 'keystore', 'key.pem'),
       '--chaincode-tls-client-cacert-file', join(tls, 'ca.pem'),
     ],
@@ -92,7 +93,7 @@ export async function approveAndCommit(l: Layout, b: Binaries, sequence: number,
     'lifecycle', 'chaincode', 'approveformyorg', ...ordererFlags(l), ...definition(sequence), '--package-id', packages[o.key], '--waitForEvent',
   ])));
   const p = paths(l);
-  const endorsers = ENDORSING_ORGS.flatMap((o) => ['--peerAddresses', `127.0.0.1:${l.ports.peer(o.key)}`, '--tlsRootCertFiles', join(p.orgMsp(o.key), 'tlscacerts', 'ca.pem')]);
+  const endorsers = ENDORSING_ORGS.flatMap((o) => ['--peerAddresses', `${dial(l, o.key)}:${l.ports.peer(o.key)}`, '--tlsRootCertFiles', join(p.orgMsp(o.key), 'tlscacerts', 'ca.pem')]);
   await peerCli(l, b, 'operator', ['lifecycle', 'chaincode', 'commit', ...ordererFlags(l), ...definition(sequence), ...endorsers, '--waitForEvent']);
   await Promise.all(PEER_ORGS.map((o) => waitFor(`${peerName(o.key)} to see ${CHAINCODE} sequence ${sequence} committed`, async () => {
     try {

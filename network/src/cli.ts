@@ -1,13 +1,14 @@
 /**
  * `npm run network:up|down|status`: the native Fabric network of DESIGN §3.
  *
- *   network:up     [--orderers 1|3] [--purge] [--dir D] [--port-base B]
+ *   network:up     [--orderers 1|3] [--purge] [--dir D] [--port-base B] [--topology FILE]
  *   network:down   [--purge] [--dir D]
  *   network:status [--dir D]
  */
 import { resolve } from 'node:path';
 import { MissingBinaries, findBinaries } from './binaries';
 import { layout, paths } from './layout';
+import { readTopology } from './topology';
 import { down, readState, status, up } from './network';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -33,8 +34,10 @@ const say = (line: string): void => {
 };
 
 const USAGE = `usage:
-  npm run network:up [-- --orderers 1|3|5] [--purge] [--dir D] [--port-base B]
-      brings the native Fabric network up (from nothing, or restarts what is not running)
+  npm run network:up [-- --orderers 1|3|5] [--purge] [--dir D] [--port-base B] [--topology FILE]
+      brings the native Fabric network up (from nothing, or restarts what is not running);
+      --topology: each organisation on the host a topology file names (network/topologies/,
+      docs/network.md); without it, everything on this machine's loopback
   npm run network:down [-- --purge] [--dir D]     stops it (--purge deletes crypto, ledgers, logs)
   npm run network:status [-- --dir D]             its processes, ports and block heights
   (npm start and npm stop run the network and the gateway APIs together)
@@ -46,14 +49,17 @@ async function main(argv: readonly string[]): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const known = new Set(['--orderers', '--purge', '--dir', '--port-base']);
+  const known = new Set(['--orderers', '--purge', '--dir', '--port-base', '--topology']);
   for (const a of args) if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a}`);
   const dir = resolve(option(args, 'dir') ?? DEFAULT_DIR);
   const probe = layout(dir, DEFAULT_PORT_BASE, 1);
   const existing = readState(probe);
-  const portBase = wholeNumber('port-base', option(args, 'port-base'), existing?.portBase ?? DEFAULT_PORT_BASE);
+  const file = option(args, 'topology');
+  const topology = file === undefined ? undefined : readTopology(resolve(file));
+  const portBase = wholeNumber('port-base', option(args, 'port-base'), topology?.portBase ?? existing?.portBase ?? DEFAULT_PORT_BASE);
   const orderers = wholeNumber('orderers', option(args, 'orderers'), existing?.orderers ?? 1);
-  const l = layout(dir, portBase, orderers);
+  // A network made from a topology keeps it: later commands need not name the file again.
+  const l = layout(dir, portBase, orderers, topology?.hosts ?? existing?.hosts);
   const purge = args.includes('--purge');
   switch (command) {
     case 'up': {

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { connect, signers, type Gateway } from '@hyperledger/fabric-gateway';
 import { clientIdentity, type IdentityFileEntry } from './identity-files';
-import { CHAINCODE, CHANNEL, paths, peerName, type Layout, type OrgKey } from './layout';
+import { CHAINCODE, CHANNEL, dial, paths, peerName, type Layout, type OrgKey } from './layout';
 import { sleep } from './processes';
 
 /** Where a gateway client reaches an org's peer: endpoint, TLS root and the name its certificate carries. */
 export function peerEndpoint(l: Layout, org: OrgKey): { endpoint: string; hostAlias: string; tlsRootCert: string } {
   return {
-    endpoint: `127.0.0.1:${l.ports.peer(org)}`,
+    endpoint: `${dial(l, org)}:${l.ports.peer(org)}`,
     hostAlias: peerName(org),
     tlsRootCert: join(paths(l).orgMsp(org), 'tlscacerts', 'ca.pem'),
   };

@@ -1,11 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Binaries } from './binaries';
-import { ORGS, PEER_ORGS, ordererName, paths, peerName, type Layout, type OrgKey } from './layout';
+import { ORGS, PEER_ORGS, dial, listenOn, ordererName, paths, peerName, type Layout, type OrgKey } from './layout';
 
 /**
  * Fabric's configuration files, written for this network from scratch (our own values, only the
- * keys the processes read). Every listener is on 127.0.0.1 with TLS.
+ * keys the processes read). Every listener is on its organisation's host address (127.0.0.1 unless a
+ * topology says otherwise) with TLS; others reach it by the host's name.
  */
 
 const sig = (rule: string): string => `{ Type: Signature, Rule: "${rule}" }`;
@@ -37,7 +38,7 @@ export function configtx(l: Layout, cutting: BlockCutting = DEFAULT_BLOCK_CUTTIN
       Writers: ${sig(`OR('${id}.member')`)}
       Admins: ${sig(`OR('${id}.admin')`)}
     OrdererEndpoints:
-${orderers.map((i) => `      - 127.0.0.1:${l.ports.orderer(i)}`).join('\n')}
+${orderers.map((i) => `      - ${dial(l, 'orderer')}:${l.ports.orderer(i)}`).join('\n')}
 `;
     }
     return `  - &${o.name}
@@ -50,7 +51,7 @@ ${orderers.map((i) => `      - 127.0.0.1:${l.ports.orderer(i)}`).join('\n')}
       Admins: ${sig(`OR('${id}.admin')`)}
       Endorsement: ${sig(`OR('${id}.peer')`)}
     AnchorPeers:
-      - Host: 127.0.0.1
+      - Host: ${dial(l, key)}
         Port: ${l.ports.peer(key)}
 `;
   };
@@ -87,7 +88,7 @@ Orderer: &OrdererDefaults
     PreferredMaxBytes: ${cutting.preferredMaxBytes}
   EtcdRaft:
     Consenters:
-${orderers.map((i) => `      - Host: 127.0.0.1
+${orderers.map((i) => `      - Host: ${dial(l, 'orderer')}
         Port: ${l.ports.orderer(i)}
         ClientTLSCert: ${tlsCert(i)}
         ServerTLSCert: ${tlsCert(i)}`).join('\n')}
@@ -136,7 +137,7 @@ export function ordererYaml(l: Layout, i: number): string {
   const data = p.nodeData(ordererName(i));
   const admin = join(p.admin('orderer'), 'tls');
   return `General:
-  ListenAddress: 127.0.0.1
+  ListenAddress: ${listenOn(l, 'orderer')}
   ListenPort: ${l.ports.orderer(i)}
   TLS:
     Enabled: true
@@ -174,13 +175,13 @@ export function ordererYaml(l: Layout, i: number): string {
 FileLedger:
   Location: ${data}
 Operations:
-  ListenAddress: 127.0.0.1:${l.ports.ordererOperations(i)}
+  ListenAddress: ${listenOn(l, 'orderer')}:${l.ports.ordererOperations(i)}
   TLS:
     Enabled: false
 Metrics:
   Provider: prometheus
 Admin:
-  ListenAddress: 127.0.0.1:${l.ports.ordererAdmin(i)}
+  ListenAddress: ${listenOn(l, 'orderer')}:${l.ports.ordererAdmin(i)}
   TLS:
     Enabled: true
     Certificate: ${tls}/signcerts/cert.pem
@@ -203,13 +204,14 @@ export function coreYaml(l: Layout, b: Binaries, org: OrgKey): string {
   const name = peerName(org);
   const node = p.node(org, name);
   const tls = join(node, 'tls');
-  const address = `127.0.0.1:${l.ports.peer(org)}`;
+  const address = `${dial(l, org)}:${l.ports.peer(org)}`;
+  const listen = `${listenOn(l, org)}:${l.ports.peer(org)}`;
   const mspId = ORGS.find((o) => o.key === org)?.mspId ?? '';
   return `peer:
   id: ${name}
   networkId: campus
-  listenAddress: ${address}
-  chaincodeListenAddress: 127.0.0.1:${l.ports.peerChaincode(org)}
+  listenAddress: ${listen}
+  chaincodeListenAddress: ${listenOn(l, org)}:${l.ports.peerChaincode(org)}
   address: ${address}
   addressAutoDetect: false
   gateway:
@@ -374,7 +376,7 @@ ledger:
   snapshots:
     rootDir: ${p.nodeData(name)}/snapshots
 operations:
-  listenAddress: 127.0.0.1:${l.ports.peerOperations(org)}
+  listenAddress: ${listenOn(l, org)}:${l.ports.peerOperations(org)}
   tls:
     enabled: false
 metrics:

@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Binaries } from './binaries';
-import { CLIENT_ROLES, caName, contractName, ordererName, paths, peerName, type Layout, type OrgKey } from './layout';
+import { CLIENT_ROLES, caName, contractName, dial, listenOn, where, ordererName, paths, peerName, type Layout, type OrgKey } from './layout';
 import { run, type ProcessSpec } from './processes';
 
 /**
@@ -11,9 +11,13 @@ import { run, type ProcessSpec } from './processes';
  */
 
 const BOOTSTRAP = 'admin:adminpw';
-const HOSTS = '127.0.0.1,localhost';
+/** The names and addresses an organisation's TLS certificates carry: loopback, and its host's where a topology names one. */
+const hostsOf = (l: Layout, org: OrgKey): string => {
+  const h = l.hosts[org];
+  return h.address.startsWith('127.') ? '127.0.0.1,localhost' : `127.0.0.1,localhost,${h.name},${h.address}`;
+};
 
-/** The fabric-ca-server of one organisation, with TLS, on 127.0.0.1. */
+/** The fabric-ca-server of one organisation, with TLS, on its host's address (127.0.0.1 by default). */
 export function caSpec(l: Layout, b: Binaries, org: OrgKey): ProcessSpec {
   const home = paths(l).caHome(org);
   mkdirSync(home, { recursive: true });
@@ -21,10 +25,11 @@ export function caSpec(l: Layout, b: Binaries, org: OrgKey): ProcessSpec {
     name: caName(org),
     command: b.tools['fabric-ca-server'],
     port: l.ports.ca(org),
+    ...where(l, org),
     args: [
-      'start', '--home', home, '-b', BOOTSTRAP, '--address', '127.0.0.1', '--port', String(l.ports.ca(org)),
-      '--ca.name', caName(org), '--csr.cn', caName(org), '--csr.hosts', HOSTS, '--tls.enabled',
-      '--operations.listenaddress', `127.0.0.1:${l.ports.caOperations(org)}`, '--loglevel', 'warning',
+      'start', '--home', home, '-b', BOOTSTRAP, '--address', listenOn(l, org), '--port', String(l.ports.ca(org)),
+      '--ca.name', caName(org), '--csr.cn', caName(org), '--csr.hosts', hostsOf(l, org), '--tls.enabled',
+      '--operations.listenaddress', `${listenOn(l, org)}:${l.ports.caOperations(org)}`, '--loglevel', 'warning',
     ],
   };
 }
@@ -58,7 +63,7 @@ class CaClient {
   private readonly home: string;
 
   constructor(private readonly l: Layout, private readonly b: Binaries, private readonly org: OrgKey) {
-    this.url = `127.0.0.1:${l.ports.ca(org)}`;
+    this.url = `${dial(l, org)}:${l.ports.ca(org)}`;
     this.home = join(paths(l).caHome(org), 'client');
   }
 
@@ -79,10 +84,10 @@ class CaClient {
   /** Enrols into `dir/msp`, and with the TLS profile into `dir/tls` when asked. */
   async enroll(name: string, dir: string, tls: boolean): Promise<void> {
     const u = `https://${name}:${name}pw@${this.url}`;
-    await this.cli(['enroll', '-u', u, '-H', dir, '-M', join(dir, 'msp'), '--csr.cn', name, '--csr.hosts', `${HOSTS},${name}`]);
+    await this.cli(['enroll', '-u', u, '-H', dir, '-M', join(dir, 'msp'), '--csr.cn', name, '--csr.hosts', `${hostsOf(this.l, this.org)},${name}`]);
     tidyMsp(join(dir, 'msp'));
     if (tls) {
-      await this.cli(['enroll', '-u', u, '-H', dir, '-M', join(dir, 'tls'), '--enrollment.profile', 'tls', '--csr.cn', name, '--csr.hosts', `${HOSTS},${name}`]);
+      await this.cli(['enroll', '-u', u, '-H', dir, '-M', join(dir, 'tls'), '--enrollment.profile', 'tls', '--csr.cn', name, '--csr.hosts', `${hostsOf(this.l, this.org)},${name}`]);
       const keystore = join(dir, 'tls', 'keystore');
       for (const f of readdirSync(keystore)) if (f !== 'key.pem') renameSync(join(keystore, f), join(keystore, 'key.pem'));
       copyFileSync(caCert(this.l, this.org), join(dir, 'tls', 'ca.pem'));

@@ -69,6 +69,18 @@ export function portsFrom(base: number): Ports {
   };
 }
 
+/** Where one organisation's processes run: its host name (in certificates and configuration), its address, and for tests its network namespace. */
+export interface OrgHost {
+  readonly name: string;
+  readonly address: string;
+  /** A Linux network namespace of this machine that stands for the host (tests); none on a real host. */
+  readonly namespace?: string;
+}
+
+const ORG_KEYS: readonly OrgKey[] = ['orderer', 'operator', 'campus', 'audit'];
+/** Today's network: every organisation on this machine's loopback (npm start, CI). */
+export const LOOPBACK_HOSTS: Readonly<Record<OrgKey, OrgHost>> = Object.fromEntries(ORG_KEYS.map((o) => [o, { name: 'localhost', address: '127.0.0.1' }])) as Record<OrgKey, OrgHost>;
+
 /** Where one network lives on disk, and its shape. */
 export interface Layout {
   /** Everything the network writes: crypto, ledgers, configs, logs, state. Git-ignored. */
@@ -77,13 +89,22 @@ export interface Layout {
   /** Raft orderers: 1 by default, 3 for the fault tests. */
   readonly orderers: number;
   readonly ports: Ports;
+  /** Each organisation's host (topology.ts); all on loopback unless a topology says otherwise. */
+  readonly hosts: Readonly<Record<OrgKey, OrgHost>>;
 }
 
-export function layout(dir: string, portBase: number, orderers: number): Layout {
+export function layout(dir: string, portBase: number, orderers: number, hosts: Readonly<Record<OrgKey, OrgHost>> = LOOPBACK_HOSTS): Layout {
   if (![1, 3, 5].includes(orderers)) throw new Error(`--orderers must be 1, 3 or 5 (a Raft cluster of odd size), not ${orderers}`);
   if (!Number.isInteger(portBase) || portBase < 1024 || portBase > 65000) throw new Error(`port base ${portBase} is outside 1024..65000`);
-  return { dir, portBase, orderers, ports: portsFrom(portBase) };
+  return { dir, portBase, orderers, ports: portsFrom(portBase), hosts };
 }
+
+/** The address an organisation's processes listen on. */
+export const listenOn = (l: Layout, org: OrgKey): string => l.hosts[org].address;
+/** How others reach an organisation's processes: its host name, or 127.0.0.1 on loopback (today's network, unchanged). */
+export const dial = (l: Layout, org: OrgKey): string => (l.hosts[org].address.startsWith('127.') ? '127.0.0.1' : l.hosts[org].name);
+/** The network namespace an organisation's processes run in, if any. */
+export const namespaceOf = (l: Layout, org: OrgKey): string | undefined => l.hosts[org].namespace;
 
 /** Names and folders of the network's nodes. */
 export const ordererName = (i: number): string => `orderer${i}`;
@@ -107,3 +128,9 @@ export const paths = (l: Layout) => ({
   chaincode: (org: OrgKey) => join(l.dir, 'chaincode', org),
   identities: join(l.dir, 'identities'),
 });
+
+/** Where an organisation's process answers and runs: its host, and its namespace if it has one. */
+export const where = (l: Layout, org: OrgKey): { host: string; namespace?: string } => {
+  const namespace = namespaceOf(l, org);
+  return { host: dial(l, org), ...(namespace === undefined ? {} : { namespace }) };
+};

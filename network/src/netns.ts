@@ -8,7 +8,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { OrgHost } from './topology';
+import type { OrgHost } from './layout';
 
 /** The namespace that holds the bridge: the switch between the hosts. */
 export const switchNamespace = (hosts: Readonly<Record<string, OrgHost>>): string => `${Object.values(hosts)[0]?.namespace?.split('-')[0] ?? 'dol'}-switch`;

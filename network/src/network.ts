@@ -6,7 +6,7 @@ import { approveAndCommit, contractSpec, installAll, type Deployment } from './c
 import { configtx, coreYaml, ordererYaml, writeConfig } from './configs';
 import { writeIdentities } from './identity-files';
 import { caSpec, issueIdentities } from './identities';
-import { CHAINCODE, CHANNEL, ORGS, PEER_ORGS, caName, contractName, ordererName, paths, peerName, type Layout, type OrgKey } from './layout';
+import { CHAINCODE, CHANNEL, ORGS, PEER_ORGS, caName, contractName, ordererName, paths, peerName, where, LOOPBACK_HOSTS, type Layout, type OrgHost, type OrgKey } from './layout';
 import { alive, listening, run, startDetached, stop, waitFor, waitUp, type ProcessSpec } from './processes';
 import { waitForEndorsement } from './client';
 
@@ -17,6 +17,8 @@ export interface NetworkState {
   created: boolean;
   readonly orderers: number;
   readonly portBase: number;
+  /** The hosts of a network made from a topology file (absent: everything on loopback). */
+  readonly hosts?: Readonly<Record<OrgKey, OrgHost>>;
   deployment?: Deployment;
   pids: Record<string, number>;
 }
@@ -42,10 +44,10 @@ function saveState(l: Layout, state: NetworkState): void {
 function specs(l: Layout, b: Binaries, state: NetworkState): ProcessSpec[] {
   const list: ProcessSpec[] = ORGS.map((o) => caSpec(l, b, o.key));
   for (let i = 0; i < l.orderers; i++) {
-    list.push({ name: ordererName(i), command: b.tools.orderer, port: l.ports.orderer(i), args: ['start'], env: { FABRIC_CFG_PATH: paths(l).nodeConfig(ordererName(i)), FABRIC_LOGGING_SPEC: 'INFO' } });
+    list.push({ name: ordererName(i), command: b.tools.orderer, port: l.ports.orderer(i), ...where(l, 'orderer'), args: ['start'], env: { FABRIC_CFG_PATH: paths(l).nodeConfig(ordererName(i)), FABRIC_LOGGING_SPEC: 'INFO' } });
   }
   for (const o of PEER_ORGS) {
-    list.push({ name: peerName(o.key), command: b.tools.peer, port: l.ports.peer(o.key), args: ['node', 'start'], env: { FABRIC_CFG_PATH: paths(l).nodeConfig(peerName(o.key)), FABRIC_LOGGING_SPEC: 'INFO' } });
+    list.push({ name: peerName(o.key), command: b.tools.peer, port: l.ports.peer(o.key), ...where(l, o.key), args: ['node', 'start'], env: { FABRIC_CFG_PATH: paths(l).nodeConfig(peerName(o.key)), FABRIC_LOGGING_SPEC: 'INFO' } });
   }
   const packages = state.deployment?.packages;
   if (packages !== undefined) {
@@ -62,12 +64,12 @@ async function ensureRunning(l: Layout, state: NetworkState, wanted: readonly Pr
   const logs = paths(l).logs;
   const started: [ProcessSpec, number][] = [];
   for (const spec of wanted) {
-    if (alive(state.pids[spec.name]) && (await listening(spec.port))) continue;
+    if (alive(state.pids[spec.name]) && (await listening(spec.port, spec.host))) continue;
     const pid = state.pids[spec.name];
     if (pid !== undefined && alive(pid)) await stop(pid); // alive but not answering: start it afresh
     // A process just stopped may hold its port for a moment longer: wait for that, within reason.
-    for (let i = 0; i < 50 && (await listening(spec.port)); i++) await new Promise((r) => setTimeout(r, 100));
-    if (await listening(spec.port)) throw new Error(`port ${spec.port} (for ${spec.name}) is taken by another process; is another network running with port base ${l.portBase}?`);
+    for (let i = 0; i < 50 && (await listening(spec.port, spec.host)); i++) await new Promise((r) => setTimeout(r, 100));
+    if (await listening(spec.port, spec.host)) throw new Error(`port ${spec.port} (for ${spec.name}) is taken by another process; is another network running with port base ${l.portBase}?`);
     const newPid = startDetached(spec, logs);
     state.pids[spec.name] = newPid;
     started.push([spec, newPid]);
@@ -174,7 +176,7 @@ export async function up(l: Layout, options: UpOptions = {}): Promise<{ created:
       progress(`wiping an unfinished network in ${l.dir}`);
       await down(l, { purge: true });
     }
-    state = { version: 1, created: false, orderers: l.orderers, portBase: l.portBase, pids: {} };
+    state = { version: 1, created: false, orderers: l.orderers, portBase: l.portBase, ...(l.hosts === LOOPBACK_HOSTS ? {} : { hosts: l.hosts }), pids: {} };
     saveState(l, state);
     await create(l, b, state, progress);
     state.created = true;
@@ -235,7 +237,7 @@ export async function status(l: Layout, b: Binaries = findBinaries()): Promise<{
   if (state === undefined) return { state, processes: [], channels: [] };
   const rows = await Promise.all(specs(l, b, state).map(async (s): Promise<ProcessStatus> => {
     const pid = state.pids[s.name];
-    const running = alive(pid) && (await listening(s.port));
+    const running = alive(pid) && (await listening(s.port, s.host));
     const org = PEER_ORGS.find((o) => peerName(o.key) === s.name)?.key;
     const height = running && org !== undefined ? await blockHeight(l, b, org) : undefined;
     return { name: s.name, pid, port: s.port, running, height };

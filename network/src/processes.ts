@@ -2,6 +2,7 @@ import { spawn, execFile } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
+import { inNamespace } from './netns';
 
 /** The line startDetached writes to a log before each start. */
 const START_MARK = '=== started';
@@ -13,8 +14,11 @@ export interface ProcessSpec {
   readonly args: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
   readonly cwd?: string;
-  /** The port that answers once the process is up. */
+  /** The port that answers once the process is up, and the host it answers on (127.0.0.1 unless a topology says otherwise). */
   readonly port: number;
+  readonly host?: string;
+  /** The network namespace it runs in (separate hosts on one machine, netns.ts). */
+  readonly namespace?: string;
 }
 
 /** Starts a process detached, its stdout and stderr appended to `<logs>/<name>.log`; returns its pid. */
@@ -24,7 +28,8 @@ export function startDetached(spec: ProcessSpec, logs: string): number {
   try {
     // Logs are appended across starts: a mark lets a failed start show only its own lines.
     writeSync(fd, `${START_MARK} ${spec.name} ${new Date().toISOString()}\n`);
-    const child = spawn(spec.command, [...spec.args], {
+    const { command, args } = inNamespace(spec.namespace, spec.command, spec.args);
+    const child = spawn(command, args, {
       cwd: spec.cwd, env: { ...process.env, ...spec.env }, detached: true, stdio: ['ignore', fd, fd],
     });
     if (child.pid === undefined) throw new Error(`${spec.name}: could not start ${spec.command}`);
@@ -51,10 +56,10 @@ export function alive(pid: number | undefined): boolean {
   }
 }
 
-/** Whether something accepts TCP connections on 127.0.0.1:port. */
-export function listening(port: number): Promise<boolean> {
+/** Whether something accepts TCP connections on host:port (127.0.0.1 by default). */
+export function listening(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
+    const socket = createConnection({ host, port });
     socket.setTimeout(2000);
     const done = (ok: boolean): void => {
       socket.destroy();
@@ -89,9 +94,9 @@ export async function waitFor(describe: string, condition: () => Promise<boolean
 
 /** Waits for a started process to answer on its port; fails fast, with its log's tail, if it dies. */
 export async function waitUp(spec: ProcessSpec, pid: number, logs: string, budgetMs = 120_000): Promise<void> {
-  await waitFor(`${spec.name} on 127.0.0.1:${spec.port}`, async () => {
+  await waitFor(`${spec.name} on ${spec.host ?? '127.0.0.1'}:${spec.port}`, async () => {
     if (!alive(pid)) throw new Error(`${spec.name} exited during start; last lines of ${join(logs, `${spec.name}.log`)}:\n${tail(join(logs, `${spec.name}.log`), 25)}`);
-    return listening(spec.port);
+    return listening(spec.port, spec.host);
   }, budgetMs);
 }
 

@@ -1,19 +1,13 @@
 import { readFileSync } from 'node:fs';
-import type { OrgKey } from './layout';
-
-/** Where one organisation's processes run: its host name (in certificates and configuration), its address, and for tests its network namespace. */
-export interface OrgHost {
-  readonly name: string;
-  readonly address: string;
-  /** A Linux network namespace of this machine that stands for the host (tests); none on a real host. */
-  readonly namespace?: string;
-}
+import type { OrgHost, OrgKey } from './layout';
 
 /** What a network is made from (`network:up --topology FILE`): one host per organisation, the ports from one base. */
 export interface Topology {
   readonly v: 1;
   readonly portBase: number;
   readonly hosts: Readonly<Record<OrgKey, OrgHost>>;
+  /** Where the bring-up runs from (an administrator's machine on the same network); tests run `network:up` there. */
+  readonly control?: OrgHost;
 }
 
 const ORG_KEYS: readonly OrgKey[] = ['orderer', 'operator', 'campus', 'audit'];
@@ -39,13 +33,13 @@ export function topologyProblems(value: unknown): string[] {
   if (value.portBase !== undefined && (!Number.isInteger(value.portBase) || Number(value.portBase) < 1024 || Number(value.portBase) > 32000)) problems.push('portBase must be a whole number from 1024 to 32000 (below the ephemeral range)');
   const hosts = value.hosts;
   if (!isObject(hosts)) return [...problems, 'hosts must be an object with one entry per organisation (orderer, operator, campus, audit)'];
-  for (const k of Object.keys(hosts)) if (!ORG_KEYS.includes(k as OrgKey)) problems.push(`hosts.${k}: no such organisation (orderer, operator, campus, audit)`);
+  for (const k of Object.keys(hosts)) if (!ORG_KEYS.includes(k as OrgKey) && k !== 'control') problems.push(`hosts.${k}: no such organisation (orderer, operator, campus, audit; or control)`);
   const seen = { name: new Map<string, string>(), address: new Map<string, string>(), namespace: new Map<string, string>() };
   let withNamespace = 0;
-  for (const org of ORG_KEYS) {
+  for (const org of [...ORG_KEYS, 'control']) {
     const h = hosts[org];
     if (!isObject(h)) {
-      problems.push(`hosts.${org} is missing`);
+      if (org !== 'control') problems.push(`hosts.${org} is missing`);
       continue;
     }
     for (const k of Object.keys(h)) if (!['name', 'address', 'namespace'].includes(k)) problems.push(`hosts.${org}: unknown field "${k}"`);
@@ -63,7 +57,8 @@ export function topologyProblems(value: unknown): string[] {
       seen[field].set(v, org);
     }
   }
-  if (withNamespace !== 0 && withNamespace !== ORG_KEYS.length) problems.push('either every organisation names a namespace (separate hosts on one machine) or none does');
+  const named = ORG_KEYS.length + (isObject(hosts.control) ? 1 : 0);
+  if (withNamespace !== 0 && withNamespace !== named) problems.push('either every organisation names a namespace (separate hosts on one machine) or none does');
   return problems;
 }
 
@@ -77,13 +72,9 @@ export function readTopology(file: string): Topology {
   }
   const problems = topologyProblems(value);
   if (problems.length > 0) throw new Error(`topology ${file} is not usable:\n  - ${problems.join('\n  - ')}`);
-  const v = value as { portBase?: number; hosts: Record<OrgKey, OrgHost> };
-  const hosts = Object.fromEntries(ORG_KEYS.map((o) => {
-    const h = v.hosts[o];
-    return [o, { name: h.name, address: h.address, ...(h.namespace === undefined ? {} : { namespace: h.namespace }) }];
-  })) as Record<OrgKey, OrgHost>;
-  return { v: 1, portBase: v.portBase ?? 7000, hosts };
+  const v = value as { portBase?: number; hosts: Record<OrgKey | 'control', OrgHost | undefined> };
+  const host = (h: OrgHost): OrgHost => ({ name: h.name, address: h.address, ...(h.namespace === undefined ? {} : { namespace: h.namespace }) });
+  const hosts = Object.fromEntries(ORG_KEYS.map((o) => [o, host(v.hosts[o] ?? { name: '', address: '' })])) as Record<OrgKey, OrgHost>;
+  const control = v.hosts.control;
+  return { v: 1, portBase: v.portBase ?? 7000, hosts, ...(control === undefined ? {} : { control: host(control) }) };
 }
-
-/** Today's network: every organisation on this machine's loopback (npm start, CI). */
-export const LOOPBACK_HOSTS: Readonly<Record<OrgKey, OrgHost>> = Object.fromEntries(ORG_KEYS.map((o) => [o, { name: 'localhost', address: '127.0.0.1' }])) as Record<OrgKey, OrgHost>;
