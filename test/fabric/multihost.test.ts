@@ -69,7 +69,7 @@ function inNs(ns: string, args: readonly string[]): Promise<string> {
         const ss = spawn('ip', ['netns', 'exec', h.namespace ?? '', 'ss', '-Hltn'], { stdio: ['ignore', 'pipe', 'ignore'] });
         let text = '';
         ss.stdout.on('data', (c: Buffer) => (text += c.toString()));
-        ss.once('exit', () => resolve(text));
+        ss.once('exit', () => { resolve(text); });
       });
       expect({ org, listens: listening.includes(`${h.address}:`) }).toEqual({ org, listens: true });
     }
