@@ -25,7 +25,7 @@ describe('topology file', () => {
       },
     });
     expect(problems).toEqual(expect.arrayContaining([
-      'unknown field "extra"', 'v must be 1', 'hosts.bureau: no such organisation (orderer, operator, campus, audit)', 'hosts.audit is missing',
+      'unknown field "extra"', 'v must be 1', 'hosts.bureau: no such organisation (orderer, operator, campus, audit; or control)', 'hosts.audit is missing',
       expect.stringContaining('hosts.orderer.address must be a private IPv4 address'), expect.stringContaining('hosts.operator.name must be a DNS name'),
       'hosts.campus.address 10.0.0.1 is also hosts.operator\'s', 'either every organisation names a namespace (separate hosts on one machine) or none does',
     ]));
