@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { capLink, existingNamespaces, makeHosts, namespacesUnavailable, readTopology, removeHosts, setLink, topologyProblems, type OrgHost } from '@dol/network';
 
@@ -21,15 +21,16 @@ describe('topology file', () => {
         orderer: { name: 'orderer.dol.test', address: '8.8.8.8', namespace: 'dol-orderer' },
         operator: { name: 'Operator!', address: '10.0.0.1', namespace: 'dol-operator' },
         campus: { name: 'campus.dol.test', address: '10.0.0.1' },
-        bureau: { name: 'bureau.dol.test', address: '10.0.0.9' },
+        registry: { name: 'registry.dol.test', address: '10.0.0.9' },
       },
     });
     expect(problems).toEqual(expect.arrayContaining([
-      'unknown field "extra"', 'v must be 1', 'hosts.bureau: no such organisation (orderer, operator, campus, audit; or control)', 'hosts.audit is missing',
+      'unknown field "extra"', 'v must be 1', 'hosts.registry: no such organisation (orderer, operator, campus, audit; or bureau, control)', 'hosts.audit is missing',
       expect.stringContaining('hosts.orderer.address must be a private IPv4 address'), expect.stringContaining('hosts.operator.name must be a DNS name'),
       'hosts.campus.address 10.0.0.1 is also hosts.operator\'s', 'either every organisation names a namespace (separate hosts on one machine) or none does',
     ]));
-    expect(topologyProblems(JSON.parse(JSON.stringify(readTopology(EXAMPLE))))).toEqual([]);
+    expect(topologyProblems(JSON.parse(readFileSync(EXAMPLE, 'utf8')))).toEqual([]);
+    expect(readTopology(EXAMPLE).control).toEqual({ name: 'admin.dol.test', address: '10.231.0.9', namespace: 'dol-control' });
   });
 });
 

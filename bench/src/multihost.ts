@@ -172,6 +172,7 @@ async function main(): Promise<void> {
     const phase = async (label: string, during?: () => Promise<void>): Promise<Burst> => {
       const batches = signBatches(w, size, perTerminal);
       sent += batches.flat().length * size;
+      say(`${label}: burst starts`);
       const running = burst(client, batches, size);
       if (during !== undefined) await during();
       const r = await running;

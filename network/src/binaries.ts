@@ -6,7 +6,7 @@ import { delimiter, dirname, join, resolve } from 'node:path';
 export const FABRIC_VERSION = '2.5.16';
 export const FABRIC_CA_VERSION = '1.5.21';
 
-export const FABRIC_TOOLS = ['peer', 'orderer', 'configtxgen', 'osnadmin'] as const;
+export const FABRIC_TOOLS = ['peer', 'orderer', 'configtxgen', 'osnadmin', 'configtxlator'] as const;
 export const CA_TOOLS = ['fabric-ca-server', 'fabric-ca-client'] as const;
 export type Tool = (typeof FABRIC_TOOLS)[number] | (typeof CA_TOOLS)[number];
 

@@ -26,7 +26,7 @@ export interface Deployment {
 const pem = (file: string): string => readFileSync(file, 'utf8');
 
 /** Builds the org's CCaaS package (metadata.json + code.tar.gz holding connection.json). */
-async function packageFor(l: Layout, org: OrgKey, label: string): Promise<string> {
+export async function packageFor(l: Layout, org: OrgKey, label: string): Promise<string> {
   const p = paths(l);
   const dir = p.chaincode(org);
   mkdirSync(dir, { recursive: true });
@@ -83,7 +83,7 @@ export async function installAll(l: Layout, b: Binaries, sequence: number): Prom
   return Object.fromEntries(ids) as Record<OrgKey, string>;
 }
 
-const definition = (sequence: number): string[] => [
+export const definition = (sequence: number): string[] => [
   '--channelID', CHANNEL, '--name', CHAINCODE, '--version', String(sequence), '--sequence', String(sequence), '--signature-policy', ENDORSEMENT_POLICY,
 ];
 

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { MissingBinaries, findBinaries } from './binaries';
 import { layout, paths } from './layout';
 import { readTopology } from './topology';
+import { addBureau, compareWithAudit } from './add-org';
 import { down, readState, status, up } from './network';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -40,6 +41,11 @@ const USAGE = `usage:
       docs/network.md); without it, everything on this machine's loopback
   npm run network:down [-- --purge] [--dir D]     stops it (--purge deletes crypto, ledgers, logs)
   npm run network:status [-- --dir D]             its processes, ports and block heights
+  npm run network:add-org [-- --dir D]            the education bureau (BureauOrg, a second auditor) joins
+      the live channel: its own CA, a configuration update signed by OperatorOrg and CampusOrg
+      (a majority), its peer caught up, its answers compared with AuditOrg's (docs/network.md)
+  npm run network:status -- ... / node network/dist/cli.js compare-auditors [--accounts a,b] [--dir D]
+      BureauOrg's peer against AuditOrg's: invariant, fraud cases, points supply, statements
   (npm start and npm stop run the network and the gateway APIs together)
 `;
 
@@ -49,7 +55,7 @@ async function main(argv: readonly string[]): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const known = new Set(['--orderers', '--purge', '--dir', '--port-base', '--topology']);
+  const known = new Set(['--orderers', '--purge', '--dir', '--port-base', '--topology', '--accounts']);
   for (const a of args) if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a}`);
   const dir = resolve(option(args, 'dir') ?? DEFAULT_DIR);
   const probe = layout(dir, DEFAULT_PORT_BASE, 1);
@@ -78,8 +84,23 @@ async function main(argv: readonly string[]): Promise<void> {
     case 'status':
       await printStatus(l);
       break;
+    case 'add-org': {
+      const b = findBinaries();
+      const joined = await addBureau(l, b, say);
+      const same = await compareWithAudit(l, b, []);
+      say(`BureauOrg joined in ${joined.totalSeconds.toFixed(1)} s (identities ${joined.identitiesSeconds.toFixed(1)} s, configuration update ${joined.updateSeconds.toFixed(1)} s, peer caught up and answering ${joined.caughtUpSeconds.toFixed(1)} s; block ${joined.height}); answers equal to AuditOrg's: ${same.join(', ')}`);
+      process.stdout.write(`${JSON.stringify({ ...joined, equal: same })}\n`);
+      break;
+    }
+    case 'compare-auditors': {
+      const accounts = (option(args, 'accounts') ?? '').split(',').filter((a) => a !== '');
+      const same = await compareWithAudit(l, findBinaries(), accounts);
+      say(`BureauOrg's peer answers as AuditOrg's: ${same.length} queries equal`);
+      process.stdout.write(`${JSON.stringify({ equal: same })}\n`);
+      break;
+    }
     default:
-      throw new Error(`usage: network (up [--orderers 1|3] [--purge] | down [--purge] | status) [--dir D] [--port-base B]; not '${command ?? ''}'`);
+      throw new Error(`usage: network (up [--orderers 1|3] [--purge] [--topology FILE] | down [--purge] | status | add-org) [--dir D] [--port-base B]; not '${command ?? ''}'`);
   }
 }
 

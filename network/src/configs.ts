@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Binaries } from './binaries';
-import { ORGS, PEER_ORGS, dial, listenOn, ordererName, paths, peerName, type Layout, type OrgKey } from './layout';
+import { ORGS, PEER_ORGS, dial, listenOn, ordererName, orgOf, paths, peerName, type Layout, type OrgKey } from './layout';
 
 /**
  * Fabric's configuration files, written for this network from scratch (our own values, only the
@@ -206,7 +206,7 @@ export function coreYaml(l: Layout, b: Binaries, org: OrgKey): string {
   const tls = join(node, 'tls');
   const address = `${dial(l, org)}:${l.ports.peer(org)}`;
   const listen = `${listenOn(l, org)}:${l.ports.peer(org)}`;
-  const mspId = ORGS.find((o) => o.key === org)?.mspId ?? '';
+  const mspId = orgOf(org).mspId;
   return `peer:
   id: ${name}
   networkId: campus

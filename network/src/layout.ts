@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 
-/** The organisations of DESIGN §3. */
-export type OrgKey = 'orderer' | 'operator' | 'campus' | 'audit';
+/** The organisations of DESIGN §3, and the one that can join later (the education bureau, a second auditor). */
+export type OrgKey = 'orderer' | 'operator' | 'campus' | 'audit' | 'bureau';
 
 /** An organisation: its MSP id and the index that places its ports. */
 export interface Org {
@@ -18,13 +18,16 @@ export const ORGS: readonly Org[] = [
   { key: 'audit', name: 'AuditOrg', mspId: 'AuditMSP', index: 3 },
 ];
 
+/** The education bureau: not a founder of the channel; it joins a live channel (add-org.ts), a second auditor whose peer endorses nothing. */
+export const BUREAU: Org = { key: 'bureau', name: 'BureauOrg', mspId: 'BureauMSP', index: 4 };
+
 /** The organisations that run a peer (and a contract server). */
 export const PEER_ORGS: readonly Org[] = ORGS.filter((o) => o.key !== 'orderer');
 /** The organisations whose peers must both endorse every write: AND(Operator, Campus). */
 export const ENDORSING_ORGS: readonly Org[] = PEER_ORGS.filter((o) => o.key !== 'audit');
 
 export const orgOf = (key: OrgKey): Org => {
-  const org = ORGS.find((o) => o.key === key);
+  const org = [...ORGS, BUREAU].find((o) => o.key === key);
   if (org === undefined) throw new Error(`no organisation ${key}`);
   return org;
 };
@@ -35,6 +38,7 @@ export const CLIENT_ROLES: Readonly<Record<OrgKey, readonly string[]>> = {
   operator: ['gateway', 'operator'],
   campus: ['finance', 'registrar'],
   audit: ['auditor'],
+  bureau: ['auditor'],
 };
 
 export const CHANNEL = 'campus';
@@ -77,7 +81,7 @@ export interface OrgHost {
   readonly namespace?: string;
 }
 
-const ORG_KEYS: readonly OrgKey[] = ['orderer', 'operator', 'campus', 'audit'];
+const ORG_KEYS: readonly OrgKey[] = ['orderer', 'operator', 'campus', 'audit', 'bureau'];
 /** Today's network: every organisation on this machine's loopback (npm start, CI). */
 export const LOOPBACK_HOSTS: Readonly<Record<OrgKey, OrgHost>> = Object.fromEntries(ORG_KEYS.map((o) => [o, { name: 'localhost', address: '127.0.0.1' }])) as Record<OrgKey, OrgHost>;
 

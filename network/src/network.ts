@@ -6,7 +6,7 @@ import { approveAndCommit, contractSpec, installAll, type Deployment } from './c
 import { configtx, coreYaml, ordererYaml, writeConfig } from './configs';
 import { writeIdentities } from './identity-files';
 import { caSpec, issueIdentities } from './identities';
-import { CHAINCODE, CHANNEL, ORGS, PEER_ORGS, caName, contractName, ordererName, paths, peerName, where, LOOPBACK_HOSTS, type Layout, type OrgHost, type OrgKey } from './layout';
+import { BUREAU, CHAINCODE, CHANNEL, ORGS, PEER_ORGS, caName, contractName, ordererName, paths, peerName, where, LOOPBACK_HOSTS, type Layout, type OrgHost, type OrgKey } from './layout';
 import { alive, listening, run, startDetached, stop, waitFor, waitUp, type ProcessSpec } from './processes';
 import { waitForEndorsement } from './client';
 
@@ -19,6 +19,8 @@ export interface NetworkState {
   readonly portBase: number;
   /** The hosts of a network made from a topology file (absent: everything on loopback). */
   readonly hosts?: Readonly<Record<OrgKey, OrgHost>>;
+  /** Organisations that joined the live channel after it was made (add-org.ts). */
+  joined?: OrgKey[];
   deployment?: Deployment;
   pids: Record<string, number>;
 }
@@ -32,7 +34,7 @@ export function readState(l: Layout): NetworkState | undefined {
   return JSON.parse(readFileSync(file, 'utf8')) as NetworkState;
 }
 
-function saveState(l: Layout, state: NetworkState): void {
+export function saveState(l: Layout, state: NetworkState): void {
   mkdirSync(l.dir, { recursive: true });
   const file = paths(l).state;
   writeFileSync(`${file}.tmp`, JSON.stringify(state, null, 2));
@@ -42,16 +44,17 @@ function saveState(l: Layout, state: NetworkState): void {
 
 /** Every process of the network in start order, with how to start it. */
 function specs(l: Layout, b: Binaries, state: NetworkState): ProcessSpec[] {
-  const list: ProcessSpec[] = ORGS.map((o) => caSpec(l, b, o.key));
+  const joined = (state.joined ?? []).includes('bureau') ? [BUREAU] : [];
+  const list: ProcessSpec[] = [...ORGS, ...joined].map((o) => caSpec(l, b, o.key));
   for (let i = 0; i < l.orderers; i++) {
     list.push({ name: ordererName(i), command: b.tools.orderer, port: l.ports.orderer(i), ...where(l, 'orderer'), args: ['start'], env: { FABRIC_CFG_PATH: paths(l).nodeConfig(ordererName(i)), FABRIC_LOGGING_SPEC: 'INFO' } });
   }
-  for (const o of PEER_ORGS) {
+  for (const o of [...PEER_ORGS, ...joined]) {
     list.push({ name: peerName(o.key), command: b.tools.peer, port: l.ports.peer(o.key), ...where(l, o.key), args: ['node', 'start'], env: { FABRIC_CFG_PATH: paths(l).nodeConfig(peerName(o.key)), FABRIC_LOGGING_SPEC: 'INFO' } });
   }
   const packages = state.deployment?.packages;
   if (packages !== undefined) {
-    for (const o of PEER_ORGS) {
+    for (const o of [...PEER_ORGS, ...joined]) {
       const id = packages[o.key];
       if (id !== undefined) list.push(contractSpec(l, o.key, id));
     }
@@ -60,7 +63,7 @@ function specs(l: Layout, b: Binaries, state: NetworkState): ProcessSpec[] {
 }
 
 /** Starts the named processes that are not running, all at once, and waits until each answers. */
-async function ensureRunning(l: Layout, state: NetworkState, wanted: readonly ProcessSpec[], progress: Progress): Promise<void> {
+export async function ensureRunning(l: Layout, state: NetworkState, wanted: readonly ProcessSpec[], progress: Progress): Promise<void> {
   const logs = paths(l).logs;
   const started: [ProcessSpec, number][] = [];
   for (const spec of wanted) {

@@ -9,7 +9,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { OrgKey } from './layout';
 
-type PeerOrg = Exclude<OrgKey, 'orderer'>;
+type PeerOrg = Exclude<OrgKey, 'orderer' | 'bureau'>;
 
 /** A credential in the tokens file: its token, its gateway and, for HTTPS, the CA that signed the gateway's certificate. */
 export interface TokenEntry { readonly token: string; readonly url: string; readonly ca?: string }

@@ -27,7 +27,7 @@ import { layout, PEER_ORGS, type Layout, type OrgKey } from './layout';
 import { alive, ensureService, livePids, readPids, stop, type ProcessSpec } from './processes';
 import { down, readState, up } from './network';
 
-type PeerOrg = Exclude<OrgKey, 'orderer'>;
+type PeerOrg = Exclude<OrgKey, 'orderer' | 'bureau'>;
 
 const ROOT = resolve(__dirname, '..', '..');
 const GATEWAY_MAIN = join(ROOT, 'gateway-api', 'dist', 'main.js');

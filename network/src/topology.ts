@@ -11,6 +11,8 @@ export interface Topology {
 }
 
 const ORG_KEYS: readonly OrgKey[] = ['orderer', 'operator', 'campus', 'audit'];
+/** Hosts a topology may name: the bureau's, which joins later (add-org.ts), and the administrator's. */
+const OPTIONAL: readonly string[] = ['bureau', 'control'];
 const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 const NAMESPACE = /^[a-z][a-z0-9-]{0,14}$/;
 
@@ -33,13 +35,13 @@ export function topologyProblems(value: unknown): string[] {
   if (value.portBase !== undefined && (!Number.isInteger(value.portBase) || Number(value.portBase) < 1024 || Number(value.portBase) > 32000)) problems.push('portBase must be a whole number from 1024 to 32000 (below the ephemeral range)');
   const hosts = value.hosts;
   if (!isObject(hosts)) return [...problems, 'hosts must be an object with one entry per organisation (orderer, operator, campus, audit)'];
-  for (const k of Object.keys(hosts)) if (!ORG_KEYS.includes(k as OrgKey) && k !== 'control') problems.push(`hosts.${k}: no such organisation (orderer, operator, campus, audit; or control)`);
+  for (const k of Object.keys(hosts)) if (!ORG_KEYS.includes(k as OrgKey) && !OPTIONAL.includes(k)) problems.push(`hosts.${k}: no such organisation (orderer, operator, campus, audit; or bureau, control)`);
   const seen = { name: new Map<string, string>(), address: new Map<string, string>(), namespace: new Map<string, string>() };
   let withNamespace = 0;
-  for (const org of [...ORG_KEYS, 'control']) {
+  for (const org of [...ORG_KEYS, ...OPTIONAL]) {
     const h = hosts[org];
     if (!isObject(h)) {
-      if (org !== 'control') problems.push(`hosts.${org} is missing`);
+      if (!OPTIONAL.includes(org)) problems.push(`hosts.${org} is missing`);
       continue;
     }
     for (const k of Object.keys(h)) if (!['name', 'address', 'namespace'].includes(k)) problems.push(`hosts.${org}: unknown field "${k}"`);
@@ -57,7 +59,7 @@ export function topologyProblems(value: unknown): string[] {
       seen[field].set(v, org);
     }
   }
-  const named = ORG_KEYS.length + (isObject(hosts.control) ? 1 : 0);
+  const named = ORG_KEYS.length + OPTIONAL.filter((o) => isObject(hosts[o])).length;
   if (withNamespace !== 0 && withNamespace !== named) problems.push('either every organisation names a namespace (separate hosts on one machine) or none does');
   return problems;
 }
@@ -74,7 +76,8 @@ export function readTopology(file: string): Topology {
   if (problems.length > 0) throw new Error(`topology ${file} is not usable:\n  - ${problems.join('\n  - ')}`);
   const v = value as { portBase?: number; hosts: Record<OrgKey | 'control', OrgHost | undefined> };
   const host = (h: OrgHost): OrgHost => ({ name: h.name, address: h.address, ...(h.namespace === undefined ? {} : { namespace: h.namespace }) });
-  const hosts = Object.fromEntries(ORG_KEYS.map((o) => [o, host(v.hosts[o] ?? { name: '', address: '' })])) as Record<OrgKey, OrgHost>;
+  // A topology without the bureau's host puts it on loopback, should it ever join.
+  const hosts = Object.fromEntries([...ORG_KEYS, 'bureau' as const].map((o) => [o, host(v.hosts[o] ?? { name: 'localhost', address: '127.0.0.1' })])) as Record<OrgKey, OrgHost>;
   const control = v.hosts.control;
   return { v: 1, portBase: v.portBase ?? 7000, hosts, ...(control === undefined ? {} : { control: host(control) }) };
 }

@@ -19,7 +19,7 @@ const unavailable = namespacesUnavailable();
 if (unavailable !== undefined) process.stderr.write(`\n!!! MULTI-HOST TEST NOT RUN: ${unavailable}. The network across namespaces was not tested.\n\n`);
 
 /** Runs a command inside a namespace; resolves with its output, rejects with it on failure. */
-function inNs(ns: string, args: readonly string[], script = CLI): Promise<string> {
+function inNs(ns: string, args: readonly string[], script = CLI, onLine: (line: string) => void = () => undefined): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn('ip', ['netns', 'exec', ns, process.execPath, script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -27,6 +27,7 @@ function inNs(ns: string, args: readonly string[], script = CLI): Promise<string
     child.stderr.on('data', (c: Buffer) => {
       out += c.toString();
       process.stderr.write(c);
+      for (const line of c.toString().split('\n')) onLine(line);
     });
     child.once('exit', (code) => {
       if (code === 0) resolve(out);
@@ -56,16 +57,16 @@ function inNs(ns: string, args: readonly string[], script = CLI): Promise<string
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('comes up from a topology file across namespaces, settles bursts over the bridge, a capped link and two link cuts (nothing lost or counted twice), and goes away leaving nothing', async () => {
+  it('comes up from a topology file across namespaces, settles bursts over the bridge, a capped link and two link cuts while BureauOrg joins (nothing lost or counted twice, its answers equal to AuditOrg\'s), and goes away leaving nothing', async () => {
     makeHosts(all);
-    expect(existingNamespaces(all)).toHaveLength(6);
+    expect(existingNamespaces(all)).toHaveLength(7);
     const started = Date.now();
     const out = await inNs(control, ['up', '--topology', file, '--dir', dir]);
     const seconds = (Date.now() - started) / 1000;
     process.stdout.write(`[multihost] network:up --topology across namespaces: from nothing to committed chaincode and an endorsement in ${seconds.toFixed(1)} s\n`);
     expect(out).toContain('created from nothing');
     // Every process runs in its organisation's namespace and listens on its host's address only.
-    for (const [org, h] of Object.entries(topology.hosts)) {
+    for (const [org, h] of Object.entries(topology.hosts).filter(([o]) => o !== 'bureau')) {
       const listening = await new Promise<string>((resolve) => {
         const ss = spawn('ip', ['netns', 'exec', h.namespace ?? '', 'ss', '-Hltn'], { stdio: ['ignore', 'pipe', 'ignore'] });
         let text = '';
@@ -77,11 +78,24 @@ function inNs(ns: string, args: readonly string[], script = CLI): Promise<string
     const status = await inNs(control, ['status', '--dir', dir]);
     expect(status).toMatch(/peer0\.audit\s+\d+\s+\d+\s+running\s+[1-9]/);
     // Bursts from the administrator's host: over the bridge, every link capped at 10 Mbit/s, CampusOrg's
-    // link cut for 30 s (no endorsement: batches wait, then settle), AuditOrg's cut for 30 s (it catches up).
-    const measured = JSON.parse((await inNs(control, ['--dir', dir, '--cut-s', '30', '--batches', '2'], MEASURE)).trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
+    // link cut for 30 s (no endorsement: batches wait, then settle), AuditOrg's cut for 30 s (it catches up);
+    // and as the first burst starts, the education bureau joins the channel (a majority-signed update).
+    let joining: Promise<string> | undefined;
+    const measuring = inNs(control, ['--dir', dir, '--cut-s', '30', '--batches', '2'], MEASURE, (line) => {
+      if (joining === undefined && line.includes('burst starts')) joining = inNs(control, ['add-org', '--dir', dir]);
+    });
+    const measured = JSON.parse((await measuring).trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
     process.stdout.write(`[multihost] ${JSON.stringify(measured)}\n`);
     expect(measured).toMatchObject({ lost: 0, doubleCounted: 0, invariant: true });
     expect(measured.settled).toBe(measured.sent);
+    if (joining === undefined) throw new Error('the burst never started');
+    const joined = JSON.parse((await joining).trim().split('\n').pop() ?? '{}') as { totalSeconds?: number; equal?: string[] };
+    process.stdout.write(`[multihost] BureauOrg joined during the burst in ${String(joined.totalSeconds)} s\n`);
+    expect(joined.equal).toEqual(['CheckInvariant', 'ListFraudCases', 'GetPointsSupply']);
+    // After the bursts, the bureau's peer answers as AuditOrg's: the books and a sample of statements.
+    const sample = ['b0-0', 'b2-5', 'b4-9', 'b7-19'];
+    const compared = JSON.parse((await inNs(control, ['compare-auditors', '--dir', dir, '--accounts', sample.join(',')])).trim().split('\n').pop() ?? '{}') as { equal?: string[] };
+    expect(compared.equal).toEqual(['CheckInvariant', 'ListFraudCases', 'GetPointsSupply', ...sample.map((a) => `GetStatement ${a}`)]);
     await inNs(control, ['down', '--purge', '--dir', dir]);
     removeHosts(all);
     expect(existingNamespaces(all)).toEqual([]);
