@@ -8,10 +8,11 @@
  * genesis block and catches up from the orderer; its contract server serves the agreed definition
  * once it approved it with its own package.
  */
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ordererFlags, peerAdminEnv, peerCli } from './admin';
 import type { Binaries } from './binaries';
+import { writeBundle } from './bundle';
 import { contractSpec, definition, packageFor } from './chaincode';
 import { coreYaml, writeConfig } from './configs';
 import { caSpec, issueIdentities } from './identities';
@@ -29,7 +30,7 @@ export function bundleYaml(l: Layout): string {
   - &${BUREAU.name}
     Name: ${id}
     ID: ${id}
-    MSPDir: ${join(l.dir, JOIN, 'bundle', 'msp')}
+    MSPDir: ${paths(l).bundleMsp('bureau')}
     Policies:
       Readers: ${sig(`OR('${id}.admin', '${id}.peer', '${id}.client')`)}
       Writers: ${sig(`OR('${id}.admin', '${id}.client')`)}
@@ -85,17 +86,13 @@ export async function addBureau(l: Layout, b: Binaries, progress: Progress): Pro
   if ((state.joined ?? []).includes('bureau')) throw new Error('BureauOrg has joined this channel already');
   const p = paths(l);
   const work = join(l.dir, JOIN);
-  mkdirSync(join(work, 'bundle'), { recursive: true });
+  mkdirSync(work, { recursive: true });
 
   progress("BureauOrg's own CA, and its identities (admin, peer, contract server, auditor)");
   await ensureRunning(l, state, [caSpec(l, b, 'bureau')], progress);
   await issueIdentities(l, b, 'bureau');
-  // The bundle: its MSP's public half, copied out of its own folder (no key crosses).
-  for (const sub of ['cacerts', 'tlscacerts']) {
-    mkdirSync(join(work, 'bundle', 'msp', sub), { recursive: true });
-    copyFileSync(join(p.orgMsp('bureau'), sub, 'ca.pem'), join(work, 'bundle', 'msp', sub, 'ca.pem'));
-  }
-  copyFileSync(join(p.orgMsp('bureau'), 'config.yaml'), join(work, 'bundle', 'msp', 'config.yaml'));
+  // The bundle: its MSP's public half and its anchor peer, all the others see of it (no key crosses).
+  writeBundle(l, 'bureau');
   writeFileSync(join(work, 'configtx.yaml'), bundleYaml(l));
   const identitiesSeconds = (Date.now() - started) / 1000;
 

@@ -21,7 +21,7 @@ export function peerAdminEnv(l: Layout, org: OrgKey): Record<string, string> {
 
 /** The flags that send a transaction to the first orderer over TLS. */
 export const ordererFlags = (l: Layout, i = 0): string[] => [
-  '-o', `${dial(l, 'orderer')}:${l.ports.orderer(i)}`, '--tls', '--cafile', join(paths(l).orgMsp('orderer'), 'tlscacerts', 'ca.pem'),
+  '-o', `${dial(l, 'orderer')}:${l.ports.orderer(i)}`, '--tls', '--cafile', join(paths(l).bundleMsp('orderer'), 'tlscacerts', 'ca.pem'),
 ];
 
 export const peerCli = (l: Layout, b: Binaries, org: OrgKey, args: readonly string[]): Promise<string> =>

@@ -93,7 +93,7 @@ export async function approveAndCommit(l: Layout, b: Binaries, sequence: number,
     'lifecycle', 'chaincode', 'approveformyorg', ...ordererFlags(l), ...definition(sequence), '--package-id', packages[o.key], '--waitForEvent',
   ])));
   const p = paths(l);
-  const endorsers = ENDORSING_ORGS.flatMap((o) => ['--peerAddresses', `${dial(l, o.key)}:${l.ports.peer(o.key)}`, '--tlsRootCertFiles', join(p.orgMsp(o.key), 'tlscacerts', 'ca.pem')]);
+  const endorsers = ENDORSING_ORGS.flatMap((o) => ['--peerAddresses', `${dial(l, o.key)}:${l.ports.peer(o.key)}`, '--tlsRootCertFiles', join(p.bundleMsp(o.key), 'tlscacerts', 'ca.pem')]);
   await peerCli(l, b, 'operator', ['lifecycle', 'chaincode', 'commit', ...ordererFlags(l), ...definition(sequence), ...endorsers, '--waitForEvent']);
   await Promise.all(PEER_ORGS.map((o) => waitFor(`${peerName(o.key)} to see ${CHAINCODE} sequence ${sequence} committed`, async () => {
     try {

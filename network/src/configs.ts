@@ -32,7 +32,7 @@ export function configtx(l: Layout, cutting: BlockCutting = DEFAULT_BLOCK_CUTTIN
       return `  - &${o.name}
     Name: ${id}
     ID: ${id}
-    MSPDir: ${p.orgMsp(key)}
+    MSPDir: ${p.bundleMsp(key)}
     Policies:
       Readers: ${sig(`OR('${id}.member')`)}
       Writers: ${sig(`OR('${id}.member')`)}
@@ -44,7 +44,7 @@ ${orderers.map((i) => `      - ${dial(l, 'orderer')}:${l.ports.orderer(i)}`).joi
     return `  - &${o.name}
     Name: ${id}
     ID: ${id}
-    MSPDir: ${p.orgMsp(key)}
+    MSPDir: ${p.bundleMsp(key)}
     Policies:
       Readers: ${sig(`OR('${id}.admin', '${id}.peer', '${id}.client')`)}
       Writers: ${sig(`OR('${id}.admin', '${id}.client')`)}

@@ -8,3 +8,4 @@ export { peerCli, peerAdminEnv, ordererFlags, blockHeight } from './admin';
 export { issueClientIdentity } from './identities';
 export { isPrivateIpv4, readTopology, topologyProblems, type Topology } from './topology';
 export { capLink, existingNamespaces, hostsFile, inNamespace, makeHosts, namespacesUnavailable, removeHosts, setLink, switchNamespace } from './netns';
+export { keysOutOfPlace, orgFolders, writeBundle } from './bundle';

@@ -122,6 +122,9 @@ export const paths = (l: Layout) => ({
   caHome: (org: OrgKey) => join(l.dir, 'ca', org),
   org: (org: OrgKey) => join(l.dir, 'orgs', org),
   orgMsp: (org: OrgKey) => join(l.dir, 'orgs', org, 'msp'),
+  /** What the organisation sends the others: public material only (bundle.ts). */
+  bundle: (org: OrgKey) => join(l.dir, 'bundles', org),
+  bundleMsp: (org: OrgKey) => join(l.dir, 'bundles', org, 'msp'),
   admin: (org: OrgKey) => join(l.dir, 'orgs', org, 'admin'),
   node: (org: OrgKey, name: string) => join(l.dir, 'orgs', org, 'nodes', name),
   user: (org: OrgKey, role: string) => join(l.dir, 'orgs', org, 'users', role),
@@ -138,3 +141,6 @@ export const where = (l: Layout, org: OrgKey): { host: string; namespace?: strin
   const namespace = namespaceOf(l, org);
   return { host: dial(l, org), ...(namespace === undefined ? {} : { namespace }) };
 };
+
+/** The orderers' endpoints, as clients and peers reach them. */
+export const orderingEndpoints = (l: Layout): string[] => Array.from({ length: l.orderers }, (_, i) => `${dial(l, 'orderer')}:${l.ports.orderer(i)}`);

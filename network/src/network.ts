@@ -8,6 +8,7 @@ import { writeIdentities } from './identity-files';
 import { caSpec, issueIdentities } from './identities';
 import { BUREAU, CHAINCODE, CHANNEL, ORGS, PEER_ORGS, caName, contractName, ordererName, paths, peerName, where, LOOPBACK_HOSTS, type Layout, type OrgHost, type OrgKey } from './layout';
 import { alive, listening, run, startDetached, stop, waitFor, waitUp, type ProcessSpec } from './processes';
+import { writeBundle } from './bundle';
 import { waitForEndorsement } from './client';
 
 /** What `network.json` keeps between commands: the network's shape, what is deployed, and who runs. */
@@ -93,6 +94,8 @@ async function create(l: Layout, b: Binaries, state: NetworkState, progress: Pro
   await ensureRunning(l, state, byName(ORGS.map((o) => caName(o.key))), progress);
   progress('identities: admins, nodes, TLS, clients with role attributes');
   await Promise.all(ORGS.map((o) => issueIdentities(l, b, o.key)));
+  // What crosses between organisations: each one's bundle, public material only (bundle.ts).
+  for (const o of ORGS) writeBundle(l, o.key);
   writeIdentities(l);
 
   progress(`channel '${CHANNEL}': configtxgen`);

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { existingNamespaces, makeHosts, namespacesUnavailable, readTopology, removeHosts, type OrgHost } from '@dol/network';
+import { existingNamespaces, keysOutOfPlace, layout, makeHosts, namespacesUnavailable, readTopology, removeHosts, type OrgHost } from '@dol/network';
 
 /**
  * Each organisation on its own host (issue 23): the network brought up from a topology file
@@ -96,6 +96,12 @@ function inNs(ns: string, args: readonly string[], script = CLI, onLine: (line: 
     const sample = ['b0-0', 'b2-5', 'b4-9', 'b7-19'];
     const compared = JSON.parse((await inNs(control, ['compare-auditors', '--dir', dir, '--accounts', sample.join(',')])).trim().split('\n').pop() ?? '{}') as { equal?: string[] };
     expect(compared.equal).toEqual(['CheckInvariant', 'ListFraudCases', 'GetPointsSupply', ...sample.map((a) => `GetStatement ${a}`)]);
+    // No secret crossed: each organisation's bundle is public material only, and no organisation's
+    // folders hold another's private key (the bureau's included, which joined by its bundle alone).
+    const l = layout(dir, topology.portBase, 1, topology.hosts);
+    const orgs = ['orderer', 'operator', 'campus', 'audit', 'bureau'] as const;
+    for (const org of orgs) expect(existsSync(join(dir, 'bundles', org, 'bundle.json'))).toBe(true);
+    expect(keysOutOfPlace(l, orgs)).toEqual([]);
     await inNs(control, ['down', '--purge', '--dir', dir]);
     removeHosts(all);
     expect(existingNamespaces(all)).toEqual([]);
