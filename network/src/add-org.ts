@@ -14,33 +14,16 @@ import { ordererFlags, peerAdminEnv, peerCli } from './admin';
 import type { Binaries } from './binaries';
 import { writeBundle } from './bundle';
 import { contractSpec, definition, packageFor } from './chaincode';
-import { coreYaml, writeConfig } from './configs';
+import { applicationOrgYaml, coreYaml, writeConfig } from './configs';
 import { caSpec, issueIdentities } from './identities';
-import { BUREAU, CHAINCODE, CHANNEL, contractName, dial, paths, peerName, where, type Layout } from './layout';
+import { BUREAU, CHAINCODE, CHANNEL, contractName, paths, peerName, where, type Layout } from './layout';
 import { ensureRunning, readState, saveState, type Progress } from './network';
 import { run, waitFor } from './processes';
 
 const JOIN = 'join';
 
-/** The organisation's bundle: what it sends the others (public material only), as a configtx.yaml fragment. */
-export function bundleYaml(l: Layout): string {
-  const id = BUREAU.mspId;
-  const sig = (rule: string): string => `{ Type: Signature, Rule: "${rule}" }`;
-  return `Organizations:
-  - &${BUREAU.name}
-    Name: ${id}
-    ID: ${id}
-    MSPDir: ${paths(l).bundleMsp('bureau')}
-    Policies:
-      Readers: ${sig(`OR('${id}.admin', '${id}.peer', '${id}.client')`)}
-      Writers: ${sig(`OR('${id}.admin', '${id}.client')`)}
-      Admins: ${sig(`OR('${id}.admin')`)}
-      Endorsement: ${sig(`OR('${id}.peer')`)}
-    AnchorPeers:
-      - Host: ${dial(l, 'bureau')}
-        Port: ${l.ports.peer('bureau')}
-`;
-}
+/** The joining organisation's definition, made from its bundle, as configtxgen -printOrg reads it. */
+export const bundleYaml = (l: Layout): string => `Organizations:\n${applicationOrgYaml(l, 'bureau')}`;
 
 /** What the join took, step by step (seconds). */
 export interface JoinReport {

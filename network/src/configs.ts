@@ -20,6 +20,25 @@ export interface BlockCutting {
 }
 export const DEFAULT_BLOCK_CUTTING: BlockCutting = { batchTimeout: '250ms', maxMessageCount: 50, preferredMaxBytes: '8 MB' };
 
+/** One application organisation as configtx.yaml declares it: its MSP from its bundle, its policies, its anchor peer. */
+export function applicationOrgYaml(l: Layout, key: OrgKey): string {
+  const o = orgOf(key);
+  const id = o.mspId;
+  return `  - &${o.name}
+    Name: ${id}
+    ID: ${id}
+    MSPDir: ${paths(l).bundleMsp(key)}
+    Policies:
+      Readers: ${sig(`OR('${id}.admin', '${id}.peer', '${id}.client')`)}
+      Writers: ${sig(`OR('${id}.admin', '${id}.client')`)}
+      Admins: ${sig(`OR('${id}.admin')`)}
+      Endorsement: ${sig(`OR('${id}.peer')`)}
+    AnchorPeers:
+      - Host: ${dial(l, key)}
+        Port: ${l.ports.peer(key)}
+`;
+}
+
 /** configtx.yaml: the orderer organisation and the three application organisations, one Raft cluster, channel `campus`. */
 export function configtx(l: Layout, cutting: BlockCutting = DEFAULT_BLOCK_CUTTING): string {
   const p = paths(l);
@@ -41,19 +60,7 @@ export function configtx(l: Layout, cutting: BlockCutting = DEFAULT_BLOCK_CUTTIN
 ${orderers.map((i) => `      - ${dial(l, 'orderer')}:${l.ports.orderer(i)}`).join('\n')}
 `;
     }
-    return `  - &${o.name}
-    Name: ${id}
-    ID: ${id}
-    MSPDir: ${p.bundleMsp(key)}
-    Policies:
-      Readers: ${sig(`OR('${id}.admin', '${id}.peer', '${id}.client')`)}
-      Writers: ${sig(`OR('${id}.admin', '${id}.client')`)}
-      Admins: ${sig(`OR('${id}.admin')`)}
-      Endorsement: ${sig(`OR('${id}.peer')`)}
-    AnchorPeers:
-      - Host: ${dial(l, key)}
-        Port: ${l.ports.peer(key)}
-`;
+    return applicationOrgYaml(l, key);
   };
   const tlsCert = (i: number): string => join(p.node('orderer', ordererName(i)), 'tls', 'signcerts', 'cert.pem');
   return `# Written by network/src/configs.ts for this network; regenerated on every clean start.
