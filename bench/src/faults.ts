@@ -3,8 +3,13 @@
  * bursts on a network with three Raft orderers, each trial reconciled against the simulator's
  * model; a table at the end, and docs/faults.json for tools.
  *
- *   npm run faults -- --trials 20 --seed 2026 [--students 300] [--json docs/faults.json]
+ *   npm run faults -- --trials 20 --seed 2026 [--students 300] [--json docs/faults.json] [--across-hosts]
+ *
+ * `--across-hosts` (root) adds the faults across hosts after the trials: the network over network
+ * namespaces (bench:multihost), CampusOrg's and AuditOrg's links cut for 30 s mid-burst and every
+ * link capped at 10 Mbit/s, reconciled the same way.
  */
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { down, findBinaries, layout } from '@dol/network';
@@ -12,10 +17,11 @@ import { formatReport, type RunReport } from '@dol/scripts';
 import { FAULTS, burstWithFault, type FaultKind } from './fault-kit';
 import { textOption, wholeOption } from './options';
 
-const USAGE = `usage: npm run faults [-- --trials N --seed S --students N --json FILE]
+const USAGE = `usage: npm run faults [-- --trials N --seed S --students N --json FILE --across-hosts]
   Faults chosen and timed at random (seeded) over canteen bursts on a network with three Raft
   orderers (network/fault-run), each trial reconciled against the simulator's model; a table at the
-  end and FILE (default docs/faults.json).
+  end and FILE (default docs/faults.json). --across-hosts (root): then the link cuts and capped
+  links across network namespaces (npm run bench:multihost), reconciled too.
 `;
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   process.stdout.write(USAGE);
@@ -87,9 +93,15 @@ async function main(): Promise<void> {
   } finally {
     await down(l);
   }
+  let hosts: { sent?: number; lost?: number; doubleCounted?: number; invariant?: boolean; campusCut?: { batches?: number }; auditCut?: { batches?: number; catchUpSeconds?: number }; capped?: { paymentsPerSecond?: number } } | undefined;
+  if (process.argv.includes('--across-hosts')) {
+    process.stderr.write('[faults] across hosts: CampusOrg and AuditOrg links cut for 30 s, every link capped, over network namespaces (bench:multihost)\n');
+    const out = execFileSync(process.execPath, [join(ROOT, 'bench', 'dist', 'multihost.js'), '--cut-s', '30'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    hosts = JSON.parse(out.trim().split('\n').pop() ?? '{}') as typeof hosts;
+  }
   const byKind = Object.fromEntries(FAULTS.map((k) => [k, rows.filter((r) => r.fault === k).length]));
   const total = rows.reduce((s, r) => ({ batches: s.batches + r.batches, lost: s.lost + r.lost, doubleCounted: s.doubleCounted + r.doubleCounted }), { batches: 0, lost: 0, doubleCounted: 0 });
-  const command = `npm run faults -- --trials ${trials} --seed ${seed}${students === 300 ? '' : ` --students ${students}`}`;
+  const command = `npm run faults -- --trials ${trials} --seed ${seed}${students === 300 ? '' : ` --students ${students}`}${hosts === undefined ? '' : ' --across-hosts'}`;
   process.stdout.write([
     '',
     `command: ${command}`,
@@ -99,10 +111,15 @@ async function main(): Promise<void> {
     ...rows.map((r) => `${String(r.trial).padStart(5)}  ${r.fault.padEnd(15)}  ${(r.at * 100).toFixed(0).padStart(3)} %  ${(r.outageMs / 1000).toFixed(1).padStart(8)}  ${String(r.batches).padStart(7)}  ${String(r.lost).padStart(4)}  ${String(r.doubleCounted).padStart(14)}  ${r.reconciled ? 'yes' : 'NO'}`),
     '',
     `trials ${rows.length}; faults ${FAULTS.map((k) => `${k} ${byKind[k] ?? 0}`).join(', ')}; batches ${total.batches}; lost ${total.lost}; double-counted ${total.doubleCounted}`,
+    ...(hosts === undefined ? [] : [
+      '',
+      `across hosts (network namespaces): campus-link-cut 30 s over ${String(hosts.campusCut?.batches ?? '?')} batches, audit-link-cut 30 s over ${String(hosts.auditCut?.batches ?? '?')} batches (caught up ${String(hosts.auditCut?.catchUpSeconds ?? '?')} s after), capped-links at ${String(hosts.capped?.paymentsPerSecond ?? '?')} payments/s; ${String(hosts.sent ?? '?')} payments, lost ${String(hosts.lost ?? '?')}, double-counted ${String(hosts.doubleCounted ?? '?')}, invariant ${hosts.invariant === true ? 'holds' : 'BROKEN'}`,
+    ]),
     '',
   ].join('\n'));
-  writeFileSync(json, `${JSON.stringify({ ledger: 'fabric', orderers: 3, trials: rows.length, faults: byKind, batches: total.batches, lost: total.lost, double_counted: total.doubleCounted, seed, command, rows }, null, 2)}\n`);
-  if (total.lost > 0 || total.doubleCounted > 0 || rows.some((r) => !r.reconciled)) process.exitCode = 1;
+  writeFileSync(json, `${JSON.stringify({ ledger: 'fabric', orderers: 3, trials: rows.length, faults: byKind, batches: total.batches, lost: total.lost, double_counted: total.doubleCounted, seed, command, rows, ...(hosts === undefined ? {} : { across_hosts: hosts }) }, null, 2)}\n`);
+  const hostsBad = hosts !== undefined && (hosts.lost !== 0 || hosts.doubleCounted !== 0 || hosts.invariant !== true);
+  if (total.lost > 0 || total.doubleCounted > 0 || rows.some((r) => !r.reconciled) || hostsBad) process.exitCode = 1;
 }
 
 main().catch((error: unknown) => {
