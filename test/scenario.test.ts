@@ -31,7 +31,10 @@ describe('canteen hour scenario', () => {
     gateway = await startTestGateway({ pool, schema, now, ledger: lut.ledger, workers: lut.workers, cli: lut.cli, runWorker: true });
     const { store } = gateway;
     const api = new GatewayClient(gateway.url, gateway.tokens);
-    const scenario = buildScenario({ students: STUDENTS, terminals: 20, seed: 2026, now, batchSize: 50, edges: true });
+    // The ledger may be shared with other suites (the Fabric project's one network): their double
+    // spends move the deny list on, and the scenario's terminals must declare versions from there.
+    const deny = (await api.must('GET', '/v1/deny-list?since=0', 'auditor')) as { version?: number };
+    const scenario = buildScenario({ students: STUDENTS, terminals: 20, seed: 2026, now, batchSize: 50, edges: true, denyBase: deny.version ?? 0 });
     // The worker settles batches as they arrive; settled means nothing is left pending (a batch
     // retried after a passing failure waits out its backoff first).
     const settle = async (): Promise<void> => {
