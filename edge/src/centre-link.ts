@@ -1,4 +1,4 @@
-import { Amount, FieldReader, decodeBatch } from '@dol/chaincode';
+import { Amount, FieldReader, decodeBatch, isJsonObject } from '@dol/chaincode';
 import { parseDenyList, parseOfflineConfig, readOutcome, uploadBatch, type OfflineConfig } from '@dol/terminal';
 import type { EdgeNode } from './edge-node';
 
@@ -8,13 +8,12 @@ export interface Centre {
   readonly token: string;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 async function getJson(centre: Centre, path: string): Promise<unknown> {
   const response = await fetch(`${centre.url}${path}`, { headers: { authorization: `Bearer ${centre.token}` }, signal: AbortSignal.timeout(120_000) });
   const body: unknown = await response.json().catch(() => null);
   if (response.status !== 200) {
-    const why = isObject(body) ? `${typeof body.code === 'string' ? body.code : ''} ${typeof body.detail === 'string' ? body.detail : ''}`.trim() : '';
+    const why = isJsonObject(body) ? `${typeof body.code === 'string' ? body.code : ''} ${typeof body.detail === 'string' ? body.detail : ''}`.trim() : '';
     throw new Error(`the centre answered ${path} with ${response.status}${why === '' ? '' : ` (${why})`}`);
   }
   return body;

@@ -103,7 +103,8 @@ export class EdgeNode {
       const used = store.writeOff(req.payer, req.ctr);
       if (used !== undefined) return { ok: false, code: 'ALREADY_USED', message: `${req.payer} counter ${req.ctr} was used at ${used.terminalId}` };
     }
-    const remaining = store.remaining(req.account) ?? 0n;
+    const slice = store.remaining(req.account);
+    const remaining = slice ?? 0n;
     const amount = BigInt(req.amount.toString());
     const withinSlice = amount <= remaining;
     if (!withinSlice && this.overflow() === 'refuse') return { ok: false, code: 'OVER_SLICE', message: `${req.account} has ${remaining} left of its slice at this site` };
@@ -114,7 +115,7 @@ export class EdgeNode {
     // A face sale is kept under its terminal and time (one sale per terminal per millisecond).
     const payer = req.medium === 'face' ? `face:${req.terminalId}:${req.at}` : req.payer;
     store.putWriteOff({ payer, ctr: req.medium === 'face' ? 0 : req.ctr, terminalId: req.terminalId, account: req.account, amount: amount.toString(), at: req.at, approval });
-    if (store.remaining(req.account) !== undefined) store.setRemaining(req.account, withinSlice ? remaining - amount : 0n);
+    if (slice !== undefined) store.setRemaining(req.account, withinSlice ? remaining - amount : 0n);
     return { ok: true, approval, withinSlice };
   }
 

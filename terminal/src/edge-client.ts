@@ -1,4 +1,4 @@
-import type { Amount, Medium } from '@dol/chaincode';
+import { isJsonObject, type Amount, type Medium } from '@dol/chaincode';
 
 /** What a terminal asks its edge before confirming a sale: write off (payer, ctr) for this amount. */
 export interface ApprovalRequest {
@@ -17,7 +17,6 @@ export type EdgeAnswer =
   | { readonly kind: 'refused'; readonly code: 'ALREADY_USED' | 'OVER_SLICE' | 'DENY_LISTED' | 'INVALID_REQUEST'; readonly message: string }
   | { readonly kind: 'unreachable'; readonly reason: string };
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const REFUSALS = ['ALREADY_USED', 'OVER_SLICE', 'DENY_LISTED', 'INVALID_REQUEST'] as const;
 
 /**
@@ -44,11 +43,11 @@ export class EdgeClient {
     } catch (error) {
       return { kind: 'unreachable', reason: error instanceof Error ? error.message : String(error) };
     }
-    if (response.status === 200 && isObject(body) && typeof body.approval === 'string' && typeof body.withinSlice === 'boolean') {
+    if (response.status === 200 && isJsonObject(body) && typeof body.approval === 'string' && typeof body.withinSlice === 'boolean') {
       return { kind: 'approved', approval: body.approval, withinSlice: body.withinSlice };
     }
-    const code = isObject(body) ? REFUSALS.find((c) => c === body.code) : undefined;
-    if (response.status === 409 && code !== undefined) return { kind: 'refused', code, message: isObject(body) && typeof body.message === 'string' ? body.message : code };
+    const code = isJsonObject(body) ? REFUSALS.find((c) => c === body.code) : undefined;
+    if (response.status === 409 && code !== undefined) return { kind: 'refused', code, message: isJsonObject(body) && typeof body.message === 'string' ? body.message : code };
     return { kind: 'unreachable', reason: `edge answered ${response.status}` };
   }
 }

@@ -1,3 +1,5 @@
+import { isJsonObject } from '@dol/chaincode';
+
 /** Where batches go: the centre's gateway, or the site's edge (store and forward); both speak `POST /v1/batches`. */
 export interface UploadTarget {
   readonly url: string;
@@ -21,7 +23,6 @@ export interface Backoff {
 /** The default: 200 ms, doubling to 30 s, 8 attempts. */
 export const DEFAULT_BACKOFF: Backoff = { baseMs: 200, maxMs: 30_000, attempts: 8 };
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -39,12 +40,12 @@ export async function uploadBatch(target: UploadTarget, jws: string, backoff: Ba
     try {
       const response = await fetch(`${target.url}/v1/batches`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ batch: jws }), signal: AbortSignal.timeout(30_000) });
       const body: unknown = await response.json().catch(() => null);
-      if ((response.status === 200 || response.status === 202) && isObject(body) && typeof body.receipt === 'string') return { kind: 'accepted', receipt: body.receipt, status: response.status };
+      if ((response.status === 200 || response.status === 202) && isJsonObject(body) && typeof body.receipt === 'string') return { kind: 'accepted', receipt: body.receipt, status: response.status };
       if (response.status === 429 || response.status >= 500) {
         last = `HTTP ${response.status}`;
         continue;
       }
-      return { kind: 'refused', status: response.status, code: isObject(body) && typeof body.code === 'string' ? body.code : 'UNKNOWN', detail: isObject(body) && typeof body.detail === 'string' ? body.detail : '' };
+      return { kind: 'refused', status: response.status, code: isJsonObject(body) && typeof body.code === 'string' ? body.code : 'UNKNOWN', detail: isJsonObject(body) && typeof body.detail === 'string' ? body.detail : '' };
     } catch (error) {
       last = error instanceof Error ? error.message : String(error);
     }
@@ -63,9 +64,9 @@ export interface BatchOutcome {
 export async function readOutcome(target: UploadTarget, receipt: string): Promise<BatchOutcome> {
   const response = await fetch(`${target.url}/v1/batches/${receipt}`, { headers: target.token === undefined ? {} : { authorization: `Bearer ${target.token}` }, signal: AbortSignal.timeout(30_000) });
   const body: unknown = await response.json();
-  if (response.status !== 200 || !isObject(body)) throw new Error(`reading batch ${receipt}: HTTP ${response.status}`);
-  const result = isObject(body.result) ? body.result : {};
+  if (response.status !== 200 || !isJsonObject(body)) throw new Error(`reading batch ${receipt}: HTTP ${response.status}`);
+  const result = isJsonObject(body.result) ? body.result : {};
   const counts: Record<string, number> = {};
-  if (isObject(result.counts)) for (const [k, v] of Object.entries(result.counts)) if (typeof v === 'number') counts[k] = v;
+  if (isJsonObject(result.counts)) for (const [k, v] of Object.entries(result.counts)) if (typeof v === 'number') counts[k] = v;
   return { status: typeof body.status === 'string' ? body.status : 'unknown', counts, outcomes: Array.isArray(result.outcomes) ? result.outcomes : [] };
 }
