@@ -4,12 +4,14 @@
  *   network:up     [--orderers 1|3] [--purge] [--dir D] [--port-base B] [--topology FILE]
  *   network:down   [--purge] [--dir D]
  *   network:status [--dir D]
+ *   gateways       [--dir D] [--gateway-port P] [--schema-prefix S] [--database URL]
  */
 import { resolve } from 'node:path';
 import { MissingBinaries, findBinaries } from './binaries';
 import { layout, paths } from './layout';
 import { readTopology } from './topology';
 import { addBureau, compareWithAudit } from './add-org';
+import { GATEWAY_ORGS, intakeUrl, readPlan, startGateways, stopGateways } from './gateways';
 import { down, readState, status, up } from './network';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -46,6 +48,12 @@ const USAGE = `usage:
       (a majority), its peer caught up, its answers compared with AuditOrg's (docs/network.md)
   npm run network:status -- ... / node network/dist/cli.js compare-auditors [--accounts a,b] [--dir D]
       BureauOrg's peer against AuditOrg's: invariant, fraud cases, points supply, statements
+  node network/dist/cli.js gateways [--dir D] [--gateway-port P] [--schema-prefix S] [--database URL]
+      each organisation's gateway API on its own host (in its namespace, on its address, HTTPS
+      with its CA's certificate for its host name), the staff credentials issued through them
+      into D/api-credentials.json; network:down stops them (--purge also drops their intake
+      schemas). P: OperatorOrg's port (port base + 1080), CampusOrg P+1, AuditOrg P+2. In
+      namespaces the intake is reached by PostgreSQL's Unix socket (docs/network.md)
   (npm start and npm stop run the network and the gateway APIs together)
 `;
 
@@ -55,7 +63,7 @@ async function main(argv: readonly string[]): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const known = new Set(['--orderers', '--purge', '--dir', '--port-base', '--topology', '--accounts']);
+  const known = new Set(['--orderers', '--purge', '--dir', '--port-base', '--topology', '--accounts', '--gateway-port', '--schema-prefix', '--database']);
   for (const a of args) if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a}`);
   const dir = resolve(option(args, 'dir') ?? DEFAULT_DIR);
   const probe = layout(dir, DEFAULT_PORT_BASE, 1);
@@ -77,8 +85,21 @@ async function main(argv: readonly string[]): Promise<void> {
       break;
     }
     case 'down': {
-      const stopped = await down(l, { purge });
-      say(`stopped ${stopped.length > 0 ? stopped.join(', ') : 'nothing (nothing was running)'}${purge ? `; deleted ${dir}` : '; ledgers kept (add --purge to delete them)'}`);
+      const gateways = await stopGateways(l, { purge });
+      const stopped = [...gateways.stopped, ...await down(l, { purge })];
+      say(`stopped ${stopped.length > 0 ? stopped.join(', ') : 'nothing (nothing was running)'}${purge ? `; deleted ${dir}${gateways.dropped.length > 0 ? ` and dropped the intake schemas ${gateways.dropped.join(', ')}` : ''}` : '; ledgers kept (add --purge to delete them)'}`);
+      break;
+    }
+    case 'gateways': {
+      if (existing === undefined) throw new Error(`no network in ${dir}: network:up first`);
+      const kept = readPlan(l);
+      const prefix = option(args, 'schema-prefix') ?? kept?.schemaPrefix ?? 'dol_';
+      if (!/^[a-z][a-z0-9_]{0,30}$/.test(prefix)) throw new Error(`--schema-prefix takes lower-case letters, digits and _ (a PostgreSQL schema name's start), not '${prefix}'`);
+      const firstPort = wholeNumber('gateway-port', option(args, 'gateway-port'), kept?.firstPort ?? portBase + 1080);
+      const g = await startGateways(l, findBinaries(), { firstPort, schemaPrefix: prefix, databaseUrl: intakeUrl(l, option(args, 'database') ?? kept?.databaseUrl), operatorGateways: 1 });
+      for (const o of GATEWAY_ORGS) say(`gateway API of ${o}: ${g.urls[o]}${l.hosts[o].namespace === undefined ? '' : ` (in namespace ${l.hosts[o].namespace})`}, certificate from ${g.tls[o].ca}`);
+      say(`${g.startedNow === 0 ? 'all were running' : `${String(g.startedNow)} started`}; bearer tokens per role in ${g.file}`);
+      process.stdout.write(`${JSON.stringify({ tokensFile: g.file, urls: g.urls, started: g.startedNow })}\n`);
       break;
     }
     case 'status':

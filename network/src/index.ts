@@ -9,3 +9,4 @@ export { issueClientIdentity } from './identities';
 export { isPrivateIpv4, readTopology, topologyProblems, type Topology } from './topology';
 export { capLink, existingNamespaces, hostsFile, inNamespace, makeHosts, namespacesUnavailable, removeHosts, setLink, switchNamespace } from './netns';
 export { keysOutOfPlace, orgFolders, writeBundle } from './bundle';
+export { API_ROLES, gatewayPort, gatewayUrl, intakeUrl, SOCKET_DATABASE_URL, startGateways, stopGateways, type GatewayPlan } from './gateways';

@@ -152,8 +152,8 @@ export const livePids = (file: string): Record<string, number> => Object.fromEnt
 /** Starts a service unless it already runs and answers; records its pid in `pidsFile`. True when it was started now. */
 export async function ensureService(spec: ProcessSpec, pidsFile: string, logs: string): Promise<boolean> {
   const pids = readPids(pidsFile);
-  if (alive(pids[spec.name]) && (await listening(spec.port))) return false;
-  if (await listening(spec.port)) throw new Error(`port ${String(spec.port)} for ${spec.name} is taken by another process (not one npm start recorded): stop it, or free the port, then npm start again`);
+  if (alive(pids[spec.name]) && (await listening(spec.port, spec.host))) return false;
+  if (await listening(spec.port, spec.host)) throw new Error(`port ${String(spec.port)} for ${spec.name} is taken by another process (not one npm start recorded): stop it, or free the port, then npm start again`);
   const pid = startDetached(spec, logs);
   writeFileSync(pidsFile, JSON.stringify({ ...readPids(pidsFile), [spec.name]: pid }));
   await waitUp(spec, pid, logs);

@@ -15,19 +15,15 @@
  * ("dol_") move a whole system beside the user's.
  */
 import { Pool } from 'pg';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { findBinaries, MissingBinaries } from './binaries';
-import { peerEndpoint } from './client';
-import { identitiesFile } from './identity-files';
+import { GATEWAY_ORGS, gatewaysPidFile, intakeSchemas, startGateways, stopRecorded, type GatewayPlan, type PeerOrg } from './gateways';
 import { describeEdge, ensureSiteEdge } from './system-edge';
 import { adminKey, ensureStaffTokens, keptAdmins, writeAdminCredentials, type Tokens } from './system-tokens';
-import { ensureGatewayTls, type GatewayTls } from './identities';
-import { layout, PEER_ORGS, type Layout, type OrgKey } from './layout';
-import { alive, ensureService, livePids, readPids, stop, type ProcessSpec } from './processes';
+import { layout, type Layout } from './layout';
+import { alive, ensureService, livePids, readPids, type ProcessSpec } from './processes';
 import { down, readState, up } from './network';
-
-type PeerOrg = Exclude<OrgKey, 'orderer' | 'bureau'>;
 
 const ROOT = resolve(__dirname, '..', '..');
 const GATEWAY_MAIN = join(ROOT, 'gateway-api', 'dist', 'main.js');
@@ -43,76 +39,18 @@ const DATABASE_URL = process.env.DOL_DATABASE_URL ?? 'postgres://postgres@127.0.
 
 const EMBEDDED_PORT = FIRST_GATEWAY_PORT;
 const EMBEDDED_SCHEMAS = [`${SCHEMA_PREFIX}ledger`, `${SCHEMA_PREFIX}gateway_embedded`] as const;
-const fabricSchema = (org: PeerOrg): string => `${SCHEMA_PREFIX}gateway_${org}`;
-const FABRIC_SCHEMAS = PEER_ORGS.map((o) => fabricSchema(o.key as PeerOrg));
-
-/** Which API roles each organisation's gateway serves (the Fabric identities it holds decide the rest). */
-const API_ROLES: Readonly<Record<PeerOrg, readonly string[]>> = {
-  operator: ['operator'],
-  campus: ['finance', 'registrar'],
-  audit: ['auditor'],
-};
-const GATEWAY_PORT: Readonly<Record<PeerOrg, number>> = { operator: FIRST_GATEWAY_PORT, campus: FIRST_GATEWAY_PORT + 1, audit: FIRST_GATEWAY_PORT + 2 };
+/** How the Fabric system's gateways run (gateways.ts); `operatorGateways` only matters to a start. */
+const plan = (operatorGateways = 1): GatewayPlan => ({ firstPort: FIRST_GATEWAY_PORT, databaseUrl: DATABASE_URL, schemaPrefix: SCHEMA_PREFIX, operatorGateways });
+const FABRIC_SCHEMAS = intakeSchemas(plan());
 
 let label = 'start';
 const say = (line: string): void => {
   process.stderr.write(`[${label}] ${line}\n`);
 };
 
-/** Where each organisation's gateway answers on the Fabric system: HTTPS, with a certificate from the organisation's CA. */
-const fabricUrl = (org: PeerOrg): string => `https://127.0.0.1:${String(GATEWAY_PORT[org])}`;
-
-/** The Fabric system's tokens file: a first administrator per organisation's gateway, with the CA its certificate chains to. */
-function credentials(l: Layout, tls: Readonly<Record<PeerOrg, GatewayTls>>): { file: string; tokens: Tokens } {
-  const file = join(l.dir, 'api-credentials.json');
-  const admins = Object.fromEntries(PEER_ORGS.map((o) => [adminKey(o.key as PeerOrg), { url: fabricUrl(o.key as PeerOrg), ca: tls[o.key as PeerOrg].ca }]));
-  return { file, tokens: keptAdmins(file, admins) };
-}
-
-/** Ports of the extra OperatorOrg gateways (`--gateways N`): 8083, 8084, ... (8081, 8082 are the other orgs'). */
-const extraOperatorPort = (n: number): number => FIRST_GATEWAY_PORT + 2 + n;
-
-/**
- * A gateway of `org`; `instance` > 0 is an extra process of the same organisation over the same
- * intake schema and identities (scaling out, docs/gateway.md), on its own port.
- */
-function gatewaySpec(l: Layout, org: PeerOrg, tokens: Tokens, tls: GatewayTls, instance = 0): ProcessSpec {
-  const dir = join(l.dir, 'gateways');
-  mkdirSync(dir, { recursive: true });
-  const credentialsFile = join(dir, `${org}-credentials.json`);
-  writeAdminCredentials(credentialsFile, tokens[adminKey(org)]?.token ?? '');
-  const peer = peerEndpoint(l, org);
-  const port = instance === 0 ? GATEWAY_PORT[org] : extraOperatorPort(instance);
-  return {
-    name: instance === 0 ? `gateway.${org}` : `gateway.${org}.${String(instance + 1)}`,
-    command: process.execPath,
-    args: [GATEWAY_MAIN],
-    port,
-    env: {
-      DOL_PORT: String(port),
-      DOL_DB_SCHEMA: fabricSchema(org),
-      DOL_DATABASE_URL: DATABASE_URL,
-      DOL_CREDENTIALS_FILE: credentialsFile,
-      DOL_IDENTITIES_FILE: identitiesFile(l, org),
-      DOL_PEER_ENDPOINT: peer.endpoint,
-      DOL_PEER_HOST_ALIAS: peer.hostAlias,
-      DOL_PEER_TLS_CA: peer.tlsRootCert,
-      DOL_ORDERER_ADDRESS: `127.0.0.1:${l.ports.orderer(0)}`,
-      DOL_TLS_CERT: tls.certificate,
-      DOL_TLS_KEY: tls.privateKey,
-    },
-  };
-}
-
-const pidFile = (l: Layout): string => join(l.dir, 'gateways', 'pids.json');
+const pidFile = gatewaysPidFile;
 const EMBEDDED_PID_FILE = join(EMBEDDED_DIR, 'pids.json');
-/** Stops the gateways recorded in `pidsFile`; the names of those that were running. */
-async function stopGateways(pidsFile: string): Promise<string[]> {
-  const running = livePids(pidsFile);
-  await Promise.all(Object.values(running).map((pid) => stop(pid)));
-  if (existsSync(pidsFile)) writeFileSync(pidsFile, '{}');
-  return Object.keys(running);
-}
+const stopGateways = stopRecorded;
 
 /** The Fabric system's layout, as its last start left it. */
 function fabricLayout(orderers?: number): Layout {
@@ -187,27 +125,18 @@ async function start(orderers: number | undefined, operatorGateways: number, edg
       say(`dropped the intake schemas of the previous Fabric network (${stale.join(', ')}): its receipts and cached keys are not this network's`);
     }
   }
-  const tls = Object.fromEntries(await Promise.all(PEER_ORGS.map(async (o) => [o.key, await ensureGatewayTls(l, b, o.key)] as const))) as Record<PeerOrg, GatewayTls>;
-  const { file, tokens } = credentials(l, tls);
-  const specs = [
-    ...PEER_ORGS.map((o) => gatewaySpec(l, o.key as PeerOrg, tokens, tls[o.key as PeerOrg])),
-    ...Array.from({ length: operatorGateways - 1 }, (_, i) => gatewaySpec(l, 'operator', tokens, tls.operator, i + 1)),
-  ];
-  let startedNow = 0;
-  for (const spec of specs) if (await ensureService(spec, pidFile(l), join(l.dir, 'logs'))) startedNow += 1;
-  const extra = specs.slice(PEER_ORGS.length);
-  const how = net.created ? `network created from nothing; ${seconds(started)} s` : startedNow === 0 && Object.keys(fabricProcesses()).length === runningBefore ? 'it was already running; nothing was started' : `network was there; ${seconds(started)} s`;
-  const staffRoles = Object.fromEntries(PEER_ORGS.flatMap((o) => API_ROLES[o.key as PeerOrg].map((role) => [role, { url: fabricUrl(o.key as PeerOrg), admin: adminKey(o.key as PeerOrg), ca: tls[o.key as PeerOrg].ca }])));
-  const issued = await ensureStaffTokens(file, tokens, staffRoles);
-  const edgeLines = await siteEdge(edge, issued, l.dir, pidFile(l));
-  const op = GATEWAY_PORT.operator;
+  const g = await startGateways(l, b, plan(operatorGateways));
+  const how = net.created ? `network created from nothing; ${seconds(started)} s` : g.startedNow === 0 && Object.keys(fabricProcesses()).length === runningBefore ? 'it was already running; nothing was started' : `network was there; ${seconds(started)} s`;
+  const edgeLines = await siteEdge(edge, g.tokens, l.dir, pidFile(l));
+  const { tls, urls, file } = g;
+  const port = (org: PeerOrg): string => urls[org].slice(urls[org].lastIndexOf(':') + 1);
   process.stdout.write(`
 The system is up (${how}). Ledger: the Fabric network (Fabric ${b.fabricVersion}).
-  gateway API, OperatorOrg (terminals upload here; operator):  ${fabricUrl('operator')}${extra.map((e) => `, https://127.0.0.1:${String(e.port)}`).join('')}${extra.length > 0 ? ' (one intake queue)' : ''}
-  gateway API, CampusOrg (finance, registrar):                 ${fabricUrl('campus')}
-  gateway API, AuditOrg (auditors):                            ${fabricUrl('audit')}
-  HTTPS: each gateway's certificate is from its organisation's CA: ${PEER_ORGS.map((o) => tls[o.key as PeerOrg].ca).join(', ')}
-  web console (each gateway serves it; sign in with a token):  ${fabricUrl('audit')}/console/ (auditors), :${String(GATEWAY_PORT.campus)}/console/ (registrar), :${String(op)}/console/ (operator); a browser must trust the organisation's CA above
+  gateway API, OperatorOrg (terminals upload here; operator):  ${urls.operator}${g.extraOperator.map((e) => `, ${e}`).join('')}${g.extraOperator.length > 0 ? ' (one intake queue)' : ''}
+  gateway API, CampusOrg (finance, registrar):                 ${urls.campus}
+  gateway API, AuditOrg (auditors):                            ${urls.audit}
+  HTTPS: each gateway's certificate is from its organisation's CA: ${GATEWAY_ORGS.map((o) => tls[o].ca).join(', ')}
+  web console (each gateway serves it; sign in with a token):  ${urls.audit}/console/ (auditors), :${port('campus')}/console/ (registrar), :${port('operator')}/console/ (operator); a browser must trust the organisation's CA above
   API credentials (bearer tokens per role, and each gateway's
   administrator, who issues and revokes staff credentials):    ${file}
   logs of every process:                                       ${join(l.dir, 'logs')}
@@ -215,8 +144,8 @@ The system is up (${how}). Ledger: the Fabric network (Fabric ${b.fabricVersion}
   stop everything:                                             npm stop   (ledgers kept; npm stop -- --purge deletes them)${edgeLines}
 
 Try:
-  curl -s --cacert ${tls.operator.ca} ${fabricUrl('operator')}/readyz
-  curl -s --cacert ${tls.audit.ca} -H "authorization: Bearer $(node -p "require('${file}').auditor.token")" ${fabricUrl('audit')}/v1/invariant
+  curl -s --cacert ${tls.operator.ca} ${urls.operator}/readyz
+  curl -s --cacert ${tls.audit.ca} -H "authorization: Bearer $(node -p "require('${file}').auditor.token")" ${urls.audit}/v1/invariant
 `);
 }
 

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { Pool } from 'pg';
 import { join } from 'node:path';
-import { existingNamespaces, keysOutOfPlace, layout, makeHosts, namespacesUnavailable, readTopology, removeHosts, type OrgHost } from '@dol/network';
+import { existingNamespaces, keysOutOfPlace, layout, makeHosts, namespacesUnavailable, readTopology, removeHosts, setLink, type OrgHost } from '@dol/network';
 
 /**
  * Each organisation on its own host (issue 23): the network brought up from a topology file
@@ -15,8 +16,19 @@ import { existingNamespaces, keysOutOfPlace, layout, makeHosts, namespacesUnavai
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'network', 'dist', 'cli.js');
 const MEASURE = join(ROOT, 'bench', 'dist', 'multihost.js');
+const SCENARIO = join(ROOT, 'scripts', 'dist', 'sim', 'cli.js');
 const unavailable = namespacesUnavailable();
 if (unavailable !== undefined) process.stderr.write(`\n!!! MULTI-HOST TEST NOT RUN: ${unavailable}. The network across namespaces was not tested.\n\n`);
+
+/** What listens inside a namespace (ss -Hltn). */
+function listeners(ns: string): Promise<string> {
+  return new Promise<string>((resolve) => {
+    const ss = spawn('ip', ['netns', 'exec', ns, 'ss', '-Hltn'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let text = '';
+    ss.stdout.on('data', (c: Buffer) => (text += c.toString()));
+    ss.once('exit', () => { resolve(text); });
+  });
+}
 
 /** Runs a command inside a namespace; resolves with its output, rejects with it on failure. */
 function inNs(ns: string, args: readonly string[], script = CLI, onLine: (line: string) => void = () => undefined): Promise<string> {
@@ -67,12 +79,7 @@ function inNs(ns: string, args: readonly string[], script = CLI, onLine: (line: 
     expect(out).toContain('created from nothing');
     // Every process runs in its organisation's namespace and listens on its host's address only.
     for (const [org, h] of Object.entries(topology.hosts).filter(([o]) => o !== 'bureau')) {
-      const listening = await new Promise<string>((resolve) => {
-        const ss = spawn('ip', ['netns', 'exec', h.namespace ?? '', 'ss', '-Hltn'], { stdio: ['ignore', 'pipe', 'ignore'] });
-        let text = '';
-        ss.stdout.on('data', (c: Buffer) => (text += c.toString()));
-        ss.once('exit', () => { resolve(text); });
-      });
+      const listening = await listeners(h.namespace ?? '');
       expect({ org, listens: listening.includes(`${h.address}:`) }).toEqual({ org, listens: true });
     }
     const status = await inNs(control, ['status', '--dir', dir]);
@@ -96,6 +103,25 @@ function inNs(ns: string, args: readonly string[], script = CLI, onLine: (line: 
     const sample = ['b0-0', 'b2-5', 'b4-9', 'b7-19'];
     const compared = JSON.parse((await inNs(control, ['compare-auditors', '--dir', dir, '--accounts', sample.join(',')])).trim().split('\n').pop() ?? '{}') as { equal?: string[] };
     expect(compared.equal).toEqual(['CheckInvariant', 'ListFraudCases', 'GetPointsSupply', ...sample.map((a) => `GetStatement ${a}`)]);
+    // Each organisation's gateway API on its own host (HTTPS for its host name, its intake through
+    // PostgreSQL's Unix socket), and the canteen hour through them from the administrator's host:
+    // CampusOrg's link cut for 30 s as the terminals upload (the intake holds the batches; they settle after).
+    const gateways = JSON.parse((await inNs(control, ['gateways', '--dir', dir, '--schema-prefix', `${tag}_`])).trim().split('\n').pop() ?? '{}') as { tokensFile: string; urls: Record<string, string> };
+    expect(gateways.urls).toEqual({ operator: `https://${topology.hosts.operator.name}:${String(topology.portBase + 1080)}`, campus: `https://${topology.hosts.campus.name}:${String(topology.portBase + 1081)}`, audit: `https://${topology.hosts.audit.name}:${String(topology.portBase + 1082)}` });
+    for (const org of ['operator', 'campus', 'audit'] as const) {
+      const port = new URL(gateways.urls[org] ?? '').port;
+      expect({ org, listens: (await listeners(topology.hosts[org].namespace ?? '')).includes(`${topology.hosts[org].address}:${port} `) }).toEqual({ org, listens: true });
+    }
+    let cut: Promise<void> | undefined;
+    const hour = await inNs(control, ['--tokens-file', gateways.tokensFile, '--students', '300', '--terminals', '9'], SCENARIO, (line) => {
+      if (cut !== undefined || !line.startsWith('uploads')) return;
+      setLink(all, 'campus', 'down');
+      cut = new Promise((healed) => setTimeout(() => { setLink(all, 'campus', 'up'); healed(); }, 30_000));
+    });
+    await cut;
+    process.stdout.write(`[multihost] through the gateways on their hosts, CampusOrg cut 30 s: ${hour.split('\n').find((l) => l.startsWith('reconnect burst')) ?? ''}\n`);
+    expect(cut).toBeDefined();
+    expect(hour).toContain('RECONCILED');
     // No secret crossed: each organisation's bundle is public material only, and no organisation's
     // folders hold another's private key (the bureau's included, which joined by its bundle alone).
     const l = layout(dir, topology.portBase, 1, topology.hosts);
@@ -103,6 +129,9 @@ function inNs(ns: string, args: readonly string[], script = CLI, onLine: (line: 
     for (const org of orgs) expect(existsSync(join(dir, 'bundles', org, 'bundle.json'))).toBe(true);
     expect(keysOutOfPlace(l, orgs)).toEqual([]);
     await inNs(control, ['down', '--purge', '--dir', dir]);
+    const pool = new Pool({ connectionString: process.env.DOL_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', max: 1 });
+    const left = await pool.query<{ nspname: string }>('SELECT nspname FROM pg_namespace WHERE nspname LIKE $1', [`${tag}\\_gateway\\_%`]).finally(() => pool.end());
+    expect(left.rows).toEqual([]);
     removeHosts(all);
     expect(existingNamespaces(all)).toEqual([]);
   });
