@@ -8,6 +8,9 @@
  * CampusOrg's (endorsement impossible: batches wait and settle after) and AuditOrg's (it falls
  * behind and catches up). Every batch is submitted by the product's own Fabric adapter and retried
  * until it settles; then the ledger is read back: lost 0 and double-counted 0, or it fails.
+ * Then each organisation's gateway API on its own host, and the canteen hour (`npm run scenario`)
+ * through them from the control host: once as it is, once with CampusOrg's link cut for the cut's
+ * length as the terminals upload; the same hour through gateways on the loopback network too.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SettlementClient } from '@dol/gateway-api';
 import {
-  blockHeight, capLink, down, findBinaries, layout, makeHosts, namespacesUnavailable, readState, readTopology, removeHosts, setLink, up, type Layout, type OrgKey,
+  blockHeight, capLink, down, findBinaries, layout, makeHosts, namespacesUnavailable, readState, readTopology, removeHosts, setLink, stopGateways, up, type Layout, type OrgHost, type OrgKey,
 } from '@dol/network';
 import { benchLedger, setUpBenchWorld, signBatches, type BenchWorld } from './bench-setup';
 import { textOption, wholeOption } from './options';
@@ -25,8 +28,10 @@ const USAGE = `usage: npm run bench:multihost [-- options]        (root: it make
   (time from nothing to committed chaincode), settled payments/s over the bridge and with every
   link capped, beside a loopback network in the same run, and link cuts of CampusOrg and AuditOrg
   during a burst, reconciled (lost 0, double-counted 0). Everything it made is removed.
+  Then the gateway APIs on their hosts and the canteen hour through them (as is, and with
+  CampusOrg's link cut as the terminals upload), beside the same hour on loopback.
   --topology FILE (network/topologies/namespaces.example.json)  --terminals 8  --batch-size 200
-  --batches 3  --cap-mbit 10  --cut-s 30  --json FILE
+  --batches 3  --cap-mbit 10  --cut-s 30  --students 2000 (the canteen hour's)  --json FILE
   --dir D: only the measurement, on the network in D (run inside the topology's control namespace)
 `;
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
@@ -37,6 +42,7 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
 const ROOT = resolve(__dirname, '..', '..');
 const CLI = join(ROOT, 'network', 'dist', 'cli.js');
 const SELF = join(ROOT, 'bench', 'dist', 'multihost.js');
+const SCENARIO = join(ROOT, 'scripts', 'dist', 'sim', 'cli.js');
 
 const say = (line: string): void => {
   process.stderr.write(`[multihost] ${line}\n`);
@@ -93,14 +99,18 @@ async function settledOnLedger(client: SettlementClient, w: BenchWorld): Promise
   return { settled, duplicates };
 }
 
-/** Runs a node script inside a namespace (or here), its stderr passed on; resolves with its stdout. */
-function node(namespace: string | undefined, args: readonly string[]): Promise<string> {
+/** Runs a node script inside a namespace (or here), its stderr passed on (and its lines to `onLine`); resolves with its stdout. */
+function node(namespace: string | undefined, args: readonly string[], onLine?: (line: string) => void): Promise<string> {
   return new Promise((done, fail) => {
     const [cmd, argv] = namespace === undefined ? [process.execPath, args] : ['ip', ['netns', 'exec', namespace, process.execPath, ...args]];
-    const child = spawn(cmd, [...argv], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(cmd, [...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      process.stderr.write(c);
+      if (onLine !== undefined) for (const line of c.toString().split('\n')) onLine(line);
     });
     child.once('exit', (code) => {
       if (code === 0) done(out);
@@ -113,6 +123,34 @@ const lastJson = (out: string): Record<string, unknown> => {
   const line = out.trim().split('\n').pop() ?? '{}';
   return JSON.parse(line) as Record<string, unknown>;
 };
+
+/** The canteen hour's reconnect burst as `npm run scenario` reports it. */
+interface Hour { readonly sales: number; readonly batches: number; readonly seconds: number }
+
+/**
+ * The gateway APIs of the network in `dir` (on its hosts), then the canteen hour through them from
+ * `namespace`; with `cut`, that organisation's link is cut for `cutMs` as the terminals upload.
+ */
+async function hourThroughGateways(namespace: string | undefined, dir: string, students: number, cut?: { hosts: Readonly<Record<string, OrgHost>>; org: OrgKey; ms: number }): Promise<Hour> {
+  const started = lastJson(await node(namespace, [CLI, 'gateways', '--dir', dir, '--schema-prefix', 'dol_bench_mh_']));
+  let healed: Promise<void> | undefined;
+  const out = await node(namespace, [SCENARIO, '--tokens-file', String(started.tokensFile), '--students', String(students), '--terminals', '20'], (line) => {
+    if (cut === undefined || healed !== undefined || !line.startsWith('uploads')) return;
+    setLink(cut.hosts, cut.org, 'down');
+    say(`${cut.org}'s link cut for ${cut.ms / 1000} s as the terminals upload through the gateways`);
+    healed = sleep(cut.ms).then(() => {
+      setLink(cut.hosts, cut.org, 'up');
+      say(`${cut.org}'s link healed`);
+    });
+  });
+  await healed;
+  if (!out.includes('RECONCILED')) throw new Error(`the canteen hour through the gateways did not reconcile:\n${out.slice(-3000)}`);
+  const m = /reconnect burst: (\d+) sales in (\d+) batches, first upload to last commit ([\d.]+) s/.exec(out);
+  if (m === null) throw new Error('the scenario printed no reconnect burst line');
+  const hour = { sales: Number(m[1]), batches: Number(m[2]), seconds: Number(m[3]) };
+  say(`canteen hour through the gateways${cut === undefined ? '' : `, ${cut.org} cut`}: ${hour.sales} sales in ${hour.batches} batches, first upload to last commit ${hour.seconds.toFixed(1)} s; reconciled`);
+  return hour;
+}
 
 /** The whole run from this machine's own namespace: hosts, network, measurement, loopback comparison, clean-up. */
 async function orchestrate(): Promise<void> {
@@ -133,18 +171,25 @@ async function orchestrate(): Promise<void> {
     const upSeconds = (Date.now() - started) / 1000;
     say(`network:up --topology: from nothing to committed chaincode across namespaces in ${upSeconds.toFixed(1)} s`);
     const across = lastJson(await node(t.control.namespace, [SELF, '--dir', join(work, 'net'), ...passOn]));
+    const students = wholeOption('students', 2000);
+    say('the gateway APIs on their hosts, and the canteen hour through them from the control host');
+    const hour = await hourThroughGateways(t.control.namespace, join(work, 'net'), students);
+    const cutMs = wholeOption('cut-s', 30) * 1000;
+    const hourCut = await hourThroughGateways(t.control.namespace, join(work, 'net'), students, { hosts, org: 'campus', ms: cutMs });
     await node(t.control.namespace, [CLI, 'down', '--purge', '--dir', join(work, 'net')]);
     say('the same burst on a loopback network, in the same run');
     const loopStarted = Date.now();
     await up(loopback, { purge: true });
     const loopUp = (Date.now() - loopStarted) / 1000;
     const onLoopback = lastJson(await node(undefined, [SELF, '--dir', loopback.dir, '--bridge-only', ...passOn]));
-    const report = { ...across, upSeconds, loopback: { upSeconds: loopUp, ...onLoopback.bridge as object }, command: `npm run bench:multihost -- ${process.argv.slice(2).join(' ')}`.trim() };
+    const loopHour = await hourThroughGateways(undefined, loopback.dir, students);
+    const report = { ...across, upSeconds, hour: { students, acrossHosts: hour, campusCut: { cutSeconds: cutMs / 1000, ...hourCut }, loopback: loopHour }, loopback: { upSeconds: loopUp, ...onLoopback.bridge as object }, command: `npm run bench:multihost -- ${process.argv.slice(2).join(' ')}`.trim() };
     process.stdout.write(`${JSON.stringify(report)}\n`);
     const json = textOption('json', '');
     if (json !== '') writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
     process.exitCode = across.lost === 0 && across.doubleCounted === 0 && across.invariant === true ? 0 : 1;
   } finally {
+    await stopGateways(loopback, { purge: true }).catch(() => undefined);
     await down(loopback, { purge: true }).catch(() => undefined);
     removeHosts(hosts);
     rmSync(work, { recursive: true, force: true });

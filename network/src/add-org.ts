@@ -19,6 +19,7 @@ import { caSpec, issueIdentities } from './identities';
 import { BUREAU, CHAINCODE, CHANNEL, contractName, paths, peerName, where, type Layout } from './layout';
 import { ensureRunning, readState, saveState, type Progress } from './network';
 import { run, waitFor } from './processes';
+import { isRecord, type JsonRecord } from './json';
 
 const JOIN = 'join';
 
@@ -149,23 +150,21 @@ export async function addBureau(l: Layout, b: Binaries, progress: Progress): Pro
   return { identitiesSeconds, updateSeconds, caughtUpSeconds: totalSeconds - identitiesSeconds - updateSeconds, totalSeconds, height: (await height(l, b, 'bureau')) ?? 0 };
 }
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The channel configuration inside a decoded config block (data.data[0].payload.data.config). */
-function configOf(block: unknown): Json {
-  const list: unknown = isObject(block) && isObject(block.data) ? block.data.data : undefined;
+function configOf(block: unknown): JsonRecord {
+  const list: unknown = isRecord(block) && isRecord(block.data) ? block.data.data : undefined;
   const data: unknown = Array.isArray(list) ? (list as unknown[])[0] : undefined;
-  const config = isObject(data) && isObject(data.payload) && isObject(data.payload.data) ? data.payload.data.config : undefined;
-  if (!isObject(config)) throw new Error('the config block holds no channel configuration');
+  const config = isRecord(data) && isRecord(data.payload) && isRecord(data.payload.data) ? data.payload.data.config : undefined;
+  if (!isRecord(config)) throw new Error('the config block holds no channel configuration');
   return config;
 }
 
 /** The application organisations' groups of a configuration, to add one. */
-function applicationGroups(config: Json): Json {
+function applicationGroups(config: JsonRecord): JsonRecord {
   const channel = config.channel_group;
-  const app = isObject(channel) && isObject(channel.groups) ? channel.groups.Application : undefined;
-  if (!isObject(app) || !isObject(app.groups)) throw new Error('the configuration has no Application group');
+  const app = isRecord(channel) && isRecord(channel.groups) ? channel.groups.Application : undefined;
+  if (!isRecord(app) || !isRecord(app.groups)) throw new Error('the configuration has no Application group');
   return app.groups;
 }
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { OrgHost, OrgKey } from './layout';
+import { isRecord } from './json';
 
 /** What a network is made from (`network:up --topology FILE`): one host per organisation, the ports from one base. */
 export interface Topology {
@@ -28,19 +29,18 @@ export function isPrivateIpv4(address: string): boolean {
 /** Every problem in a topology document, each naming its field; empty when it is sound. */
 export function topologyProblems(value: unknown): string[] {
   const problems: string[] = [];
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (!isObject(value)) return ['the topology must be a JSON object'];
+  if (!isRecord(value)) return ['the topology must be a JSON object'];
   for (const k of Object.keys(value)) if (!['v', 'portBase', 'hosts'].includes(k)) problems.push(`unknown field "${k}"`);
   if (value.v !== 1) problems.push('v must be 1');
   if (value.portBase !== undefined && (!Number.isInteger(value.portBase) || Number(value.portBase) < 1024 || Number(value.portBase) > 32000)) problems.push('portBase must be a whole number from 1024 to 32000 (below the ephemeral range)');
   const hosts = value.hosts;
-  if (!isObject(hosts)) return [...problems, 'hosts must be an object with one entry per organisation (orderer, operator, campus, audit)'];
+  if (!isRecord(hosts)) return [...problems, 'hosts must be an object with one entry per organisation (orderer, operator, campus, audit)'];
   for (const k of Object.keys(hosts)) if (!ORG_KEYS.includes(k as OrgKey) && !OPTIONAL.includes(k)) problems.push(`hosts.${k}: no such organisation (orderer, operator, campus, audit; or bureau, control)`);
   const seen = { name: new Map<string, string>(), address: new Map<string, string>(), namespace: new Map<string, string>() };
   let withNamespace = 0;
   for (const org of [...ORG_KEYS, ...OPTIONAL]) {
     const h = hosts[org];
-    if (!isObject(h)) {
+    if (!isRecord(h)) {
       if (!OPTIONAL.includes(org)) problems.push(`hosts.${org} is missing`);
       continue;
     }
@@ -59,7 +59,7 @@ export function topologyProblems(value: unknown): string[] {
       seen[field].set(v, org);
     }
   }
-  const named = ORG_KEYS.length + OPTIONAL.filter((o) => isObject(hosts[o])).length;
+  const named = ORG_KEYS.length + OPTIONAL.filter((o) => isRecord(hosts[o])).length;
   if (withNamespace !== 0 && withNamespace !== named) problems.push('either every organisation names a namespace (separate hosts on one machine) or none does');
   return problems;
 }

@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { POINTS_RATE_PER_MILLE, merchantOfTerminal, type Scenario } from './scenario';
+import { POINTS_RATE_PER_MILLE, merchantOfTerminal, type Sale, type Scenario } from './scenario';
 import type { GatewayClient } from './gateway-client';
 import { playRush, type StallReport } from './rush';
 import { SiteEdges } from './site-edges';
+import { isJsonObject } from '@dol/chaincode';
 
 /** One line of the reconciliation report. */
 export interface Check {
@@ -31,7 +32,6 @@ export interface RunReport {
 
 type Progress = (label: string, done: number, total: number) => void;
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'bigint' ? String(v) : JSON.stringify(v));
 
 async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>, progress?: (done: number) => void): Promise<void> {
@@ -57,7 +57,7 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
   const { students, terminals, merchants } = sc;
   // Points are one supply for the whole ledger: this run's are what it adds to the supply before it.
   const supplyBefore = await api.must('GET', '/v1/points/supply', 'auditor');
-  const issuedBefore = BigInt(isObject(supplyBefore) ? str(supplyBefore.issued) : '0');
+  const issuedBefore = BigInt(isJsonObject(supplyBefore) ? str(supplyBefore.issued) : '0');
   // ---- registries and accounts ----
   await api.must('POST', '/v1/issuer-keys', 'operator', sc.issuer.registration());
   for (const m of merchants) await api.must('POST', '/v1/merchants', 'operator', { merchantId: m, name: m });
@@ -82,7 +82,7 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
 
   // ---- before the hour: a card double-spends and is deny-listed; then a clearance begins ----
   const setup = await api.must('POST', '/v1/batches', undefined, { batch: sc.setupBatch.jws });
-  await settle([str(isObject(setup) ? setup.receipt : '')]);
+  await settle([str(isJsonObject(setup) ? setup.receipt : '')]);
 
   // ---- the hour at the stalls, the centre unreachable: terminals (and the canteens' edges) decide alone ----
   const edgeDir = sc.options.edges === true ? mkdtempSync(join(tmpdir(), 'dol-edges-')) : undefined;
@@ -117,7 +117,7 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
       }
       for (let c = 0; c < u.copies; c++) {
         const r = await api.request('POST', '/v1/batches', undefined, { batch: u.jws });
-        if (r.status === 202 && isObject(r.body)) receipts.push(str(r.body.receipt));
+        if (r.status === 202 && isJsonObject(r.body)) receipts.push(str(r.body.receipt));
         else if (r.status === 200) duplicateAcks += 1;
         else throw new Error(`upload refused: ${r.status} ${JSON.stringify(r.body)}`);
       }
@@ -162,15 +162,15 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
   let refused = 0;
   for (const r of receipts) {
     const b = await api.must('GET', `/v1/batches/${r}`, 'auditor');
-    if (!isObject(b)) continue;
+    if (!isJsonObject(b)) continue;
     if (b.status === 'pending') pending += 1;
     if (b.status === 'refused') refused += 1;
-    const c = isObject(b.result) && isObject(b.result.counts) ? b.result.counts : {};
+    const c = isJsonObject(b.result) && isJsonObject(b.result.counts) ? b.result.counts : {};
     for (const [k, v] of Object.entries(c)) counts[k] = (counts[k] ?? 0) + (typeof v === 'number' ? v : 0);
-    const outcomes = isObject(b.result) && Array.isArray(b.result.outcomes) ? b.result.outcomes : [];
+    const outcomes = isJsonObject(b.result) && Array.isArray(b.result.outcomes) ? b.result.outcomes : [];
     for (const o of outcomes) {
-      if (isObject(o) && Array.isArray(o.flags)) for (const f of o.flags) flags[str(f)] = (flags[str(f)] ?? 0) + 1;
-      if (isObject(o) && isObject(o.funding)) advanced += BigInt(str(o.funding.advance));
+      if (isJsonObject(o) && Array.isArray(o.flags)) for (const f of o.flags) flags[str(f)] = (flags[str(f)] ?? 0) + 1;
+      if (isJsonObject(o) && isJsonObject(o.funding)) advanced += BigInt(str(o.funding.advance));
     }
   }
   const checks: Check[] = [];
@@ -183,17 +183,17 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
   // The cases an auditor sees (the console's list): the hour's, and the one that deny-listed the setup's card before it.
   const ours = new Set(students.map((s) => s.account));
   const cases = await api.must('GET', '/v1/fraud-cases', 'auditor');
-  check("double-spend cases of this run's students (the hour's + the setup card's)", pairs / 2 + 1, Array.isArray(cases) ? cases.filter((c) => isObject(c) && ours.has(str(c.account))).length : '?');
+  check("double-spend cases of this run's students (the hour's + the setup card's)", pairs / 2 + 1, Array.isArray(cases) ? cases.filter((c) => isJsonObject(c) && ours.has(str(c.account))).length : '?');
   check('rejected (deny-listed, terminal knew)', denied, counts.rejected ?? 0);
   check('duplicates reaching the ledger', 0, (counts.duplicate ?? 0) + (counts.conflict ?? 0));
   if (edges !== undefined) {
     const { stall } = rush;
-    const lost = all.filter((s) => s.expect === 'lost' && s.record.edge !== undefined);
-    const lostBy = (status: string, within?: boolean): number => lost.filter((s) => s.record.edge?.status === status && (within === undefined || (s.record.edge.status === 'approved' && approvalWithin(s.record.edge.approval) === within))).length;
+    // Sales in the skipped batch never reach the ledger: they are not flagged there.
+    const lost = (edge: Sale['edge']): number => all.filter((s) => s.expect === 'lost' && s.edge === edge).length;
     check('screenshot replays stopped at the stall (all whose first use an edge that was up approved)', stall.replaysStoppable, stall.replaysStopped);
-    check("sales the edge approved within the slice: flagged edge-approved on the ledger", stall.edge.approved - lostBy('approved', true), flags['edge-approved'] ?? 0);
-    check("sales the edge approved over the slice: flagged edge-over-slice", stall.edge.overSlice - lostBy('approved', false), flags['edge-over-slice'] ?? 0);
-    check('sales made while the edge was down: flagged edge-unreachable', stall.edge.unreachable - lostBy('unreachable'), flags['edge-unreachable'] ?? 0);
+    check("sales the edge approved within the slice: flagged edge-approved on the ledger", stall.edge.approved - lost('approved'), flags['edge-approved'] ?? 0);
+    check("sales the edge approved over the slice: flagged edge-over-slice", stall.edge.overSlice - lost('over-slice'), flags['edge-over-slice'] ?? 0);
+    check('sales made while the edge was down: flagged edge-unreachable', stall.edge.unreachable - lost('unreachable'), flags['edge-unreachable'] ?? 0);
     check('approvals whose evidence did not verify', 0, flags['edge-approval-invalid'] ?? 0);
     const o = stall.outage;
     check('edge restarted with every approval it gave before the kill', o === undefined ? '?' : `>= ${o.approvalsBefore}`, o === undefined ? '?' : o.approvalsAfterRestart >= o.approvalsBefore ? `>= ${o.approvalsBefore}` : String(o.approvalsAfterRestart));
@@ -215,18 +215,18 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
       creditUsed: (over > 0n ? (over < s.creditLine ? over : s.creditLine) : 0n).toString(),
       advance: (over > s.creditLine ? over - s.creditLine : 0n).toString(),
     };
-    const got = isObject(a) ? { wallet: str(a.wallet), creditUsed: str(a.creditUsed), advance: str(a.advance) } : {};
+    const got = isJsonObject(a) ? { wallet: str(a.wallet), creditUsed: str(a.creditUsed), advance: str(a.advance) } : {};
     if (JSON.stringify(want) !== JSON.stringify(got)) {
       balanceMismatches += 1;
       firstMismatch ||= `${s.account}: want ${JSON.stringify(want)} got ${JSON.stringify(got)}`;
     }
     // The statement must prove the balances from postings, and charge exactly the student's sales.
     const st = await api.must('GET', `/v1/accounts/${s.account}/statement`, 'auditor');
-    const postings = isObject(st) && Array.isArray(st.postings) ? st.postings : [];
-    const charged = postings.reduce((sum: bigint, p: unknown) => (isObject(p) && str(p.to).startsWith('merchant:') ? sum + BigInt(str(p.amount)) : sum), 0n);
-    if (!isObject(st) || st.consistent !== true || charged !== S) {
+    const postings = isJsonObject(st) && Array.isArray(st.postings) ? st.postings : [];
+    const charged = postings.reduce((sum: bigint, p: unknown) => (isJsonObject(p) && str(p.to).startsWith('merchant:') ? sum + BigInt(str(p.amount)) : sum), 0n);
+    if (!isJsonObject(st) || st.consistent !== true || charged !== S) {
       statementMismatches += 1;
-      firstStatementMismatch ||= `${s.account}: consistent ${isObject(st) ? str(st.consistent) : '?'}, charged ${charged} of ${S}`;
+      firstStatementMismatch ||= `${s.account}: consistent ${isJsonObject(st) ? str(st.consistent) : '?'}, charged ${charged} of ${S}`;
     }
   }, (d) => {
     progress('reconcile', d, students.length);
@@ -237,31 +237,25 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
 
   for (const m of merchants) {
     const list = await api.must('GET', `/v1/payments?merchantId=${m}`, 'auditor');
-    const total = Array.isArray(list) ? list.reduce((sum: bigint, p: unknown) => (isObject(p) && ['settled', 'settled-advance', 'double-spend'].includes(str(p.code)) ? sum + BigInt(str(p.amount)) : sum), 0n) : -1n;
+    const total = Array.isArray(list) ? list.reduce((sum: bigint, p: unknown) => (isJsonObject(p) && ['settled', 'settled-advance', 'double-spend'].includes(str(p.code)) ? sum + BigInt(str(p.amount)) : sum), 0n) : -1n;
     check(`merchant ${m} credited`, merchantTotal.get(m) ?? 0n, total);
   }
   const supply = await api.must('GET', '/v1/points/supply', 'auditor');
-  check('points issued', points, isObject(supply) ? BigInt(str(supply.issued)) - issuedBefore : '?');
+  check('points issued', points, isJsonObject(supply) ? BigInt(str(supply.issued)) - issuedBefore : '?');
 
   const gaps: string[] = [];
   for (const t of terminals) {
     const batches = await api.must('GET', `/v1/terminals/${t.terminalId}/batches`, 'auditor');
     if (!Array.isArray(batches)) continue;
-    for (const b of batches) if (isObject(b) && Array.isArray(b.anomalies) && b.anomalies.some((a) => isObject(a) && a.kind === 'gap')) gaps.push(t.terminalId);
+    for (const b of batches) if (isJsonObject(b) && Array.isArray(b.anomalies) && b.anomalies.some((a) => isJsonObject(a) && a.kind === 'gap')) gaps.push(t.terminalId);
   }
   const skipping = terminals[sc.injected.skippingTerminal]?.terminalId ?? '?';
   const skippedAny = uploadsAll.some((u) => u.skipped);
   check('terminals with gaps found', skippedAny ? skipping : '', [...new Set(gaps)].join(','));
   const invariant = await api.must('GET', '/v1/invariant', 'auditor');
-  check("books' invariant", 'ok, sum 0', isObject(invariant) && invariant.ok === true ? `ok, sum ${str(invariant.sum)}` : JSON.stringify(invariant));
+  check("books' invariant", 'ok, sum 0', isJsonObject(invariant) && invariant.ok === true ? `ok, sum ${str(invariant.sum)}` : JSON.stringify(invariant));
 
   return { checks, ok: checks.every((c) => c.ok), sales: all.length, uploads: receipts.length, firstUploadMs: firstUpload, lastSettledMs: lastSettled, stall: rush.stall, outcomes: counts, advanced };
-}
-
-/** Whether an approval JWS says the sale fitted the slice (read from its payload; the ledger verifies it). */
-function approvalWithin(jws: string): boolean {
-  const payload: unknown = JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8'));
-  return isObject(payload) && payload.withinSlice === true;
 }
 
 /** The report as a table. */

@@ -92,6 +92,7 @@ export async function playRush(sc: Scenario, api: GatewayClient, edges: SiteEdge
     const p = sc.rush[i];
     if (p === undefined) continue;
     let record: WireRecord;
+    let edge: Sale['edge'];
     const terminal = offline[p.terminal];
     if (terminal === undefined) {
       const chain = sc.terminals[p.terminal];
@@ -113,12 +114,13 @@ export async function playRush(sc: Scenario, api: GatewayClient, edges: SiteEdge
         continue;
       }
       record = result.record;
+      edge = result.edge === 'none' ? undefined : result.edge;
       if (result.edge === 'approved') edgeCounts.approved += 1;
       else if (result.edge === 'over-slice') edgeCounts.overSlice += 1;
       else if (result.edge === 'unreachable') edgeCounts.unreachable += 1;
     }
     const expect: Sale['expect'] = p.student === sc.deniedCard && p.terminal === injected.learnedTerminal ? 'deny-listed' : 'paid';
-    const sale: Sale = { terminal: p.terminal, account: p.student.account, amount: p.amount, record, expect };
+    const sale: Sale = { terminal: p.terminal, account: p.student.account, amount: p.amount, record, expect, ...(edge === undefined ? {} : { edge }) };
     sales[p.terminal]?.push(sale);
     recorded.set(p, sale);
     const first = p.replayOf === undefined ? undefined : recorded.get(p.replayOf);

@@ -39,6 +39,8 @@ export interface Sale {
   readonly account: string;
   readonly amount: bigint;
   readonly record: WireRecord;
+  /** What the canteen's edge said at the stall (none without edges, or for a sale made before the hour). */
+  readonly edge?: 'approved' | 'over-slice' | 'unreachable';
   /** `paid` (settled or settled-advance), `double-spend-pair` (one of two uses of one credential), `deny-listed`, `lost` (in a skipped batch). */
   expect: 'paid' | 'double-spend-pair' | 'deny-listed' | 'lost';
 }

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { EdgeNode, EdgeStore, createEdgeServer, loadOrCreateEdgeKey, syncWithCentre } from '@dol/edge';
 import { EdgeClient } from '@dol/terminal';
 import type { GatewayClient } from './gateway-client';
+import { isJsonObject } from '@dol/chaincode';
 
 /** One canteen's edge node as the simulator runs it: in this process, on its own store and port. */
 interface SiteEdge {
@@ -14,7 +15,6 @@ interface SiteEdge {
   server: Server | undefined;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -48,7 +48,7 @@ export class SiteEdges {
       const key = loadOrCreateEdgeKey(edgeDir);
       await api.must('POST', '/v1/terminals', 'operator', { terminalId: edgeId, merchantId, publicKey: key.jwk, role: 'edge' });
       const credential = await api.must('POST', `/v1/terminals/${edgeId}/credentials`, 'operator');
-      const token = isObject(credential) && typeof credential.token === 'string' ? credential.token : '';
+      const token = isJsonObject(credential) && typeof credential.token === 'string' ? credential.token : '';
       const node = new EdgeNode(edgeId, key, store, () => overflow);
       const server = createEdgeServer(node);
       const port = await listen(server, 0);
