@@ -3,15 +3,14 @@ import { Amount } from '../core/amount';
 import { canonicalJson } from '../core/canonical-json';
 import { DomainError } from '../core/errors';
 import { FieldReader, isJsonObject } from '../core/fields';
-import { parseAccountId, parseDigest, parseKeyId, parseMerchantId, parseTerminalId, type Digest } from '../core/ids';
+import { parseAccountId, parseKeyId, parseMerchantId, parseTerminalId, type Digest } from '../core/ids';
 import { parseIssuerKey, type IssuerKey } from '../core/issuer-key';
 import { parsePublicJwk } from '../core/jwk';
 import { parseRiskPolicy, riskPolicyToJson } from '../core/risk-policy';
 import { edgeAllowances, offlineConfig } from './edge-sync';
 import { parseStrictJson, type JsonValue } from '../core/strict-json';
 import { ZERO_DIGEST } from '../core/encoding';
-import { inDebt, storedBalances, type AccountState } from '../settlement/account';
-import { balancesOf, book, checkInvariant, posting, postingToJson } from '../settlement/books';
+import { book, posting, postingToJson } from '../settlement/books';
 import { beginClearance, completeClearance, parseResolutions } from '../settlement/clearance';
 import { parsePointsPolicy, pointsPolicyFromJson, pointsPolicyToJson } from '../settlement/points';
 import { ANY_ROLE, requireRole } from './access';
@@ -19,12 +18,12 @@ import { STAFF_WRITES, actorOf } from './actor';
 import { approveWaiver, fourEyes } from './four-eyes';
 import { bookTopUps, openAccounts, parseNewAccount, parseNewAccountList, parseTopUpList, parseTopUpRequest } from './bulk-writes';
 import { BatchGroup, groupEntryToJson, parseBatchList, summaryToJson } from './batch-group';
-import { SEQ_CHUNK, accountFromJson, accountToJson, decode, pad, seqChunkFromJson, terminalFromJson, terminalToJson } from './codec';
-import { HOUR_INDEX_END, HOUR_MS, K, hourKey } from './keys';
+import { accountToJson, decode, pad, terminalFromJson, terminalToJson } from './codec';
+import { K } from './keys';
 import { Ledger, txTime } from './ledger-records';
+import { advances, batchByReceipt, debts, invariant, numberOr0, paymentById, payments, pointsSupply, statement } from './audit-queries';
 
-/** A stored number or text, or 0 / '' where an older record lacks it (sort keys). */
-const numberOr0 = (v: unknown): number => (typeof v === 'number' ? v : 0);
+/** A stored text, or '' where an older record lacks it (sort keys). */
 const textOrEmpty = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /** Parses a transaction's JSON argument strictly; fabric-contract-api hands strings through untouched. */
@@ -34,8 +33,6 @@ function arg(text: string, what: string): JsonValue {
 }
 
 const json = (value: JsonValue): string => JSON.stringify(value);
-
-const balancesJson = (a: AccountState): Record<string, string> => Object.fromEntries(storedBalances(a).map(([k, v]) => [k, v.toString()]));
 
 /**
  * The settlement contract (DESIGN §5): registries, batch settlement, top-ups and audit queries.
@@ -349,21 +346,7 @@ export class SettlementContract extends Contract {
   @Returns('string')
   async GetPointsSupply(ctx: Context): Promise<string> {
     requireRole(ctx.clientIdentity, ANY_ROLE, 'GetPointsSupply');
-    const ledger = new Ledger(ctx);
-    const [accounts, postings, policies] = await Promise.all([
-      ledger.all(K.account, [], accountFromJson), ledger.postings(), ledger.all(K.pointsPolicy, [], pointsPolicyFromJson),
-    ]);
-    let issued = Amount.ZERO;
-    let expired = Amount.ZERO;
-    for (const p of postings) {
-      if (p.from === book.pointsIssued) issued = issued.add(p.amount);
-      if (p.to === book.pointsIssued) expired = expired.add(p.amount);
-    }
-    const held = accounts.reduce((s, a) => s.add(a.points), Amount.ZERO);
-    return canonicalJson({
-      issued: issued.toString(), expired: expired.toString(), supply: issued.sub(expired).toString(), heldByAccounts: held.toString(),
-      consistent: held.equals(issued.sub(expired)), policies: policies.map(pointsPolicyToJson),
-    });
+    return canonicalJson(await pointsSupply(new Ledger(ctx)));
   }
 
   @Transaction(false)
@@ -402,93 +385,22 @@ export class SettlementContract extends Contract {
   @Returns('string')
   async GetPayments(ctx: Context, query: string): Promise<string> {
     requireRole(ctx.clientIdentity, ANY_ROLE, 'GetPayments');
-    const r = FieldReader.of(arg(query, 'query'), 'query', [], ['terminalId', 'merchantId', 'from', 'to']);
-    const terminalId = r.has('terminalId') ? r.parsed('terminalId', parseTerminalId) : undefined;
-    const merchantId = r.has('merchantId') ? r.parsed('merchantId', parseMerchantId) : undefined;
-    const from = r.has('from') ? r.int('from') : 0;
-    const to = r.has('to') ? r.int('to') : Number.MAX_SAFE_INTEGER;
-    const ledger = new Ledger(ctx);
-    let batches: JsonValue[];
-    if (r.has('from') || r.has('to')) {
-      // A time range: the hour index names the batches with sales in it, filtered before any is read.
-      const end = r.has('to') ? hourKey(Math.floor((Math.max(to, 1) - 1) / HOUR_MS) + 1) : HOUR_INDEX_END;
-      const refs = new Map<string, string[]>();
-      for (const e of await ledger.store.range(hourKey(Math.floor(from / HOUR_MS)), end)) {
-        const ref = FieldReader.of(decode(e.value), 'index entry', ['terminalId', 'merchantId', 'batchSeq', 'txId'], ['entry']);
-        const refTerminal = ref.parsed('terminalId', parseTerminalId);
-        if ((terminalId !== undefined && refTerminal !== terminalId) || (merchantId !== undefined && ref.parsed('merchantId', parseMerchantId) !== merchantId)) continue;
-        const parts = [refTerminal, pad(ref.int('batchSeq')), ref.string(ref.has('entry') ? 'entry' : 'txId', /^[\x21-\x7e]{1,128}$/, 'a transaction id')];
-        refs.set(parts.join('/'), parts);
-      }
-      const found = await Promise.all([...refs.values()].map((parts) => ledger.read(K.batch, parts, (v) => v)));
-      batches = found.filter((b): b is JsonValue => b !== undefined);
-    } else if (terminalId !== undefined) {
-      batches = await ledger.all(K.batch, [terminalId], (v) => v);
-    } else if (merchantId !== undefined) {
-      const terminals = await ledger.store.list(K.merchantTerminal, [merchantId]);
-      const lists = await Promise.all(terminals.map((e) => ledger.all(K.batch, [ctx.stub.splitCompositeKey(e.key).attributes[1] ?? ''], (v) => v)));
-      batches = lists.flat();
-    } else {
-      batches = await ledger.all(K.batch, [], (v) => v); // no filter at all: every batch, an audit sweep
-    }
-    const out: { at: number; terminalId: string; seq: number; entry: JsonValue }[] = [];
-    for (const b of batches) {
-      if (!isJsonObject(b) || (merchantId !== undefined && b.merchantId !== merchantId) || !Array.isArray(b.payments)) continue;
-      for (const p of b.payments) {
-        // A duplicate submission carries no payment entries, so each payment appears once.
-        if (isJsonObject(p) && typeof p.at === 'number' && p.at >= from && p.at < to && typeof p.seq === 'number' && typeof p.terminalId === 'string') {
-          out.push({ at: p.at, terminalId: p.terminalId, seq: p.seq, entry: { ...p, merchantId: b.merchantId ?? null, txId: b.txId ?? null } });
-        }
-      }
-    }
-    out.sort((x, y) => x.at - y.at || (x.terminalId < y.terminalId ? -1 : x.terminalId > y.terminalId ? 1 : x.seq - y.seq));
-    return canonicalJson(out.map((o) => o.entry));
+    return canonicalJson(await payments(new Ledger(ctx), arg(query, 'query')));
   }
 
   @Transaction(false)
   @Returns('string')
   async GetAdvances(ctx: Context, account: string): Promise<string> {
     requireRole(ctx.clientIdentity, ANY_ROLE, 'GetAdvances');
-    const ledger = new Ledger(ctx);
-    const one = account === '' ? undefined : parseAccountId(account);
-    // One account: its own history; all accounts: every posting (an audit sweep).
-    const postings = one === undefined ? await ledger.postings() : (await ledger.accountHistory(one)).flatMap((h) => h.lines);
-    const only = one === undefined ? undefined : book.advance(one);
-    const byBook = new Map<string, { advanced: Amount; recovered: Amount; lines: JsonValue[] }>();
-    for (const p of postings) {
-      const isAdvance = p.from.startsWith('advance:');
-      const isRecovery = p.to.startsWith('advance:');
-      if (!isAdvance && !isRecovery) continue;
-      const name = isAdvance ? p.from : p.to;
-      if (only !== undefined && name !== only) continue;
-      const entry = byBook.get(name) ?? { advanced: Amount.ZERO, recovered: Amount.ZERO, lines: [] };
-      if (isAdvance) entry.advanced = entry.advanced.add(p.amount);
-      else entry.recovered = entry.recovered.add(p.amount);
-      entry.lines.push({ kind: isAdvance ? 'advance' : 'recovery', ...postingToJson(p) });
-      byBook.set(name, entry);
-    }
-    return canonicalJson([...byBook.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, e]) => ({
-      account: name.slice('advance:'.length), advanced: e.advanced.toString(), recovered: e.recovered.toString(),
-      outstanding: e.advanced.sub(e.recovered).toString(), lines: e.lines,
-    })));
+    return canonicalJson(await advances(new Ledger(ctx), account));
   }
 
   @Transaction(false)
   @Returns('string')
   async ListDebts(ctx: Context): Promise<string> {
     requireRole(ctx.clientIdentity, ANY_ROLE, 'ListDebts');
-    const now = txTime(ctx);
-    const accounts = await new Ledger(ctx).all(K.account, [], accountFromJson);
-    const bucket = (days: number): string => (days <= 30 ? '0-30' : days <= 90 ? '31-90' : days <= 365 ? '91-365' : 'over-365');
-    const debts = accounts.filter(inDebt).map((a) => {
-      const days = Math.max(0, Math.floor((now - (a.debtSince ?? now)) / 86_400_000));
-      return { account: a.id, group: a.group, status: a.status, advance: a.advance.toString(), credit: a.creditUsed.toString(), since: a.debtSince ?? null, ageDays: days, bucket: bucket(days) };
-    });
-    const totals: Record<string, string> = {};
-    for (const d of debts) totals[d.bucket] = Amount.parse(totals[d.bucket] ?? '0').add(Amount.parse(d.advance)).add(Amount.parse(d.credit)).toString();
-    return canonicalJson({ asOf: now, totals, debts });
+    return canonicalJson(await debts(new Ledger(ctx), txTime(ctx)));
   }
-
 
   @Transaction(false)
   @Returns('string')
@@ -537,51 +449,14 @@ export class SettlementContract extends Contract {
   @Returns('string')
   async GetBatchByReceipt(ctx: Context, receipt: string): Promise<string> {
     requireRole(ctx.clientIdentity, ANY_ROLE, 'GetBatchByReceipt');
-    const digest = parseDigest(receipt, 'receipt');
-    const ledger = new Ledger(ctx);
-    const field = (v: JsonValue | undefined, key: string): JsonValue | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v[key] : undefined);
-    const refs = await ledger.all(K.receipt, [digest], (v) => v);
-    const submissions: JsonValue[] = [];
-    for (const ref of refs) {
-      const terminalId = field(ref, 'terminalId');
-      const batchSeq = field(ref, 'batchSeq');
-      const entry = field(ref, 'entry');
-      if (typeof terminalId !== 'string' || typeof batchSeq !== 'number' || typeof entry !== 'string') continue;
-      const b = await ledger.read(K.batch, [terminalId, pad(batchSeq), entry], (v) => v);
-      if (b !== undefined) submissions.push(b);
-    }
-    if (submissions.length === 0) throw new DomainError('NOT_FOUND', 'no batch with this receipt on the ledger', { field: 'receipt' });
-    // The submission that settled it: the first in ledger time whose outcomes are not all duplicates (later ones answered duplicates).
-    submissions.sort((a, b) => numberOr0(field(a, 'at')) - numberOr0(field(b, 'at')));
-    const allDuplicates = (b: JsonValue): boolean => {
-      const counts = field(b, 'counts');
-      const values = counts !== null && typeof counts === 'object' && !Array.isArray(counts) ? Object.entries(counts) : [];
-      return values.length > 0 && values.every(([k, n]) => k === 'duplicate' || n === 0);
-    };
-    const settled = submissions.find((b) => !allDuplicates(b)) ?? submissions[0];
-    return json({ submissions: submissions.length, batch: settled ?? null });
+    return json(await batchByReceipt(new Ledger(ctx), receipt));
   }
 
   @Transaction(false)
   @Returns('string')
   async GetPayment(ctx: Context, paymentId: string): Promise<string> {
     requireRole(ctx.clientIdentity, ANY_ROLE, 'GetPayment');
-    const match = /^([A-Za-z0-9][A-Za-z0-9._:-]{0,63}):([1-9][0-9]{0,15})$/.exec(paymentId);
-    if (match === null) throw new DomainError('INVALID_FIELD', 'paymentId must be <terminalId>:<seq>', { field: 'paymentId' });
-    const terminalId = parseTerminalId(match[1]);
-    const seq = Number(match[2]);
-    const ledger = new Ledger(ctx);
-    const chunk = await ledger.read(K.seqs, [terminalId, pad(Math.floor(seq / SEQ_CHUNK))], seqChunkFromJson);
-    const known = chunk?.[String(seq)];
-    if (known === undefined) throw new DomainError('NOT_FOUND', `payment ${paymentId} is not on the ledger`);
-    const batches = await ledger.all(K.batch, [terminalId, pad(known[1])], (v) => v);
-    for (const b of batches) {
-      const r = FieldReader.of(b, 'batch', ['payments', 'txId'], ['entry', 'terminalId', 'batchSeq', 'digest', 'at', 'merchantId', 'merchantCredit', 'counts', 'anomalies', 'outcomes']);
-      const payments = r.raw('payments');
-      const found = Array.isArray(payments) ? payments.find((p) => typeof p === 'object' && p !== null && !Array.isArray(p) && p.paymentId === paymentId) : undefined;
-      if (found !== undefined) return json({ payment: found, txId: r.raw('txId') ?? null });
-    }
-    throw new DomainError('NOT_FOUND', `payment ${paymentId} is not on the ledger`);
+    return json(await paymentById(new Ledger(ctx), paymentId));
   }
 
   @Transaction(false)
@@ -620,38 +495,14 @@ export class SettlementContract extends Contract {
   @Returns('string')
   async GetStatement(ctx: Context, account: string): Promise<string> {
     requireRole(ctx.clientIdentity, ANY_ROLE, 'GetStatement');
-    const ledger = new Ledger(ctx);
-    const a = await ledger.account(parseAccountId(account));
-    const history = await ledger.accountHistory(a.id);
-    const lines = history.flatMap((h) => h.lines);
-    // The statement proves itself: each book's postings must add up to the balance the account holds.
-    const fromPostings = balancesOf(lines);
-    const mismatches = storedBalances(a)
-      .filter(([name, stored]) => !(fromPostings.get(name) ?? Amount.ZERO).equals(stored))
-      .map(([name, stored]) => ({ book: name, stored: stored.toString(), fromPostings: (fromPostings.get(name) ?? Amount.ZERO).toString() }));
-    return json({
-      account: a.id, status: a.status, balances: balancesJson(a), consistent: mismatches.length === 0, mismatches,
-      postings: lines.map(postingToJson),
-      entries: (await Promise.all(history.map(async (h) => ({ h, by: await ledger.read(K.actor, [h.txId], (v) => v) }))))
-        .filter(({ h, by }) => h.lines.length > 0 || by !== undefined)
-        .map(({ h, by }) => ({
-          txId: h.txId, at: h.at, postings: h.lines.map(postingToJson), ...(h.after === undefined ? {} : { balancesAfter: balancesJson(h.after) }), ...(by === undefined ? {} : { by }),
-        })),
-    });
+    return json(await statement(new Ledger(ctx), account));
   }
 
   @Transaction(false)
   @Returns('string')
   async CheckInvariant(ctx: Context): Promise<string> {
     requireRole(ctx.clientIdentity, ANY_ROLE, 'CheckInvariant');
-    const ledger = new Ledger(ctx);
-    const [postings, accounts] = await Promise.all([ledger.postings(), ledger.all(K.account, [], accountFromJson)]);
-    const report = checkInvariant(postings, new Map(accounts.flatMap(storedBalances)));
-    return json({
-      ok: report.ok, postings: report.postings, sum: report.sum.toString(),
-      totals: Object.fromEntries([...report.totals].map(([cls, amount]) => [cls, amount.toString()])),
-      mismatches: report.mismatches.map((m) => ({ book: m.book, stored: m.stored.toString(), fromPostings: m.fromPostings.toString() })),
-    });
+    return json(await invariant(new Ledger(ctx)));
   }
 }
 

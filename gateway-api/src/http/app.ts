@@ -14,7 +14,9 @@ import { ledgerLabel } from '../ledger/ledger-port';
 import { CSV_VIEWS, toCsv } from './csv';
 import { openApi } from './openapi';
 import { sendProblem } from './problem';
-import { ROUTES, errorInfo, type Deps, type Route } from './routes';
+import { errorInfo } from './error-info';
+import type { Deps, Route } from './route-kit';
+import { ROUTES } from './routes';
 
 /** What createApp needs; it never listens (tests use port 0). */
 export interface AppDeps extends Deps {

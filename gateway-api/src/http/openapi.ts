@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PROBLEM_CODES, RECORD_REASONS, SETTLE_FLAGS } from '../error-catalogue';
 import { EMBEDDED_NOTICE, type LedgerKind } from '../ledger/ledger-port';
-import type { Route } from './routes';
+import type { Route } from './route-kit';
 
 const PROBLEM = {
   type: 'object',

@@ -1,0 +1,49 @@
+/** Every thrown error as the API answers it: status, stable code, and a detail for people. */
+import { z } from 'zod';
+import { DomainError } from '@dol/chaincode';
+import { ApiError } from '../errors';
+import { LedgerError, refusalDetail } from '../ledger/ledger-port';
+
+/** Validation codes of a transaction another one invalidated: contention on the same keys. */
+const CONTENDED = /^(MVCC_READ_CONFLICT|PHANTOM_READ_CONFLICT|ENDORSEMENT_POLICY_FAILURE)$/;
+
+/** Turns a thrown error into (status, code, detail). */
+export function errorInfo(error: unknown): { status: number; code: string; detail: string; retryAfterSeconds?: number } | undefined {
+  if (error instanceof ApiError) return { status: error.status, code: error.code, detail: error.message, ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }) };
+  if (error instanceof DomainError) return { status: -1, code: error.code, detail: withoutCodes(error.message, error.code) };
+  if (error instanceof z.ZodError) {
+    const first = error.issues[0];
+    return { status: -1, code: first === undefined ? 'INVALID_FIELD' : codeOfIssue(first), detail: error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message.replace(/^[A-Z][A-Z0-9_]{2,40}: /, '')}`).join('; ') };
+  }
+  if (error instanceof LedgerError) {
+    if (error.failure === 'refused') return { status: -1, code: error.code ?? 'REFUSED', detail: error.code === undefined ? error.message : withoutCodes(refusalDetail(error.message, error.code), error.code) };
+    // The ledger answered, but a concurrent transaction kept invalidating this one (MVCC) through
+    // every re-endorsement: contention, not an outage. Nothing was written; a retry will pass.
+    if (error.failure === 'retryable' && error.code !== undefined && CONTENDED.test(error.code)) {
+      return { status: 409, code: 'CONTENTION', detail: `a concurrent transaction kept changing the same state (${error.code}); nothing was written, retry in a moment`, retryAfterSeconds: 1 };
+    }
+    return { status: 503, code: 'LEDGER_UNAVAILABLE', detail: error.message };
+  }
+  return undefined;
+}
+
+/** The domain code a request-shape fault gets, the same as the ledger's parsers give it. */
+export function codeOfIssue(issue: z.core.$ZodIssue): string {
+  const params: unknown = issue.code === 'custom' ? issue.params : undefined;
+  const code: unknown = typeof params === 'object' && params !== null ? Reflect.get(params, 'code') : undefined;
+  if (typeof code === 'string') return code;
+  const named = /^([A-Z][A-Z0-9_]{2,40}): /.exec(issue.message);
+  if (named?.[1] !== undefined) return named[1];
+  if (issue.code === 'invalid_type') return issue.message.endsWith('received undefined') ? 'MISSING_FIELD' : 'WRONG_TYPE';
+  if (issue.code === 'unrecognized_keys') return 'UNKNOWN_FIELD';
+  return 'INVALID_FIELD';
+}
+
+/**
+ * A problem's detail is for people, its code for programs: the domain message without the leading
+ * code (`INVALID_KEY: ...`), and a nested code (`INVALID_KEY: UNKNOWN_FIELD: crv2 ...`) as words.
+ */
+export function withoutCodes(message: string, code: string): string {
+  const rest = message.startsWith(`${code}: `) ? message.slice(code.length + 2) : message;
+  return rest.replace(/(^|: )([A-Z][A-Z0-9_]{2,40}): /g, (_m, before: string, inner: string) => `${before}${inner.toLowerCase().replace(/_/g, ' ')}: `);
+}

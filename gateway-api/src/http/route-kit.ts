@@ -1,0 +1,150 @@
+/**
+ * What the routes are made of (routes.ts): the request, the endpoint's shape, the ledger calls
+ * with the caller's ledger role and the person behind a write, and the checks several endpoints share.
+ */
+import { z } from 'zod';
+import { Amount, DomainError } from '@dol/chaincode';
+import type { CallerRole, Credential } from '../config';
+import { ApiError } from '../errors';
+import type { CsvView } from './csv';
+import type { IntakeStore } from '../intake/intake-store';
+import { LedgerError, ledgerLabel, type Actor, type LedgerPort, type LedgerRole } from '../ledger/ledger-port';
+import { withoutCodes } from './error-info';
+
+/** What every handler may use. */
+export interface Deps {
+  readonly ledger: LedgerPort;
+  readonly store: IntakeStore;
+  readonly onAccepted: () => void;
+  readonly channel: string;
+  readonly chaincode: string;
+  readonly cli: { readonly ordererAddress: string; readonly peerAddress: string };
+  /** The campus's IANA time zone: consoles show times in it. */
+  readonly campusTimeZone?: string;
+}
+
+/** One request, parsed. */
+export interface Call {
+  readonly caller: Credential | undefined;
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: Readonly<Record<string, string>>;
+  readonly body: unknown;
+  readonly deps: Deps;
+}
+
+/** One endpoint: the single place its path, roles, input, ledger call and documentation live. */
+export interface Route {
+  readonly id: string;
+  readonly method: 'get' | 'post' | 'put' | 'delete';
+  /** OpenAPI form: /v1/accounts/{account} */
+  readonly path: string;
+  /** Who may call; 'signed' means the body's signature authenticates (terminal batch upload). */
+  readonly roles: readonly CallerRole[] | 'signed' | 'public';
+  readonly summary: string;
+  readonly body?: z.ZodType;
+  readonly query?: z.ZodType;
+  /** Documented statuses besides the problem responses. */
+  readonly ok: readonly number[];
+  readonly handle: (call: Call) => Promise<{ status: number; body: unknown }>;
+  /** The answer is also served as CSV with `?format=csv` (http/csv.ts). */
+  readonly csv?: CsvView;
+}
+
+export const LEDGER_ROLE: Record<Exclude<CallerRole, 'admin'>, LedgerRole> = { operator: 'operator', finance: 'finance', registrar: 'registrar', auditor: 'auditor', terminal: 'gateway' };
+export const ledgerRole = (call: Call): LedgerRole => {
+  if (call.caller === undefined) return 'gateway';
+  // An administrator manages credentials at this gateway; it has no identity on the ledger.
+  if (call.caller.role === 'admin') throw new ApiError(403, 'ACCESS_DENIED', 'an administrator credential does not act on the ledger');
+  return LEDGER_ROLE[call.caller.role];
+};
+
+/** An amount, judged by the domain's own parser so that every door gives the same code (INVALID_AMOUNT, AMOUNT_OUT_OF_RANGE). */
+export const amount = z.string({
+  // 1250 instead of "1250" is the same fault as "12.50": INVALID_AMOUNT, as inside a batch.
+  error: (issue) => (issue.input === undefined ? undefined : 'INVALID_AMOUNT: an amount must be a decimal string of minor units, not a JSON number'),
+}).superRefine((value, ctx) => {
+  try {
+    Amount.parseNonNegative(value);
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    ctx.addIssue({ code: 'custom', message: withoutCodes(error.message, error.code), params: { code: error.code } });
+  }
+}).meta({ description: 'minor units as a decimal string: no sign, no fraction, at most 18 digits', examples: ['1250'] });
+export const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/);
+export const jsonArg = (v: unknown): string => JSON.stringify(v);
+export const parse = (text: string): unknown => JSON.parse(text) as unknown;
+
+export async function evaluate(call: Call, fn: string, args: readonly string[]): Promise<{ status: number; body: unknown }> {
+  return { status: 200, body: parse(await call.deps.ledger.evaluate(ledgerRole(call), fn, args)) };
+}
+
+export async function submit(call: Call, fn: string, args: readonly string[]): Promise<{ status: number; body: unknown }> {
+  const actor = actorOf(call);
+  const s = await call.deps.ledger.submit(ledgerRole(call), fn, args, actor);
+  return { status: 200, body: {
+    txId: s.txId, blockNumber: s.blockNumber, validationCode: s.validationCode, ...ledgerLabel(call.deps.ledger.kind),
+    by: actor === undefined ? null : { subject: actor.subject, role: call.caller?.role ?? null }, result: s.result === '' ? null : parse(s.result),
+  } };
+}
+
+/** The person behind a staff write, for the ledger to record (terminals' batches carry their own signature). */
+export const actorOf = (call: Call): Actor | undefined => (call.caller === undefined || call.caller.role === 'terminal' ? undefined : { subject: call.caller.subject });
+
+/**
+ * A write named by an idempotency key (topUpId, payoutId). Asked again, it costs no write: the
+ * stored answer is found by a query, the contract judges the repeat by simulating it without
+ * ordering (the same body answers the original result, another body IDEMPOTENCY_CONFLICT 409),
+ * and the answer names the original transaction with `replayed: true`.
+ */
+export async function submitIdempotent(call: Call, lookup: { fn: string; args: readonly string[] }, fn: string, args: readonly string[]): Promise<{ status: number; body: unknown }> {
+  const role = ledgerRole(call);
+  let stored: string | undefined;
+  try {
+    stored = await call.deps.ledger.evaluate(role, lookup.fn, lookup.args);
+  } catch (error) {
+    if (!(error instanceof LedgerError && error.code === 'NOT_FOUND')) throw error;
+  }
+  if (stored === undefined) return submit(call, fn, args);
+  const result = await call.deps.ledger.evaluate(role, fn, args);
+  const original = parse(stored);
+  const txId: unknown = typeof original === 'object' && original !== null ? Reflect.get(original, 'txId') : undefined;
+  if (typeof txId !== 'string') throw new Error(`${lookup.fn} answered without a txId`);
+  const c = await call.deps.ledger.commitOf(role, txId);
+  return { status: 200, body: { txId: c.txId, blockNumber: c.blockNumber, validationCode: c.validationCode, ...ledgerLabel(call.deps.ledger.kind), replayed: true, result: parse(result) } };
+}
+
+/**
+ * A write to some accounts, serialised with every other write to them and with the settlements in
+ * flight that charge them, across this organisation's gateway processes (the settlement queue):
+ * concurrent top-ups to one account wait their turn instead of invalidating each other.
+ */
+export function onAccounts<T>(call: Call, accounts: readonly string[], work: () => Promise<T>): Promise<T> {
+  return call.deps.store.queue.withAccounts(accounts, work);
+}
+
+export const param = (call: Call, name: string): string => {
+  const v = call.params[name];
+  if (v === undefined) throw new ApiError(400, 'MISSING_FIELD', `missing path parameter ${name}`);
+  return v;
+};
+
+/** The path's terminalId, once the ledger knows it: an unregistered one is UNKNOWN_TERMINAL (404) at every terminal endpoint. */
+export async function registeredTerminal(call: Call): Promise<string> {
+  const terminalId = param(call, 'terminalId');
+  await call.deps.ledger.evaluate(ledgerRole(call), 'GetTerminal', [terminalId]);
+  return terminalId;
+}
+
+/** A terminal credential reads only its own terminal's data. */
+export function ownTerminal(call: Call, terminalId: string): void {
+  if (call.caller?.role === 'terminal' && call.caller.subject !== terminalId) throw new ApiError(403, 'ACCESS_DENIED', 'a terminal may read only its own data');
+}
+
+/** A terminal reads its own batches; its site's edge (which forwards them) reads them too. */
+export async function ownTerminalOrSiteEdge(call: Call, terminalId: string): Promise<void> {
+  const caller = call.caller;
+  if (caller?.role !== 'terminal' || caller.subject === terminalId) return;
+  const [edge, terminal] = await Promise.all([caller.subject, terminalId].map(async (t) => parse(await call.deps.ledger.evaluate('gateway', 'GetTerminal', [t]))));
+  const field = (v: unknown, k: string): unknown => (typeof v === 'object' && v !== null ? Reflect.get(v, k) : undefined);
+  if (field(edge, 'role') !== 'edge' || field(edge, 'merchantId') !== field(terminal, 'merchantId')) ownTerminal(call, terminalId);
+}
