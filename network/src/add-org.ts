@@ -10,7 +10,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ordererFlags, peerAdminEnv, peerCli } from './admin';
+import { ordererFlags, peerCli } from './admin';
 import type { Binaries } from './binaries';
 import { writeBundle } from './bundle';
 import { contractSpec, definition, packageFor } from './chaincode';
@@ -35,21 +35,17 @@ export interface JoinReport {
   readonly height: number;
 }
 
-/** The bureau's auditor as the peer CLI acting on its own peer (queries carry the `role` attribute). */
-function auditorEnv(l: Layout): Record<string, string> {
-  return { ...peerAdminEnv(l, 'bureau'), CORE_PEER_MSPCONFIGPATH: join(paths(l).user('bureau', 'auditor'), 'msp') };
+/** Evaluates a query as an organisation's auditor on its own peer, from its host (queries carry the `role` attribute); the JSON text it answers. */
+async function queryAsAuditor(l: Layout, b: Binaries, org: 'bureau' | 'audit', fn: string, args: readonly string[]): Promise<string> {
+  const auditor = { CORE_PEER_MSPCONFIGPATH: join(paths(l).user(org, 'auditor'), 'msp') };
+  return (await peerCli(l, b, org, ['chaincode', 'query', '-C', CHANNEL, '-n', CHAINCODE, '-c', JSON.stringify({ Args: [fn, ...args] })], auditor)).trim();
 }
 
-/** Evaluates a query on the bureau's peer as its auditor; the JSON text it answers. */
-export async function queryAsBureau(l: Layout, b: Binaries, fn: string, args: readonly string[] = []): Promise<string> {
-  return (await run(b.tools.peer, ['chaincode', 'query', '-C', CHANNEL, '-n', CHAINCODE, '-c', JSON.stringify({ Args: [fn, ...args] })], { env: auditorEnv(l) })).trim();
-}
+/** Evaluates a query on the bureau's peer as its auditor. */
+export const queryAsBureau = (l: Layout, b: Binaries, fn: string, args: readonly string[] = []): Promise<string> => queryAsAuditor(l, b, 'bureau', fn, args);
 
 /** Evaluates a query on AuditOrg's peer as its auditor: what the bureau's answers must equal. */
-export async function queryAsAudit(l: Layout, b: Binaries, fn: string, args: readonly string[] = []): Promise<string> {
-  const env = { ...peerAdminEnv(l, 'audit'), CORE_PEER_MSPCONFIGPATH: join(paths(l).user('audit', 'auditor'), 'msp') };
-  return (await run(b.tools.peer, ['chaincode', 'query', '-C', CHANNEL, '-n', CHAINCODE, '-c', JSON.stringify({ Args: [fn, ...args] })], { env })).trim();
-}
+export const queryAsAudit = (l: Layout, b: Binaries, fn: string, args: readonly string[] = []): Promise<string> => queryAsAuditor(l, b, 'audit', fn, args);
 
 /** Block height of a peer on the channel (undefined while it has none). */
 async function height(l: Layout, b: Binaries, org: 'operator' | 'audit' | 'bureau'): Promise<number | undefined> {

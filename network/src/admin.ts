@@ -1,9 +1,13 @@
 import { join } from 'node:path';
 import type { Binaries } from './binaries';
-import { CHANNEL, dial, orgOf, ordererName, paths, peerName, type Layout, type OrgKey } from './layout';
+import { CHANNEL, dial, namespaceOf, orgOf, ordererName, paths, peerName, type Layout, type OrgKey } from './layout';
 import { run } from './processes';
 
-/** Fabric's CLIs acting as an organisation's admin: channel joins, lifecycle, queries. */
+/**
+ * Fabric's CLIs acting as an organisation's admin: channel joins, lifecycle, queries. Each runs on
+ * its organisation's own host (in its namespace when the topology gives one), as that
+ * organisation's administrator would run it there.
+ */
 
 /** The environment under which `peer` acts as the org's admin against the org's own peer. */
 export function peerAdminEnv(l: Layout, org: OrgKey): Record<string, string> {
@@ -24,8 +28,8 @@ export const ordererFlags = (l: Layout, i = 0): string[] => [
   '-o', `${dial(l, 'orderer')}:${l.ports.orderer(i)}`, '--tls', '--cafile', join(paths(l).bundleMsp('orderer'), 'tlscacerts', 'ca.pem'),
 ];
 
-export const peerCli = (l: Layout, b: Binaries, org: OrgKey, args: readonly string[]): Promise<string> =>
-  run(b.tools.peer, args, { env: peerAdminEnv(l, org) });
+export const peerCli = (l: Layout, b: Binaries, org: OrgKey, args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<string> =>
+  run(b.tools.peer, args, { env: { ...peerAdminEnv(l, org), ...env }, namespace: namespaceOf(l, org) });
 
 /** Joins orderer i to the channel through the channel participation API (osnadmin, mutual TLS as the orderer admin). */
 export async function joinOrderer(l: Layout, b: Binaries, i: number): Promise<void> {
@@ -35,7 +39,7 @@ export async function joinOrderer(l: Layout, b: Binaries, i: number): Promise<vo
     'channel', 'join', '--channelID', CHANNEL, '--config-block', p.channelBlock, '-o', `${dial(l, 'orderer')}:${l.ports.ordererAdmin(i)}`,
     '--ca-file', join(p.node('orderer', ordererName(i)), 'tls', 'ca.pem'),
     '--client-cert', join(adminTls, 'signcerts', 'cert.pem'), '--client-key', join(adminTls, 'keystore', 'key.pem'),
-  ]);
+  ], { namespace: namespaceOf(l, 'orderer') });
 }
 
 /** The channels orderer i has joined, as osnadmin lists them. */
@@ -45,7 +49,7 @@ export async function ordererChannels(l: Layout, b: Binaries, i: number): Promis
   return run(b.tools.osnadmin, [
     'channel', 'list', '-o', `${dial(l, 'orderer')}:${l.ports.ordererAdmin(i)}`, '--ca-file', join(p.node('orderer', ordererName(i)), 'tls', 'ca.pem'),
     '--client-cert', join(adminTls, 'signcerts', 'cert.pem'), '--client-key', join(adminTls, 'keystore', 'key.pem'),
-  ]);
+  ], { namespace: namespaceOf(l, 'orderer') });
 }
 
 /** The peer's block height on the channel, or undefined if it has not joined or does not answer. */

@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Binaries } from './binaries';
-import { CLIENT_ROLES, caName, contractName, dial, listenOn, where, ordererName, paths, peerName, type Layout, type OrgKey } from './layout';
+import { CLIENT_ROLES, caName, contractName, dial, listenOn, namespaceOf, where, ordererName, paths, peerName, type Layout, type OrgKey } from './layout';
 import { run, type ProcessSpec } from './processes';
 
 /**
@@ -67,8 +67,9 @@ class CaClient {
     this.home = join(paths(l).caHome(org), 'client');
   }
 
+  /** fabric-ca-client on the organisation's own host: its identities are requested from there. */
   private cli(args: string[]): Promise<string> {
-    return run(this.b.tools['fabric-ca-client'], [...args, '--caname', caName(this.org), '--tls.certfiles', caCert(this.l, this.org), '--loglevel', 'warning']);
+    return run(this.b.tools['fabric-ca-client'], [...args, '--caname', caName(this.org), '--tls.certfiles', caCert(this.l, this.org), '--loglevel', 'warning'], { namespace: namespaceOf(this.l, this.org) });
   }
 
   async enrollBootstrap(): Promise<void> {

@@ -131,10 +131,11 @@ export async function stop(pid: number, graceMs = 15_000): Promise<void> {
   }
 }
 
-/** Runs a command to completion; rejects with its output when it fails. */
-export function run(command: string, args: readonly string[], options: { env?: Readonly<Record<string, string>>; cwd?: string } = {}): Promise<string> {
+/** Runs a command to completion (inside `namespace`, an organisation's host, when given); rejects with its output when it fails. */
+export function run(command: string, args: readonly string[], options: { env?: Readonly<Record<string, string>>; cwd?: string; namespace?: string } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(command, [...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    const inside = inNamespace(options.namespace, command, args);
+    execFile(inside.command, inside.args, { cwd: options.cwd, env: { ...process.env, ...options.env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error) {
         reject(new Error(`${command.split('/').pop() ?? command} ${args.join(' ')} failed:\n${stderr}${stdout}`.trimEnd()));
       } else {
