@@ -146,7 +146,6 @@ export async function addBureau(l: Layout, b: Binaries, progress: Progress): Pro
   return { identitiesSeconds, updateSeconds, caughtUpSeconds: totalSeconds - identitiesSeconds - updateSeconds, totalSeconds, height: (await height(l, b, 'bureau')) ?? 0 };
 }
 
-
 /** The channel configuration inside a decoded config block (data.data[0].payload.data.config). */
 function configOf(block: unknown): JsonRecord {
   const list: unknown = isRecord(block) && isRecord(block.data) ? block.data.data : undefined;

@@ -14,13 +14,13 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Pool } from 'pg';
 import type { Binaries } from './binaries';
 import { peerEndpoint } from './client';
 import { ensureGatewayTls, type GatewayTls } from './identities';
 import { identitiesFile } from './identity-files';
 import { dial, listenOn, orderingEndpoints, PEER_ORGS, where, type Layout, type OrgKey } from './layout';
 import { ensureService, livePids, stop, type ProcessSpec } from './processes';
+import { dropSchemas } from './schemas';
 import { adminKey, ensureStaffTokens, keptAdmins, writeAdminCredentials, type Tokens } from './system-tokens';
 
 export type PeerOrg = Exclude<OrgKey, 'orderer' | 'bureau'>;
@@ -159,16 +159,4 @@ export async function stopGateways(l: Layout, options: { purge?: boolean } = {})
   const plan = readPlan(l);
   if (options.purge !== true || plan === undefined) return { stopped, dropped: [] };
   return { stopped, dropped: await dropSchemas(plan.databaseUrl, intakeSchemas(plan)) };
-}
-
-/** Drops those of `schemas` that exist; the ones it dropped. */
-export async function dropSchemas(databaseUrl: string, schemas: readonly string[]): Promise<string[]> {
-  const pool = new Pool({ connectionString: databaseUrl, max: 1 });
-  try {
-    const r = await pool.query<{ nspname: string }>('SELECT nspname FROM pg_namespace WHERE nspname = ANY($1::text[]) ORDER BY nspname', [schemas]);
-    for (const { nspname } of r.rows) await pool.query(`DROP SCHEMA IF EXISTS "${nspname}" CASCADE`);
-    return r.rows.map((row) => row.nspname);
-  } finally {
-    await pool.end();
-  }
 }

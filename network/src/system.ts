@@ -14,11 +14,11 @@
  * network's ports), DOL_SYSTEM_GATEWAY_PORT (the first gateway's port) and DOL_SYSTEM_SCHEMA_PREFIX
  * ("dol_") move a whole system beside the user's.
  */
-import { Pool } from 'pg';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { findBinaries, MissingBinaries } from './binaries';
-import { GATEWAY_ORGS, gatewaysPidFile, intakeSchemas, startGateways, stopRecorded, type GatewayPlan, type PeerOrg } from './gateways';
+import { GATEWAY_ORGS, gatewayPort, gatewaysPidFile, intakeSchemas, startGateways, stopRecorded, type GatewayPlan, type PeerOrg } from './gateways';
+import { dropSchemas, existingSchemas } from './schemas';
 import { describeEdge, ensureSiteEdge } from './system-edge';
 import { adminKey, ensureStaffTokens, keptAdmins, writeAdminCredentials, type Tokens } from './system-tokens';
 import { layout, type Layout } from './layout';
@@ -48,9 +48,7 @@ const say = (line: string): void => {
   process.stderr.write(`[${label}] ${line}\n`);
 };
 
-const pidFile = gatewaysPidFile;
 const EMBEDDED_PID_FILE = join(EMBEDDED_DIR, 'pids.json');
-const stopGateways = stopRecorded;
 
 /** The Fabric system's layout, as its last start left it. */
 function fabricLayout(orderers?: number): Layout {
@@ -62,7 +60,7 @@ function fabricLayout(orderers?: number): Layout {
 function fabricProcesses(): Record<string, number> {
   const l = fabricLayout();
   const network = Object.fromEntries(Object.entries(readState(l)?.pids ?? {}).filter(([, pid]) => alive(pid)));
-  return { ...network, ...livePids(pidFile(l)) };
+  return { ...network, ...livePids(gatewaysPidFile(l)) };
 }
 const embeddedProcesses = (): Record<string, number> => livePids(EMBEDDED_PID_FILE);
 
@@ -85,25 +83,6 @@ function moveLegacyEmbedded(): void {
   }
 }
 
-async function dropSchemas(schemas: readonly string[]): Promise<void> {
-  const pool = new Pool({ connectionString: DATABASE_URL, max: 1 });
-  try {
-    for (const s of schemas) await pool.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-  } finally {
-    await pool.end();
-  }
-}
-
-async function existingSchemas(schemas: readonly string[]): Promise<string[]> {
-  const pool = new Pool({ connectionString: DATABASE_URL, max: 1 });
-  try {
-    const r = await pool.query<{ nspname: string }>('SELECT nspname FROM pg_namespace WHERE nspname = ANY($1::text[]) ORDER BY nspname', [schemas]);
-    return r.rows.map((row) => row.nspname);
-  } finally {
-    await pool.end();
-  }
-}
-
 const seconds = (since: number): string => ((Date.now() - since) / 1000).toFixed(1);
 
 async function start(orderers: number | undefined, operatorGateways: number, edge: string | undefined): Promise<void> {
@@ -119,17 +98,16 @@ async function start(orderers: number | undefined, operatorGateways: number, edg
   } });
   if (net.created) {
     // A network made from nothing: the gateways' intake (receipts, cached keys) belonged to a network that is gone.
-    const stale = await existingSchemas(FABRIC_SCHEMAS);
+    const stale = await dropSchemas(DATABASE_URL, FABRIC_SCHEMAS);
     if (stale.length > 0) {
-      await dropSchemas(stale);
       say(`dropped the intake schemas of the previous Fabric network (${stale.join(', ')}): its receipts and cached keys are not this network's`);
     }
   }
   const g = await startGateways(l, b, plan(operatorGateways));
   const how = net.created ? `network created from nothing; ${seconds(started)} s` : g.startedNow === 0 && Object.keys(fabricProcesses()).length === runningBefore ? 'it was already running; nothing was started' : `network was there; ${seconds(started)} s`;
-  const edgeLines = await siteEdge(edge, g.tokens, l.dir, pidFile(l));
+  const edgeLines = await siteEdge(edge, g.tokens, l.dir, gatewaysPidFile(l));
   const { tls, urls, file } = g;
-  const port = (org: PeerOrg): string => urls[org].slice(urls[org].lastIndexOf(':') + 1);
+  const port = (org: PeerOrg): string => String(gatewayPort(plan(), org));
   process.stdout.write(`
 The system is up (${how}). Ledger: the Fabric network (Fabric ${b.fabricVersion}).
   gateway API, OperatorOrg (terminals upload here; operator):  ${urls.operator}${g.extraOperator.map((e) => `, ${e}`).join('')}${g.extraOperator.length > 0 ? ' (one intake queue)' : ''}
@@ -202,22 +180,20 @@ type SystemName = 'fabric' | 'embedded';
 /** What a purge of each system deletes: its folder and its schemas, nothing of the other's. */
 async function purge(system: SystemName): Promise<string> {
   if (system === 'embedded') {
-    const dropped = await existingSchemas(EMBEDDED_SCHEMAS);
-    await dropSchemas(EMBEDDED_SCHEMAS);
+    const dropped = await dropSchemas(DATABASE_URL, EMBEDDED_SCHEMAS);
     rmSync(EMBEDDED_DIR, { recursive: true, force: true });
     return `embedded system: deleted ${EMBEDDED_DIR}${dropped.length > 0 ? ` and dropped schemas ${dropped.join(', ')}` : ''}`;
   }
   const l = fabricLayout();
   await down(l, { purge: true });
-  const dropped = await existingSchemas(FABRIC_SCHEMAS);
-  await dropSchemas(FABRIC_SCHEMAS);
+  const dropped = await dropSchemas(DATABASE_URL, FABRIC_SCHEMAS);
   return `Fabric system: deleted ${l.dir}${dropped.length > 0 ? ` and dropped schemas ${dropped.join(', ')}` : ''}`;
 }
 
 /** Whether a system left records behind (a folder or a schema). */
 async function hasRecords(system: SystemName): Promise<boolean> {
-  if (system === 'embedded') return existsSync(EMBEDDED_DIR) || (await existingSchemas(EMBEDDED_SCHEMAS)).length > 0;
-  return existsSync(DIR) && readState(fabricLayout()) !== undefined ? true : (await existingSchemas(FABRIC_SCHEMAS)).length > 0;
+  if (system === 'embedded') return existsSync(EMBEDDED_DIR) || (await existingSchemas(DATABASE_URL, EMBEDDED_SCHEMAS)).length > 0;
+  return existsSync(DIR) && readState(fabricLayout()) !== undefined ? true : (await existingSchemas(DATABASE_URL, FABRIC_SCHEMAS)).length > 0;
 }
 
 /**
@@ -228,9 +204,9 @@ async function hasRecords(system: SystemName): Promise<boolean> {
 async function stopAll(purgeArg: string | undefined): Promise<void> {
   label = 'stop';
   moveLegacyEmbedded();
-  const embedded = await stopGateways(EMBEDDED_PID_FILE);
+  const embedded = await stopRecorded(EMBEDDED_PID_FILE);
   const l = fabricLayout();
-  const gateways = await stopGateways(pidFile(l));
+  const gateways = await stopRecorded(gatewaysPidFile(l));
   const network = await down(l);
   const stopped = [...embedded, ...gateways, ...network];
   say(`stopped ${stopped.join(', ') || 'nothing (nothing was running)'}`);
