@@ -5,7 +5,7 @@ import { FieldReader, isJsonObject } from '../core/fields';
 import { parseAccountId, parseDigest, parseGroupId, parseMerchantId, parseTerminalId, type Digest } from '../core/ids';
 import { parsePublicJwk, type PublicJwk } from '../core/jwk';
 import { parseStrictJson, type JsonValue } from '../core/strict-json';
-import type { AccountState, MediumState } from '../settlement/account';
+import type { AccountState, AgreementState, CertRecord, MediumReport, MediumState } from '../settlement/account';
 import { postingToJson, type Posting } from '../settlement/books';
 import type { TerminalState } from '../settlement/settle-batch';
 
@@ -29,21 +29,57 @@ const amounts = (record: Readonly<Record<string, Amount>>): Record<string, strin
  */
 export function accountToJson(a: AccountState, lines?: readonly Posting[]): JsonValue {
   const media: Record<string, JsonValue> = {};
-  for (const [id, m] of Object.entries(a.media)) {
-    media[id] = { used: { ...m.used }, spent: amounts(m.spent), ...(m.deniedAt === undefined ? {} : { deniedAt: m.deniedAt }) };
-  }
+  for (const [id, m] of Object.entries(a.media)) media[id] = mediumToJson(m);
   return {
     id: a.id, group: a.group, status: a.status, creditLine: a.creditLine.toString(), wallet: a.wallet.toString(),
     creditUsed: a.creditUsed.toString(), advance: a.advance.toString(), media,
     points: a.points.toString(), pointsDay: a.pointsDay, pointsToday: a.pointsToday.toString(),
     ...(a.deniedAt === undefined ? {} : { deniedAt: a.deniedAt }),
     ...(a.debtSince === undefined ? {} : { debtSince: a.debtSince }),
+    ...(a.agreement === undefined ? {} : { agreement: { ...a.agreement } }),
     ...(lines === undefined ? {} : { lines: lines.map(postingToJson) }),
   };
 }
 
+/** A recorded certificate as stored. */
+export function certRecordToJson(c: CertRecord): JsonValue {
+  return { ctrTo: c.ctrTo, capTotal: c.capTotal.toString(), capPerPayment: c.capPerPayment.toString(), nbf: c.nbf, exp: c.exp, keyId: c.keyId, digest: c.digest, recordedAt: c.recordedAt, status: c.status };
+}
+
+function certRecordFromJson(value: JsonValue): CertRecord {
+  const r = FieldReader.of(value, 'cert', ['ctrTo', 'capTotal', 'capPerPayment', 'nbf', 'exp', 'keyId', 'digest', 'recordedAt', 'status']);
+  return {
+    ctrTo: r.int('ctrTo'), capTotal: r.positiveAmount('capTotal'), capPerPayment: r.positiveAmount('capPerPayment'), nbf: r.int('nbf'), exp: r.int('exp'),
+    keyId: r.string('keyId', /^[A-Za-z0-9._:-]{1,64}$/, 'a key id'), digest: r.parsed('digest', parseDigest), recordedAt: r.int('recordedAt'),
+    status: r.oneOf('status', ['live', 'superseded', 'revoked'] as const),
+  };
+}
+
+const reportFromJson = (value: JsonValue | undefined): MediumReport => {
+  const r = FieldReader.of(value, 'report', ['at', 'by', 'reason']);
+  return { at: r.int('at'), by: r.string('by', /^[^\p{Cc}]{1,128}$/u, 'a name'), reason: r.string('reason', /^[^\p{Cc}]{0,256}$/u, 'a short text') };
+};
+
+function mediumToJson(m: MediumState): JsonValue {
+  const certs: Record<string, JsonValue> = {};
+  for (const [from, c] of Object.entries(m.certs ?? {})) certs[from] = certRecordToJson(c);
+  return {
+    used: { ...m.used }, spent: amounts(m.spent), ...(m.deniedAt === undefined ? {} : { deniedAt: m.deniedAt }),
+    ...(m.kind === undefined ? {} : { kind: m.kind }), ...(m.certs === undefined ? {} : { certs }), ...(m.ctrNext === undefined ? {} : { ctrNext: m.ctrNext }),
+    ...(m.lost === undefined ? {} : { lost: { ...m.lost } }), ...(m.found === undefined ? {} : { found: { ...m.found } }),
+  };
+}
+
+function agreementFromJson(value: JsonValue | undefined): AgreementState {
+  const r = FieldReader.of(value, 'agreement', ['version', 'textHash', 'acceptedAt', 'status'], ['withdrawnAt']);
+  return {
+    version: r.int('version'), textHash: r.parsed('textHash', parseDigest), acceptedAt: r.int('acceptedAt'), status: r.oneOf('status', ['live', 'withdrawn'] as const),
+    ...(r.has('withdrawnAt') ? { withdrawnAt: r.int('withdrawnAt') } : {}),
+  };
+}
+
 function mediumFromJson(value: JsonValue | undefined): MediumState {
-  const r = FieldReader.of(value, 'medium', ['used', 'spent'], ['deniedAt']);
+  const r = FieldReader.of(value, 'medium', ['used', 'spent'], ['deniedAt', 'kind', 'certs', 'ctrNext', 'lost', 'found']);
   const used = r.raw('used');
   const spent = r.raw('spent');
   if (!isJsonObject(used) || !isJsonObject(spent)) throw new DomainError('INVALID_FIELD', 'medium.used and medium.spent must be objects');
@@ -54,12 +90,23 @@ function mediumFromJson(value: JsonValue | undefined): MediumState {
   }
   const spentOut: Record<string, Amount> = {};
   for (const [k, v] of Object.entries(spent)) spentOut[k] = Amount.parseNonNegative(v, 'spent');
-  return { used: usedOut, spent: spentOut, ...(r.has('deniedAt') ? { deniedAt: r.int('deniedAt') } : {}) };
+  const certsRaw = r.raw('certs');
+  const certs: Record<string, CertRecord> = {};
+  if (certsRaw !== undefined) {
+    if (!isJsonObject(certsRaw)) throw new DomainError('INVALID_FIELD', 'medium.certs must be an object');
+    for (const [from, c] of Object.entries(certsRaw)) certs[from] = certRecordFromJson(c);
+  }
+  return {
+    used: usedOut, spent: spentOut, ...(r.has('deniedAt') ? { deniedAt: r.int('deniedAt') } : {}),
+    ...(r.has('kind') ? { kind: r.oneOf('kind', ['wallet', 'card'] as const) } : {}), ...(certsRaw === undefined ? {} : { certs }),
+    ...(r.has('ctrNext') ? { ctrNext: r.int('ctrNext') } : {}),
+    ...(r.has('lost') ? { lost: reportFromJson(r.raw('lost')) } : {}), ...(r.has('found') ? { found: reportFromJson(r.raw('found')) } : {}),
+  };
 }
 
 /** Reads a stored account. */
 export function accountFromJson(value: JsonValue): AccountState {
-  const r = FieldReader.of(value, 'account', ['id', 'group', 'status', 'creditLine', 'wallet', 'creditUsed', 'advance', 'media', 'points', 'pointsDay', 'pointsToday'], ['deniedAt', 'debtSince', 'lines']);
+  const r = FieldReader.of(value, 'account', ['id', 'group', 'status', 'creditLine', 'wallet', 'creditUsed', 'advance', 'media', 'points', 'pointsDay', 'pointsToday'], ['deniedAt', 'debtSince', 'lines', 'agreement']);
   const mediaRaw = r.raw('media');
   if (!isJsonObject(mediaRaw)) throw new DomainError('INVALID_FIELD', 'account.media must be an object');
   const media: Record<string, MediumState> = {};
@@ -78,6 +125,7 @@ export function accountFromJson(value: JsonValue): AccountState {
     media,
     ...(r.has('deniedAt') ? { deniedAt: r.int('deniedAt') } : {}),
     ...(r.has('debtSince') ? { debtSince: r.int('debtSince') } : {}),
+    ...(r.has('agreement') ? { agreement: agreementFromJson(r.raw('agreement')) } : {}),
   };
 }
 

@@ -1,7 +1,9 @@
 /** The Fabric face of the chaincode: the contract list fabric-contract-api serves. */
 import './quiet';
+import { IssuanceContract } from './issuance-contract';
 import { SettlementContract } from './settlement-contract';
 
 export { SettlementContract } from './settlement-contract';
 export { ROLE_ORGS, requireRole, type Role } from './access';
-export const contracts = [SettlementContract];
+export { IssuanceContract } from './issuance-contract';
+export const contracts = [SettlementContract, IssuanceContract];

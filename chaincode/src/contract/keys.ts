@@ -21,7 +21,10 @@ export const K = {
   actor: 'actor', // [txId]: who acted on a staff write (contract/actor.ts)
   waiver: 'waiver', // [account, debt]: a second registrar's approval of waiving a debt above the waiver limit (four eyes)
   keyHistory: 'key-history', // [issuer|terminal, id, time, txId]: every registration and status change of a key
-  config: 'config', // ['risk'] | ['denyVersion'] | ['points']
+  mediaIndex: 'medium', // [mediaId]: the account a certified medium belongs to, for ever (docs/wallet.md)
+  agreement: 'agreement', // [account, time, digest]: every signed acceptance of the direct-debit agreement
+  agreementText: 'agreement-text', // [version]: every agreement text the operator set
+  config: 'config', // ['risk'] | ['denyVersion'] | ['points'] | ['agreement']
 } as const;
 
 /**

@@ -63,6 +63,17 @@ export const LEDGER_CODES = [
   'WRONG_ACCOUNT_STATE',
   'FOUR_EYES_REQUIRED',
   'IDEMPOTENCY_CONFLICT',
+  // The issuing side (docs/wallet.md): why a certificate, an agreement or a loss report is refused.
+  'NO_AGREEMENT',
+  'AGREEMENT_OUTDATED',
+  'ACCOUNT_DENIED',
+  'ADVANCE_OVERDUE',
+  'TOO_MANY_CERTIFICATES',
+  'INSUFFICIENT_ALLOWANCE',
+  'COUNTER_RANGE_OVERLAP',
+  'MEDIUM_LOST',
+  'MEDIUM_OF_ANOTHER_ACCOUNT',
+  'STALE_REQUEST',
 ] as const;
 
 /** Per-record reasons that need the ledger's state, beside the protocol's stateless REJECT_REASONS. */

@@ -5,6 +5,28 @@ import { book, posting, type Posting } from './books';
 /** Lifecycle of a student's account (DESIGN §5, Graduation clearance). */
 export type AccountStatus = 'active' | 'clearing' | 'closed';
 
+/** A certificate the issuer service recorded (docs/wallet.md): its limits, and whether a later one replaced it. */
+export interface CertRecord {
+  readonly ctrTo: number;
+  readonly capTotal: Amount;
+  readonly capPerPayment: Amount;
+  readonly nbf: number;
+  readonly exp: number;
+  readonly keyId: string;
+  /** SHA-256 of the certificate's payload bytes. */
+  readonly digest: string;
+  readonly recordedAt: number;
+  /** `superseded` by the medium's next certificate (a refresh), `revoked` by a loss report or a withdrawn agreement. */
+  readonly status: 'live' | 'superseded' | 'revoked';
+}
+
+/** Who reported a medium lost or found, and when (ledger time). */
+export interface MediumReport {
+  readonly at: number;
+  readonly by: string;
+  readonly reason: string;
+}
+
 /** What the ledger knows of one medium of an account: counters used, spend per certificate, denial. */
 export interface MediumState {
   /** ctr → id of the payment that used it: a second use is a double spend. */
@@ -13,6 +35,24 @@ export interface MediumState {
   readonly spent: Readonly<Record<string, Amount>>;
   /** Deny-list version from which terminals must refuse this medium, if any. */
   readonly deniedAt?: number;
+  /** Wallet or card, once the issuer service recorded a certificate for it. */
+  readonly kind?: 'wallet' | 'card';
+  /** Recorded certificates by their `ctrFrom` (expired ones are pruned a week after their expiry). */
+  readonly certs?: Readonly<Record<string, CertRecord>>;
+  /** The first counter a next certificate may cover: recorded ranges never overlap. */
+  readonly ctrNext?: number;
+  /** Reported lost (挂失): refused from then on; and found: the key still never comes back. */
+  readonly lost?: MediumReport;
+  readonly found?: MediumReport;
+}
+
+/** The student's acceptance of the direct-debit agreement, as the account keeps it. */
+export interface AgreementState {
+  readonly version: number;
+  readonly textHash: string;
+  readonly acceptedAt: number;
+  readonly status: 'live' | 'withdrawn';
+  readonly withdrawnAt?: number;
 }
 
 /**
@@ -40,6 +80,8 @@ export interface AccountState {
   /** Ledger time the account last went from no debt to some debt: the start of its ageing. */
   readonly debtSince?: number;
   readonly media: Readonly<Record<string, MediumState>>;
+  /** The direct-debit agreement (代扣协议): no certificate and no face sale without a live one. */
+  readonly agreement?: AgreementState;
 }
 
 /** A new, empty account. */

@@ -5,3 +5,4 @@ export * from './clearance';
 export * from './points';
 export * from './settle-batch';
 export * from './allowance';
+export * from './issuance';

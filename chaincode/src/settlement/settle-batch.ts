@@ -7,6 +7,7 @@ import type { EpochMs } from '../core/time';
 import type { MediaPayer, Verdict } from '../core/verify-record';
 import { charge, mediumOf, useCounter, withDebtClock, type AccountState, type Funding } from './account';
 import { book, posting, type Posting } from './books';
+import { certFinding } from './issuance';
 import { dayOf, pointsFor, type PointsPolicy } from './points';
 
 /** A terminal as the ledger keeps it, with where its record and batch chains stand. */
@@ -28,7 +29,8 @@ export type OutcomeCode = 'settled' | 'settled-advance' | 'duplicate' | 'conflic
 /** Why a settled payment deserves an auditor's look although it was paid. */
 export type SettleFlag =
   | 'denied-after-terminal-version' | 'cap-total-exceeded' | 'post-closure-referred' | 'account-in-clearance'
-  | 'edge-approved' | 'edge-over-slice' | 'edge-unreachable' | 'edge-approval-invalid';
+  | 'edge-approved' | 'edge-over-slice' | 'edge-unreachable' | 'edge-approval-invalid'
+  | 'cert-unrecorded' | 'cert-superseded' | 'cert-revoked' | 'no-agreement';
 
 /** The flag an edge finding puts on a paid record (edge extension, docs/edge.md). */
 export function edgeFlag(finding: EdgeFinding): SettleFlag {
@@ -206,6 +208,11 @@ export function settleBatch(input: SettlementInput): SettlementResult {
     }
     if (deniedAt !== Infinity) flags.push('denied-after-terminal-version');
     if (account.status === 'clearing') flags.push('account-in-clearance');
+    // The issuing side's evidence (docs/wallet.md): a certificate the issuer service never recorded,
+    // or one a refresh or a loss report had replaced; a face sale without a live agreement.
+    const finding = medium === undefined ? undefined : certFinding(state, medium.cert);
+    if (finding !== undefined) flags.push(finding);
+    if (medium === undefined && account.agreement?.status !== 'live') flags.push('no-agreement');
 
     let code: 'settled' | 'settled-advance' | 'double-spend' = 'settled';
     let firstPayment: string | undefined;
