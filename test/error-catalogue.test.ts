@@ -38,8 +38,8 @@ const problemsEmitted = new Set([
   ...all(new RegExp(`return ${CODE};`, 'g'), mapping),
 ]);
 const reasonsEmitted = new Set([...all(new RegExp(`new Reject\\(\\s*${CODE}`, 'g')), ...all(new RegExp(`reject\\(\\s*${CODE}`, 'g'))]);
-// Flags are pushed where they are decided; the edge's come from one mapping (settle-batch.ts edgeFlag).
-const flagsEmitted = new Set([...all(/flags\.push\('([a-z-]+)'\)/g), ...all(/return '(edge-[a-z-]+)';/g)]);
+// Flags are pushed where they are decided; the edge's come from one mapping (settle-batch.ts edgeFlag), the certificate's from another (issuance.ts certFinding).
+const flagsEmitted = new Set([...all(/flags\.push\('([a-z-]+)'\)/g), ...all(/return '(edge-[a-z-]+)';/g), ...all(/return '(cert-[a-z-]+)';/g)]);
 
 describe('error catalogue (gateway-api/src/error-catalogue.ts)', () => {
   it('holds every problem code the product can emit, and emits every code it holds', () => {

@@ -20,7 +20,7 @@ const AT = NOW - 600_000;
 /** Staff tokens are configured; the terminals' are issued through the API in beforeAll. */
 const tokens: Record<CallerRole | 'terminal2', string> = {
   operator: 'operator-token-000000000001', finance: 'finance-token-0000000000001', registrar: 'registrar-token-00000000001',
-  auditor: 'auditor-token-000000000001', admin: 'admin-token-0000000000000001', terminal: '', terminal2: '',
+  auditor: 'auditor-token-000000000001', admin: 'admin-token-0000000000000001', terminal: '', terminal2: '', student: '',
 };
 const sha = (t: string): string => createHash('sha256').update(t).digest('hex');
 const credentials: Credential[] = [
@@ -79,6 +79,12 @@ beforeAll(async () => {
     expect((await call('POST', '/v1/accounts', 'finance', { account: a, group: 'g-2026', creditLine: '0' })).status).toBe(200);
     expect((await call('POST', '/v1/top-ups', 'operator', { topUpId: `seed-${a}`, account: a, amount: '5000' })).status).toBe(200);
   }
+  // A student's credential (docs/wallet.md): finance's one-time code, exchanged once.
+  const code = await call('POST', '/v1/accounts/ann/activation-codes', 'finance');
+  expect(code.status).toBe(201);
+  const session = await call('POST', '/v1/student-activations', undefined, { account: 'ann', code: code.body.code });
+  expect(session.status).toBe(201);
+  tokens.student = String(session.body.token);
 });
 
 afterAll(async () => {
@@ -510,7 +516,7 @@ describe('four eyes: waiving a debt above the limit needs a second registrar, an
 });
 
 describe('access', () => {
-  const everyone = ['admin', 'operator', 'finance', 'registrar', 'auditor', 'terminal'] as const;
+  const everyone = ['admin', 'operator', 'finance', 'registrar', 'auditor', 'terminal', 'student'] as const;
   const guarded = ROUTES.filter((r) => Array.isArray(r.roles));
   const samplePath = (p: string): string => p.replace(/\{[A-Za-z]+\}/g, 'x1');
 

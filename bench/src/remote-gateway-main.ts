@@ -18,6 +18,7 @@ runGateway({
   port: Number(env('DOL_PORT', '0')),
   databaseUrl: env('DOL_DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/postgres'),
   dbSchema: env('DOL_DB_SCHEMA'),
+  issuerKeys: [],
   credentials: JSON.parse(readFileSync(env('DOL_CREDENTIALS_FILE'), 'utf8')) as Credential[],
   worker: { concurrency: 2, idlePollMs: 20, maxBackoffMs: 200 },
   groups: { maxBatches: 32, maxRecords: 4000 },

@@ -1,9 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Pool } from 'pg';
 import pino from 'pino';
-import { EmbeddedLedger, IntakeStore, MemoryBlockStore, assembleGateway, type GroupLimits, type IntakeWorker, type LedgerPort } from '@dol/gateway-api';
+import { EmbeddedLedger, IntakeStore, KeyFileSigner, MemoryBlockStore, assembleGateway, type GroupLimits, type IntakeWorker, type LedgerPort } from '@dol/gateway-api';
 
 
 export type StaffRole = 'operator' | 'finance' | 'registrar' | 'auditor';
@@ -15,6 +18,8 @@ export interface TestGateway<L extends LedgerPort = EmbeddedLedger> {
   readonly ledger: L;
   readonly store: IntakeStore;
   readonly worker: IntakeWorker;
+  /** The issuer key the gateway's issuer service signs with (registered on the ledger at start, valid a year around \`now\`). */
+  readonly issuerKeyId: string;
   /** Stops the worker (if running) and the HTTP server; the pool and schema stay the caller's. */
   close(): Promise<void>;
 }
@@ -46,7 +51,13 @@ export async function startTestGateway(options: TestGatewayOptions & { readonly 
   const store = new IntakeStore(options.pool, options.schema, options.groups);
   await store.migrate();
   const ledger = options.ledger ?? await EmbeddedLedger.open({ store: new MemoryBlockStore(), clock: () => options.now });
-  const { app, worker } = assembleGateway({
+  // The issuer service's key: a key file of this run only, registered on the ledger like any issuer key.
+  const issuerKeyId = `issuer-${randomBytes(4).toString('hex')}`;
+  const signer = KeyFileSigner.create(issuerKeyId, join(mkdtempSync(join(tmpdir(), 'dol-issuer-')), `${issuerKeyId}.pem`));
+  await ledger.submit('operator', 'RegisterIssuerKey', [JSON.stringify({
+    keyId: issuerKeyId, alg: signer.alg, publicKey: signer.publicJwk, validFrom: options.now - 365 * 86_400_000, validTo: options.now + 365 * 86_400_000, status: 'active',
+  })], { subject: 'test-setup' });
+  const { app, worker } = assembleGateway({ issuerSigners: [signer],
     store, ledger, log: pino({ level: 'silent' }), worker: { concurrency: options.workers ?? 1, idlePollMs: 250, maxBackoffMs: 100 }, credentials,
     channel: 'campus', chaincode: 'settlement', cli: options.cli ?? { ordererAddress: '-', peerAddress: '-' },
   });
@@ -62,6 +73,7 @@ export async function startTestGateway(options: TestGatewayOptions & { readonly 
     ledger,
     store,
     worker,
+    issuerKeyId,
     close: async () => {
       await worker.stop();
       server.closeAllConnections();

@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import type { Credential } from './config';
 import { createApp } from './http/app';
 import type { IntakeStore } from './intake/intake-store';
+import type { IssuerSigner } from './issuer/issuer-keyring';
+import { IssuerService } from './issuer/issuer-service';
 import { IntakeWorker, type WorkerOptions } from './intake/intake-worker';
 import type { LedgerPort } from './ledger/ledger-port';
 import { SettlementClient } from './ledger/settlement-client';
@@ -21,6 +23,8 @@ export interface GatewayParts {
   readonly campusTimeZone?: string;
   readonly authFailuresPerMinute?: number;
   readonly terminalCertRequired?: boolean;
+  /** Issuer keys this gateway holds: with any, it runs the issuer service (docs/wallet.md). */
+  readonly issuerSigners?: readonly IssuerSigner[];
 }
 
 /**
@@ -32,10 +36,11 @@ export function assembleGateway(parts: GatewayParts): { app: express.Express; wo
   const { store, ledger, log } = parts;
   const metrics = createMetrics(() => store.depth());
   const worker = new IntakeWorker(store, new SettlementClient(ledger), log, metrics, parts.worker);
+  const issuer = new IssuerService(ledger, parts.issuerSigners ?? [], store.queue, log);
   const app = createApp({
     ledger, store, onAccepted: () => {
       worker.nudge();
-    }, channel: parts.channel, chaincode: parts.chaincode, cli: parts.cli, credentials: parts.credentials, log, metrics, ...(parts.campusTimeZone === undefined ? {} : { campusTimeZone: parts.campusTimeZone }),
+    }, issuer, channel: parts.channel, chaincode: parts.chaincode, cli: parts.cli, credentials: parts.credentials, log, metrics, ...(parts.campusTimeZone === undefined ? {} : { campusTimeZone: parts.campusTimeZone }),
     ...(parts.authFailuresPerMinute === undefined ? {} : { authFailuresPerMinute: parts.authFailuresPerMinute }), ...(parts.terminalCertRequired === undefined ? {} : { terminalCertRequired: parts.terminalCertRequired }),
   }, async () => {
     if (!(await ledger.ping())) return ledger.unavailableBecause?.() ?? (ledger.kind === 'fabric' ? 'no Fabric peer answers' : 'the embedded ledger is not serving');

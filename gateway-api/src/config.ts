@@ -30,6 +30,8 @@ export interface Config {
   readonly cli: { readonly ordererAddress: string; readonly peerAddress: string };
   /** The HTTP door: TLS, limits, timeouts (docs/gateway.md, "TLS" and "The door"). */
   readonly http: HttpConfig;
+  /** Issuer key files (DOL_ISSUER_KEYS), loaded at start; none: this gateway issues no certificates. */
+  readonly issuerKeys: readonly { readonly keyId: string; readonly path: string }[];
 }
 
 /** How the gateway listens. */
@@ -98,6 +100,8 @@ const Env = z.object({
   DOL_HEADERS_TIMEOUT_MS: int(1_000, 600_000).default(10_000),
   DOL_REQUEST_TIMEOUT_MS: int(1_000, 3_600_000).default(60_000),
   DOL_KEEP_ALIVE_TIMEOUT_MS: int(100, 600_000).default(5_000),
+  // Issuer keys the issuer service signs with, `keyId=path[,keyId=path]`: PKCS#8 PEM files only the gateway's user reads (docs/wallet.md).
+  DOL_ISSUER_KEYS: z.string().regex(/^[A-Za-z0-9._:-]{1,64}=[^,=]+(,[A-Za-z0-9._:-]{1,64}=[^,=]+)*$/, 'keyId=path[,keyId=path]').optional(),
 }).superRefine((e, ctx) => {
   if ((e.DOL_TLS_CERT === undefined) !== (e.DOL_TLS_KEY === undefined)) ctx.addIssue({ code: 'custom', path: ['DOL_TLS_KEY'], message: 'DOL_TLS_CERT and DOL_TLS_KEY go together' });
   if (e.DOL_TLS_CLIENT_CA !== undefined && e.DOL_TLS_CERT === undefined) ctx.addIssue({ code: 'custom', path: ['DOL_TLS_CLIENT_CA'], message: 'client certificates need TLS: set DOL_TLS_CERT and DOL_TLS_KEY' });
@@ -136,6 +140,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     channel: e.DOL_CHANNEL, chaincode: e.DOL_CHAINCODE, campusTimeZone: e.DOL_CAMPUS_TZ,
     worker: { concurrency: e.DOL_WORKERS, idlePollMs: e.DOL_IDLE_POLL_MS, maxBackoffMs: e.DOL_MAX_BACKOFF_MS },
     groups: { maxBatches: e.DOL_GROUP_BATCHES, maxRecords: e.DOL_GROUP_RECORDS },
+    issuerKeys: (e.DOL_ISSUER_KEYS ?? '').split(',').filter((x) => x !== '').map((pair) => {
+      const [keyId = '', path = ''] = pair.split('=');
+      return { keyId, path };
+    }),
     http: {
       ...(e.DOL_TLS_CERT === undefined || e.DOL_TLS_KEY === undefined ? {} : {
         tls: { certPem: file(e.DOL_TLS_CERT), keyPem: file(e.DOL_TLS_KEY), ...(e.DOL_TLS_CLIENT_CA === undefined ? {} : { clientCaPem: file(e.DOL_TLS_CLIENT_CA) }), terminalCertRequired: e.DOL_TLS_TERMINAL_CERT_REQUIRED === 'true' },

@@ -1,7 +1,7 @@
 import type { ErrorCode, LedgerRejectReason, RejectReason, SettleFlag } from '@dol/chaincode';
 
 /** Codes only the gateway gives (the others come from the domain core and the contract). */
-export type GatewayCode = 'UNAUTHENTICATED' | 'TOO_MANY_FAILED_AUTHENTICATIONS' | 'BODY_TOO_LARGE' | 'UNSUPPORTED_ENCODING' | 'MALFORMED_REQUEST' | 'CONTENTION' | 'LEDGER_UNAVAILABLE' | 'REFUSED' | 'INTERNAL';
+export type GatewayCode = 'INVALID_ACTIVATION' | 'UNAUTHENTICATED' | 'TOO_MANY_FAILED_AUTHENTICATIONS' | 'BODY_TOO_LARGE' | 'UNSUPPORTED_ENCODING' | 'MALFORMED_REQUEST' | 'CONTENTION' | 'LEDGER_UNAVAILABLE' | 'REFUSED' | 'INTERNAL';
 
 /** Every code a problem+json answer can carry. */
 export type ProblemCode = Exclude<ErrorCode, RejectReason | LedgerRejectReason> | GatewayCode;
@@ -62,6 +62,17 @@ export const PROBLEM_CODES: Readonly<Record<ProblemCode, ProblemEntry>> = {
   WRONG_ACCOUNT_STATE: { status: 409, where: 'POST /v1/clearances/{account}/begin on an account not active; .../complete on one whose clearance has not begun', action: 'Follow the clearance order: begin, then complete.' },
   FOUR_EYES_REQUIRED: { status: 409, where: 'POST /v1/clearances/{account}/complete waiving a debt above the waiver limit (PUT /v1/waiver-limit; until set, every waiver) without a second registrar\'s approval, or by the registrar who approved it; POST .../waivers without a named registrar', action: 'Have another registrar approve the waiver (POST /v1/clearances/{account}/waivers), then complete the clearance yourself; nothing was written.' },
   IDEMPOTENCY_CONFLICT: { status: 409, where: 'POST /v1/top-ups: the topUpId already names a top-up of another account or amount', action: 'Use a new topUpId for a new top-up; repeat a top-up only with the same body (it then answers the original, replayed: true, without writing).' },
+  NO_AGREEMENT: { status: 409, where: "POST /v1/me/certificates, POST /v1/cards/certificates: the account has no live direct-debit agreement; DELETE /v1/me/agreement with none to withdraw", action: "Accept the agreement in force first (GET /v1/agreement, POST /v1/me/agreement); nothing was issued." },
+  AGREEMENT_OUTDATED: { status: 409, where: "POST /v1/me/agreement: the acceptance names another version or text hash than the one in force", action: "Fetch GET /v1/agreement again, show that text and sign its version and hash." },
+  ACCOUNT_DENIED: { status: 409, where: "certificate requests and agreements of an account in clearance, closed or deny-listed", action: "No certificate can be issued for this account; the registrar or operator says why." },
+  ADVANCE_OVERDUE: { status: 409, where: "certificate requests while the account owes an advance older than the risk policy's advanceMaxAgeMs", action: "Top up: a top-up recovers the advance first; then ask again." },
+  TOO_MANY_CERTIFICATES: { status: 409, where: "certificate requests for a new medium while the account already holds live certificates on maxLiveMedia media", action: "Report an unused medium lost, or wait until a certificate expires." },
+  INSUFFICIENT_ALLOWANCE: { status: 409, where: "certificate requests when wallet and unused credit, less open advances and the exposure of other live certificates, leave nothing to allow offline; a certificate asking more than the ledger allows now", action: "Top up (or have finance raise the credit line), then ask again; nothing was issued." },
+  COUNTER_RANGE_OVERLAP: { status: 409, where: "RecordIssuances: a certificate whose counter range starts below the medium's next free counter (an earlier certificate covers it)", action: "Defect in the issuer: quote again (QuoteCertificates) and sign the range the ledger gives." },
+  MEDIUM_LOST: { status: 409, where: "certificate requests for a medium reported lost or deny-listed", action: "A lost key never comes back: make a new key (the wallet does) and request a certificate for it." },
+  MEDIUM_OF_ANOTHER_ACCOUNT: { status: 409, where: "certificate requests for a key another account has already certified", action: "Make a new key; one key is one medium of one account for ever." },
+  STALE_REQUEST: { status: 400, where: "POST /v1/me/certificates and /v1/me/agreement: the signed request is dated too far from the gateway's clock (5 minutes for certificate requests, a day for acceptances)", action: "Sign the request again now (check the phone's clock)." },
+  INVALID_ACTIVATION: { status: 401, where: "POST /v1/student-activations: the code is unknown, used, expired or of another account", action: "Ask finance for a new activation code; each works once, for one account, until it expires." },
   TOO_MANY_FAILED_AUTHENTICATIONS: { status: 429, where: 'every endpoint, once an address has made more failed authentications within a minute than the gateway allows (DOL_AUTH_FAILURES_PER_MINUTE, 30); valid staff credentials are never held back', action: 'Wait the Retry-After seconds; check the token before sending it again.' },
   BODY_TOO_LARGE: { status: 413, where: 'staff requests whose body is over its endpoint\'s limit (16 KiB; 256 KiB for the imports of accounts and top-ups)', action: 'Send less (split an import into parts of at most 500); nothing was read or written.' },
   UNSUPPORTED_ENCODING: { status: 415, where: 'any body with a Content-Encoding other than gzip, deflate or br, or a charset other than UTF-8', action: 'Send UTF-8 JSON, uncompressed or gzip/deflate/br; nothing was read or written.' },
@@ -107,6 +118,10 @@ export const SETTLE_FLAGS: Readonly<Record<SettleFlag, RecordEntry>> = {
   'edge-over-slice': { where: "the edge approved the sale beyond the student's slice, as the policy's edgeOverflow 'advance' allows: an advance the operator chose to front", action: 'None; the operator recovers the advance from the next top-up.' },
   'edge-unreachable': { where: 'the terminal could not reach its edge and decided alone: a double spend here is found only at settlement', action: "Check the site's edge and local network (docs/edge.md)." },
   'edge-approval-invalid': { where: 'the record carries an approval that does not verify with an active edge key or names another sale', action: 'Investigate the terminal: an approval was forged or copied.' },
+  'cert-unrecorded': { where: "the media certificate is not one the issuer service recorded on the ledger (made outside it, or with other limits): its exposure was never on the ledger", action: "Investigate the issuer key that signed it (GET /v1/key-history/issuer/{keyId}); revoke it if it leaked." },
+  'cert-superseded': { where: "the certificate had been replaced by a refresh of the same medium before this sale settled: the operator bears what it spends beyond the new certificate", action: "None for the terminal; a medium spending under an old certificate after a refresh deserves a look." },
+  'cert-revoked': { where: "the certificate had been revoked by a loss report or a withdrawn agreement after the terminal's deny-list version (the liability rule decides who bears it)", action: "None for the terminal that had not synced; refresh the deny list more often." },
+  'no-agreement': { where: "a face sale of an account without a live direct-debit agreement: settled, the operator's risk", action: "Face terminals must accept only accounts with a live agreement (docs/wallet.md)." },
 };
 
 /** HTTP status of a problem code; a code outside the catalogue is a defect, answered 500. */

@@ -20,3 +20,6 @@ export { MemoryBlockStore, type BlockStore } from './ledger/embedded/block-store
 export { PostgresBlockStore } from './ledger/embedded/postgres-block-store';
 export { verifyLedger, type VerifyReport } from './ledger/embedded/verify';
 export type { Commit, LedgerFailure, Submitted } from './ledger/ledger-port';
+export { KeyFileSigner, chooseSigner, signWith, type IssuerSigner } from './issuer/issuer-keyring';
+export { IssuerService, DEFAULT_ISSUER_OPTIONS, type IssuedCertificate, type IssuerOptions } from './issuer/issuer-service';
+export { IssuanceClient } from './ledger/issuance-client';

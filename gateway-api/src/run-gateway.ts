@@ -9,6 +9,7 @@ import { Pool } from 'pg';
 import pino from 'pino';
 import type { Config, HttpConfig } from './config';
 import { assembleGateway } from './assemble';
+import { KeyFileSigner } from './issuer/issuer-keyring';
 import { IntakeStore } from './intake/intake-store';
 import type { LedgerPort } from './ledger/ledger-port';
 
@@ -24,7 +25,8 @@ export async function runGateway(config: ServiceConfig, ledger: LedgerPort & { c
   const pool = new Pool({ connectionString: config.databaseUrl, max: config.worker.concurrency + 8 });
   const store = new IntakeStore(pool, config.dbSchema, config.groups);
   await store.migrate();
-  const { app, worker } = assembleGateway({ ...config, store, ledger, log, authFailuresPerMinute: config.http.authFailuresPerMinute, terminalCertRequired: config.http.tls?.terminalCertRequired ?? false });
+  const issuerSigners = config.issuerKeys.map((k) => KeyFileSigner.load(k.keyId, k.path));
+  const { app, worker } = assembleGateway({ ...config, store, ledger, log, issuerSigners, authFailuresPerMinute: config.http.authFailuresPerMinute, terminalCertRequired: config.http.tls?.terminalCertRequired ?? false });
   worker.start();
   const server = listener(app, config.http);
   const scheme = config.http.tls === undefined ? 'http' : 'https';

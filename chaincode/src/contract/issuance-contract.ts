@@ -3,6 +3,7 @@ import { canonicalJson } from '../core/canonical-json';
 import { sha256Hex } from '../core/encoding';
 import { DomainError } from '../core/errors';
 import { parseAccountId } from '../core/ids';
+import { parseIssuerKey } from '../core/issuer-key';
 import { parseStrictJson } from '../core/strict-json';
 import { ANY_ROLE, requireRole } from './access';
 import { actorOf, actorSubject } from './actor';
@@ -103,6 +104,14 @@ export class IssuanceContract extends Contract {
   async GetAgreementHistory(ctx: Context, account: string): Promise<string> {
     requireRole(ctx.clientIdentity, ['operator', 'auditor'], 'GetAgreementHistory');
     return agreementHistory(new Ledger(ctx), account);
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async ListIssuerKeys(ctx: Context): Promise<string> {
+    requireRole(ctx.clientIdentity, ANY_ROLE, 'ListIssuerKeys');
+    const keys = await new Ledger(ctx).all(K.issuer, [], parseIssuerKey);
+    return canonicalJson(keys.map((k) => ({ keyId: k.keyId, alg: k.alg, publicKey: { ...k.publicKey }, validFrom: k.validFrom, validTo: k.validTo, status: k.status })));
   }
 
   @Transaction(false)

@@ -97,7 +97,7 @@ export async function quoteGroup(ledger: Ledger, requests: readonly JsonValue[])
       const q = quoteCertificate(a, mediaId, policy, now);
       if (!q.ok) throw new DomainError(q.code, q.message);
       const quote = q.quote;
-      out.push({ account: a.id, mediaId, capTotal: quote.capTotal.toString(), capPerPayment: quote.capPerPayment.toString(), ctrFrom: quote.ctrFrom, ctrTo: quote.ctrTo, nbf: quote.nbf, exp: quote.exp });
+      out.push({ account: a.id, group: a.group, mediaId, capTotal: quote.capTotal.toString(), capPerPayment: quote.capPerPayment.toString(), ctrFrom: quote.ctrFrom, ctrTo: quote.ctrTo, nbf: quote.nbf, exp: quote.exp });
       // The next request of the same account in this group sees this one's exposure.
       const held = recordCertificate(a, { ...quote, mediaId, kind: 'wallet', keyId: 'quote', digest: '0'.repeat(64) }, policy, now);
       if (held.ok) accounts.set(held.account);

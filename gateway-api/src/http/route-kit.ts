@@ -8,6 +8,7 @@ import type { CallerRole, Credential } from '../config';
 import { ApiError } from '../errors';
 import type { CsvView } from './csv';
 import type { IntakeStore } from '../intake/intake-store';
+import type { IssuerService } from '../issuer/issuer-service';
 import { LedgerError, ledgerLabel, type Actor, type LedgerPort, type LedgerRole } from '../ledger/ledger-port';
 import { withoutCodes } from './error-info';
 
@@ -21,6 +22,8 @@ export interface Deps {
   readonly cli: { readonly ordererAddress: string; readonly peerAddress: string };
   /** The campus's IANA time zone: consoles show times in it. */
   readonly campusTimeZone?: string;
+  /** The operator's issuer service (docs/wallet.md); absent where this gateway holds no issuer key. */
+  readonly issuer?: IssuerService;
 }
 
 /** One request, parsed. */
@@ -50,7 +53,7 @@ export interface Route {
   readonly csv?: CsvView;
 }
 
-export const LEDGER_ROLE: Record<Exclude<CallerRole, 'admin'>, LedgerRole> = { operator: 'operator', finance: 'finance', registrar: 'registrar', auditor: 'auditor', terminal: 'gateway' };
+export const LEDGER_ROLE: Record<Exclude<CallerRole, 'admin'>, LedgerRole> = { operator: 'operator', finance: 'finance', registrar: 'registrar', auditor: 'auditor', terminal: 'gateway', student: 'operator' };
 export const ledgerRole = (call: Call): LedgerRole => {
   if (call.caller === undefined) return 'gateway';
   // An administrator manages credentials at this gateway; it has no identity on the ledger.

@@ -8,6 +8,7 @@ import { DEFAULT_CAMPUS_TZ, type CallerRole } from '../config';
 import { ApiError } from '../errors';
 import { LedgerError, ledgerLabel } from '../ledger/ledger-port';
 import { acceptBatch, intakeView, ledgerBatchView } from './batch-upload';
+import { STUDENT_ROUTES } from './student-routes';
 import {
   amount, evaluate, id, jsonArg, ledgerRole, onAccounts, ownTerminal, ownTerminalOrSiteEdge, param, parse, registeredTerminal, submit, submitIdempotent, type Route,
 } from './route-kit';
@@ -31,7 +32,7 @@ export const ROUTES: readonly Route[] = [
   { id: 'getDenyList', method: 'get', path: '/v1/deny-list', roles: ['terminal', 'operator', 'auditor'], ok: [200], summary: 'Deny-list entries added after a version',
     query: z.object({ since: z.string().regex(/^(0|[1-9][0-9]{0,15})$/).default('0') }),
     handle: (call) => evaluate(call, 'GetDenyListDelta', [call.query.since ?? '0']) },
-  { id: 'whoami', method: 'get', path: '/v1/whoami', roles: ['admin', 'operator', 'finance', 'registrar', 'auditor', 'terminal'], ok: [200],
+  { id: 'whoami', method: 'get', path: '/v1/whoami', roles: ['admin', 'operator', 'finance', 'registrar', 'auditor', 'terminal', 'student'], ok: [200],
     summary: "The caller's role and subject, the ledger and the campus time zone (the web console starts here)",
     handle: (call) => Promise.resolve({ status: 200, body: {
       role: call.caller?.role ?? null, subject: call.caller?.subject ?? null, campusTimeZone: call.deps.campusTimeZone ?? DEFAULT_CAMPUS_TZ, ...ledgerLabel(call.deps.ledger.kind),
@@ -125,7 +126,9 @@ export const ROUTES: readonly Route[] = [
   { id: 'setRiskPolicy', method: 'put', path: '/v1/risk-policy', roles: ['operator'], ok: [200], summary: 'Set the offline risk policy',
     body: z.strictObject({ maxClockSkewMs: z.number().int(), tapMaxAgeMs: z.number().int(), faceCapPerPayment: amount, faceMinScore: z.number().int(),
       offlineMaxMs: z.number().int().optional(), mediumDailyCount: z.number().int().optional(), mediumDailyAmount: amount.optional(),
-      edgeTimeoutMs: z.number().int().optional(), edgeOverflow: z.enum(['refuse', 'advance']).optional() }),
+      edgeTimeoutMs: z.number().int().optional(), edgeOverflow: z.enum(['refuse', 'advance']).optional(),
+      certCapTotal: amount.optional(), certCapPerPayment: amount.optional(), certValidityMs: z.number().int().optional(), certCounters: z.number().int().optional(),
+      maxLiveMedia: z.number().int().optional(), advanceMaxAgeMs: z.number().int().optional() }),
     handle: (call) => submit(call, 'SetRiskPolicy', [jsonArg(call.body)]) },
   { id: 'topUp', method: 'post', path: '/v1/top-ups', roles: ['operator'], ok: [200], summary: 'Top up an account (recovers debt first); idempotent on topUpId',
     body: z.strictObject({ topUpId: id, account: id, amount }),
@@ -215,4 +218,5 @@ export const ROUTES: readonly Route[] = [
       }
       return { status: 200, body: { ...c, channel, ...ledgerLabel(ledger.kind), by, verify } };
     } },
+  ...STUDENT_ROUTES,
 ];

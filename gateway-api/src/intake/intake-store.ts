@@ -3,6 +3,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { Credential } from '../credential';
 import { ident, inTransaction } from '../pg';
 import { StaffCredentials } from './staff-credentials';
+import { StudentCredentials } from './student-credentials';
 import { SettlementQueue, type GroupLimits } from './settlement-queue';
 
 /** Life of an uploaded batch in the gateway: stored, then settled on the ledger or refused by it. */
@@ -38,6 +39,8 @@ export class IntakeStore {
   readonly queue: SettlementQueue;
   /** Staff credentials an administrator issued (the file's are the configuration's). */
   readonly staff: StaffCredentials;
+  /** Students' activation codes and sign-ins (docs/wallet.md). */
+  readonly students: StudentCredentials;
 
   constructor(
     private readonly pool: Pool,
@@ -46,6 +49,7 @@ export class IntakeStore {
   ) {
     this.queue = new SettlementQueue(pool, schema, limits);
     this.staff = new StaffCredentials(pool, schema);
+    this.students = new StudentCredentials(pool, schema);
     this.t = `${ident(schema)}.intake_batches`;
     this.keys = `${ident(schema)}.terminal_keys`;
     this.creds = `${ident(schema)}.terminal_credentials`;
@@ -89,6 +93,7 @@ export class IntakeStore {
     await c.query(`ALTER TABLE ${this.t} ADD COLUMN IF NOT EXISTS claimed_by bigint`);
     await this.queue.migrate(c);
     await this.staff.migrate(c);
+    await this.students.migrate(c);
     await c.query(`CREATE INDEX IF NOT EXISTS intake_pending ON ${this.t} (terminal_id, batch_seq, received_at) WHERE status = 'pending'`);
     await c.query(`
       CREATE TABLE IF NOT EXISTS ${this.keys} (

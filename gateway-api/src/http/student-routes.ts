@@ -1,0 +1,198 @@
+/**
+ * The issuing side's endpoints (docs/wallet.md): students sign in, accept the agreement, get
+ * certificates and read their own account; the operator sets the agreement text, personalises
+ * cards and records loss reports; auditors read the offline exposure. A student credential names
+ * one account: every /v1/me route reads and writes that account only.
+ */
+import { z } from 'zod';
+import {
+  Amount, DomainError, assertFresh, isJsonObject, openSelfSigned, parseAccountId, parseAgreementAcceptance, parseCertRequest, parsePublicJwk,
+} from '@dol/chaincode';
+import { ApiError } from '../errors';
+import { IssuanceClient } from '../ledger/issuance-client';
+import { LedgerError } from '../ledger/ledger-port';
+import { evaluate, id, param, parse, type Call, type Route } from './route-kit';
+
+/** A certificate request is signed at most this long before it arrives (or after: clocks drift). */
+const REQUEST_WINDOW_MS = 5 * 60_000;
+/** A student's sales page shows the newest this many. */
+const MAX_SALES = 50;
+
+const issuance = (call: Call): IssuanceClient => new IssuanceClient(call.deps.ledger);
+const issuerOf = (call: Call): NonNullable<Call['deps']['issuer']> => {
+  if (call.deps.issuer === undefined) throw new ApiError(503, 'LEDGER_UNAVAILABLE', 'this gateway runs no issuer service');
+  return call.deps.issuer;
+};
+/** The account a student credential names (the guard already admitted only students). */
+const me = (call: Call): string => parseAccountId(call.caller?.subject);
+const actor = (call: Call): { subject: string } => ({ subject: call.caller?.role === 'student' ? `student:${call.caller.subject}` : call.caller?.subject ?? '?' });
+const ok = (body: unknown, status = 200): { status: number; body: unknown } => ({ status, body });
+const field = (v: unknown, k: string): unknown => (isJsonObject(v) ? v[k] : undefined);
+const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/** The student's balances, agreement and media in one answer. */
+async function myAccount(call: Call): Promise<unknown> {
+  const account = me(call);
+  const [a, media] = await Promise.all([parse(await call.deps.ledger.evaluate('operator', 'GetAccount', [account])), issuance(call).media(account)]);
+  const amount = (k: string): Amount => Amount.parseNonNegative(field(a, k) ?? '0');
+  const available = field(a, 'status') === 'active' ? amount('wallet').add(amount('creditLine').sub(amount('creditUsed')).max(Amount.ZERO)) : Amount.ZERO;
+  return {
+    account, status: field(a, 'status'), group: field(a, 'group'), wallet: text(field(a, 'wallet')), creditLine: text(field(a, 'creditLine')),
+    creditUsed: text(field(a, 'creditUsed')), advance: text(field(a, 'advance')), points: text(field(a, 'points')), available: available.toString(),
+    debtSince: field(a, 'debtSince') ?? null, exposure: field(media, 'exposure') ?? '0', agreement: field(media, 'agreement') ?? null, media: field(media, 'media') ?? [],
+  };
+}
+
+/** A sale as the student sees it: from the statement's postings (how it was paid) and the payment's outcome. */
+interface Sale { paymentId: string; amount: Amount; wallet: Amount; credit: Amount; advance: Amount; points: Amount }
+
+async function mySales(call: Call): Promise<unknown[]> {
+  const account = me(call);
+  const statement = parse(await call.deps.ledger.evaluate('operator', 'GetStatement', [account]));
+  const postings = field(statement, 'postings');
+  const sales = new Map<string, Sale>();
+  const books = { [`wallet:${account}`]: 'wallet', [`credit:${account}`]: 'credit', [`advance:${account}`]: 'advance' } as const;
+  for (const p of Array.isArray(postings) ? postings : []) {
+    const ref = text(field(p, 'ref'));
+    const from = text(field(p, 'from'));
+    const to = text(field(p, 'to'));
+    const amount = Amount.parseNonNegative(field(p, 'amount') ?? '0');
+    const sale = sales.get(ref) ?? { paymentId: ref, amount: Amount.ZERO, wallet: Amount.ZERO, credit: Amount.ZERO, advance: Amount.ZERO, points: Amount.ZERO };
+    const book = Object.hasOwn(books, from) ? books[from as keyof typeof books] : undefined;
+    if (book !== undefined && to.startsWith('merchant:')) {
+      sales.set(ref, { ...sale, amount: sale.amount.add(amount), [book]: sale[book].add(amount) });
+    } else if (to === `points:${account}` && sales.has(ref)) sales.set(ref, { ...sale, points: sale.points.add(amount) });
+  }
+  const newest = [...sales.values()].slice(-MAX_SALES);
+  const rows = await Promise.all(newest.map(async (s) => {
+    let payment: unknown;
+    try {
+      payment = field(parse(await call.deps.ledger.evaluate('operator', 'GetPayment', [s.paymentId])), 'payment');
+    } catch (error) {
+      if (!(error instanceof LedgerError)) throw error;
+    }
+    return {
+      paymentId: s.paymentId, terminalId: field(payment, 'terminalId') ?? null, at: field(payment, 'at') ?? null, amount: s.amount.toString(),
+      outcome: field(payment, 'code') ?? 'settled', funding: { wallet: s.wallet.toString(), credit: s.credit.toString(), advance: s.advance.toString() }, points: s.points.toString(),
+    };
+  }));
+  return rows.sort((x, y) => (typeof y.at === 'number' ? y.at : 0) - (typeof x.at === 'number' ? x.at : 0));
+}
+
+/** What the student owes and why: each advance, oldest recovered first by top-ups. */
+async function myDebts(call: Call): Promise<unknown> {
+  const account = me(call);
+  const [a, sales, list] = await Promise.all([
+    parse(await call.deps.ledger.evaluate('operator', 'GetAccount', [account])), mySales(call),
+    parse(await call.deps.ledger.evaluate('operator', 'GetAdvances', [account])),
+  ]);
+  const lines = Array.isArray(list) ? list.flatMap((b) => { const l = field(b, 'lines'); return Array.isArray(l) ? l : []; }) : [];
+  let recovered = lines.filter((l) => field(l, 'kind') === 'recovery').reduce((sum, l) => sum.add(Amount.parseNonNegative(field(l, 'amount') ?? '0')), Amount.ZERO);
+  const outcomes = new Map(sales.map((s) => [text(field(s, 'paymentId')), s]));
+  const advances = lines.filter((l) => field(l, 'kind') === 'advance').map((l) => {
+    const amount = Amount.parseNonNegative(field(l, 'amount') ?? '0');
+    const repaid = recovered.min(amount);
+    recovered = recovered.sub(repaid);
+    const sale = outcomes.get(text(field(l, 'ref')));
+    return {
+      paymentId: text(field(l, 'ref')), at: field(sale, 'at') ?? null, terminalId: field(sale, 'terminalId') ?? null, amount: amount.toString(), outstanding: amount.sub(repaid).toString(),
+      reason: field(sale, 'outcome') === 'double-spend' ? 'double-spend' : 'overspend',
+    };
+  });
+  return { account, advance: text(field(a, 'advance')), creditUsed: text(field(a, 'creditUsed')), debtSince: field(a, 'debtSince') ?? null, recoveredBy: 'the next top-up, before anything reaches the wallet', advances };
+}
+
+/** The medium must be one of the student's own: another account's is NOT_FOUND, never a hint that it exists. */
+async function ownMedium(call: Call, mediaId: string): Promise<void> {
+  const media = field(await issuance(call).media(me(call)), 'media');
+  if (!Array.isArray(media) || !media.some((m) => field(m, 'mediaId') === mediaId)) throw new ApiError(404, 'NOT_FOUND', `you have no medium ${mediaId}`);
+}
+
+const jwsBody = (name: string) => z.strictObject({ [name]: z.string().min(1).max(16 * 1024) });
+
+/** The student's and the issuing side's endpoints. */
+export const STUDENT_ROUTES: readonly Route[] = [
+  { id: 'issueActivationCode', method: 'post', path: '/v1/accounts/{account}/activation-codes', roles: ['finance'], ok: [201],
+    summary: "A one-time code a student signs in with (where the campus has no OpenID Connect provider): shown once, valid 7 days, replaces the account's earlier unused codes",
+    handle: async (call) => {
+      const account = param(call, 'account');
+      await call.deps.ledger.evaluate('finance', 'GetAccount', [account]);
+      return ok(await call.deps.store.students.issueCode(account, call.caller?.subject ?? '?'), 201);
+    } },
+  { id: 'activateStudent', method: 'post', path: '/v1/student-activations', roles: 'public', ok: [201], summary: "Sign in with an activation code: answers the student's bearer token (this answer only), valid 30 days",
+    body: z.strictObject({ account: id, code: z.string().min(8).max(32) }),
+    handle: async (call) => {
+      const b = call.body as { account: string; code: string };
+      return ok(await call.deps.store.students.activate(b.account, b.code), 201);
+    } },
+  { id: 'signOut', method: 'delete', path: '/v1/me/session', roles: ['student'], ok: [200], summary: "End this sign-in: the token is refused from the next request on",
+    handle: async (call) => {
+      await call.deps.store.students.revoke(call.caller?.tokenSha256 ?? '');
+      return ok({ signedOut: true });
+    } },
+  { id: 'getAgreement', method: 'get', path: '/v1/agreement', roles: 'public', ok: [200], summary: 'The direct-debit agreement in force: version, SHA-256 of its UTF-8 text, and the text',
+    handle: async (call) => ok(await issuance(call).agreementText()) },
+  { id: 'setAgreement', method: 'put', path: '/v1/agreement', roles: ['operator'], ok: [200], summary: 'Set a new version of the agreement text; students accept each version anew for new certificates',
+    body: z.strictObject({ text: z.string().min(1).max(32 * 1024) }),
+    handle: async (call) => ok(await issuance(call).setAgreementText((call.body as { text: string }).text, actor(call))) },
+  { id: 'getMe', method: 'get', path: '/v1/me', roles: ['student'], ok: [200], summary: 'My balances, points, debts, agreement, media and certificates', handle: async (call) => ok(await myAccount(call)) },
+  { id: 'getMySales', method: 'get', path: '/v1/me/sales', roles: ['student'], ok: [200], summary: 'My newest 50 sales with their outcome, how each was paid and the points earned',
+    handle: async (call) => ok({ sales: await mySales(call) }) },
+  { id: 'getMyDebts', method: 'get', path: '/v1/me/debts', roles: ['student'], ok: [200], summary: 'What I owe and why: each advance the operator fronted, and what is still outstanding',
+    handle: async (call) => ok(await myDebts(call)) },
+  { id: 'acceptAgreement', method: 'post', path: '/v1/me/agreement', roles: ['student'], ok: [200],
+    summary: 'Accept the agreement in force: a JWS signed by the wallet key over {typ:"agreement", v:1, account, version, textHash, jwk, iat}; recorded on the ledger',
+    body: jwsBody('acceptance'),
+    handle: async (call) => {
+      const acceptance = (call.body as { acceptance: string }).acceptance;
+      const { doc } = openSelfSigned(acceptance, parseAgreementAcceptance, 'agreement acceptance');
+      if (doc.account !== me(call)) throw new ApiError(403, 'ACCESS_DENIED', 'an acceptance names the account of the student who signs it');
+      assertFresh(doc.iat, Date.now(), 86_400_000, 'the acceptance');
+      return ok(await issuerOf(call).recordAgreement(doc.account, acceptance));
+    } },
+  { id: 'withdrawAgreement', method: 'delete', path: '/v1/me/agreement', roles: ['student'], ok: [200],
+    summary: 'Withdraw my agreement: my live certificates are revoked and my media deny-listed at once',
+    handle: async (call) => ok(await issuance(call).withdrawAgreement(me(call), actor(call))) },
+  { id: 'requestCertificate', method: 'post', path: '/v1/me/certificates', roles: ['student'], ok: [201],
+    summary: 'A certificate for my wallet key: a JWS signed by that key over {typ:"cert-request", v:1, account, jwk, iat}; limits from my own money; recorded on the ledger before it is answered',
+    body: jwsBody('request'),
+    handle: async (call) => {
+      const { doc } = openSelfSigned((call.body as { request: string }).request, parseCertRequest, 'certificate request');
+      if (doc.account !== me(call)) throw new ApiError(403, 'ACCESS_DENIED', 'a certificate request names the account of the student who signs it');
+      assertFresh(doc.iat, Date.now(), REQUEST_WINDOW_MS, 'the certificate request');
+      return ok(await issuerOf(call).certify(doc.account, doc.jwk, 'wallet'), 201);
+    } },
+  { id: 'reportMyMediumLost', method: 'post', path: '/v1/me/media/{mediaId}/lost', roles: ['student'], ok: [200],
+    summary: 'Report one of my media lost (挂失): deny-listed at once, its certificates revoked; the key never comes back',
+    handle: async (call) => {
+      const mediaId = param(call, 'mediaId');
+      await ownMedium(call, mediaId);
+      return ok(await issuance(call).reportMedium({ mediaId, status: 'lost', reason: 'reported by the student', account: me(call) }, actor(call)));
+    } },
+  { id: 'reportMediumLost', method: 'post', path: '/v1/media/{mediaId}/lost', roles: ['operator'], ok: [200], summary: 'Report a medium lost (挂失) at the desk: deny-listed in one transaction, its certificates revoked; who and when recorded',
+    body: z.strictObject({ reason: z.string().max(256).optional() }),
+    handle: async (call) => ok(await issuance(call).reportMedium({ mediaId: param(call, 'mediaId'), status: 'lost', reason: (call.body as { reason?: string }).reason ?? '' }, actor(call))) },
+  { id: 'reportMediumFound', method: 'post', path: '/v1/media/{mediaId}/found', roles: ['operator'], ok: [200], summary: 'Record that a lost medium was found: it stays refused (its key never comes back); the student certifies a new one',
+    body: z.strictObject({ reason: z.string().max(256).optional() }),
+    handle: async (call) => ok(await issuance(call).reportMedium({ mediaId: param(call, 'mediaId'), status: 'found', reason: (call.body as { reason?: string }).reason ?? '' }, actor(call))) },
+  { id: 'personaliseCards', method: 'post', path: '/v1/cards/certificates', roles: ['operator'], ok: [200],
+    summary: "A personalisation run: a certificate for each card's public key (up to 500), each with its account's limits, recorded on the ledger in groups; refusals per card",
+    body: z.strictObject({ cards: z.array(z.strictObject({ account: id, publicKey: z.record(z.string(), z.string()) })).min(1).max(500) }),
+    handle: async (call) => {
+      const cards = (call.body as { cards: { account: string; publicKey: unknown }[] }).cards.map((c) => ({ account: parseAccountId(c.account), jwk: parsePublicJwk(c.publicKey, 'publicKey') }));
+      const issuer = issuerOf(call);
+      const answers = await Promise.all(cards.map(async (c) => {
+        try {
+          return { ok: true as const, value: await issuer.certify(c.account, c.jwk, 'card') };
+        } catch (error) {
+          if (error instanceof DomainError) return { ok: false as const, value: { account: c.account, code: error.code, detail: error.message.replace(/^[A-Z_]+: /, '') } };
+          throw error;
+        }
+      }));
+      return ok({ certificates: answers.filter((a) => a.ok).map((a) => a.value), refused: answers.filter((a) => !a.ok).map((a) => a.value) });
+    } },
+  { id: 'getAccountMedia', method: 'get', path: '/v1/accounts/{account}/media', roles: ['operator', 'auditor'], ok: [200], summary: "An account's agreement, media (with loss reports) and certificates",
+    handle: (call) => evaluate(call, 'issuance:GetMedia', [param(call, 'account')]) },
+  { id: 'getExposure', method: 'get', path: '/v1/exposure', roles: ['auditor', 'operator'], ok: [200], summary: 'The outstanding offline exposure: what live certificates still allow, per account and in total',
+    handle: (call) => evaluate(call, 'issuance:GetExposure', []) },
+];
