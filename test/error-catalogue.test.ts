@@ -24,7 +24,10 @@ const product = [...sources(join(ROOT, 'chaincode', 'src')), ...sources(join(ROO
 const text = product.map((f) => readFileSync(f, 'utf8')).join('\n');
 const all = (re: RegExp, within = text): Set<string> => new Set([...within.matchAll(re)].map((m) => m[1] ?? ''));
 /** Where the gateway turns failures into problems and batch errors: codes appear there as `code: 'X'`, `?? 'X'`, `return 'X'`. */
-const mapping = ['http/routes.ts', 'http/app.ts', 'intake/intake-worker.ts'].map((f) => readFileSync(join(ROOT, 'gateway-api', 'src', f), 'utf8')).join('\n');
+const mapping = [
+  ...['http/routes.ts', 'http/app.ts', 'intake/intake-worker.ts'].map((f) => join(ROOT, 'gateway-api', 'src', f)),
+  join(ROOT, 'chaincode', 'src', 'settlement', 'issuance.ts'), // the issuing side's refusals, `{ ok: false, code: 'X' }`
+].map((f) => readFileSync(f, 'utf8')).join('\n');
 
 const CODE = "'([A-Z][A-Z0-9_]{2,40})'";
 const problemsEmitted = new Set([

@@ -243,7 +243,7 @@ describe('SettlementContract points, clearance and payouts', () => {
     const delta = JSON.parse(await h.call('gateway', (c, ctx) => c.GetDenyListDelta(ctx, '0'))) as { version: number; entries: { id: string }[] };
     expect(delta).toMatchObject({ version: begun.denyListVersion, entries: [{ id: 'eve' }] });
     const grace = await h.submit(t.batch([t.record(AT + 1, '100', 'face', faceCredential('eve', 990), 0)])); // terminal not yet told
-    expect(grace.outcomes[0]).toMatchObject({ code: 'settled-advance', flags: ['denied-after-terminal-version', 'account-in-clearance'] });
+    expect(grace.outcomes[0]).toMatchObject({ code: 'settled-advance', flags: ['denied-after-terminal-version', 'account-in-clearance', 'no-agreement'] });
     // Open now: 800 advanced (700 + 100) and 300 of credit line. A last top-up of 1000 recovers the
     // advance and 200 of the credit line, leaving 100 owed to the school.
     await h.call('operator', (c, ctx) => c.TopUp(ctx, JSON.stringify({ topUpId: 'last', account: 'eve', amount: '1000' })));
@@ -255,7 +255,7 @@ describe('SettlementContract points, clearance and payouts', () => {
     expect(done).toMatchObject({ refunded: '0', pointsExpired: '10', resolved: [{ debt: 'credit', resolution: 'referred', amount: '100' }] });
     expect(await h.query('GetAccount', 'eve')).toMatchObject({ status: 'closed', wallet: '0', advance: '0', creditUsed: '0', points: '0' });
     const late = await h.submit(t.batch([t.record(AT + 2, '200', 'face', faceCredential('eve', 990), 0)]));
-    expect(late.outcomes[0]).toMatchObject({ code: 'settled-advance', flags: ['denied-after-terminal-version', 'post-closure-referred'] });
+    expect(late.outcomes[0]).toMatchObject({ code: 'settled-advance', flags: ['denied-after-terminal-version', 'no-agreement', 'post-closure-referred'] });
     const stale = await h.submit(t.batch([t.record(AT + 3, '200', 'face', faceCredential('eve', 990), begun.denyListVersion)]));
     expect(stale.outcomes[0]).toMatchObject({ code: 'rejected', reason: 'DENY_LISTED' });
     const invariant = JSON.parse(await h.call('auditor', (c, ctx) => c.CheckInvariant(ctx))) as { ok: boolean };

@@ -217,7 +217,7 @@ describe('settleBatch (DESIGN §5)', () => {
     ledger.accounts.set('frank' as AccountId, { ...ledger.account('frank'), status: 'closed', deniedAt: 5 });
     ledger.denyListVersion = 5;
     const o = only(ledger.settle(pos, pos.batch([pos.record(AT, '700', 'face', faceCredential('frank', 990), 4)])));
-    expect(o.code === 'settled-advance' && o.flags).toEqual(['denied-after-terminal-version', 'post-closure-referred']);
+    expect(o.code === 'settled-advance' && o.flags).toEqual(['denied-after-terminal-version', 'no-agreement', 'post-closure-referred']);
     expect(ledger.merchantBalance()).toBe('700');
     expect(ledger.postings.at(-1)?.from).toBe(book.guaranteeFund);
     expect(ledger.invariant().ok).toBe(true);

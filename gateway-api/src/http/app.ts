@@ -40,6 +40,8 @@ function certifiedTerminal(req: Request): string | undefined {
 
 /** Where the built web console is (console/public: index.html, console.css, js/ from tsc). */
 const CONSOLE_DIR = resolve(__dirname, '..', '..', '..', 'console', 'public');
+/** Where the student's wallet is (wallet/public: a PWA whose service worker keeps it working offline; docs/wallet.md). */
+const WALLET_DIR = resolve(__dirname, '..', '..', '..', 'wallet', 'public');
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 /** Body limits: megabytes only where a batch is uploaded, kilobytes for staff requests. */
 export const BODY_LIMITS = {
@@ -188,6 +190,15 @@ export function createApp(deps: AppDeps, ready: Readiness): express.Express {
     }
     next();
   }, express.static(CONSOLE_DIR, { index: 'index.html', fallthrough: true, maxAge: 0 }));
+  // The wallet: the same static serving; its service worker is always revalidated, so an update reaches phones.
+  app.use('/wallet', (req, res, next) => {
+    if (req.path.endsWith('.map')) {
+      sendProblem(res, 404, 'NOT_FOUND', `no route ${req.method} ${req.originalUrl}`, requestId(req));
+      return;
+    }
+    if (req.path === '/sw.js') res.setHeader('cache-control', 'no-cache');
+    next();
+  }, express.static(WALLET_DIR, { index: 'index.html', fallthrough: true, maxAge: 0 }));
   const description = openApi(ROUTES, deps.ledger.kind);
   app.get('/openapi.json', (_req, res) => {
     res.json(description);
