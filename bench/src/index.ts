@@ -5,3 +5,4 @@ export { LedgerHost, RemoteLedger } from './ledger-host';
 export { withRoleTable } from './render-docs';
 export { makeTestCertificates, type TestCertificates } from './test-certificates';
 export { spawnGateway } from './gateway-process';
+export { morningRefresh, type RefreshFigures } from './bench-issuance';

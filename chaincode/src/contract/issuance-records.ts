@@ -138,7 +138,7 @@ async function recordAgreement(ledger: Ledger, accounts: AccountsInGroup, jws: J
   const a = await accounts.get(doc.account);
   if (a.status !== 'active') throw new DomainError('ACCOUNT_DENIED', `account ${a.id} is ${a.status}`);
   accounts.set({ ...a, agreement: { version: doc.version, textHash: doc.textHash, acceptedAt: now, status: 'live' } });
-  const record = { account: a.id, version: doc.version, textHash: doc.textHash, acceptedAt: now, digest, jwk: { ...doc.jwk }, acceptance: String(jws), txId: ledger.ctx.stub.getTxID() };
+  const record = { account: a.id, version: doc.version, textHash: doc.textHash, acceptedAt: now, digest, jwk: { ...doc.jwk }, acceptance: typeof jws === 'string' ? jws : '', txId: ledger.ctx.stub.getTxID() };
   await ledger.write(K.agreement, [a.id, pad(now), digest.slice(0, 16)], record);
   return { recorded: 'agreement', account: a.id, version: doc.version, acceptedAt: now };
 }
@@ -201,7 +201,8 @@ export async function reportMedium(ledger: Ledger, report: JsonValue, by: string
   const status = r.oneOf('status', ['lost', 'found'] as const);
   const reason = r.has('reason') ? r.string('reason', /^[^\p{Cc}]{0,256}$/u, 'at most 256 printable characters') : '';
   const owner = await ownerOf(ledger, mediaId);
-  if (r.has('account') && r.parsed('account', parseAccountId) !== owner) throw new DomainError('NOT_FOUND', `medium ${mediaId} is not of account ${String(r.raw('account'))}`);
+  const named = r.has('account') ? r.parsed('account', parseAccountId) : owner;
+  if (named !== owner) throw new DomainError('NOT_FOUND', `medium ${mediaId} is not of account ${named}`);
   const a = await ledger.account(owner);
   const at = txTime(ledger.ctx);
   const medium = mediumOf(a, mediaId) ?? { used: {}, spent: {} };

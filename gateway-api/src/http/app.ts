@@ -143,10 +143,17 @@ export function createApp(deps: AppDeps, ready: Readiness): express.Express {
     limit: deps.authFailuresPerMinute ?? 30,
     skipSuccessfulRequests: true,
     requestWasSuccessful: (_req, res) => res.statusCode !== 401,
-    skip: (req) => {
+    // Every valid credential passes unthrottled (a campus NAT puts thousands of students behind one
+    // address, and their requests in flight must not count as failures before they answer); the
+    // look-up is kept for authorizeCall, so a request is authenticated once.
+    skip: async (req, res) => {
       if (certifiedTerminal(req) !== undefined) return true;
       const token = bearer(req.get('authorization'));
-      return token !== undefined && staffOf(sha256(token), deps.credentials) !== undefined;
+      if (token === undefined) return false;
+      if (staffOf(sha256(token), deps.credentials) !== undefined) return true;
+      const caller = await authenticate(req.get('authorization'), deps.credentials, deps.store);
+      res.locals.authenticated = caller;
+      return caller !== undefined;
     },
     standardHeaders: 'draft-7',
     legacyHeaders: false,
@@ -256,7 +263,8 @@ export function createApp(deps: AppDeps, ready: Readiness): express.Express {
 async function authorizeCall(route: Route, req: Request, res: Response, deps: AppDeps): Promise<boolean> {
   const sent = req.get('authorization');
   const certified = certifiedTerminal(req);
-  let caller = await authenticate(sent, deps.credentials, deps.store);
+  const known = res.locals.authenticated as Credential | undefined;
+  let caller = known ?? await authenticate(sent, deps.credentials, deps.store);
   // A terminal may authenticate with the client certificate the operator's CA issued it (TLS).
   if (caller === undefined && sent === undefined && certified !== undefined) caller = { tokenSha256: '', role: 'terminal', subject: certified };
   if (caller?.role === 'terminal' && deps.terminalCertRequired === true && certified !== caller.subject) {

@@ -86,8 +86,12 @@ async function myDebts(call: Call): Promise<unknown> {
     parse(await call.deps.ledger.evaluate('operator', 'GetAccount', [account])), mySales(call),
     parse(await call.deps.ledger.evaluate('operator', 'GetAdvances', [account])),
   ]);
-  const lines = Array.isArray(list) ? list.flatMap((b) => { const l = field(b, 'lines'); return Array.isArray(l) ? l : []; }) : [];
-  let recovered = lines.filter((l) => field(l, 'kind') === 'recovery').reduce((sum, l) => sum.add(Amount.parseNonNegative(field(l, 'amount') ?? '0')), Amount.ZERO);
+  const linesOf = (b: unknown): unknown[] => {
+    const l = field(b, 'lines');
+    return Array.isArray(l) ? (l as unknown[]) : [];
+  };
+  const lines: unknown[] = Array.isArray(list) ? (list as unknown[]).flatMap(linesOf) : [];
+  let recovered = lines.filter((l) => field(l, 'kind') === 'recovery').reduce<Amount>((sum, l) => sum.add(Amount.parseNonNegative(field(l, 'amount') ?? '0')), Amount.ZERO);
   const outcomes = new Map(sales.map((s) => [text(field(s, 'paymentId')), s]));
   const advances = lines.filter((l) => field(l, 'kind') === 'advance').map((l) => {
     const amount = Amount.parseNonNegative(field(l, 'amount') ?? '0');

@@ -1,0 +1,123 @@
+/**
+ * The morning refresh (issue: the issuing side) on the EMBEDDED LEDGER: N students with money and
+ * an accepted agreement, then every wallet asks for a new certificate at once through the real
+ * gateway (HTTP, proof of possession, the issuer service's groups, the contract's limits), every
+ * certificate recorded on the ledger; checked: each answered, ranges as quoted, the exposure total.
+ * Usage: npm run bench:issuance [-- --wallets 30000 --concurrency 128 --store postgres|memory]
+ */
+import { randomBytes } from 'node:crypto';
+import { cpus } from 'node:os';
+import { Pool } from 'pg';
+import { EmbeddedLedger, MemoryBlockStore, PostgresBlockStore } from '@dol/gateway-api';
+import { generateSigningKey, positiveIntOption, progressBar, signJws } from '@dol/scripts';
+import { givenArguments, textOption } from './options';
+import { startTestGateway } from './test-gateway';
+
+/** What one morning refresh measured. */
+export interface RefreshFigures {
+  readonly wallets: number;
+  readonly onboardS: number;
+  readonly refreshS: number;
+  readonly perSecond: number;
+  readonly exposureTotal: string;
+  readonly expectedTotal: string;
+  readonly liveCertificates: number;
+}
+
+async function json(res: Response, what: string): Promise<Record<string, unknown>> {
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${what}: ${res.status} ${text}`);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+/** Runs `work` over items with at most `limit` at once. */
+async function pooled<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>, progress?: (done: number) => void): Promise<void> {
+  let next = 0;
+  let done = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+      progress?.(++done);
+    }
+  }));
+}
+
+/** Opens `wallets` accounts with 100.00 each, signs each student in and has them accept the agreement; then times every wallet's refresh. */
+export async function morningRefresh(options: { wallets: number; concurrency: number; store: 'postgres' | 'memory'; pool: Pool; quiet?: boolean }): Promise<RefreshFigures> {
+  const now = Date.now();
+  const schema = `bench_issuance_${randomBytes(4).toString('hex')}`;
+  const ledger = await EmbeddedLedger.open({ store: options.store === 'postgres' ? new PostgresBlockStore(options.pool, `${schema}_ledger`) : new MemoryBlockStore(), clock: () => now });
+  const gw = await startTestGateway({ pool: options.pool, schema, now, ledger });
+  const show = (label: string) => (d: number): void => {
+    if (options.quiet !== true) progressBar(label, d, options.wallets);
+  };
+  const call = async (method: string, path: string, token: string, body?: unknown): Promise<Record<string, unknown>> => json(await fetch(`${gw.url}${path}`, {
+    method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  }), `${method} ${path}`);
+  try {
+    await call('PUT', '/v1/risk-policy', gw.tokens.operator, { maxClockSkewMs: 300000, tapMaxAgeMs: 120000, faceCapPerPayment: '3000', faceMinScore: 900, certCapTotal: '5000' });
+    const text = await call('PUT', '/v1/agreement', gw.tokens.operator, { text: 'Sales made offline are charged to my account.' });
+    const agreement = text.result as { version: number; textHash: string };
+    const accounts = Array.from({ length: options.wallets }, (_, i) => `m${String(i).padStart(6, '0')}`);
+    for (let i = 0; i < accounts.length; i += 500) {
+      const part = accounts.slice(i, i + 500);
+      await call('POST', '/v1/accounts/import', gw.tokens.finance, { accounts: part.map((account) => ({ account, group: 'g', creditLine: '0' })) });
+      await call('POST', '/v1/top-ups/import', gw.tokens.operator, { topUps: part.map((account) => ({ topUpId: `t-${account}`, account, amount: '10000' })) });
+    }
+    const wallets = await Promise.all(accounts.map(async (account) => ({ account, key: generateSigningKey('ES256'), token: (await gw.store.students.openSession(account)).token })));
+    const onboard = performance.now();
+    await pooled(wallets, options.concurrency, async (w) => {
+      await call('POST', '/v1/me/agreement', w.token, { acceptance: signJws(w.key, { typ: 'agreement', v: 1, account: w.account, version: agreement.version, textHash: agreement.textHash, jwk: w.key.jwk, iat: Date.now() }) });
+    }, show('agreements'));
+    const onboardS = (performance.now() - onboard) / 1000;
+    const started = performance.now();
+    await pooled(wallets, options.concurrency, async (w) => {
+      const cert = await call('POST', '/v1/me/certificates', w.token, { request: signJws(w.key, { typ: 'cert-request', v: 1, account: w.account, jwk: w.key.jwk, iat: Date.now() }) });
+      if (cert.capTotal !== '5000') throw new Error(`unexpected capTotal ${String(cert.capTotal)}`);
+    }, show('refresh'));
+    const refreshS = (performance.now() - started) / 1000;
+    const exposure = await call('GET', '/v1/exposure', gw.tokens.auditor);
+    return {
+      wallets: options.wallets, onboardS, refreshS, perSecond: options.wallets / refreshS, exposureTotal: String(exposure.total),
+      expectedTotal: (5000n * BigInt(options.wallets)).toString(), liveCertificates: Number(exposure.liveCertificates),
+    };
+  } finally {
+    await gw.close();
+    await gw.store.close();
+    await options.pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await options.pool.query(`DROP SCHEMA IF EXISTS ${schema}_ledger CASCADE`);
+  }
+}
+
+async function main(): Promise<void> {
+  const wallets = positiveIntOption('wallets', 30000);
+  const concurrency = positiveIntOption('concurrency', 128);
+  const store = textOption('store', 'postgres');
+  if (store !== 'postgres' && store !== 'memory') throw new Error('--store must be postgres or memory');
+  const pool = new Pool({ connectionString: process.env.DOL_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', max: 16 });
+  try {
+    const f = await morningRefresh({ wallets, concurrency, store, pool });
+    const ok = f.exposureTotal === f.expectedTotal && f.liveCertificates === f.wallets;
+    process.stdout.write([
+      '', `command: npm run bench:issuance -- ${givenArguments().join(' ')}`.trimEnd(), `machine: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}; EMBEDDED LEDGER (${store}), not Fabric`,
+      `agreements of ${f.wallets} students recorded: ${f.onboardS.toFixed(1)} s`,
+      `morning refresh: ${f.wallets} certificates issued and recorded in ${f.refreshS.toFixed(1)} s (${f.perSecond.toFixed(0)}/s)`,
+      `exposure on the ledger: ${f.exposureTotal} (expected ${f.expectedTotal}), live certificates ${f.liveCertificates}: ${ok ? 'RECONCILED' : 'MISMATCH'}`, '',
+    ].join('\n'));
+    if (!ok) process.exitCode = 1;
+  } finally {
+    await pool.end();
+  }
+}
+
+if (require.main === module) {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write('usage: npm run bench:issuance [-- --wallets 30000 --concurrency 128 --store postgres|memory]\n  The morning refresh on the EMBEDDED LEDGER through the real gateway (not Fabric).\n');
+    process.exit(0);
+  }
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}
