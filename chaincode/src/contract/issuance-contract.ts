@@ -9,7 +9,7 @@ import { ANY_ROLE, requireRole } from './access';
 import { actorOf, actorSubject } from './actor';
 import { pad } from './codec';
 import {
-  agreementHistory, agreementText, exposure, mediaView, parseGroup, quoteGroup, recordGroup, reportMedium, withdrawAgreement,
+  agreementHistory, agreementText, exposure, lossReports, mediaView, parseGroup, quoteGroup, recordGroup, reportMedium, withdrawAgreement,
 } from './issuance-records';
 import { K } from './keys';
 import { Ledger, txTime } from './ledger-records';
@@ -112,6 +112,13 @@ export class IssuanceContract extends Contract {
     requireRole(ctx.clientIdentity, ANY_ROLE, 'ListIssuerKeys');
     const keys = await new Ledger(ctx).all(K.issuer, [], parseIssuerKey);
     return canonicalJson(keys.map((k) => ({ keyId: k.keyId, alg: k.alg, publicKey: { ...k.publicKey }, validFrom: k.validFrom, validTo: k.validTo, status: k.status })));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async ListLossReports(ctx: Context): Promise<string> {
+    requireRole(ctx.clientIdentity, ['operator', 'auditor'], 'ListLossReports');
+    return canonicalJson(await lossReports(new Ledger(ctx)));
   }
 
   @Transaction(false)

@@ -110,7 +110,10 @@ export async function quoteGroup(ledger: Ledger, requests: readonly JsonValue[])
 
 /** Records a group of agreements and certificates in one transaction, in order; a refused entry writes nothing of its own. */
 export async function recordGroup(ledger: Ledger, entries: readonly JsonValue[]): Promise<JsonValue[]> {
-  const [policy, text, now] = [await ledger.riskPolicy(), await agreementText(ledger), txTime(ledger.ctx)];
+  const [text, now] = [await agreementText(ledger), txTime(ledger.ctx)];
+  // The risk policy's limits matter to certificates only: a group of agreements needs none set.
+  const hasCertificates = entries.some((e) => isJsonObject(e) && e.certificate !== undefined);
+  const policy = hasCertificates ? await ledger.riskPolicy() : undefined;
   const accounts = new AccountsInGroup(ledger);
   const out: JsonValue[] = [];
   for (const entry of entries) {
@@ -119,7 +122,7 @@ export async function recordGroup(ledger: Ledger, entries: readonly JsonValue[])
       if (r.has('agreement') === r.has('certificate')) throw new DomainError('INVALID_FIELD', 'an entry is {agreement} or {certificate}', { field: 'entry' });
       out.push(r.has('agreement')
         ? await recordAgreement(ledger, accounts, r.raw('agreement'), text, now)
-        : await recordCert(ledger, accounts, r.raw('certificate'), policy, now));
+        : await recordCert(ledger, accounts, r.raw('certificate'), policy ?? await ledger.riskPolicy(), now));
     } catch (error) {
       out.push(refusal(error));
     }
@@ -261,4 +264,20 @@ export async function exposure(ledger: Ledger): Promise<JsonValue> {
 /** The agreement evidence of one account (every acceptance, with its signed JWS). */
 export async function agreementHistory(ledger: Ledger, account: string): Promise<string> {
   return canonicalJson(await ledger.all(K.agreement, [parseAccountId(account)], (v) => v));
+}
+
+/** Every loss report, newest first: the operator's desk list (who reported which medium of which account, when, why, and if it was found). */
+export async function lossReports(ledger: Ledger): Promise<JsonValue> {
+  const accounts = await ledger.all(K.account, [], accountFromJson);
+  const reports: { at: number; row: JsonValue }[] = [];
+  for (const a of accounts) {
+    for (const [mediaId, m] of Object.entries(a.media)) {
+      if (m.lost === undefined) continue;
+      reports.push({ at: m.lost.at, row: {
+        mediaId, account: a.id, kind: m.kind ?? null, lostAt: m.lost.at, by: m.lost.by, reason: m.lost.reason, denyListVersion: m.deniedAt ?? null,
+        foundAt: m.found?.at ?? null, foundBy: m.found?.by ?? null,
+      } });
+    }
+  }
+  return reports.sort((x, y) => y.at - x.at).map((r) => r.row);
 }

@@ -6,7 +6,7 @@
  */
 
 /** Fields holding ledger times (ms since the epoch): each gets `<field>Utc` beside it. */
-const TIME_FIELDS = new Set(['at', 'asOf', 'since', 'opened', 'paidAt', 'receivedAt']);
+const TIME_FIELDS = new Set(['at', 'asOf', 'since', 'opened', 'paidAt', 'receivedAt', 'lostAt', 'foundAt']);
 /** What a spreadsheet reads as "this is text": one apostrophe in front. */
 const TEXT_MARK = String.fromCharCode(39);
 
@@ -46,6 +46,10 @@ export const CSV_VIEWS = {
   debts: (body: unknown): Record<string, unknown>[] => records(isRecord(body) ? body.debts : undefined).map((d) => ({ ...d, asOf: isRecord(body) ? body.asOf : undefined })),
   /** One row per account: fronted, recovered, outstanding (the lines behind them are in the JSON answer). */
   advances: (body: unknown): Record<string, unknown>[] => records(body).map((a) => Object.fromEntries(Object.entries(a).filter(([k]) => k !== 'lines'))),
+  /** One row per loss report. */
+  lossReports: (body: unknown): Record<string, unknown>[] => records(body),
+  /** One row per account with live certificates: its exposure. */
+  exposure: (body: unknown): Record<string, unknown>[] => records(isRecord(body) ? body.byAccount : undefined).map((r) => ({ ...r, asOf: isRecord(body) ? body.asOf : undefined })),
   /** One row per statement line of the payout. */
   payout: (body: unknown): Record<string, unknown>[] => {
     if (!isRecord(body)) return [];

@@ -197,6 +197,8 @@ export const STUDENT_ROUTES: readonly Route[] = [
     } },
   { id: 'getAccountMedia', method: 'get', path: '/v1/accounts/{account}/media', roles: ['operator', 'auditor'], ok: [200], summary: "An account's agreement, media (with loss reports) and certificates",
     handle: (call) => evaluate(call, 'issuance:GetMedia', [param(call, 'account')]) },
-  { id: 'getExposure', method: 'get', path: '/v1/exposure', roles: ['auditor', 'operator'], ok: [200], summary: 'The outstanding offline exposure: what live certificates still allow, per account and in total',
+  { id: 'listLossReports', method: 'get', path: '/v1/loss-reports', roles: ['operator', 'auditor'], ok: [200], csv: 'lossReports', summary: 'Every medium reported lost, newest first: account, when, by whom, why, its deny-list version, and whether it was found',
+    handle: (call) => evaluate(call, 'issuance:ListLossReports', []) },
+  { id: 'getExposure', method: 'get', path: '/v1/exposure', roles: ['auditor', 'operator'], ok: [200], csv: 'exposure', summary: 'The outstanding offline exposure: what live certificates still allow, per account and in total',
     handle: (call) => evaluate(call, 'issuance:GetExposure', []) },
 ];
