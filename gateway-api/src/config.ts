@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import type { WorkerOptions } from './intake/intake-worker';
 import type { GroupLimits } from './intake/settlement-queue';
@@ -30,8 +30,18 @@ export interface Config {
   readonly cli: { readonly ordererAddress: string; readonly peerAddress: string };
   /** The HTTP door: TLS, limits, timeouts (docs/gateway.md, "TLS" and "The door"). */
   readonly http: HttpConfig;
-  /** Issuer key files (DOL_ISSUER_KEYS), loaded at start; none: this gateway issues no certificates. */
+  /** Issuer key files (DOL_ISSUER_KEYS), loaded at start; none here nor in a token: this gateway issues no certificates. */
   readonly issuerKeys: readonly { readonly keyId: string; readonly path: string }[];
+  /** Issuer keys in a PKCS#11 token (DOL_ISSUER_PKCS11_*), held beside any key files (a rotation may move from a file to an HSM). */
+  readonly issuerPkcs11?: IssuerPkcs11Config;
+}
+
+/** Where the issuer keys in an HSM are: the module, the token's label, its user PIN (read from a file), the keys' labels. */
+export interface IssuerPkcs11Config {
+  readonly module: string;
+  readonly token: string;
+  readonly pin: string;
+  readonly keyIds: readonly string[];
 }
 
 /** How the gateway listens. */
@@ -46,6 +56,16 @@ export interface HttpConfig {
 }
 
 const file = (path: string): string => readFileSync(path, 'utf8');
+const KEY_ID = '[A-Za-z0-9._:-]{1,64}';
+const PKCS11_VARS = ['DOL_ISSUER_PKCS11_MODULE', 'DOL_ISSUER_PKCS11_TOKEN', 'DOL_ISSUER_PKCS11_PIN_FILE', 'DOL_ISSUER_PKCS11_KEYS'] as const;
+
+/** Why a secret file may not be used (missing, empty, or readable by others), or undefined when it may. */
+function secretFileProblem(path: string): string | undefined {
+  if (!existsSync(path)) return `${path} does not exist`;
+  const stat = statSync(path);
+  if ((stat.mode & 0o077) !== 0) return `${path} is readable by others (mode ${(stat.mode & 0o777).toString(8)}): chmod 600 it`;
+  return stat.size === 0 ? `${path} is empty` : undefined;
+}
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const schemaName = z.string().regex(SCHEMA_NAME);
 /** Where the gateway's PostgreSQL is, and where the embedded ledger lives in it: read by the gateway and by ledger:verify. */
@@ -101,8 +121,16 @@ const Env = z.object({
   DOL_REQUEST_TIMEOUT_MS: int(1_000, 3_600_000).default(60_000),
   DOL_KEEP_ALIVE_TIMEOUT_MS: int(100, 600_000).default(5_000),
   // Issuer keys the issuer service signs with, `keyId=path[,keyId=path]`: PKCS#8 PEM files only the gateway's user reads (docs/wallet.md).
-  DOL_ISSUER_KEYS: z.string().regex(/^[A-Za-z0-9._:-]{1,64}=[^,=]+(,[A-Za-z0-9._:-]{1,64}=[^,=]+)*$/, 'keyId=path[,keyId=path]').optional(),
+  DOL_ISSUER_KEYS: z.string().regex(new RegExp(`^${KEY_ID}=[^,=]+(,${KEY_ID}=[^,=]+)*$`), 'keyId=path[,keyId=path]').optional(),
+  // Issuer keys in a PKCS#11 token: the module (SoftHSM2's is /usr/lib/softhsm/libsofthsm2.so), the token's label, a file
+  // holding the user PIN (only the gateway's user reads it: a PIN in the environment is readable through /proc), and the keys' labels.
+  DOL_ISSUER_PKCS11_MODULE: z.string().min(1).optional(),
+  DOL_ISSUER_PKCS11_TOKEN: z.string().min(1).max(32).optional(),
+  DOL_ISSUER_PKCS11_PIN_FILE: z.string().min(1).optional(),
+  DOL_ISSUER_PKCS11_KEYS: z.string().regex(new RegExp(`^${KEY_ID}(,${KEY_ID})*$`), 'keyId[,keyId] (the keys\' CKA_LABELs)').optional(),
+  DOL_ISSUER_PKCS11_PIN: z.undefined({ error: 'the PIN is never taken from the environment: put it in a file only the gateway\'s user reads and name it in DOL_ISSUER_PKCS11_PIN_FILE' }).optional(),
 }).superRefine((e, ctx) => {
+  issuerKeyProblems(e, ctx);
   if ((e.DOL_TLS_CERT === undefined) !== (e.DOL_TLS_KEY === undefined)) ctx.addIssue({ code: 'custom', path: ['DOL_TLS_KEY'], message: 'DOL_TLS_CERT and DOL_TLS_KEY go together' });
   if (e.DOL_TLS_CLIENT_CA !== undefined && e.DOL_TLS_CERT === undefined) ctx.addIssue({ code: 'custom', path: ['DOL_TLS_CLIENT_CA'], message: 'client certificates need TLS: set DOL_TLS_CERT and DOL_TLS_KEY' });
   if (e.DOL_TLS_TERMINAL_CERT_REQUIRED === 'true' && e.DOL_TLS_CLIENT_CA === undefined) ctx.addIssue({ code: 'custom', path: ['DOL_TLS_TERMINAL_CERT_REQUIRED'], message: 'needs DOL_TLS_CLIENT_CA, the CA that issues terminal certificates' });
@@ -114,6 +142,19 @@ const Env = z.object({
     if (e[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'required when DOL_LEDGER=fabric' });
   }
 });
+
+/** The issuer keys' settings: PKCS#11 settings all together, the PIN file private, no key id twice. */
+function issuerKeyProblems(e: Partial<Record<(typeof PKCS11_VARS)[number] | 'DOL_ISSUER_KEYS', string>>, ctx: z.RefinementCtx): void {
+  const given = PKCS11_VARS.filter((name) => e[name] !== undefined);
+  if (given.length > 0) {
+    for (const name of PKCS11_VARS) if (e[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: `required with ${given.join(', ')} (an issuer key in a PKCS#11 token)` });
+  }
+  const pinProblem = e.DOL_ISSUER_PKCS11_PIN_FILE === undefined ? undefined : secretFileProblem(e.DOL_ISSUER_PKCS11_PIN_FILE);
+  if (pinProblem !== undefined) ctx.addIssue({ code: 'custom', path: ['DOL_ISSUER_PKCS11_PIN_FILE'], message: pinProblem });
+  const ids = [...(e.DOL_ISSUER_KEYS ?? '').split(',').map((pair) => pair.split('=')[0] ?? ''), ...(e.DOL_ISSUER_PKCS11_KEYS ?? '').split(',')].filter((id) => id !== '');
+  const twice = ids.filter((id, i) => ids.indexOf(id) !== i);
+  if (twice.length > 0) ctx.addIssue({ code: 'custom', path: ['DOL_ISSUER_PKCS11_KEYS'], message: `issuer key ${twice.join(', ')} named twice: each key id is one key, in a file or in the token` });
+}
 
 /** Staff credentials only: terminal credentials live in the intake database (POST /v1/terminals/{id}/credentials). */
 const CredentialsFile = z.array(z.object({
@@ -143,6 +184,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     issuerKeys: (e.DOL_ISSUER_KEYS ?? '').split(',').filter((x) => x !== '').map((pair) => {
       const [keyId = '', path = ''] = pair.split('=');
       return { keyId, path };
+    }),
+    ...(e.DOL_ISSUER_PKCS11_MODULE === undefined || e.DOL_ISSUER_PKCS11_TOKEN === undefined || e.DOL_ISSUER_PKCS11_PIN_FILE === undefined || e.DOL_ISSUER_PKCS11_KEYS === undefined ? {} : {
+      issuerPkcs11: {
+        module: e.DOL_ISSUER_PKCS11_MODULE, token: e.DOL_ISSUER_PKCS11_TOKEN, pin: file(e.DOL_ISSUER_PKCS11_PIN_FILE).replace(/\r?\n$/, ''), keyIds: e.DOL_ISSUER_PKCS11_KEYS.split(','),
+      },
     }),
     http: {
       ...(e.DOL_TLS_CERT === undefined || e.DOL_TLS_KEY === undefined ? {} : {

@@ -9,7 +9,8 @@ import { Pool } from 'pg';
 import pino from 'pino';
 import type { Config, HttpConfig } from './config';
 import { assembleGateway } from './assemble';
-import { KeyFileSigner } from './issuer/issuer-keyring';
+import { KeyFileSigner, type IssuerSigner } from './issuer/issuer-keyring';
+import { Pkcs11Token } from './issuer/pkcs11-signer';
 import { IntakeStore } from './intake/intake-store';
 import type { LedgerPort } from './ledger/ledger-port';
 
@@ -25,7 +26,8 @@ export async function runGateway(config: ServiceConfig, ledger: LedgerPort & { c
   const pool = new Pool({ connectionString: config.databaseUrl, max: config.worker.concurrency + 8 });
   const store = new IntakeStore(pool, config.dbSchema, config.groups);
   await store.migrate();
-  const issuerSigners = config.issuerKeys.map((k) => KeyFileSigner.load(k.keyId, k.path));
+  const { signers: issuerSigners, close: closeSigners } = await issuerSignersOf(config);
+  log.info({ issuerKeys: issuerSigners.map((s) => s.keyId), pkcs11Token: config.issuerPkcs11?.token }, issuerSigners.length > 0 ? 'issuer keys held' : 'no issuer key: this gateway issues no certificates');
   const { app, worker } = assembleGateway({ ...config, store, ledger, log, issuerSigners, authFailuresPerMinute: config.http.authFailuresPerMinute, terminalCertRequired: config.http.tls?.terminalCertRequired ?? false });
   worker.start();
   const server = listener(app, config.http);
@@ -43,6 +45,7 @@ export async function runGateway(config: ServiceConfig, ledger: LedgerPort & { c
     log.info({ signal }, 'stopping: finishing in-flight work');
     server.close();
     void worker.stop().then(async () => {
+      closeSigners();
       ledger.close();
       await pool.end();
       log.info('stopped');
@@ -55,6 +58,27 @@ export async function runGateway(config: ServiceConfig, ledger: LedgerPort & { c
   process.on('SIGINT', () => {
     stop('SIGINT');
   });
+}
+
+/**
+ * The issuer keys this gateway holds: key files, and keys in a PKCS#11 token (one logged-in
+ * session for all of them); both at once while a rotation moves from one to the other.
+ */
+export async function issuerSignersOf(config: Pick<ServiceConfig, 'issuerKeys' | 'issuerPkcs11'>): Promise<{ signers: IssuerSigner[]; close: () => void }> {
+  const files: IssuerSigner[] = config.issuerKeys.map((k) => KeyFileSigner.load(k.keyId, k.path));
+  const hsm = config.issuerPkcs11;
+  if (hsm === undefined) return { signers: files, close: () => undefined };
+  const token = Pkcs11Token.open(hsm);
+  try {
+    const inToken: IssuerSigner[] = [];
+    for (const keyId of hsm.keyIds) inToken.push(await token.signer(keyId));
+    return { signers: [...files, ...inToken], close: () => {
+      token.close();
+    } };
+  } catch (error) {
+    token.close();
+    throw error;
+  }
 }
 
 /**

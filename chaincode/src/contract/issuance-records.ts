@@ -7,8 +7,8 @@ import { canonicalJson } from '../core/canonical-json';
 import { sha256Hex } from '../core/encoding';
 import { DomainError } from '../core/errors';
 import { FieldReader, isJsonObject } from '../core/fields';
-import { parseAccountId, parseKeyId, parseMediaId, type AccountId, type MediaId } from '../core/ids';
-import { parseIssuerKey } from '../core/issuer-key';
+import { parseAccountId, parseKeyId, parseMediaId, type AccountId, type KeyId, type MediaId } from '../core/ids';
+import { parseIssuerKey, type IssuerKey } from '../core/issuer-key';
 import { verifyKeyOf } from '../core/jwk';
 import { assertJws, decodeJws } from '../core/jws';
 import { parseMediaCert } from '../core/media-cert';
@@ -31,6 +31,19 @@ export interface AgreementText {
   readonly version: number;
   readonly textHash: string;
   readonly text: string;
+}
+
+/** Issuer keys as node:crypto key objects, by their JWK: a group verifies hundreds of certificates under one key (bounded: a few keys exist). */
+const issuerVerifyKeys = new Map<string, ReturnType<typeof verifyKeyOf>>();
+function issuerVerifyKey(jwk: Parameters<typeof verifyKeyOf>[0]): ReturnType<typeof verifyKeyOf> {
+  const id = canonicalJson({ ...jwk });
+  let key = issuerVerifyKeys.get(id);
+  if (key === undefined) {
+    if (issuerVerifyKeys.size >= 64) issuerVerifyKeys.clear();
+    key = verifyKeyOf(jwk);
+    issuerVerifyKeys.set(id, key);
+  }
+  return key;
 }
 
 /** Parses a JSON array argument of at most MAX_ISSUANCE_GROUP entries. */
@@ -84,6 +97,17 @@ class AccountsInGroup {
   }
 }
 
+/** Issuer keys a group names, each read once (state calls cost more than crypto in Node chaincode: DESIGN §7). */
+class IssuerKeysInGroup {
+  private readonly seen = new Map<string, IssuerKey | undefined>();
+  constructor(private readonly ledger: Ledger) {}
+
+  async get(keyId: KeyId): Promise<IssuerKey | undefined> {
+    if (!this.seen.has(keyId)) this.seen.set(keyId, await this.ledger.read(K.issuer, [keyId], parseIssuerKey));
+    return this.seen.get(keyId);
+  }
+}
+
 /** Quotes a group of certificates (a query: nothing is written), in order, each against the account as the earlier ones left it. */
 export async function quoteGroup(ledger: Ledger, requests: readonly JsonValue[]): Promise<JsonValue[]> {
   const [policy, now] = [await ledger.riskPolicy(), txTime(ledger.ctx)];
@@ -115,6 +139,7 @@ export async function recordGroup(ledger: Ledger, entries: readonly JsonValue[])
   const hasCertificates = entries.some((e) => isJsonObject(e) && e.certificate !== undefined);
   const policy = hasCertificates ? await ledger.riskPolicy() : undefined;
   const accounts = new AccountsInGroup(ledger);
+  const issuerKeys = new IssuerKeysInGroup(ledger);
   const out: JsonValue[] = [];
   for (const entry of entries) {
     try {
@@ -122,7 +147,7 @@ export async function recordGroup(ledger: Ledger, entries: readonly JsonValue[])
       if (r.has('agreement') === r.has('certificate')) throw new DomainError('INVALID_FIELD', 'an entry is {agreement} or {certificate}', { field: 'entry' });
       out.push(r.has('agreement')
         ? await recordAgreement(ledger, accounts, r.raw('agreement'), text, now)
-        : await recordCert(ledger, accounts, r.raw('certificate'), policy ?? await ledger.riskPolicy(), now));
+        : await recordCert(ledger, accounts, issuerKeys, r.raw('certificate'), policy ?? await ledger.riskPolicy(), now));
     } catch (error) {
       out.push(refusal(error));
     }
@@ -146,13 +171,13 @@ async function recordAgreement(ledger: Ledger, accounts: AccountsInGroup, jws: J
   return { recorded: 'agreement', account: a.id, version: doc.version, acceptedAt: now };
 }
 
-async function recordCert(ledger: Ledger, accounts: AccountsInGroup, compact: JsonValue | undefined, policy: RiskPolicy, now: number): Promise<JsonValue> {
+async function recordCert(ledger: Ledger, accounts: AccountsInGroup, issuerKeys: IssuerKeysInGroup, compact: JsonValue | undefined, policy: RiskPolicy, now: number): Promise<JsonValue> {
   const jws = decodeJws(compact);
   if (jws.kid === undefined) throw new DomainError('INVALID_FIELD', 'a certificate names its issuer key in kid', { field: 'kid' });
   const keyId = parseKeyId(jws.kid);
-  const key = await ledger.read(K.issuer, [keyId], parseIssuerKey);
+  const key = await issuerKeys.get(keyId);
   if (key === undefined) throw new DomainError('NOT_FOUND', `issuer key ${keyId} is not registered`);
-  assertJws(jws, verifyKeyOf(key.publicKey), 'certificate');
+  assertJws(jws, issuerVerifyKey(key.publicKey), 'certificate');
   const cert = parseMediaCert(jws.payload);
   // The registered key's validity is honoured: it certifies only within its own window, while active.
   if (key.status !== 'active' || cert.nbf < key.validFrom || cert.exp > key.validTo) {

@@ -134,6 +134,7 @@ export class IssuerService {
   /** One attempt: quote the certificates, sign them, record everything; answers every job of the group. */
   private async quoteSignRecord(group: Job[]): Promise<void> {
     const certJobs = group.filter((j): j is Extract<Job, { kind: 'cert' }> => j.kind === 'cert');
+    const t0 = performance.now();
     const quotes = certJobs.length === 0 ? [] : await this.client.quote(certJobs.map((j) => ({ account: j.account, mediaId: mediaIdOfKey(j.jwk, j.medium) })));
     const entries: ({ agreement: string } | { certificate: string })[] = [];
     const pending: { job: Job; entry: number; cert?: Omit<IssuedCertificate, 'txId'> }[] = [];
@@ -151,7 +152,10 @@ export class IssuerService {
       pending.push({ job, entry: entries.push({ certificate: cert.certificate }) - 1, cert });
     }
     if (entries.length === 0) return;
+    const t1 = performance.now();
     const recorded = await this.client.record(entries);
+    this.log.debug({ entries: entries.length, quoteAndSignMs: t1 - t0, recordMs: performance.now() - t1 }, 'issuance group recorded');
+    if (process.env.DOL_TRACE_ISSUANCE === '1') process.stderr.write(`group ${entries.length}: quote+sign ${(t1 - t0).toFixed(0)} ms, record ${(performance.now() - t1).toFixed(0)} ms\n`);
     for (const p of pending) {
       const answer = recorded.entries[p.entry];
       if (answer === undefined || !answer.ok) p.job.reject(answer?.ok === false ? answer.error : new Error('no answer'));
