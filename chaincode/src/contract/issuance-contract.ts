@@ -9,13 +9,13 @@ import { ANY_ROLE, requireRole } from './access';
 import { actorOf, actorSubject } from './actor';
 import { pad } from './codec';
 import {
-  agreementHistory, agreementText, exposure, lossReports, mediaView, parseGroup, quoteGroup, recordGroup, reportMedium, withdrawAgreement,
+  activationOf, agreementHistory, agreementText, exposure, issueActivations, lossReports, mediaView, parseGroup, quoteGroup, recordGroup, reportMedium, withdrawAgreement,
 } from './issuance-records';
 import { K } from './keys';
 import { Ledger, txTime } from './ledger-records';
 
 /** The issuing side's writes that record who acted (the issuer service's groups name their issuer key instead). */
-const ISSUANCE_WRITES: ReadonlySet<string> = new Set(['SetAgreementText', 'WithdrawAgreement', 'ReportMedium']);
+const ISSUANCE_WRITES: ReadonlySet<string> = new Set(['SetAgreementText', 'WithdrawAgreement', 'ReportMedium', 'IssueActivationCodes']);
 
 /**
  * The issuing side (DESIGN §10, docs/wallet.md): the direct-debit agreement, certificates recorded
@@ -89,6 +89,22 @@ export class IssuanceContract extends Contract {
     if (typeof report !== 'string') throw new DomainError('INVALID_FIELD', 'report must be a JSON string');
     const by = actorSubject(ctx) ?? ctx.clientIdentity.getMSPID();
     return canonicalJson(await reportMedium(new Ledger(ctx), parseStrictJson(report, { maxBytes: 4096 }), by));
+  }
+
+  @Transaction()
+  @Param('activations', 'string', 'JSON array of 1-500 {account, codeHash}: the SHA-256 (hex) of each one-time code, never the code')
+  @Returns('string')
+  async IssueActivationCodes(ctx: Context, activations: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ['finance'], 'IssueActivationCodes');
+    const by = actorSubject(ctx) ?? ctx.clientIdentity.getMSPID();
+    return canonicalJson(await issueActivations(new Ledger(ctx), parseGroup(activations, 'activations'), by));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetActivation(ctx: Context, account: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ['operator', 'auditor'], 'GetActivation');
+    return canonicalJson(await activationOf(new Ledger(ctx), account));
   }
 
   @Transaction(false)

@@ -306,3 +306,32 @@ export async function lossReports(ledger: Ledger): Promise<JsonValue> {
   }
   return reports.sort((x, y) => y.at - x.at).map((r) => r.row);
 }
+
+/** Most an activation code lives: a week from finance's desk to the student's phone. */
+export const ACTIVATION_TTL_MS = 7 * 86_400_000;
+
+/**
+ * Finance's one-time sign-in codes, by their SHA-256 only (docs/wallet.md, "Signing in"): on the
+ * ledger, so the operator's gateway (another organisation's) can check a code finance issued, and
+ * auditors see who issued a sign-in for which account. A new code replaces the account's last.
+ */
+export async function issueActivations(ledger: Ledger, list: readonly JsonValue[], by: string): Promise<JsonValue[]> {
+  const at = txTime(ledger.ctx);
+  const out: JsonValue[] = [];
+  for (const item of list) {
+    const r = FieldReader.of(item, 'activation', ['account', 'codeHash']);
+    const a = await ledger.account(r.parsed('account', parseAccountId));
+    if (a.status !== 'active') throw new DomainError('ACCOUNT_DENIED', `account ${a.id} is ${a.status}: no sign-in`);
+    const record = { account: a.id, codeHash: r.string('codeHash', /^[0-9a-f]{64}$/, 'a SHA-256 in hex'), issuedAt: at, expiresAt: at + ACTIVATION_TTL_MS, by };
+    await ledger.write(K.activation, [a.id], record);
+    out.push({ account: a.id, expiresAt: record.expiresAt });
+  }
+  return out;
+}
+
+/** The live activation of an account (its code's hash and expiry), for the gateway that redeems it. */
+export async function activationOf(ledger: Ledger, account: string): Promise<JsonValue> {
+  const record = await ledger.read(K.activation, [parseAccountId(account)], (v) => v);
+  if (record === undefined) throw new DomainError('NOT_FOUND', `no activation code was issued for account ${account}`);
+  return record;
+}

@@ -49,7 +49,7 @@ export const BODY_LIMITS = {
   import: 256 * 1024, // up to 500 accounts or top-ups
   staff: 16 * 1024,
 } as const;
-const bodyLimit = (route: Route): number => (route.roles === 'signed' ? BODY_LIMITS.batch : /^import/.test(route.id) ? BODY_LIMITS.import : BODY_LIMITS.staff);
+const bodyLimit = (route: Route): number => (route.roles === 'signed' ? BODY_LIMITS.batch : /^import|^personaliseCards$|^issueActivationCodes$/.test(route.id) ? BODY_LIMITS.import : BODY_LIMITS.staff);
 
 /** The bearer token of a request (the scheme is case-insensitive, RFC 7235), or undefined. */
 function bearer(header: string | undefined): string | undefined {

@@ -9,6 +9,7 @@ import {
   Amount, DomainError, assertFresh, isJsonObject, openSelfSigned, parseAccountId, parseAgreementAcceptance, parseCertRequest, parsePublicJwk,
 } from '@dol/chaincode';
 import { ApiError } from '../errors';
+import { activationHash, newActivationCode } from '../intake/student-credentials';
 import { IssuanceClient } from '../ledger/issuance-client';
 import { LedgerError } from '../ledger/ledger-port';
 import { evaluate, id, param, parse, type Call, type Route } from './route-kit';
@@ -106,6 +107,13 @@ async function myDebts(call: Call): Promise<unknown> {
   return { account, advance: text(field(a, 'advance')), creditUsed: text(field(a, 'creditUsed')), debtSince: field(a, 'debtSince') ?? null, recoveredBy: 'the next top-up, before anything reaches the wallet', advances };
 }
 
+/** New one-time codes for these accounts: their hashes recorded on the ledger by finance, the codes answered once. */
+async function issueCodes(call: Call, accounts: readonly string[]): Promise<{ account: string; code: string; expiresAt: string }[]> {
+  const codes = accounts.map((account) => ({ account: parseAccountId(account), code: newActivationCode() }));
+  const issued = await issuance(call).issueActivations(codes.map((c) => ({ account: c.account, codeHash: activationHash(c.account, c.code) })), actor(call));
+  return codes.map((c, i) => ({ account: c.account, code: c.code, expiresAt: new Date(issued[i]?.expiresAt ?? 0).toISOString() }));
+}
+
 /** The medium must be one of the student's own: another account's is NOT_FOUND, never a hint that it exists. */
 async function ownMedium(call: Call, mediaId: string): Promise<void> {
   const media = field(await issuance(call).media(me(call)), 'media');
@@ -117,17 +125,17 @@ const jwsBody = (name: string) => z.strictObject({ [name]: z.string().min(1).max
 /** The student's and the issuing side's endpoints. */
 export const STUDENT_ROUTES: readonly Route[] = [
   { id: 'issueActivationCode', method: 'post', path: '/v1/accounts/{account}/activation-codes', roles: ['finance'], ok: [201],
-    summary: "A one-time code a student signs in with (where the campus has no OpenID Connect provider): shown once, valid 7 days, replaces the account's earlier unused codes",
-    handle: async (call) => {
-      const account = param(call, 'account');
-      await call.deps.ledger.evaluate('finance', 'GetAccount', [account]);
-      return ok(await call.deps.store.students.issueCode(account, call.caller?.subject ?? '?'), 201);
-    } },
+    summary: "A one-time code a student signs in with (where the campus has no OpenID Connect provider): shown once, only its hash goes to the ledger; valid 7 days; replaces the account's earlier code",
+    handle: async (call) => ok((await issueCodes(call, [param(call, 'account')]))[0], 201) },
+  { id: 'issueActivationCodes', method: 'post', path: '/v1/activation-codes', roles: ['finance'], ok: [201],
+    summary: 'One-time sign-in codes for up to 500 accounts in one ledger transaction (an enrolment); all or nothing',
+    body: z.strictObject({ accounts: z.array(id).min(1).max(500) }),
+    handle: async (call) => ok({ codes: await issueCodes(call, (call.body as { accounts: string[] }).accounts) }, 201) },
   { id: 'activateStudent', method: 'post', path: '/v1/student-activations', roles: 'public', ok: [201], summary: "Sign in with an activation code: answers the student's bearer token (this answer only), valid 30 days",
     body: z.strictObject({ account: id, code: z.string().min(8).max(32) }),
     handle: async (call) => {
       const b = call.body as { account: string; code: string };
-      return ok(await call.deps.store.students.activate(b.account, b.code), 201);
+      return ok(await call.deps.store.students.redeem(b.account, b.code, await issuance(call).activation(b.account)), 201);
     } },
   { id: 'signOut', method: 'delete', path: '/v1/me/session', roles: ['student'], ok: [200], summary: "End this sign-in: the token is refused from the next request on",
     handle: async (call) => {

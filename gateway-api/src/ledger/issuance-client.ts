@@ -112,6 +112,25 @@ export class IssuanceClient {
     return parse(await this.ledger.evaluate('operator', 'issuance:GetMedia', [account]), 'GetMedia');
   }
 
+  /** Records one-time sign-in codes by their hashes (finance); answers each account's expiry. */
+  async issueActivations(list: readonly { account: string; codeHash: string }[], actor: Actor): Promise<{ account: string; expiresAt: number }[]> {
+    const s = await this.ledger.submit('finance', 'issuance:IssueActivationCodes', [JSON.stringify(list)], actor);
+    const answer = parse(s.result, 'IssueActivationCodes');
+    if (!Array.isArray(answer)) throw new LedgerError('refused', 'IssueActivationCodes answered no list', 'REFUSED');
+    return answer.filter(isJsonObject).map((a) => ({ account: str(a.account), expiresAt: num(a.expiresAt) }));
+  }
+
+  /** An account's live activation (hash and expiry), or undefined when finance issued none. */
+  async activation(account: string): Promise<{ codeHash: string; expiresAt: number } | undefined> {
+    try {
+      const a = parse(await this.ledger.evaluate('operator', 'issuance:GetActivation', [account]), 'GetActivation');
+      return isJsonObject(a) ? { codeHash: str(a.codeHash), expiresAt: num(a.expiresAt) } : undefined;
+    } catch (error) {
+      if (error instanceof LedgerError && error.code === 'NOT_FOUND') return undefined;
+      throw error;
+    }
+  }
+
   /** Every account's outstanding offline exposure and the total. */
   async exposure(role: 'operator' | 'auditor'): Promise<unknown> {
     return parse(await this.ledger.evaluate(role, 'issuance:GetExposure', []), 'GetExposure');
