@@ -4,13 +4,16 @@ import { Pool } from 'pg';
 import { randomBytes } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startTestGateway, type TestGateway } from '@dol/bench';
-import { GatewayClient, buildScenario, runScenario } from '@dol/scripts';
+import { GatewayClient, buildScenario, generateSigningKey, runScenario, signJws } from '@dol/scripts';
+import { formatMoney } from '../console/src/format';
 
 /**
  * The web console in a real browser: Debian's Chromium, headless, driven by Playwright, against
  * the real gateway (embedded ledger) with a canteen scenario loaded. Each role's main flow is
  * clicked through, refusals are shown with the API's problem, every page gets a screenshot
- * (test/artifacts/console/) and basic accessibility checks. `.ci/run` installs Chromium.
+ * (test/artifacts/console/, at desktop and at a phone's width) and basic accessibility checks.
+ * For the issuing side a student is certified through the API first (as the wallet does), so that
+ * the auditor has exposure to read and the operator a medium to report lost. `.ci/run` installs Chromium.
  */
 const ROOT = join(__dirname, '..');
 const SHOTS = join(ROOT, 'test', 'artifacts', 'console');
@@ -36,6 +39,31 @@ async function accessibilityProblems(page: Page): Promise<string[]> {
   });
 }
 
+/** How far a page reaches past a phone's width (0 when it fits), and the widest thing that does. */
+async function phoneOverflow(page: Page): Promise<{ overflow: number; widest: string }> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    let widest = '';
+    let right = width;
+    for (const el of document.querySelectorAll('body *')) {
+      const r = el.getBoundingClientRect().right;
+      // What scrolls inside its own box (wide tables) does not widen the page.
+      if (r > right && el.closest('.scroll') === null) {
+        right = r;
+        widest = `${el.tagName.toLowerCase()}${el.getAttribute('class') === null ? '' : `.${el.getAttribute('class') ?? ''}`}`;
+      }
+    }
+    return { overflow: document.documentElement.scrollWidth - width, widest };
+  });
+}
+
+/** A field of an API answer as text, or the test stops: what the issuing side's answers must carry. */
+function fieldOf(answer: unknown, key: string): string {
+  const v = typeof answer === 'object' && answer !== null ? (answer as Record<string, unknown>)[key] : undefined;
+  if (typeof v !== 'string' && typeof v !== 'number') throw new Error(`the answer has no ${key}: ${JSON.stringify(answer)}`);
+  return String(v);
+}
+
 describe('web console in Chromium', () => {
   const now = Date.now();
   const pool = new Pool({ connectionString: process.env.DOL_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', max: 8 });
@@ -44,6 +72,11 @@ describe('web console in Chromium', () => {
   let browser: Browser | undefined;
   let terminalToken = '';
   let debtor = '';
+  /** A student who signed in, accepted the agreement and got a wallet certificate: exposure to show, a medium to report lost. */
+  const student = `s-console-${schema.slice(-8)}`;
+  let mediaId = '';
+  /** What its certificate allows (minor units): the top-up, or less if the risk policy caps certificates lower. */
+  let cap = '';
 
   beforeAll(async () => {
     if (CHROMIUM === undefined) throw new Error('Chromium not found (install Debian\'s chromium package, as .ci/run does, or set DOL_CHROMIUM)');
@@ -56,14 +89,39 @@ describe('web console in Chromium', () => {
       while ((await started.store.depth()) > 0) await new Promise((r) => setTimeout(r, 100));
     };
     const report = await runScenario(scenario, api, settle, undefined, 4);
-    expect(report.ok).toBe(true);
+    expect(report.checks.filter((c) => !c.ok)).toEqual([]);
     const issued = await fetch(`${started.url}/v1/terminals/pos-000/credentials`, { method: 'POST', headers: { authorization: `Bearer ${started.tokens.operator}` } });
     terminalToken = ((await issued.json()) as { token: string }).token;
     const debts = (await (await fetch(`${started.url}/v1/debts`, { headers: { authorization: `Bearer ${started.tokens.auditor}` } })).json()) as { debts: { account: string; status: string }[] };
     debtor = debts.debts.find((d) => d.status === 'active')?.account ?? '';
     expect(debtor).not.toBe('');
+    ({ mediaId, cap } = await certifiedStudent(started, api));
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
   });
+
+  /** The issuing side through the API, as the wallet does it (test/issuance.test.ts): the medium id of the certified wallet key. */
+  async function certifiedStudent(started: TestGateway, api: GatewayClient): Promise<{ mediaId: string; cap: string }> {
+    const asStudent = async (token: string, path: string, body: unknown): Promise<unknown> => {
+      const res = await fetch(`${started.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const answer: unknown = await res.json();
+      if (!res.ok) throw new Error(`POST ${path} answered ${String(res.status)}: ${JSON.stringify(answer)}`);
+      return answer;
+    };
+    await api.must('PUT', '/v1/agreement', 'operator', { text: 'Direct-debit agreement (console test): what I spend offline is charged to my account.' });
+    await api.must('POST', '/v1/accounts', 'finance', { account: student, group: 'ug-2026', creditLine: '0' });
+    await api.must('POST', '/v1/top-ups', 'operator', { topUpId: `seed-${student}`, account: student, amount: '31415' });
+    const code = fieldOf(await api.must('POST', `/v1/accounts/${student}/activation-codes`, 'finance'), 'code');
+    const token = fieldOf(await api.must('POST', '/v1/student-activations', undefined, { account: student, code }), 'token');
+    const agreement = await api.must('GET', '/v1/agreement', undefined);
+    const key = generateSigningKey('ES256');
+    await asStudent(token, '/v1/me/agreement', { acceptance: signJws(key, {
+      typ: 'agreement', v: 1, account: student, version: Number(fieldOf(agreement, 'version')), textHash: fieldOf(agreement, 'textHash'), jwk: key.jwk, iat: Date.now(),
+    }) });
+    const cert = await asStudent(token, '/v1/me/certificates', { request: signJws(key, { typ: 'cert-request', v: 1, account: student, jwk: key.jwk, iat: Date.now() }) });
+    const capTotal = BigInt(fieldOf(cert, 'capTotal'));
+    expect(capTotal > 0n && capTotal <= 31415n).toBe(true);
+    return { mediaId: fieldOf(cert, 'mediaId'), cap: capTotal.toString() };
+  }
 
   afterAll(async () => {
     await browser?.close();
@@ -78,6 +136,13 @@ describe('web console in Chromium', () => {
     return { gateway, browser };
   };
 
+  /** What the API answers an auditor: what the console must show. */
+  async function auditorGet(path: string): Promise<unknown> {
+    const res = await fetch(`${live().gateway.url}${path}`, { headers: { authorization: `Bearer ${live().gateway.tokens.auditor}` } });
+    expect(res.status).toBe(200);
+    return (await res.json()) as unknown;
+  }
+
   async function signedIn(token: string): Promise<Page> {
     const page = await live().browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`${live().gateway.url}/console/`);
@@ -90,11 +155,16 @@ describe('web console in Chromium', () => {
     await page.goto(`${live().gateway.url}/console/#${hash}`);
     await ready(page);
     await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-    if (README_SHOTS !== undefined && /-(books|statement|hour|fraud|clearance|terminals)$/.test(name)) {
+    if (README_SHOTS !== undefined && /-(books|statement|hour|fraud|clearance|terminals|exposure|losses)$/.test(name)) {
       mkdirSync(README_SHOTS, { recursive: true });
       await page.screenshot({ path: join(README_SHOTS, `${name}.png`) });
     }
     expect({ page: name, problems: await accessibilityProblems(page) }).toEqual({ page: name, problems: [] });
+    // At a phone's width the page fits: nothing but a wide table (scrolling in its own box) reaches past the screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: join(SHOTS, `${name}-phone.png`), fullPage: true });
+    expect({ page: name, ...(await phoneOverflow(page)) }).toEqual({ page: name, overflow: 0, widest: '' });
+    await page.setViewportSize({ width: 1280, height: 900 });
   }
 
   it('auditor: the books, a statement with a proof, batch chains with the gap marked, double spends side by side, debts, the canteen hour', async () => {
@@ -159,6 +229,43 @@ describe('web console in Chromium', () => {
     await page.close();
   });
 
+  it('auditor: the offline exposure, largest first, searchable, as CSV, and the student\'s media on the statement', async () => {
+    const page = await signedIn(live().gateway.tokens.auditor);
+    const exposure = await auditorGet('/v1/exposure');
+    await visit(page, 'auditor-exposure', 'exposure', (p) => p.getByRole('table', { name: /Exposure by account/ }).waitFor());
+    expect(await page.getByTestId('exposure-total').textContent()).toBe(formatMoney(fieldOf(exposure, 'total')));
+    expect(await page.locator('main').textContent()).toContain('what the live media certificates still allow');
+    // Largest first: the shown column never grows down the page.
+    const shown = (await page.getByRole('table', { name: /Exposure by account/ }).locator('tbody td:nth-child(2)').allTextContents()).map((t) => BigInt(t.replace(/[,.]/g, '')));
+    expect(shown.length).toBeGreaterThan(0);
+    expect(shown.every((v, i) => i === 0 || v <= (shown[i - 1] ?? v))).toBe(true);
+    // Search by account: only the matches, and "none" when nothing matches.
+    await page.getByLabel('Find account').fill(student.slice(-8));
+    const row = page.getByRole('table', { name: /Exposure by account/ }).locator('tbody tr');
+    expect(await row.count()).toBe(1);
+    expect(await row.getByRole('cell').allTextContents()).toEqual([student, formatMoney(cap), '1']);
+    await page.getByLabel('Find account').fill('no-such-account');
+    await page.getByRole('table', { name: /matching/ }).getByText('none').waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /Download CSV/ }).click()]);
+    const csv = readFileSync(await download.path(), 'utf8').split('\r\n').filter((l) => l !== '');
+    expect(csv[0]).toBe('account,exposure,liveCertificates,asOf,asOfUtc');
+    expect(csv.filter((l) => l.startsWith(`${student},${cap},1,`))).toHaveLength(1);
+    expect(csv).toHaveLength(1 + Number(fieldOf(exposure, 'accounts')));
+    // The statement shows the account's media: the medium shortened, in full in its title, its live certificate.
+    await visit(page, 'auditor-statement-media', 'statement', async (p) => {
+      await p.getByLabel('Student account').fill(student);
+      await p.getByRole('button', { name: 'Show statement' }).click();
+      await p.getByRole('table', { name: new RegExp(`Media of ${student}`) }).waitFor();
+    });
+    expect(await page.getByTestId('account-exposure').textContent()).toBe(formatMoney(cap));
+    const medium = page.getByRole('table', { name: /Media of/ }).locator('abbr');
+    expect(await medium.getAttribute('title')).toBe(mediaId);
+    expect((await medium.textContent())?.length).toBeLessThan(20);
+    expect(await page.getByRole('table', { name: /Media of/ }).textContent()).toContain(`live: spent 0.00 of ${formatMoney(cap)}`);
+    await page.getByText(/Agreement version [0-9]+ accepted .* in force/).waitFor();
+    await page.close();
+  });
+
   it('registrar: finds a student, begins clearance, resolves every debt, closes the account, each step showing its ledger transaction', async () => {
     const page = await signedIn(live().gateway.tokens.registrar);
     await visit(page, 'registrar-clearance', 'clearance', async (p) => {
@@ -203,6 +310,74 @@ describe('web console in Chromium', () => {
       await p.getByRole('button', { name: 'Pay out' }).click();
       await p.getByText(/Paid [0-9,]+\.[0-9]{2} to canteen-north/).waitFor();
     });
+    await page.close();
+  });
+
+  it('operator: reports a medium lost after a confirmation (deny-listed, with its transaction and version), records it found; the agreement text', async () => {
+    const page = await signedIn(live().gateway.tokens.operator);
+    const lossReports = async (): Promise<unknown[]> => {
+      const r = await auditorGet('/v1/loss-reports');
+      const all: unknown[] = Array.isArray(r) ? r : [];
+      return all.filter((x) => fieldOf(x, 'mediaId') === mediaId);
+    };
+    await visit(page, 'operator-losses', 'losses', (p) => p.getByRole('button', { name: 'Report lost…' }).waitFor());
+    const report = async (id: string, reason: string): Promise<void> => {
+      await page.getByLabel('Medium id').fill(id);
+      await page.getByLabel('Reason').fill(reason);
+      await page.getByRole('button', { name: 'Report lost…' }).click();
+      await page.getByRole('group', { name: /Report medium .* lost\?/ }).getByText('deny-listed at once').waitFor();
+    };
+    // Cancelled: nothing sent. A medium the ledger never certified: the API's NOT_FOUND.
+    await report(mediaId, 'changed my mind');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByText('Cancelled: nothing was sent.').waitFor();
+    expect(await lossReports()).toEqual([]);
+    await report(`w-${'x'.repeat(43)}`, 'typo at the desk');
+    await page.getByRole('button', { name: 'Confirm: report lost' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Refused: NOT_FOUND' }).waitFor();
+    // The real report: confirmed, deny-listed, its transaction and deny-list version shown and listed.
+    await report(mediaId, 'phone stolen');
+    await page.screenshot({ path: join(SHOTS, 'operator-loss-confirm.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Confirm: report lost' }).click();
+    await page.getByRole('heading', { name: 'Medium reported lost' }).waitFor();
+    const listed = await lossReports();
+    expect(listed).toHaveLength(1);
+    const denyVersion = fieldOf(listed[0], 'denyListVersion');
+    expect(fieldOf(listed[0], 'mediaId')).toBe(mediaId);
+    expect(await page.getByTestId('deny-version').textContent()).toBe(denyVersion);
+    expect((await page.getByTestId('tx-id').textContent())?.trim()).toMatch(/^[0-9a-f]{64}$/);
+    await page.getByLabel('Find account or medium').fill(mediaId.slice(-10));
+    const row = page.getByRole('table', { name: /Loss reports/ }).getByRole('row').filter({ hasText: student });
+    expect(await page.getByRole('table', { name: /Loss reports/ }).locator('tbody tr').count()).toBe(1);
+    await row.getByRole('button', { name: /Record found/ }).waitFor();
+    expect(await row.getByRole('cell').allTextContents()).toEqual(expect.arrayContaining([student, 'wallet', 'operator', 'phone stolen', denyVersion]));
+    // Found: asked first, recorded, and the medium stays refused.
+    await row.getByRole('button', { name: /Record found/ }).click();
+    await page.getByRole('group', { name: /Record medium .* found\?/ }).getByText('stays deny-listed').waitFor();
+    await page.getByLabel('Where or how it was found').fill('handed in at the library');
+    await page.getByRole('button', { name: 'Confirm: record found' }).click();
+    await page.getByRole('heading', { name: 'Medium recorded found' }).waitFor();
+    await row.getByText('(still refused)').waitFor();
+    await page.screenshot({ path: join(SHOTS, 'operator-loss-found.png'), fullPage: true });
+    const media = await auditorGet(`/v1/accounts/${student}/media`);
+    expect(JSON.stringify(media)).toMatch(/"status":"lost"/);
+    expect(JSON.stringify(media)).toMatch(/"status":"revoked"/);
+    // Its certificate revoked, the student's exposure is gone.
+    const after = await auditorGet('/v1/exposure');
+    expect(JSON.stringify(after)).not.toContain(student);
+    await visit(page, 'operator-exposure', 'exposure', (p) => p.getByTestId('exposure-total').waitFor());
+    expect(await page.getByTestId('exposure-total').textContent()).toBe(formatMoney(fieldOf(after, 'total')));
+    // The agreement: the version in force, and a new one published after a confirmation.
+    const inForce = Number(fieldOf(await auditorGet('/v1/agreement'), 'version'));
+    await visit(page, 'operator-agreement', 'agreement', (p) => p.getByTestId('agreement-version').filter({ hasText: new RegExp(`^${String(inForce)}$`) }).waitFor());
+    expect(await page.locator('blockquote').textContent()).toContain('Direct-debit agreement (console test)');
+    await page.getByLabel('New agreement text').fill('Direct-debit agreement, version two: what I spend offline is charged to my account.');
+    await page.getByRole('button', { name: 'Publish as a new version…' }).click();
+    await page.getByRole('group', { name: `Publish this text as version ${String(inForce + 1)}?` }).waitFor();
+    await page.getByRole('button', { name: 'Confirm: publish' }).click();
+    await page.getByRole('heading', { name: `Version ${String(inForce + 1)} published` }).waitFor();
+    await page.getByTestId('agreement-version').filter({ hasText: new RegExp(`^${String(inForce + 1)}$`) }).waitFor();
+    expect(fieldOf(await auditorGet('/v1/agreement'), 'textHash')).toBe((await page.locator('main code.hash').first().textContent())?.trim());
     await page.close();
   });
 

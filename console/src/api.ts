@@ -65,6 +65,11 @@ export class Api {
     return this.call('POST', path, body ?? {});
   }
 
+  /** Replaces what is at `path` (the agreement text): the answer, or the API's problem. */
+  put(path: string, body: unknown): Promise<unknown> {
+    return this.call('PUT', path, body);
+  }
+
   async me(): Promise<Me> {
     const me = await this.get('/v1/whoami');
     const role = ROLES.find((r) => r === text(me, 'role'));

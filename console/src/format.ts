@@ -22,6 +22,12 @@ export function sumMinor(values: readonly string[]): string {
   return values.reduce((acc, v) => acc + BigInt(v), 0n).toString();
 }
 
+/** Orders decimal strings of minor units exactly (bigint): negative, zero or positive as `a` is below, at or above `b`. */
+export function compareMinor(a: string, b: string): number {
+  const d = BigInt(a) - BigInt(b);
+  return d < 0n ? -1 : d > 0n ? 1 : 0;
+}
+
 /** Points are whole units, not money: "37" → "37 points". */
 export function formatPoints(units: string): string {
   const m = /^(-?)(0|[1-9][0-9]*)$/.exec(units);
@@ -55,4 +61,12 @@ export function formatTime(ms: number, timeZone: string): string {
 /** The minute (in the campus's time zone) a time falls in: "12:03". */
 export function minuteOf(ms: number, timeZone: string): string {
   return wallClock(ms, timeZone).slice(11, 16);
+}
+
+/**
+ * A long identifier (a medium id is its kind and a 43-character key thumbprint) as people scan it:
+ * its head and tail around an ellipsis, "w-Puivo2NM…3Fz0"; short ones unchanged.
+ */
+export function shortId(id: string, head = 10, tail = 4): string {
+  return id.length <= head + tail + 1 ? id : `${id.slice(0, head)}…${id.slice(id.length - tail)}`;
 }

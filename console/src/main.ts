@@ -4,7 +4,10 @@
  * problem detail, never a hidden button pretending it could not happen.
  */
 import { Api, ProblemError, type Me } from './api.js';
+import { agreementPages } from './pages/agreement.js';
 import { auditorPages } from './pages/auditor.js';
+import { exposurePages } from './pages/exposure.js';
+import { lossReportPages } from './pages/loss-reports.js';
 import { operatorPages } from './pages/operator.js';
 import { registrarPages } from './pages/registrar.js';
 import { h, problemBox } from './ui.js';
@@ -12,9 +15,9 @@ import { h, problemBox } from './ui.js';
 type Page = { title: string; render: (root: HTMLElement) => void };
 const TOKEN_KEY = 'dol-console-token';
 const ROLE_PAGES: Record<string, readonly string[]> = {
-  auditor: ['books', 'statement', 'chains', 'fraud', 'debts', 'hour'],
+  auditor: ['books', 'statement', 'chains', 'fraud', 'debts', 'hour', 'exposure'],
   registrar: ['clearance'],
-  operator: ['terminals', 'deny', 'advances', 'payouts'],
+  operator: ['terminals', 'deny', 'advances', 'payouts', 'losses', 'agreement', 'exposure'],
 };
 
 const app = document.getElementById('app') ?? document.body;
@@ -50,7 +53,9 @@ async function start(): Promise<void> {
     signIn(problemBox(new ProblemError({ status: 403, code: 'ACCESS_DENIED', detail: `the console is for auditors, the registrar and the operator; this credential is ${me.role} ${me.subject}` })));
     return;
   }
-  const pages: Record<string, Page> = { ...auditorPages(api, me), ...registrarPages(api, me), ...operatorPages(api, me) };
+  const pages: Record<string, Page> = {
+    ...auditorPages(api, me), ...exposurePages(api, me), ...registrarPages(api, me), ...operatorPages(api, me), ...lossReportPages(api, me), ...agreementPages(api, me),
+  };
   const mine = ROLE_PAGES[me.role] ?? [];
   const content = h('main', { id: 'main', tabindex: '-1' });
   const nav = h('nav', { 'aria-label': 'pages' }, h('ul', {}, ...mine.map((id) => h('li', {}, h('a', { href: `#${id}`, 'data-page': id }, pages[id]?.title ?? id)))));

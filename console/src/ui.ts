@@ -1,7 +1,12 @@
 /** Small DOM helpers: elements, paged tables, problem boxes. No framework. */
 import { ProblemError, obj, text, type Api } from './api.js';
+import { shortId } from './format.js';
 
-type Child = Node | string | null | undefined | false;
+/** What an element may hold: nodes and text; nothing for null, undefined and false. */
+export type Child = Node | string | null | undefined | false;
+
+/** A set of pages: each one's title (nav and h1) and how it renders its body. */
+export type Pages = Record<string, { title: string; render: (root: HTMLElement) => void }>;
 
 /** An element with attributes and children; `on*` attributes take listeners. */
 export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | ((e: Event) => void)> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
@@ -48,10 +53,69 @@ export function pagedTable<T>(caption: string, columns: readonly Column<T>[], ro
       h('button', { type: 'button', ...(page === 0 ? { disabled: '' } : {}), onclick: () => { page -= 1; render(); } }, 'Previous'),
       ` page ${String(page + 1)} of ${String(pages)} `,
       h('button', { type: 'button', ...(page + 1 >= pages ? { disabled: '' } : {}), onclick: () => { page += 1; render(); } }, 'Next'));
-    wrap.replaceChildren(table, nav);
+    // A wide table scrolls in its own box on a phone; focusable (and named), so that the keyboard scrolls it too.
+    wrap.replaceChildren(h('div', { class: 'scroll', role: 'group', 'aria-label': caption, tabindex: '0' }, table), nav);
   };
   render();
   return wrap;
+}
+
+/**
+ * A paged table with a search box above it: only rows whose `key` contains what is typed (any
+ * case), searched as one types; the box keeps its focus while the table changes under it.
+ */
+export function searchableTable<T>(search: { id: string; label: string; key: (row: T) => string }, caption: string, columns: readonly Column<T>[], rows: readonly T[], pageSize = 20): HTMLElement {
+  const box = field(search.label, search.id, { type: 'search', autocomplete: 'off', spellcheck: 'false' });
+  const out = h('div', {});
+  const render = (): void => {
+    const q = box.input.value.trim().toLowerCase();
+    const shown = q === '' ? rows : rows.filter((r) => search.key(r).toLowerCase().includes(q));
+    out.replaceChildren(pagedTable(q === '' ? caption : `${caption} matching “${q}”`, columns, shown, pageSize));
+  };
+  box.input.addEventListener('input', render);
+  render();
+  return h('div', { class: 'searchable' }, h('div', { role: 'search' }, box.row), out);
+}
+
+/** A long identifier shortened where it shows, in full in its title (and copied whole when selected). */
+export function longId(id: string): HTMLElement {
+  return h('abbr', { class: 'id', title: id }, h('code', {}, shortId(id)));
+}
+
+/** What a confirmation step asks and does. */
+export interface Confirmation {
+  /** Its heading's id, unique on the page. */
+  readonly id: string;
+  readonly question: string;
+  /** What sending does, in words: said before anything is sent. */
+  readonly consequences: readonly Child[];
+  /** Inputs the step asks for (labelled), read by `send`. */
+  readonly inputs?: readonly Node[];
+  /** The confirming button's name: says the act ("Confirm: report lost"). */
+  readonly confirm: string;
+  /** Sends, and answers what to show; a refusal is shown as the API's problem. */
+  readonly send: () => Promise<Node[]>;
+}
+
+/**
+ * A step before a write that cannot be taken back: what it will do, then confirm or cancel. It
+ * replaces what `target` showed, and focus moves to its heading so that keyboard and screen-reader
+ * users meet it where it appeared.
+ */
+export function confirmStep(target: HTMLElement, step: Confirmation): void {
+  const heading = h('h3', { id: step.id, tabindex: '-1' }, step.question);
+  const yes = h('button', { type: 'button', class: 'danger' }, step.confirm);
+  const no = h('button', { type: 'button' }, 'Cancel');
+  yes.addEventListener('click', () => {
+    yes.disabled = true;
+    no.disabled = true;
+    yes.after(h('span', { role: 'status' }, ' Sending…'));
+    void step.send().then((nodes) => { target.replaceChildren(...nodes); }, (error: unknown) => { target.replaceChildren(problemBox(error)); });
+  });
+  no.addEventListener('click', () => { target.replaceChildren(h('p', { role: 'status' }, 'Cancelled: nothing was sent.')); });
+  target.replaceChildren(h('div', { class: 'confirm', role: 'group', 'aria-labelledby': step.id },
+    heading, h('p', {}, ...step.consequences), ...(step.inputs ?? []), h('div', { class: 'actions' }, yes, no)));
+  heading.focus();
 }
 
 /** A labelled input. */
@@ -79,8 +143,9 @@ export async function into(target: HTMLElement, load: () => Promise<Node | Node[
 
 /** The ledger transaction a step made, with a link to its proof. */
 export function txLine(answer: unknown, timeZone: string, fmt: (ms: number, tz: string) => string): HTMLElement {
+  // The issuing side's writes answer only their txId (no block): say what is known, not a "?".
   return h('p', { class: 'tx', role: 'status' }, 'Ledger transaction ', h('code', { 'data-testid': 'tx-id' }, text(answer, 'txId') || '?'),
-    ` in block ${text(answer, 'blockNumber') || '?'}, ${text(answer, 'validationCode')}`,
+    text(answer, 'blockNumber') === '' ? '' : ` in block ${text(answer, 'blockNumber')}, ${text(answer, 'validationCode')}`,
     text(answer, 'replayed') === 'true' ? ' (replayed: nothing new written)' : '', text(obj(answer, 'by'), 'subject') === '' ? '' : `; by ${text(obj(answer, 'by'), 'subject')}`, `; answered ${fmt(Date.now(), timeZone)}`);
 }
 

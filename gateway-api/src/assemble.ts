@@ -9,6 +9,8 @@ import { IntakeWorker, type WorkerOptions } from './intake/intake-worker';
 import type { LedgerPort } from './ledger/ledger-port';
 import { SettlementClient } from './ledger/settlement-client';
 import { createMetrics } from './metrics';
+import type { OidcConfig } from './oidc/oidc-config';
+import { OidcRelyingParty } from './oidc/relying-party';
 
 /** What a gateway is built from, whatever ledger and process it runs in. */
 export interface GatewayParts {
@@ -25,6 +27,8 @@ export interface GatewayParts {
   readonly terminalCertRequired?: boolean;
   /** Issuer keys this gateway holds: with any, it runs the issuer service (docs/wallet.md). */
   readonly issuerSigners?: readonly IssuerSigner[];
+  /** The campus's OpenID Connect provider students sign in with (docs/wallet.md, "Signing in"); absent: activation codes only. */
+  readonly oidc?: OidcConfig;
 }
 
 /**
@@ -41,6 +45,7 @@ export function assembleGateway(parts: GatewayParts): { app: express.Express; wo
     ledger, store, onAccepted: () => {
       worker.nudge();
     }, issuer, channel: parts.channel, chaincode: parts.chaincode, cli: parts.cli, credentials: parts.credentials, log, metrics, ...(parts.campusTimeZone === undefined ? {} : { campusTimeZone: parts.campusTimeZone }),
+    ...(parts.oidc === undefined ? {} : { oidc: new OidcRelyingParty(parts.oidc) }),
     ...(parts.authFailuresPerMinute === undefined ? {} : { authFailuresPerMinute: parts.authFailuresPerMinute }), ...(parts.terminalCertRequired === undefined ? {} : { terminalCertRequired: parts.terminalCertRequired }),
   }, async () => {
     if (!(await ledger.ping())) return ledger.unavailableBecause?.() ?? (ledger.kind === 'fabric' ? 'no Fabric peer answers' : 'the embedded ledger is not serving');

@@ -5,6 +5,7 @@ import type { GroupLimits } from './intake/settlement-queue';
 import type { FabricConfig, FabricIdentity } from './ledger/fabric-ledger';
 import type { LedgerRole } from './ledger/ledger-port';
 import type { Credential } from './credential';
+import { OIDC_ENV, loadOidcConfig, oidcEnvIssues, type OidcConfig } from './oidc/oidc-config';
 import { SCHEMA_NAME } from './pg';
 
 export type { CallerRole, Credential } from './credential';
@@ -34,6 +35,8 @@ export interface Config {
   readonly issuerKeys: readonly { readonly keyId: string; readonly path: string }[];
   /** Issuer keys in a PKCS#11 token (DOL_ISSUER_PKCS11_*), held beside any key files (a rotation may move from a file to an HSM). */
   readonly issuerPkcs11?: IssuerPkcs11Config;
+  /** The campus's OpenID Connect provider students sign in with (DOL_OIDC_*); absent: activation codes only. */
+  readonly oidc?: OidcConfig;
 }
 
 /** Where the issuer keys in an HSM are: the module, the token's label, its user PIN (read from a file), the keys' labels. */
@@ -129,8 +132,10 @@ const Env = z.object({
   DOL_ISSUER_PKCS11_PIN_FILE: z.string().min(1).optional(),
   DOL_ISSUER_PKCS11_KEYS: z.string().regex(new RegExp(`^${KEY_ID}(,${KEY_ID})*$`), 'keyId[,keyId] (the keys\' CKA_LABELs)').optional(),
   DOL_ISSUER_PKCS11_PIN: z.undefined({ error: 'the PIN is never taken from the environment: put it in a file only the gateway\'s user reads and name it in DOL_ISSUER_PKCS11_PIN_FILE' }).optional(),
+  ...OIDC_ENV,
 }).superRefine((e, ctx) => {
   issuerKeyProblems(e, ctx);
+  for (const issue of oidcEnvIssues(e)) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
   if ((e.DOL_TLS_CERT === undefined) !== (e.DOL_TLS_KEY === undefined)) ctx.addIssue({ code: 'custom', path: ['DOL_TLS_KEY'], message: 'DOL_TLS_CERT and DOL_TLS_KEY go together' });
   if (e.DOL_TLS_CLIENT_CA !== undefined && e.DOL_TLS_CERT === undefined) ctx.addIssue({ code: 'custom', path: ['DOL_TLS_CLIENT_CA'], message: 'client certificates need TLS: set DOL_TLS_CERT and DOL_TLS_KEY' });
   if (e.DOL_TLS_TERMINAL_CERT_REQUIRED === 'true' && e.DOL_TLS_CLIENT_CA === undefined) ctx.addIssue({ code: 'custom', path: ['DOL_TLS_TERMINAL_CERT_REQUIRED'], message: 'needs DOL_TLS_CLIENT_CA, the CA that issues terminal certificates' });
@@ -176,7 +181,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   }
   const e = parsed.data;
   const credentials = CredentialsFile.parse(JSON.parse(file(e.DOL_CREDENTIALS_FILE)));
+  const oidc = loadOidcConfig(e);
   const common = {
+    ...(oidc === undefined ? {} : { oidc }),
     host: e.DOL_HOST, port: e.DOL_PORT, databaseUrl: e.DOL_DATABASE_URL, dbSchema: e.DOL_DB_SCHEMA, credentials, logLevel: e.DOL_LOG_LEVEL,
     channel: e.DOL_CHANNEL, chaincode: e.DOL_CHAINCODE, campusTimeZone: e.DOL_CAMPUS_TZ,
     worker: { concurrency: e.DOL_WORKERS, idlePollMs: e.DOL_IDLE_POLL_MS, maxBackoffMs: e.DOL_MAX_BACKOFF_MS },

@@ -13,6 +13,9 @@ export { EMBEDDED_NOTICE, LedgerError, domainCodeOf, type Actor, type LedgerKind
 export { createMetrics } from './metrics';
 export { loadConfig, type CallerRole, type Credential } from './config';
 export { assembleGateway } from './assemble';
+export { mountOidc, type OidcDeps } from './http/oidc-routes';
+export { OIDC_ENV, loadOidcConfig, oidcEnvIssues, type OidcConfig } from './oidc/oidc-config';
+export { OidcRelyingParty } from './oidc/relying-party';
 export { listener, runGateway, type ServiceConfig } from './run-gateway';
 export type { HttpConfig } from './config';
 export { EmbeddedLedger, type EmbeddedLedgerOptions } from './ledger/embedded/embedded-ledger';

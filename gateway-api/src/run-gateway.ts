@@ -22,7 +22,7 @@ export type ServiceConfig = Omit<Config, 'ledger'>;
  * requests, in-flight submissions finish, the rest stays pending in PostgreSQL.
  */
 export async function runGateway(config: ServiceConfig, ledger: LedgerPort & { close(): void }): Promise<void> {
-  const log = pino({ level: config.logLevel, redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.privateKey', '*.jws'], censor: '[redacted]' } });
+  const log = pino({ level: config.logLevel, redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.privateKey', '*.jws', '*.cookieKey', '*.clientSecret', '*.pin'], censor: '[redacted]' } });
   const pool = new Pool({ connectionString: config.databaseUrl, max: config.worker.concurrency + 8 });
   const store = new IntakeStore(pool, config.dbSchema, config.groups);
   await store.migrate();

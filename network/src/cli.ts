@@ -99,6 +99,7 @@ async function main(argv: readonly string[]): Promise<void> {
       const g = await startGateways(l, findBinaries(), { firstPort, schemaPrefix: prefix, databaseUrl: intakeUrl(l, option(args, 'database') ?? kept?.databaseUrl), operatorGateways: 1 });
       for (const o of GATEWAY_ORGS) say(`gateway API of ${o}: ${g.urls[o]}${l.hosts[o].namespace === undefined ? '' : ` (in namespace ${l.hosts[o].namespace})`}, certificate from ${g.tls[o].ca}`);
       say(`${g.startedNow === 0 ? 'all were running' : `${String(g.startedNow)} started`}; bearer tokens per role in ${g.file}`);
+      say(`issuer key ${g.issuer.keyId}, held by OperatorOrg's gateway (${g.urls.operator}/wallet/ is the students' wallet): ${g.issuer.where}${g.issuing.map((d) => `; ${d}`).join('')}`);
       process.stdout.write(`${JSON.stringify({ tokensFile: g.file, urls: g.urls, started: g.startedNow })}\n`);
       break;
     }

@@ -21,6 +21,7 @@ import { identitiesFile } from './identity-files';
 import { dial, listenOn, orderingEndpoints, PEER_ORGS, where, type Layout, type OrgKey } from './layout';
 import { ensureService, livePids, stop, type ProcessSpec } from './processes';
 import { dropSchemas } from './schemas';
+import { ensureIssuerKey, setUpIssuing, type IssuerKey } from './system-issuer';
 import { adminKey, ensureStaffTokens, keptAdmins, writeAdminCredentials, type Tokens } from './system-tokens';
 
 export type PeerOrg = Exclude<OrgKey, 'orderer' | 'bureau'>;
@@ -80,8 +81,14 @@ export const tokensFile = (l: Layout): string => join(l.dir, 'api-credentials.js
 /** The plan the gateways of `l` were last started with, if any. */
 export const readPlan = (l: Layout): GatewayPlan | undefined => (existsSync(planFile(l)) ? JSON.parse(readFileSync(planFile(l), 'utf8')) as GatewayPlan : undefined);
 
-/** A gateway of `org`; `instance` > 0 is an extra process of the same organisation over the same intake schema and identities. */
-function gatewaySpec(l: Layout, plan: GatewayPlan, org: PeerOrg, tokens: Tokens, tls: GatewayTls, instance: number): ProcessSpec {
+/** Where the network's issuer key lives (made once, deleted with the network's folder). */
+export const issuerDir = (l: Layout): string => join(l.dir, 'issuer');
+
+/**
+ * A gateway of `org`; `instance` > 0 is an extra process of the same organisation over the same
+ * intake schema and identities. OperatorOrg's hold the issuer key (`issuerEnv`): they run the issuer service.
+ */
+function gatewaySpec(l: Layout, plan: GatewayPlan, org: PeerOrg, tokens: Tokens, tls: GatewayTls, instance: number, issuerEnv: Readonly<Record<string, string>>): ProcessSpec {
   const credentialsFile = join(gatewaysDir(l), `${org}-credentials.json`);
   writeAdminCredentials(credentialsFile, tokens[adminKey(org)]?.token ?? '');
   const peer = peerEndpoint(l, org);
@@ -105,6 +112,7 @@ function gatewaySpec(l: Layout, plan: GatewayPlan, org: PeerOrg, tokens: Tokens,
       DOL_ORDERER_ADDRESS: orderingEndpoints(l)[0] ?? '',
       DOL_TLS_CERT: tls.certificate,
       DOL_TLS_KEY: tls.privateKey,
+      ...(org === 'operator' ? issuerEnv : {}),
     },
   };
 }
@@ -120,6 +128,9 @@ export interface Gateways {
   readonly extraOperator: readonly string[];
   /** How many processes were started now (0: all were running). */
   readonly startedNow: number;
+  /** The issuer key OperatorOrg's gateways hold, and what was set up on the ledger for issuing now. */
+  readonly issuer: IssuerKey;
+  readonly issuing: readonly string[];
 }
 
 /**
@@ -133,16 +144,25 @@ export async function startGateways(l: Layout, b: Binaries, plan: GatewayPlan): 
   const urls = Object.fromEntries(GATEWAY_ORGS.map((o) => [o, gatewayUrl(l, plan, o)])) as Record<PeerOrg, string>;
   const file = tokensFile(l);
   const admins = keptAdmins(file, Object.fromEntries(GATEWAY_ORGS.map((o) => [adminKey(o), { url: urls[o], ca: tls[o].ca }])));
+  const issuer = await ensureIssuerKey(issuerDir(l));
   const specs = [
-    ...GATEWAY_ORGS.map((o) => gatewaySpec(l, plan, o, admins, tls[o], 0)),
-    ...Array.from({ length: plan.operatorGateways - 1 }, (_, i) => gatewaySpec(l, plan, 'operator', admins, tls.operator, i + 1)),
+    ...GATEWAY_ORGS.map((o) => gatewaySpec(l, plan, o, admins, tls[o], 0, issuer.env)),
+    ...Array.from({ length: plan.operatorGateways - 1 }, (_, i) => gatewaySpec(l, plan, 'operator', admins, tls.operator, i + 1, issuer.env)),
   ];
   let startedNow = 0;
-  for (const spec of specs) if (await ensureService(spec, gatewaysPidFile(l), join(l.dir, 'logs'))) startedNow += 1;
+  for (const spec of specs) {
+    // A gateway left running from before the key was made does not hold it: it is stopped (gracefully) and started with it.
+    const running = livePids(gatewaysPidFile(l))[spec.name];
+    if (issuer.created && running !== undefined && spec.name.startsWith('gateway.operator')) await stop(running);
+    if (await ensureService(spec, gatewaysPidFile(l), join(l.dir, 'logs'))) startedNow += 1;
+  }
   const staff = Object.fromEntries(GATEWAY_ORGS.flatMap((o) => API_ROLES[o].map((role) => [role, { url: urls[o], admin: adminKey(o), ca: tls[o].ca }])));
   const tokens = await ensureStaffTokens(file, admins, staff);
+  const operator = tokens.operator;
+  if (operator === undefined) throw new Error(`no operator credential in ${file}: the issuer key cannot be registered`);
+  const issuing = await setUpIssuing(operator, issuer, issuerDir(l));
   const extraOperator = Array.from({ length: plan.operatorGateways - 1 }, (_, i) => gatewayUrl(l, plan, 'operator', i + 1));
-  return { file, tokens, tls, urls, extraOperator, startedNow };
+  return { file, tokens, tls, urls, extraOperator, startedNow, issuer, issuing };
 }
 
 /** Stops the gateways recorded in `pidsFile`; the names of those that were running. */

@@ -18,11 +18,12 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { findBinaries, MissingBinaries } from './binaries';
 import { GATEWAY_ORGS, gatewayPort, gatewaysPidFile, intakeSchemas, startGateways, stopRecorded, type GatewayPlan, type PeerOrg } from './gateways';
+import { describeIssuing, ensureIssuerKey, setUpIssuing } from './system-issuer';
 import { dropSchemas, existingSchemas } from './schemas';
 import { describeEdge, ensureSiteEdge } from './system-edge';
 import { adminKey, ensureStaffTokens, keptAdmins, writeAdminCredentials, type Tokens } from './system-tokens';
 import { layout, type Layout } from './layout';
-import { alive, ensureService, livePids, readPids, type ProcessSpec } from './processes';
+import { alive, ensureService, livePids, readPids, stop as stopProcess, type ProcessSpec } from './processes';
 import { down, readState, up } from './network';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -49,6 +50,8 @@ const say = (line: string): void => {
 };
 
 const EMBEDDED_PID_FILE = join(EMBEDDED_DIR, 'pids.json');
+/** The embedded system's issuer key (its token or key file), deleted with its folder by a purge. */
+const EMBEDDED_ISSUER_DIR = join(EMBEDDED_DIR, 'issuer');
 
 /** The Fabric system's layout, as its last start left it. */
 function fabricLayout(orderers?: number): Layout {
@@ -108,6 +111,10 @@ async function start(orderers: number | undefined, operatorGateways: number, edg
   const edgeLines = await siteEdge(edge, g.tokens, l.dir, gatewaysPidFile(l));
   const { tls, urls, file } = g;
   const port = (org: PeerOrg): string => String(gatewayPort(plan(), org));
+  const issuing = describeIssuing(g.issuer, g.issuing, {
+    // Finance's credential is CampusOrg's: the code's hash goes to the ledger, the student redeems it at OperatorOrg's wallet.
+    walletUrl: `${urls.operator}/wallet/`, tokensFile: file, finance: { url: urls.campus, ca: tls.campus.ca }, column: 63,
+  });
   process.stdout.write(`
 The system is up (${how}). Ledger: the Fabric network (Fabric ${b.fabricVersion}).
   gateway API, OperatorOrg (terminals upload here; operator):  ${urls.operator}${g.extraOperator.map((e) => `, ${e}`).join('')}${g.extraOperator.length > 0 ? ' (one intake queue)' : ''}
@@ -119,7 +126,7 @@ The system is up (${how}). Ledger: the Fabric network (Fabric ${b.fabricVersion}
   administrator, who issues and revokes staff credentials):    ${file}
   logs of every process:                                       ${join(l.dir, 'logs')}
   network status:                                              npm run network:status
-  stop everything:                                             npm stop   (ledgers kept; npm stop -- --purge deletes them)${edgeLines}
+  stop everything:                                             npm stop   (ledgers kept; npm stop -- --purge deletes them)${issuing}${edgeLines}
 
 Try:
   curl -s --cacert ${tls.operator.ca} ${urls.operator}/readyz
@@ -140,13 +147,20 @@ async function startEmbedded(edge: string | undefined): Promise<void> {
   const credentialsFile = join(EMBEDDED_DIR, 'gateway-credentials.json');
   writeAdminCredentials(credentialsFile, tokens[adminKey()]?.token ?? '');
   const [ledgerSchema, intakeSchema] = EMBEDDED_SCHEMAS;
+  const issuerKey = await ensureIssuerKey(EMBEDDED_ISSUER_DIR);
   const spec: ProcessSpec = {
     name: 'gateway.embedded', command: process.execPath, args: [GATEWAY_MAIN], port: EMBEDDED_PORT,
-    env: { DOL_LEDGER: 'embedded', DOL_LEDGER_SCHEMA: ledgerSchema, DOL_DB_SCHEMA: intakeSchema, DOL_PORT: String(EMBEDDED_PORT), DOL_CREDENTIALS_FILE: credentialsFile, DOL_DATABASE_URL: DATABASE_URL },
+    env: { DOL_LEDGER: 'embedded', DOL_LEDGER_SCHEMA: ledgerSchema, DOL_DB_SCHEMA: intakeSchema, DOL_PORT: String(EMBEDDED_PORT), DOL_CREDENTIALS_FILE: credentialsFile, DOL_DATABASE_URL: DATABASE_URL, ...issuerKey.env },
   };
   const logs = join(EMBEDDED_DIR, 'logs');
+  // A gateway left running from before the key was made does not hold it: it is stopped (gracefully) and started with it.
+  const running = livePids(EMBEDDED_PID_FILE)[spec.name];
+  if (issuerKey.created && running !== undefined) await stopProcess(running);
   const how = (await ensureService(spec, EMBEDDED_PID_FILE, logs)) ? `${seconds(started)} s` : `it was already running as pid ${String(readPids(EMBEDDED_PID_FILE)[spec.name] ?? '?')}; nothing was started`;
   const issued = await ensureStaffTokens(file, tokens, Object.fromEntries(roles.map((role) => [role, { url, admin: adminKey() }])));
+  const operator = issued.operator;
+  if (operator === undefined) throw new Error(`no operator credential in ${file}: the issuer key cannot be registered`);
+  const issuing = describeIssuing(issuerKey, await setUpIssuing(operator, issuerKey, EMBEDDED_ISSUER_DIR), { walletUrl: `${url}/wallet/`, tokensFile: file, finance: { url }, column: 68 });
   const edgeLines = await siteEdge(edge, issued, EMBEDDED_DIR, EMBEDDED_PID_FILE);
   process.stdout.write(`
 The system is up on the EMBEDDED LEDGER — NOT A FABRIC NETWORK (${how}).
@@ -159,7 +173,7 @@ The system is up on the EMBEDDED LEDGER — NOT A FABRIC NETWORK (${how}).
   who issues and revokes staff credentials):                        ${file}
   log:                                                              ${join(logs, `${spec.name}.log`)}
   verify the ledger from genesis:                                   npm run ledger:verify
-  stop:                                                             npm stop   (ledger kept; npm stop -- --purge deletes it)${edgeLines}
+  stop:                                                             npm stop   (ledger kept; npm stop -- --purge deletes it)${issuing}${edgeLines}
 
 Try:
   curl -s ${url}/healthz

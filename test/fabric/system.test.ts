@@ -2,8 +2,11 @@
  * `npm start` / `npm stop` switching between the two systems (README "Quick start"): neither ever
  * deletes or orphans the other's records; starting one while the other runs is refused and leaves
  * the running one as it was; `npm stop` stops whichever runs; `--purge` deletes exactly what
- * belongs to the system it purges. Runs network/dist/system.js (what npm start runs) on a folder,
- * ports (26000+, gateways 26800+) and schemas of its own, beside the user's system and the test network.
+ * belongs to the system it purges. Each brings up the issuing side: an issuer key made once (in a
+ * SoftHSM2 token of the system's own where SoftHSM2 is installed), registered, held by the
+ * OperatorOrg gateway, with which a student gets a certificate. Runs network/dist/system.js (what
+ * npm start runs) on a folder, ports (26000+, gateways 26800+) and schemas of its own, beside the
+ * user's system and the test network.
  */
 import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
@@ -12,6 +15,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
+import { decodeJws, parsePublicJwk, verifyJws, verifyKeyOf } from '@dol/chaincode';
+import { generateSigningKey, signJws } from '@dol/scripts';
+import { SOFTHSM2_MODULE } from '../../gateway-api/src/issuer/pkcs11-signer';
 
 const ROOT = resolve(__dirname, '..', '..');
 const DIR = mkdtempSync(join(tmpdir(), 'dol-system-'));
@@ -55,9 +61,42 @@ function send(port: number, method: string, path: string, bearer?: string, body?
   });
 }
 const get = (port: number, path: string, bearer?: string, ca?: string): Promise<{ status: number; body: unknown }> => send(port, 'GET', path, bearer, undefined, ca);
+/** A page's status and content type (not JSON: send would not parse it). */
+function page(port: number, path: string, ca?: string): Promise<{ status: number; type: string }> {
+  return new Promise((resolve, reject) => {
+    const req = (ca === undefined ? request : httpsRequest)({ host: '127.0.0.1', port, path, agent: false, ...(ca === undefined ? {} : { ca: readFileSync(ca, 'utf8') }) }, (res) => {
+      res.resume();
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'] ?? '' });
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 const fabricTokens = join(DIR, 'run', 'api-credentials.json');
 /** The CA of the Fabric system's gateway of `role` (its certificate is from its organisation's CA). */
 const caOf = (role: string): string => (JSON.parse(readFileSync(fabricTokens, 'utf8')) as Record<string, { ca?: string }>)[role]?.ca ?? '';
+
+/** Where npm start says the issuer key is: in SoftHSM2 wherever it is installed (.ci/run installs it), else a key file. */
+const KEY_PLACE = existsSync(SOFTHSM2_MODULE) ? /issuer key (\S+?)(?: \(made now\))?: in SoftHSM2 token dol-issuer/ : /issuer key (\S+?)(?: \(made now\))?: in key file/;
+const keyIdIn = (out: string): string => KEY_PLACE.exec(out)?.[1] ?? `(no issuer key line matching ${String(KEY_PLACE)})`;
+const fieldOf = (body: unknown, key: string): unknown => (typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[key] : undefined);
+
+/**
+ * A student of an open account with money signs in with `code` at the gateway on `port`, accepts
+ * the agreement in force and asks for a certificate for a new wallet key: the certificate's answer.
+ */
+async function studentCertificate(port: number, account: string, code: string, ca?: string): Promise<{ status: number; body: unknown }> {
+  const activated = await send(port, 'POST', '/v1/student-activations', undefined, { account, code }, ca);
+  expect(activated.status).toBe(201);
+  const bearer = String(fieldOf(activated.body, 'token'));
+  const agreement = (await get(port, '/v1/agreement', undefined, ca)).body;
+  const key = generateSigningKey('ES256');
+  const acceptance = signJws(key, { typ: 'agreement', v: 1, account, version: fieldOf(agreement, 'version'), textHash: fieldOf(agreement, 'textHash'), jwk: key.jwk, iat: Date.now() });
+  expect((await send(port, 'POST', '/v1/me/agreement', bearer, { acceptance }, ca)).status).toBe(200);
+  return send(port, 'POST', '/v1/me/certificates', bearer, { request: signJws(key, { typ: 'cert-request', v: 1, account, jwk: key.jwk, iat: Date.now() }) }, ca);
+}
 
 afterAll(async () => {
   system('stop', '--purge', 'all');
@@ -79,6 +118,16 @@ describe('npm start / npm stop between the embedded and the Fabric system', () =
     const auditor = token(embeddedTokens, 'auditor');
     const created = await send(GATEWAY, 'POST', '/v1/accounts', finance, { account: 's-kept', group: 'ug-2026', creditLine: '0' });
     expect(created.status).toBe(200);
+    // The issuing side: the wallet served, the key made and registered, finance's code turned into a certificate it signed.
+    expect(e1.out).toContain(`http://127.0.0.1:${String(GATEWAY)}/wallet/`);
+    expect(e1.out).toContain('/v1/accounts/ACCOUNT/activation-codes');
+    const embeddedKey = keyIdIn(e1.out);
+    expect(e1.out).toContain(`registered issuer key ${embeddedKey} on the ledger`);
+    expect(await page(GATEWAY, '/wallet/')).toEqual({ status: 200, type: 'text/html; charset=utf-8' });
+    expect((await send(GATEWAY, 'POST', '/v1/top-ups', token(embeddedTokens, 'operator'), { topUpId: 'seed-s-kept', account: 's-kept', amount: '3000' })).status).toBe(200);
+    const code = await send(GATEWAY, 'POST', '/v1/accounts/s-kept/activation-codes', finance);
+    expect(code.status).toBe(201);
+    expect(await studentCertificate(GATEWAY, 's-kept', String(fieldOf(code.body, 'code')))).toMatchObject({ status: 201, body: { keyId: embeddedKey, capTotal: '3000' } });
     // A second start says it was already running, not "(0.0 s)".
     expect(system('start', '--embedded').out).toContain('already running');
 
@@ -105,6 +154,10 @@ describe('npm start / npm stop between the embedded and the Fabric system', () =
     // Plain HTTP is not served there any more.
     await expect(get(GATEWAY, '/healthz')).rejects.toThrow();
     expect(await schemas()).toEqual(expect.arrayContaining([`${PREFIX}gateway_embedded`, `${PREFIX}ledger`, `${PREFIX}gateway_operator`]));
+    const fabricKey = keyIdIn(f2.out);
+    expect(f2.out).toContain(`https://127.0.0.1:${String(GATEWAY)}/wallet/`);
+    expect(await page(GATEWAY, '/wallet/', caOf('operator'))).toEqual({ status: 200, type: 'text/html; charset=utf-8' });
+    expect(f2.out).toContain(`registered issuer key ${fabricKey} on the ledger`);
 
     // The canteen scenario against it, each role at its organisation's gateway over HTTPS (the tokens file names the CAs).
     const scenario = spawnSync(process.execPath, [join(ROOT, 'scripts', 'dist', 'sim', 'cli.js'), '--tokens-file', fabricTokens, '--students', '60', '--terminals', '5', '--batch-size', '30'], { env, encoding: 'utf8' });
@@ -114,6 +167,19 @@ describe('npm start / npm stop between the embedded and the Fabric system', () =
     expect(f2.out).toContain('site edge node edge-canteen-sys');
     expect((await get(GATEWAY + 10, '/healthz')).body).toMatchObject({ ok: true, edgeId: 'edge-canteen-sys' });
     expect((await get(GATEWAY, '/v1/terminals/edge-canteen-sys/config', token(fabricTokens, 'operator'), caOf('operator'))).body).toMatchObject({ role: 'edge', merchantId: 'canteen-sys' });
+
+    // A student's certificate through the OperatorOrg gateway, signed with the system's key (registered: the edge's offline configuration lists it).
+    expect((await send(GATEWAY + 1, 'POST', '/v1/accounts', token(fabricTokens, 'finance'), { account: 's-wallet', group: 'ug-2026', creditLine: '0' }, caOf('finance'))).status).toBe(200);
+    expect((await send(GATEWAY, 'POST', '/v1/top-ups', token(fabricTokens, 'operator'), { topUpId: 'seed-s-wallet', account: 's-wallet', amount: '2500' }, caOf('operator'))).status).toBe(200);
+    // Finance hands the code out at CampusOrg's gateway (its hash goes to the ledger); the student redeems it at OperatorOrg's.
+    const walletCode = await send(GATEWAY + 1, 'POST', '/v1/accounts/s-wallet/activation-codes', token(fabricTokens, 'finance'), undefined, caOf('finance'));
+    expect(walletCode.status).toBe(201);
+    const certificate = await studentCertificate(GATEWAY, 's-wallet', String(fieldOf(walletCode.body, 'code')), caOf('operator'));
+    expect(certificate).toMatchObject({ status: 201, body: { keyId: fabricKey, capTotal: '2500', kind: 'wallet' } });
+    const offline = (await get(GATEWAY, '/v1/terminals/edge-canteen-sys/offline-config', token(fabricTokens, 'operator'), caOf('operator'))).body;
+    const registered = (fieldOf(offline, 'issuerKeys') as unknown[]).find((k) => fieldOf(k, 'keyId') === fabricKey);
+    expect(registered).toMatchObject({ status: 'active', alg: 'ES256' });
+    expect(verifyJws(decodeJws(fieldOf(certificate.body, 'certificate')), verifyKeyOf(parsePublicJwk(fieldOf(registered, 'publicKey'))))).toBe(true);
 
     // 4. The embedded system while Fabric runs: refused, Fabric untouched.
     const e2 = system('start', '--embedded');
@@ -129,8 +195,11 @@ describe('npm start / npm stop between the embedded and the Fabric system', () =
     const left = await schemas();
     expect(left).toEqual([`${PREFIX}gateway_embedded`, `${PREFIX}ledger`]);
 
-    // 6. The embedded system again: the same tokens, the same ledger.
-    expect(system('start', '--embedded').code).toBe(0);
+    // 6. The embedded system again: the same tokens, the same ledger, the same issuer key (registered once).
+    const e3 = system('start', '--embedded');
+    expect(e3.code).toBe(0);
+    expect(keyIdIn(e3.out)).toBe(embeddedKey);
+    expect(e3.out).not.toContain('registered issuer key');
     expect(token(embeddedTokens, 'auditor')).toBe(auditor);
     expect((await get(GATEWAY, '/v1/accounts/s-kept', auditor)).status).toBe(200);
 

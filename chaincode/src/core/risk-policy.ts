@@ -33,6 +33,8 @@ export interface IssuanceLimits {
   readonly maxLiveMedia: number;
   /** No certificate while an advance is older than this (the student must top up first). */
   readonly advanceMaxAgeMs: number;
+  /** How far before its issue a certificate starts (nbf): a phone's clock a little behind is not refused. */
+  readonly certBackdateMs: number;
 }
 
 /** Offline risk limits the ledger holds terminals to (versioned on the ledger). */
@@ -55,11 +57,11 @@ export const DEFAULT_OFFLINE_LIMITS: OfflineLimits = {
 /** The issuance limits of a policy set before they existed: 500.00 per certificate, 50.00 a payment, 36 h, 200 counters, 3 media, 30 days. */
 export const DEFAULT_ISSUANCE_LIMITS: IssuanceLimits = {
   certCapTotal: Amount.parse('50000'), certCapPerPayment: Amount.parse('5000'), certValidityMs: 36 * 3_600_000, certCounters: 200,
-  maxLiveMedia: 3, advanceMaxAgeMs: 30 * 86_400_000,
+  maxLiveMedia: 3, advanceMaxAgeMs: 30 * 86_400_000, certBackdateMs: 5 * 60_000,
 };
 
 const OFFLINE_FIELDS = ['offlineMaxMs', 'mediumDailyCount', 'mediumDailyAmount', 'edgeTimeoutMs', 'edgeOverflow'];
-const ISSUANCE_FIELDS = ['certCapTotal', 'certCapPerPayment', 'certValidityMs', 'certCounters', 'maxLiveMedia', 'advanceMaxAgeMs'];
+const ISSUANCE_FIELDS = ['certCapTotal', 'certCapPerPayment', 'certValidityMs', 'certCounters', 'maxLiveMedia', 'advanceMaxAgeMs', 'certBackdateMs'];
 
 /** Parses a risk policy document; the offline limits are optional (their defaults above). */
 export function parseRiskPolicy(value: unknown): RiskPolicy {
@@ -82,6 +84,7 @@ export function parseRiskPolicy(value: unknown): RiskPolicy {
     certCounters: r.has('certCounters') ? r.int('certCounters', 1, 100_000) : i.certCounters,
     maxLiveMedia: r.has('maxLiveMedia') ? r.int('maxLiveMedia', 1, 20) : i.maxLiveMedia,
     advanceMaxAgeMs: r.has('advanceMaxAgeMs') ? r.int('advanceMaxAgeMs', 0, 3650 * 86_400_000) : i.advanceMaxAgeMs,
+    certBackdateMs: r.has('certBackdateMs') ? r.int('certBackdateMs', 0, 86_400_000) : i.certBackdateMs,
   };
 }
 
@@ -92,6 +95,6 @@ export function riskPolicyToJson(p: RiskPolicy): JsonValue {
     offlineMaxMs: p.offlineMaxMs, mediumDailyCount: p.mediumDailyCount, mediumDailyAmount: p.mediumDailyAmount.toString(),
     edgeTimeoutMs: p.edgeTimeoutMs, edgeOverflow: p.edgeOverflow,
     certCapTotal: p.certCapTotal.toString(), certCapPerPayment: p.certCapPerPayment.toString(), certValidityMs: p.certValidityMs,
-    certCounters: p.certCounters, maxLiveMedia: p.maxLiveMedia, advanceMaxAgeMs: p.advanceMaxAgeMs,
+    certCounters: p.certCounters, maxLiveMedia: p.maxLiveMedia, advanceMaxAgeMs: p.advanceMaxAgeMs, certBackdateMs: p.certBackdateMs,
   };
 }

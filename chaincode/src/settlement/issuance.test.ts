@@ -100,6 +100,15 @@ describe('issuance rules (docs/wallet.md, "Limits")', () => {
     expect(code(base)).toBeUndefined();
   });
 
+  it('records a quote a few minutes later (the ledger clock moves between quote and record), not one backdated beyond the policy', () => {
+    const a: AccountState = { ...openAccount(parseAccountId('s4'), parseGroupId('g'), Amount.ZERO), wallet: Amount.parse('1000'), agreement: { version: 1, textHash: 'a'.repeat(64), acceptedAt: NOW, status: 'live' } };
+    const q = quoteCertificate(a, media(0), LIMITS, NOW);
+    if (!q.ok) throw new Error(q.message);
+    const cert = { ...q.quote, mediaId: media(0), kind: 'wallet' as const, keyId: 'k', digest: '1'.repeat(64) };
+    expect(recordCertificate(a, cert, LIMITS, NOW + 120_000).ok).toBe(true);
+    expect(recordCertificate(a, { ...cert, nbf: cert.nbf - 3_600_000, exp: cert.exp - 3_600_000 }, LIMITS, NOW).ok).toBe(false);
+  });
+
   it('finds unrecorded, superseded and revoked certificates at settlement', () => {
     const m = medium(Amount.parse('500'), Amount.ZERO);
     const cert = { ctrFrom: 1, ctrTo: 100, capTotal: Amount.parse('500'), exp: NOW + 3_600_000 };

@@ -10,8 +10,8 @@ import type { IssuanceLimits } from '../core/risk-policy';
 import { mediumOf, type AccountState, type CertRecord, type MediumState } from './account';
 import { offlineAvailable } from './allowance';
 
-/** How far before the ledger's time a certificate starts: a phone's clock a little behind is not refused. */
-export const CERT_CLOCK_SLACK_MS = 5 * 60_000;
+/** How old a quote may be when its certificate is recorded: the group's quote, signing and ordering. */
+export const QUOTE_MAX_AGE_MS = 10 * 60_000;
 /** Expired certificates stay on the account this long (late uploads are still checked against them), then go. */
 export const CERT_RETENTION_MS = 7 * 86_400_000;
 
@@ -98,7 +98,7 @@ export function quoteCertificate(account: AccountState, mediaId: MediaId, limits
   const ctrFrom = mediumOf(account, mediaId)?.ctrNext ?? 1;
   return { ok: true, quote: {
     capTotal, capPerPayment: limits.certCapPerPayment.min(capTotal), ctrFrom, ctrTo: ctrFrom + limits.certCounters - 1,
-    nbf: now - CERT_CLOCK_SLACK_MS, exp: now + limits.certValidityMs,
+    nbf: now - limits.certBackdateMs, exp: now + limits.certValidityMs,
   } };
 }
 
@@ -126,7 +126,7 @@ export function recordCertificate(account: AccountState, cert: CertToRecord, lim
   if (cert.ctrFrom < q.ctrFrom) {
     return { ok: false, code: 'COUNTER_RANGE_OVERLAP', message: `counters ${cert.ctrFrom}..${cert.ctrTo} overlap an earlier certificate of ${cert.mediaId} (next free counter ${q.ctrFrom})` };
   }
-  if (cert.exp - cert.nbf > limits.certValidityMs + CERT_CLOCK_SLACK_MS || cert.exp <= now || cert.ctrTo - cert.ctrFrom + 1 > limits.certCounters) {
+  if (cert.exp - cert.nbf > limits.certValidityMs + limits.certBackdateMs || cert.nbf < now - limits.certBackdateMs - QUOTE_MAX_AGE_MS || cert.exp <= now || cert.ctrTo - cert.ctrFrom + 1 > limits.certCounters) {
     return { ok: false, code: 'INSUFFICIENT_ALLOWANCE', message: 'certificate validity or counter count beyond the policy, or already expired' };
   }
   const medium: MediumState = mediumOf(account, cert.mediaId) ?? { used: {}, spent: {} };

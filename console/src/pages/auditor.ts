@@ -1,8 +1,9 @@
-/** The auditor's console: the books, statements with proofs, batch chains, double spends, debts, the canteen hour. */
+/** The auditor's console: the books, statements with proofs (and the account's media), batch chains, double spends, debts, the canteen hour. */
 import { list, num, obj, text, type Api, type Me } from '../api.js';
 import { stackedBars, type Series } from '../chart.js';
 import { formatMoney, formatOnBook, formatPoints, formatTime, minuteOf, sumMinor, zoneLabel } from '../format.js';
 import { csvButton, field, h, into, nothingYet, pagedTable, problemBox } from '../ui.js';
+import { accountMedia } from './account-media.js';
 
 /** One meaning per colour on a page: outcomes in their own hues, lag bands in shades of blue. */
 const OUTCOME_COLOURS: Readonly<Record<string, string>> = {
@@ -62,6 +63,7 @@ export function auditorPages(api: Api, me: Me): Record<string, { title: string; 
               { title: 'by', cell: (e: unknown) => (text(obj(e, 'by'), 'subject') === '' ? '—' : `${text(obj(e, 'by'), 'subject')} (${text(obj(e, 'by'), 'role')}, ${text(obj(e, 'by'), 'mspId')})`) },
               { title: 'transaction', cell: (e: unknown) => proofButton(text(e, 'txId')) },
             ], list(st, 'entries'), 10),
+            accountMedia(api, id, time),
           ];
         });
       } }, account.row, h('button', { type: 'submit' }, 'Show statement'));

@@ -15,6 +15,8 @@ import { CSV_VIEWS, toCsv } from './csv';
 import { openApi } from './openapi';
 import { sendProblem } from './problem';
 import { errorInfo } from './error-info';
+import type { OidcRelyingParty } from '../oidc/relying-party';
+import { mountOidc } from './oidc-routes';
 import type { Deps, Route } from './route-kit';
 import { ROUTES } from './routes';
 
@@ -27,6 +29,8 @@ export interface AppDeps extends Deps {
   readonly authFailuresPerMinute?: number;
   /** With TLS client certificates: whether a terminal's bearer credential also needs its certificate. */
   readonly terminalCertRequired?: boolean;
+  /** The campus's OpenID Connect provider students sign in with; absent: activation codes only (GET /v1/oidc says so). */
+  readonly oidc?: OidcRelyingParty;
 }
 
 /** The terminal a verified TLS client certificate names (its subject CN), if the request came with one. */
@@ -148,6 +152,9 @@ export function createApp(deps: AppDeps, ready: Readiness): express.Express {
     // look-up is kept for authorizeCall, so a request is authenticated once.
     skip: async (req, res) => {
       if (certifiedTerminal(req) !== undefined) return true;
+      // A whole cohort activates at once from behind one campus address; a code has ~60 bits and
+      // names one account, so guessing online is hopeless and a per-address limit would only refuse students.
+      if (req.method === 'POST' && req.path === '/v1/student-activations') return true;
       const token = bearer(req.get('authorization'));
       if (token === undefined) return false;
       if (staffOf(sha256(token), deps.credentials) !== undefined) return true;
@@ -210,6 +217,9 @@ export function createApp(deps: AppDeps, ready: Readiness): express.Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(description);
   });
+
+  // Students' sign-in through the campus's OpenID Connect provider: redirects and cookies, so beside the route table.
+  mountOidc(app, deps, throttle);
 
   for (const route of ROUTES) {
     const path = route.path.replace(/\{([A-Za-z]+)\}/g, ':$1');

@@ -37,7 +37,9 @@ const COOKIE_PATH = '/v1/oidc';
 const HANDOFF_BODY_LIMIT = 1024;
 /** A Cookie header is read up to this many pairs. */
 const MAX_COOKIE_PAIRS = 64;
-const HANDOFF_BODY = z.strictObject({ code: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'the code from the wallet\'s address after #oidc=') });
+const HANDOFF_BODY = z.strictObject({
+  code: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'the code from the wallet\'s address after #oidc='),
+});
 
 /** The value of one cookie in a Cookie header. Ours are base64url: nothing to decode. */
 function cookieNamed(header: string | undefined, name: string): string | undefined {
@@ -54,7 +56,8 @@ function cookieNamed(header: string | undefined, name: string): string | undefin
  * navigation, which Lax cookies follow. The hand-off is Strict: only the wallet's same-origin POST reads it.
  */
 function cookieOptions(oidc: OidcRelyingParty, sameSite: 'lax' | 'strict', maxAgeMs?: number): CookieOptions {
-  return { httpOnly: true, secure: overTls(oidc.config), sameSite, path: COOKIE_PATH, ...(maxAgeMs === undefined ? {} : { maxAge: maxAgeMs }) };
+  const lifetime = maxAgeMs === undefined ? {} : { maxAge: maxAgeMs };
+  return { httpOnly: true, secure: overTls(oidc.config), sameSite, path: COOKIE_PATH, ...lifetime };
 }
 
 function requestId(res: Response): string {
@@ -71,14 +74,17 @@ function described(error: unknown): string {
 }
 
 function relyingParty(deps: OidcDeps): OidcRelyingParty {
-  if (deps.oidc === undefined) throw new ApiError(404, 'NOT_FOUND', 'this gateway has no OpenID Connect provider: students sign in with activation codes');
+  if (deps.oidc === undefined) {
+    throw new ApiError(404, 'NOT_FOUND', 'this gateway has no OpenID Connect provider: students sign in with activation codes');
+  }
   return deps.oidc;
 }
 
 /** Back to the wallet with the failure's code and reason (the wallet words the reason itself); no session. */
 function refuse(res: Response, deps: OidcDeps, returnTo: string, failure: SignInFailure): void {
   const problem = refusalOf(failure.reason);
-  deps.log.warn({ requestId: requestId(res), reason: failure.reason, code: problem.code, cause: described(failure.cause) }, 'OpenID Connect sign-in refused');
+  const cause = described(failure.cause);
+  deps.log.warn({ requestId: requestId(res), reason: failure.reason, code: problem.code, cause }, 'OpenID Connect sign-in refused');
   res.redirect(302, `${returnTo}#oidc-error=${problem.code}&reason=${failure.reason}`);
 }
 
@@ -118,11 +124,15 @@ async function callback(req: Request, res: Response, deps: OidcDeps): Promise<vo
 
 async function openSession(req: Request, res: Response, deps: OidcDeps): Promise<void> {
   const oidc = relyingParty(deps);
-  if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new ApiError(400, 'MALFORMED_JSON', 'a JSON body (Content-Type: application/json) is required');
+  if (!Buffer.isBuffer(req.body) || req.body.length === 0) {
+    throw new ApiError(400, 'MALFORMED_JSON', 'a JSON body (Content-Type: application/json) is required');
+  }
   const { code } = HANDOFF_BODY.parse(parseStrictJson(req.body, { maxBytes: HANDOFF_BODY_LIMIT }));
   const account = oidc.state.redeem(cookieNamed(req.get('cookie'), HANDOFF_COOKIE), code, Date.now());
   res.clearCookie(HANDOFF_COOKIE, cookieOptions(oidc, 'strict'));
-  if (account === undefined) throw new ApiError(401, 'UNAUTHENTICATED', 'this sign-in hand-off is unknown, used, expired (60 s) or of another browser: sign in again');
+  if (account === undefined) {
+    throw new ApiError(401, 'UNAUTHENTICATED', 'this sign-in hand-off is unknown, used, expired (60 s) or of another browser');
+  }
   res.status(201).json(await deps.store.students.openSession(account));
 }
 
@@ -144,7 +154,8 @@ const passThrough: RequestHandler = (_req, _res, next) => {
  */
 export function mountOidc(app: express.Express, deps: OidcDeps, failureLimit: RequestHandler = passThrough): void {
   app.get('/v1/oidc', endpoint('getOidc'), (_req, res) => {
-    res.json(deps.oidc === undefined ? { configured: false } : { configured: true, name: deps.oidc.name, login: '/v1/oidc/login' });
+    const oidc = deps.oidc;
+    res.json(oidc === undefined ? { configured: false } : { configured: true, name: oidc.name, login: '/v1/oidc/login' });
   });
   app.get('/v1/oidc/login', endpoint('oidcLogin'), (req, res, next) => {
     login(req, res, deps).catch(next);
@@ -152,7 +163,8 @@ export function mountOidc(app: express.Express, deps: OidcDeps, failureLimit: Re
   app.get('/v1/oidc/callback', endpoint('oidcCallback'), (req, res, next) => {
     callback(req, res, deps).catch(next);
   });
-  app.post('/v1/oidc/session', endpoint('oidcSession'), failureLimit, express.raw({ type: ['application/json'], limit: HANDOFF_BODY_LIMIT }), (req, res, next) => {
+  const body = express.raw({ type: ['application/json'], limit: HANDOFF_BODY_LIMIT });
+  app.post('/v1/oidc/session', endpoint('oidcSession'), failureLimit, body, (req, res, next) => {
     openSession(req, res, deps).catch(next);
   });
 }

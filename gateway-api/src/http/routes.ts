@@ -128,7 +128,7 @@ export const ROUTES: readonly Route[] = [
       offlineMaxMs: z.number().int().optional(), mediumDailyCount: z.number().int().optional(), mediumDailyAmount: amount.optional(),
       edgeTimeoutMs: z.number().int().optional(), edgeOverflow: z.enum(['refuse', 'advance']).optional(),
       certCapTotal: amount.optional(), certCapPerPayment: amount.optional(), certValidityMs: z.number().int().optional(), certCounters: z.number().int().optional(),
-      maxLiveMedia: z.number().int().optional(), advanceMaxAgeMs: z.number().int().optional() }),
+      maxLiveMedia: z.number().int().optional(), advanceMaxAgeMs: z.number().int().optional(), certBackdateMs: z.number().int().optional() }),
     handle: (call) => submit(call, 'SetRiskPolicy', [jsonArg(call.body)]) },
   { id: 'topUp', method: 'post', path: '/v1/top-ups', roles: ['operator'], ok: [200], summary: 'Top up an account (recovers debt first); idempotent on topUpId',
     body: z.strictObject({ topUpId: id, account: id, amount }),

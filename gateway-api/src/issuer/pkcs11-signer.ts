@@ -116,8 +116,7 @@ export class Pkcs11Token {
   private queue: Promise<unknown> = Promise.resolve();
   private waiting = 0;
   private session: Handle;
-  /** Bumped whenever the session was opened anew: signers find their key again. */
-  generation = 0;
+  private opened = 0;
 
   private constructor(private readonly m: Loaded, private readonly options: Pkcs11Options) {
     this.session = this.login();
@@ -165,6 +164,11 @@ export class Pkcs11Token {
     return this.options.token;
   }
 
+  /** How often the session was opened anew (an HSM restarted): signers find their key again when it changed. */
+  get generation(): number {
+    return this.opened;
+  }
+
   /** The add-on's constants (CKA_*, CKO_*, CKM_*). */
   get lib(): Lib {
     return this.m.lib;
@@ -193,7 +197,7 @@ export class Pkcs11Token {
     const next = this.queue.then(attempt, attempt).catch((error: unknown) => {
       if (!['CKR_SESSION_HANDLE_INVALID', 'CKR_SESSION_CLOSED', 'CKR_USER_NOT_LOGGED_IN', 'CKR_DEVICE_REMOVED', 'CKR_TOKEN_NOT_PRESENT'].includes(ckr(error) ?? '')) throw error;
       this.session = this.login();
-      this.generation += 1;
+      this.opened += 1;
       return attempt();
     }).finally(() => {
       this.waiting -= 1;

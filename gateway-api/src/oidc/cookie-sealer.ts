@@ -9,7 +9,8 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 /** What a sealed value is for. */
 export type SealPurpose = 'oidc-login' | 'oidc-handoff';
 
-const IV_BYTES = 12; // GCM's standard nonce; random per value (2^-32 collision bound holds far beyond a key's life here)
+/** GCM's standard nonce, random per value: the birthday bound is far beyond what a key seals here. */
+const IV_BYTES = 12;
 const TAG_BYTES = 16;
 /** Sealed values travel in cookies: anything longer is not one of ours and is not even decrypted. */
 const MAX_SEALED_CHARS = 2048;
@@ -38,12 +39,14 @@ export class CookieSealer {
     if (sealed.length > MAX_SEALED_CHARS || !/^[A-Za-z0-9_-]+$/.test(sealed)) return undefined;
     const bytes = Buffer.from(sealed, 'base64url');
     if (bytes.length <= IV_BYTES + TAG_BYTES) return undefined;
-    const decipher = createDecipheriv('aes-256-gcm', this.key, bytes.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
+    const iv = bytes.subarray(0, IV_BYTES);
+    const body = bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES);
+    const decipher = createDecipheriv('aes-256-gcm', this.key, iv, { authTagLength: TAG_BYTES });
     decipher.setAAD(Buffer.from(purpose));
     decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
     let text: string;
     try {
-      text = Buffer.concat([decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)), decipher.final()]).toString('utf8');
+      text = Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
     } catch {
       return undefined; // altered, another key or another purpose: GCM's tag does not verify
     }

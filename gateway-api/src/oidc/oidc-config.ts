@@ -33,6 +33,9 @@ export const CALLBACK_PATH = '/v1/oidc/callback';
 const MIN_COOKIE_KEY_BYTES = 32;
 
 const url = z.string().refine((v) => URL.canParse(v), 'an absolute URL');
+const CLAIM = /^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/;
+/** A scope token (RFC 6749 §3.3): printable ASCII but space, double quote and backslash. */
+const SCOPES = /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/;
 
 /**
  * The variables, to spread into config.ts's environment schema. OIDC is on when DOL_OIDC_ISSUER is
@@ -43,8 +46,8 @@ export const OIDC_ENV = {
   DOL_OIDC_CLIENT_ID: z.string().min(1).max(256).optional(),
   DOL_OIDC_CLIENT_SECRET_FILE: z.string().min(1).optional(),
   DOL_OIDC_REDIRECT_URI: url.optional(),
-  DOL_OIDC_ACCOUNT_CLAIM: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/, 'a claim name such as sub or student_account').default('sub'),
-  DOL_OIDC_SCOPES: z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/, 'scope tokens separated by single spaces')
+  DOL_OIDC_ACCOUNT_CLAIM: z.string().regex(CLAIM, 'a claim name such as sub or student_account').default('sub'),
+  DOL_OIDC_SCOPES: z.string().regex(SCOPES, 'scope tokens separated by single spaces')
     .refine((s) => s.split(' ').includes('openid'), 'must include openid').default('openid'),
   DOL_OIDC_COOKIE_KEY_FILE: z.string().min(1).optional(),
   DOL_OIDC_NAME: z.string().min(1).max(64).default('campus'),
@@ -59,24 +62,40 @@ export function httpsUnlessLoopback(value: string): boolean {
   return u.protocol === 'https:' || (u.protocol === 'http:' && LOOPBACK.has(u.hostname));
 }
 
+/** One problem with a variable. */
+export interface OidcEnvIssue {
+  readonly path: keyof OidcEnv;
+  readonly message: string;
+}
+
+const REQUIRED = ['DOL_OIDC_CLIENT_ID', 'DOL_OIDC_REDIRECT_URI', 'DOL_OIDC_COOKIE_KEY_FILE'] as const;
+const PLAIN_HTTP_ONLY = 'http only on 127.0.0.1, [::1] or localhost';
+
 /** Every problem with the OIDC variables (none when OIDC is off), for config.ts's superRefine. */
-export function oidcEnvIssues(e: OidcEnv): { readonly path: keyof OidcEnv; readonly message: string }[] {
-  const issues: { path: keyof OidcEnv; message: string }[] = [];
-  if (e.DOL_OIDC_ISSUER === undefined) {
-    for (const name of ['DOL_OIDC_CLIENT_ID', 'DOL_OIDC_CLIENT_SECRET_FILE', 'DOL_OIDC_REDIRECT_URI', 'DOL_OIDC_COOKIE_KEY_FILE'] as const) {
+export function oidcEnvIssues(e: OidcEnv): OidcEnvIssue[] {
+  const issues: OidcEnvIssue[] = [];
+  const issuer = e.DOL_OIDC_ISSUER;
+  if (issuer === undefined) {
+    for (const name of [...REQUIRED, 'DOL_OIDC_CLIENT_SECRET_FILE'] as const) {
       if (e[name] !== undefined) issues.push({ path: name, message: 'set DOL_OIDC_ISSUER too, or nothing of OIDC' });
     }
     return issues;
   }
-  for (const name of ['DOL_OIDC_CLIENT_ID', 'DOL_OIDC_REDIRECT_URI', 'DOL_OIDC_COOKIE_KEY_FILE'] as const) {
+  for (const name of REQUIRED) {
     if (e[name] === undefined) issues.push({ path: name, message: 'required with DOL_OIDC_ISSUER' });
   }
-  if (!httpsUnlessLoopback(e.DOL_OIDC_ISSUER)) issues.push({ path: 'DOL_OIDC_ISSUER', message: 'the provider must be https (http only on 127.0.0.1, [::1] or localhost)' });
+  if (!httpsUnlessLoopback(issuer)) {
+    issues.push({ path: 'DOL_OIDC_ISSUER', message: `the provider must be https (${PLAIN_HTTP_ONLY})` });
+  }
   const redirect = e.DOL_OIDC_REDIRECT_URI;
-  if (redirect !== undefined) {
-    const u = new URL(redirect);
-    if (!httpsUnlessLoopback(redirect)) issues.push({ path: 'DOL_OIDC_REDIRECT_URI', message: 'the callback must be https: the gateway\'s public address (docs/gateway.md, "TLS")' });
-    if (u.pathname !== CALLBACK_PATH || u.search !== '' || u.hash !== '') issues.push({ path: 'DOL_OIDC_REDIRECT_URI', message: `must end in ${CALLBACK_PATH}, without query or fragment` });
+  if (redirect === undefined) return issues;
+  if (!httpsUnlessLoopback(redirect)) {
+    const message = `the callback must be https, the gateway's public address (${PLAIN_HTTP_ONLY})`;
+    issues.push({ path: 'DOL_OIDC_REDIRECT_URI', message });
+  }
+  const u = new URL(redirect);
+  if (u.pathname !== CALLBACK_PATH || u.search !== '' || u.hash !== '') {
+    issues.push({ path: 'DOL_OIDC_REDIRECT_URI', message: `must end in ${CALLBACK_PATH}, without query or fragment` });
   }
   return issues;
 }
@@ -84,22 +103,31 @@ export function oidcEnvIssues(e: OidcEnv): { readonly path: keyof OidcEnv; reado
 /** A secret file, refused unless only its owner may read it (mode 0600 or 0400). */
 function secretFile(path: string, what: string): Buffer {
   const mode = statSync(path).mode & 0o777;
-  if ((mode & 0o077) !== 0) throw new Error(`${what} ${path} is readable by others (mode ${mode.toString(8)}): chmod 600 it`);
+  if ((mode & 0o077) !== 0) {
+    throw new Error(`${what} ${path} is readable by others (mode ${mode.toString(8)}): chmod 600 it`);
+  }
   return readFileSync(path);
 }
 
 /** The relying party's configuration from checked variables (oidcEnvIssues found none); undefined when OIDC is off. */
 export function loadOidcConfig(e: OidcEnv): OidcConfig | undefined {
-  const { DOL_OIDC_ISSUER: issuer, DOL_OIDC_CLIENT_ID: clientId, DOL_OIDC_REDIRECT_URI: redirectUri, DOL_OIDC_COOKIE_KEY_FILE: keyFile } = e;
+  const { DOL_OIDC_ISSUER: issuer, DOL_OIDC_CLIENT_ID: clientId, DOL_OIDC_REDIRECT_URI: redirectUri } = e;
+  const keyFile = e.DOL_OIDC_COOKIE_KEY_FILE;
+  const secretPath = e.DOL_OIDC_CLIENT_SECRET_FILE;
   if (issuer === undefined) return undefined;
-  if (clientId === undefined || redirectUri === undefined || keyFile === undefined) throw new Error('OIDC is half configured: see oidcEnvIssues');
+  if (clientId === undefined || redirectUri === undefined || keyFile === undefined) {
+    throw new Error('OIDC is half configured: see oidcEnvIssues');
+  }
   const cookieKey = secretFile(keyFile, 'DOL_OIDC_COOKIE_KEY_FILE');
-  if (cookieKey.length < MIN_COOKIE_KEY_BYTES) throw new Error(`DOL_OIDC_COOKIE_KEY_FILE ${keyFile} holds ${String(cookieKey.length)} bytes; it needs ${String(MIN_COOKIE_KEY_BYTES)} or more random bytes (openssl rand -base64 48)`);
-  const secret = e.DOL_OIDC_CLIENT_SECRET_FILE === undefined ? undefined : secretFile(e.DOL_OIDC_CLIENT_SECRET_FILE, 'DOL_OIDC_CLIENT_SECRET_FILE').toString('utf8').trim();
-  if (secret === '') throw new Error(`DOL_OIDC_CLIENT_SECRET_FILE ${String(e.DOL_OIDC_CLIENT_SECRET_FILE)} is empty`);
+  if (cookieKey.length < MIN_COOKIE_KEY_BYTES) {
+    throw new Error(`DOL_OIDC_COOKIE_KEY_FILE ${keyFile} holds ${String(cookieKey.length)} bytes; `
+      + `it needs ${String(MIN_COOKIE_KEY_BYTES)} or more random bytes (openssl rand -base64 48)`);
+  }
+  const secret = secretPath === undefined ? undefined : secretFile(secretPath, 'DOL_OIDC_CLIENT_SECRET_FILE').toString().trim();
+  if (secret === '') throw new Error(`DOL_OIDC_CLIENT_SECRET_FILE ${String(secretPath)} is empty`);
   return {
-    issuer, clientId, redirectUri, cookieKey, accountClaim: e.DOL_OIDC_ACCOUNT_CLAIM, scopes: e.DOL_OIDC_SCOPES, name: e.DOL_OIDC_NAME,
-    ...(secret === undefined ? {} : { clientSecret: secret }),
+    issuer, clientId, redirectUri, cookieKey, accountClaim: e.DOL_OIDC_ACCOUNT_CLAIM, scopes: e.DOL_OIDC_SCOPES,
+    name: e.DOL_OIDC_NAME, ...(secret === undefined ? {} : { clientSecret: secret }),
   };
 }
 

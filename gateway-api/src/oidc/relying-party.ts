@@ -14,7 +14,10 @@ import { SpentSet } from './spent-set';
 
 /** Each call to the provider (discovery, token, UserInfo, JWKS) is given up after this many seconds. */
 const PROVIDER_TIMEOUT_S = 10;
-/** The provider's metadata is discovered again after this long (a JWKS rotation needs no new discovery: an unknown kid refetches it). */
+/**
+ * The provider's metadata is discovered again after this long (a rotation of its signing keys
+ * needs no new discovery: a token signed with an unknown kid makes openid-client fetch the JWKS again).
+ */
 const REDISCOVER_MS = 24 * 3_600_000;
 /**
  * States remembered as spent, each for a sign-in's lifetime: a campus's sign-ins within 10
@@ -55,10 +58,14 @@ export class OidcRelyingParty {
   /** A new sign-in: the provider's authorization URL to send the browser to, and what its answer is checked against. */
   async begin(returnTo: string): Promise<{ readonly url: URL; readonly pending: PendingSignIn }> {
     const configuration = await this.configuration();
-    const pending: PendingSignIn = { state: this.openid.randomState(), nonce: this.openid.randomNonce(), verifier: this.openid.randomPKCECodeVerifier(), returnTo };
-    const url = this.openid.buildAuthorizationUrl(configuration, {
-      redirect_uri: this.config.redirectUri, scope: this.config.scopes, response_type: 'code', state: pending.state, nonce: pending.nonce,
-      code_challenge: await this.openid.calculatePKCECodeChallenge(pending.verifier), code_challenge_method: 'S256',
+    const o = this.openid;
+    const pending: PendingSignIn = {
+      state: o.randomState(), nonce: o.randomNonce(), verifier: o.randomPKCECodeVerifier(), returnTo,
+    };
+    const url = o.buildAuthorizationUrl(configuration, {
+      redirect_uri: this.config.redirectUri, scope: this.config.scopes, response_type: 'code',
+      state: pending.state, nonce: pending.nonce,
+      code_challenge: await o.calculatePKCECodeChallenge(pending.verifier), code_challenge_method: 'S256',
     });
     return { url, pending };
   }
@@ -76,7 +83,8 @@ export class OidcRelyingParty {
     answer.search = query.toString();
     try {
       const tokens = await this.openid.authorizationCodeGrant(configuration, answer, {
-        pkceCodeVerifier: pending.verifier, expectedState: pending.state, expectedNonce: pending.nonce, idTokenExpected: true,
+        pkceCodeVerifier: pending.verifier, expectedState: pending.state, expectedNonce: pending.nonce,
+        idTokenExpected: true,
       });
       const claims = tokens.claims();
       if (claims === undefined) throw new SignInFailure('rejected');
@@ -99,9 +107,13 @@ export class OidcRelyingParty {
   private failureOf(error: unknown): SignInFailure {
     const o = this.openid;
     if (error instanceof SignInFailure) return error;
-    if (error instanceof o.AuthorizationResponseError) return new SignInFailure('denied', { cause: error });
-    if (error instanceof o.ResponseBodyError || error instanceof o.WWWAuthenticateChallengeError) return new SignInFailure('rejected', { cause: error });
-    if (error instanceof o.ClientError) return new SignInFailure(unreachable(error.cause) ? 'provider' : 'rejected', { cause: error });
+    const because = { cause: error };
+    if (error instanceof o.AuthorizationResponseError) return new SignInFailure('denied', because);
+    // The token endpoint refused (a spent or forged code, a wrong verifier), or a check of its answer failed.
+    if (error instanceof o.ResponseBodyError || error instanceof o.WWWAuthenticateChallengeError) {
+      return new SignInFailure('rejected', because);
+    }
+    if (error instanceof o.ClientError) return new SignInFailure(unreachable(error.cause) ? 'provider' : 'rejected', because);
     // Only openid-client's calls run in finish's try: anything else is the transport.
     return new SignInFailure('provider', { cause: error });
   }
@@ -124,11 +136,12 @@ export class OidcRelyingParty {
   private async discover(): Promise<Configuration> {
     const o = this.openid;
     const { clientId, clientSecret } = this.config;
+    const authentication = clientSecret === undefined ? o.None() : o.ClientSecretBasic(clientSecret);
     try {
-      const configuration = await o.discovery(new URL(this.config.issuer), clientId, undefined, clientSecret === undefined ? o.None() : o.ClientSecretBasic(clientSecret), {
+      const configuration = await o.discovery(new URL(this.config.issuer), clientId, undefined, authentication, {
         timeout: PROVIDER_TIMEOUT_S,
-        // Plain HTTP to the provider is allowed only on loopback (checked above): tests, or a provider beside the gateway.
-        // eslint-disable-next-line @typescript-eslint/no-deprecated -- openid-client marks it so that it stands out; it is scoped here
+        // Plain HTTP only on loopback (the constructor checks): tests, or a provider beside the gateway.
+        // eslint-disable-next-line @typescript-eslint/no-deprecated -- deprecated only so that it stands out
         execute: plainHttp(this.config) ? [o.allowInsecureRequests] : [],
       });
       this.discovered = { configuration, at: this.clock() };

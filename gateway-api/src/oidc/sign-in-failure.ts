@@ -43,9 +43,9 @@ export class SignInFailure extends Error {
 export function refusalOf(reason: SignInFailureReason): ApiError {
   switch (reason) {
     case 'not-started':
-      return new ApiError(401, 'UNAUTHENTICATED', 'no sign-in was started in this browser, or it is older than 10 minutes: sign in again');
+      return new ApiError(401, 'UNAUTHENTICATED', 'no sign-in was started in this browser, or it is over 10 minutes old');
     case 'state':
-      return new ApiError(401, 'UNAUTHENTICATED', 'the provider\'s answer does not belong to the sign-in this browser started: sign in again');
+      return new ApiError(401, 'UNAUTHENTICATED', 'the provider\'s answer is not for the sign-in this browser started');
     case 'replayed':
       return new ApiError(401, 'UNAUTHENTICATED', 'this sign-in answer was used already: sign in again');
     case 'denied':
@@ -57,8 +57,7 @@ export function refusalOf(reason: SignInFailureReason): ApiError {
     case 'unknown-account':
       return new ApiError(404, 'NOT_FOUND', 'no wallet account is open for you yet: ask the card office');
     case 'provider':
-      // No catalogue code says "the sign-in provider is down" yet; 503 tells the client to retry later.
-      return new ApiError(503, 'LEDGER_UNAVAILABLE', 'the campus sign-in could not be reached: try again later');
+      return new ApiError(503, 'SIGN_IN_PROVIDER_UNAVAILABLE', 'the campus sign-in could not be reached: try again later');
     case 'ledger':
       return new ApiError(503, 'LEDGER_UNAVAILABLE', 'the ledger did not answer: try again later');
     default:

@@ -39,10 +39,14 @@ export interface PendingSignIn {
   readonly returnTo: string;
 }
 
-const PENDING = z.strictObject({ state: token(22), nonce: token(22), verifier: token(43), returnTo: z.string().max(256).regex(RETURN_PATH) });
-const HANDOFF = z.strictObject({ account: z.string().min(1).max(64), codeSha256: z.string().regex(/^[0-9a-f]{64}$/), id: token(22) });
+const PENDING = z.strictObject({
+  state: token(22), nonce: token(22), verifier: token(43), returnTo: z.string().max(256).regex(RETURN_PATH),
+});
+const HANDOFF = z.strictObject({
+  account: z.string().min(1).max(64), codeSha256: z.string().regex(/^[0-9a-f]{64}$/), id: token(22),
+});
 
-/** The path a sign-in returns to: a wallet page; DEFAULT_RETURN_PATH when none is asked for; undefined when the one asked for is not allowed. */
+/** The wallet page a sign-in returns to: DEFAULT_RETURN_PATH when none is asked; undefined when that asked is not allowed. */
 export function parseReturnPath(value: unknown): string | undefined {
   if (value === undefined || value === '') return DEFAULT_RETURN_PATH;
   return typeof value === 'string' && value.length <= 256 && RETURN_PATH.test(value) ? value : undefined;
@@ -73,11 +77,11 @@ export class SignInState {
   /** A hand-off for an account the provider vouched for: the cookie's value and the one-time code for the fragment. */
   handoff(account: string, now: number): { readonly sealed: string; readonly code: string } {
     const code = randomBytes(32).toString('base64url');
-    const sealed = this.sealer.seal('oidc-handoff', { account, codeSha256: sha256(code).toString('hex'), id: randomBytes(16).toString('base64url') }, now + HANDOFF_MS);
-    return { sealed, code };
+    const handoff = { account, codeSha256: sha256(code).toString('hex'), id: randomBytes(16).toString('base64url') };
+    return { sealed: this.sealer.seal('oidc-handoff', handoff, now + HANDOFF_MS), code };
   }
 
-  /** The account of a hand-off cookie and its code, the first time they are redeemed within 60 s; undefined otherwise. */
+  /** The account of a hand-off cookie and its code, the first time both are redeemed within 60 s; else undefined. */
   redeem(sealed: string | undefined, code: string, now: number): string | undefined {
     const parsed = HANDOFF.safeParse(sealed === undefined ? undefined : this.sealer.open('oidc-handoff', sealed, now));
     if (!parsed.success) return undefined;

@@ -19,8 +19,9 @@ export async function studentAccount(claim: unknown, ledger: LedgerPort): Promis
     await ledger.evaluate('operator', 'GetAccount', [account]);
   } catch (error) {
     if (!(error instanceof LedgerError)) throw error;
-    if (error.failure === 'refused' && error.code === 'NOT_FOUND') throw new SignInFailure('unknown-account', { cause: error });
-    if (error.failure !== 'refused') throw new SignInFailure('ledger', { cause: error });
+    const because = { cause: error };
+    if (error.failure === 'refused' && error.code === 'NOT_FOUND') throw new SignInFailure('unknown-account', because);
+    if (error.failure !== 'refused') throw new SignInFailure('ledger', because);
     throw error; // another refusal of a read by the operator's identity is a defect: the API answers it as such
   }
   return account;

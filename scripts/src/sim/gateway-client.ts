@@ -43,6 +43,18 @@ export class GatewayClient {
     return { status: res.status, body: text === '' ? null : (JSON.parse(text) as unknown) };
   }
 
+  /** A student's call (their own bearer token) to the operator's gateway, where the issuer service and /v1/me live; it must succeed. */
+  async asStudent(method: string, path: string, token: string | undefined, body?: unknown): Promise<unknown> {
+    const res = await fetch(`${this.urlOf('operator')}${path}`, {
+      method,
+      headers: { ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    if (res.status >= 300) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
+    return text === '' ? null : (JSON.parse(text) as unknown);
+  }
+
   /** A call that must succeed; anything else stops the run with the problem. */
   async must(method: string, path: string, as: keyof GatewayClient['tokens'] | undefined, body?: unknown): Promise<unknown> {
     const r = await this.request(method, path, as, body);

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { POINTS_RATE_PER_MILLE, merchantOfTerminal, type Sale, type Scenario } from './scenario';
+import { POINTS_RATE_PER_MILLE, certifiedMedium, makeCredentials, merchantOfTerminal, type Sale, type Scenario, type Student } from './scenario';
+import { signJws } from '../signer';
 import type { GatewayClient } from './gateway-client';
 import { playRush, type StallReport } from './rush';
 import { SiteEdges } from './site-edges';
@@ -59,14 +60,15 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
   const supplyBefore = await api.must('GET', '/v1/points/supply', 'auditor');
   const issuedBefore = BigInt(isJsonObject(supplyBefore) ? str(supplyBefore.issued) : '0');
   // ---- registries and accounts ----
-  await api.must('POST', '/v1/issuer-keys', 'operator', sc.issuer.registration());
   for (const m of merchants) await api.must('POST', '/v1/merchants', 'operator', { merchantId: m, name: m });
   await inParallel(terminals, concurrency, async (t, i) => {
     await api.must('POST', '/v1/terminals', 'operator', { terminalId: t.terminalId, merchantId: merchantOfTerminal(sc, i), publicKey: t.key.jwk });
   });
   // A generous edge timeout: on a loaded machine an edge that answers late is not an edge that is down.
+  // Certificates start 3 hours before their issue: the simulated hour (and the setup before it) lies before the reconnect.
   await api.must('PUT', '/v1/risk-policy', 'operator', {
     maxClockSkewMs: 300000, tapMaxAgeMs: 120000, faceCapPerPayment: '3000', faceMinScore: 900, edgeTimeoutMs: 2000, edgeOverflow: sc.options.edgeOverflow ?? 'advance',
+    certBackdateMs: 3 * 3_600_000, certCapTotal: '20000', certCounters: 1000,
   });
   await api.must('PUT', '/v1/points-policy', 'finance', { ratePerMille: POINTS_RATE_PER_MILLE, multipliers: {}, dailyCap: '1000000' });
   // Enrolment and the first top-ups in bulk, as finance and the bank's settlement file bring them: 500 per transaction.
@@ -80,8 +82,14 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
     progress('accounts', opened, students.length);
   });
 
+  // ---- the students' media from the issuer service: sign-in, agreement, certificates ----
+  await certifyMedia(sc, api, concurrency, progress);
+  makeCredentials(sc);
+  const setupBatch = sc.setupBatch;
+  if (setupBatch === undefined) throw new Error('no setup batch');
+
   // ---- before the hour: a card double-spends and is deny-listed; then a clearance begins ----
-  const setup = await api.must('POST', '/v1/batches', undefined, { batch: sc.setupBatch.jws });
+  const setup = await api.must('POST', '/v1/batches', undefined, { batch: setupBatch.jws });
   await settle([str(isJsonObject(setup) ? setup.receipt : '')]);
 
   // ---- the hour at the stalls, the centre unreachable: terminals (and the canteens' edges) decide alone ----
@@ -138,7 +146,7 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
   let pairs = 0;
   let denied = 0;
   for (const s of all) {
-    if (s.expect === 'deny-listed') denied += 1;
+    if (s.expect === 'deny-listed' || s.expect === 'over-cap') denied += 1;
     if (!charged(s.expect)) continue;
     if (s.expect === 'paid') paid += 1;
     else pairs += 1;
@@ -151,7 +159,7 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
   const pairPoints = all.filter((s) => s.expect === 'double-spend-pair').reduce((sum, s) => sum + (s.amount * BigInt(POINTS_RATE_PER_MILLE)) / 1000n, 0n) / 2n;
   points += pairPoints;
   spent.set(sc.deniedCard.account, (spent.get(sc.deniedCard.account) ?? 0n) + 600n);
-  const setupMerchant = merchantOfTerminal(sc, sc.setupBatch.terminal);
+  const setupMerchant = merchantOfTerminal(sc, setupBatch.terminal);
   merchantTotal.set(setupMerchant, (merchantTotal.get(setupMerchant) ?? 0n) + 600n);
 
   // ---- the ledger, through the auditor's endpoints ----
@@ -184,7 +192,7 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
   const ours = new Set(students.map((s) => s.account));
   const cases = await api.must('GET', '/v1/fraud-cases', 'auditor');
   check("double-spend cases of this run's students (the hour's + the setup card's)", pairs / 2 + 1, Array.isArray(cases) ? cases.filter((c) => isJsonObject(c) && ours.has(str(c.account))).length : '?');
-  check('rejected (deny-listed, terminal knew)', denied, counts.rejected ?? 0);
+  check('rejected (deny-listed or over the per-payment cap: the terminal knew)', denied, counts.rejected ?? 0);
   check('duplicates reaching the ledger', 0, (counts.duplicate ?? 0) + (counts.conflict ?? 0));
   if (edges !== undefined) {
     const { stall } = rush;
@@ -266,4 +274,48 @@ export function formatReport(report: RunReport): string {
   for (const c of report.checks) lines.push(`${c.name.padEnd(w1)}  ${c.expected.padEnd(w2)}  ${c.ledger}${c.ok ? '' : '   <-- MISMATCH'}`);
   lines.push('', report.ok ? `RECONCILED: ${report.sales} sales in ${report.uploads} batches` : 'NOT RECONCILED');
   return lines.join('\n');
+}
+
+/** Students onboarded at once: the issuer service groups what arrives together into one transaction. */
+const ONBOARDING_CONCURRENCY = 256;
+
+/**
+ * Every student's medium from the issuer service, as a campus would have it before the hour
+ * (docs/wallet.md): finance's sign-in codes for the cohort (500 per transaction), each student signs
+ * in and accepts the agreement with their phone's key; phones get their certificate themselves, cards
+ * come from the operator's personalisation run (500 per call).
+ */
+async function certifyMedia(sc: Scenario, api: GatewayClient, concurrency: number, progress: Progress): Promise<void> {
+  const { students } = sc;
+  const found = await api.request('GET', '/v1/agreement', undefined);
+  if (found.status === 404) await api.must('PUT', '/v1/agreement', 'operator', { text: 'Sales I make offline are charged to my account; an advance is recovered from my next top-up.' });
+  const agreement = (found.status === 200 ? found.body : await api.must('GET', '/v1/agreement', undefined)) as { version: number; textHash: string };
+  const codes = new Map<string, string>();
+  for (let i = 0; i < students.length; i += 500) {
+    const answer = await api.must('POST', '/v1/activation-codes', 'finance', { accounts: students.slice(i, i + 500).map((s) => s.account) }) as { codes: { account: string; code: string }[] };
+    for (const c of answer.codes) codes.set(c.account, c.code);
+  }
+  const cards: Student[] = [];
+  let done = 0;
+  await inParallel(students, Math.max(concurrency, ONBOARDING_CONCURRENCY), async (s) => {
+    const session = await api.asStudent('POST', '/v1/student-activations', undefined, { account: s.account, code: codes.get(s.account) }) as { token: string };
+    const iat = Date.now();
+    await api.asStudent('POST', '/v1/me/agreement', session.token, { acceptance: signJws(s.key, { typ: 'agreement', v: 1, account: s.account, version: agreement.version, textHash: agreement.textHash, jwk: s.key.jwk, iat }) });
+    if (s.medium === 'code') {
+      const cert = await api.asStudent('POST', '/v1/me/certificates', session.token, { request: signJws(s.key, { typ: 'cert-request', v: 1, account: s.account, jwk: s.key.jwk, iat }) });
+      s.media = certifiedMedium(s.key, cert as Parameters<typeof certifiedMedium>[1], 'ug-2026');
+    } else if (s.medium === 'tap') cards.push(s);
+    progress('media', ++done, students.length);
+  });
+  for (let i = 0; i < cards.length; i += 500) {
+    const part = cards.slice(i, i + 500);
+    const run = await api.must('POST', '/v1/cards/certificates', 'operator', { cards: part.map((c) => ({ account: c.account, publicKey: c.key.jwk })) }) as { certificates: Parameters<typeof certifiedMedium>[1][]; refused: unknown[] };
+    if (run.refused.length > 0) throw new Error(`card personalisation refused ${run.refused.length}: ${JSON.stringify(run.refused[0])}`);
+    const byAccount = new Map(run.certificates.map((c) => [c.account, c]));
+    for (const c of part) {
+      const cert = byAccount.get(c.account);
+      if (cert === undefined) throw new Error(`no card certificate for ${c.account}`);
+      c.media = certifiedMedium(c.key, cert, 'ug-2026');
+    }
+  }
 }

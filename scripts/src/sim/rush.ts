@@ -102,14 +102,19 @@ export async function playRush(sc: Scenario, api: GatewayClient, edges: SiteEdge
     } else {
       const atFirstSite = merchantOfTerminal(sc, p.terminal) === sc.merchants[0];
       // A replay the edge cannot stop: shown while it is down, or of a code first used while it was down (it never saw it).
+      let stoppable = false;
       if (p.replayOf !== undefined && atFirstSite && (down || decidedAlone.has(p.replayOf))) replaysDuringOutage += 1;
-      else if (p.replayOf !== undefined && recorded.has(p.replayOf)) replaysStoppable += 1;
+      else if (p.replayOf !== undefined && recorded.has(p.replayOf)) {
+        replaysStoppable += 1;
+        stoppable = true;
+      }
       if (down && atFirstSite) decidedAlone.add(p);
       const started = performance.now();
       const result = await terminal.sell(presentationOf(p), Amount.of(p.amount), p.at);
       if (edges !== undefined) edgeMs.push(performance.now() - started);
       if (!result.ok) {
-        if (p.replayOf !== undefined && result.code === 'ALREADY_USED') replaysStopped += 1;
+        // A replay refused at the stall for another reason (the certificate's cap already spent there) is stopped all the same.
+        if (p.replayOf !== undefined && (result.code === 'ALREADY_USED' || stoppable)) replaysStopped += 1;
         else refused[result.code] = (refused[result.code] ?? 0) + 1;
         continue;
       }
@@ -119,7 +124,9 @@ export async function playRush(sc: Scenario, api: GatewayClient, edges: SiteEdge
       else if (result.edge === 'over-slice') edgeCounts.overSlice += 1;
       else if (result.edge === 'unreachable') edgeCounts.unreachable += 1;
     }
-    const expect: Sale['expect'] = p.student === sc.deniedCard && p.terminal === injected.learnedTerminal ? 'deny-listed' : 'paid';
+    // A terminal that keeps no rules of its own records over the certificate's per-payment cap too: the ledger rejects that.
+    const overCap = terminal === undefined && p.student.media !== undefined && p.amount > BigInt(p.student.media.fields.capPerPayment);
+    const expect: Sale['expect'] = p.student === sc.deniedCard && p.terminal === injected.learnedTerminal ? 'deny-listed' : overCap ? 'over-cap' : 'paid';
     const sale: Sale = { terminal: p.terminal, account: p.student.account, amount: p.amount, record, expect, ...(edge === undefined ? {} : { edge }) };
     sales[p.terminal]?.push(sale);
     recorded.set(p, sale);

@@ -1,4 +1,4 @@
-import { Issuer, PayerMedium, Terminal, faceCredential, type WireRecord } from '../signer';
+import { PayerMedium, Terminal, faceCredential, generateSigningKey, type SigningKey, type WireRecord } from '../signer';
 import { Rng } from './rng';
 
 /** The canteen hour's knobs (DESIGN §8). */
@@ -29,7 +29,10 @@ export interface Student {
   readonly creditLine: bigint;
   readonly topUp: bigint;
   readonly medium: 'code' | 'tap' | 'face';
-  readonly media: PayerMedium | undefined;
+  /** The key of the student's phone (codes, and the agreement for everyone) or card (taps). */
+  readonly key: SigningKey;
+  /** The medium once the issuer service certified its key (runScenario does, before the hour). */
+  media: PayerMedium | undefined;
   readonly overspender: boolean;
 }
 
@@ -41,8 +44,8 @@ export interface Sale {
   readonly record: WireRecord;
   /** What the canteen's edge said at the stall (none without edges, or for a sale made before the hour). */
   readonly edge?: 'approved' | 'over-slice' | 'unreachable';
-  /** `paid` (settled or settled-advance), `double-spend-pair` (one of two uses of one credential), `deny-listed`, `lost` (in a skipped batch). */
-  expect: 'paid' | 'double-spend-pair' | 'deny-listed' | 'lost';
+  /** `paid` (settled or settled-advance), `double-spend-pair` (one of two uses of one credential), `deny-listed`, `over-cap` (both rejected: the terminal knew), `lost` (in a skipped batch). */
+  expect: 'paid' | 'double-spend-pair' | 'deny-listed' | 'over-cap' | 'lost';
 }
 
 /** One sale the hour will try at a stall: who, where, when, with which credential. */
@@ -70,19 +73,23 @@ export interface Upload {
 /** Everything the run needs: the world, the setup steps, the uploads and the injected cases. */
 export interface Scenario {
   readonly options: ScenarioOptions;
-  readonly issuer: Issuer;
   readonly terminals: readonly Terminal[];
   readonly merchants: readonly string[];
   readonly students: readonly Student[];
   /** A card that double-spent before the hour: deny-listed at version denyBase + 1. */
   readonly deniedCard: Student;
-  readonly setupBatch: { terminal: number; jws: string };
+  /** The hour's sales as planned, before their credentials exist (the media are certified first). */
+  readonly plan: readonly PlannedSaleDraft[];
   /** A student whose clearance begins after the hour's sales, before upload. */
   readonly clearing: Student;
-  /** The hour's sales in time order, as the stalls will be asked (sim/rush.ts plays them). */
-  readonly rush: readonly PlannedSale[];
-  readonly injected: { replays: number; tripleTerminal: number; tamperedTerminal: number; skippingTerminal: number; learnedTerminal: number; unawareTerminal: number };
+  /** The setup batch and the hour's sales with their credentials, made by `makeCredentials` once the media are certified. */
+  setupBatch?: { terminal: number; jws: string };
+  rush: readonly PlannedSale[];
+  readonly injected: { replays: number; tripleTerminal: number; tamperedTerminal: number; skippingTerminal: number; learnedTerminal: number; unawareTerminal: number; setupTerminal: number };
 }
+
+/** A sale of the plan: who pays where and when; its credential comes later. */
+export interface PlannedSaleDraft { terminal: number; at: number; student: Student; amount: bigint; replayOf?: PlannedSaleDraft }
 
 const CANTEENS = ['canteen-north', 'canteen-south', 'canteen-east', 'canteen-west'];
 export const POINTS_RATE_PER_MILLE = 10;
@@ -95,9 +102,7 @@ export function buildScenario(options: ScenarioOptions, progress: (done: number,
   const T = Math.max(9, options.terminals);
   const rng = new Rng(seed);
   const cohort = options.cohort ?? '';
-  const denyBase = options.denyBase ?? 0;
   const suffix = cohort === '' ? '' : `-${cohort}`;
-  const issuer = Issuer.generate(`issuer-sim${suffix}`, 'EdDSA', now - 1e10, now + 1e10);
   const terminals = Array.from({ length: T }, (_, i) => Terminal.generate(`pos${suffix}-${String(i).padStart(3, '0')}`, 'EdDSA'));
   const hourStart = now - 3_600_000;
   const students: Student[] = [];
@@ -105,23 +110,15 @@ export function buildScenario(options: ScenarioOptions, progress: (done: number,
     const account = `${cohort === '' ? '' : `${cohort}-`}s${String(i).padStart(5, '0')}`;
     const kind = i === 0 ? 'tap' : rng.chance(0.6) ? 'code' : rng.chance(0.6) ? 'tap' : 'face';
     const overspender = i > 1 && rng.chance(0.05);
-    const media = kind === 'face' ? undefined : PayerMedium.issue(issuer, {
-      mediaId: `${kind === 'code' ? 'w' : 'c'}-${account}`, kind: kind === 'code' ? 'wallet' : 'card', account, group: 'ug-2026',
-      capPerPayment: '5000', capTotal: '20000', ctrFrom: 1, ctrTo: 1000, nbf: now - 86_400_000, exp: now + 86_400_000,
-    }, 'EdDSA');
-    students.push({ account, creditLine: rng.chance(0.1) ? 500n : 0n, topUp: overspender ? 1000n : BigInt(rng.int(30, 60) * 100), medium: kind, media, overspender });
+    // Phones sign with P-256 (WebCrypto's), cards with Ed25519; the issuer service certifies them before the hour.
+    students.push({ account, creditLine: rng.chance(0.1) ? 500n : 0n, topUp: overspender ? 1000n : BigInt(rng.int(30, 60) * 100), medium: kind, key: generateSigningKey(kind === 'tap' ? 'EdDSA' : 'ES256'), media: undefined, overspender });
     if (i % 500 === 0) progress(i, n);
   }
   const deniedCard = students[0];
   const clearing = students[1];
   if (deniedCard === undefined || clearing === undefined) throw new Error('need at least 2 students');
 
-  // Before the hour: the card double-spends (the same tap twice), so the ledger deny-lists it at version denyBase + 1.
   const setupTerminal = T - 1;
-  const setupPos = terminals[setupTerminal];
-  if (setupPos === undefined || deniedCard.media === undefined) throw new Error('bad world');
-  const tap = deniedCard.media.tap('300', setupPos.terminalId, now - 7_200_000, 'setup-nonce-1');
-  const setupBatch = { terminal: setupTerminal, jws: setupPos.batch([setupPos.record(now - 7_200_000 + 1000, '300', 'tap', tap, denyBase), setupPos.record(now - 7_200_000 + 2000, '300', 'tap', tap, denyBase)]) };
 
   const learnedTerminal = 0; // has deny-list version denyBase + 1, but still records the denied card
   const unawareTerminal = 1; // still at version 0
@@ -130,7 +127,7 @@ export function buildScenario(options: ScenarioOptions, progress: (done: number,
   const skippingTerminal = 4;
 
   // The hour: every student buys 1-2 meals (overspenders 3), at random terminals and times.
-  interface Planned { terminal: number; at: number; student: Student; amount: bigint; replayOf?: Planned }
+  type Planned = PlannedSaleDraft;
   const planned: Planned[] = [];
   for (const s of students) {
     if (s === deniedCard) continue;
@@ -155,10 +152,29 @@ export function buildScenario(options: ScenarioOptions, progress: (done: number,
   }
   planned.sort((a, b) => a.at - b.at);
 
-  // Credentials are made when the sale happens, in time order (each medium's counter increases).
-  const made = new Map<Planned, PlannedSale>();
-  const rush: PlannedSale[] = planned.map((p, i) => {
-    const pos = terminals[p.terminal];
+  progress(n, n);
+  return {
+    options: { ...options, terminals: T }, terminals, merchants: CANTEENS.map((c) => `${c}${suffix}`), students, deniedCard, plan: planned, clearing, rush: [],
+    injected: { replays, tripleTerminal, tamperedTerminal, skippingTerminal, learnedTerminal, unawareTerminal, setupTerminal },
+  };
+}
+
+/**
+ * The credentials of the setup and of the hour, made once every medium is certified: before the
+ * hour the denied card taps twice (the ledger deny-lists it at version denyBase + 1); then each
+ * sale's code, tap or face in time order (each medium's counter increases).
+ */
+export function makeCredentials(sc: Scenario): void {
+  const { now } = sc.options;
+  const denyBase = sc.options.denyBase ?? 0;
+  const setupPos = sc.terminals[sc.injected.setupTerminal];
+  const card = sc.deniedCard.media;
+  if (setupPos === undefined || card === undefined) throw new Error('the setup card has no certificate');
+  const tap = card.tap('300', setupPos.terminalId, now - 7_200_000, 'setup-nonce-1');
+  sc.setupBatch = { terminal: sc.injected.setupTerminal, jws: setupPos.batch([setupPos.record(now - 7_200_000 + 1000, '300', 'tap', tap, denyBase), setupPos.record(now - 7_200_000 + 2000, '300', 'tap', tap, denyBase)]) };
+  const made = new Map<PlannedSaleDraft, PlannedSale>();
+  sc.rush = sc.plan.map((p, i) => {
+    const pos = sc.terminals[p.terminal];
     if (pos === undefined) throw new Error('bad terminal');
     const media = p.student.media;
     let credential: PlannedSale['credential'];
@@ -171,11 +187,12 @@ export function buildScenario(options: ScenarioOptions, progress: (done: number,
     made.set(p, sale);
     return sale;
   });
-  progress(n, n);
-  return {
-    options: { ...options, terminals: T }, issuer, terminals, merchants: CANTEENS.map((c) => `${c}${suffix}`), students, deniedCard, setupBatch, clearing, rush,
-    injected: { replays, tripleTerminal, tamperedTerminal, skippingTerminal, learnedTerminal, unawareTerminal },
-  };
+}
+
+/** A medium from the issuer service's answer: the certificate, its fields and the key it certifies. */
+export function certifiedMedium(key: SigningKey, answer: { certificate: string; mediaId: string; kind: 'wallet' | 'card'; account: string; capPerPayment: string; capTotal: string; ctrFrom: number; ctrTo: number; nbf: number; exp: number }, group: string): PayerMedium {
+  const { certificate, ...fields } = answer;
+  return new PayerMedium({ ...fields, group }, key, certificate);
 }
 
 /** The next terminal after `t` (below `limit`) of the same canteen, or the next terminal at all where the canteen has one only. */
