@@ -6,3 +6,4 @@ export { withRoleTable } from './render-docs';
 export { makeTestCertificates, type TestCertificates } from './test-certificates';
 export { spawnGateway } from './gateway-process';
 export { morningRefresh, type RefreshFigures } from './bench-issuance';
+export { codeShown, type CodeShownFigures } from './bench-wallet';
