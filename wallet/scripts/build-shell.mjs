@@ -7,6 +7,11 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log('usage: npm run build:wallet\n  After tsc -b wallet: copies the QR library into wallet/public/js/vendor/ and writes the service worker\'s app shell (wallet/public/js/shell.js).');
+  process.exit(0);
+}
+
 const PUBLIC = join(dirname(fileURLToPath(import.meta.url)), '..', 'public');
 const library = join(dirname(createRequire(import.meta.url).resolve('qrcode-generator')), 'qrcode.mjs');
 mkdirSync(join(PUBLIC, 'js', 'vendor'), { recursive: true });
