@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
+import { KeyFileSigner } from '@dol/gateway-api';
 import { clientIdentity, ordererName, peerEndpoint, stopProcess, up, type Binaries, type Layout } from '@dol/network';
 import { GatewayClient, buildScenario, runScenario, type HttpResult, type RunReport } from '@dol/scripts';
 
@@ -35,7 +36,7 @@ export class GatewayProcess {
   private child: ChildProcess | undefined;
   readonly tokens = { operator: randomBytes(24).toString('hex'), finance: randomBytes(24).toString('hex'), registrar: randomBytes(24).toString('hex'), auditor: randomBytes(24).toString('hex') };
 
-  constructor(private readonly l: Layout, readonly port: number, private readonly schema: string, private readonly dir: string) {
+  constructor(private readonly l: Layout, readonly port: number, private readonly schema: string, private readonly dir: string, private readonly issuerKey?: { readonly keyId: string; readonly path: string }) {
     mkdirSync(dir, { recursive: true });
     const credentials = Object.entries(this.tokens).map(([role, token]) => ({ tokenSha256: createHash('sha256').update(token).digest('hex'), role, subject: role }));
     writeFileSync(join(dir, 'credentials.json'), JSON.stringify(credentials));
@@ -57,6 +58,7 @@ export class GatewayProcess {
         DOL_PEER_ENDPOINT: peer.endpoint, DOL_PEER_HOST_ALIAS: peer.hostAlias, DOL_PEER_TLS_CA: peer.tlsRootCert,
         DOL_ORDERER_ADDRESS: `127.0.0.1:${this.l.ports.orderer(0)}`, DOL_WORKERS: '8', DOL_MAX_BACKOFF_MS: '2000',
         CORE_CHAINCODE_LOGGING_LEVEL: 'WARNING',
+        ...(this.issuerKey === undefined ? {} : { DOL_ISSUER_KEYS: `${this.issuerKey.keyId}=${this.issuerKey.path}` }),
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
@@ -192,10 +194,18 @@ export async function burstWithFault(l: Layout, b: Binaries, kind: FaultKind, op
   await up(l, { purge: true, binaries: b });
   const pool = new Pool({ connectionString: DATABASE_URL, max: 2 });
   const schema = `fault_${randomBytes(4).toString('hex')}`;
-  const gateway = new GatewayProcess(l, await freePort(), schema, join(l.dir, 'gateway'));
+  // The issuer service's key (the scenario's media come from it): one key file both gateways hold, registered once.
+  const issuerKeyId = `issuer-fault-${randomBytes(3).toString('hex')}`;
+  const issuerKey = { keyId: issuerKeyId, path: join(l.dir, `${issuerKeyId}.pem`) };
+  const signer = KeyFileSigner.create(issuerKeyId, issuerKey.path);
+  const gateway = new GatewayProcess(l, await freePort(), schema, join(l.dir, 'gateway'), issuerKey);
   await gateway.start();
-  const second = kind === 'one-of-two-gateways' ? new GatewayProcess(l, await freePort(), schema, join(l.dir, 'gateway-2')) : undefined;
+  const second = kind === 'one-of-two-gateways' ? new GatewayProcess(l, await freePort(), schema, join(l.dir, 'gateway-2'), issuerKey) : undefined;
   await second?.start();
+  const now = Date.now();
+  await new GatewayClient(gateway.url, gateway.tokens).must('POST', '/v1/issuer-keys', 'operator', {
+    keyId: issuerKeyId, alg: signer.alg, publicKey: signer.publicJwk, validFrom: now - 86_400_000, validTo: now + 30 * 86_400_000, status: 'active',
+  });
   try {
     const scenario = buildScenario({ students: options.students ?? 300, terminals: options.terminals ?? 10, seed: options.seed ?? 7, now: Date.now(), batchSize: 20 });
     // Uploads go round robin to every gateway; staff calls and status reads to the first (which survives every fault).
