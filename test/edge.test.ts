@@ -8,7 +8,7 @@ import { Amount } from '@dol/chaincode';
 import type { LedgerPort } from '@dol/gateway-api';
 import { startTestGateway, type TestGateway } from '@dol/bench';
 import { EdgeNode, EdgeStore, createEdgeServer, forwardToCentre, loadOrCreateEdgeKey, syncWithCentre } from '@dol/edge';
-import { EdgeClient, Journal, OfflineTerminal, memoryJournalStore, parseDenyList, parseOfflineConfig, signJws } from '@dol/terminal';
+import { EdgeClient, Journal, OfflineTerminal, memoryJournalStore, parseDenyList, parseFaceAgreements, parseOfflineConfig, signJws } from '@dol/terminal';
 import { GatewayClient, Issuer, PayerMedium, Terminal } from '@dol/scripts';
 import { ledgerUnderTest } from './support/ledger-under-test';
 
@@ -204,7 +204,11 @@ describe('edge with the centre: approvals the ledger verifies', () => {
     expect(deny.version).toBe(e1.node.denyList().version);
     const t1 = new OfflineTerminal(pos[0]?.terminalId ?? '', pos[0]?.key ?? issuer.key, new Journal(memoryJournalStore()), new EdgeClient(e1.edgeId, e1.url));
     const t2 = new OfflineTerminal(pos[1]?.terminalId ?? '', pos[1]?.key ?? issuer.key, new Journal(memoryJournalStore()), new EdgeClient(e1.edgeId, e1.url));
-    for (const t of [t1, t2]) t.sync(config, deny, AT - 60_000);
+    // And the accounts with a live agreement, for faces: this account signed none, so its face is refused at the stall.
+    const faces = parseFaceAgreements(await (await fetch(`${e1.url}/v1/face-agreements`)).json());
+    expect(faces.accounts.has(account)).toBe(false);
+    for (const t of [t1, t2]) t.sync(config, deny, AT - 60_000, faces);
+    expect(await t1.sell({ medium: 'face', account, score: 990 }, Amount.parse('300'), AT - 1000)).toMatchObject({ ok: false, code: 'NO_AGREEMENT', by: 'terminal' });
     const wallet = PayerMedium.issue(issuer, {
       mediaId: `w-e-${tag}`, kind: 'wallet', account, group: 'g', capPerPayment: '5000', capTotal: '20000', ctrFrom: 1, ctrTo: 100, nbf: NOW - 86_400_000, exp: NOW + 86_400_000,
     });

@@ -3,6 +3,8 @@ import { Pool } from 'pg';
 import { startTestGateway, type TestGateway } from '@dol/bench';
 import { Terminal, generateSigningKey, signJws, type SigningKey } from '@dol/scripts';
 import type { LedgerPort } from '@dol/gateway-api';
+import { Amount } from '@dol/chaincode';
+import { AcceptanceEngine, parseDenyList, parseFaceAgreements, parseOfflineConfig } from '@dol/terminal';
 import { ledgerUnderTest } from './support/ledger-under-test';
 
 /**
@@ -179,9 +181,21 @@ describe('issuer service, agreement, loss report and the student role', () => {
     expect((await requestCert(acct('cat'), generateSigningKey('ES256'))).status).toBe(201);
   });
 
-  it('withdrawing the agreement revokes the live certificates; cards are personalised in bulk with the same rules', async () => {
+  it('withdrawing the agreement revokes the live certificates and stops faces at a terminal that synced; cards are personalised in bulk with the same rules', async () => {
+    const faces = async (): Promise<ReadonlySet<string>> => parseFaceAgreements(await must('GET', '/v1/face-agreements', 'operator')).accounts;
+    expect((await faces()).has(acct('cat'))).toBe(true);
     const withdrawn = await must('DELETE', '/v1/me/agreement', acct('cat'));
     expect(withdrawn).toMatchObject({ result: { status: 'withdrawn' } });
+    expect([(await faces()).has(acct('cat')), (await faces()).has(acct('ann')), (await faces()).has(acct('ben'))]).toEqual([false, true, true]);
+    // A face terminal that synced after the withdrawal refuses cat's face and takes ann's.
+    const engine = new AcceptanceEngine(pos.terminalId);
+    engine.sync(parseOfflineConfig(await must('GET', `/v1/terminals/${pos.terminalId}/offline-config`, 'operator')), parseDenyList(await must('GET', '/v1/deny-list?since=0', 'operator')),
+      Date.now(), parseFaceAgreements(await must('GET', '/v1/face-agreements', 'operator')));
+    const face = (name: string): string => {
+      const d = engine.decide({ medium: 'face', account: acct(name), score: 990 }, Amount.parse('100'), Date.now());
+      return d.ok ? 'ok' : d.code;
+    };
+    expect([face('cat'), face('ann')]).toEqual(['NO_AGREEMENT', 'ok']);
     expect(await exposureOf(acct('cat'))).toBe('0');
     expect(await requestCert(acct('cat'), generateSigningKey('ES256'))).toMatchObject({ status: 409, body: { code: 'NO_AGREEMENT' } });
     const card = generateSigningKey('ES256');

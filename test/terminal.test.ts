@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Amount, parseIssuerKey, parseRiskPolicy, recordDigest } from '@dol/chaincode';
 import {
-  AcceptanceEngine, EdgeClient, Journal, OfflineTerminal, fileJournalStore, memoryJournalStore, parseDenyList, type DenyList, type OfflineConfig, type Presentation,
+  AcceptanceEngine, EdgeClient, Journal, OfflineTerminal, fileJournalStore, memoryJournalStore, parseDenyList, parseFaceAgreements, type DenyList, type FaceAgreements, type OfflineConfig, type Presentation,
 } from '@dol/terminal';
 import { Issuer, PayerMedium, Terminal, caseIssuers, everyRecordVerdict, faceCredential } from '@dol/scripts';
 
@@ -18,6 +18,8 @@ const NOW = Date.now();
 const HOUR = 3_600_000;
 const POLICY = { maxClockSkewMs: 300000, tapMaxAgeMs: 120000, faceCapPerPayment: '3000', faceMinScore: 900 };
 const noDeny: DenyList = { version: 0, media: new Set(), accounts: new Set() };
+/** The accounts with a live agreement the face sales below pay from. */
+const FACES: FaceAgreements = { asOf: NOW, accounts: new Set(['acct-f1', 'acct-u', 'acct-f']) };
 
 function configFor(terminalId: string, issuers: readonly Issuer[], policy: Record<string, unknown> = {}, revoked: readonly Issuer[] = []): OfflineConfig {
   return {
@@ -44,7 +46,8 @@ describe('acceptance engine: the ledger verdict, at the stall', () => {
   const chain = Terminal.generate('pos-cases', 'EdDSA');
   const { cases } = everyRecordVerdict(NOW, chain, is);
   const engine = new AcceptanceEngine('pos-cases');
-  engine.sync(configFor('pos-cases', [is.issuer, is.issuerEd, is.retired], {}, [is.revoked]), noDeny, NOW - HOUR - 60_000);
+  const faceAccounts = cases.flatMap((c) => (c.record.medium === 'face' ? [(c.record.credential as { account: string }).account] : []));
+  engine.sync(configFor('pos-cases', [is.issuer, is.issuerEd, is.retired], {}, [is.revoked]), noDeny, NOW - HOUR - 60_000, { asOf: NOW, accounts: new Set(faceAccounts) });
 
   // The terminal's clock is its "now": a sale dated in the future of the ledger is not the terminal's to judge.
   it.each(cases.filter((c) => !('reason' in c.expect && c.expect.reason === 'FUTURE_TIMESTAMP')).map((c) => [c.name, c] as const))('%s: decided as the ledger would', (_name, c) => {
@@ -58,7 +61,7 @@ describe('acceptance engine: what only the terminal knows', () => {
   const at = NOW - HOUR;
   const fresh = (policy: Record<string, unknown> = {}, deny: DenyList = noDeny): AcceptanceEngine => {
     const e = new AcceptanceEngine('pos-1');
-    e.sync(configFor('pos-1', [issuer], policy), deny, at - 60_000);
+    e.sync(configFor('pos-1', [issuer], policy), deny, at - 60_000, FACES);
     return e;
   };
   const sell = (e: AcceptanceEngine, p: Presentation, amount: string, when = at): string => {
@@ -114,6 +117,21 @@ describe('acceptance engine: what only the terminal knows', () => {
     expect(sell(e, face, '100', at + 86_400_000)).toBe('OFFLINE_TOO_LONG'); // a day later it must sync first
   });
 
+  it('takes a face only for an account whose agreement was live when it synced (NO_AGREEMENT), and no face before it synced the agreements (NOT_SYNCED)', () => {
+    expect(sell(fresh(), { medium: 'face', account: 'acct-none', score: 990 }, '100')).toBe('NO_AGREEMENT');
+    const e = new AcceptanceEngine('pos-1');
+    e.sync(configFor('pos-1', [issuer]), noDeny, at - 60_000);
+    expect(sell(e, { medium: 'face', account: 'acct-f1', score: 990 }, '100')).toBe('NOT_SYNCED');
+    expect(sell(e, { medium: 'code', credential: PayerMedium.issue(issuer, walletFields('n1')).payCode(at - 1000) }, '100')).toBe('ok');
+    // The agreements come with a sync and stay until the next one brings others.
+    e.sync(configFor('pos-1', [issuer]), noDeny, at - 30_000, parseFaceAgreements({ asOf: NOW, accounts: ['acct-f1'] }));
+    expect(sell(e, { medium: 'face', account: 'acct-f1', score: 990 }, '100', at + 1)).toBe('ok');
+    e.sync(configFor('pos-1', [issuer]), noDeny, at - 20_000);
+    expect(sell(e, { medium: 'face', account: 'acct-f1', score: 990 }, '100', at + 2)).toBe('ok');
+    expect(() => parseFaceAgreements({ asOf: NOW, accounts: [''] })).toThrow();
+    expect(() => parseFaceAgreements({ asOf: NOW })).toThrow();
+  });
+
   it('refuses a credential the record could not carry (INVALID_SALE)', () => {
     expect(sell(fresh(), { medium: 'code', credential: 'x'.repeat(9000) }, '100')).toBe('INVALID_SALE');
   });
@@ -138,7 +156,7 @@ describe('journal: durable before the payer is told, resumed after a crash', () 
   const at = NOW - HOUR;
   const open = (): OfflineTerminal => {
     const t = new OfflineTerminal('pos-j', chain.key, new Journal(fileJournalStore(join(dir, 'journal.jsonl'))));
-    t.sync(configFor('pos-j', [issuer]), noDeny, at - 60_000);
+    t.sync(configFor('pos-j', [issuer]), noDeny, at - 60_000, FACES);
     return t;
   };
 
@@ -209,7 +227,7 @@ describe('upload and edge: retry with backoff, decide alone when the edge does n
   it('retries an upload that met 503 twice, then records the receipt in the journal', async () => {
     const chain = Terminal.generate('pos-u', 'EdDSA');
     const t = new OfflineTerminal('pos-u', chain.key, new Journal(memoryJournalStore()));
-    t.sync(configFor('pos-u', [issuer]), noDeny, at - 60_000);
+    t.sync(configFor('pos-u', [issuer]), noDeny, at - 60_000, FACES);
     await t.sell({ medium: 'face', account: 'acct-u', score: 950 }, Amount.parse('700'), at);
     t.seal();
     const out = await t.upload({ url }, { baseMs: 5, maxMs: 20, attempts: 5 });
@@ -221,7 +239,7 @@ describe('upload and edge: retry with backoff, decide alone when the edge does n
   it("takes the edge's refusal on the spot, and records nothing", async () => {
     const chain = Terminal.generate('pos-e', 'EdDSA');
     const t = new OfflineTerminal('pos-e', chain.key, new Journal(memoryJournalStore()), new EdgeClient('edge-1', url));
-    t.sync(configFor('pos-e', [issuer]), noDeny, at - 60_000);
+    t.sync(configFor('pos-e', [issuer]), noDeny, at - 60_000, FACES);
     const w = PayerMedium.issue(issuer, walletFields('e1'));
     expect(await t.sell({ medium: 'code', credential: w.payCode(at - 1000) }, Amount.parse('500'), at)).toMatchObject({ ok: false, code: 'ALREADY_USED', by: 'edge' });
     expect(t.seal()).toBe(0);
@@ -234,7 +252,7 @@ describe('upload and edge: retry with backoff, decide alone when the edge does n
     await new Promise((r) => closed.close(r));
     const chain = Terminal.generate('pos-f', 'EdDSA');
     const t = new OfflineTerminal('pos-f', chain.key, new Journal(memoryJournalStore()), new EdgeClient('edge-1', `http://127.0.0.1:${port}`));
-    t.sync(configFor('pos-f', [issuer], { edgeTimeoutMs: 200 }), noDeny, at - 60_000);
+    t.sync(configFor('pos-f', [issuer], { edgeTimeoutMs: 200 }), noDeny, at - 60_000, FACES);
     const sold = await t.sell({ medium: 'face', account: 'acct-f', score: 950 }, Amount.parse('500'), at);
     expect(sold).toMatchObject({ ok: true, edge: 'unreachable', record: { edge: { status: 'unreachable', edgeId: 'edge-1' } } });
     expect(faceCredential('acct-f', 950)).toEqual(sold.ok ? sold.record.credential : undefined);

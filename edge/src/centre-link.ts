@@ -1,5 +1,5 @@
 import { Amount, FieldReader, decodeBatch, isJsonObject } from '@dol/chaincode';
-import { parseDenyList, parseOfflineConfig, readOutcome, uploadBatch, type OfflineConfig } from '@dol/terminal';
+import { parseDenyList, parseFaceAgreements, parseOfflineConfig, readOutcome, uploadBatch, type OfflineConfig } from '@dol/terminal';
 import type { EdgeNode } from './edge-node';
 
 /** How the edge reaches the centre: the gateway's URL and the edge's own terminal token. */
@@ -37,6 +37,10 @@ export async function syncWithCentre(edge: EdgeNode, centre: Centre): Promise<Sy
   edge.store.put('config', JSON.stringify(raw));
   const deny = parseDenyList(await getJson(centre, '/v1/deny-list?since=0'));
   edge.setDenyList({ version: deny.version, media: [...deny.media], accounts: [...deny.accounts] });
+  // The live agreements, checked and kept as served: the site's face terminals sync them from here.
+  const faces = await getJson(centre, '/v1/face-agreements');
+  parseFaceAgreements(faces);
+  edge.store.put('faces', JSON.stringify(faces));
   const grant = await getJson(centre, `/v1/edges/${edge.edgeId}/allowances`);
   const g = FieldReader.of(grant, 'allowances', ['edgeId', 'sites', 'asOf', 'allowances']);
   const list = g.raw('allowances');

@@ -66,6 +66,10 @@ export function createEdgeServer(edge: EdgeNode, onBatchStored: () => void = () 
           else send(res, 200, undefined, config);
         } else if (req.method === 'GET' && path === '/v1/deny-list') {
           send(res, 200, edge.denyList());
+        } else if (req.method === 'GET' && path === '/v1/face-agreements') {
+          const faces = edge.store.get('faces');
+          if (faces === undefined) send(res, 503, { code: 'NOT_SYNCED', message: 'the edge has not synced the live agreements yet' });
+          else send(res, 200, undefined, faces);
         } else if (req.method === 'GET' && path === '/healthz') {
           send(res, 200, { ok: true, edgeId: edge.edgeId });
         } else if (req.method === 'GET' && path === '/v1/status') {

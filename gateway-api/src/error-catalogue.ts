@@ -122,7 +122,7 @@ export const SETTLE_FLAGS: Readonly<Record<SettleFlag, RecordEntry>> = {
   'cert-unrecorded': { where: "the media certificate is not one the issuer service recorded on the ledger (made outside it, or with other limits): its exposure was never on the ledger", action: "Investigate the issuer key that signed it (GET /v1/key-history/issuer/{keyId}); revoke it if it leaked." },
   'cert-superseded': { where: "the certificate had been replaced by a refresh of the same medium before this sale settled: the operator bears what it spends beyond the new certificate", action: "None for the terminal; a medium spending under an old certificate after a refresh deserves a look." },
   'cert-revoked': { where: "the certificate had been revoked by a loss report or a withdrawn agreement after the terminal's deny-list version (the liability rule decides who bears it)", action: "None for the terminal that had not synced; refresh the deny list more often." },
-  'no-agreement': { where: "a face sale of an account without a live direct-debit agreement: settled, the operator's risk", action: "Face terminals must accept only accounts with a live agreement (docs/wallet.md)." },
+  'no-agreement': { where: "a face sale of an account without a live direct-debit agreement: settled, the operator's risk", action: "Face terminals sync GET /v1/face-agreements and refuse other accounts' faces (NO_AGREEMENT at the stall; docs/wallet.md)." },
 };
 
 /** HTTP status of a problem code; a code outside the catalogue is a defect, answered 500. */

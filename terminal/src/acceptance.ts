@@ -1,11 +1,12 @@
 import { Amount, DomainError, ZERO_DIGEST, parseSaleRecord, verifyRecord, type IssuerKey, type Medium, type RejectReason } from '@dol/chaincode';
+import type { FaceAgreements } from './face-agreements';
 import type { OfflineConfig } from './offline-config';
 
 /** Why a terminal refuses a sale on the spot, before anything is recorded (docs/terminal.md). */
 export type RefusalCode =
   | RejectReason
   | 'NOT_SYNCED' | 'OFFLINE_TOO_LONG' | 'DENY_LISTED' | 'COUNTER_REUSED' | 'CAP_TOTAL_REACHED' | 'DAILY_COUNT_LIMIT' | 'DAILY_AMOUNT_LIMIT'
-  | 'ALREADY_USED' | 'OVER_SLICE' | 'INVALID_SALE';
+  | 'ALREADY_USED' | 'OVER_SLICE' | 'INVALID_SALE' | 'NO_AGREEMENT';
 
 /** What the payer presented: a QR code or tap credential (`<certificate>~<payer JWS>`), or a face match. */
 export type Presentation =
@@ -50,6 +51,7 @@ export class AcceptanceEngine {
   private config: OfflineConfig | undefined;
   private syncedAt = 0;
   private deny: DenyList = { version: 0, media: new Set(), accounts: new Set() };
+  private faces: FaceAgreements | undefined;
   private readonly lastCtr = new Map<string, number>();
   private readonly certSpent = new Map<string, Amount>();
   private readonly daily = new Map<string, { day: number; count: number; amount: Amount }>();
@@ -57,11 +59,16 @@ export class AcceptanceEngine {
 
   constructor(readonly terminalId: string) {}
 
-  /** Takes a fresh configuration and deny list from the centre (or the edge); `at` is the terminal's clock. */
-  sync(config: OfflineConfig, deny: DenyList, at: number): void {
+  /**
+   * Takes a fresh configuration and deny list from the centre (or the edge), and for a terminal that
+   * accepts faces the accounts with a live agreement; `at` is the terminal's clock. A terminal that
+   * never synced the face agreements refuses every face.
+   */
+  sync(config: OfflineConfig, deny: DenyList, at: number, faces?: FaceAgreements): void {
     if (config.terminalId !== this.terminalId && config.role !== 'edge') throw new Error(`configuration is for ${config.terminalId}, not ${this.terminalId}`);
     this.config = config;
     this.deny = deny;
+    if (faces !== undefined) this.faces = faces;
     this.syncedAt = at;
     this.issuerById = new Map(config.issuerKeys.map((k) => [k.keyId, k]));
   }
@@ -97,6 +104,10 @@ export class AcceptanceEngine {
       : { medium: 'face', payerId: v.account, account: v.account, ctr: 0 };
     if (this.deny.accounts.has(payer.account) || (p.medium !== 'face' && this.deny.media.has(payer.payerId))) {
       return refuse('DENY_LISTED', `${payer.payerId} is on the deny list (version ${this.deny.version})`);
+    }
+    if (payer.medium === 'face') {
+      if (this.faces === undefined) return refuse('NOT_SYNCED', 'the terminal has not synced the accounts with a live agreement, so it takes no face');
+      if (!this.faces.accounts.has(payer.account)) return refuse('NO_AGREEMENT', `account ${payer.account} had no live direct-debit agreement when the terminal synced`);
     }
     if (payer.cert !== undefined) {
       const last = this.lastCtr.get(payer.payerId);

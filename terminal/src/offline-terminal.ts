@@ -1,6 +1,7 @@
 import { Amount } from '@dol/chaincode';
 import { AcceptanceEngine, type DenyList, type Presentation, type RefusalCode } from './acceptance';
 import type { EdgeClient } from './edge-client';
+import type { FaceAgreements } from './face-agreements';
 import type { Journal } from './journal';
 import type { OfflineConfig } from './offline-config';
 import { SaleChain, type WireEdgeMark, type WireRecord } from './sale-chain';
@@ -39,9 +40,9 @@ export class OfflineTerminal {
     for (const s of state.sales) this.engine.remember(s.payer, Amount.parse(s.record.amount), s.record.at);
   }
 
-  /** Takes the configuration and deny list from a sync with the centre or the edge. */
-  sync(config: OfflineConfig, deny: DenyList, at: number): void {
-    this.engine.sync(config, deny, at);
+  /** Takes the configuration and deny list (and, to take faces, the live agreements) from a sync with the centre or the edge. */
+  sync(config: OfflineConfig, deny: DenyList, at: number, faces?: FaceAgreements): void {
+    this.engine.sync(config, deny, at, faces);
   }
 
   /** The engine, for reading its state (deny-list version, configuration). */

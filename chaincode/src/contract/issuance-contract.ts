@@ -9,7 +9,7 @@ import { ANY_ROLE, requireRole } from './access';
 import { actorOf, actorSubject } from './actor';
 import { pad } from './codec';
 import {
-  activationOf, agreementHistory, agreementText, exposure, issueActivations, lossReports, mediaView, parseGroup, quoteGroup, recordGroup, reportMedium, withdrawAgreement,
+  activationOf, agreementHistory, agreementText, exposure, faceAgreements, issueActivations, lossReports, mediaView, parseGroup, quoteGroup, recordGroup, reportMedium, withdrawAgreement,
 } from './issuance-records';
 import { K } from './keys';
 import { Ledger, txTime } from './ledger-records';
@@ -128,6 +128,13 @@ export class IssuanceContract extends Contract {
     requireRole(ctx.clientIdentity, ANY_ROLE, 'ListIssuerKeys');
     const keys = await new Ledger(ctx).all(K.issuer, [], parseIssuerKey);
     return canonicalJson(keys.map((k) => ({ keyId: k.keyId, alg: k.alg, publicKey: { ...k.publicKey }, validFrom: k.validFrom, validTo: k.validTo, status: k.status })));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async ListFaceAgreements(ctx: Context): Promise<string> {
+    requireRole(ctx.clientIdentity, ANY_ROLE, 'ListFaceAgreements');
+    return canonicalJson(await faceAgreements(new Ledger(ctx)));
   }
 
   @Transaction(false)

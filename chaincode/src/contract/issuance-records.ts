@@ -168,6 +168,7 @@ async function recordAgreement(ledger: Ledger, accounts: AccountsInGroup, jws: J
   accounts.set({ ...a, agreement: { version: doc.version, textHash: doc.textHash, acceptedAt: now, status: 'live' } });
   const record = { account: a.id, version: doc.version, textHash: doc.textHash, acceptedAt: now, digest, jwk: { ...doc.jwk }, acceptance: typeof jws === 'string' ? jws : '', txId: ledger.ctx.stub.getTxID() };
   await ledger.write(K.agreement, [a.id, pad(now), digest.slice(0, 16)], record);
+  await ledger.write(K.liveAgreement, [a.id], { account: a.id, version: doc.version, acceptedAt: now });
   return { recorded: 'agreement', account: a.id, version: doc.version, acceptedAt: now };
 }
 
@@ -253,7 +254,17 @@ export async function withdrawAgreement(ledger: Ledger, account: AccountId): Pro
   const live = Object.entries(a.media).filter(([, m]) => m.deniedAt === undefined && Object.values(m.certs ?? {}).some((c) => c.status === 'live')).map(([id]) => parseMediaId(id));
   const denied = await denyMedia(ledger, a, live, 'direct-debit agreement withdrawn');
   await ledger.write(K.account, [a.id], accountToJson({ ...denied.account, agreement: { ...a.agreement, status: 'withdrawn', withdrawnAt: at } }));
+  await ledger.remove(K.liveAgreement, [a.id]);
   return { account: a.id, status: 'withdrawn', at, media: live, denyListVersion: denied.version };
+}
+
+/**
+ * The accounts whose direct-debit agreement is live, in key order: what a face terminal syncs, since
+ * a face is no medium with a certificate and is accepted only for these (docs/wallet.md, "Faces").
+ */
+export async function faceAgreements(ledger: Ledger): Promise<JsonValue> {
+  const accounts = await ledger.all(K.liveAgreement, [], (v) => (isJsonObject(v) && typeof v.account === 'string' ? v.account : ''));
+  return { asOf: txTime(ledger.ctx), accounts: accounts.filter((a) => a !== '') };
 }
 
 /** An account's media and agreement as the student and the auditors read them. */

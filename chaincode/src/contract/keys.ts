@@ -24,6 +24,7 @@ export const K = {
   mediaIndex: 'medium', // [mediaId]: the account a certified medium belongs to, for ever (docs/wallet.md)
   agreement: 'agreement', // [account, time, digest]: every signed acceptance of the direct-debit agreement
   agreementText: 'agreement-text', // [version]: every agreement text the operator set
+  liveAgreement: 'live-agreement', // [account]: accounts whose agreement is live, what face terminals sync (docs/wallet.md)
   activation: 'activation', // [account]: the SHA-256 of the live one-time sign-in code finance issued (docs/wallet.md)
   config: 'config', // ['risk'] | ['denyVersion'] | ['points'] | ['agreement']
 } as const;

@@ -41,6 +41,10 @@ export class Ledger {
     await this.store.put(type, parts, encode(value));
   }
 
+  async remove(type: string, parts: readonly string[]): Promise<void> {
+    await this.store.remove(this.store.key(type, parts));
+  }
+
   async all<T>(type: string, parts: readonly string[], parse: (v: JsonValue) => T): Promise<T[]> {
     return (await this.store.list(type, parts)).map((e) => parse(decode(e.value)));
   }

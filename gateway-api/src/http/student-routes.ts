@@ -209,4 +209,7 @@ export const STUDENT_ROUTES: readonly Route[] = [
     handle: (call) => evaluate(call, 'issuance:ListLossReports', []) },
   { id: 'getExposure', method: 'get', path: '/v1/exposure', roles: ['auditor', 'operator'], ok: [200], csv: 'exposure', summary: 'The outstanding offline exposure: what live certificates still allow, per account and in total',
     handle: (call) => evaluate(call, 'issuance:GetExposure', []) },
+  { id: 'getFaceAgreements', method: 'get', path: '/v1/face-agreements', roles: ['terminal', 'operator', 'auditor'], ok: [200],
+    summary: 'The accounts whose direct-debit agreement is live: a face terminal syncs them and accepts a face only for these',
+    handle: (call) => evaluate(call, 'issuance:ListFaceAgreements', []) },
 ];

@@ -1,5 +1,5 @@
 import { Amount } from '@dol/chaincode';
-import { Journal, OfflineTerminal, memoryJournalStore, parseDenyList, parseOfflineConfig, type DenyList, type Presentation, type SaleChain, type WireRecord } from '@dol/terminal';
+import { Journal, OfflineTerminal, memoryJournalStore, parseDenyList, parseFaceAgreements, parseOfflineConfig, type DenyList, type Presentation, type SaleChain, type WireRecord } from '@dol/terminal';
 import type { GatewayClient } from './gateway-client';
 import { merchantOfTerminal, type PlannedSale, type Sale, type Scenario, type Upload } from './scenario';
 import type { SiteEdges } from './site-edges';
@@ -53,6 +53,7 @@ export async function playRush(sc: Scenario, api: GatewayClient, edges: SiteEdge
   const T = sc.terminals.length;
   const legacy = new Set([injected.learnedTerminal, injected.unawareTerminal]);
   const deny = await denyList(api);
+  const faces = parseFaceAgreements(await api.must('GET', '/v1/face-agreements', 'operator'));
   const syncedAt = sc.options.now - 3_600_000 - 60_000;
   const offline: (OfflineTerminal | undefined)[] = [];
   for (let t = 0; t < T; t++) {
@@ -62,7 +63,7 @@ export async function playRush(sc: Scenario, api: GatewayClient, edges: SiteEdge
       continue;
     }
     const terminal = new OfflineTerminal(chain.terminalId, chain.key, new Journal(memoryJournalStore()), edges?.clientFor(merchantOfTerminal(sc, t)));
-    terminal.sync(parseOfflineConfig(await api.must('GET', `/v1/terminals/${chain.terminalId}/offline-config`, 'operator')), deny, syncedAt);
+    terminal.sync(parseOfflineConfig(await api.must('GET', `/v1/terminals/${chain.terminalId}/offline-config`, 'operator')), deny, syncedAt, faces);
     offline.push(terminal);
   }
 
