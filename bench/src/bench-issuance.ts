@@ -15,6 +15,7 @@ import { down, findBinaries, layout, up } from '@dol/network';
 import { benchLedger } from './bench-setup';
 import { generateSigningKey, positiveIntOption, progressBar, signJws } from '@dol/scripts';
 import { givenArguments, textOption } from './options';
+import { callAll, type ClientAnswer, type ClientCall } from './http-clients';
 import { startTestGateway } from './test-gateway';
 
 /** What one morning refresh measured. */
@@ -34,19 +35,6 @@ async function json(res: Response, what: string): Promise<Record<string, unknown
   const text = await res.text();
   if (!res.ok) throw new Error(`${what}: ${res.status} ${text}`);
   return JSON.parse(text) as Record<string, unknown>;
-}
-
-/** Runs `work` over items with at most `limit` at once. */
-async function pooled<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>, progress?: (done: number) => void): Promise<void> {
-  let next = 0;
-  let done = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-      progress?.(++done);
-    }
-  }));
 }
 
 /** Opens `wallets` accounts with 100.00 each, signs each student in and has them accept the agreement; then times every wallet's refresh. */
@@ -74,27 +62,31 @@ export async function morningRefresh(options: { wallets: number; concurrency: nu
     }
     const wallets = await Promise.all(accounts.map(async (account) => ({ account, key: generateSigningKey('ES256'), token: (await gw.store.students.openSession(account)).token })));
     const acceptances = new Map(wallets.map((w) => [w.account, signJws(w.key, { typ: 'agreement', v: 1, account: w.account, version: agreement.version, textHash: agreement.textHash, jwk: w.key.jwk, iat: Date.now() })]));
+    // The phones run in a thread of their own (bench/src/http-clients.ts): the gateway's thread is the centre's alone.
+    const phones = async (label: string, calls: ClientCall[]): Promise<ClientAnswer[]> => {
+      const answers = await callAll(gw.url, calls, options.concurrency, show(label));
+      const failed = answers.findIndex((a) => a.status >= 300);
+      if (failed >= 0) throw new Error(`${label}: ${calls[failed]?.method ?? ''} ${calls[failed]?.path ?? ''} answered ${answers[failed]?.status ?? 0} ${JSON.stringify(answers[failed]?.body)}`);
+      return answers;
+    };
     const onboard = performance.now();
-    await pooled(wallets, options.concurrency, async (w) => {
-      await call('POST', '/v1/me/agreement', w.token, { acceptance: acceptances.get(w.account) });
-    }, show('agreements'));
+    await phones('agreements', wallets.map((w) => ({ method: 'POST', path: '/v1/me/agreement', token: w.token, body: { acceptance: acceptances.get(w.account) } })));
     const onboardS = (performance.now() - onboard) / 1000;
     // The wallets sign on their phones: their requests are made before the clock starts, so the figure is the centre's work.
-    const sign = (w: (typeof wallets)[number]): string => signJws(w.key, { typ: 'cert-request', v: 1, account: w.account, jwk: w.key.jwk, iat: Date.now() });
+    const sign = (w: (typeof wallets)[number]): ClientCall => ({
+      method: 'POST', path: '/v1/me/certificates', token: w.token, body: { request: signJws(w.key, { typ: 'cert-request', v: 1, account: w.account, jwk: w.key.jwk, iat: Date.now() }) },
+    });
     // Yesterday's certificates: each medium is known to the ledger before the morning refresh.
-    const first = new Map(wallets.map((w) => [w.account, sign(w)]));
+    const first = wallets.map(sign);
     const firstStarted = performance.now();
-    await pooled(wallets, options.concurrency, async (w) => {
-      await call('POST', '/v1/me/certificates', w.token, { request: first.get(w.account) });
-    }, show('first certificates'));
+    await phones('first certificates', first);
     const firstS = (performance.now() - firstStarted) / 1000;
-    const requests = new Map(wallets.map((w) => [w.account, sign(w)]));
+    const requests = wallets.map(sign);
     const started = performance.now();
-    await pooled(wallets, options.concurrency, async (w) => {
-      const cert = await call('POST', '/v1/me/certificates', w.token, { request: requests.get(w.account) });
-      if (cert.capTotal !== '5000') throw new Error(`unexpected capTotal ${String(cert.capTotal)}`);
-    }, show('refresh'));
+    const refreshed = await phones('refresh', requests);
     const refreshS = (performance.now() - started) / 1000;
+    const wrongCap = refreshed.find((a) => (a.body as { capTotal?: unknown }).capTotal !== '5000');
+    if (wrongCap !== undefined) throw new Error(`unexpected certificate ${JSON.stringify(wrongCap.body)}`);
     const exposure = await call('GET', '/v1/exposure', gw.tokens.auditor);
     if (options.quiet !== true) {
       const busy = [...busyMs().entries()].filter(([fn]) => fn.startsWith('issuance:')).map(([fn, ms]) => `${fn} ${(ms / 1000).toFixed(1)} s`);

@@ -1,5 +1,6 @@
 /** Who an API credential belongs to. Terminals read only their own data; a student only their own account. */
-export type CallerRole = 'admin' | 'operator' | 'finance' | 'registrar' | 'auditor' | 'terminal' | 'student';
+export const CALLER_ROLES = ['admin', 'operator', 'finance', 'registrar', 'auditor', 'terminal', 'student'] as const;
+export type CallerRole = (typeof CALLER_ROLES)[number];
 
 /** One API credential: only the SHA-256 of the token is configured, never the token. */
 export interface Credential {

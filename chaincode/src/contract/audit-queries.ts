@@ -146,6 +146,24 @@ export async function paymentById(ledger: Ledger, paymentId: string): Promise<Js
   throw new DomainError('NOT_FOUND', `payment ${paymentId} is not on the ledger`);
 }
 
+/** Most payments one GetPaymentsById reads: a student's newest sales. */
+export const MAX_PAYMENTS_BY_ID = 100;
+
+/** Several payments at once, in the order asked: each `{payment, txId}`, or null where the ledger has none. */
+export async function paymentsById(ledger: Ledger, ids: JsonValue): Promise<JsonValue> {
+  if (!Array.isArray(ids) || ids.length > MAX_PAYMENTS_BY_ID || !ids.every((id) => typeof id === 'string')) {
+    throw new DomainError('INVALID_FIELD', `ids must be a list of at most ${MAX_PAYMENTS_BY_ID} payment ids`, { field: 'ids' });
+  }
+  return Promise.all(ids.map(async (id) => {
+    try {
+      return await paymentById(ledger, id);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'NOT_FOUND') return null;
+      throw error;
+    }
+  }));
+}
+
 /** An account's statement that proves itself: each book's postings must add up to the balance the account holds. */
 export async function statement(ledger: Ledger, account: string): Promise<JsonValue> {
   const a = await ledger.account(parseAccountId(account));

@@ -21,7 +21,7 @@ import { BatchGroup, groupEntryToJson, parseBatchList, summaryToJson } from './b
 import { accountToJson, decode, pad, terminalFromJson, terminalToJson } from './codec';
 import { K } from './keys';
 import { Ledger, txTime } from './ledger-records';
-import { advances, batchByReceipt, debts, invariant, numberOr0, paymentById, payments, pointsSupply, statement } from './audit-queries';
+import { advances, batchByReceipt, debts, invariant, numberOr0, paymentById, payments, paymentsById, pointsSupply, statement } from './audit-queries';
 
 /** A stored text, or '' where an older record lacks it (sort keys). */
 const textOrEmpty = (v: unknown): string => (typeof v === 'string' ? v : '');
@@ -457,6 +457,14 @@ export class SettlementContract extends Contract {
   async GetPayment(ctx: Context, paymentId: string): Promise<string> {
     requireRole(ctx.clientIdentity, ANY_ROLE, 'GetPayment');
     return json(await paymentById(new Ledger(ctx), paymentId));
+  }
+
+  @Transaction(false)
+  @Param('ids', 'string', 'JSON array of at most 100 payment ids (<terminalId>:<seq>)')
+  @Returns('string')
+  async GetPaymentsById(ctx: Context, ids: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ANY_ROLE, 'GetPaymentsById');
+    return json(await paymentsById(new Ledger(ctx), arg(ids, 'ids')));
   }
 
   @Transaction(false)

@@ -17,7 +17,7 @@ import { sendProblem } from './problem';
 import { errorInfo } from './error-info';
 import type { OidcRelyingParty } from '../oidc/relying-party';
 import { mountOidc } from './oidc-routes';
-import type { Deps, Route } from './route-kit';
+import { BODY_LIMITS, bodyLimitOf, type Deps, type Route } from './route-kit';
 import { ROUTES } from './routes';
 
 /** What createApp needs; it never listens (tests use port 0). */
@@ -47,13 +47,6 @@ const CONSOLE_DIR = resolve(__dirname, '..', '..', '..', 'console', 'public');
 /** Where the student's wallet is (wallet/public: a PWA whose service worker keeps it working offline; docs/wallet.md). */
 const WALLET_DIR = resolve(__dirname, '..', '..', '..', 'wallet', 'public');
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-/** Body limits: megabytes only where a batch is uploaded, kilobytes for staff requests. */
-export const BODY_LIMITS = {
-  batch: 3 * 1024 * 1024, // a 2 MiB batch payload, base64url-encoded, in a JSON envelope
-  import: 256 * 1024, // up to 500 accounts or top-ups
-  staff: 16 * 1024,
-} as const;
-const bodyLimit = (route: Route): number => (route.roles === 'signed' ? BODY_LIMITS.batch : /^import|^personaliseCards$|^issueActivationCodes$/.test(route.id) ? BODY_LIMITS.import : BODY_LIMITS.staff);
 
 /** The bearer token of a request (the scheme is case-insensitive, RFC 7235), or undefined. */
 function bearer(header: string | undefined): string | undefined {
@@ -70,7 +63,7 @@ async function authenticate(header: string | undefined, credentials: readonly Cr
   if (token === undefined) return undefined;
   const digest = sha256(token);
   const hex = digest.toString('hex');
-  return staffOf(digest, credentials) ?? await store.staff.find(hex) ?? await store.terminalCredential(hex) ?? await store.students.find(hex);
+  return staffOf(digest, credentials) ?? await store.credential(hex);
 }
 
 /** The id the first middleware gave this request. */
@@ -99,7 +92,7 @@ function clientFault(error: unknown, route: Route | undefined): { status: number
   const message = error instanceof Error ? error.message : 'bad request';
   if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
   if (type === 'entity.too.large') {
-    const limit = route === undefined ? BODY_LIMITS.staff : bodyLimit(route);
+    const limit = route === undefined ? BODY_LIMITS.staff : bodyLimitOf(route);
     return route?.roles === 'signed' ? { status: 413, code: 'BATCH_TOO_LARGE', detail: `request body over ${String(limit)} bytes` } : { status: 413, code: 'BODY_TOO_LARGE', detail: `request body over ${String(limit)} bytes, this endpoint's limit` };
   }
   if (type === 'encoding.unsupported' || status === 415) return { status: 415, code: 'UNSUPPORTED_ENCODING', detail: `${message}: send the body uncompressed, or gzip, deflate or br` };
@@ -152,9 +145,6 @@ export function createApp(deps: AppDeps, ready: Readiness): express.Express {
     // look-up is kept for authorizeCall, so a request is authenticated once.
     skip: async (req, res) => {
       if (certifiedTerminal(req) !== undefined) return true;
-      // A whole cohort activates at once from behind one campus address; a code has ~60 bits and
-      // names one account, so guessing online is hopeless and a per-address limit would only refuse students.
-      if (req.method === 'POST' && req.path === '/v1/student-activations') return true;
       const token = bearer(req.get('authorization'));
       if (token === undefined) return false;
       if (staffOf(sha256(token), deps.credentials) !== undefined) return true;
@@ -236,8 +226,8 @@ export function createApp(deps: AppDeps, ready: Readiness): express.Express {
       ? (_req, _res, next) => {
         next();
       }
-      : express.raw({ type: ['application/json', 'application/*+json'], limit: bodyLimit(route) });
-    app[route.method](path, throttle, authorize, readBody, (req, res, next) => {
+      : express.raw({ type: ['application/json', 'application/*+json'], limit: bodyLimitOf(route) });
+    app[route.method](path, ...(route.throttle === false ? [] : [throttle]), authorize, readBody, (req, res, next) => {
       handle(route, req, res, deps).catch(next);
     });
   }

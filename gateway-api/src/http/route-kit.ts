@@ -51,7 +51,21 @@ export interface Route {
   readonly handle: (call: Call) => Promise<{ status: number; body: unknown }>;
   /** The answer is also served as CSV with `?format=csv` (http/csv.ts). */
   readonly csv?: CsvView;
+  /** The body's limit when it is not a staff request's (BODY_LIMITS): 'import' for bulk writes of up to 500 items. Signed batches always get BODY_LIMITS.batch. */
+  readonly bodyLimit?: 'import';
+  /** false: the failed-authentication throttle does not see this door (a public one whose own secret makes guessing online hopeless). */
+  readonly throttle?: false;
 }
+
+/** Body limits: megabytes only where a batch is uploaded, kilobytes for staff requests. */
+export const BODY_LIMITS = {
+  batch: 3 * 1024 * 1024, // a 2 MiB batch payload, base64url-encoded, in a JSON envelope
+  import: 256 * 1024, // up to 500 accounts or top-ups
+  staff: 16 * 1024,
+} as const;
+
+/** The most bytes a route's body may have. */
+export const bodyLimitOf = (route: Route): number => (route.roles === 'signed' ? BODY_LIMITS.batch : route.bodyLimit === 'import' ? BODY_LIMITS.import : BODY_LIMITS.staff);
 
 export const LEDGER_ROLE: Record<Exclude<CallerRole, 'admin'>, LedgerRole> = { operator: 'operator', finance: 'finance', registrar: 'registrar', auditor: 'auditor', terminal: 'gateway', student: 'operator' };
 export const ledgerRole = (call: Call): LedgerRole => {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_CAMPUS_TZ, type CallerRole } from '../config';
+import { CALLER_ROLES } from '../credential';
 import { ApiError } from '../errors';
 import { LedgerError, ledgerLabel } from '../ledger/ledger-port';
 import { acceptBatch, intakeView, ledgerBatchView } from './batch-upload';
@@ -32,7 +33,7 @@ export const ROUTES: readonly Route[] = [
   { id: 'getDenyList', method: 'get', path: '/v1/deny-list', roles: ['terminal', 'operator', 'auditor'], ok: [200], summary: 'Deny-list entries added after a version',
     query: z.object({ since: z.string().regex(/^(0|[1-9][0-9]{0,15})$/).default('0') }),
     handle: (call) => evaluate(call, 'GetDenyListDelta', [call.query.since ?? '0']) },
-  { id: 'whoami', method: 'get', path: '/v1/whoami', roles: ['admin', 'operator', 'finance', 'registrar', 'auditor', 'terminal', 'student'], ok: [200],
+  { id: 'whoami', method: 'get', path: '/v1/whoami', roles: [...CALLER_ROLES], ok: [200],
     summary: "The caller's role and subject, the ledger and the campus time zone (the web console starts here)",
     handle: (call) => Promise.resolve({ status: 200, body: {
       role: call.caller?.role ?? null, subject: call.caller?.subject ?? null, campusTimeZone: call.deps.campusTimeZone ?? DEFAULT_CAMPUS_TZ, ...ledgerLabel(call.deps.ledger.kind),
@@ -136,7 +137,7 @@ export const ROUTES: readonly Route[] = [
       const b = call.body as { topUpId: string; account: string };
       return onAccounts(call, [b.account], () => submitIdempotent(call, { fn: 'GetTopUp', args: [b.topUpId] }, 'TopUp', [jsonArg(call.body)]));
     } },
-  { id: 'importTopUps', method: 'post', path: '/v1/top-ups/import', roles: ['operator'], ok: [200],
+  { id: 'importTopUps', method: 'post', path: '/v1/top-ups/import', bodyLimit: 'import', roles: ['operator'], ok: [200],
     summary: 'Book up to 500 top-ups in one transaction (a bank settlement file), in order, each idempotent on its topUpId; all or nothing',
     body: z.strictObject({ topUps: z.array(z.strictObject({ topUpId: id, account: id, amount })).min(1).max(500) }),
     handle: (call) => {
@@ -154,7 +155,7 @@ export const ROUTES: readonly Route[] = [
   // ---- school finance ----
   { id: 'openAccount', method: 'post', path: '/v1/accounts', roles: ['finance'], ok: [200], summary: 'Open a student account',
     body: z.strictObject({ account: id, group: id, creditLine: amount }), handle: (call) => submit(call, 'OpenAccount', [jsonArg(call.body)]) },
-  { id: 'importAccounts', method: 'post', path: '/v1/accounts/import', roles: ['finance'], ok: [200],
+  { id: 'importAccounts', method: 'post', path: '/v1/accounts/import', bodyLimit: 'import', roles: ['finance'], ok: [200],
     summary: 'Open up to 500 student accounts in one transaction (an enrolment import); all or nothing',
     body: z.strictObject({ accounts: z.array(z.strictObject({ account: id, group: id, creditLine: amount })).min(1).max(500) }),
     handle: (call) => submit(call, 'OpenAccounts', [jsonArg((call.body as { accounts: unknown }).accounts)]) },

@@ -11,7 +11,6 @@ import {
 import { ApiError } from '../errors';
 import { activationHash, newActivationCode } from '../intake/student-credentials';
 import { IssuanceClient } from '../ledger/issuance-client';
-import { LedgerError } from '../ledger/ledger-port';
 import { evaluate, id, param, parse, type Call, type Route } from './route-kit';
 
 /** A certificate request is signed at most this long before it arrives (or after: clocks drift). */
@@ -65,18 +64,15 @@ async function mySales(call: Call): Promise<unknown[]> {
     } else if (to === `points:${account}` && sales.has(ref)) sales.set(ref, { ...sale, points: sale.points.add(amount) });
   }
   const newest = [...sales.values()].slice(-MAX_SALES);
-  const rows = await Promise.all(newest.map(async (s) => {
-    let payment: unknown;
-    try {
-      payment = field(parse(await call.deps.ledger.evaluate('operator', 'GetPayment', [s.paymentId])), 'payment');
-    } catch (error) {
-      if (!(error instanceof LedgerError)) throw error;
-    }
+  // One query for all of them: the outcome and time of each sale.
+  const found = parse(await call.deps.ledger.evaluate('operator', 'GetPaymentsById', [JSON.stringify(newest.map((s) => s.paymentId))]));
+  const rows = newest.map((s, i) => {
+    const payment = field(Array.isArray(found) ? found[i] : undefined, 'payment');
     return {
       paymentId: s.paymentId, terminalId: field(payment, 'terminalId') ?? null, at: field(payment, 'at') ?? null, amount: s.amount.toString(),
       outcome: field(payment, 'code') ?? 'settled', funding: { wallet: s.wallet.toString(), credit: s.credit.toString(), advance: s.advance.toString() }, points: s.points.toString(),
     };
-  }));
+  });
   return rows.sort((x, y) => (typeof y.at === 'number' ? y.at : 0) - (typeof x.at === 'number' ? x.at : 0));
 }
 
@@ -127,11 +123,14 @@ export const STUDENT_ROUTES: readonly Route[] = [
   { id: 'issueActivationCode', method: 'post', path: '/v1/accounts/{account}/activation-codes', roles: ['finance'], ok: [201],
     summary: "A one-time code a student signs in with (where the campus has no OpenID Connect provider): shown once, only its hash goes to the ledger; valid 7 days; replaces the account's earlier code",
     handle: async (call) => ok((await issueCodes(call, [param(call, 'account')]))[0], 201) },
-  { id: 'issueActivationCodes', method: 'post', path: '/v1/activation-codes', roles: ['finance'], ok: [201],
+  { id: 'issueActivationCodes', method: 'post', path: '/v1/activation-codes', bodyLimit: 'import', roles: ['finance'], ok: [201],
     summary: 'One-time sign-in codes for up to 500 accounts in one ledger transaction (an enrolment); all or nothing',
     body: z.strictObject({ accounts: z.array(id).min(1).max(500) }),
     handle: async (call) => ok({ codes: await issueCodes(call, (call.body as { accounts: string[] }).accounts) }, 201) },
-  { id: 'activateStudent', method: 'post', path: '/v1/student-activations', roles: 'public', ok: [201], summary: "Sign in with an activation code: answers the student's bearer token (this answer only), valid 30 days",
+  { id: 'activateStudent', method: 'post', path: '/v1/student-activations', roles: 'public',
+    // A whole cohort activates at once from behind one campus address; a code has ~60 bits and names
+    // one account, so guessing online is hopeless and a per-address limit would only refuse students.
+    throttle: false, ok: [201], summary: "Sign in with an activation code: answers the student's bearer token (this answer only), valid 30 days",
     body: z.strictObject({ account: id, code: z.string().min(8).max(32) }),
     handle: async (call) => {
       const b = call.body as { account: string; code: string };
@@ -187,7 +186,7 @@ export const STUDENT_ROUTES: readonly Route[] = [
   { id: 'reportMediumFound', method: 'post', path: '/v1/media/{mediaId}/found', roles: ['operator'], ok: [200], summary: 'Record that a lost medium was found: it stays refused (its key never comes back); the student certifies a new one',
     body: z.strictObject({ reason: z.string().max(256).optional() }),
     handle: async (call) => ok(await issuance(call).reportMedium({ mediaId: param(call, 'mediaId'), status: 'found', reason: (call.body as { reason?: string }).reason ?? '' }, actor(call))) },
-  { id: 'personaliseCards', method: 'post', path: '/v1/cards/certificates', roles: ['operator'], ok: [200],
+  { id: 'personaliseCards', method: 'post', path: '/v1/cards/certificates', bodyLimit: 'import', roles: ['operator'], ok: [200],
     summary: "A personalisation run: a certificate for each card's public key (up to 500), each with its account's limits, recorded on the ledger in groups; refusals per card",
     body: z.strictObject({ cards: z.array(z.strictObject({ account: id, publicKey: z.record(z.string(), z.string()) })).min(1).max(500) }),
     handle: async (call) => {

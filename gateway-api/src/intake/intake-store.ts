@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import type { Credential } from '../credential';
+import { CALLER_ROLES, type Credential } from '../credential';
 import { ident, inTransaction } from '../pg';
 import { StaffCredentials } from './staff-credentials';
 import { StudentCredentials } from './student-credentials';
@@ -141,13 +141,22 @@ export class IntakeStore {
     return at === undefined ? undefined : { revokedAt: at.toISOString() };
   }
 
-  /** The live terminal credential with this token hash, if any. */
-  async terminalCredential(tokenSha256: string): Promise<Credential | undefined> {
-    const { rows } = await this.pool.query<{ terminal_id: string }>(
-      `SELECT terminal_id FROM ${this.creds} WHERE token_sha256 = $1 AND revoked_at IS NULL`, [tokenSha256]);
-    const terminalId = rows[0]?.terminal_id;
-    return terminalId === undefined ? undefined : { tokenSha256, role: 'terminal', subject: terminalId };
+  /**
+   * The live credential with this token hash, whoever holds it (staff, a terminal, a student), in
+   * one round trip: every authenticated request asks, so three look-ups one after another would
+   * triple the database round trips of a morning refresh.
+   */
+  async credential(tokenSha256: string): Promise<Credential | undefined> {
+    const { rows } = await this.pool.query<{ role: string; subject: string }>(`
+      ${this.staff.liveByTokenSql}
+      UNION ALL SELECT 'terminal'::text, terminal_id FROM ${this.creds} WHERE token_sha256 = $1 AND revoked_at IS NULL
+      UNION ALL ${this.students.liveByTokenSql}
+      LIMIT 1`, [tokenSha256]);
+    const row = rows[0];
+    const role = CALLER_ROLES.find((r) => r === row?.role);
+    return row === undefined || role === undefined ? undefined : { tokenSha256, role, subject: row.subject };
   }
+
 
   /** Gives up this process's place in the settlement queue (before the pool ends). */
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import type { CallerRole, Credential } from '../credential';
+import type { CallerRole } from '../credential';
 import { ident } from '../pg';
 
 /** The staff roles an administrator issues credentials for. */
@@ -74,11 +74,9 @@ export class StaffCredentials {
     return row === undefined ? undefined : view(row);
   }
 
-  /** The live (not revoked, not expired) staff credential with this token hash. */
-  async find(tokenSha256: string): Promise<Credential | undefined> {
-    const { rows } = await this.pool.query<{ role: StaffRole; subject: string }>(
-      `SELECT role, subject FROM ${this.t} WHERE token_sha256 = $1 AND revoked_at IS NULL AND expires_at > clock_timestamp()`, [tokenSha256]);
-    const row = rows[0];
-    return row === undefined ? undefined : { tokenSha256, role: row.role, subject: row.subject };
+  /** Selects the live (not revoked, not expired) staff credential whose token hash is $1, as (role, subject). */
+  get liveByTokenSql(): string {
+    return `SELECT role::text, subject FROM ${this.t} WHERE token_sha256 = $1 AND revoked_at IS NULL AND expires_at > clock_timestamp()`;
   }
+
 }

@@ -1,6 +1,5 @@
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import type { Credential } from '../credential';
 import { ApiError } from '../errors';
 import { ident, inTransaction } from '../pg';
 
@@ -107,11 +106,9 @@ export class StudentCredentials {
     await this.pool.query(`UPDATE ${this.sessions} SET revoked_at = coalesce(revoked_at, clock_timestamp()) WHERE token_sha256 = $1`, [tokenSha256]);
   }
 
-  /** The live student credential with this token hash. */
-  async find(tokenSha256: string): Promise<Credential | undefined> {
-    const { rows } = await this.pool.query<{ account: string }>(
-      `SELECT account FROM ${this.sessions} WHERE token_sha256 = $1 AND revoked_at IS NULL AND expires_at > clock_timestamp()`, [tokenSha256]);
-    const row = rows[0];
-    return row === undefined ? undefined : { tokenSha256, role: 'student', subject: row.account };
+  /** Selects the live student session whose token hash is $1, as (role, subject). */
+  get liveByTokenSql(): string {
+    return `SELECT 'student'::text, account FROM ${this.sessions} WHERE token_sha256 = $1 AND revoked_at IS NULL AND expires_at > clock_timestamp()`;
   }
+
 }

@@ -155,7 +155,6 @@ export class IssuerService {
     const t1 = performance.now();
     const recorded = await this.client.record(entries);
     this.log.debug({ entries: entries.length, quoteAndSignMs: t1 - t0, recordMs: performance.now() - t1 }, 'issuance group recorded');
-    if (process.env.DOL_TRACE_ISSUANCE === '1') process.stderr.write(`group ${entries.length}: quote+sign ${(t1 - t0).toFixed(0)} ms, record ${(performance.now() - t1).toFixed(0)} ms\n`);
     for (const p of pending) {
       const answer = recorded.entries[p.entry];
       if (answer === undefined || !answer.ok) p.job.reject(answer?.ok === false ? answer.error : new Error('no answer'));

@@ -15,6 +15,23 @@ const keyText = (b: Buffer): string => b.toString('utf8');
 const keyBytes = (k: string): Buffer => Buffer.from(k, 'utf8');
 
 /**
+ * Many byte strings as one binary parameter and their 1-based offsets and lengths: node-postgres
+ * sends a Buffer as binary, but an array of Buffers as a text array of hex escapes, twice the bytes
+ * and a parse on each side; a block of 500 certificates writes about a megabyte.
+ */
+function packed(parts: readonly Uint8Array[]): { blob: Buffer; offsets: number[]; lengths: number[] } {
+  const offsets: number[] = [];
+  const lengths: number[] = [];
+  let at = 1;
+  for (const p of parts) {
+    offsets.push(at);
+    lengths.push(p.length);
+    at += p.length;
+  }
+  return { blob: Buffer.concat(parts), offsets, lengths };
+}
+
+/**
  * The embedded ledger's durable store, in PostgreSQL (the gateway's intake database, its own
  * schema). A block, its state changes, history rows and transaction index are one SQL
  * transaction: a crash at any point leaves the chain at the last whole block. Keys are bytea
@@ -70,15 +87,22 @@ export class PostgresBlockStore implements BlockStore {
       await client.query(`INSERT INTO ${this.s}.blocks (number, previous_hash, data_hash, commit_hash, hash, data, codes) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
         [block.number, block.previousHash, block.dataHash, block.commitHash ?? null, block.hash, block.data, block.codes]);
       if (puts.length > 0) {
-        await client.query(`INSERT INTO ${this.s}.state (key, value, block, tx) SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::bigint[], $4::int[])
+        const keys = packed(puts.map(([k]) => keyBytes(k)));
+        const values = packed(puts.map(([, w]) => w.value ?? new Uint8Array()));
+        await client.query(`INSERT INTO ${this.s}.state (key, value, block, tx)
+          SELECT substring($1::bytea FROM ko FOR kl), substring($2::bytea FROM vo FOR vl), b, t FROM unnest($3::int[], $4::int[], $5::int[], $6::int[], $7::bigint[], $8::int[]) AS u(ko, kl, vo, vl, b, t)
           ON CONFLICT (key) DO UPDATE SET value = excluded.value, block = excluded.block, tx = excluded.tx`,
-        [puts.map(([k]) => keyBytes(k)), puts.map(([, w]) => Buffer.from(w.value ?? new Uint8Array())), puts.map(([, w]) => w.version.block), puts.map(([, w]) => w.version.tx)]);
+        [keys.blob, values.blob, keys.offsets, keys.lengths, values.offsets, values.lengths, puts.map(([, w]) => w.version.block), puts.map(([, w]) => w.version.tx)]);
       }
       if (deletes.length > 0) await client.query(`DELETE FROM ${this.s}.state WHERE key = ANY($1::bytea[])`, [deletes]);
       if (history.length > 0) {
-        await client.query(`INSERT INTO ${this.s}.history (key, block, tx, tx_id, millis, value, is_delete) SELECT * FROM unnest($1::bytea[], $2::bigint[], $3::int[], $4::text[], $5::bigint[], $6::bytea[], $7::boolean[])`,
-          [history.map((h) => keyBytes(h.k)), history.map(() => block.number), history.map((h) => h.t.index), history.map((h) => h.t.txId), history.map((h) => h.t.millis),
-            history.map((h) => Buffer.from(h.v ?? new Uint8Array())), history.map((h) => h.v === null)]);
+        const keys = packed(history.map((h) => keyBytes(h.k)));
+        const values = packed(history.map((h) => h.v ?? new Uint8Array()));
+        await client.query(`INSERT INTO ${this.s}.history (key, block, tx, tx_id, millis, value, is_delete)
+          SELECT substring($1::bytea FROM ko FOR kl), $3::bigint, tx, tx_id, millis, substring($2::bytea FROM vo FOR vl), is_delete
+          FROM unnest($4::int[], $5::int[], $6::int[], $7::text[], $8::bigint[], $9::int[], $10::int[], $11::boolean[]) AS u(ko, kl, tx, tx_id, millis, vo, vl, is_delete)`,
+        [keys.blob, values.blob, block.number, keys.offsets, keys.lengths, history.map((h) => h.t.index), history.map((h) => h.t.txId), history.map((h) => h.t.millis),
+          values.offsets, values.lengths, history.map((h) => h.v === null)]);
       }
       if (txs.length > 0) {
         await client.query(`INSERT INTO ${this.s}.txs (tx_id, block, idx, code) SELECT * FROM unnest($1::text[], $2::bigint[], $3::int[], $4::text[])`,

@@ -1,0 +1,78 @@
+/**
+ * Many students' phones calling the gateway at once, in a worker thread of its own: a benchmark of
+ * the centre must not spend the centre's thread on its clients (the phones are not the server).
+ * `callAll` runs the calls with at most `concurrency` in flight and answers each call's status and
+ * body, in order; progress is reported as calls finish.
+ */
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+
+/** One HTTP call a phone makes. */
+export interface ClientCall {
+  readonly method: string;
+  readonly path: string;
+  readonly token: string;
+  readonly body?: unknown;
+}
+
+/** What the gateway answered. */
+export interface ClientAnswer {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+interface Job { readonly url: string; readonly concurrency: number; readonly calls: readonly ClientCall[] }
+type Message = { readonly done: number } | { readonly answers: readonly ClientAnswer[] } | { readonly error: string };
+
+/** Runs `calls` against `url` from a worker thread; `progress` sees how many finished. */
+export function callAll(url: string, calls: readonly ClientCall[], concurrency: number, progress?: (done: number) => void): Promise<ClientAnswer[]> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(__filename, { workerData: { url, concurrency, calls } satisfies Job });
+    let settled = false;
+    worker.on('message', (m: Message) => {
+      if ('done' in m) progress?.(m.done);
+      else if ('answers' in m) {
+        settled = true;
+        resolve([...m.answers]);
+      } else {
+        settled = true;
+        reject(new Error(m.error));
+      }
+    });
+    worker.on('error', (e: Error) => {
+      settled = true;
+      reject(e);
+    });
+    worker.on('exit', (code) => {
+      if (!settled) reject(new Error(`the client thread stopped with code ${code} before answering`));
+    });
+  });
+}
+
+async function work(job: Job): Promise<void> {
+  const answers: ClientAnswer[] = new Array<ClientAnswer>(job.calls.length);
+  let next = 0;
+  let done = 0;
+  let reported = 0;
+  await Promise.all(Array.from({ length: Math.min(job.concurrency, job.calls.length) }, async () => {
+    while (next < job.calls.length) {
+      const i = next++;
+      const c = job.calls[i] as ClientCall;
+      const res = await fetch(`${job.url}${c.path}`, {
+        method: c.method, headers: { authorization: `Bearer ${c.token}`, ...(c.body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(c.body === undefined ? {} : { body: JSON.stringify(c.body) }),
+      });
+      const text = await res.text();
+      answers[i] = { status: res.status, body: text === '' ? null : JSON.parse(text) as unknown };
+      done += 1;
+      if (done - reported >= 100 || done === job.calls.length) {
+        reported = done;
+        parentPort?.postMessage({ done } satisfies Message);
+      }
+    }
+  }));
+  parentPort?.postMessage({ answers } satisfies Message);
+}
+
+if (!isMainThread && parentPort !== null) {
+  work(workerData as Job).catch((error: unknown) => parentPort?.postMessage({ error: error instanceof Error ? error.message : String(error) } satisfies Message));
+}
