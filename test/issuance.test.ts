@@ -177,6 +177,8 @@ describe('issuer service, agreement, loss report and the student role', () => {
     expect(outcomes.map((o) => [o.code, o.reason ?? o.flags])).toEqual([['rejected', 'DENY_LISTED'], ['settled', ['denied-after-terminal-version', 'cert-revoked']]]);
     // Found: it stays refused; a new key is a new medium.
     expect(await call('POST', `/v1/media/${String(cert.mediaId)}/found`, 'operator', { reason: 'returned to the desk' })).toMatchObject({ status: 200 });
+    // Found again: the first record stands and nothing is written.
+    expect(await call('POST', `/v1/media/${String(cert.mediaId)}/found`, 'operator', { reason: 'again' })).toMatchObject({ status: 200, body: { result: { status: 'found', replayed: true } } });
     expect(await requestCert(acct('cat'), key)).toMatchObject({ status: 409, body: { code: 'MEDIUM_LOST' } });
     expect((await requestCert(acct('cat'), generateSigningKey('ES256'))).status).toBe(201);
   });
@@ -185,7 +187,7 @@ describe('issuer service, agreement, loss report and the student role', () => {
     const faces = async (): Promise<ReadonlySet<string>> => parseFaceAgreements(await must('GET', '/v1/face-agreements', 'operator')).accounts;
     expect((await faces()).has(acct('cat'))).toBe(true);
     const withdrawn = await must('DELETE', '/v1/me/agreement', acct('cat'));
-    expect(withdrawn).toMatchObject({ result: { status: 'withdrawn' } });
+    expect(withdrawn).toMatchObject({ result: { status: 'withdrawn' }, txId: expect.any(String), blockNumber: expect.stringMatching(/^[0-9]+$/) });
     expect([(await faces()).has(acct('cat')), (await faces()).has(acct('ann')), (await faces()).has(acct('ben'))]).toEqual([false, true, true]);
     // A face terminal that synced after the withdrawal refuses cat's face and takes ann's.
     const engine = new AcceptanceEngine(pos.terminalId);

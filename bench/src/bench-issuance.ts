@@ -3,14 +3,14 @@
  * an accepted agreement, then every wallet asks for a new certificate at once through the real
  * gateway (HTTP, proof of possession, the issuer service's groups, the contract's limits), every
  * certificate recorded on the ledger; checked: each answered, ranges as quoted, the exposure total.
- * Usage: npm run bench:issuance [-- --wallets 30000 --concurrency 1000 --ledger embedded|fabric --store postgres|memory]
+ * Usage: npm run bench:issuance [-- --wallets 30000 --concurrency 1000 --ledger embedded|fabric --store postgres|memory --groups-in-flight 3 --group-size 500]
  * With --ledger fabric: a network of its own started by the project's scripts (network/bench-run), removed at the end.
  */
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import { Pool } from 'pg';
 import { join, resolve } from 'node:path';
-import { EmbeddedLedger, MemoryBlockStore, PostgresBlockStore, type LedgerPort } from '@dol/gateway-api';
+import { DEFAULT_ISSUER_OPTIONS, EmbeddedLedger, MemoryBlockStore, PostgresBlockStore, type IssuerOptions, type LedgerPort } from '@dol/gateway-api';
 import { down, findBinaries, layout, up } from '@dol/network';
 import { benchLedger } from './bench-setup';
 import { generateSigningKey, positiveIntOption, progressBar, signJws } from '@dol/scripts';
@@ -38,11 +38,11 @@ async function json(res: Response, what: string): Promise<Record<string, unknown
 }
 
 /** Opens `wallets` accounts with 100.00 each, signs each student in and has them accept the agreement; then times every wallet's refresh. */
-export async function morningRefresh(options: { wallets: number; concurrency: number; store: 'postgres' | 'memory'; pool: Pool; quiet?: boolean; ledger?: LedgerPort }): Promise<RefreshFigures> {
+export async function morningRefresh(options: { wallets: number; concurrency: number; store: 'postgres' | 'memory'; pool: Pool; quiet?: boolean; ledger?: LedgerPort; issuerOptions?: IssuerOptions }): Promise<RefreshFigures> {
   const now = Date.now();
   const schema = `bench_issuance_${randomBytes(4).toString('hex')}`;
   const ledger = options.ledger ?? await EmbeddedLedger.open({ store: options.store === 'postgres' ? new PostgresBlockStore(options.pool, `${schema}_ledger`) : new MemoryBlockStore(), clock: () => now });
-  const gw = await startTestGateway({ pool: options.pool, schema, now, ledger });
+  const gw = await startTestGateway({ pool: options.pool, schema, now, ledger, ...(options.issuerOptions === undefined ? {} : { issuerOptions: options.issuerOptions }) });
   const busyMs = (): ReadonlyMap<string, number> => (ledger instanceof EmbeddedLedger ? ledger.busyMs : new Map());
   const show = (label: string) => (d: number): void => {
     if (options.quiet !== true) progressBar(label, d, options.wallets);
@@ -109,17 +109,21 @@ async function main(): Promise<void> {
   const concurrency = positiveIntOption('concurrency', 128);
   const store = textOption('store', 'postgres');
   const ledgerKind = textOption('ledger', 'embedded');
+  const issuerOptions: IssuerOptions = {
+    ...DEFAULT_ISSUER_OPTIONS, concurrency: positiveIntOption('groups-in-flight', DEFAULT_ISSUER_OPTIONS.concurrency), groupSize: positiveIntOption('group-size', DEFAULT_ISSUER_OPTIONS.groupSize),
+  };
   if (store !== 'postgres' && store !== 'memory') throw new Error('--store must be postgres or memory');
   if (ledgerKind !== 'embedded' && ledgerKind !== 'fabric') throw new Error('--ledger must be embedded or fabric');
   const pool = new Pool({ connectionString: process.env.DOL_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', max: 16 });
   const l = layout(join(resolve(__dirname, '..', '..'), 'network', 'bench-run'), 29000, 1);
   const fabric = ledgerKind === 'fabric' ? benchLedger(await upNetwork(l)) : undefined;
   try {
-    const f = await morningRefresh({ wallets, concurrency, store, pool, ...(fabric === undefined ? {} : { ledger: fabric }) });
+    const f = await morningRefresh({ wallets, concurrency, store, pool, issuerOptions, ...(fabric === undefined ? {} : { ledger: fabric }) });
     const ok = f.exposureTotal === f.expectedTotal && f.liveCertificates === f.wallets;
     process.stdout.write([
       '', `command: npm run bench:issuance -- ${givenArguments().join(' ')}`.trimEnd(),
       `machine: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}; ${fabric === undefined ? `EMBEDDED LEDGER (${store}), not Fabric` : 'a Fabric network (Raft orderer, 3 peers, chaincode as a service), the gateway on OperatorOrg\'s peer'}`,
+      `issuer service: groups of up to ${issuerOptions.groupSize}, ${issuerOptions.concurrency} in flight, ${issuerOptions.lingerMs} ms linger`,
       `agreements of ${f.wallets} students recorded: ${f.onboardS.toFixed(1)} s`,
       `first certificates of ${f.wallets} new media: ${f.firstS.toFixed(1)} s`,
       `morning refresh: ${f.wallets} certificates issued and recorded in ${f.refreshS.toFixed(1)} s (${f.perSecond.toFixed(0)}/s)`,
@@ -142,7 +146,7 @@ async function upNetwork(l: ReturnType<typeof layout>): Promise<ReturnType<typeo
 
 if (require.main === module) {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
-    process.stdout.write('usage: npm run bench:issuance [-- --wallets 30000 --concurrency 128 --store postgres|memory]\n  The morning refresh on the EMBEDDED LEDGER through the real gateway (not Fabric).\n');
+    process.stdout.write('usage: npm run bench:issuance [-- --wallets 30000 --concurrency 128 --ledger embedded|fabric --store postgres|memory --groups-in-flight 3 --group-size 500]\n  The morning refresh through the real gateway: on the embedded ledger, or with --ledger fabric on a Fabric network of its own.\n  --concurrency: phones calling at once; --groups-in-flight, --group-size: the issuer service\'s grouping.\n');
     process.exit(0);
   }
   main().catch((error: unknown) => {

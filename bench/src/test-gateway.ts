@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Pool } from 'pg';
 import pino from 'pino';
-import { EmbeddedLedger, IntakeStore, KeyFileSigner, MemoryBlockStore, assembleGateway, type GroupLimits, type IntakeWorker, type LedgerPort } from '@dol/gateway-api';
+import { EmbeddedLedger, IntakeStore, KeyFileSigner, MemoryBlockStore, assembleGateway, type GroupLimits, type IntakeWorker, type IssuerOptions, type LedgerPort } from '@dol/gateway-api';
 
 
 export type StaffRole = 'operator' | 'finance' | 'registrar' | 'auditor';
@@ -35,6 +35,8 @@ export interface TestGatewayOptions {
   readonly cli?: { readonly ordererAddress: string; readonly peerAddress: string };
   /** Group commit limits (default: the gateway's, 32 batches / 4,000 records). */
   readonly groups?: GroupLimits;
+  /** How the issuer service groups certificate requests (the gateway's defaults unless given). */
+  readonly issuerOptions?: IssuerOptions;
 }
 
 /**
@@ -57,7 +59,7 @@ export async function startTestGateway(options: TestGatewayOptions & { readonly 
   await ledger.submit('operator', 'RegisterIssuerKey', [JSON.stringify({
     keyId: issuerKeyId, alg: signer.alg, publicKey: signer.publicJwk, validFrom: options.now - 365 * 86_400_000, validTo: options.now + 365 * 86_400_000, status: 'active',
   })], { subject: 'test-setup' });
-  const { app, worker } = assembleGateway({ issuerSigners: [signer],
+  const { app, worker } = assembleGateway({ issuerSigners: [signer], ...(options.issuerOptions === undefined ? {} : { issuerOptions: options.issuerOptions }),
     store, ledger, log: pino({ level: 'silent' }), worker: { concurrency: options.workers ?? 1, idlePollMs: 250, maxBackoffMs: 100 }, credentials,
     channel: 'campus', chaincode: 'settlement', cli: options.cli ?? { ordererAddress: '-', peerAddress: '-' },
   });

@@ -4,7 +4,7 @@ import type { Credential } from './config';
 import { createApp } from './http/app';
 import type { IntakeStore } from './intake/intake-store';
 import type { IssuerSigner } from './issuer/issuer-keyring';
-import { IssuerService } from './issuer/issuer-service';
+import { IssuerService, type IssuerOptions } from './issuer/issuer-service';
 import { IntakeWorker, type WorkerOptions } from './intake/intake-worker';
 import type { LedgerPort } from './ledger/ledger-port';
 import { SettlementClient } from './ledger/settlement-client';
@@ -27,6 +27,8 @@ export interface GatewayParts {
   readonly terminalCertRequired?: boolean;
   /** Issuer keys this gateway holds: with any, it runs the issuer service (docs/wallet.md). */
   readonly issuerSigners?: readonly IssuerSigner[];
+  /** How the issuer service groups requests (DEFAULT_ISSUER_OPTIONS unless given). */
+  readonly issuerOptions?: IssuerOptions;
   /** The campus's OpenID Connect provider students sign in with (docs/wallet.md, "Signing in"); absent: activation codes only. */
   readonly oidc?: OidcConfig;
 }
@@ -40,7 +42,7 @@ export function assembleGateway(parts: GatewayParts): { app: express.Express; wo
   const { store, ledger, log } = parts;
   const metrics = createMetrics(() => store.depth());
   const worker = new IntakeWorker(store, new SettlementClient(ledger), log, metrics, parts.worker);
-  const issuer = new IssuerService(ledger, parts.issuerSigners ?? [], store.queue, log);
+  const issuer = new IssuerService(ledger, parts.issuerSigners ?? [], store.queue, log, parts.issuerOptions);
   const app = createApp({
     ledger, store, onAccepted: () => {
       worker.nudge();

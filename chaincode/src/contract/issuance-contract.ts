@@ -38,7 +38,7 @@ export class IssuanceContract extends Contract {
   @Returns('string')
   async SetAgreementText(ctx: Context, text: string): Promise<string> {
     requireRole(ctx.clientIdentity, ['operator'], 'SetAgreementText');
-    if (typeof text !== 'string' || text.trim() === '' || Buffer.byteLength(text) > 32 * 1024) throw new DomainError('INVALID_FIELD', 'text must be 1 byte to 32 KiB', { field: 'text' });
+    if (typeof text !== 'string' || text.trim() === '' || Buffer.byteLength(text) > 32 * 1024) throw new DomainError('INVALID_FIELD', 'text must not be blank, and at most 32 KiB', { field: 'text' });
     const ledger = new Ledger(ctx);
     const version = ((await agreementText(ledger))?.version ?? 0) + 1;
     const record = { version, textHash: sha256Hex(Buffer.from(text, 'utf8')), text };

@@ -16,7 +16,7 @@ import type { RiskPolicy } from '../core/risk-policy';
 import { parseStrictJson, type JsonValue } from '../core/strict-json';
 import { mediaIdOfKey, openSelfSigned, parseAgreementAcceptance } from '../core/wallet-docs';
 import { mediumOf, type AccountState, type MediumState } from '../settlement/account';
-import { exposureOf, quoteCertificate, recordCertificate, revokeCertificates } from '../settlement/issuance';
+import { exposureOf, holdQuote, quoteCertificate, recordCertificate, revokeCertificates } from '../settlement/issuance';
 import { accountFromJson, accountToJson, certRecordToJson, pad } from './codec';
 import { K } from './keys';
 import { txTime, type Ledger } from './ledger-records';
@@ -122,9 +122,8 @@ export async function quoteGroup(ledger: Ledger, requests: readonly JsonValue[])
       if (!q.ok) throw new DomainError(q.code, q.message);
       const quote = q.quote;
       out.push({ account: a.id, group: a.group, mediaId, capTotal: quote.capTotal.toString(), capPerPayment: quote.capPerPayment.toString(), ctrFrom: quote.ctrFrom, ctrTo: quote.ctrTo, nbf: quote.nbf, exp: quote.exp });
-      // The next request of the same account in this group sees this one's exposure.
-      const held = recordCertificate(a, { ...quote, mediaId, kind: 'wallet', keyId: 'quote', digest: '0'.repeat(64) }, policy, now);
-      if (held.ok) accounts.set(held.account);
+      // The next request of the same account in this group sees this one's exposure and counters.
+      accounts.set(holdQuote(a, mediaId, quote, now));
     } catch (error) {
       out.push(refusal(error));
     }
@@ -237,6 +236,8 @@ export async function reportMedium(ledger: Ledger, report: JsonValue, by: string
   const medium = mediumOf(a, mediaId) ?? { used: {}, spent: {} };
   if (status === 'found') {
     if (medium.lost === undefined) throw new DomainError('WRONG_ACCOUNT_STATE', `medium ${mediaId} was not reported lost`);
+    // Found twice: the first record stands, nothing is written again.
+    if (medium.found !== undefined) return { mediaId, account: a.id, status: 'found', at: medium.found.at, by: medium.found.by, note: 'the medium stays refused: its key never comes back; certify a new one', replayed: true };
     await ledger.write(K.account, [a.id], accountToJson({ ...a, media: { ...a.media, [mediaId]: { ...medium, found: { at, by, reason } } } }));
     return { mediaId, account: a.id, status: 'found', at, by, note: 'the medium stays refused: its key never comes back; certify a new one' };
   }

@@ -4,7 +4,7 @@ import { parseAccountId, parseGroupId, parseMediaId, type MediaId } from '../cor
 import { DEFAULT_ISSUANCE_LIMITS, type IssuanceLimits } from '../core/risk-policy';
 import { openAccount, type AccountState, type CertRecord, type MediumState } from './account';
 import { offlineAvailable } from './allowance';
-import { CERT_RETENTION_MS, certFinding, exposureOf, quoteCertificate, recordCertificate } from './issuance';
+import { CERT_RETENTION_MS, certFinding, exposureOf, holdQuote, quoteCertificate, recordCertificate } from './issuance';
 
 const NOW = 1_767_225_600_000;
 const LIMITS: IssuanceLimits = { ...DEFAULT_ISSUANCE_LIMITS, certCapTotal: Amount.parse('30000'), certCapPerPayment: Amount.parse('2000'), maxLiveMedia: 3 };
@@ -47,6 +47,20 @@ describe('issuance rules (docs/wallet.md, "Limits")', () => {
       expect(r.ok).toBe(true);
       if (r.ok) expect(exposureOf(r.account, NOW).gt(offlineAvailable(a).sub(a.advance).max(exposureOf(a, NOW, media(0))))).toBe(false);
     }), { numRuns: 500 });
+  });
+
+  it('a quote held in a group counts for the next quote of the same account: the two together within the allowance, their counters disjoint (property)', () => {
+    fc.assert(fc.property(accountArb, (a) => {
+      const first = quoteCertificate(a, media(0), LIMITS, NOW);
+      if (!first.ok) return;
+      const held = holdQuote(a, media(0), first.quote, NOW);
+      const again = quoteCertificate(held, media(0), LIMITS, NOW);
+      if (again.ok) expect(again.quote.ctrFrom).toBe(first.quote.ctrTo + 1);
+      const other = quoteCertificate(held, media(9), LIMITS, NOW);
+      if (!other.ok) return;
+      const ceiling = offlineAvailable(a).sub(a.advance).sub(exposureOf(a, NOW, media(0)));
+      expect(other.quote.capTotal.add(first.quote.capTotal).gt(ceiling)).toBe(false);
+    }), { numRuns: 300 });
   });
 
   it('refuses without a live agreement, and a certificate asking more than the quote', () => {

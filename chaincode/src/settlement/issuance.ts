@@ -129,17 +129,33 @@ export function recordCertificate(account: AccountState, cert: CertToRecord, lim
   if (cert.exp - cert.nbf > limits.certValidityMs + limits.certBackdateMs || cert.nbf < now - limits.certBackdateMs - QUOTE_MAX_AGE_MS || cert.exp <= now || cert.ctrTo - cert.ctrFrom + 1 > limits.certCounters) {
     return { ok: false, code: 'INSUFFICIENT_ALLOWANCE', message: 'certificate validity or counter count beyond the policy, or already expired' };
   }
-  const medium: MediumState = mediumOf(account, cert.mediaId) ?? { used: {}, spent: {} };
+  return { ok: true, account: withCertificate(account, cert.mediaId, cert.kind, {
+    ctrTo: cert.ctrTo, capTotal: cert.capTotal, capPerPayment: cert.capPerPayment, nbf: cert.nbf, exp: cert.exp, keyId: cert.keyId, digest: cert.digest, recordedAt: now, status: 'live',
+  }, cert.ctrFrom, now) };
+}
+
+/** The account with a new live certificate on the medium: its earlier live one superseded, expired ones past retention pruned, the next free counter after it. */
+function withCertificate(account: AccountState, mediaId: MediaId, kind: 'wallet' | 'card', record: CertRecord, ctrFrom: number, now: number): AccountState {
+  const medium: MediumState = mediumOf(account, mediaId) ?? { used: {}, spent: {} };
   const certs: Record<string, CertRecord> = {};
   for (const [from, c] of Object.entries(medium.certs ?? {})) {
     if (c.exp + CERT_RETENTION_MS < now) continue;
     certs[from] = c.status === 'live' ? { ...c, status: 'superseded' } : c;
   }
-  certs[String(cert.ctrFrom)] = {
-    ctrTo: cert.ctrTo, capTotal: cert.capTotal, capPerPayment: cert.capPerPayment, nbf: cert.nbf, exp: cert.exp, keyId: cert.keyId, digest: cert.digest, recordedAt: now, status: 'live',
-  };
-  const next: MediumState = { ...medium, kind: cert.kind, certs, ctrNext: cert.ctrTo + 1 };
-  return { ok: true, account: { ...account, media: { ...account.media, [cert.mediaId]: next } } };
+  certs[String(ctrFrom)] = record;
+  return { ...account, media: { ...account.media, [mediaId]: { ...medium, kind, certs, ctrNext: record.ctrTo + 1 } } };
+}
+
+/**
+ * The account as if the quoted certificate were already recorded: what a later quote of the same
+ * account in one group must see (the exposure it holds, the counters it takes). Never written; the
+ * certificate itself is recorded, and checked again, by recordCertificate.
+ */
+export function holdQuote(account: AccountState, mediaId: MediaId, quote: CertQuote, now: number): AccountState {
+  const kind = mediumOf(account, mediaId)?.kind ?? (mediaId.startsWith('c-') ? 'card' : 'wallet');
+  return withCertificate(account, mediaId, kind, {
+    ctrTo: quote.ctrTo, capTotal: quote.capTotal, capPerPayment: quote.capPerPayment, nbf: quote.nbf, exp: quote.exp, keyId: '', digest: '', recordedAt: now, status: 'live',
+  }, quote.ctrFrom, now);
 }
 
 /** Every live certificate of a medium revoked (a loss report, a withdrawn agreement). */

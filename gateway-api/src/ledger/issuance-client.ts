@@ -1,4 +1,5 @@
 import { DomainError, isJsonObject, type ErrorCode } from '@dol/chaincode';
+import { answerList, parseAnswer as parse } from './ledger-answer';
 import { LedgerError, type Actor, type LedgerPort } from './ledger-port';
 
 /** A quote of the ledger for one certificate: its limits and counters (docs/wallet.md, "Limits"). */
@@ -26,12 +27,11 @@ export interface LedgerIssuerKey {
   readonly status: string;
 }
 
-function parse(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new LedgerError('refused', `${what} answered something that is not JSON`, 'REFUSED');
-  }
+/** A write's answer: its transaction, the block that holds it, and what the contract answered. */
+export interface WriteAnswer {
+  readonly txId: string;
+  readonly blockNumber: string;
+  readonly result: unknown;
 }
 
 /** An entry `{refused: {code, message}}` as the DomainError it stands for. */
@@ -59,8 +59,7 @@ export class IssuanceClient {
   /** Quotes certificates for (account, medium) pairs, in order; a query, nothing written. */
   async quote(requests: readonly { account: string; mediaId: string }[]): Promise<(Quote | DomainError)[]> {
     const answer = parse(await this.ledger.evaluate('operator', 'issuance:QuoteCertificates', [JSON.stringify(requests)]), 'QuoteCertificates');
-    if (!Array.isArray(answer) || answer.length !== requests.length) throw new LedgerError('refused', 'QuoteCertificates answered another number of entries', 'REFUSED');
-    return answer.map((v) => {
+    return answerList(answer, 'QuoteCertificates', undefined, requests.length).map((v) => {
       const e = entryOf(v);
       if (!e.ok) return e.error;
       const q = e.value;
@@ -71,9 +70,7 @@ export class IssuanceClient {
   /** Records agreements and certificates in one transaction; each entry answered in order. */
   async record(entries: readonly ({ agreement: string } | { certificate: string })[]): Promise<{ txId: string; blockNumber: string; entries: EntryAnswer[] }> {
     const s = await this.ledger.submit('operator', 'issuance:RecordIssuances', [JSON.stringify(entries)], { subject: 'issuer-service' });
-    const answer = parse(s.result, 'RecordIssuances');
-    const list = isJsonObject(answer) ? answer.entries : undefined;
-    if (!Array.isArray(list) || list.length !== entries.length) throw new LedgerError('refused', 'RecordIssuances answered another number of entries', 'REFUSED');
+    const list = answerList(parse(s.result, 'RecordIssuances'), 'RecordIssuances', 'entries', entries.length);
     return { txId: s.txId, blockNumber: s.blockNumber, entries: list.map(entryOf) };
   }
 
@@ -90,21 +87,21 @@ export class IssuanceClient {
   }
 
   /** Sets a new version of the agreement text. */
-  async setAgreementText(text: string, actor: Actor): Promise<{ txId: string; result: unknown }> {
+  async setAgreementText(text: string, actor: Actor): Promise<WriteAnswer> {
     const s = await this.ledger.submit('operator', 'issuance:SetAgreementText', [text], actor);
-    return { txId: s.txId, result: parse(s.result, 'SetAgreementText') };
+    return { txId: s.txId, blockNumber: s.blockNumber, result: parse(s.result, 'SetAgreementText') };
   }
 
   /** Withdraws an account's agreement: its live certificates revoked, its media deny-listed. */
-  async withdrawAgreement(account: string, actor: Actor): Promise<{ txId: string; result: unknown }> {
+  async withdrawAgreement(account: string, actor: Actor): Promise<WriteAnswer> {
     const s = await this.ledger.submit('operator', 'issuance:WithdrawAgreement', [account], actor);
-    return { txId: s.txId, result: parse(s.result, 'WithdrawAgreement') };
+    return { txId: s.txId, blockNumber: s.blockNumber, result: parse(s.result, 'WithdrawAgreement') };
   }
 
   /** Reports a medium lost or found. */
-  async reportMedium(report: { mediaId: string; status: 'lost' | 'found'; reason?: string; account?: string }, actor: Actor): Promise<{ txId: string; result: unknown }> {
+  async reportMedium(report: { mediaId: string; status: 'lost' | 'found'; reason?: string; account?: string }, actor: Actor): Promise<WriteAnswer> {
     const s = await this.ledger.submit('operator', 'issuance:ReportMedium', [JSON.stringify(report)], actor);
-    return { txId: s.txId, result: parse(s.result, 'ReportMedium') };
+    return { txId: s.txId, blockNumber: s.blockNumber, result: parse(s.result, 'ReportMedium') };
   }
 
   /** An account's agreement, media and certificates. */
@@ -115,9 +112,7 @@ export class IssuanceClient {
   /** Records one-time sign-in codes by their hashes (finance); answers each account's expiry. */
   async issueActivations(list: readonly { account: string; codeHash: string }[], actor: Actor): Promise<{ account: string; expiresAt: number }[]> {
     const s = await this.ledger.submit('finance', 'issuance:IssueActivationCodes', [JSON.stringify(list)], actor);
-    const answer = parse(s.result, 'IssueActivationCodes');
-    if (!Array.isArray(answer)) throw new LedgerError('refused', 'IssueActivationCodes answered no list', 'REFUSED');
-    return answer.filter(isJsonObject).map((a) => ({ account: str(a.account), expiresAt: num(a.expiresAt) }));
+    return answerList(parse(s.result, 'IssueActivationCodes'), 'IssueActivationCodes').filter(isJsonObject).map((a) => ({ account: str(a.account), expiresAt: num(a.expiresAt) }));
   }
 
   /** An account's live activation (hash and expiry), or undefined when finance issued none. */

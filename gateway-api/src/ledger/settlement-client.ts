@@ -1,3 +1,4 @@
+import { answerList, parseAnswer } from './ledger-answer';
 import { LedgerError, type LedgerPort, type Submitted } from './ledger-port';
 
 /** One batch's answer in a settled group: its result as the terminal reads it back, or its refusal. */
@@ -22,14 +23,6 @@ export interface ChainEntry extends Record<string, unknown> {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new LedgerError('refused', `${what} answered something that is not JSON`, 'REFUSED');
-  }
-}
 
 function countsOf(v: unknown): Record<string, number> {
   const out: Record<string, number> = {};
@@ -58,15 +51,13 @@ export class SettlementClient {
   /** Settles batches in one transaction (group commit), in this order. */
   async submitBatches(jwsList: readonly string[]): Promise<SettledGroup> {
     const submitted: Submitted = await this.ledger.submit('gateway', 'SubmitBatches', [jwsList.join('\n')]);
-    const answer = parseJson(submitted.result, 'SubmitBatches');
-    const list = isObject(answer) ? answer.batches : undefined;
-    if (!Array.isArray(list) || list.length !== jwsList.length) throw new LedgerError('refused', 'SubmitBatches answered another number of batches than it was given', 'REFUSED');
+    const list = answerList(parseAnswer(submitted.result, 'SubmitBatches'), 'SubmitBatches', 'batches', jwsList.length);
     return { txId: submitted.txId, blockNumber: submitted.blockNumber, batches: list.map(parseGroupEntry) };
   }
 
   /** A terminal's batch chain, every submission in settlement order. */
   async batchChain(terminalId: string): Promise<ChainEntry[]> {
-    const answer = parseJson(await this.ledger.evaluate('gateway', 'GetBatches', [terminalId]), 'GetBatches');
+    const answer = parseAnswer(await this.ledger.evaluate('gateway', 'GetBatches', [terminalId]), 'GetBatches');
     if (!Array.isArray(answer)) return [];
     return answer.filter((e): e is ChainEntry => isObject(e) && typeof e.batchSeq === 'number');
   }
