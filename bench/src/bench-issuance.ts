@@ -3,7 +3,7 @@
  * an accepted agreement, then every wallet asks for a new certificate at once through the real
  * gateway (HTTP, proof of possession, the issuer service's groups, the contract's limits), every
  * certificate recorded on the ledger; checked: each answered, ranges as quoted, the exposure total.
- * Usage: npm run bench:issuance [-- --wallets 30000 --concurrency 1000 --ledger embedded|fabric --store postgres|memory --groups-in-flight 3 --group-size 500]
+ * Usage: npm run bench:issuance [-- --wallets 30000 --concurrency 1000 --ledger embedded|fabric --store postgres|memory --groups-in-flight 3 --group-size 500 --log-level debug]
  * With --ledger fabric: a network of its own started by the project's scripts (network/bench-run), removed at the end.
  */
 import { randomBytes } from 'node:crypto';
@@ -38,11 +38,11 @@ async function json(res: Response, what: string): Promise<Record<string, unknown
 }
 
 /** Opens `wallets` accounts with 100.00 each, signs each student in and has them accept the agreement; then times every wallet's refresh. */
-export async function morningRefresh(options: { wallets: number; concurrency: number; store: 'postgres' | 'memory'; pool: Pool; quiet?: boolean; ledger?: LedgerPort; issuerOptions?: IssuerOptions }): Promise<RefreshFigures> {
+export async function morningRefresh(options: { wallets: number; concurrency: number; store: 'postgres' | 'memory'; pool: Pool; quiet?: boolean; ledger?: LedgerPort; issuerOptions?: IssuerOptions; logLevel?: string }): Promise<RefreshFigures> {
   const now = Date.now();
   const schema = `bench_issuance_${randomBytes(4).toString('hex')}`;
   const ledger = options.ledger ?? await EmbeddedLedger.open({ store: options.store === 'postgres' ? new PostgresBlockStore(options.pool, `${schema}_ledger`) : new MemoryBlockStore(), clock: () => now });
-  const gw = await startTestGateway({ pool: options.pool, schema, now, ledger, ...(options.issuerOptions === undefined ? {} : { issuerOptions: options.issuerOptions }) });
+  const gw = await startTestGateway({ pool: options.pool, schema, now, ledger, ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }), ...(options.issuerOptions === undefined ? {} : { issuerOptions: options.issuerOptions }) });
   const busyMs = (): ReadonlyMap<string, number> => (ledger instanceof EmbeddedLedger ? ledger.busyMs : new Map());
   const show = (label: string) => (d: number): void => {
     if (options.quiet !== true) progressBar(label, d, options.wallets);
@@ -118,7 +118,7 @@ async function main(): Promise<void> {
   const l = layout(join(resolve(__dirname, '..', '..'), 'network', 'bench-run'), 29000, 1);
   const fabric = ledgerKind === 'fabric' ? benchLedger(await upNetwork(l)) : undefined;
   try {
-    const f = await morningRefresh({ wallets, concurrency, store, pool, issuerOptions, ...(fabric === undefined ? {} : { ledger: fabric }) });
+    const f = await morningRefresh({ wallets, concurrency, store, pool, issuerOptions, logLevel: textOption('log-level', 'silent'), ...(fabric === undefined ? {} : { ledger: fabric }) });
     const ok = f.exposureTotal === f.expectedTotal && f.liveCertificates === f.wallets;
     process.stdout.write([
       '', `command: npm run bench:issuance -- ${givenArguments().join(' ')}`.trimEnd(),
@@ -146,7 +146,7 @@ async function upNetwork(l: ReturnType<typeof layout>): Promise<ReturnType<typeo
 
 if (require.main === module) {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
-    process.stdout.write('usage: npm run bench:issuance [-- --wallets 30000 --concurrency 128 --ledger embedded|fabric --store postgres|memory --groups-in-flight 3 --group-size 500]\n  The morning refresh through the real gateway: on the embedded ledger, or with --ledger fabric on a Fabric network of its own.\n  --concurrency: phones calling at once; --groups-in-flight, --group-size: the issuer service\'s grouping.\n');
+    process.stdout.write('usage: npm run bench:issuance [-- --wallets 30000 --concurrency 128 --ledger embedded|fabric --store postgres|memory --groups-in-flight 3 --group-size 500 --log-level silent|debug]\n  The morning refresh through the real gateway: on the embedded ledger, or with --ledger fabric on a Fabric network of its own.\n  --concurrency: phones calling at once; --groups-in-flight, --group-size: the issuer service\'s grouping.\n');
     process.exit(0);
   }
   main().catch((error: unknown) => {

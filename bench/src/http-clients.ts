@@ -28,15 +28,19 @@ export function callAll(url: string, calls: readonly ClientCall[], concurrency: 
   return new Promise((resolve, reject) => {
     const worker = new Worker(__filename, { workerData: { url, concurrency, calls } satisfies Job });
     let settled = false;
+    // Done, the thread goes with its connections: a gateway closing after a failed phase must not wait for them.
+    const finish = (then: () => void): void => {
+      settled = true;
+      void worker.terminate().then(then);
+    };
     worker.on('message', (m: Message) => {
       if ('done' in m) progress?.(m.done);
-      else if ('answers' in m) {
-        settled = true;
+      else if ('answers' in m) finish(() => {
         resolve([...m.answers]);
-      } else {
-        settled = true;
+      });
+      else finish(() => {
         reject(new Error(m.error));
-      }
+      });
     });
     worker.on('error', (e: Error) => {
       settled = true;

@@ -35,6 +35,8 @@ export interface TestGatewayOptions {
   readonly cli?: { readonly ordererAddress: string; readonly peerAddress: string };
   /** Group commit limits (default: the gateway's, 32 batches / 4,000 records). */
   readonly groups?: GroupLimits;
+  /** The gateway's log level, to standard error (silent unless given). */
+  readonly logLevel?: string;
   /** How the issuer service groups certificate requests (the gateway's defaults unless given). */
   readonly issuerOptions?: IssuerOptions;
 }
@@ -60,7 +62,7 @@ export async function startTestGateway(options: TestGatewayOptions & { readonly 
     keyId: issuerKeyId, alg: signer.alg, publicKey: signer.publicJwk, validFrom: options.now - 365 * 86_400_000, validTo: options.now + 365 * 86_400_000, status: 'active',
   })], { subject: 'test-setup' });
   const { app, worker } = assembleGateway({ issuerSigners: [signer], ...(options.issuerOptions === undefined ? {} : { issuerOptions: options.issuerOptions }),
-    store, ledger, log: pino({ level: 'silent' }), worker: { concurrency: options.workers ?? 1, idlePollMs: 250, maxBackoffMs: 100 }, credentials,
+    store, ledger, log: pino({ level: options.logLevel ?? 'silent' }, pino.destination(2)), worker: { concurrency: options.workers ?? 1, idlePollMs: 250, maxBackoffMs: 100 }, credentials,
     channel: 'campus', chaincode: 'settlement', cli: options.cli ?? { ordererAddress: '-', peerAddress: '-' },
   });
   const server = await new Promise<Server>((resolve) => {
