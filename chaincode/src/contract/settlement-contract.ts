@@ -141,6 +141,13 @@ export class SettlementContract extends Contract {
     await new Ledger(ctx).write(K.config, ['risk'], riskPolicyToJson(p));
   }
 
+  @Transaction(false)
+  @Returns('string')
+  async GetRiskPolicy(ctx: Context): Promise<string> {
+    requireRole(ctx.clientIdentity, ANY_ROLE, 'GetRiskPolicy');
+    return json(riskPolicyToJson(await new Ledger(ctx).riskPolicy()));
+  }
+
   // ---- accounts (school finance) ----
 
   @Transaction()

@@ -124,6 +124,8 @@ export const ROUTES: readonly Route[] = [
       if (revoked === undefined) throw new ApiError(404, 'NOT_FOUND', `no staff credential ${param(call, 'credentialId')}`);
       return { status: 200, body: revoked };
     } },
+  { id: 'getRiskPolicy', method: 'get', path: '/v1/risk-policy', roles: ['operator', 'auditor'], ok: [200], summary: 'The offline risk policy in force, with every limit its defaults filled in (NOT_FOUND before one is set)',
+    handle: (call) => evaluate(call, 'GetRiskPolicy', []) },
   { id: 'setRiskPolicy', method: 'put', path: '/v1/risk-policy', roles: ['operator'], ok: [200], summary: 'Set the offline risk policy',
     body: z.strictObject({ maxClockSkewMs: z.number().int(), tapMaxAgeMs: z.number().int(), faceCapPerPayment: amount, faceMinScore: z.number().int(),
       offlineMaxMs: z.number().int().optional(), mediumDailyCount: z.number().int().optional(), mediumDailyAmount: amount.optional(),
