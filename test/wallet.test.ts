@@ -15,8 +15,9 @@ import { WalletStall, type Must } from './support/wallet-stall';
  * page reloads from the service worker and shows three codes, read from screenshots and sold at
  * two stalls (the reference terminal library), one code twice; back online the wallet shows the
  * sales, the double spend's debt and the balance; a loss report at the desk makes the next sale
- * DENY_LISTED at a stall that synced. A second student sees only their own account. Screenshots
- * go to test/artifacts/wallet/.
+ * DENY_LISTED at a stall that synced. A second student sees only their own account. A fourth
+ * student's codes never repeat a counter across reloads, a hidden page and a renderer crash.
+ * Screenshots go to test/artifacts/wallet/.
  */
 const ROOT = join(__dirname, '..');
 const SHOTS = join(ROOT, 'test', 'artifacts', 'wallet');
@@ -26,6 +27,11 @@ const run = randomBytes(3).toString('hex');
 const ANN = `ann-${run}`;
 const BEN = `ben-${run}`;
 const CAT = `cat-${run}`;
+const DAN = `dan-${run}`;
+/** The risk policy of the run: 50 counters a certificate, so that the pages show what is left of few. */
+const POLICY = {
+  maxClockSkewMs: 3_600_000, tapMaxAgeMs: 120_000, faceCapPerPayment: '3000', faceMinScore: 900, certCapTotal: '8000', certCapPerPayment: '2000', certCounters: 50,
+} as const;
 
 describe('student wallet in Chromium', () => {
   const now = Date.now();
@@ -92,8 +98,8 @@ describe('student wallet in Chromium', () => {
       };
     }));
   }
-  /** Taps Pay and reads the new code: its counter, its text, and what a scanner reads off the screen. */
-  async function showCode(page: Page): Promise<{ ctr: number; text: string; decoded: string | undefined }> {
+  /** Taps Pay and reads the new code: its counter, its text, and (unless `scan` is false) what a scanner reads off the screen. */
+  async function showCode(page: Page, scan = true): Promise<{ ctr: number; text: string; decoded: string | undefined }> {
     const shown = page.getByTestId('pay-code-text');
     const before = (await shown.count()) === 0 ? '' : await shown.getAttribute('data-ctr');
     await page.getByRole('button', { name: 'Pay', exact: true }).click();
@@ -101,7 +107,7 @@ describe('student wallet in Chromium', () => {
       const ctr = document.querySelector('[data-testid="pay-code-text"]')?.getAttribute('data-ctr');
       return ctr !== undefined && ctr !== null && ctr !== old;
     }, before);
-    return { ctr: Number(await shown.getAttribute('data-ctr')), text: (await shown.textContent()) ?? '', decoded: decodeQr(await page.locator('#pay-qr').screenshot()) };
+    return { ctr: Number(await shown.getAttribute('data-ctr')), text: (await shown.textContent()) ?? '', decoded: scan ? decodeQr(await page.locator('#pay-qr').screenshot()) : undefined };
   }
   /** The medium a QR text's certificate names. */
   const mediaIdOf = (qr: string): string => {
@@ -118,12 +124,10 @@ describe('student wallet in Chromium', () => {
     mkdirSync(SHOTS, { recursive: true });
     gateway = await startTestGateway({ pool, schema, now, runWorker: true, workers: 1 });
     // The ledger's clock stands at `now`: an hour of skew lets a slow machine's sales settle.
-    await must('PUT', '/v1/risk-policy', 'operator', {
-      maxClockSkewMs: 3_600_000, tapMaxAgeMs: 120_000, faceCapPerPayment: '3000', faceMinScore: 900, certCapTotal: '8000', certCapPerPayment: '2000', certCounters: 50,
-    });
+    await must('PUT', '/v1/risk-policy', 'operator', POLICY);
     await must('PUT', '/v1/agreement', 'operator', { text: `代扣协议 Direct-debit agreement (run ${run})\n\n1. Sales I make with my codes offline are charged to my account.\n2. An advance is repaid from my next top-up first.` });
     for (const m of ['canteen-2', 'shop-1']) await must('POST', '/v1/merchants', 'operator', { merchantId: `${m}-${run}`, name: m });
-    for (const [account, topUp] of [[ANN, '3000'], [BEN, '2000'], [CAT, '0']] as const) {
+    for (const [account, topUp] of [[ANN, '3000'], [BEN, '2000'], [CAT, '0'], [DAN, '2000']] as const) {
       await must('POST', '/v1/accounts', 'finance', { account, group: 'g-2026', creditLine: '0' });
       if (topUp !== '0') await must('POST', '/v1/top-ups', 'operator', { topUpId: `seed-${account}`, account, amount: topUp });
     }
@@ -156,12 +160,15 @@ describe('student wallet in Chromium', () => {
     await page.getByRole('button', { name: 'Pay', exact: true }).waitFor();
     expect(await page.evaluate(() => fetch('/v1/agreement').then(() => 'reached', () => 'offline'))).toBe('offline');
     const codes = [await showCode(page), await showCode(page), await showCode(page)];
-    expect(codes.map((c) => c.ctr)).toEqual([1, 2, 3]);
+    // The reload skipped what the page before it had reserved ahead (at most 20); from there, one after another.
+    const from = codes[0]?.ctr ?? 0;
+    expect(from >= 1 && from <= 21).toBe(true);
+    expect(codes.map((c) => c.ctr)).toEqual([from, from + 1, from + 2]);
     await shoot(page, 'ann-pay-offline');
     for (const c of codes) expect(c.decoded).toBe(c.text);
     const texts = codes.map((c) => c.text);
     expect(new Set(texts).size).toBe(3);
-    expect(await page.getByTestId('certificate-summary').textContent()).toContain('47 of 50');
+    expect(await page.getByTestId('certificate-summary').textContent()).toContain(`${String(48 - from)} of 50`);
     const timings: unknown = await page.evaluate(() => Reflect.get(window, '__walletTimings') as unknown);
     expect(Array.isArray(timings) && timings.length === 3 && timings.every((ms) => typeof ms === 'number' && ms > 0 && ms < 10_000)).toBe(true);
 
@@ -296,6 +303,90 @@ describe('student wallet in Chromium', () => {
     expect(await page.getByTestId('available').textContent()).toBe('¥0.00 available');
     await shoot(page, 'cat-account-offline');
     await context.close();
+  });
+
+  it('never shows a counter twice: codes strictly increase across reloads, a hidden page and a renderer crash, and a tap writes nothing while reserved counters last', async () => {
+    // Room for the counters that reloads and the crash skip (up to 20 each); the run's 50 come back at the end.
+    await must('PUT', '/v1/risk-policy', 'operator', { ...POLICY, certCounters: 200 });
+    const { context, page } = await phone();
+    // Counts the strict read-write transactions each page starts (the old wallet made one per tap).
+    await context.addInitScript(() => {
+      Reflect.set(window, '__strictWrites', 0);
+      IDBDatabase.prototype.transaction = new Proxy(Reflect.get<IDBDatabase, 'transaction'>(IDBDatabase.prototype, 'transaction'), {
+        apply(target, db: IDBDatabase, args: Parameters<IDBDatabase['transaction']>) {
+          if (args[1] === 'readwrite' && args[2]?.durability === 'strict') Reflect.set(window, '__strictWrites', Number(Reflect.get(window, '__strictWrites')) + 1);
+          return Reflect.apply(target, db, args);
+        },
+      });
+    });
+    const strictWrites = async (p: Page): Promise<number> => Number(await p.evaluate(() => Reflect.get(window, '__strictWrites') as unknown));
+    /** The high-water mark on disk: every counter below it may have been shown. */
+    const mark = (p: Page, mediaId: string): Promise<unknown> => p.evaluate((key) => new Promise<unknown>((resolve, reject) => {
+      const open = indexedDB.open('dol-wallet');
+      open.onerror = () => { reject(new Error('no wallet database')); };
+      open.onsuccess = () => {
+        const get = open.result.transaction('kv').objectStore('kv').get(key);
+        get.onsuccess = () => { resolve(get.result); };
+      };
+    }), `ctr:${mediaId}`);
+    const shown: number[] = [];
+    const pay = async (p: Page, taps: number): Promise<number[]> => {
+      const ctrs: number[] = [];
+      for (let i = 0; i < taps; i++) ctrs.push((await showCode(p, false)).ctr);
+      shown.push(...ctrs);
+      return ctrs;
+    };
+    await signIn(page, DAN);
+    await page.getByRole('button', { name: 'Accept the agreement' }).click();
+    await page.getByTestId('certificate-summary').waitFor();
+    const first = await showCode(page);
+    expect(first.decoded).toBe(first.text);
+    const mediaId = mediaIdOf(first.text);
+    shown.push(first.ctr);
+
+    // Fifteen taps in a row: one after another, and at most a few strict writes (reservations ahead), not fifteen.
+    const before = await strictWrites(page);
+    const run1 = await pay(page, 15);
+    expect(run1).toEqual(run1.map((_, i) => first.ctr + 1 + i));
+    expect(await strictWrites(page) - before).toBeLessThanOrEqual(3);
+    expect(Number(await mark(page, mediaId))).toBeGreaterThan(run1[run1.length - 1] ?? Infinity);
+
+    // A reload starts above every code shown (skipping the rest of the reservation).
+    await page.reload();
+    const run2 = await pay(page, 3);
+    expect(run2[0]).toBeGreaterThan(run1[run1.length - 1] ?? Infinity);
+
+    // Hidden (the student switched apps), the page gives its unused counters back: the next page goes on without a gap.
+    await page.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    const next = (run2[run2.length - 1] ?? 0) + 1;
+    for (let wait = 0; wait < 100 && (await mark(page, mediaId)) !== next; wait++) await page.waitForTimeout(50);
+    expect(await mark(page, mediaId)).toBe(next);
+    await page.reload();
+    const run3 = await pay(page, 2);
+    expect(run3).toEqual([next, next + 1]);
+
+    // The renderer crashes right after a code is shown: a new page starts above it all the same.
+    const crashed = page.waitForEvent('crash');
+    const cdp = await context.newCDPSession(page);
+    cdp.send('Page.crash').catch(() => undefined);
+    await crashed;
+    const again = await context.newPage();
+    again.on('pageerror', (error) => pageFaults.push(`page error: ${error.message}`));
+    await again.goto(`${live().gateway.url}/wallet/#pay`);
+    const run4 = await pay(again, 3);
+    expect(run4[0]).toBeGreaterThan(run3[run3.length - 1] ?? Infinity);
+    const scanned = await showCode(again);
+    expect(scanned.decoded).toBe(scanned.text);
+    shown.push(scanned.ctr);
+
+    // All told: strictly increasing, so never one twice (counters may be skipped, never reused).
+    expect(shown.every((ctr, i) => i === 0 || ctr > (shown[i - 1] ?? Infinity))).toBe(true);
+    expect(new Set(shown).size).toBe(shown.length);
+    await context.close();
+    await must('PUT', '/v1/risk-policy', 'operator', POLICY);
   });
 
   it('threw nothing and broke no rule of the content security policy on any page', () => {

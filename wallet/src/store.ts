@@ -1,9 +1,11 @@
 /**
  * The wallet's IndexedDB (never localStorage): the session token, the key pair (CryptoKey objects,
- * the private one not extractable), the certificate, the next counter per medium, and the last
+ * the private one not extractable), the certificate, the counters reserved per medium, and the last
  * answers of the account pages. One key-value object store, so that a counter and the certificate
- * it belongs to are read and written in one transaction. Writes ask for strict durability: a
- * counter is on disk before a code that uses it is shown.
+ * it belongs to are read and written in one transaction. Writes ask for strict durability (a
+ * reserved counter is on disk before a code that uses it is shown) unless they only give back.
+ * Every committed write is announced to this page's listeners and, through a BroadcastChannel, to
+ * the wallet's other tabs, so that what a page holds in memory follows what is on disk.
  */
 
 const DB_NAME = 'dol-wallet';
@@ -19,6 +21,32 @@ export type StoreKey =
   | `cache:${string}`;
 
 let database: Promise<IDBDatabase> | undefined;
+
+/** Hears the keys a committed transaction wrote; `here`: written by this page, not another tab. */
+export type StoreListener = (keys: readonly StoreKey[], here: boolean) => void;
+
+const listeners = new Set<StoreListener>();
+/** The wallet's other tabs (same origin, same database); absent where the browser has no BroadcastChannel. */
+const otherTabs = typeof BroadcastChannel === 'function' ? new BroadcastChannel(`${DB_NAME}-changes`) : undefined;
+
+/** Calls `listener` after every committed write, of this page or of another tab. */
+export function onStoreChange(listener: StoreListener): void {
+  listeners.add(listener);
+}
+
+function announce(keys: readonly StoreKey[], here: boolean): void {
+  if (keys.length === 0) return;
+  for (const listener of listeners) listener(keys, here);
+  if (here) otherTabs?.postMessage(keys);
+}
+
+if (otherTabs !== undefined) {
+  otherTabs.onmessage = (event: MessageEvent<unknown>) => {
+    const keys: unknown = event.data;
+    // Only strings cross: a message is another tab's list of keys, nothing else is acted on.
+    if (Array.isArray(keys)) announce(keys.filter((k): k is StoreKey => typeof k === 'string'), false);
+  };
+}
 
 /** The request's result once it succeeds. */
 function settle<T>(request: IDBRequest<T>): Promise<T> {
@@ -81,6 +109,7 @@ export async function save(entries: ReadonlyMap<StoreKey, unknown>): Promise<voi
     else store.put(value, key);
   }
   await committed(tx);
+  announce([...entries.keys()], true);
 }
 
 /** Stores one value and waits until it has committed. */
@@ -103,25 +132,27 @@ export async function keysWith(prefix: string): Promise<StoreKey[]> {
 
 /**
  * Reads `first`, then the key `next` names from it, and writes what `decide` returns, all in one
- * read-write transaction (so two taps cannot take the same counter), and resolves with the decision
- * once the write has committed. Callbacks, not awaits, inside: a transaction commits itself as soon
- * as no request is pending, so nothing may wait on anything else while it is open.
+ * read-write transaction (so two tabs cannot reserve the same counters), and resolves with the
+ * decision once the write has committed. Callbacks, not awaits, inside: a transaction commits itself
+ * as soon as no request is pending, so nothing may wait on anything else while it is open.
+ * `relaxed` only for a write that may be lost without harm (one that gives reserved counters back).
  */
 export async function readModifyWrite<T>(
   first: StoreKey,
   next: (firstValue: unknown) => StoreKey | undefined,
   decide: (firstValue: unknown, nextValue: unknown) => { result: T; writes: ReadonlyMap<StoreKey, unknown> },
+  durability: 'strict' | 'relaxed' = 'strict',
 ): Promise<T> {
   const db = await open();
-  const tx = db.transaction(STORE, 'readwrite', { durability: 'strict' });
+  const tx = db.transaction(STORE, 'readwrite', { durability });
   const store = tx.objectStore(STORE);
   const done = committed(tx);
-  const state: { outcome?: { result: T }; failure?: { error: unknown } } = {};
+  const state: { outcome?: { result: T; keys: StoreKey[] }; failure?: { error: unknown } } = {};
   const finish = (firstValue: unknown, nextValue: unknown): void => {
     try {
       const decision = decide(firstValue, nextValue);
       for (const [key, value] of decision.writes) store.put(value, key);
-      state.outcome = { result: decision.result };
+      state.outcome = { result: decision.result, keys: [...decision.writes.keys()] };
     } catch (error) {
       state.failure = { error };
       tx.abort();
@@ -153,5 +184,6 @@ export async function readModifyWrite<T>(
     throw state.failure === undefined ? error : state.failure.error;
   }
   if (state.outcome === undefined) throw new Error('the transaction committed without a decision');
+  announce(state.outcome.keys, true);
   return state.outcome.result;
 }

@@ -1,16 +1,17 @@
 /**
- * Pay: one big button. Works with no network at all: the certificate, the key and the counter come
- * from IndexedDB, the page from the service worker. Each tap takes a new counter (committed before
- * the code exists) and shows `<certificate>~<pay code>` as a QR code for the stall to scan.
+ * Pay: one big button. Works with no network at all: the certificate, the key and the counters come
+ * from IndexedDB, the page from the service worker. Each tap takes a new counter from those reserved
+ * on disk ahead (reservation.ts: no disk write on the tap's path) and shows `<certificate>~<pay code>`
+ * as a QR code for the stall to scan.
  */
 import { parseAccount } from '../account.js';
 import { loadCertificate, reconcile, requestCertificate, type Certificate } from '../certificate.js';
-import { loadKey } from '../keys.js';
 import { yuan } from '../money.js';
-import { CODE_TTL_MS, makePayCode, peekCounter, reserveCounter, type NoCode, type PayCode } from '../pay.js';
+import { CODE_TTL_MS, makePayCode, type PayCode } from '../pay.js';
 import { OfflineError } from '../problem.js';
 import { drawQr, encode } from '../qr.js';
 import { codesLeft, refreshReason } from '../renewal.js';
+import { holdCounters, peekCounter, reserveAhead, takeCounter, type NoCode } from '../reservation.js';
 import { formatTime } from '../time.js';
 import { painted, recordTiming } from '../timings.js';
 import { fill, h, problemBox, status } from '../ui.js';
@@ -55,19 +56,16 @@ function showCode(wallet: Wallet, area: HTMLElement, code: PayCode): void {
 async function pay(wallet: Wallet, area: HTMLElement, refresh: () => Promise<void>): Promise<void> {
   const started = performance.now();
   const now = Date.now();
-  const key = await loadKey(wallet.session.account);
-  if (key === undefined) {
-    fill(area, h('div', { class: 'problem', role: 'alert' }, h('p', {}, NO_CODE['no-certificate'])));
+  const taken = await takeCounter(wallet.session.account, now);
+  if (!taken.ok) {
+    fill(area, h('div', { class: 'problem', role: 'alert' }, h('p', {}, NO_CODE[taken.why])));
     return;
   }
-  const reserved = await reserveCounter(wallet.session.account, now);
-  if (!reserved.ok) {
-    fill(area, h('div', { class: 'problem', role: 'alert' }, h('p', {}, NO_CODE[reserved.why])));
-    return;
-  }
-  showCode(wallet, area, await makePayCode(key, reserved.cert, reserved.ctr, now));
+  showCode(wallet, area, await makePayCode(taken.key, taken.cert, taken.ctr, now));
   await painted();
   recordTiming(performance.now() - started);
+  // The code is on screen: now, not before, top the reserved counters up if they run low.
+  reserveAhead(wallet.session.account);
   await refresh();
 }
 
@@ -92,6 +90,8 @@ async function render(wallet: Wallet, body: HTMLElement, notice?: HTMLElement): 
   const cert = await loadCertificate(wallet.session.account);
   const refreshFacts = async (): Promise<void> => {
     const current = await loadCertificate(wallet.session.account);
+    // A new certificate (refreshed in the background) gets its counters reserved before the next tap.
+    if (current !== undefined) holdCounters(wallet.session.account);
     fill(facts, current === undefined ? null : summary(wallet, current, await peekCounter(current)));
   };
   const payButton = h('button', { type: 'button', class: 'pay', id: 'pay', onclick: () => {
