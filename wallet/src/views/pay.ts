@@ -36,9 +36,15 @@ function summary(wallet: Wallet, cert: Certificate, next: number): HTMLElement {
 /** The timer that retires the code on screen when its ttl runs out. */
 let expiry: ReturnType<typeof setTimeout> | undefined;
 
-function showCode(wallet: Wallet, area: HTMLElement, code: PayCode): void {
+/** Where codes are shown: the area, and the one canvas every code is drawn on (a new one would allocate its pixels again). */
+interface CodeArea {
+  readonly area: HTMLElement;
+  readonly canvas: HTMLCanvasElement;
+}
+
+function showCode(wallet: Wallet, { area, canvas }: CodeArea, code: PayCode): void {
   clearTimeout(expiry);
-  const canvas = h('canvas', { id: 'pay-qr', role: 'img', 'aria-label': `Pay code ${String(code.ctr)}: show it to the stall's scanner` });
+  canvas.setAttribute('aria-label', `Pay code ${String(code.ctr)}: show it to the stall's scanner`);
   const width = Math.min(area.clientWidth > 0 ? area.clientWidth : 320, 480);
   drawQr(canvas, code.text, width, window.devicePixelRatio > 0 ? window.devicePixelRatio : 1);
   fill(area,
@@ -53,15 +59,15 @@ function showCode(wallet: Wallet, area: HTMLElement, code: PayCode): void {
   }, Math.max(0, code.iat + CODE_TTL_MS - Date.now()));
 }
 
-async function pay(wallet: Wallet, area: HTMLElement, refresh: () => Promise<void>): Promise<void> {
+async function pay(wallet: Wallet, shown: CodeArea, refresh: () => Promise<void>): Promise<void> {
   const started = performance.now();
   const now = Date.now();
   const taken = await takeCounter(wallet.session.account, now);
   if (!taken.ok) {
-    fill(area, h('div', { class: 'problem', role: 'alert' }, h('p', {}, NO_CODE[taken.why])));
+    fill(shown.area, h('div', { class: 'problem', role: 'alert' }, h('p', {}, NO_CODE[taken.why])));
     return;
   }
-  showCode(wallet, area, await makePayCode(taken.key, taken.cert, taken.ctr, now));
+  showCode(wallet, shown, await makePayCode(taken.key, taken.cert, taken.ctr, now));
   await painted();
   recordTiming(performance.now() - started);
   // The code is on screen: now, not before, top the reserved counters up if they run low.
@@ -86,6 +92,7 @@ async function render(wallet: Wallet, body: HTMLElement, notice?: HTMLElement): 
   const facts = h('div', {});
   const out = h('div', { 'aria-live': 'polite' });
   const area = h('div', { class: 'code-area', 'aria-live': 'polite' });
+  const shown: CodeArea = { area, canvas: h('canvas', { id: 'pay-qr', role: 'img' }) };
   const rerender = (changed?: HTMLElement): Promise<void> => render(wallet, body, changed);
   const cert = await loadCertificate(wallet.session.account);
   const refreshFacts = async (): Promise<void> => {
@@ -96,7 +103,7 @@ async function render(wallet: Wallet, body: HTMLElement, notice?: HTMLElement): 
   };
   const payButton = h('button', { type: 'button', class: 'pay', id: 'pay', onclick: () => {
     payButton.disabled = true;
-    pay(wallet, area, refreshFacts).then(() => {
+    pay(wallet, shown, refreshFacts).then(() => {
       if (navigator.onLine) void keepCurrent(wallet, out, refreshFacts, rerender, false);
     }, (error: unknown) => {
       fill(area, problemBox(error));
