@@ -3,7 +3,7 @@
  * an accepted agreement, then every wallet asks for a new certificate at once through the real
  * gateway (HTTP, proof of possession, the issuer service's groups, the contract's limits), every
  * certificate recorded on the ledger; checked: each answered, ranges as quoted, the exposure total.
- * Usage: npm run bench:issuance [-- --wallets 30000 --concurrency 1000 --ledger embedded|fabric --store postgres|memory --groups-in-flight 3 --group-size 500 --log-level debug]
+ * Usage: npm run bench:issuance [-- --wallets 30000 --concurrency 1000 --ledger embedded|fabric --store postgres|memory --groups-in-flight 3 --group-size 500 --fill-ms 500 --log-level debug]
  * With --ledger fabric: a network of its own started by the project's scripts (network/bench-run), removed at the end.
  */
 import { randomBytes } from 'node:crypto';
@@ -64,7 +64,11 @@ export async function morningRefresh(options: { wallets: number; concurrency: nu
     const acceptances = new Map(wallets.map((w) => [w.account, signJws(w.key, { typ: 'agreement', v: 1, account: w.account, version: agreement.version, textHash: agreement.textHash, jwk: w.key.jwk, iat: Date.now() })]));
     // The phones run in a thread of their own (bench/src/http-clients.ts): the gateway's thread is the centre's alone.
     const phones = async (label: string, calls: ClientCall[]): Promise<ClientAnswer[]> => {
-      const answers = await callAll(gw.url, calls, options.concurrency, show(label));
+      const answers = await callAll(gw.url, calls, options.concurrency, show(label)).catch((error: unknown) => {
+        // Said at once: tearing the gateway down after a failed phase can take a while.
+        process.stderr.write(`\n${label}: the phones failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        throw error;
+      });
       const failed = answers.findIndex((a) => a.status >= 300);
       if (failed >= 0) throw new Error(`${label}: ${calls[failed]?.method ?? ''} ${calls[failed]?.path ?? ''} answered ${answers[failed]?.status ?? 0} ${JSON.stringify(answers[failed]?.body)}`);
       return answers;
@@ -110,7 +114,7 @@ async function main(): Promise<void> {
   const store = textOption('store', 'postgres');
   const ledgerKind = textOption('ledger', 'embedded');
   const issuerOptions: IssuerOptions = {
-    ...DEFAULT_ISSUER_OPTIONS, concurrency: positiveIntOption('groups-in-flight', DEFAULT_ISSUER_OPTIONS.concurrency), groupSize: positiveIntOption('group-size', DEFAULT_ISSUER_OPTIONS.groupSize),
+    ...DEFAULT_ISSUER_OPTIONS, concurrency: positiveIntOption('groups-in-flight', DEFAULT_ISSUER_OPTIONS.concurrency), groupSize: positiveIntOption('group-size', DEFAULT_ISSUER_OPTIONS.groupSize), fillMs: positiveIntOption('fill-ms', DEFAULT_ISSUER_OPTIONS.fillMs),
   };
   if (store !== 'postgres' && store !== 'memory') throw new Error('--store must be postgres or memory');
   if (ledgerKind !== 'embedded' && ledgerKind !== 'fabric') throw new Error('--ledger must be embedded or fabric');
@@ -123,7 +127,7 @@ async function main(): Promise<void> {
     process.stdout.write([
       '', `command: npm run bench:issuance -- ${givenArguments().join(' ')}`.trimEnd(),
       `machine: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}; ${fabric === undefined ? `EMBEDDED LEDGER (${store}), not Fabric` : 'a Fabric network (Raft orderer, 3 peers, chaincode as a service), the gateway on OperatorOrg\'s peer'}`,
-      `issuer service: groups of up to ${issuerOptions.groupSize}, ${issuerOptions.concurrency} in flight, ${issuerOptions.lingerMs} ms linger`,
+      `issuer service: groups of up to ${issuerOptions.groupSize}, ${issuerOptions.concurrency} in flight, ${issuerOptions.lingerMs} ms linger, a partial group waits up to ${issuerOptions.fillMs} ms beside one in flight`,
       `agreements of ${f.wallets} students recorded: ${f.onboardS.toFixed(1)} s`,
       `first certificates of ${f.wallets} new media: ${f.firstS.toFixed(1)} s`,
       `morning refresh: ${f.wallets} certificates issued and recorded in ${f.refreshS.toFixed(1)} s (${f.perSecond.toFixed(0)}/s)`,
@@ -146,7 +150,7 @@ async function upNetwork(l: ReturnType<typeof layout>): Promise<ReturnType<typeo
 
 if (require.main === module) {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
-    process.stdout.write('usage: npm run bench:issuance [-- --wallets 30000 --concurrency 128 --ledger embedded|fabric --store postgres|memory --groups-in-flight 3 --group-size 500 --log-level silent|debug]\n  The morning refresh through the real gateway: on the embedded ledger, or with --ledger fabric on a Fabric network of its own.\n  --concurrency: phones calling at once; --groups-in-flight, --group-size: the issuer service\'s grouping.\n');
+    process.stdout.write('usage: npm run bench:issuance [-- --wallets 30000 --concurrency 128 --ledger embedded|fabric --store postgres|memory --groups-in-flight 3 --group-size 500 --fill-ms 500 --log-level silent|debug]\n  The morning refresh through the real gateway: on the embedded ledger, or with --ledger fabric on a Fabric network of its own.\n  --concurrency: phones calling at once; --groups-in-flight, --group-size: the issuer service\'s grouping.\n');
     process.exit(0);
   }
   main().catch((error: unknown) => {

@@ -78,5 +78,10 @@ async function work(job: Job): Promise<void> {
 }
 
 if (!isMainThread && parentPort !== null) {
-  work(workerData as Job).catch((error: unknown) => parentPort?.postMessage({ error: error instanceof Error ? error.message : String(error) } satisfies Message));
+  work(workerData as Job).catch((error: unknown) => {
+    // fetch's own message is "fetch failed"; the reason is its cause.
+    const cause: unknown = error instanceof Error ? error.cause : undefined;
+    const why = cause instanceof Error ? `${cause.message}${'code' in cause ? ` (${String(cause.code)})` : ''}` : '';
+    parentPort?.postMessage({ error: `${error instanceof Error ? error.message : String(error)}${why === '' ? '' : `: ${why}`}` } satisfies Message);
+  });
 }

@@ -29,19 +29,25 @@ export interface IssuerOptions {
   readonly groupSize: number;
   /** How long the first request of a group waits for others to join it: a morning refresh arrives in a wave. */
   readonly lingerMs: number;
+  /**
+   * While another group is in flight, how long a partial group waits to fill before it starts: on
+   * Fabric a group's cost is mostly fixed (a quote, two endorsements, a block), so a group of a few
+   * entries beside a full one would take a slot for little.
+   */
+  readonly fillMs: number;
   /** Groups in flight at once, accounts disjoint (two endorse while one commits). */
   readonly concurrency: number;
   /** How long the registered-keys list is trusted before it is read again. */
   readonly keysTtlMs: number;
 }
 
-export const DEFAULT_ISSUER_OPTIONS: IssuerOptions = { groupSize: 500, lingerMs: 25, concurrency: 3, keysTtlMs: 60_000 };
+export const DEFAULT_ISSUER_OPTIONS: IssuerOptions = { groupSize: 500, lingerMs: 25, fillMs: 500, concurrency: 3, keysTtlMs: 60_000 };
 /** A group MVCC invalidated (a settlement charged one of its accounts meanwhile) is quoted and signed again, this often. */
 const GROUP_ATTEMPTS = 4;
 
-type Job =
+type Job = { readonly queuedAt: number } & (
   | { readonly kind: 'cert'; readonly account: string; readonly jwk: PublicJwk; readonly medium: 'wallet' | 'card'; resolve: (c: IssuedCertificate) => void; reject: (e: unknown) => void }
-  | { readonly kind: 'agreement'; readonly account: string; readonly acceptance: string; resolve: (r: Readonly<Record<string, unknown>>) => void; reject: (e: unknown) => void };
+  | { readonly kind: 'agreement'; readonly account: string; readonly acceptance: string; resolve: (r: Readonly<Record<string, unknown>>) => void; reject: (e: unknown) => void });
 
 /**
  * The operator's issuer service (DESIGN §10, docs/wallet.md): requests are gathered into groups,
@@ -55,6 +61,7 @@ export class IssuerService {
   private readonly busyAccounts = new Set<string>();
   private inFlight = 0;
   private timer: NodeJS.Timeout | undefined;
+  private timerDue = 0;
   private keys: { at: number; list: LedgerIssuerKey[] } | undefined;
 
   constructor(
@@ -71,29 +78,47 @@ export class IssuerService {
   certify(account: string, jwk: PublicJwk, medium: 'wallet' | 'card'): Promise<IssuedCertificate> {
     if (this.signers.length === 0) return Promise.reject(new ApiError(503, 'LEDGER_UNAVAILABLE', 'this gateway holds no issuer key (DOL_ISSUER_KEYS): it issues no certificates'));
     return new Promise((resolve, reject) => {
-      this.enqueue({ kind: 'cert', account, jwk, medium, resolve, reject });
+      this.enqueue({ queuedAt: Date.now(), kind: 'cert', account, jwk, medium, resolve, reject });
     });
   }
 
   /** Records a signed acceptance of the agreement, in the next group. */
   recordAgreement(account: string, acceptance: string): Promise<Readonly<Record<string, unknown>>> {
     return new Promise((resolve, reject) => {
-      this.enqueue({ kind: 'agreement', account, acceptance, resolve, reject });
+      this.enqueue({ queuedAt: Date.now(), kind: 'agreement', account, acceptance, resolve, reject });
     });
   }
 
   private enqueue(job: Job): void {
     this.waiting.push(job);
     if (this.waiting.length >= this.options.groupSize) this.pump();
-    else this.timer ??= setTimeout(() => {
-      this.timer = undefined;
-      this.pump();
-    }, this.options.lingerMs);
+    else this.wake(this.options.lingerMs);
   }
 
-  /** Starts groups while there is room: each takes waiting jobs whose accounts no group in flight holds. */
+  /** Pumps again in `ms`, unless a pump is already due sooner. */
+  private wake(ms: number): void {
+    const due = Date.now() + ms;
+    if (this.timer !== undefined && this.timerDue <= due) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timerDue = due;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.pump();
+    }, ms);
+  }
+
+  /**
+   * Starts groups while there is room: each takes waiting jobs whose accounts no group in flight
+   * holds. A partial group starts at once only when nothing is in flight; beside a group in flight
+   * it waits up to fillMs for more (a full group starts whenever a slot is free).
+   */
   private pump(): void {
     while (this.inFlight < this.options.concurrency && this.waiting.length > 0) {
+      const waited = Date.now() - (this.waiting[0]?.queuedAt ?? 0);
+      if (this.waiting.length < this.options.groupSize && this.inFlight > 0 && waited < this.options.fillMs) {
+        this.wake(this.options.fillMs - waited);
+        return;
+      }
       const group: Job[] = [];
       const accounts = new Set<string>();
       for (let i = 0; i < this.waiting.length && group.length < this.options.groupSize;) {
