@@ -7,11 +7,11 @@ export type { ErrorCode, ErrorDetails, LedgerCode, LedgerRejectReason, RejectRea
 export * from './ids';
 export { parseIssuerKey, type IssuerKey } from './issuer-key';
 export { JWS_ALGS, algOf, parsePublicJwk, verifyKeyOf, type JwsAlg, type PublicJwk, type VerifyKey } from './jwk';
-export { DEFAULT_MAX_JWS, assertJws, decodeJws, verifyJws, type DecodedJws } from './jws';
+export { DEFAULT_MAX_JWS, assertJws, decodeJws, verifyJws, verifyJwsAsync, type DecodedJws } from './jws';
 export { parseMediaCert, type MediaCert } from './media-cert';
 export { MAX_CODE_TTL_MS, parseFaceAttestation, parsePayCode, parseTapAuth, type FaceAttestation, type PayCode, type TapAuth } from './payer-auth';
 export { DEFAULT_ISSUANCE_LIMITS, DEFAULT_OFFLINE_LIMITS, parseRiskPolicy, riskPolicyToJson, type EdgeOverflow, type IssuanceLimits, type OfflineLimits, type RiskPolicy } from './risk-policy';
-export { assertFresh, jwkThumbprint, mediaIdOfKey, openSelfSigned, parseAgreementAcceptance, parseCertRequest, type AgreementAcceptance, type CertRequest } from './wallet-docs';
+export { assertFresh, jwkThumbprint, mediaIdOfKey, openSelfSigned, openSelfSignedAsync, parseAgreementAcceptance, parseCertRequest, type AgreementAcceptance, type CertRequest } from './wallet-docs';
 export { MAX_APPROVAL_CHARS, approvalSigner, judgeEdgeMark, parseEdgeApproval, parseEdgeMark, type ApprovedSale, type EdgeApproval, type EdgeFinding, type EdgeMark } from './edge-approval';
 export { MAX_CREDENTIAL_CHARS, MEDIA, parseSaleRecord, recordDigest, type Medium, type SaleRecord } from './sale-record';
 export { MAX_BATCH_JWS_CHARS, MAX_BATCH_PAYLOAD_BYTES, MAX_BATCH_RECORDS, decodeBatch, verifyBatch, type Batch, type BatchAnomaly } from './batch';

@@ -64,6 +64,27 @@ export function verifyJws(jws: DecodedJws, key: VerifyKey): boolean {
   }
 }
 
+/**
+ * As verifyJws, on libuv's thread pool (crypto.verify's callback form): a gateway serving a
+ * morning refresh keeps its one JavaScript thread for everything else. The contract stays with
+ * the synchronous form.
+ */
+export function verifyJwsAsync(jws: DecodedJws, key: VerifyKey): Promise<boolean> {
+  if (jws.alg !== key.alg) return Promise.resolve(false);
+  const data = Buffer.from(jws.signingInput, 'ascii');
+  return new Promise((resolve) => {
+    const done = (error: Error | null, ok: boolean): void => {
+      resolve(error === null && ok);
+    };
+    try {
+      if (key.alg === 'ES256') verify('sha256', data, { key: key.key, dsaEncoding: 'ieee-p1363' }, jws.signature, done);
+      else verify(null, data, key.key, jws.signature, done);
+    } catch {
+      resolve(false);
+    }
+  });
+}
+
 /** Verifies or throws BAD_SIGNATURE. */
 export function assertJws(jws: DecodedJws, key: VerifyKey, what: string): void {
   if (!verifyJws(jws, key)) throw new DomainError('BAD_SIGNATURE', `${what} signature does not verify`);

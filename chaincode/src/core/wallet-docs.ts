@@ -8,7 +8,7 @@ import { base64UrlEncode } from './encoding';
 import { DomainError } from './errors';
 import { FieldReader } from './fields';
 import { parseAccountId, parseDigest, parseMediaId, type AccountId, type Digest, type MediaId } from './ids';
-import { assertJws, decodeJws } from './jws';
+import { assertJws, decodeJws, verifyJwsAsync } from './jws';
 import { parsePublicJwk, verifyKeyOf, type PublicJwk } from './jwk';
 import { createHash } from 'node:crypto';
 import { MAX_EPOCH_MS, type EpochMs } from './time';
@@ -58,6 +58,14 @@ export function openSelfSigned<T extends { readonly jwk: PublicJwk }>(compact: u
   const jws = decodeJws(compact);
   const doc = parse(jws.payload);
   assertJws(jws, verifyKeyOf(doc.jwk), what);
+  return { doc, digest: createHash('sha256').update(jws.payloadBytes).digest('hex') as Digest };
+}
+
+/** As openSelfSigned, the signature checked on the thread pool (the gateway's form). */
+export async function openSelfSignedAsync<T extends { readonly jwk: PublicJwk }>(compact: unknown, parse: (payload: unknown) => T, what: string): Promise<{ doc: T; digest: Digest }> {
+  const jws = decodeJws(compact);
+  const doc = parse(jws.payload);
+  if (!(await verifyJwsAsync(jws, verifyKeyOf(doc.jwk)))) throw new DomainError('BAD_SIGNATURE', `${what} signature does not verify`);
   return { doc, digest: createHash('sha256').update(jws.payloadBytes).digest('hex') as Digest };
 }
 

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import {
-  Amount, DomainError, assertFresh, isJsonObject, openSelfSigned, parseAccountId, parseAgreementAcceptance, parseCertRequest, parsePublicJwk,
+  Amount, DomainError, assertFresh, isJsonObject, openSelfSignedAsync, parseAccountId, parseAgreementAcceptance, parseCertRequest, parsePublicJwk,
 } from '@dol/chaincode';
 import { ApiError } from '../errors';
 import { activationHash, newActivationCode } from '../intake/student-credentials';
@@ -156,7 +156,7 @@ export const STUDENT_ROUTES: readonly Route[] = [
     body: jwsBody('acceptance'),
     handle: async (call) => {
       const acceptance = (call.body as { acceptance: string }).acceptance;
-      const { doc } = openSelfSigned(acceptance, parseAgreementAcceptance, 'agreement acceptance');
+      const { doc } = await openSelfSignedAsync(acceptance, parseAgreementAcceptance, 'agreement acceptance');
       if (doc.account !== me(call)) throw new ApiError(403, 'ACCESS_DENIED', 'an acceptance names the account of the student who signs it');
       assertFresh(doc.iat, Date.now(), 86_400_000, 'the acceptance');
       return ok(await issuerOf(call).recordAgreement(doc.account, acceptance));
@@ -168,7 +168,7 @@ export const STUDENT_ROUTES: readonly Route[] = [
     summary: 'A certificate for my wallet key: a JWS signed by that key over {typ:"cert-request", v:1, account, jwk, iat}; limits from my own money; recorded on the ledger before it is answered',
     body: jwsBody('request'),
     handle: async (call) => {
-      const { doc } = openSelfSigned((call.body as { request: string }).request, parseCertRequest, 'certificate request');
+      const { doc } = await openSelfSignedAsync((call.body as { request: string }).request, parseCertRequest, 'certificate request');
       if (doc.account !== me(call)) throw new ApiError(403, 'ACCESS_DENIED', 'a certificate request names the account of the student who signs it');
       assertFresh(doc.iat, Date.now(), REQUEST_WINDOW_MS, 'the certificate request');
       return ok(await issuerOf(call).certify(doc.account, doc.jwk, 'wallet'), 201);

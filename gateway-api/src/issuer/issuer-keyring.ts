@@ -41,8 +41,16 @@ export class KeyFileSigner implements IssuerSigner {
     return new KeyFileSigner(keyId, privateKey);
   }
 
+  /** Signs on libuv's thread pool (crypto.sign's callback form), off the gateway's JavaScript thread. */
   sign(data: Buffer): Promise<Buffer> {
-    return Promise.resolve(this.alg === 'ES256' ? sign('sha256', data, { key: this.key, dsaEncoding: 'ieee-p1363' }) : sign(null, data, this.key));
+    return new Promise((resolve, reject) => {
+      const done = (error: Error | null, signature: Buffer): void => {
+        if (error === null) resolve(signature);
+        else reject(error);
+      };
+      if (this.alg === 'ES256') sign('sha256', data, { key: this.key, dsaEncoding: 'ieee-p1363' }, done);
+      else sign(null, data, this.key, done);
+    });
   }
 }
 
