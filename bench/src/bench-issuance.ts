@@ -29,6 +29,8 @@ export interface RefreshFigures {
   readonly exposureTotal: string;
   readonly expectedTotal: string;
   readonly liveCertificates: number;
+  /** Calls a phone made again on a new connection after the gateway closed a kept-alive one under it. */
+  readonly resetsRetried: number;
 }
 
 async function json(res: Response, what: string): Promise<Record<string, unknown>> {
@@ -63,12 +65,14 @@ export async function morningRefresh(options: { wallets: number; concurrency: nu
     const wallets = await Promise.all(accounts.map(async (account) => ({ account, key: generateSigningKey('ES256'), token: (await gw.store.students.openSession(account)).token })));
     const acceptances = new Map(wallets.map((w) => [w.account, signJws(w.key, { typ: 'agreement', v: 1, account: w.account, version: agreement.version, textHash: agreement.textHash, jwk: w.key.jwk, iat: Date.now() })]));
     // The phones run in a thread of their own (bench/src/http-clients.ts): the gateway's thread is the centre's alone.
+    let resetsRetried = 0;
     const phones = async (label: string, calls: ClientCall[]): Promise<ClientAnswer[]> => {
-      const answers = await callAll(gw.url, calls, options.concurrency, show(label)).catch((error: unknown) => {
+      const { answers, resets } = await callAll(gw.url, calls, options.concurrency, show(label)).catch((error: unknown) => {
         // Said at once: tearing the gateway down after a failed phase can take a while.
         process.stderr.write(`\n${label}: the phones failed: ${error instanceof Error ? error.message : String(error)}\n`);
         throw error;
       });
+      resetsRetried += resets;
       const failed = answers.findIndex((a) => a.status >= 300);
       if (failed >= 0) throw new Error(`${label}: ${calls[failed]?.method ?? ''} ${calls[failed]?.path ?? ''} answered ${answers[failed]?.status ?? 0} ${JSON.stringify(answers[failed]?.body)}`);
       return answers;
@@ -98,7 +102,7 @@ export async function morningRefresh(options: { wallets: number; concurrency: nu
     }
     return {
       wallets: options.wallets, onboardS, firstS, refreshS, perSecond: options.wallets / refreshS, exposureTotal: String(exposure.total),
-      expectedTotal: (5000n * BigInt(options.wallets)).toString(), liveCertificates: Number(exposure.liveCertificates),
+      expectedTotal: (5000n * BigInt(options.wallets)).toString(), liveCertificates: Number(exposure.liveCertificates), resetsRetried,
     };
   } finally {
     await gw.close();
@@ -131,6 +135,7 @@ async function main(): Promise<void> {
       `agreements of ${f.wallets} students recorded: ${f.onboardS.toFixed(1)} s`,
       `first certificates of ${f.wallets} new media: ${f.firstS.toFixed(1)} s`,
       `morning refresh: ${f.wallets} certificates issued and recorded in ${f.refreshS.toFixed(1)} s (${f.perSecond.toFixed(0)}/s)`,
+      `connections closed under a phone's call and retried: ${f.resetsRetried}`,
       `exposure on the ledger: ${f.exposureTotal} (expected ${f.expectedTotal}), live certificates ${f.liveCertificates}: ${ok ? 'RECONCILED' : 'MISMATCH'}`, '',
     ].join('\n'));
     if (!ok) process.exitCode = 1;

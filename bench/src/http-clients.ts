@@ -21,10 +21,10 @@ export interface ClientAnswer {
 }
 
 interface Job { readonly url: string; readonly concurrency: number; readonly calls: readonly ClientCall[] }
-type Message = { readonly done: number } | { readonly answers: readonly ClientAnswer[] } | { readonly error: string };
+type Message = { readonly done: number } | { readonly answers: readonly ClientAnswer[]; readonly resets: number } | { readonly error: string };
 
 /** Runs `calls` against `url` from a worker thread; `progress` sees how many finished. */
-export function callAll(url: string, calls: readonly ClientCall[], concurrency: number, progress?: (done: number) => void): Promise<ClientAnswer[]> {
+export function callAll(url: string, calls: readonly ClientCall[], concurrency: number, progress?: (done: number) => void): Promise<{ answers: ClientAnswer[]; resets: number }> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(__filename, { workerData: { url, concurrency, calls } satisfies Job });
     let settled = false;
@@ -36,7 +36,7 @@ export function callAll(url: string, calls: readonly ClientCall[], concurrency: 
     worker.on('message', (m: Message) => {
       if ('done' in m) progress?.(m.done);
       else if ('answers' in m) finish(() => {
-        resolve([...m.answers]);
+        resolve({ answers: [...m.answers], resets: m.resets });
       });
       else finish(() => {
         reject(new Error(m.error));
@@ -52,6 +52,32 @@ export function callAll(url: string, calls: readonly ClientCall[], concurrency: 
   });
 }
 
+/** Connection resets the phones met and retried (the gateway closing a kept-alive connection as a phone reused it). */
+let resets = 0;
+const RESET_CODES: ReadonlySet<string> = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
+
+/**
+ * One call; a connection closed under it before any answer is tried again on a new one, as a
+ * phone's app would (at most 3 times). Any answer, whatever its status, is final.
+ */
+async function callOnce(url: string, c: ClientCall): Promise<ClientAnswer> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const res = await fetch(`${url}${c.path}`, {
+        method: c.method, headers: { authorization: `Bearer ${c.token}`, ...(c.body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(c.body === undefined ? {} : { body: JSON.stringify(c.body) }),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text === '' ? null : JSON.parse(text) as unknown };
+    } catch (error) {
+      const cause: unknown = error instanceof Error ? error.cause : undefined;
+      const code = typeof cause === 'object' && cause !== null && 'code' in cause ? String(cause.code) : '';
+      if (!RESET_CODES.has(code) || attempt >= 3) throw error;
+      resets += 1;
+    }
+  }
+}
+
 async function work(job: Job): Promise<void> {
   const answers: ClientAnswer[] = new Array<ClientAnswer>(job.calls.length);
   let next = 0;
@@ -61,12 +87,7 @@ async function work(job: Job): Promise<void> {
     while (next < job.calls.length) {
       const i = next++;
       const c = job.calls[i] as ClientCall;
-      const res = await fetch(`${job.url}${c.path}`, {
-        method: c.method, headers: { authorization: `Bearer ${c.token}`, ...(c.body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(c.body === undefined ? {} : { body: JSON.stringify(c.body) }),
-      });
-      const text = await res.text();
-      answers[i] = { status: res.status, body: text === '' ? null : JSON.parse(text) as unknown };
+      answers[i] = await callOnce(job.url, c);
       done += 1;
       if (done - reported >= 100 || done === job.calls.length) {
         reported = done;
@@ -74,7 +95,7 @@ async function work(job: Job): Promise<void> {
       }
     }
   }));
-  parentPort?.postMessage({ answers } satisfies Message);
+  parentPort?.postMessage({ answers, resets } satisfies Message);
 }
 
 if (!isMainThread && parentPort !== null) {
