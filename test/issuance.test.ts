@@ -187,7 +187,8 @@ describe('issuer service, agreement, loss report and the student role', () => {
     const faces = async (): Promise<ReadonlySet<string>> => parseFaceAgreements(await must('GET', '/v1/face-agreements', 'operator')).accounts;
     expect((await faces()).has(acct('cat'))).toBe(true);
     const withdrawn = await must('DELETE', '/v1/me/agreement', acct('cat'));
-    expect(withdrawn).toMatchObject({ result: { status: 'withdrawn' }, txId: expect.any(String), blockNumber: expect.stringMatching(/^[0-9]+$/) });
+    expect(withdrawn).toMatchObject({ result: { status: 'withdrawn' } });
+    expect([typeof withdrawn.txId, /^[0-9]+$/.test(String(withdrawn.blockNumber))]).toEqual(['string', true]);
     expect([(await faces()).has(acct('cat')), (await faces()).has(acct('ann')), (await faces()).has(acct('ben'))]).toEqual([false, true, true]);
     // A face terminal that synced after the withdrawal refuses cat's face and takes ann's.
     const engine = new AcceptanceEngine(pos.terminalId);
