@@ -4,6 +4,29 @@ export interface HttpResult {
   readonly body: unknown;
 }
 
+/** Codes of a connection that closed under a call before any answer came. */
+const RESET_CODES: ReadonlySet<string> = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
+
+/**
+ * fetch, once more on a fresh connection when the one it took was closed under it before any
+ * answer: the gateway closes a kept-alive connection after DOL_KEEP_ALIVE_TIMEOUT_MS idle, and a
+ * client whose thread was busy for longer (signing an hour of sales) may still take it from its
+ * pool. The gateway never read such a request, so sending it again is no second request.
+ */
+export async function fetchRetryingResets(url: string, init: RequestInit): Promise<Response> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await fetch(url, init);
+    } catch (error) {
+      const cause: unknown = error instanceof Error ? error.cause : undefined;
+      const code = typeof cause === 'object' && cause !== null && 'code' in cause ? String(cause.code) : '';
+      if (!RESET_CODES.has(code) || attempt >= 3) throw error;
+      // Let the pool see the closed connections before the next try.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+}
+
 /**
  * Talks to one gateway over HTTP with role tokens; batch uploads may be spread, round robin, over
  * several gateway processes of the same organisation (`uploadUrls`), as a terminal fleet behind a
@@ -34,7 +57,7 @@ export class GatewayClient {
   }
 
   async request(method: string, path: string, as: keyof GatewayClient['tokens'] | undefined, body?: unknown): Promise<HttpResult> {
-    const res = await fetch(`${this.urlFor(method, path, as)}${path}`, {
+    const res = await fetchRetryingResets(`${this.urlFor(method, path, as)}${path}`, {
       method,
       headers: { ...(as === undefined ? {} : { authorization: `Bearer ${this.tokens[as]}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -45,7 +68,7 @@ export class GatewayClient {
 
   /** A student's call (their own bearer token) to the operator's gateway, where the issuer service and /v1/me live; it must succeed. */
   async asStudent(method: string, path: string, token: string | undefined, body?: unknown): Promise<unknown> {
-    const res = await fetch(`${this.urlOf('operator')}${path}`, {
+    const res = await fetchRetryingResets(`${this.urlOf('operator')}${path}`, {
       method,
       headers: { ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
