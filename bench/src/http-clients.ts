@@ -5,6 +5,7 @@
  * body, in order; progress is reported as calls finish.
  */
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { fetchRetryingResets } from '@dol/scripts';
 
 /** One HTTP call a phone makes. */
 export interface ClientCall {
@@ -54,28 +55,17 @@ export function callAll(url: string, calls: readonly ClientCall[], concurrency: 
 
 /** Connection resets the phones met and retried (the gateway closing a kept-alive connection as a phone reused it). */
 let resets = 0;
-const RESET_CODES: ReadonlySet<string> = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 
-/**
- * One call; a connection closed under it before any answer is tried again on a new one, as a
- * phone's app would (at most 3 times). Any answer, whatever its status, is final.
- */
+/** One call; a connection closed under it before any answer is tried again on a new one, as a phone's app would. Any answer, whatever its status, is final. */
 async function callOnce(url: string, c: ClientCall): Promise<ClientAnswer> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      const res = await fetch(`${url}${c.path}`, {
-        method: c.method, headers: { authorization: `Bearer ${c.token}`, ...(c.body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(c.body === undefined ? {} : { body: JSON.stringify(c.body) }),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text === '' ? null : JSON.parse(text) as unknown };
-    } catch (error) {
-      const cause: unknown = error instanceof Error ? error.cause : undefined;
-      const code = typeof cause === 'object' && cause !== null && 'code' in cause ? String(cause.code) : '';
-      if (!RESET_CODES.has(code) || attempt >= 3) throw error;
-      resets += 1;
-    }
-  }
+  const res = await fetchRetryingResets(`${url}${c.path}`, {
+    method: c.method, headers: { authorization: `Bearer ${c.token}`, ...(c.body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(c.body === undefined ? {} : { body: JSON.stringify(c.body) }),
+  }, () => {
+    resets += 1;
+  });
+  const text = await res.text();
+  return { status: res.status, body: text === '' ? null : JSON.parse(text) as unknown };
 }
 
 async function work(job: Job): Promise<void> {

@@ -4,6 +4,6 @@ export { buildScenario, type Scenario, type ScenarioOptions } from './sim/scenar
 export { runScenario, formatReport, type RunReport } from './sim/run-scenario';
 export { formatStall, percentile, playRush, type Rush, type StallReport } from './sim/rush';
 export { SiteEdges } from './sim/site-edges';
-export { GatewayClient, type HttpResult } from './sim/gateway-client';
+export { GatewayClient, fetchRetryingResets, type HttpResult } from './sim/gateway-client';
 export { progressBar } from './sim/progress-bar';
 export { positiveIntOption } from './options';

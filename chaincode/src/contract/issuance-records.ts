@@ -222,6 +222,9 @@ async function denyMedia(ledger: Ledger, a: AccountState, mediaIds: readonly Med
   return { account: { ...a, media }, version };
 }
 
+/** What a "found" answer says: the key stays refused. */
+const FOUND_NOTE = 'the medium stays refused: its key never comes back; certify a new one';
+
 /** A medium reported lost or found (挂失): lost is deny-listed at once and its certificates revoked. */
 export async function reportMedium(ledger: Ledger, report: JsonValue, by: string): Promise<JsonValue> {
   const r = FieldReader.of(report, 'report', ['mediaId', 'status'], ['reason', 'account']);
@@ -237,9 +240,9 @@ export async function reportMedium(ledger: Ledger, report: JsonValue, by: string
   if (status === 'found') {
     if (medium.lost === undefined) throw new DomainError('WRONG_ACCOUNT_STATE', `medium ${mediaId} was not reported lost`);
     // Found twice: the first record stands, nothing is written again.
-    if (medium.found !== undefined) return { mediaId, account: a.id, status: 'found', at: medium.found.at, by: medium.found.by, note: 'the medium stays refused: its key never comes back; certify a new one', replayed: true };
+    if (medium.found !== undefined) return { mediaId, account: a.id, status: 'found', at: medium.found.at, by: medium.found.by, note: FOUND_NOTE, replayed: true };
     await ledger.write(K.account, [a.id], accountToJson({ ...a, media: { ...a.media, [mediaId]: { ...medium, found: { at, by, reason } } } }));
-    return { mediaId, account: a.id, status: 'found', at, by, note: 'the medium stays refused: its key never comes back; certify a new one' };
+    return { mediaId, account: a.id, status: 'found', at, by, note: FOUND_NOTE };
   }
   if (medium.lost !== undefined) return { mediaId, account: a.id, status: 'lost', at: medium.lost.at, by: medium.lost.by, denyListVersion: medium.deniedAt ?? null, replayed: true };
   const denied = await denyMedia(ledger, a, [mediaId], `reported lost${reason === '' ? '' : `: ${reason}`}`, { at, by, reason });

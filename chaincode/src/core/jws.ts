@@ -53,15 +53,20 @@ export function decodeJws(compact: unknown, maxLength = DEFAULT_MAX_JWS): Decode
  * key can never be used under another algorithm. ES256 signatures are raw r||s (RFC 7518 §3.4).
  */
 export function verifyJws(jws: DecodedJws, key: VerifyKey): boolean {
-  if (jws.alg !== key.alg) return false;
-  const data = Buffer.from(jws.signingInput, 'ascii');
+  const v = verification(jws, key);
+  if (v === undefined) return false;
   try {
-    return key.alg === 'ES256'
-      ? verify('sha256', data, { key: key.key, dsaEncoding: 'ieee-p1363' }, jws.signature)
-      : verify(null, data, key.key, jws.signature);
+    return verify(v.digest, v.data, v.key, jws.signature);
   } catch {
     return false;
   }
+}
+
+/** What crypto.verify takes for this JWS and key; undefined when the header's alg is not the key's. */
+function verification(jws: DecodedJws, key: VerifyKey): { digest: string | null; data: Buffer; key: VerifyKey['key'] | { key: VerifyKey['key']; dsaEncoding: 'ieee-p1363' } } | undefined {
+  if (jws.alg !== key.alg) return undefined;
+  const data = Buffer.from(jws.signingInput, 'ascii');
+  return key.alg === 'ES256' ? { digest: 'sha256', data, key: { key: key.key, dsaEncoding: 'ieee-p1363' } } : { digest: null, data, key: key.key };
 }
 
 /**
@@ -70,15 +75,13 @@ export function verifyJws(jws: DecodedJws, key: VerifyKey): boolean {
  * the synchronous form.
  */
 export function verifyJwsAsync(jws: DecodedJws, key: VerifyKey): Promise<boolean> {
-  if (jws.alg !== key.alg) return Promise.resolve(false);
-  const data = Buffer.from(jws.signingInput, 'ascii');
+  const v = verification(jws, key);
+  if (v === undefined) return Promise.resolve(false);
   return new Promise((resolve) => {
-    const done = (error: Error | null, ok: boolean): void => {
-      resolve(error === null && ok);
-    };
     try {
-      if (key.alg === 'ES256') verify('sha256', data, { key: key.key, dsaEncoding: 'ieee-p1363' }, jws.signature, done);
-      else verify(null, data, key.key, jws.signature, done);
+      verify(v.digest, v.data, v.key, jws.signature, (error, ok) => {
+        resolve(error === null && ok);
+      });
     } catch {
       resolve(false);
     }

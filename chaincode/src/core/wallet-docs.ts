@@ -8,8 +8,8 @@ import { base64UrlEncode } from './encoding';
 import { DomainError } from './errors';
 import { FieldReader } from './fields';
 import { parseAccountId, parseDigest, parseMediaId, type AccountId, type Digest, type MediaId } from './ids';
-import { assertJws, decodeJws, verifyJwsAsync } from './jws';
-import { parsePublicJwk, verifyKeyOf, type PublicJwk } from './jwk';
+import { assertJws, decodeJws, verifyJwsAsync, type DecodedJws } from './jws';
+import { parsePublicJwk, verifyKeyOf, type PublicJwk, type VerifyKey } from './jwk';
 import { createHash } from 'node:crypto';
 import { MAX_EPOCH_MS, type EpochMs } from './time';
 
@@ -55,19 +55,26 @@ export function parseCertRequest(value: unknown): CertRequest {
  * `parse`, and verifies the signature with that key. BAD_SIGNATURE when it does not verify.
  */
 export function openSelfSigned<T extends { readonly jwk: PublicJwk }>(compact: unknown, parse: (payload: unknown) => T, what: string): { doc: T; digest: Digest } {
-  const jws = decodeJws(compact);
-  const doc = parse(jws.payload);
-  assertJws(jws, verifyKeyOf(doc.jwk), what);
-  return { doc, digest: createHash('sha256').update(jws.payloadBytes).digest('hex') as Digest };
+  const { jws, doc, key } = selfSigned(compact, parse);
+  assertJws(jws, key, what);
+  return { doc, digest: payloadDigest(jws) };
 }
 
 /** As openSelfSigned, the signature checked on the thread pool (the gateway's form). */
 export async function openSelfSignedAsync<T extends { readonly jwk: PublicJwk }>(compact: unknown, parse: (payload: unknown) => T, what: string): Promise<{ doc: T; digest: Digest }> {
+  const { jws, doc, key } = selfSigned(compact, parse);
+  if (!(await verifyJwsAsync(jws, key))) throw new DomainError('BAD_SIGNATURE', `${what} signature does not verify`);
+  return { doc, digest: payloadDigest(jws) };
+}
+
+/** A self-signed JWS decoded, its payload parsed, and the key it names for its own signature. */
+function selfSigned<T extends { readonly jwk: PublicJwk }>(compact: unknown, parse: (payload: unknown) => T): { jws: DecodedJws; doc: T; key: VerifyKey } {
   const jws = decodeJws(compact);
   const doc = parse(jws.payload);
-  if (!(await verifyJwsAsync(jws, verifyKeyOf(doc.jwk)))) throw new DomainError('BAD_SIGNATURE', `${what} signature does not verify`);
-  return { doc, digest: createHash('sha256').update(jws.payloadBytes).digest('hex') as Digest };
+  return { jws, doc, key: verifyKeyOf(doc.jwk) };
 }
+
+const payloadDigest = (jws: DecodedJws): Digest => createHash('sha256').update(jws.payloadBytes).digest('hex') as Digest;
 
 /** RFC 7638 JWK thumbprint (SHA-256, base64url) over the required public members in lexical order. */
 export function jwkThumbprint(jwk: PublicJwk): string {

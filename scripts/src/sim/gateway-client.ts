@@ -13,7 +13,7 @@ const RESET_CODES: ReadonlySet<string> = new Set(['UND_ERR_SOCKET', 'ECONNRESET'
  * client whose thread was busy for longer (signing an hour of sales) may still take it from its
  * pool. The gateway never read such a request, so sending it again is no second request.
  */
-export async function fetchRetryingResets(url: string, init: RequestInit): Promise<Response> {
+export async function fetchRetryingResets(url: string, init: RequestInit, onReset?: () => void): Promise<Response> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await fetch(url, init);
@@ -21,6 +21,7 @@ export async function fetchRetryingResets(url: string, init: RequestInit): Promi
       const cause: unknown = error instanceof Error ? error.cause : undefined;
       const code = typeof cause === 'object' && cause !== null && 'code' in cause ? String(cause.code) : '';
       if (!RESET_CODES.has(code) || attempt >= 3) throw error;
+      onReset?.();
       // Let the pool see the closed connections before the next try.
       await new Promise((resolve) => setImmediate(resolve));
     }
