@@ -10,7 +10,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ordererFlags, peerCli } from './admin';
+import { ordered, ordererFlags, peerCli } from './admin';
 import type { Binaries } from './binaries';
 import { writeBundle } from './bundle';
 import { contractSpec, definition, packageFor } from './chaincode';
@@ -129,7 +129,7 @@ export async function addBureau(l: Layout, b: Binaries, progress: Progress): Pro
   const packageId = (await peerCli(l, b, 'bureau', ['lifecycle', 'chaincode', 'calculatepackageid', pkg])).trim();
   await peerCli(l, b, 'bureau', ['lifecycle', 'chaincode', 'install', pkg]);
   await ensureRunning(l, state, [contractSpec(l, 'bureau', packageId)], progress);
-  await peerCli(l, b, 'bureau', ['lifecycle', 'chaincode', 'approveformyorg', ...ordererFlags(l), ...definition(deployment.sequence), '--package-id', packageId, '--waitForEvent']);
+  await ordered(l, b, 'bureau', ['lifecycle', 'chaincode', 'approveformyorg', ...ordererFlags(l), ...definition(deployment.sequence), '--package-id', packageId, '--waitForEvent']);
   state.joined = [...(state.joined ?? []), 'bureau'];
   state.deployment = { ...deployment, packages: { ...deployment.packages, bureau: packageId } };
   saveState(l, state);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Binaries } from './binaries';
 import { CHANNEL, dial, namespaceOf, orgOf, ordererName, paths, peerName, type Layout, type OrgKey } from './layout';
-import { run } from './processes';
+import { run, sleep } from './processes';
 
 /**
  * Fabric's CLIs acting as an organisation's admin: channel joins, lifecycle, queries. Each runs on
@@ -30,6 +30,26 @@ export const ordererFlags = (l: Layout, i = 0): string[] => [
 
 export const peerCli = (l: Layout, b: Binaries, org: OrgKey, args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<string> =>
   run(b.tools.peer, args, { env: { ...peerAdminEnv(l, org), ...env }, namespace: namespaceOf(l, org) });
+
+/**
+ * Sends a transaction through the orderer with `peer`, waiting out an orderer that has no Raft
+ * leader yet (a channel just joined elects one after a few ticks: "SERVICE_UNAVAILABLE -- no Raft
+ * leader"); nothing was ordered then, so sending again is safe. A second send of something the
+ * first did order answers "unchanged content", which is success.
+ */
+export async function ordered(l: Layout, b: Binaries, org: OrgKey, args: readonly string[], budgetMs = 120_000): Promise<string> {
+  const deadline = Date.now() + budgetMs;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await peerCli(l, b, org, args);
+    } catch (error) {
+      const text = String(error);
+      if (attempt > 1 && /unchanged content/.test(text)) return '';
+      if (!/no Raft leader|SERVICE_UNAVAILABLE/.test(text) || Date.now() > deadline) throw error;
+      await sleep(1000);
+    }
+  }
+}
 
 /** Joins orderer i to the channel through the channel participation API (osnadmin, mutual TLS as the orderer admin). */
 export async function joinOrderer(l: Layout, b: Binaries, i: number): Promise<void> {

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ordererFlags, peerCli } from './admin';
+import { ordered, ordererFlags, peerCli } from './admin';
 import type { Binaries } from './binaries';
 import { CHAINCODE, CHANNEL, ENDORSING_ORGS, ENDORSEMENT_POLICY, PEER_ORGS, contractName, dial, listenOn, paths, where, peerName, type Layout, type OrgKey } from './layout';
 import { run, waitFor, type ProcessSpec } from './processes';
@@ -89,12 +89,12 @@ export const definition = (sequence: number): string[] => [
 
 /** Every org approves (AuditOrg too: its peer cannot even evaluate without its own approval), then the definition is committed. */
 export async function approveAndCommit(l: Layout, b: Binaries, sequence: number, packages: Readonly<Record<OrgKey, string>>): Promise<void> {
-  await Promise.all(PEER_ORGS.map((o) => peerCli(l, b, o.key, [
+  await Promise.all(PEER_ORGS.map((o) => ordered(l, b, o.key, [
     'lifecycle', 'chaincode', 'approveformyorg', ...ordererFlags(l), ...definition(sequence), '--package-id', packages[o.key], '--waitForEvent',
   ])));
   const p = paths(l);
   const endorsers = ENDORSING_ORGS.flatMap((o) => ['--peerAddresses', `${dial(l, o.key)}:${l.ports.peer(o.key)}`, '--tlsRootCertFiles', join(p.bundleMsp(o.key), 'tlscacerts', 'ca.pem')]);
-  await peerCli(l, b, 'operator', ['lifecycle', 'chaincode', 'commit', ...ordererFlags(l), ...definition(sequence), ...endorsers, '--waitForEvent']);
+  await ordered(l, b, 'operator', ['lifecycle', 'chaincode', 'commit', ...ordererFlags(l), ...definition(sequence), ...endorsers, '--waitForEvent']);
   await Promise.all(PEER_ORGS.map((o) => waitFor(`${peerName(o.key)} to see ${CHAINCODE} sequence ${sequence} committed`, async () => {
     try {
       const out = await peerCli(l, b, o.key, ['lifecycle', 'chaincode', 'querycommitted', '--channelID', CHANNEL, '--name', CHAINCODE]);

@@ -4,7 +4,7 @@ export { CHAINCODE, CHANNEL, ENDORSEMENT_POLICY, ORGS, PEER_ORGS, layout, paths,
 export { up, down, status, stopProcess, deploy, readState, restartContracts, type NetworkState, type Progress } from './network';
 export { connectAs, peerEndpoint, waitForEndorsement } from './client';
 export { allRoleIdentities, clientIdentity, identitiesFile, type IdentityFileEntry } from './identity-files';
-export { peerCli, peerAdminEnv, ordererFlags, blockHeight } from './admin';
+export { peerCli, peerAdminEnv, ordererFlags, ordered, blockHeight } from './admin';
 export { issueClientIdentity } from './identities';
 export { isPrivateIpv4, readTopology, topologyProblems, type Topology } from './topology';
 export { capLink, existingNamespaces, hostsFile, inNamespace, makeHosts, namespacesUnavailable, removeHosts, setLink, switchNamespace } from './netns';
