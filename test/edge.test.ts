@@ -184,7 +184,7 @@ describe('edge with the centre: approvals the ledger verifies', () => {
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       const address = server.address();
       servers.push({ close: () => { server.closeAllConnections(); server.close(); node.store.close(); } });
-      edges.push({ edgeId, node, centre: { url: gateway.url, token: cred.token }, url: `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}` });
+      edges.push({ edgeId, key, node, centre: { url: gateway.url, token: cred.token }, url: `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}` });
     }
     const [e1, e2] = edges;
     if (e1 === undefined || e2 === undefined) throw new Error('no edges');
@@ -230,6 +230,11 @@ describe('edge with the centre: approvals the ledger verifies', () => {
       forger.record(AT + 1, '300', 'code', wallet.payCode(AT, 60_000, 50), 0, { status: 'approved', approval: forged }),
       forger.record(AT + 2, '300', 'code', wallet.payCode(AT, 60_000, 51), 0, { status: 'approved', approval }),
       forger.record(AT + 3, '300', 'code', wallet.payCode(AT, 60_000, 52), 0, { status: 'unreachable', edgeId: e1.edgeId }),
+      // A genuine approval, but by the edge of another site (m2's): it spends that site's slice, so it counts for nothing here.
+      forger.record(AT + 4, '300', 'code', wallet.payCode(AT, 60_000, 53), 0, {
+        status: 'approved',
+        approval: signJws(e2.key, { typ: 'edge-approval', v: 1, edgeId: e2.edgeId, terminalId: forger.terminalId, payer: wallet.fields.mediaId, ctr: 53, amount: '300', iat: AT + 4, withinSlice: true }, { kid: e2.edgeId }),
+      }),
     ]);
     await api.must('POST', '/v1/batches', undefined, { batch: forgedJws });
 
@@ -249,6 +254,7 @@ describe('edge with the centre: approvals the ledger verifies', () => {
     expect(await payment(`${forger.terminalId}:1`)).toMatchObject({ edge: 'invalid' });
     expect(await payment(`${forger.terminalId}:2`)).toMatchObject({ edge: 'invalid' });
     expect(await payment(`${forger.terminalId}:3`)).toMatchObject({ edge: 'unreachable' });
+    expect(await payment(`${forger.terminalId}:4`)).toMatchObject({ edge: 'invalid' });
     // The batch outcome names the flag; the site's edge may read its terminals' outcomes, another site's may not.
     const receipt = t1.receipts()[0] ?? '';
     const asEdge = async (token: string): Promise<Response> => fetch(`${gateway?.url ?? ''}/v1/batches/${receipt}`, { headers: { authorization: `Bearer ${token}` } });
@@ -257,7 +263,7 @@ describe('edge with the centre: approvals the ledger verifies', () => {
     expect((await asEdge(e2.centre.token)).status).toBe(403);
     // A new grant counts nothing as pending any more: that approval settled.
     await syncWithCentre(e1.node, e1.centre);
-    // The ledger charged 500 and the forger's three 300s (flagged, still settled): what is left, split again.
-    expect(e1.node.store.remaining(account)).toBe((3500n - 500n - 900n) / BigInt(sync.sites));
+    // The ledger charged 500 and the forger's four 300s (flagged, still settled): what is left, split again.
+    expect(e1.node.store.remaining(account)).toBe((3500n - 500n - 1200n) / BigInt(sync.sites));
   });
 });

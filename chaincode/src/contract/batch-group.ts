@@ -142,11 +142,12 @@ export class BatchGroup {
       this.ledger.read(K.config, ['points'], pointsPolicyFromJson), this.readTerminals([...decoded.map((d) => d.batch.terminalId), ...edgesNamed(decoded)]),
     ]);
     const edgeKeys = new Map<string, VerifyKey | undefined>();
-    const edgeKey = (id: string): VerifyKey | undefined => {
-      if (!edgeKeys.has(id)) {
-        const edge = this.terminals.get(id);
-        edgeKeys.set(id, edge?.role === 'edge' && edge.status === 'active' ? verifyKeyOf(edge.publicKey) : undefined);
-      }
+    // An approval counts only from an active edge of the terminal's own site (its merchant): each
+    // site spends its own slice of a student's allowance, so another site's edge approves nothing here.
+    const edgeKeyFor = (merchantId: string) => (id: string): VerifyKey | undefined => {
+      const edge = this.terminals.get(id);
+      if (edge?.role !== 'edge' || edge.status !== 'active' || edge.merchantId !== merchantId) return undefined;
+      if (!edgeKeys.has(id)) edgeKeys.set(id, verifyKeyOf(edge.publicKey));
       return edgeKeys.get(id);
     };
     const issuerById = new Map<string, IssuerKey>(issuers.map((k) => [k.keyId, k]));
@@ -159,6 +160,7 @@ export class BatchGroup {
         if (terminal === undefined) throw new DomainError('UNKNOWN_TERMINAL', `terminal ${batch.terminalId} is not registered`);
         if (terminal.status !== 'active') throw new DomainError('TERMINAL_REVOKED', `terminal ${terminal.terminalId} is revoked`);
         verifyBatch(batch, terminal.publicKey);
+        const edgeKey = edgeKeyFor(terminal.merchantId);
         judged.push({ index, batch, verdicts: batch.records.map((record) => verifyRecord(record, { now: this.now, policy, issuerKey: (id) => issuerById.get(id), edgeKey })) });
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
