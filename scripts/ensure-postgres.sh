@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the database the gateways use answers. With DOL_DATABASE_URL set: that database, only
-# checked (it is someone else's to start); the error names it (password hidden) and says why.
+# checked (it is someone else's to start); the error names it (password hidden) and says why, as
+# the gateway and ledger:verify do (gateway-api/src/database-problem.ts; this runs before a build).
 # Without: the local PostgreSQL on 127.0.0.1:5432, starting the machine's cluster if it stopped.
 set -euo pipefail
 if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then

@@ -11,6 +11,11 @@ if [[ " $* " == *" --help "* || " $* " == *" -h "* ]]; then
   [[ -f network/dist/system.js ]] || npm run --silent build
   exec node network/dist/system.js start --help
 fi
+# Options (and DOL_PORT) are checked before the slow steps, so that a mistyped one fails at once; by
+# the built parser, unless the sources are newer than it (then after the build, as part of the start).
+if [[ network/dist/system.js -nt network/src/system.ts && network/dist/system-options.js -nt network/src/system-options.ts ]]; then
+  node network/dist/system.js check start "$@"
+fi
 step() { printf '\n[start] %s\n' "$*"; }
 
 step "1/4 dependencies"

@@ -4,6 +4,7 @@
  */
 import { Pool } from 'pg';
 import { loadConfig } from './config';
+import { explainDatabaseFailure } from './database-problem';
 import { EMBEDDED_NOTICE, type LedgerPort } from './ledger/ledger-port';
 import { EmbeddedLedger } from './ledger/embedded/embedded-ledger';
 import { PostgresBlockStore } from './ledger/embedded/postgres-block-store';
@@ -24,16 +25,21 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  let ledger: LedgerPort;
-  if (config.ledger.kind === 'fabric') ledger = new FabricLedger(config.ledger.fabric);
-  else {
-    const pool = new Pool({ connectionString: config.databaseUrl, max: 4 });
-    const store = new PostgresBlockStore(pool, config.ledger.schema);
-    const embedded = await EmbeddedLedger.open({ store });
-    process.stdout.write(`${EMBEDDED_NOTICE.toUpperCase()}: the settlement contract runs in this process over ${store.description} (${String(embedded.height)} blocks); npm run ledger:verify checks it\n`);
-    ledger = embedded;
+  try {
+    let ledger: LedgerPort;
+    if (config.ledger.kind === 'fabric') ledger = new FabricLedger(config.ledger.fabric);
+    else {
+      const pool = new Pool({ connectionString: config.databaseUrl, max: 4 });
+      const store = new PostgresBlockStore(pool, config.ledger.schema);
+      const embedded = await EmbeddedLedger.open({ store });
+      process.stdout.write(`${EMBEDDED_NOTICE.toUpperCase()}: the settlement contract runs in this process over ${store.description} (${String(embedded.height)} blocks); npm run ledger:verify checks it\n`);
+      ledger = embedded;
+    }
+    await runGateway(config, ledger);
+  } catch (error) {
+    // An unreachable database is named, with what to do, rather than left as a bare `connect ECONNREFUSED`.
+    throw explainDatabaseFailure(config.databaseUrl, error);
   }
-  await runGateway(config, ledger);
 }
 
 main().catch((error: unknown) => {

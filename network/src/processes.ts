@@ -150,10 +150,17 @@ export const readPids = (file: string): Record<string, number> => (existsSync(fi
 /** The recorded pids that are alive. */
 export const livePids = (file: string): Record<string, number> => Object.fromEntries(Object.entries(readPids(file)).filter(([, pid]) => alive(pid)));
 
-/** Starts a service unless it already runs and answers; records its pid in `pidsFile`. True when it was started now. */
+/**
+ * Starts a service unless it already runs and answers; records its pid in `pidsFile`. True when it
+ * was started now. A recorded one alive but not answering is an error, not replaced: its pid would
+ * be overwritten and `npm stop` would never stop it.
+ */
 export async function ensureService(spec: ProcessSpec, pidsFile: string, logs: string): Promise<boolean> {
-  const pids = readPids(pidsFile);
-  if (alive(pids[spec.name]) && (await listening(spec.port, spec.host))) return false;
+  const recorded = readPids(pidsFile)[spec.name];
+  if (alive(recorded)) {
+    if (await listening(spec.port, spec.host)) return false;
+    throw new Error(`${spec.name} (pid ${String(recorded)}, recorded in ${pidsFile}) runs but does not answer on port ${String(spec.port)}: no second one was started beside it; npm stop stops it, then npm start again`);
+  }
   if (await listening(spec.port, spec.host)) throw new Error(`port ${String(spec.port)} for ${spec.name} is taken by another process (not one npm start recorded): stop it, or free the port, then npm start again`);
   const pid = startDetached(spec, logs);
   writeFileSync(pidsFile, JSON.stringify({ ...readPids(pidsFile), [spec.name]: pid }));

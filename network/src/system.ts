@@ -10,9 +10,13 @@
  * the other runs is refused (they share the gateway ports); `npm stop` stops whichever runs, and
  * `--purge` deletes exactly the records of the system it names (or of the one that was running).
  *
- * For tests, DOL_SYSTEM_DIR (the folder holding run/ and run-embedded/), DOL_SYSTEM_PORT_BASE (the
- * network's ports), DOL_SYSTEM_GATEWAY_PORT (the first gateway's port) and DOL_SYSTEM_SCHEMA_PREFIX
- * ("dol_") move a whole system beside the user's.
+ * Starting a system while one runs (either one) is refused: a second set of gateways would replace
+ * the first in pids.json, and `npm stop` would no longer find the first.
+ *
+ * The first gateway's port is `--port`, else DOL_PORT, else 8080 (system-options.ts). For tests,
+ * DOL_SYSTEM_DIR (the folder holding run/ and run-embedded/), DOL_SYSTEM_PORT_BASE (the network's
+ * ports), DOL_SYSTEM_GATEWAY_PORT (the first gateway's port, below DOL_PORT) and
+ * DOL_SYSTEM_SCHEMA_PREFIX ("dol_") move a whole system beside the user's.
  */
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -23,8 +27,9 @@ import { dropSchemas, existingSchemas } from './schemas';
 import { describeEdge, ensureSiteEdge } from './system-edge';
 import { adminKey, ensureStaffTokens, keptAdmins, writeAdminCredentials, type Tokens } from './system-tokens';
 import { layout, type Layout } from './layout';
-import { alive, ensureService, livePids, readPids, stop as stopProcess, type ProcessSpec } from './processes';
+import { alive, ensureService, livePids, type ProcessSpec } from './processes';
 import { down, readState, up } from './network';
+import { DEFAULT_GATEWAY_PORT, EDGE_PORT_OFFSET, OptionError, USAGE, parseStartOptions, parseStopOptions, type StartOptions } from './system-options';
 
 const ROOT = resolve(__dirname, '..', '..');
 const GATEWAY_MAIN = join(ROOT, 'gateway-api', 'dist', 'main.js');
@@ -34,15 +39,13 @@ const EMBEDDED_DIR = join(SYSTEM_DIR, 'run-embedded');
 /** Where the embedded system lived before it had its own folder (inside the Fabric system's, which a new network wipes). */
 const LEGACY_EMBEDDED_DIR = join(DIR, 'embedded');
 const PORT_BASE = Number(process.env.DOL_SYSTEM_PORT_BASE ?? 7000);
-const FIRST_GATEWAY_PORT = Number(process.env.DOL_SYSTEM_GATEWAY_PORT ?? 8080);
 const SCHEMA_PREFIX = process.env.DOL_SYSTEM_SCHEMA_PREFIX ?? 'dol_';
 const DATABASE_URL = process.env.DOL_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-const EMBEDDED_PORT = FIRST_GATEWAY_PORT;
 const EMBEDDED_SCHEMAS = [`${SCHEMA_PREFIX}ledger`, `${SCHEMA_PREFIX}gateway_embedded`] as const;
-/** How the Fabric system's gateways run (gateways.ts); `operatorGateways` only matters to a start. */
-const plan = (operatorGateways = 1): GatewayPlan => ({ firstPort: FIRST_GATEWAY_PORT, databaseUrl: DATABASE_URL, schemaPrefix: SCHEMA_PREFIX, operatorGateways });
-const FABRIC_SCHEMAS = intakeSchemas(plan());
+/** How the Fabric system's gateways run (gateways.ts); the port and `operatorGateways` only matter to a start. */
+const plan = (firstPort: number, operatorGateways = 1): GatewayPlan => ({ firstPort, databaseUrl: DATABASE_URL, schemaPrefix: SCHEMA_PREFIX, operatorGateways });
+const FABRIC_SCHEMAS = intakeSchemas(plan(DEFAULT_GATEWAY_PORT));
 
 let label = 'start';
 const say = (line: string): void => {
@@ -67,15 +70,26 @@ function fabricProcesses(): Record<string, number> {
 }
 const embeddedProcesses = (): Record<string, number> => livePids(EMBEDDED_PID_FILE);
 
+type SystemName = 'fabric' | 'embedded';
+
 const describe = (processes: Record<string, number>): string => Object.entries(processes).map(([name, pid]) => `${name} (pid ${String(pid)})`).join(', ');
 
-/** Refuses to start one system while the other runs: they share the gateway ports, and each must keep its own records. */
-function refuseIfRunning(other: 'fabric' | 'embedded'): void {
-  const running = other === 'fabric' ? fabricProcesses() : embeddedProcesses();
-  if (Object.keys(running).length === 0) return;
-  const what = other === 'fabric' ? 'the Fabric system' : 'the embedded-ledger system';
-  const wanted = other === 'fabric' ? 'the embedded-ledger system' : 'the Fabric system';
-  throw new Error(`${what} is running (${describe(running)}): it was left as it is. Run npm stop first (its ledger is kept), then npm start ${other === 'fabric' ? '-- --embedded ' : ''}again to start ${wanted}.`);
+const SYSTEM_NAMES = { fabric: 'the Fabric system', embedded: 'the embedded-ledger system' } as const;
+
+/**
+ * Refuses to start `wanted` while a process either system recorded is alive: the other shares the
+ * gateway ports and keeps its own records; the same one again would start a second set of
+ * gateways whose pids replace the first's, which `npm stop` would then never stop. Recorded
+ * processes that are gone (a crash, a reboot) do not count.
+ */
+function refuseIfRunning(wanted: SystemName): void {
+  for (const running of ['fabric', 'embedded'] as const) {
+    const processes = running === 'fabric' ? fabricProcesses() : embeddedProcesses();
+    if (Object.keys(processes).length === 0) continue;
+    const what = `${SYSTEM_NAMES[running]} is ${running === wanted ? 'already ' : ''}running (${describe(processes)})`;
+    const again = `npm start${wanted === 'embedded' ? ' -- --embedded' : ''}`;
+    throw new Error(`${what}: it was left as it is and nothing was started. Run npm stop first (its ledger is kept), then ${again} again to start ${SYSTEM_NAMES[wanted]}${running === wanted ? ' (with other options)' : ''}.`);
+  }
 }
 
 /** Moves the embedded system's records out of the Fabric system's folder, where an older version kept them. */
@@ -88,13 +102,13 @@ function moveLegacyEmbedded(): void {
 
 const seconds = (since: number): string => ((Date.now() - since) / 1000).toFixed(1);
 
-async function start(orderers: number | undefined, operatorGateways: number, edge: string | undefined): Promise<void> {
+async function start(o: StartOptions): Promise<void> {
   const started = Date.now();
   moveLegacyEmbedded();
-  refuseIfRunning('embedded');
+  refuseIfRunning('fabric');
   const b = findBinaries();
-  const l = fabricLayout(orderers);
-  const runningBefore = Object.keys(fabricProcesses()).length;
+  const l = fabricLayout(o.orderers);
+  const gatewayPlan = plan(o.port, o.gateways);
   say(`Fabric ${b.fabricVersion}, fabric-ca ${b.caVersion} found: bringing up the Fabric network in ${l.dir}`);
   const net = await up(l, { binaries: b, progress: (line) => {
     say(`network: ${line}`);
@@ -106,11 +120,11 @@ async function start(orderers: number | undefined, operatorGateways: number, edg
       say(`dropped the intake schemas of the previous Fabric network (${stale.join(', ')}): its receipts and cached keys are not this network's`);
     }
   }
-  const g = await startGateways(l, b, plan(operatorGateways));
-  const how = net.created ? `network created from nothing; ${seconds(started)} s` : g.startedNow === 0 && Object.keys(fabricProcesses()).length === runningBefore ? 'it was already running; nothing was started' : `network was there; ${seconds(started)} s`;
-  const edgeLines = await siteEdge(edge, g.tokens, l.dir, gatewaysPidFile(l));
+  const g = await startGateways(l, b, gatewayPlan);
+  const how = `${net.created ? 'network created from nothing' : 'network was there'}; ${seconds(started)} s`;
+  const edgeLines = await siteEdge(o, g.tokens, l.dir, gatewaysPidFile(l));
   const { tls, urls, file } = g;
-  const port = (org: PeerOrg): string => String(gatewayPort(plan(), org));
+  const port = (org: PeerOrg): string => String(gatewayPort(gatewayPlan, org));
   const issuing = describeIssuing(g.issuer, g.issuing, {
     // Finance's credential is CampusOrg's: the code's hash goes to the ledger, the student redeems it at OperatorOrg's wallet.
     walletUrl: `${urls.operator}/wallet/`, tokensFile: file, finance: { url: urls.campus, ca: tls.campus.ca }, column: 63,
@@ -135,13 +149,13 @@ Try:
 }
 
 /** The embedded ledger's system: one gateway, every role, the ledger in PostgreSQL. */
-async function startEmbedded(edge: string | undefined): Promise<void> {
+async function startEmbedded(o: StartOptions): Promise<void> {
   const started = Date.now();
   moveLegacyEmbedded();
-  refuseIfRunning('fabric');
+  refuseIfRunning('embedded');
   mkdirSync(EMBEDDED_DIR, { recursive: true });
   const file = join(EMBEDDED_DIR, 'api-credentials.json');
-  const url = `http://127.0.0.1:${String(EMBEDDED_PORT)}`;
+  const url = `http://127.0.0.1:${String(o.port)}`;
   const roles = ['operator', 'finance', 'registrar', 'auditor'];
   const tokens = keptAdmins(file, { [adminKey()]: { url } });
   const credentialsFile = join(EMBEDDED_DIR, 'gateway-credentials.json');
@@ -149,19 +163,18 @@ async function startEmbedded(edge: string | undefined): Promise<void> {
   const [ledgerSchema, intakeSchema] = EMBEDDED_SCHEMAS;
   const issuerKey = await ensureIssuerKey(EMBEDDED_ISSUER_DIR);
   const spec: ProcessSpec = {
-    name: 'gateway.embedded', command: process.execPath, args: [GATEWAY_MAIN], port: EMBEDDED_PORT,
-    env: { DOL_LEDGER: 'embedded', DOL_LEDGER_SCHEMA: ledgerSchema, DOL_DB_SCHEMA: intakeSchema, DOL_PORT: String(EMBEDDED_PORT), DOL_CREDENTIALS_FILE: credentialsFile, DOL_DATABASE_URL: DATABASE_URL, ...issuerKey.env },
+    name: 'gateway.embedded', command: process.execPath, args: [GATEWAY_MAIN], port: o.port,
+    env: { DOL_LEDGER: 'embedded', DOL_LEDGER_SCHEMA: ledgerSchema, DOL_DB_SCHEMA: intakeSchema, DOL_PORT: String(o.port), DOL_CREDENTIALS_FILE: credentialsFile, DOL_DATABASE_URL: DATABASE_URL, ...issuerKey.env },
   };
   const logs = join(EMBEDDED_DIR, 'logs');
-  // A gateway left running from before the key was made does not hold it: it is stopped (gracefully) and started with it.
-  const running = livePids(EMBEDDED_PID_FILE)[spec.name];
-  if (issuerKey.created && running !== undefined) await stopProcess(running);
-  const how = (await ensureService(spec, EMBEDDED_PID_FILE, logs)) ? `${seconds(started)} s` : `it was already running as pid ${String(readPids(EMBEDDED_PID_FILE)[spec.name] ?? '?')}; nothing was started`;
+  // Nothing of this system runs (refuseIfRunning): the gateway is started now, holding the issuer key.
+  await ensureService(spec, EMBEDDED_PID_FILE, logs);
+  const how = `${seconds(started)} s`;
   const issued = await ensureStaffTokens(file, tokens, Object.fromEntries(roles.map((role) => [role, { url, admin: adminKey() }])));
   const operator = issued.operator;
   if (operator === undefined) throw new Error(`no operator credential in ${file}: the issuer key cannot be registered`);
   const issuing = describeIssuing(issuerKey, await setUpIssuing(operator, issuerKey, EMBEDDED_ISSUER_DIR), { walletUrl: `${url}/wallet/`, tokensFile: file, finance: { url }, column: 68 });
-  const edgeLines = await siteEdge(edge, issued, EMBEDDED_DIR, EMBEDDED_PID_FILE);
+  const edgeLines = await siteEdge(o, issued, EMBEDDED_DIR, EMBEDDED_PID_FILE);
   process.stdout.write(`
 The system is up on the EMBEDDED LEDGER — NOT A FABRIC NETWORK (${how}).
   The settlement contract runs inside the gateway process over PostgreSQL (schema ${ledgerSchema}),
@@ -182,14 +195,12 @@ Try:
 }
 
 /** With `--edge [MERCHANT]`: the site edge node beside the system (system-edge.ts), on the port after the gateways'. */
-async function siteEdge(merchantId: string | undefined, tokens: Tokens, dir: string, pidsFile: string): Promise<string> {
+async function siteEdge(o: StartOptions, tokens: Tokens, dir: string, pidsFile: string): Promise<string> {
   const operator = tokens.operator;
-  if (merchantId === undefined) return '';
+  if (o.edge === undefined) return '';
   if (operator === undefined) throw new Error('no operator credential in the tokens file: the edge cannot register');
-  return describeEdge(await ensureSiteEdge({ dir, pidsFile, logs: join(dir, 'logs'), operator, merchantId, port: FIRST_GATEWAY_PORT + 10 }));
+  return describeEdge(await ensureSiteEdge({ dir, pidsFile, logs: join(dir, 'logs'), operator, merchantId: o.edge, port: o.port + EDGE_PORT_OFFSET }));
 }
-
-type SystemName = 'fabric' | 'embedded';
 
 /** What a purge of each system deletes: its folder and its schemas, nothing of the other's. */
 async function purge(system: SystemName): Promise<string> {
@@ -244,52 +255,31 @@ async function stopAll(purgeArg: string | undefined): Promise<void> {
   for (const t of targets) say(`purged the ${await purge(t)}`);
 }
 
-const USAGE = `usage:
-  npm start [-- [--embedded] [--orderers 1|3] [--gateways N] [--edge [MERCHANT]]]
-      Brings the whole system up and returns: with Fabric's binaries, the Fabric network and one
-      gateway API per organisation (--gateways N: N OperatorOrg gateway processes over one intake
-      queue, 1..8; --orderers: the Raft cluster's size); without them, or with --embedded, one
-      gateway API over the embedded ledger (not a Fabric network). Refused while the other system runs.
-      --edge [MERCHANT]: also a site edge node for that canteen (default canteen-demo) on port
-      gateway+10 (8090), registered on the ledger with role edge (docs/edge.md).
-  npm stop [-- --purge [fabric|embedded|all]]
-      Stops whatever runs; ledgers are kept. --purge deletes the records (folder and database
-      schemas) of the system that was running, or of the one named; never the other's.
-environment: DOL_DATABASE_URL (PostgreSQL, default postgres://postgres@127.0.0.1:5432/postgres)
-`;
-
+/** `start` and `stop`; `check start|stop ARGS` only parses them (scripts/start.sh, before its slow steps). */
 function main(argv: readonly string[]): Promise<void> {
   const [command, ...args] = argv;
   if (args.includes('--help') || args.includes('-h') || command === '--help') {
     process.stdout.write(USAGE);
     return Promise.resolve();
   }
+  if (command === 'check') {
+    const [checked, ...rest] = args;
+    label = checked ?? 'check';
+    if (checked === 'start') parseStartOptions(rest, process.env);
+    else if (checked === 'stop') parseStopOptions(rest);
+    else throw new OptionError(USAGE);
+    return Promise.resolve();
+  }
   if (command === 'stop') {
     label = 'stop';
-    const i = args.indexOf('--purge');
-    const next = i >= 0 ? args[i + 1] : undefined;
-    const purgeArg = i < 0 ? undefined : next === undefined || next.startsWith('--') ? '' : next;
-    if (purgeArg !== undefined && !['', 'fabric', 'embedded', 'all'].includes(purgeArg)) return Promise.reject(new Error(`--purge takes fabric, embedded or all (or nothing: the system that was running), not '${purgeArg}'`));
-    const unknown = args.filter((a, k) => a !== '--purge' && !(k === i + 1 && purgeArg !== ''));
-    if (unknown.length > 0) return Promise.reject(new Error(`unknown option ${unknown.join(' ')}\n${USAGE}`));
-    return stopAll(purgeArg);
+    return stopAll(parseStopOptions(args).purge);
   }
-  if (command !== 'start') return Promise.reject(new Error(USAGE));
-  const known = new Set(['--orderers', '--gateways', '--embedded', '--edge']);
-  const e = args.indexOf('--edge');
-  const edgeValue = e >= 0 ? args[e + 1] : undefined;
-  const edge = e < 0 ? undefined : edgeValue === undefined || edgeValue.startsWith('--') ? 'canteen-demo' : edgeValue;
-  const unknown = args.filter((a, k) => a.startsWith('--') ? !known.has(a) : !['--orderers', '--gateways'].includes(args[k - 1] ?? '') && !(k === e + 1 && edge === a));
-  if (unknown.length > 0) return Promise.reject(new Error(`unknown option ${unknown.join(' ')}\n${USAGE}`));
-  const orderers = args.includes('--orderers') ? Number(args[args.indexOf('--orderers') + 1]) : undefined;
-  const gateways = args.includes('--gateways') ? Number(args[args.indexOf('--gateways') + 1]) : 1;
-  if (!Number.isInteger(gateways) || gateways < 1 || gateways > 8) return Promise.reject(new Error('--gateways takes a whole number from 1 to 8 (OperatorOrg gateway processes over one intake queue)'));
-  if (args.includes('--embedded') && gateways > 1) return Promise.reject(new Error('--gateways is for the Fabric system: the embedded ledger lives in one gateway process'));
-  if (edge !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._:-]{0,58}$/.test(edge)) return Promise.reject(new Error(`--edge takes a merchant id (letters, digits, . _ : -), not '${edge}'`));
-  return args.includes('--embedded') ? startEmbedded(edge) : start(orderers, gateways, edge);
+  if (command !== 'start') throw new OptionError(USAGE);
+  const options = parseStartOptions(args, process.env);
+  return options.embedded ? startEmbedded(options) : start(options);
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
+Promise.resolve().then(() => main(process.argv.slice(2))).catch((error: unknown) => {
   process.stderr.write(error instanceof MissingBinaries ? `${error.message}\n` : `[${label}] ERROR: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

@@ -128,8 +128,9 @@ describe('npm start / npm stop between the embedded and the Fabric system', () =
     const code = await send(GATEWAY, 'POST', '/v1/accounts/s-kept/activation-codes', finance);
     expect(code.status).toBe(201);
     expect(await studentCertificate(GATEWAY, 's-kept', String(fieldOf(code.body, 'code')))).toMatchObject({ status: 201, body: { keyId: embeddedKey, capTotal: '3000' } });
-    // A second start says it was already running, not "(0.0 s)".
-    expect(system('start', '--embedded').out).toContain('already running');
+    // A second start is refused, saying it is already running: a second gateway would be lost to npm stop.
+    const again = system('start', '--embedded');
+    expect({ code: again.code, refused: again.out.includes('the embedded-ledger system is already running') }).toEqual({ code: 1, refused: true });
 
     // 2. Fabric while the embedded system runs: refused, and the embedded system is untouched.
     const f1 = system('start');
