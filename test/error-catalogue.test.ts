@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { LEDGER_CODES, LEDGER_REJECT_REASONS, REJECT_REASONS, STRUCTURAL_CODES } from '@dol/chaincode';
-import { PROBLEM_CODES, RECORD_REASONS, ROUTES, SETTLE_FLAGS, openApi, renderErrorCatalogue } from '@dol/gateway-api';
+import { BODY_LIMITS, PROBLEM_CODES, RECORD_REASONS, ROUTES, SETTLE_FLAGS, openApi, renderErrorCatalogue } from '@dol/gateway-api';
 import { withRoleTable } from '@dol/bench';
 
 /**
@@ -66,6 +66,13 @@ describe('error catalogue (gateway-api/src/error-catalogue.ts)', () => {
     expect(doc.components.schemas.Problem.properties.code.enum.sort()).toEqual(Object.keys(PROBLEM_CODES).sort());
     expect(doc['x-error-catalogue'].problems.map((p) => [p.code, p.status])).toEqual(Object.entries(PROBLEM_CODES).map(([c, e]) => [c, e.status]));
     expect(readFileSync(join(ROOT, 'docs', 'errors.md'), 'utf8')).toBe(renderErrorCatalogue());
+  });
+
+  it('says which bodies are too large with the limits the routes enforce: BATCH_TOO_LARGE only for batch uploads', () => {
+    const batch = PROBLEM_CODES.BATCH_TOO_LARGE.where;
+    expect(batch).not.toContain('any request body');
+    expect(batch).toContain(`POST /v1/batches: a body over ${String(BODY_LIMITS.batch / (1024 * 1024))} MiB`);
+    expect(PROBLEM_CODES.BODY_TOO_LARGE.where).toContain(`(${String(BODY_LIMITS.staff / 1024)} KiB; ${String(BODY_LIMITS.import / 1024)} KiB for the bulk writes`);
   });
 
   it('docs/gateway.md holds the role table generated from the routes (npm run docs)', () => {

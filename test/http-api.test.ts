@@ -318,15 +318,16 @@ describe('CSV files (?format=csv)', () => {
     const json = await call('GET', '/v1/accounts/ann/statement', 'auditor');
     const postings = (json.body.entries as unknown as { postings: unknown[] }[]).reduce((n, e) => n + e.postings.length, 0);
     const st = await csv('/v1/accounts/ann/statement?format=csv', 'auditor');
-    expect(st).toMatchObject({ status: 200, type: 'text/csv; charset=utf-8', disposition: 'attachment; filename="getStatement-ann.csv"' });
+    expect(st).toMatchObject({ status: 200, type: 'text/csv; charset=utf-8', disposition: 'attachment; filename="statement-ann.csv"' });
     expect(st.lines[0]).toBe('account,at,atUtc,txId,from,to,amount,ref');
     expect(st.lines.length - 1).toBe(postings);
     const payments = await call('GET', '/v1/payments?merchantId=canteen-1', 'auditor');
     const pay = await csv('/v1/payments?merchantId=canteen-1&format=csv', 'auditor');
     expect(pay.lines.length - 1).toBe((payments.body as unknown[]).length);
     expect(pay.lines[0]).toContain('amount');
-    expect((await csv('/v1/debts?format=csv', 'auditor')).status).toBe(200);
-    expect((await csv('/v1/advances?format=csv', 'auditor')).status).toBe(200);
+    expect(pay.disposition).toBe('attachment; filename="payments.csv"');
+    expect(await csv('/v1/debts?format=csv', 'auditor')).toMatchObject({ status: 200, disposition: 'attachment; filename="debts.csv"' });
+    expect(await csv('/v1/advances?format=csv', 'auditor')).toMatchObject({ status: 200, disposition: 'attachment; filename="advances.csv"' });
     const paid = await call('POST', '/v1/payouts', 'operator', { merchantId: 'canteen-1', payoutId: 'csv-payout-1' });
     expect(paid.status).toBe(200);
     const lines = (paid.body.result as { lines: unknown[] }).lines.length;
@@ -335,8 +336,24 @@ describe('CSV files (?format=csv)', () => {
     expect(payoutRead.body.by).toMatchObject({ fn: 'Payout', role: 'operator', subject: 'operator' });
     const payout = await csv('/v1/payouts/canteen-1/csv-payout-1?format=csv', 'auditor');
     expect(payout.lines[0]?.startsWith('payoutId,merchantId,')).toBe(true);
+    expect(payout.disposition).toBe('attachment; filename="payout-canteen-1-csv-payout-1.csv"');
     expect(payout.lines.length - 1).toBe(lines);
     expect(await call('GET', '/v1/debts?format=xml', 'auditor')).toMatchObject({ status: 400, body: { code: 'INVALID_FIELD' } });
+  });
+
+  it('names every CSV file after its resource, as the console does, never after an operation id', async () => {
+    const names = await Promise.all(['/v1/debts', '/v1/payments', '/v1/advances', '/v1/loss-reports', '/v1/exposure', '/v1/accounts/ann/statement']
+      .map(async (path) => (await csv(`${path}?format=csv`, 'auditor')).disposition));
+    expect(names).toEqual(['debts', 'payments', 'advances', 'loss-reports', 'exposure', 'statement-ann'].map((n) => `attachment; filename="${n}.csv"`));
+  });
+
+  it('writes the header row for an empty list, the same header a full list has', async () => {
+    const full = await csv('/v1/payments?merchantId=canteen-1&format=csv', 'auditor');
+    expect(full.lines.length).toBeGreaterThan(1);
+    const none = await csv('/v1/payments?terminalId=pos-2&format=csv', 'auditor'); // pos-2 never sold
+    expect(none).toMatchObject({ status: 200, lines: [full.lines[0]] });
+    const noDebts = await csv('/v1/debts?account=nobody-1&format=csv', 'auditor');
+    expect(noDebts.lines).toEqual(['account,advance,ageDays,bucket,credit,group,since,sinceUtc,status,asOf,asOfUtc']);
   });
 });
 
@@ -517,6 +534,32 @@ describe('four eyes: waiving a debt above the limit needs a second registrar, an
   });
 });
 
+describe('debts of one account (GET /v1/debts?account=)', () => {
+  it("answers only that account's debts, its bucket totals summed over them, in JSON and CSV", async () => {
+    for (const account of ['debtor-1', 'debtor-2']) expect((await call('POST', '/v1/accounts', 'finance', { account, group: 'g-2026', creditLine: '500' })).status).toBe(200);
+    const jws = pos.batch([pos.record(AT + 140, '300', 'face', faceCredential('debtor-1', 990)), pos.record(AT + 141, '100', 'face', faceCredential('debtor-2', 990))]);
+    expect((await call('POST', '/v1/batches', undefined, { batch: jws })).status).toBe(202);
+    expect(await worker.drain()).toBe(1);
+    const all = await call('GET', '/v1/debts', 'auditor');
+    expect((all.body.debts as { account: string }[]).map((d) => d.account)).toEqual(expect.arrayContaining(['debtor-1', 'debtor-2']));
+    const one = await call('GET', '/v1/debts?account=debtor-1', 'auditor');
+    expect(one).toMatchObject({ status: 200, body: { asOf: expect.any(Number) as unknown, debts: [{ account: 'debtor-1', credit: '300', advance: '0' }] } });
+    expect((one.body.debts as unknown[]).length).toBe(1);
+    expect(Object.values(one.body.totals as Record<string, string>)).toEqual(['300']);
+    const file = await fetch(`${base}/v1/debts?account=debtor-1&format=csv`, { headers: { authorization: `Bearer ${tokens.auditor}` } });
+    const lines = (await file.text()).split('\r\n').filter((l) => l !== '');
+    expect(lines.length).toBe(2);
+    expect(lines[1]?.startsWith('debtor-1,0,')).toBe(true);
+  });
+
+  it('refuses a query parameter the endpoint does not define with UNKNOWN_FIELD, as an unknown body field is', async () => {
+    expect(await call('GET', '/v1/debts?acount=debtor-1', 'auditor')).toMatchObject({ status: 400, body: { code: 'UNKNOWN_FIELD' } });
+    expect(await call('GET', '/v1/payments?merchant=canteen-1', 'auditor')).toMatchObject({ status: 400, body: { code: 'UNKNOWN_FIELD' } });
+    expect(await call('GET', '/v1/invariant?fast=1', 'auditor')).toMatchObject({ status: 400, body: { code: 'UNKNOWN_FIELD' } });
+    expect(await call('GET', '/v1/debts?account=not%20an%20id', 'auditor')).toMatchObject({ status: 400, body: { code: 'INVALID_FIELD' } });
+  });
+});
+
 describe('access', () => {
   const everyone = ['admin', 'operator', 'finance', 'registrar', 'auditor', 'terminal', 'student'] as const;
   const guarded = ROUTES.filter((r) => Array.isArray(r.roles));
@@ -539,11 +582,14 @@ describe('operability', () => {
       ? { status: 'ok', ledger: 'embedded', notice: 'embedded ledger — not a Fabric network' }
       : { status: 'ok', ledger: 'fabric' });
     expect((await fetch(`${base}/metrics`)).status).toBe(401);
+    expect((await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${tokens.finance}` } })).status).toBe(403);
     const metricsText = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${tokens.auditor}` } })).text();
     expect(metricsText).toContain('dol_intake_depth');
     expect(metricsText).toContain('dol_record_outcomes_total{code="settled"}');
     const doc = (await call('GET', '/openapi.json')).body as unknown as ReturnType<typeof openApi>;
     expect(doc.openapi).toBe('3.1.0');
+    // What /metrics enforces is what the description says: a bearer credential of an operator or auditor.
+    expect((doc.paths as Record<string, { get: unknown }>)['/metrics']?.get).toMatchObject({ security: [{ bearer: [] }], 'x-roles': ['operator', 'auditor'], responses: { 401: {}, 403: {} } });
     expect(doc.info).toMatchObject({ 'x-ledger': lut.kind });
     if (lut.kind === 'embedded') expect(JSON.stringify(doc.info)).toContain('EMBEDDED LEDGER — NOT A FABRIC NETWORK');
   });

@@ -3,6 +3,7 @@ export { createApp, type AppDeps } from './http/app';
 export { openApi, renderRoleTable } from './http/openapi';
 export { PROBLEM_CODES, RECORD_REASONS, SETTLE_FLAGS, renderErrorCatalogue, statusOf, type ProblemCode } from './error-catalogue';
 export { ROUTES } from './http/routes';
+export { BODY_LIMITS } from './body-limits';
 export { IntakeStore } from './intake/intake-store';
 export { IntakeWorker } from './intake/intake-worker';
 export { payerAccounts } from './intake/payers';

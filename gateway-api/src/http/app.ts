@@ -11,13 +11,13 @@ import type { IntakeStore } from '../intake/intake-store';
 import { statusOf } from '../errors';
 import type { Metrics } from '../metrics';
 import { ledgerLabel } from '../ledger/ledger-port';
-import { CSV_VIEWS, toCsv } from './csv';
+import { csvFile } from './csv';
 import { openApi } from './openapi';
 import { sendProblem } from './problem';
 import { errorInfo } from './error-info';
 import type { OidcRelyingParty } from '../oidc/relying-party';
 import { mountOidc } from './oidc-routes';
-import { BODY_LIMITS, bodyLimitOf, type Deps, type Route } from './route-kit';
+import { BODY_LIMITS, METRICS_ROLES, bodyLimitOf, queryOf, type Deps, type Route } from './route-kit';
 import { ROUTES } from './routes';
 
 /** What createApp needs; it never listens (tests use port 0). */
@@ -177,8 +177,8 @@ export function createApp(deps: AppDeps, ready: Readiness): express.Express {
       refuseEarly(res, 401, 'UNAUTHENTICATED', 'metrics need an operator or auditor bearer credential', req);
       return;
     }
-    if (caller.role !== 'operator' && caller.role !== 'auditor') {
-      refuseEarly(res, 403, 'ACCESS_DENIED', `metrics are for operator and auditor credentials; this credential is ${caller.role}`, req);
+    if (!METRICS_ROLES.includes(caller.role)) {
+      refuseEarly(res, 403, 'ACCESS_DENIED', `metrics are for ${METRICS_ROLES.join(', ')} credentials; this credential is ${caller.role}`, req);
       return;
     }
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
@@ -315,17 +315,13 @@ async function handle(route: Route, req: Request, res: Response, deps: AppDeps):
     }
     body = route.body.parse(parseStrictJson(text, { maxBytes: BODY_LIMITS.batch }));
   }
-  const query = route.query === undefined ? {} : (route.query.parse(req.query) as Record<string, string>);
+  const { format, query } = queryOf(route, req.query);
   const params: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.params)) if (typeof v === 'string') params[k] = v;
-  if (route.csv !== undefined && req.query.format !== undefined && req.query.format !== 'csv' && req.query.format !== 'json') {
-    sendProblem(res, 400, 'INVALID_FIELD', 'format must be json or csv', requestId(req));
-    return;
-  }
   const out = await route.handle({ caller, params, query, body, deps });
-  if (route.csv !== undefined && req.query.format === 'csv') {
-    const name = [route.id, ...Object.values(params)].join('-').replace(/[^A-Za-z0-9._-]/g, '_');
-    res.status(out.status).type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="${name}.csv"`).send(toCsv(CSV_VIEWS[route.csv](out.body)));
+  if (route.csv !== undefined && format === 'csv') {
+    const file = csvFile(route.csv, out.body, Object.values(params));
+    res.status(out.status).type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="${file.name}"`).send(file.text);
     return;
   }
   res.status(out.status).json(out.body);

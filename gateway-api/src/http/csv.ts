@@ -3,6 +3,7 @@
  * RFC 4180 (CRLF, quotes doubled), UTF-8, a header row. Amounts stay decimal strings of minor units,
  * exactly as the JSON answers them; each time in ms gets an ISO 8601 UTC column beside it. A text
  * cell a spreadsheet would run as a formula (=, +, -, @ not followed by a number) gets an apostrophe in front.
+ * An empty list is the header row alone.
  */
 
 /** Fields holding ledger times (ms since the epoch): each gets `<field>Utc` beside it. */
@@ -17,9 +18,15 @@ function cell(value: unknown): string {
   return /[\u0022,\r\n]/.test(safe) ? `"${safe.replace(/\u0022/g, '""')}"` : safe;
 }
 
-/** Flat records as CSV: the columns are every field in order of first appearance. */
-export function toCsv(records: readonly Record<string, unknown>[]): string {
-  const columns: string[] = [];
+/** Each declared time field followed by its UTC column. */
+const withUtc = (fields: readonly string[]): string[] => fields.flatMap((f) => (TIME_FIELDS.has(f) ? [f, `${f}Utc`] : [f]));
+
+/**
+ * Flat records as CSV. The header is the declared columns (so that an empty list still has one),
+ * then any other field in order of first appearance (a field the ledger adds later is never dropped).
+ */
+export function toCsv(records: readonly Record<string, unknown>[], declared: readonly string[] = []): string {
+  const columns = withUtc(declared);
   const rows = records.map((r) => {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(r)) {
@@ -35,27 +42,46 @@ export function toCsv(records: readonly Record<string, unknown>[]): string {
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const records = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter(isRecord) : []);
 
+/** One list as a file: named after its resource (as the console names its downloads), its columns, its rows. */
+interface CsvViewSpec {
+  /** The file's name before the path parameters: the resource, never an operation id. */
+  readonly file: string;
+  /** The fields of a row, in the order the ledger answers them (its JSON keys are sorted), known without a first row. */
+  readonly columns: readonly string[];
+  readonly rows: (body: unknown) => Record<string, unknown>[];
+}
+
 /** How a route's JSON answer becomes rows: the CSV views. */
 export const CSV_VIEWS = {
   /** One row per posting of the statement, with its transaction and time. */
-  statement: (body: unknown): Record<string, unknown>[] => records(isRecord(body) ? body.entries : undefined)
-    .flatMap((e) => records(e.postings).map((p) => ({ account: isRecord(body) ? body.account : '', at: e.at, txId: e.txId, from: p.from, to: p.to, amount: p.amount, ref: p.ref }))),
-  /** The payments as answered. */
-  payments: (body: unknown): Record<string, unknown>[] => records(body),
+  statement: { file: 'statement', columns: ['account', 'at', 'txId', 'from', 'to', 'amount', 'ref'], rows: (body: unknown): Record<string, unknown>[] => records(isRecord(body) ? body.entries : undefined)
+    .flatMap((e) => records(e.postings).map((p) => ({ account: isRecord(body) ? body.account : '', at: e.at, txId: e.txId, from: p.from, to: p.to, amount: p.amount, ref: p.ref }))) },
+  /** The payments as answered (account, reason and edge only where the ledger gives them). */
+  payments: { file: 'payments', columns: ['account', 'amount', 'at', 'code', 'digest', 'edge', 'merchantId', 'paymentId', 'reason', 'seq', 'terminalId', 'txId'], rows: (body: unknown): Record<string, unknown>[] => records(body) },
   /** One row per open debt. */
-  debts: (body: unknown): Record<string, unknown>[] => records(isRecord(body) ? body.debts : undefined).map((d) => ({ ...d, asOf: isRecord(body) ? body.asOf : undefined })),
+  debts: { file: 'debts', columns: ['account', 'advance', 'ageDays', 'bucket', 'credit', 'group', 'since', 'status', 'asOf'],
+    rows: (body: unknown): Record<string, unknown>[] => records(isRecord(body) ? body.debts : undefined).map((d) => ({ ...d, asOf: isRecord(body) ? body.asOf : undefined })) },
   /** One row per account: fronted, recovered, outstanding (the lines behind them are in the JSON answer). */
-  advances: (body: unknown): Record<string, unknown>[] => records(body).map((a) => Object.fromEntries(Object.entries(a).filter(([k]) => k !== 'lines'))),
+  advances: { file: 'advances', columns: ['account', 'advanced', 'outstanding', 'recovered'],
+    rows: (body: unknown): Record<string, unknown>[] => records(body).map((a) => Object.fromEntries(Object.entries(a).filter(([k]) => k !== 'lines'))) },
   /** One row per loss report. */
-  lossReports: (body: unknown): Record<string, unknown>[] => records(body),
+  lossReports: { file: 'loss-reports', columns: ['account', 'by', 'denyListVersion', 'foundAt', 'foundBy', 'kind', 'lostAt', 'mediaId', 'reason'], rows: (body: unknown): Record<string, unknown>[] => records(body) },
   /** One row per account with live certificates: its exposure. */
-  exposure: (body: unknown): Record<string, unknown>[] => records(isRecord(body) ? body.byAccount : undefined).map((r) => ({ ...r, asOf: isRecord(body) ? body.asOf : undefined })),
+  exposure: { file: 'exposure', columns: ['account', 'exposure', 'liveCertificates', 'asOf'],
+    rows: (body: unknown): Record<string, unknown>[] => records(isRecord(body) ? body.byAccount : undefined).map((r) => ({ ...r, asOf: isRecord(body) ? body.asOf : undefined })) },
   /** One row per statement line of the payout. */
-  payout: (body: unknown): Record<string, unknown>[] => {
+  payout: { file: 'payout', columns: ['payoutId', 'merchantId', 'amount', 'at', 'batchSeq', 'terminalId', 'txId'], rows: (body: unknown): Record<string, unknown>[] => {
     if (!isRecord(body)) return [];
     const { lines, ...head } = body;
     return records(lines).map((l) => ({ payoutId: head.payoutId, merchantId: head.merchantId, ...l }));
-  },
-} as const;
+  } },
+} as const satisfies Record<string, CsvViewSpec>;
 
 export type CsvView = keyof typeof CSV_VIEWS;
+
+/** A route's answer as a CSV file: `<resource>[-<path parameter>...].csv` (statement-s00008.csv) and its text. */
+export function csvFile(view: CsvView, body: unknown, pathParams: readonly string[]): { name: string; text: string } {
+  const spec: CsvViewSpec = CSV_VIEWS[view];
+  const name = [spec.file, ...pathParams].join('-').replace(/[^A-Za-z0-9._-]/g, '_');
+  return { name: `${name}.csv`, text: toCsv(spec.rows(body), spec.columns) };
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PROBLEM_CODES, RECORD_REASONS, SETTLE_FLAGS } from '../error-catalogue';
 import { EMBEDDED_NOTICE, type LedgerKind } from '../ledger/ledger-port';
-import type { Route } from './route-kit';
+import { METRICS_ROLES, type Route } from './route-kit';
 
 const PROBLEM = {
   type: 'object',
@@ -28,7 +28,7 @@ export function openApi(routes: readonly Route[], ledger: LedgerKind = 'fabric')
         content: { 'application/json': { schema: {} }, ...(r.csv === undefined ? {} : { 'text/csv': { schema: { type: 'string' } } }) } };
     }
     if (r.csv !== undefined) query.push({ name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['json', 'csv'], default: 'json' } });
-    for (const s of r.roles === 'public' ? [] : r.roles === 'signed' ? [400, 401, 403, 404, 413, 415, 422, 429, 503] : [400, 401, 403, 404, 409, 413, 415, 429, 502, 503]) {
+    for (const s of r.roles === 'public' ? [400] : r.roles === 'signed' ? [400, 401, 403, 404, 413, 415, 422, 429, 503] : [400, 401, 403, 404, 409, 413, 415, 429, 502, 503]) {
       responses[String(s)] = { $ref: '#/components/responses/Problem' };
     }
     responses['500'] = { $ref: '#/components/responses/Problem' };
@@ -43,9 +43,13 @@ export function openApi(routes: readonly Route[], ledger: LedgerKind = 'fabric')
       },
     };
   }
-  for (const [path, summary] of [['/healthz', 'Liveness'], ['/readyz', 'Ready only when the ledger answers and settles'], ['/metrics', 'Prometheus metrics'], ['/openapi.json', 'This description']] as const) {
+  for (const [path, summary] of [['/healthz', 'Liveness'], ['/readyz', 'Ready only when the ledger answers and settles'], ['/openapi.json', 'This description']] as const) {
     paths[path] = { get: { operationId: path.slice(1).replace('.json', ''), summary, security: [], responses: { 200: { description: 'OK' }, ...(path === '/readyz' ? { 503: { $ref: '#/components/responses/Problem' } } : {}) } } };
   }
+  // /metrics is mounted beside the route table (app.ts) but checks credentials as a route does.
+  const problem = { $ref: '#/components/responses/Problem' };
+  paths['/metrics'] = { get: { operationId: 'metrics', summary: 'Prometheus metrics', security: [{ bearer: [] }], 'x-roles': METRICS_ROLES,
+    responses: { 200: { description: 'OK', content: { 'text/plain': { schema: { type: 'string' } } } }, 401: problem, 403: problem, 429: problem, 500: problem } } };
   return {
     openapi: '3.1.0',
     info: {

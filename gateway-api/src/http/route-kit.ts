@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { Amount, DomainError } from '@dol/chaincode';
 import type { CallerRole, Credential } from '../config';
+import { BODY_LIMITS } from '../body-limits';
 import { ApiError } from '../errors';
 import type { CsvView } from './csv';
 import type { IntakeStore } from '../intake/intake-store';
@@ -45,7 +46,8 @@ export interface Route {
   readonly roles: readonly CallerRole[] | 'signed' | 'public';
   readonly summary: string;
   readonly body?: z.ZodType;
-  readonly query?: z.ZodType;
+  /** The query parameters besides `format`; any other is UNKNOWN_FIELD (queryOf). */
+  readonly query?: z.ZodObject;
   /** Documented statuses besides the problem responses. */
   readonly ok: readonly number[];
   readonly handle: (call: Call) => Promise<{ status: number; body: unknown }>;
@@ -57,15 +59,38 @@ export interface Route {
   readonly throttle?: false;
 }
 
-/** Body limits: megabytes only where a batch is uploaded, kilobytes for staff requests. */
-export const BODY_LIMITS = {
-  batch: 3 * 1024 * 1024, // a 2 MiB batch payload, base64url-encoded, in a JSON envelope
-  import: 256 * 1024, // up to 500 accounts or top-ups
-  staff: 16 * 1024,
-} as const;
+export { BODY_LIMITS };
 
 /** The most bytes a route's body may have. */
 export const bodyLimitOf = (route: Route): number => (route.roles === 'signed' ? BODY_LIMITS.batch : route.bodyLimit === 'import' ? BODY_LIMITS.import : BODY_LIMITS.staff);
+
+/** Who may read /metrics (Prometheus): the numbers tell an outsider how busy the campus is. */
+export const METRICS_ROLES: readonly CallerRole[] = ['operator', 'auditor'];
+
+/** The one format parameter of the routes that serve CSV files (http/csv.ts). */
+const FORMAT = z.enum(['json', 'csv']);
+
+/** Each route's closed query schema, made once (one per route: bounded by the route table). */
+const CLOSED_QUERIES = new WeakMap<Route, z.ZodType<Record<string, unknown>>>();
+function closedQuery(route: Route): z.ZodType<Record<string, unknown>> {
+  const made = CLOSED_QUERIES.get(route);
+  if (made !== undefined) return made;
+  const schema = z.strictObject({ ...route.query?.shape, ...(route.csv === undefined ? {} : { format: FORMAT.optional() }) });
+  CLOSED_QUERIES.set(route, schema);
+  return schema;
+}
+
+/**
+ * A route's query, parsed and closed as its bodies are: a parameter it does not define is
+ * UNKNOWN_FIELD, so that a misspelt filter (`?acount=`) is refused, not ignored while every row is
+ * answered. `format` is taken out (csv routes only); what is left goes to the handler.
+ */
+export function queryOf(route: Route, raw: unknown): { format: 'json' | 'csv'; query: Record<string, string> } {
+  const parsed: Record<string, unknown> = closedQuery(route).parse(raw);
+  const query: Record<string, string> = {};
+  for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string' && (route.csv === undefined || k !== 'format')) query[k] = v;
+  return { format: route.csv !== undefined && parsed.format === 'csv' ? 'csv' : 'json', query };
+}
 
 export const LEDGER_ROLE: Record<Exclude<CallerRole, 'admin'>, LedgerRole> = { operator: 'operator', finance: 'finance', registrar: 'registrar', auditor: 'auditor', terminal: 'gateway', student: 'operator' };
 export const ledgerRole = (call: Call): LedgerRole => {

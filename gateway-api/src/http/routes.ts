@@ -9,6 +9,7 @@ import { CALLER_ROLES } from '../credential';
 import { ApiError } from '../errors';
 import { LedgerError, ledgerLabel } from '../ledger/ledger-port';
 import { acceptBatch, intakeView, ledgerBatchView } from './batch-upload';
+import { debtsOfAccount } from './debt-list';
 import { STUDENT_ROUTES } from './student-routes';
 import {
   amount, evaluate, id, jsonArg, ledgerRole, onAccounts, ownTerminal, ownTerminalOrSiteEdge, param, parse, registeredTerminal, submit, submitIdempotent, type Route,
@@ -193,7 +194,13 @@ export const ROUTES: readonly Route[] = [
     } },
   { id: 'getBatchChain', method: 'get', path: '/v1/terminals/{terminalId}/batches', roles: AUDIT, ok: [200], summary: "A terminal's batch chain with gaps, forks and outcomes", handle: (call) => evaluate(call, 'GetBatches', [param(call, 'terminalId')]) },
   { id: 'listFraudCases', method: 'get', path: '/v1/fraud-cases', roles: AUDIT, ok: [200], summary: 'Double-spend cases', handle: (call) => evaluate(call, 'ListFraudCases', []) },
-  { id: 'listDebts', method: 'get', path: '/v1/debts', roles: AUDIT, ok: [200], csv: 'debts', summary: 'Open debts with ageing', handle: (call) => evaluate(call, 'ListDebts', []) },
+  { id: 'listDebts', method: 'get', path: '/v1/debts', roles: AUDIT, ok: [200], csv: 'debts', summary: 'Open debts with ageing, of one account (account=) or all, with totals per age bucket',
+    query: z.object({ account: id.optional() }),
+    handle: async (call) => {
+      const all = await evaluate(call, 'ListDebts', []);
+      const account = call.query.account;
+      return account === undefined ? all : { status: all.status, body: debtsOfAccount(all.body, account) };
+    } },
   { id: 'getAdvances', method: 'get', path: '/v1/advances', roles: AUDIT, ok: [200], csv: 'advances', summary: 'Advances and recoveries, for one account or all',
     query: z.object({ account: id.optional() }), handle: (call) => evaluate(call, 'GetAdvances', [call.query.account ?? '']) },
   { id: 'getPointsSupply', method: 'get', path: '/v1/points/supply', roles: AUDIT, ok: [200], summary: 'Points issued, expired and held', handle: (call) => evaluate(call, 'GetPointsSupply', []) },
