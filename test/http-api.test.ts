@@ -200,6 +200,24 @@ describe('batch intake', () => {
     expect(await store.depth()).toBe(depth);
   });
 
+  // A field limited to a set of values follows the rule of every field (docs/errors.md, issue 32).
+  const closedSets: { field: string; method: string; path: string; as: keyof typeof tokens; body: (value?: unknown) => Record<string, unknown> }[] = [
+    { field: 'status', method: 'PUT', path: '/v1/terminals/pos-2/status', as: 'operator', body: (v) => ({ status: v }) },
+    { field: 'resolution', method: 'POST', path: '/v1/clearances/ann/complete', as: 'registrar', body: (v) => ({ resolutions: [{ debt: 'credit', resolution: v, reference: 'r' }] }) },
+    { field: 'alg', method: 'POST', path: '/v1/issuer-keys', as: 'operator', body: (v) => ({ ...issuer.registration(), alg: v }) },
+    { field: 'role', method: 'POST', path: '/v1/staff-credentials', as: 'admin', body: (v) => ({ role: v, subject: 'sam' }) },
+    { field: 'debt', method: 'POST', path: '/v1/clearances/ann/waivers', as: 'registrar', body: (v) => ({ debt: v }) },
+  ];
+  const faults = [
+    { sent: 'missing', value: undefined, code: 'MISSING_FIELD' }, { sent: 'a number', value: 7, code: 'WRONG_TYPE' },
+    { sent: 'an object', value: {}, code: 'WRONG_TYPE' }, { sent: 'null', value: null, code: 'WRONG_TYPE' }, { sent: 'a string outside the set', value: 'other', code: 'INVALID_FIELD' },
+  ];
+  it.each(closedSets.flatMap((c) => faults.map((f) => ({ ...c, ...f }))))('answers $field sent as $sent at $method $path with 400 $code', async ({ method, path, as, body, value, code, field }) => {
+    const res = await call(method, path, as, body(value));
+    expect({ status: res.status, code: res.body.code }).toEqual({ status: 400, code });
+    expect(String(res.body.detail)).toContain(field);
+  });
+
   it('takes uploads without a bearer token (the signature is the credential) but refuses a token that is present and invalid, storing nothing', async () => {
     const depth = await store.depth();
     const jws = pos.batch([pos.record(AT, '10', 'face', faceCredential('ann', 990))]);

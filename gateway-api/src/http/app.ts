@@ -313,7 +313,8 @@ async function handle(route: Route, req: Request, res: Response, deps: AppDeps):
       sendProblem(res, 400, 'INVALID_UTF8', 'the body is not valid UTF-8', requestId(req));
       return;
     }
-    body = route.body.parse(parseStrictJson(text, { maxBytes: BODY_LIMITS.batch }));
+    // reportInput: a closed set's fault is told apart by what was sent (error-info.ts); details never echo it.
+    body = route.body.parse(parseStrictJson(text, { maxBytes: BODY_LIMITS.batch }), { reportInput: true });
   }
   const { format, query } = queryOf(route, req.query);
   const params: Record<string, string> = {};

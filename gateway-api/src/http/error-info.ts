@@ -13,7 +13,7 @@ export function errorInfo(error: unknown): { status: number; code: string; detai
   if (error instanceof DomainError) return { status: -1, code: error.code, detail: withoutCodes(error.message, error.code) };
   if (error instanceof z.ZodError) {
     const first = error.issues[0];
-    return { status: -1, code: first === undefined ? 'INVALID_FIELD' : codeOfIssue(first), detail: error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message.replace(/^[A-Z][A-Z0-9_]{2,40}: /, '')}`).join('; ') };
+    return { status: -1, code: first === undefined ? 'INVALID_FIELD' : codeOfIssue(first), detail: error.issues.map((i) => `${i.path.join('.') || 'body'}: ${issueDetail(i)}`).join('; ') };
   }
   if (error instanceof LedgerError) {
     if (error.failure === 'refused') return { status: -1, code: error.code ?? 'REFUSED', detail: error.code === undefined ? error.message : withoutCodes(refusalDetail(error.message, error.code), error.code) };
@@ -35,8 +35,46 @@ export function codeOfIssue(issue: z.core.$ZodIssue): string {
   const named = /^([A-Z][A-Z0-9_]{2,40}): /.exec(issue.message);
   if (named?.[1] !== undefined) return named[1];
   if (issue.code === 'invalid_type') return issue.message.endsWith('received undefined') ? 'MISSING_FIELD' : 'WRONG_TYPE';
+  const closed = closedSetOf(issue);
+  if (closed !== undefined) return closedSetCode(closed);
   if (issue.code === 'unrecognized_keys') return 'UNKNOWN_FIELD';
   return 'INVALID_FIELD';
+}
+
+/**
+ * A field limited to a set of values (z.enum, a union of z.literal) and what was sent, when the
+ * parse reported its input (`reportInput`, as app.ts parses bodies and queries): zod says "Invalid
+ * option" alike for a missing field, a number and a string outside the set, where every other field
+ * tells them apart (MISSING_FIELD, WRONG_TYPE, INVALID_FIELD).
+ */
+function closedSetOf(issue: z.core.$ZodIssue): { input: unknown; values: readonly unknown[] } | undefined {
+  if (!('input' in issue)) return undefined;
+  if (issue.code === 'invalid_value') return { input: issue.input, values: issue.values };
+  if (issue.code !== 'invalid_union') return undefined;
+  const branches = issue.errors.flat();
+  if (branches.length === 0 || !branches.every((b) => b.code === 'invalid_value' && b.path.length === 0)) return undefined;
+  return { input: issue.input, values: branches.flatMap((b) => (b.code === 'invalid_value' ? b.values : [])) };
+}
+
+/** A value's JSON type, as WRONG_TYPE means it. */
+const jsonType = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+
+/** Missing, of a JSON type none of the values has, or a value of the right type outside the set. */
+function closedSetCode({ input, values }: { input: unknown; values: readonly unknown[] }): 'MISSING_FIELD' | 'WRONG_TYPE' | 'INVALID_FIELD' {
+  if (input === undefined) return 'MISSING_FIELD';
+  return values.some((v) => jsonType(v) === jsonType(input)) ? 'INVALID_FIELD' : 'WRONG_TYPE';
+}
+
+/** An issue in words, without a leading code; a closed set's issue says which of the three faults it is. */
+function issueDetail(issue: z.core.$ZodIssue): string {
+  const closed = closedSetOf(issue);
+  if (closed === undefined) return issue.message.replace(/^[A-Z][A-Z0-9_]{2,40}: /, '');
+  const expected = `one of ${closed.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  switch (closedSetCode(closed)) {
+    case 'MISSING_FIELD': return `missing; expected ${expected}`;
+    case 'WRONG_TYPE': return `expected ${expected}, received ${jsonType(closed.input)}`;
+    case 'INVALID_FIELD': return `expected ${expected}`;
+  }
 }
 
 /**

@@ -86,7 +86,7 @@ function closedQuery(route: Route): z.ZodType<Record<string, unknown>> {
  * answered. `format` is taken out (csv routes only); what is left goes to the handler.
  */
 export function queryOf(route: Route, raw: unknown): { format: 'json' | 'csv'; query: Record<string, string> } {
-  const parsed: Record<string, unknown> = closedQuery(route).parse(raw);
+  const parsed: Record<string, unknown> = closedQuery(route).parse(raw, { reportInput: true });
   const query: Record<string, string> = {};
   for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string' && (route.csv === undefined || k !== 'format')) query[k] = v;
   return { format: route.csv !== undefined && parsed.format === 'csv' ? 'csv' : 'json', query };
