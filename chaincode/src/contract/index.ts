@@ -1,9 +1,11 @@
 /** The Fabric face of the chaincode: the contract list fabric-contract-api serves. */
 import './quiet';
 import { IssuanceContract } from './issuance-contract';
+import { PayoutContract } from './payout-contract';
 import { SettlementContract } from './settlement-contract';
 
 export { SettlementContract } from './settlement-contract';
 export { ROLE_ORGS, requireRole, type Role } from './access';
 export { IssuanceContract } from './issuance-contract';
-export const contracts = [SettlementContract, IssuanceContract];
+export { PayoutContract } from './payout-contract';
+export const contracts = [SettlementContract, IssuanceContract, PayoutContract];

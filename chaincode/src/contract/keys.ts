@@ -16,6 +16,7 @@ export const K = {
   deny: 'deny', // [version]: one deny-list entry per version
   credit: 'credit', // [merchantId, entryId]: a batch's credit to its merchant until paid out (no hot key)
   payout: 'payout', // [merchantId, payoutId]: a payout statement
+  payoutRun: 'payout-run', // [runId]: a payout run of the daily close, each merchant's payout under K.payout [merchantId, runId]
   pointsPolicy: 'points-policy', // [version]: every points policy ever set
   clearance: 'clearance', // [accountId]: the registrar's record of a completed clearance
   actor: 'actor', // [txId]: who acted on a staff write (contract/actor.ts)

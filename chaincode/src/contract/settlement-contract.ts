@@ -10,7 +10,7 @@ import { parseRiskPolicy, riskPolicyToJson } from '../core/risk-policy';
 import { edgeAllowances, offlineConfig } from './edge-sync';
 import { parseStrictJson, type JsonValue } from '../core/strict-json';
 import { ZERO_DIGEST } from '../core/encoding';
-import { book, posting, postingToJson } from '../settlement/books';
+import { postingToJson } from '../settlement/books';
 import { beginClearance, completeClearance, parseResolutions } from '../settlement/clearance';
 import { parsePointsPolicy, pointsPolicyFromJson, pointsPolicyToJson } from '../settlement/points';
 import { ANY_ROLE, requireRole } from './access';
@@ -21,10 +21,10 @@ import { BatchGroup, groupEntryToJson, parseBatchList, summaryToJson } from './b
 import { accountToJson, decode, pad, terminalFromJson, terminalToJson } from './codec';
 import { K } from './keys';
 import { Ledger, txTime } from './ledger-records';
+import { payMerchant, unpaidCredits, writePostings } from './payout-records';
 import { advances, batchByReceipt, debts, invariant, numberOr0, paymentById, payments, paymentsById, pointsSupply, statement } from './audit-queries';
 
 /** A stored text, or '' where an older record lacks it (sort keys). */
-const textOrEmpty = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /** Parses a transaction's JSON argument strictly; fabric-contract-api hands strings through untouched. */
 function arg(text: string, what: string): JsonValue {
@@ -328,23 +328,9 @@ export class SettlementContract extends Contract {
     const previous = await ledger.store.get(K.payout, [merchantId, payoutId]);
     if (previous !== undefined) return Buffer.from(previous).toString('utf8'); // retried payout: same statement, paid once
     if (!(await ledger.store.get(K.merchant, [merchantId]))) throw new DomainError('NOT_FOUND', `merchant ${merchantId} does not exist`);
-    const credits = await ledger.store.list(K.credit, [merchantId]);
-    let total = Amount.ZERO;
-    const lines = credits.map((e) => {
-      const c = FieldReader.of(decode(e.value), 'credit', ['amount', 'terminalId', 'batchSeq', 'txId', 'at']);
-      const amount = c.positiveAmount('amount');
-      total = total.add(amount);
-      return { amount: amount.toString(), terminalId: c.raw('terminalId') ?? null, batchSeq: c.raw('batchSeq') ?? null, txId: c.raw('txId') ?? null, at: c.raw('at') ?? null };
-    });
-    // Credits are keyed by transaction id, which orders them by chance: the statement lists them by time, terminal and batch.
-    lines.sort((a, b) => numberOr0(a.at) - numberOr0(b.at) || textOrEmpty(a.terminalId).localeCompare(textOrEmpty(b.terminalId)) || numberOr0(a.batchSeq) - numberOr0(b.batchSeq));
-    const txId = ctx.stub.getTxID();
-    const statement = { payoutId, merchantId, txId, at: txTime(ctx), total: total.toString(), lines };
-    const writes: Promise<void>[] = credits.map((e) => ledger.store.remove(e.key));
-    if (total.gt(Amount.ZERO)) writes.push(ledger.write(K.postings, [txId], [postingToJson(posting(book.merchant(merchantId), book.payouts, total, `payout:${payoutId}`))]));
-    writes.push(ledger.write(K.payout, [merchantId, payoutId], statement));
-    await Promise.all(writes);
-    return canonicalJson(statement);
+    const paid = await payMerchant(ledger, merchantId, payoutId, await unpaidCredits(ledger, merchantId));
+    await writePostings(ledger, paid.posting === undefined ? [] : [paid.posting]);
+    return canonicalJson(paid.statement);
   }
 
   // ---- audit queries (every role) ----

@@ -63,6 +63,7 @@ export const LEDGER_CODES = [
   'WRONG_ACCOUNT_STATE',
   'FOUR_EYES_REQUIRED',
   'IDEMPOTENCY_CONFLICT',
+  'RUN_TOO_LARGE',
   // The issuing side (docs/wallet.md): why a certificate, an agreement or a loss report is refused.
   'NO_AGREEMENT',
   'AGREEMENT_OUTDATED',

@@ -1,4 +1,4 @@
-import { IssuanceContract, SettlementContract } from '../contract';
+import { contracts } from '../contract';
 import { JSONSerializer } from 'fabric-contract-api';
 import ChaincodeFromContract from 'fabric-shim/lib/contract-spi/chaincodefromcontract';
 import { getLogger } from 'fabric-shim/lib/logger';
@@ -18,7 +18,7 @@ export interface ChaincodeAnswer {
  * and the 200/500 response. Only the transport differs: a call instead of gRPC.
  */
 export class ContractHost {
-  private readonly chaincode = new ChaincodeFromContract([SettlementContract, IssuanceContract], { transaction: 'jsonSerializer', serializers: { jsonSerializer: JSONSerializer } }, {}, 'dual-offline-settlement', '0.1.0');
+  private readonly chaincode = new ChaincodeFromContract(contracts, { transaction: 'jsonSerializer', serializers: { jsonSerializer: JSONSerializer } }, {}, 'dual-offline-settlement', '0.1.0');
 
   constructor() {
     // The dispatcher logs every refusal at error level; here a refusal is an answer the gateway

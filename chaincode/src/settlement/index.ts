@@ -6,3 +6,4 @@ export * from './points';
 export * from './settle-batch';
 export * from './allowance';
 export * from './issuance';
+export * from './payout-run';

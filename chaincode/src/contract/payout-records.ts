@@ -1,0 +1,107 @@
+/**
+ * Paying merchants on the ledger: the credits settled batches leave under their merchant, the
+ * payout statements that take them, and the payout runs of the daily close. The rules are in
+ * settlement/payout-run.ts; this module reads and writes their records.
+ */
+import { Amount } from '../core/amount';
+import { FieldReader, isJsonObject } from '../core/fields';
+import { parseMerchantId, type MerchantId } from '../core/ids';
+import type { JsonValue } from '../core/strict-json';
+import { balancesOf, book, posting, postingToJson, type Posting } from '../settlement/books';
+import { statementOrder, type CreditLine, type MerchantOwed, type PaidStatement, type RunRecord } from '../settlement/payout-run';
+import { decode } from './codec';
+import { K } from './keys';
+import { Ledger, txTime } from './ledger-records';
+import type { Entry } from './state-store';
+
+const nullableString = (v: JsonValue | undefined): string | null => (typeof v === 'string' ? v : null);
+const nullableNumber = (v: JsonValue | undefined): number | null => (typeof v === 'number' ? v : null);
+
+/** One credit key as a line: the merchant is the key's first part. */
+function creditLine(ledger: Ledger, e: Entry): CreditLine {
+  const merchantId = parseMerchantId(ledger.ctx.stub.splitCompositeKey(e.key).attributes[0]);
+  const c = FieldReader.of(decode(e.value), 'credit', ['amount'], ['terminalId', 'batchSeq', 'txId', 'at']);
+  return {
+    merchantId, amount: c.positiveAmount('amount'), terminalId: nullableString(c.raw('terminalId')),
+    batchSeq: nullableNumber(c.raw('batchSeq')), txId: nullableString(c.raw('txId')), at: nullableNumber(c.raw('at')),
+  };
+}
+
+/** Unpaid credits with the keys that hold them: of one merchant, or of all when none is named. */
+export async function unpaidCredits(ledger: Ledger, merchantId?: MerchantId): Promise<{ key: string; line: CreditLine }[]> {
+  const entries = await ledger.store.list(K.credit, merchantId === undefined ? [] : [merchantId]);
+  return entries.map((e) => ({ key: e.key, line: creditLine(ledger, e) }));
+}
+
+/** Every registered merchant's id and name, in id order. */
+export async function merchantNames(ledger: Ledger): Promise<Map<string, string>> {
+  const all = await ledger.all(K.merchant, [], (v) => FieldReader.of(v, 'merchant', ['merchantId', 'name']));
+  return new Map(all.map((r) => [String(r.raw('merchantId')), String(r.raw('name'))]));
+}
+
+export const creditLineToJson = (l: CreditLine): JsonValue => ({ amount: l.amount.toString(), terminalId: l.terminalId, batchSeq: l.batchSeq, txId: l.txId, at: l.at });
+
+/**
+ * Pays one merchant the credits given: removes them and writes the statement under
+ * [merchantId, payoutId]. Returns the statement and the posting of its total from the merchant's
+ * book to `payouts` (none for a payout of nothing), which the caller writes with the transaction's
+ * other postings under K.postings [txId].
+ */
+export async function payMerchant(ledger: Ledger, merchantId: MerchantId, payoutId: string, credits: readonly { key: string; line: CreditLine }[], runId?: string): Promise<{ statement: JsonValue; posting?: Posting }> {
+  const lines = statementOrder(credits.map((c) => c.line));
+  const total = lines.reduce((s, l) => s.add(l.amount), Amount.ZERO);
+  const txId = ledger.ctx.stub.getTxID();
+  const statement = { payoutId, merchantId, txId, at: txTime(ledger.ctx), total: total.toString(), lines: lines.map(creditLineToJson), ...(runId === undefined ? {} : { runId }) };
+  await Promise.all([...credits.map((c) => ledger.store.remove(c.key)), ledger.write(K.payout, [merchantId, payoutId], statement)]);
+  return total.gt(Amount.ZERO) ? { statement, posting: posting(book.merchant(merchantId), book.payouts, total, `payout:${payoutId}`) } : { statement };
+}
+
+/** Writes a transaction's payout postings, if any. */
+export async function writePostings(ledger: Ledger, postings: readonly Posting[]): Promise<void> {
+  if (postings.length > 0) await ledger.write(K.postings, [ledger.ctx.stub.getTxID()], postings.map(postingToJson));
+}
+
+/** A payout statement's head: what a merchant's history lists (the lines stay in the statement). */
+export function statementHead(v: JsonValue): JsonValue {
+  if (!isJsonObject(v)) return v;
+  const lines = Array.isArray(v.lines) ? v.lines.length : 0;
+  const { lines: _lines, ...head } = v;
+  return { ...head, lineCount: lines };
+}
+
+/** A statement as the auditor's check reads it. */
+function paidStatement(v: JsonValue): PaidStatement {
+  const r = FieldReader.of(v, 'payout', ['payoutId', 'merchantId', 'total', 'lines'], ['txId', 'at', 'runId']);
+  const lines = r.raw('lines');
+  const lineTotal = (Array.isArray(lines) ? lines : []).reduce<Amount>((s, l) => s.add(FieldReader.of(l, 'line', ['amount'], ['terminalId', 'batchSeq', 'txId', 'at']).positiveAmount('amount')), Amount.ZERO);
+  return { merchantId: parseMerchantId(r.raw('merchantId')), payoutId: String(r.raw('payoutId')), total: r.nonNegativeAmount('total'), lineTotal };
+}
+
+/** A run's record as the auditor's check reads it. */
+export function runRecord(v: JsonValue): RunRecord {
+  const r = FieldReader.of(v, 'run', ['runId', 'total', 'payouts'], ['txId', 'at', 'merchants', 'lines']);
+  const payouts = r.raw('payouts');
+  return {
+    runId: String(r.raw('runId')), total: r.nonNegativeAmount('total'),
+    payouts: (Array.isArray(payouts) ? payouts : []).map((p) => {
+      const x = FieldReader.of(p, 'run payout', ['merchantId', 'total'], ['name', 'lines']);
+      return { merchantId: parseMerchantId(x.raw('merchantId')), total: x.nonNegativeAmount('total') };
+    }),
+  };
+}
+
+/** What the auditor's check reads: merchant and payouts books from every posting, credits, statements, runs. */
+export async function payoutCheckInput(ledger: Ledger): Promise<{ merchantBooks: Map<MerchantId, Amount>; payoutsBook: Amount; unpaid: CreditLine[]; statements: PaidStatement[]; runs: RunRecord[] }> {
+  const [postings, unpaid, statements, runs] = await Promise.all([
+    ledger.postings(), unpaidCredits(ledger), ledger.all(K.payout, [], paidStatement), ledger.all(K.payoutRun, [], runRecord),
+  ]);
+  const balances = balancesOf(postings);
+  const merchantBooks = new Map<MerchantId, Amount>();
+  for (const [name, balance] of balances) if (name.startsWith('merchant:')) merchantBooks.set(parseMerchantId(name.slice('merchant:'.length)), balance);
+  return { merchantBooks, payoutsBook: balances.get(book.payouts) ?? Amount.ZERO, unpaid: unpaid.map((u) => u.line), statements, runs };
+}
+
+/** What each merchant is owed as an answer (lines left out: the count and the oldest time instead). */
+export function owedToJson(owed: readonly MerchantOwed[], names: ReadonlyMap<string, string>): JsonValue {
+  return owed.map((m) => ({ merchantId: m.merchantId, name: names.get(m.merchantId) ?? null, owed: m.total.toString(), credits: m.lines.length, oldestAt: m.oldestAt }));
+}
