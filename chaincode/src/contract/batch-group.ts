@@ -10,6 +10,7 @@ import type { JsonValue } from '../core/strict-json';
 import { verifyRecord, type Verdict } from '../core/verify-record';
 import type { AccountState } from '../settlement/account';
 import { book, linesByAccount, postingToJson, type Posting } from '../settlement/books';
+import { edgeServedAt } from '../settlement/allowance';
 import { pointsPolicyFromJson, type PointsPolicy } from '../settlement/points';
 import { countOutcomes, settleBatch, type Outcome, type PaymentEntry } from '../settlement/settle-batch';
 import {
@@ -142,11 +143,12 @@ export class BatchGroup {
       this.ledger.read(K.config, ['points'], pointsPolicyFromJson), this.readTerminals([...decoded.map((d) => d.batch.terminalId), ...edgesNamed(decoded)]),
     ]);
     const edgeKeys = new Map<string, VerifyKey | undefined>();
-    // An approval counts only from an active edge of the terminal's own site (its merchant): each
-    // site spends its own slice of a student's allowance, so another site's edge approves nothing here.
-    const edgeKeyFor = (merchantId: string) => (id: string): VerifyKey | undefined => {
+    // An approval counts only from an edge of the terminal's own site (its merchant) that served at
+    // the sale's time: each site spends its own slice of a student's allowance, so another site's edge
+    // approves nothing here; a retired edge's approvals of sales before its retirement still count.
+    const edgeKeyFor = (merchantId: string) => (id: string, saleAt: number): VerifyKey | undefined => {
       const edge = this.terminals.get(id);
-      if (edge?.role !== 'edge' || edge.status !== 'active' || edge.merchantId !== merchantId) return undefined;
+      if (edge?.role !== 'edge' || edge.merchantId !== merchantId || !edgeServedAt(edge, saleAt)) return undefined;
       if (!edgeKeys.has(id)) edgeKeys.set(id, verifyKeyOf(edge.publicKey));
       return edgeKeys.get(id);
     };

@@ -142,22 +142,24 @@ export function terminalToJson(t: TerminalRecord): JsonValue {
     terminalId: t.terminalId, merchantId: t.merchantId, status: t.status, publicKey: { ...t.publicKey },
     lastSeq: t.lastSeq, lastDigest: t.lastDigest, lastBatchSeq: t.lastBatchSeq, lastBatchDigest: t.lastBatchDigest,
     ...(t.role === undefined ? {} : { role: t.role }),
+    ...(t.retiredAt === undefined ? {} : { retiredAt: t.retiredAt }),
   };
 }
 
 /** Reads a stored terminal. */
 export function terminalFromJson(value: JsonValue): TerminalRecord {
-  const r = FieldReader.of(value, 'terminal', ['terminalId', 'merchantId', 'status', 'publicKey', 'lastSeq', 'lastDigest', 'lastBatchSeq', 'lastBatchDigest'], ['role']);
+  const r = FieldReader.of(value, 'terminal', ['terminalId', 'merchantId', 'status', 'publicKey', 'lastSeq', 'lastDigest', 'lastBatchSeq', 'lastBatchDigest'], ['role', 'retiredAt']);
   return {
     terminalId: r.parsed('terminalId', parseTerminalId),
     merchantId: r.parsed('merchantId', parseMerchantId),
-    status: r.oneOf('status', ['active', 'revoked'] as const),
+    status: r.oneOf('status', ['active', 'revoked', 'retired'] as const),
     publicKey: r.parsed('publicKey', parsePublicJwk),
     lastSeq: r.int('lastSeq'),
     lastDigest: r.parsed('lastDigest', parseDigest),
     lastBatchSeq: r.int('lastBatchSeq'),
     lastBatchDigest: r.parsed('lastBatchDigest', parseDigest),
     ...(r.has('role') ? { role: r.oneOf('role', ['edge'] as const) } : {}),
+    ...(r.has('retiredAt') ? { retiredAt: r.int('retiredAt') } : {}),
   };
 }
 

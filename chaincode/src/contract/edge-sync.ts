@@ -5,7 +5,7 @@ import { parseIssuerKey } from '../core/issuer-key';
 import { riskPolicyToJson } from '../core/risk-policy';
 import type { JsonValue } from '../core/strict-json';
 import { offlineAvailable, siteSlice } from '../settlement/allowance';
-import { accountFromJson, terminalFromJson } from './codec';
+import { accountFromJson, terminalFromJson, terminalToJson } from './codec';
 import { K } from './keys';
 import { txTime, type Ledger } from './ledger-records';
 
@@ -33,7 +33,7 @@ export async function offlineConfig(ledger: Ledger, terminalId: string): Promise
 export async function edgeAllowances(ledger: Ledger, edgeId: string): Promise<JsonValue> {
   const edge = await ledger.terminal(parseTerminalId(edgeId));
   if (edge.role !== 'edge') throw new DomainError('INVALID_FIELD', `terminal ${edge.terminalId} is not an edge`, { field: 'edgeId' });
-  if (edge.status !== 'active') throw new DomainError('TERMINAL_REVOKED', `edge ${edge.terminalId} is revoked`);
+  if (edge.status !== 'active') throw new DomainError('TERMINAL_REVOKED', `edge ${edge.terminalId} is ${edge.status}: it holds no slices`);
   const [terminals, accounts] = await Promise.all([ledger.all(K.terminal, [], terminalFromJson), ledger.all(K.account, [], accountFromJson)]);
   const sites = terminals.filter((t) => t.role === 'edge' && t.status === 'active').length;
   const allowances: JsonValue[] = [];
@@ -42,4 +42,24 @@ export async function edgeAllowances(ledger: Ledger, edgeId: string): Promise<Js
     if (slice.gt(Amount.ZERO)) allowances.push([a.id, slice.toString()]);
   }
   return { edgeId: edge.terminalId, sites, asOf: txTime(ledger.ctx), allowances };
+}
+
+/**
+ * Retires an edge (docs/edge.md): it leaves the slices at once (every other edge's slice is computed
+ * again over the remaining active edges at its next sync) and gets no more slices; its approvals of
+ * sales up to now still count when their batches arrive later; those of later sales do not. Retiring
+ * a retired edge again answers as the first time. A revoked edge stays revoked: its key is distrusted.
+ */
+export async function retireEdge(ledger: Ledger, edgeId: string): Promise<JsonValue> {
+  const edge = await ledger.terminal(parseTerminalId(edgeId));
+  if (edge.role !== 'edge') throw new DomainError('INVALID_FIELD', `terminal ${edge.terminalId} is not an edge: only an edge is retired (revoke a terminal instead)`, { field: 'edgeId' });
+  if (edge.status === 'revoked') throw new DomainError('TERMINAL_REVOKED', `edge ${edge.terminalId} is revoked: its approvals already count for nothing`);
+  const retiredAt = edge.status === 'retired' && edge.retiredAt !== undefined ? edge.retiredAt : txTime(ledger.ctx);
+  if (edge.status !== 'retired') {
+    await ledger.write(K.terminal, [edge.terminalId], terminalToJson({ ...edge, status: 'retired', retiredAt }));
+    await ledger.history('terminal', edge.terminalId, 'retired', { merchantId: edge.merchantId, publicKey: { ...edge.publicKey }, retiredAt });
+  }
+  const terminals = await ledger.all(K.terminal, [], terminalFromJson);
+  const sites = terminals.filter((t) => t.role === 'edge' && t.status === 'active' && t.terminalId !== edge.terminalId).length;
+  return { edgeId: edge.terminalId, merchantId: edge.merchantId, status: 'retired', retiredAt, activeEdges: sites };
 }

@@ -7,7 +7,7 @@ import { parseAccountId, parseKeyId, parseMerchantId, parseTerminalId, type Dige
 import { parseIssuerKey, type IssuerKey } from '../core/issuer-key';
 import { parsePublicJwk } from '../core/jwk';
 import { parseRiskPolicy, riskPolicyToJson } from '../core/risk-policy';
-import { edgeAllowances, offlineConfig } from './edge-sync';
+import { edgeAllowances, offlineConfig, retireEdge } from './edge-sync';
 import { parseStrictJson, type JsonValue } from '../core/strict-json';
 import { ZERO_DIGEST } from '../core/encoding';
 import { postingToJson } from '../settlement/books';
@@ -115,6 +115,14 @@ export class SettlementContract extends Contract {
     const t = await ledger.terminal(parseTerminalId(terminalId));
     await ledger.write(K.terminal, [t.terminalId], terminalToJson({ ...t, status }));
     await ledger.history('terminal', t.terminalId, status === 'active' ? 'activated' : 'revoked', { merchantId: t.merchantId, publicKey: { ...t.publicKey } });
+  }
+
+  /** Retires an edge: out of the slices from now on, its approvals of earlier sales still count (docs/edge.md). */
+  @Transaction()
+  @Returns('string')
+  async RetireEdge(ctx: Context, edgeId: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ['operator'], 'RetireEdge');
+    return json(await retireEdge(new Ledger(ctx), edgeId));
   }
 
   /**

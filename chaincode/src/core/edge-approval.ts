@@ -83,14 +83,16 @@ export function approvalSigner(mark: EdgeMark): string | undefined {
 }
 
 /**
- * Judges an edge mark: an approval counts only if an active edge's registered key signed it and it
- * names this very sale (terminal, payer, counter, amount, and a time within the skew of the sale's).
+ * Judges an edge mark: an approval counts only if the registered key of an edge that served at the
+ * sale's time signed it (`edgeKey` is asked with the sale's time: a retired edge's approvals of sales
+ * before its retirement still count) and it names this very sale (terminal, payer, counter, amount,
+ * and a time within the skew of the sale's).
  */
-export function judgeEdgeMark(mark: EdgeMark, sale: ApprovedSale, edgeKey: (edgeId: string) => VerifyKey | undefined, maxSkewMs: number): EdgeFinding {
+export function judgeEdgeMark(mark: EdgeMark, sale: ApprovedSale, edgeKey: (edgeId: string, saleAt: EpochMs) => VerifyKey | undefined, maxSkewMs: number): EdgeFinding {
   if (mark.status === 'unreachable') return 'unreachable';
   try {
     const jws = decodeJws(mark.approval);
-    const key = jws.kid === undefined ? undefined : edgeKey(jws.kid);
+    const key = jws.kid === undefined ? undefined : edgeKey(jws.kid, sale.at);
     if (key === undefined || !verifyJws(jws, key)) return 'invalid';
     const a = parseEdgeApproval(jws.payload);
     const names = a.edgeId === jws.kid && a.terminalId === sale.terminalId && a.payer === sale.payer && a.ctr === sale.ctr && a.amount.equals(sale.amount);

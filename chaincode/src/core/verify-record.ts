@@ -19,7 +19,7 @@ export interface VerifyContext {
   readonly issuerKey: (keyId: KeyId) => IssuerKey | undefined;
   readonly policy: RiskPolicy;
   /** An active edge's registered key (edge extension); none means no approval counts. */
-  readonly edgeKey?: (edgeId: string) => VerifyKey | undefined;
+  readonly edgeKey?: (edgeId: string, saleAt: EpochMs) => VerifyKey | undefined;
 }
 
 /** A payer proven by a certified medium (code or tap). */

@@ -14,7 +14,10 @@ import { dayOf, pointsFor, type PointsPolicy } from './points';
 export interface TerminalState {
   readonly terminalId: TerminalId;
   readonly merchantId: MerchantId;
-  readonly status: 'active' | 'revoked';
+  /** `retired`: an edge taken out of service (RetireEdge); its approvals of sales before `retiredAt` still count. */
+  readonly status: 'active' | 'revoked' | 'retired';
+  /** When an edge was retired (ledger time); set only with status `retired`. */
+  readonly retiredAt?: EpochMs;
   /** Highest seq settled so far (0 before the first) and that record's digest. */
   readonly lastSeq: number;
   readonly lastDigest: Digest;

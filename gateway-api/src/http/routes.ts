@@ -10,6 +10,7 @@ import { ApiError } from '../errors';
 import { LedgerError, ledgerLabel } from '../ledger/ledger-port';
 import { acceptBatch, intakeView, ledgerBatchView } from './batch-upload';
 import { debtsOfAccount } from './debt-list';
+import { EDGE_ROUTES } from './edge-routes';
 import { STUDENT_ROUTES } from './student-routes';
 import {
   amount, evaluate, id, jsonArg, ledgerRole, onAccounts, ownTerminal, ownTerminalOrSiteEdge, param, parse, registeredTerminal, submit, submitIdempotent, type Route,
@@ -54,8 +55,10 @@ export const ROUTES: readonly Route[] = [
     } },
   { id: 'getAllowances', method: 'get', path: '/v1/edges/{edgeId}/allowances', roles: ['terminal', 'operator'], ok: [200],
     summary: "An edge's escrowed slice of every account's offline allowance (available ÷ active edges, rounded down)",
-    handle: (call) => {
+    handle: async (call) => {
       ownTerminal(call, param(call, 'edgeId'));
+      // The edge's own sync is its last contact (GET /v1/edges), noted even when the ledger refuses it (a retired edge).
+      if (call.caller?.role === 'terminal') await call.deps.store.edges.touch(param(call, 'edgeId'), 'getAllowances');
       return evaluate(call, 'GetAllowances', [param(call, 'edgeId')]);
     } },
   // ---- operator ----
@@ -229,4 +232,5 @@ export const ROUTES: readonly Route[] = [
       return { status: 200, body: { ...c, channel, ...ledgerLabel(ledger.kind), by, verify } };
     } },
   ...STUDENT_ROUTES,
+  ...EDGE_ROUTES,
 ];

@@ -4,6 +4,7 @@ import { CALLER_ROLES, type Credential } from '../credential';
 import { ident, inTransaction } from '../pg';
 import { StaffCredentials } from './staff-credentials';
 import { StudentCredentials } from './student-credentials';
+import { EdgeContacts } from './edge-contacts';
 import { SettlementQueue, type GroupLimits } from './settlement-queue';
 
 /** Life of an uploaded batch in the gateway: stored, then settled on the ledger or refused by it. */
@@ -41,6 +42,8 @@ export class IntakeStore {
   readonly staff: StaffCredentials;
   /** Students' activation codes and sign-ins (docs/wallet.md). */
   readonly students: StudentCredentials;
+  /** When each site edge last reached the centre (docs/edge.md). */
+  readonly edges: EdgeContacts;
 
   constructor(
     private readonly pool: Pool,
@@ -50,6 +53,7 @@ export class IntakeStore {
     this.queue = new SettlementQueue(pool, schema, limits);
     this.staff = new StaffCredentials(pool, schema);
     this.students = new StudentCredentials(pool, schema);
+    this.edges = new EdgeContacts(pool, schema);
     this.t = `${ident(schema)}.intake_batches`;
     this.keys = `${ident(schema)}.terminal_keys`;
     this.creds = `${ident(schema)}.terminal_credentials`;
@@ -94,6 +98,7 @@ export class IntakeStore {
     await this.queue.migrate(c);
     await this.staff.migrate(c);
     await this.students.migrate(c);
+    await this.edges.migrate(c);
     await c.query(`CREATE INDEX IF NOT EXISTS intake_pending ON ${this.t} (terminal_id, batch_seq, received_at) WHERE status = 'pending'`);
     await c.query(`
       CREATE TABLE IF NOT EXISTS ${this.keys} (

@@ -29,6 +29,8 @@ export interface RunReport {
   /** Outcomes of the hour's batches by code, and the advances (minor units) the operator fronted in them. */
   readonly outcomes: Readonly<Record<string, number>>;
   readonly advanced: bigint;
+  /** With edges: the active edges each student's allowance was divided among at the start of the hour. */
+  readonly edgeSites?: number;
 }
 
 type Progress = (label: string, done: number, total: number) => void;
@@ -102,6 +104,8 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
     edges?.close();
     if (edgeDir !== undefined) rmSync(edgeDir, { recursive: true, force: true });
   }
+  // The site closes with the hour: its edges retire, so the next cohort's slices are not divided by them.
+  await edges?.retire(api);
   const uploadsAll = rush.uploads;
   await api.must('POST', `/v1/clearances/${sc.clearing.account}/begin`, 'registrar');
 
@@ -203,6 +207,10 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
     check("sales the edge approved over the slice: flagged edge-over-slice", stall.edge.overSlice - lost('over-slice'), flags['edge-over-slice'] ?? 0);
     check('sales made while the edge was down: flagged edge-unreachable', stall.edge.unreachable - lost('unreachable'), flags['edge-unreachable'] ?? 0);
     check('approvals whose evidence did not verify', 0, flags['edge-approval-invalid'] ?? 0);
+    const listed = await api.must('GET', '/v1/edges', 'auditor');
+    const ids = new Set(edges.ids());
+    const retired = isJsonObject(listed) && Array.isArray(listed.edges) ? listed.edges.filter((e) => isJsonObject(e) && ids.has(str(e.edgeId)) && e.status === 'retired').length : -1;
+    check("this run's edges retired after the hour (out of the next run's slices)", ids.size, retired);
     const o = stall.outage;
     check('edge restarted with every approval it gave before the kill', o === undefined ? '?' : `>= ${o.approvalsBefore}`, o === undefined ? '?' : o.approvalsAfterRestart >= o.approvalsBefore ? `>= ${o.approvalsBefore}` : String(o.approvalsAfterRestart));
   }
@@ -263,7 +271,7 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
   const invariant = await api.must('GET', '/v1/invariant', 'auditor');
   check("books' invariant", 'ok, sum 0', isJsonObject(invariant) && invariant.ok === true ? `ok, sum ${str(invariant.sum)}` : JSON.stringify(invariant));
 
-  return { checks, ok: checks.every((c) => c.ok), sales: all.length, uploads: receipts.length, firstUploadMs: firstUpload, lastSettledMs: lastSettled, stall: rush.stall, outcomes: counts, advanced };
+  return { checks, ok: checks.every((c) => c.ok), sales: all.length, uploads: receipts.length, firstUploadMs: firstUpload, lastSettledMs: lastSettled, stall: rush.stall, outcomes: counts, advanced, ...(edges === undefined ? {} : { edgeSites: edges.sites }) };
 }
 
 /** The report as a table. */

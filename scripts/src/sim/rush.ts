@@ -144,15 +144,17 @@ export async function playRush(sc: Scenario, api: GatewayClient, edges: SiteEdge
     const list = sales[t] ?? [];
     const terminal = offline[t];
     const jwsList: string[] = [];
+    const size = t === injected.skippingTerminal ? skippingBatchSize(list.length, batchSize) : batchSize;
     if (terminal === undefined) {
-      for (let b = 0; b * batchSize < list.length; b++) jwsList.push(chain.batch(list.slice(b * batchSize, (b + 1) * batchSize).map((s) => s.record)));
+      for (let b = 0; b * size < list.length; b++) jwsList.push(chain.batch(list.slice(b * size, (b + 1) * size).map((s) => s.record)));
     } else {
-      terminal.seal(batchSize);
+      terminal.seal(size);
       for (const b of terminal.batches()) jwsList.push(b.jws);
     }
     jwsList.forEach((jws, b) => {
-      const chunk = list.slice(b * batchSize, (b + 1) * batchSize);
-      const skipped = t === injected.skippingTerminal && b === 1 && list.length > 2 * batchSize;
+      const chunk = list.slice(b * size, (b + 1) * size);
+      // The second batch is held back; the third, uploaded, shows the ledger the gap.
+      const skipped = t === injected.skippingTerminal && b === 1 && jwsList.length >= 3;
       if (skipped) for (const s of chunk) s.expect = 'lost';
       uploads.push({ terminal: t, jws, copies: t === injected.tripleTerminal ? 3 : 1, tamperedFirst: t === injected.tamperedTerminal && b === 0, skipped, sales: chunk });
     });
@@ -164,6 +166,15 @@ export async function playRush(sc: Scenario, api: GatewayClient, edges: SiteEdge
       ...(edges === undefined ? {} : { outage: { edgeId: edges.edgeId(0), from, to, approvalsBefore, approvalsAfterRestart } }),
     },
   };
+}
+
+/**
+ * The skipping terminal's batch size: small enough that it seals at least three batches (the
+ * second is skipped, the third reveals the gap) whatever the run's batch size and number of
+ * sales; with fewer than three sales there is nothing to skip.
+ */
+export function skippingBatchSize(sales: number, batchSize: number): number {
+  return Math.max(1, Math.min(batchSize, Math.floor(sales / 3)));
 }
 
 /** The p-th percentile (0..1) of some figures, nearest rank. */

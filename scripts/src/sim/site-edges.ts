@@ -36,11 +36,15 @@ export class SiteEdges {
   private constructor(
     private readonly edges: SiteEdge[],
     private readonly overflow: 'refuse' | 'advance',
+    /** Active edges on the ledger when the last of these synced: every slice was the allowance divided by this. */
+    readonly sites: number,
   ) {}
 
   /** Registers, starts and syncs one edge per merchant; stores under `dir`. */
   static async start(api: GatewayClient, merchants: readonly string[], dir: string, overflow: 'refuse' | 'advance'): Promise<SiteEdges> {
     const edges: SiteEdge[] = [];
+    let sites = 0;
+    const tokens = new Map<string, string>();
     for (const merchantId of merchants) {
       const edgeId = `edge-${merchantId}`;
       const edgeDir = join(dir, edgeId);
@@ -48,14 +52,29 @@ export class SiteEdges {
       const key = loadOrCreateEdgeKey(edgeDir);
       await api.must('POST', '/v1/terminals', 'operator', { terminalId: edgeId, merchantId, publicKey: key.jwk, role: 'edge' });
       const credential = await api.must('POST', `/v1/terminals/${edgeId}/credentials`, 'operator');
-      const token = isJsonObject(credential) && typeof credential.token === 'string' ? credential.token : '';
+      tokens.set(edgeId, isJsonObject(credential) && typeof credential.token === 'string' ? credential.token : '');
       const node = new EdgeNode(edgeId, key, store, () => overflow);
       const server = createEdgeServer(node);
       const port = await listen(server, 0);
-      await syncWithCentre(node, { url: api.urlOf('operator'), token });
       edges.push({ edgeId, merchantId, dir: edgeDir, port, node, server });
     }
-    return new SiteEdges(edges, overflow);
+    // Synced once all are registered: each edge's slice is divided by the same count of active edges.
+    for (const e of edges) sites = (await syncWithCentre(e.node, { url: api.urlOf('operator'), token: tokens.get(e.edgeId) ?? '' })).sites;
+    return new SiteEdges(edges, overflow, sites);
+  }
+
+  /**
+   * Retires every edge of this run on the ledger (docs/edge.md), as the operator does when a site
+   * closes: the next cohort's slices are not divided by them, and the approvals they gave during
+   * the hour still settle as edge-approved when the terminals upload afterwards.
+   */
+  async retire(api: GatewayClient): Promise<void> {
+    for (const e of this.edges) await api.must('POST', `/v1/edges/${e.edgeId}/retire`, 'operator');
+  }
+
+  /** The ids of this run's edges. */
+  ids(): string[] {
+    return this.edges.map((e) => e.edgeId);
   }
 
   /** A terminal's client for its merchant's edge. */
