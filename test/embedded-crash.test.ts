@@ -82,10 +82,10 @@ describe('embedded ledger: the gateway process killed mid-write, reopened, verif
       const account = `ec-${String(++nextAccount)}`;
       try {
         const opened = await call('POST', '/v1/accounts', 'finance', { account, group: 'g', creditLine: '0' });
-        if (opened.status !== 200) continue;
+        if (opened.status !== 201) continue;
         ackedWrites.push({ txId: String(opened.body.txId), blockNumber: String(opened.body.blockNumber), account });
         const topped = await call('POST', '/v1/top-ups', 'operator', { topUpId: `t-${account}`, account, amount: TOP_UP.toString() });
-        if (topped.status === 200) ackedWrites.push({ txId: String(topped.body.txId), blockNumber: String(topped.body.blockNumber), account });
+        if (topped.status === 201) ackedWrites.push({ txId: String(topped.body.txId), blockNumber: String(topped.body.blockNumber), account });
       } catch {
         return; // the gateway died under us: what it did not answer is not acknowledged
       }

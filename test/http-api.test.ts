@@ -65,10 +65,10 @@ beforeAll(async () => {
     });
   });
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  expect((await call('POST', '/v1/issuer-keys', 'operator', issuer.registration())).status).toBe(200);
-  expect((await call('POST', '/v1/merchants', 'operator', { merchantId: 'canteen-1', name: 'North canteen' })).status).toBe(200);
-  expect((await call('POST', '/v1/terminals', 'operator', { terminalId: 'pos-1', merchantId: 'canteen-1', publicKey: pos.key.jwk })).status).toBe(200);
-  expect((await call('POST', '/v1/terminals', 'operator', { terminalId: 'pos-2', merchantId: 'canteen-1', publicKey: Terminal.generate('pos-2', 'EdDSA').key.jwk })).status).toBe(200);
+  expect((await call('POST', '/v1/issuer-keys', 'operator', issuer.registration())).status).toBe(201);
+  expect((await call('POST', '/v1/merchants', 'operator', { merchantId: 'canteen-1', name: 'North canteen' })).status).toBe(201);
+  expect((await call('POST', '/v1/terminals', 'operator', { terminalId: 'pos-1', merchantId: 'canteen-1', publicKey: pos.key.jwk })).status).toBe(201);
+  expect((await call('POST', '/v1/terminals', 'operator', { terminalId: 'pos-2', merchantId: 'canteen-1', publicKey: Terminal.generate('pos-2', 'EdDSA').key.jwk })).status).toBe(201);
   for (const [who, terminalId] of [['terminal', 'pos-1'], ['terminal2', 'pos-2']] as const) {
     const issued = await call('POST', `/v1/terminals/${terminalId}/credentials`, 'operator');
     expect(issued.status).toBe(201);
@@ -78,8 +78,8 @@ beforeAll(async () => {
   // Read back with every default filled in, as terminals get it in their offline configuration.
   expect(await call('GET', '/v1/risk-policy', 'auditor')).toMatchObject({ status: 200, body: { faceCapPerPayment: '3000', faceMinScore: 900, mediumDailyCount: 20, edgeOverflow: 'advance' } });
   for (const a of ['ann', 'ben']) {
-    expect((await call('POST', '/v1/accounts', 'finance', { account: a, group: 'g-2026', creditLine: '0' })).status).toBe(200);
-    expect((await call('POST', '/v1/top-ups', 'operator', { topUpId: `seed-${a}`, account: a, amount: '5000' })).status).toBe(200);
+    expect((await call('POST', '/v1/accounts', 'finance', { account: a, group: 'g-2026', creditLine: '0' })).status).toBe(201);
+    expect((await call('POST', '/v1/top-ups', 'operator', { topUpId: `seed-${a}`, account: a, amount: '5000' })).status).toBe(201);
   }
   // A student's credential (docs/wallet.md): finance's one-time code, exchanged once.
   const code = await call('POST', '/v1/accounts/ann/activation-codes', 'finance');
@@ -252,12 +252,12 @@ describe('terminal keys', () => {
     const key = await call('POST', '/v1/issuer-keys', 'operator', { ...Issuer.generate('issuer-offcurve', 'ES256', NOW - 1e10, NOW + 1e10).registration(), publicKey: offCurve });
     expect({ status: key.status, code: key.body.code }).toEqual({ status: 400, code: 'INVALID_KEY' });
     const good = Terminal.generate('pos-offcurve', 'EdDSA');
-    expect((await call('POST', '/v1/terminals', 'operator', { terminalId: 'pos-offcurve', merchantId: 'canteen-1', publicKey: good.key.jwk })).status).toBe(200);
+    expect((await call('POST', '/v1/terminals', 'operator', { terminalId: 'pos-offcurve', merchantId: 'canteen-1', publicKey: good.key.jwk })).status).toBe(201);
   });
 
   it('rotates a terminal key: uploads signed with the new key are accepted and settle, the old key is refused at intake', async () => {
     const old = Terminal.generate('pos-rekey', 'EdDSA');
-    expect((await call('POST', '/v1/terminals', 'operator', { terminalId: 'pos-rekey', merchantId: 'canteen-1', publicKey: old.key.jwk })).status).toBe(200);
+    expect((await call('POST', '/v1/terminals', 'operator', { terminalId: 'pos-rekey', merchantId: 'canteen-1', publicKey: old.key.jwk })).status).toBe(201);
     const next = old.rekeyed(Terminal.generate('pos-rekey', 'ES256').key);
     const refused = await call('PUT', '/v1/terminals/pos-rekey/key', 'operator', { publicKey: offCurve });
     expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 400, code: 'INVALID_KEY' });
@@ -276,7 +276,7 @@ describe('terminal keys', () => {
 describe('one code per fault, at every door', () => {
   it('answers the retry of a batch uploaded under a key since rotated with its original receipt', async () => {
     const old = Terminal.generate('pos-retry', 'EdDSA');
-    expect((await call('POST', '/v1/terminals', 'operator', { terminalId: 'pos-retry', merchantId: 'canteen-1', publicKey: old.key.jwk })).status).toBe(200);
+    expect((await call('POST', '/v1/terminals', 'operator', { terminalId: 'pos-retry', merchantId: 'canteen-1', publicKey: old.key.jwk })).status).toBe(201);
     const jws = old.batch([old.record(AT + 70, '100', 'face', faceCredential('ben', 990))]);
     const first = await call('POST', '/v1/batches', undefined, { batch: jws });
     expect(first.status).toBe(202);
@@ -347,7 +347,7 @@ describe('CSV files (?format=csv)', () => {
     expect(await csv('/v1/debts?format=csv', 'auditor')).toMatchObject({ status: 200, disposition: 'attachment; filename="debts.csv"' });
     expect(await csv('/v1/advances?format=csv', 'auditor')).toMatchObject({ status: 200, disposition: 'attachment; filename="advances.csv"' });
     const paid = await call('POST', '/v1/payouts', 'operator', { merchantId: 'canteen-1', payoutId: 'csv-payout-1' });
-    expect(paid.status).toBe(200);
+    expect(paid.status).toBe(201);
     const lines = (paid.body.result as { lines: unknown[] }).lines.length;
     const payoutRead = await call('GET', '/v1/payouts/canteen-1/csv-payout-1', 'auditor');
     expect(payoutRead.body).toMatchObject(paid.body.result as Record<string, unknown>);
@@ -396,11 +396,12 @@ describe('ledger endpoints', () => {
     expect(String(res.body.detail)).not.toMatch(/[A-Z]{3,}_[A-Z]+/);
   });
 
-  it('a repeated topUpId costs no write and answers the original transaction; another body under it is 409 IDEMPOTENCY_CONFLICT', async () => {
+  it('a repeated topUpId costs no write and answers the original transaction (201 then 200); another body under it is 409 IDEMPOTENCY_CONFLICT', async () => {
     const first = await call('POST', '/v1/top-ups', 'operator', { topUpId: 'idem-1', account: 'ann', amount: '300' });
-    expect(first.status).toBe(200);
+    expect(first.status).toBe(201);
     const height = await lut.height();
     const again = await call('POST', '/v1/top-ups', 'operator', { topUpId: 'idem-1', account: 'ann', amount: '300' });
+    expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ txId: first.body.txId, blockNumber: first.body.blockNumber, replayed: true, result: first.body.result });
     expect(await lut.height()).toBe(height);
     const other = await call('POST', '/v1/top-ups', 'operator', { topUpId: 'idem-1', account: 'ann', amount: '900' });
@@ -408,23 +409,26 @@ describe('ledger endpoints', () => {
     expect(await lut.height()).toBe(height);
   });
 
-  it('serialises parallel top-ups to one account: every one 200, the wallet holds them all, none 503', async () => {
-    expect((await call('POST', '/v1/accounts', 'finance', { account: 'hot', group: 'g-2026', creditLine: '0' })).status).toBe(200);
+  it('serialises parallel top-ups to one account: every one 201, the wallet holds them all, none 503', async () => {
+    expect((await call('POST', '/v1/accounts', 'finance', { account: 'hot', group: 'g-2026', creditLine: '0' })).status).toBe(201);
     const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => call('POST', '/v1/top-ups', 'operator', { topUpId: `hot-${i}`, account: 'hot', amount: '100' })));
-    expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 8 }, () => 200));
+    expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 8 }, () => 201));
     expect((await call('GET', '/v1/accounts/hot', 'auditor')).body).toMatchObject({ wallet: '800' });
   });
 
-  it('imports accounts and top-ups in bulk, all or nothing', async () => {
+  it('imports accounts and top-ups in bulk, all or nothing: 201, and 200 for an import of top-ups every one of which was booked before', async () => {
     const accounts = [{ account: 'imp-1', group: 'g-2026', creditLine: '0' }, { account: 'imp-2', group: 'g-2026', creditLine: '200' }];
-    expect((await call('POST', '/v1/accounts/import', 'finance', { accounts })).status).toBe(200);
+    expect((await call('POST', '/v1/accounts/import', 'finance', { accounts })).status).toBe(201);
     const taken = await call('POST', '/v1/accounts/import', 'finance', { accounts: [{ account: 'imp-3', group: 'g-2026', creditLine: '0' }, accounts[0]] });
     expect([taken.status, taken.body.code]).toEqual([409, 'ALREADY_EXISTS']);
     expect((await call('GET', '/v1/accounts/imp-3', 'auditor')).status).toBe(404);
     const topUps = [{ topUpId: 'imp-t1', account: 'imp-1', amount: '500' }, { topUpId: 'imp-t2', account: 'imp-2', amount: '50' }];
+    expect((await call('POST', '/v1/top-ups/import', 'operator', { topUps })).status).toBe(201);
     expect((await call('POST', '/v1/top-ups/import', 'operator', { topUps })).status).toBe(200);
+    expect((await call('POST', '/v1/top-ups/import', 'operator', { topUps: [...topUps, { topUpId: 'imp-t3', account: 'imp-2', amount: '1' }] })).status).toBe(201);
     expect((await call('POST', '/v1/top-ups/import', 'finance', { topUps })).status).toBe(403);
     expect((await call('GET', '/v1/accounts/imp-1', 'auditor')).body).toMatchObject({ wallet: '500' });
+    expect((await call('GET', '/v1/accounts/imp-2', 'auditor')).body).toMatchObject({ wallet: '51' });
   });
 
   it('serves audit queries to auditors: statement, invariant, debts, payments', async () => {
@@ -497,7 +501,7 @@ describe('who acted: every staff write names the person behind it on the ledger'
     expect(olga.status).toBe(201);
     const res = await fetch(`${base}/v1/top-ups`, { method: 'POST', headers: { authorization: `Bearer ${String(olga.body.token)}`, 'content-type': 'application/json' }, body: JSON.stringify({ topUpId: 'who-1', account: 'ben', amount: '100' }) });
     const topUp = (await res.json()) as { txId: string };
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(201);
     const proof = await call('GET', `/v1/proofs/${topUp.txId}`, 'auditor');
     const operatorMsp = lut.kind === 'fabric' ? 'OperatorMSP' : expect.any(String) as unknown;
     expect(proof.body.by).toEqual({ fn: 'TopUp', mspId: operatorMsp, role: 'operator', subject: 'olga.k' });
@@ -522,7 +526,7 @@ describe('four eyes: waiving a debt above the limit needs a second registrar, an
 
   it('refuses a waiver without approval, and from the approver; another registrar completes it, naming both', async () => {
     const [ann, bo] = [await staffToken('registrar', 'reg-ann'), await staffToken('registrar', 'reg-bo')];
-    expect((await call('POST', '/v1/accounts', 'finance', { account: 'grad-1', group: 'g-2026', creditLine: '500' })).status).toBe(200);
+    expect((await call('POST', '/v1/accounts', 'finance', { account: 'grad-1', group: 'g-2026', creditLine: '500' })).status).toBe(201);
     expect((await call('POST', '/v1/batches', undefined, { batch: pos.batch([pos.record(AT + 120, '300', 'face', faceCredential('grad-1', 990))]) })).status).toBe(202);
     expect(await worker.drain()).toBe(1);
     expect((await call('GET', '/v1/accounts/grad-1', 'auditor')).body).toMatchObject({ creditUsed: '300' });
@@ -542,7 +546,7 @@ describe('four eyes: waiving a debt above the limit needs a second registrar, an
   it('lets one registrar waive at or below the limit finance set', async () => {
     const cy = await staffToken('registrar', 'reg-cy');
     expect((await call('PUT', '/v1/waiver-limit', 'finance', { amount: '1000' })).status).toBe(200);
-    expect((await call('POST', '/v1/accounts', 'finance', { account: 'grad-2', group: 'g-2026', creditLine: '500' })).status).toBe(200);
+    expect((await call('POST', '/v1/accounts', 'finance', { account: 'grad-2', group: 'g-2026', creditLine: '500' })).status).toBe(201);
     expect((await call('POST', '/v1/batches', undefined, { batch: pos.batch([pos.record(AT + 130, '200', 'face', faceCredential('grad-2', 990))]) })).status).toBe(202);
     expect(await worker.drain()).toBe(1);
     expect((await as(cy, 'POST', '/v1/clearances/grad-2/begin')).status).toBe(200);
@@ -554,7 +558,7 @@ describe('four eyes: waiving a debt above the limit needs a second registrar, an
 
 describe('debts of one account (GET /v1/debts?account=)', () => {
   it("answers only that account's debts, its bucket totals summed over them, in JSON and CSV", async () => {
-    for (const account of ['debtor-1', 'debtor-2']) expect((await call('POST', '/v1/accounts', 'finance', { account, group: 'g-2026', creditLine: '500' })).status).toBe(200);
+    for (const account of ['debtor-1', 'debtor-2']) expect((await call('POST', '/v1/accounts', 'finance', { account, group: 'g-2026', creditLine: '500' })).status).toBe(201);
     const jws = pos.batch([pos.record(AT + 140, '300', 'face', faceCredential('debtor-1', 990)), pos.record(AT + 141, '100', 'face', faceCredential('debtor-2', 990))]);
     expect((await call('POST', '/v1/batches', undefined, { batch: jws })).status).toBe(202);
     expect(await worker.drain()).toBe(1);

@@ -134,7 +134,7 @@ describe('the HTTP door', () => {
       expect({ what, status: r.status, code: ((await r.json()) as { code: string }).code }).toEqual({ what, status, code });
     }
     // gzip that does decompress is read as any body.
-    expect((await post({ 'content-encoding': 'gzip' }, gzipSync(body))).status).toBe(200);
+    expect((await post({ 'content-encoding': 'gzip' }, gzipSync(body))).status).toBe(201);
     const lines = logLines.slice(before);
     expect(lines.filter((l) => l.level >= 50)).toEqual([]);
     const faults = lines.filter((l) => l.msg === 'client fault');

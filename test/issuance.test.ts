@@ -202,9 +202,13 @@ describe('issuer service, agreement, loss report and the student role', () => {
     expect(await exposureOf(acct('cat'))).toBe('0');
     expect(await requestCert(acct('cat'), generateSigningKey('ES256'))).toMatchObject({ status: 409, body: { code: 'NO_AGREEMENT' } });
     const card = generateSigningKey('ES256');
-    const run1 = await must('POST', '/v1/cards/certificates', 'operator', { cards: [{ account: acct('ben'), publicKey: card.jwk }, { account: acct('cat'), publicKey: generateSigningKey('ES256').jwk }] });
+    const answered = await call('POST', '/v1/cards/certificates', 'operator', { cards: [{ account: acct('ben'), publicKey: card.jwk }, { account: acct('cat'), publicKey: generateSigningKey('ES256').jwk }] });
+    expect(answered.status).toBe(201); // it made a certificate (docs/gateway.md, "Status codes of creates")
+    const run1 = answered.body;
     expect((run1.certificates as Record<string, unknown>[]).map((c) => [c.account, c.kind, c.capTotal])).toEqual([[acct('ben'), 'card', '3000']]);
     expect((run1.refused as Record<string, unknown>[]).map((c) => [c.account, c.code])).toEqual([[acct('cat'), 'NO_AGREEMENT']]);
+    // Every card refused: nothing was made, so 200, not 201.
+    expect(await call('POST', '/v1/cards/certificates', 'operator', { cards: [{ account: acct('cat'), publicKey: generateSigningKey('ES256').jwk }] })).toMatchObject({ status: 200, body: { certificates: [] } });
     const exposure = await must('GET', '/v1/exposure', 'auditor');
     const rows = new Map((exposure.byAccount as Record<string, unknown>[]).map((r) => [r.account, r.exposure]));
     expect([rows.get(acct('ann')), rows.get(acct('ben')), rows.get(acct('cat'))]).toEqual(['3800', '3000', undefined]);

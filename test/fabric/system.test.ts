@@ -117,14 +117,14 @@ describe('npm start / npm stop between the embedded and the Fabric system', () =
     const finance = token(embeddedTokens, 'finance');
     const auditor = token(embeddedTokens, 'auditor');
     const created = await send(GATEWAY, 'POST', '/v1/accounts', finance, { account: 's-kept', group: 'ug-2026', creditLine: '0' });
-    expect(created.status).toBe(200);
+    expect(created.status).toBe(201);
     // The issuing side: the wallet served, the key made and registered, finance's code turned into a certificate it signed.
     expect(e1.out).toContain(`http://127.0.0.1:${String(GATEWAY)}/wallet/`);
     expect(e1.out).toContain('/v1/accounts/ACCOUNT/activation-codes');
     const embeddedKey = keyIdIn(e1.out);
     expect(e1.out).toContain(`registered issuer key ${embeddedKey} on the ledger`);
     expect(await page(GATEWAY, '/wallet/')).toEqual({ status: 200, type: 'text/html; charset=utf-8' });
-    expect((await send(GATEWAY, 'POST', '/v1/top-ups', token(embeddedTokens, 'operator'), { topUpId: 'seed-s-kept', account: 's-kept', amount: '3000' })).status).toBe(200);
+    expect((await send(GATEWAY, 'POST', '/v1/top-ups', token(embeddedTokens, 'operator'), { topUpId: 'seed-s-kept', account: 's-kept', amount: '3000' })).status).toBe(201);
     const code = await send(GATEWAY, 'POST', '/v1/accounts/s-kept/activation-codes', finance);
     expect(code.status).toBe(201);
     expect(await studentCertificate(GATEWAY, 's-kept', String(fieldOf(code.body, 'code')))).toMatchObject({ status: 201, body: { keyId: embeddedKey, capTotal: '3000' } });
@@ -170,8 +170,8 @@ describe('npm start / npm stop between the embedded and the Fabric system', () =
     expect((await get(GATEWAY, '/v1/terminals/edge-canteen-sys/config', token(fabricTokens, 'operator'), caOf('operator'))).body).toMatchObject({ role: 'edge', merchantId: 'canteen-sys' });
 
     // A student's certificate through the OperatorOrg gateway, signed with the system's key (registered: the edge's offline configuration lists it).
-    expect((await send(GATEWAY + 1, 'POST', '/v1/accounts', token(fabricTokens, 'finance'), { account: 's-wallet', group: 'ug-2026', creditLine: '0' }, caOf('finance'))).status).toBe(200);
-    expect((await send(GATEWAY, 'POST', '/v1/top-ups', token(fabricTokens, 'operator'), { topUpId: 'seed-s-wallet', account: 's-wallet', amount: '2500' }, caOf('operator'))).status).toBe(200);
+    expect((await send(GATEWAY + 1, 'POST', '/v1/accounts', token(fabricTokens, 'finance'), { account: 's-wallet', group: 'ug-2026', creditLine: '0' }, caOf('finance'))).status).toBe(201);
+    expect((await send(GATEWAY, 'POST', '/v1/top-ups', token(fabricTokens, 'operator'), { topUpId: 'seed-s-wallet', account: 's-wallet', amount: '2500' }, caOf('operator'))).status).toBe(201);
     // Finance hands the code out at CampusOrg's gateway (its hash goes to the ledger); the student redeems it at OperatorOrg's.
     const walletCode = await send(GATEWAY + 1, 'POST', '/v1/accounts/s-wallet/activation-codes', token(fabricTokens, 'finance'), undefined, caOf('finance'));
     expect(walletCode.status).toBe(201);

@@ -15,6 +15,14 @@ const PROBLEM = {
 
 const schemaOf = (t: z.ZodType): unknown => z.toJSONSchema(t, { io: 'input', unrepresentable: 'any' });
 
+/** What a success status of a route means (docs/gateway.md, "Status codes of creates"). */
+function okDescription(r: Route, status: number): string {
+  if (status === 202) return 'Accepted: stored durably, settling';
+  if (status === 201) return 'Created';
+  if (r.ok.includes(201)) return 'OK: a repeat of an idempotent create; nothing new was made, the answer is what the first one made';
+  return r.csv === undefined ? 'OK' : 'OK; with format=csv the same data as a CSV file (amounts in minor units, times in ms with an ISO 8601 UTC column beside)';
+}
+
 /** The OpenAPI 3.1 description, generated from the same route table the server runs. */
 export function openApi(routes: readonly Route[], ledger: LedgerKind = 'fabric'): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -24,7 +32,7 @@ export function openApi(routes: readonly Route[], ledger: LedgerKind = 'fabric')
       .map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
     const responses: Record<string, unknown> = {};
     for (const s of r.ok) {
-      responses[String(s)] = { description: s === 202 ? 'Accepted: stored durably, settling' : r.csv === undefined ? 'OK' : 'OK; with format=csv the same data as a CSV file (amounts in minor units, times in ms with an ISO 8601 UTC column beside)',
+      responses[String(s)] = { description: okDescription(r, s),
         content: { 'application/json': { schema: {} }, ...(r.csv === undefined ? {} : { 'text/csv': { schema: { type: 'string' } } }) } };
     }
     if (r.csv !== undefined) query.push({ name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['json', 'csv'], default: 'json' } });

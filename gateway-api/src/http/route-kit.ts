@@ -120,13 +120,27 @@ export async function evaluate(call: Call, fn: string, args: readonly string[]):
   return { status: 200, body: parse(await call.deps.ledger.evaluate(ledgerRole(call), fn, args)) };
 }
 
-export async function submit(call: Call, fn: string, args: readonly string[]): Promise<{ status: number; body: unknown }> {
+/** What a write answers: 201 when it created the resource its request names, 200 otherwise (docs/gateway.md, "Status codes of creates"). */
+export type WriteStatus = 200 | 201;
+
+export async function submit(call: Call, fn: string, args: readonly string[], status: WriteStatus = 200): Promise<{ status: number; body: unknown }> {
   const actor = actorOf(call);
   const s = await call.deps.ledger.submit(ledgerRole(call), fn, args, actor);
-  return { status: 200, body: {
+  return { status, body: {
     txId: s.txId, blockNumber: s.blockNumber, validationCode: s.validationCode, ...ledgerLabel(call.deps.ledger.kind),
     by: actor === undefined ? null : { subject: actor.subject, role: call.caller?.role ?? null }, result: s.result === '' ? null : parse(s.result),
   } };
+}
+
+/**
+ * A bulk write of idempotent items (top-ups/import): 201 when its transaction booked any item, 200
+ * when every receipt names an earlier transaction (each item a repeat: nothing new was created).
+ */
+export function createdAny(out: { status: number; body: unknown }): { status: WriteStatus; body: unknown } {
+  const field = (v: unknown, k: string): unknown => (typeof v === 'object' && v !== null ? Reflect.get(v, k) : undefined);
+  const result = field(out.body, 'result');
+  const receipts: readonly unknown[] = Array.isArray(result) ? result : [];
+  return { status: receipts.some((r) => field(r, 'txId') === field(out.body, 'txId')) ? 201 : 200, body: out.body };
 }
 
 /** The person behind a staff write, for the ledger to record (terminals' batches carry their own signature). */
@@ -136,9 +150,10 @@ export const actorOf = (call: Call): Actor | undefined => (call.caller === undef
  * A write named by an idempotency key (topUpId, payoutId). Asked again, it costs no write: the
  * stored answer is found by a query, the contract judges the repeat by simulating it without
  * ordering (the same body answers the original result, another body IDEMPOTENCY_CONFLICT 409),
- * and the answer names the original transaction with `replayed: true`.
+ * and the answer names the original transaction with `replayed: true`: 200, where the first one
+ * answered `created` (201 for a create).
  */
-export async function submitIdempotent(call: Call, lookup: { fn: string; args: readonly string[] }, fn: string, args: readonly string[]): Promise<{ status: number; body: unknown }> {
+export async function submitIdempotent(call: Call, lookup: { fn: string; args: readonly string[] }, fn: string, args: readonly string[], created: WriteStatus = 200): Promise<{ status: number; body: unknown }> {
   const role = ledgerRole(call);
   let stored: string | undefined;
   try {
@@ -146,7 +161,7 @@ export async function submitIdempotent(call: Call, lookup: { fn: string; args: r
   } catch (error) {
     if (!(error instanceof LedgerError && error.code === 'NOT_FOUND')) throw error;
   }
-  if (stored === undefined) return submit(call, fn, args);
+  if (stored === undefined) return submit(call, fn, args, created);
   const result = await call.deps.ledger.evaluate(role, fn, args);
   const original = parse(stored);
   const txId: unknown = typeof original === 'object' && original !== null ? Reflect.get(original, 'txId') : undefined;

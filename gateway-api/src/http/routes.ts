@@ -13,7 +13,7 @@ import { debtsOfAccount } from './debt-list';
 import { EDGE_ROUTES } from './edge-routes';
 import { STUDENT_ROUTES } from './student-routes';
 import {
-  amount, evaluate, id, jsonArg, ledgerRole, onAccounts, ownTerminal, ownTerminalOrSiteEdge, param, parse, registeredTerminal, submit, submitIdempotent, type Route,
+  amount, createdAny, evaluate, id, jsonArg, ledgerRole, onAccounts, ownTerminal, ownTerminalOrSiteEdge, param, parse, registeredTerminal, submit, submitIdempotent, type Route,
 } from './route-kit';
 
 const AUDIT: readonly CallerRole[] = ['auditor', 'operator'];
@@ -62,18 +62,18 @@ export const ROUTES: readonly Route[] = [
       return evaluate(call, 'GetAllowances', [param(call, 'edgeId')]);
     } },
   // ---- operator ----
-  { id: 'registerIssuerKey', method: 'post', path: '/v1/issuer-keys', roles: ['operator'], ok: [200], summary: 'Register an issuer key',
+  { id: 'registerIssuerKey', method: 'post', path: '/v1/issuer-keys', roles: ['operator'], ok: [201], summary: 'Register an issuer key',
     body: z.strictObject({ keyId: id, alg: z.enum(['ES256', 'EdDSA']), publicKey: z.record(z.string(), z.string()), validFrom: z.number().int(), validTo: z.number().int(), status: z.enum(['active', 'revoked']) }),
-    handle: (call) => submit(call, 'RegisterIssuerKey', [jsonArg(call.body)]) },
+    handle: (call) => submit(call, 'RegisterIssuerKey', [jsonArg(call.body)], 201) },
   { id: 'revokeIssuerKey', method: 'post', path: '/v1/issuer-keys/{keyId}/revoke', roles: ['operator'], ok: [200], summary: 'Revoke an issuer key',
     handle: (call) => submit(call, 'RevokeIssuerKey', [param(call, 'keyId')]) },
-  { id: 'registerMerchant', method: 'post', path: '/v1/merchants', roles: ['operator'], ok: [200], summary: 'Register a merchant',
-    body: z.strictObject({ merchantId: id, name: z.string().min(1).max(128) }), handle: (call) => submit(call, 'RegisterMerchant', [jsonArg(call.body)]) },
-  { id: 'registerTerminal', method: 'post', path: '/v1/terminals', roles: ['operator'], ok: [200], summary: 'Register a terminal and its public key',
+  { id: 'registerMerchant', method: 'post', path: '/v1/merchants', roles: ['operator'], ok: [201], summary: 'Register a merchant',
+    body: z.strictObject({ merchantId: id, name: z.string().min(1).max(128) }), handle: (call) => submit(call, 'RegisterMerchant', [jsonArg(call.body)], 201) },
+  { id: 'registerTerminal', method: 'post', path: '/v1/terminals', roles: ['operator'], ok: [201], summary: 'Register a terminal and its public key',
     body: z.strictObject({ terminalId: id, merchantId: id, publicKey: z.record(z.string(), z.string()),
       role: z.enum(['terminal', 'edge']).optional().describe("'edge': the site's edge node, whose key signs approvals for the merchant's terminals (docs/edge.md)") }),
     handle: async (call) => {
-      const out = await submit(call, 'RegisterTerminal', [jsonArg(call.body)]);
+      const out = await submit(call, 'RegisterTerminal', [jsonArg(call.body)], 201);
       const b = call.body as { terminalId: string; publicKey: unknown };
       await call.deps.store.putTerminalKey(b.terminalId, b.publicKey, 'active');
       return out;
@@ -137,34 +137,34 @@ export const ROUTES: readonly Route[] = [
       certCapTotal: amount.optional(), certCapPerPayment: amount.optional(), certValidityMs: z.number().int().optional(), certCounters: z.number().int().optional(),
       maxLiveMedia: z.number().int().optional(), advanceMaxAgeMs: z.number().int().optional(), certBackdateMs: z.number().int().optional() }),
     handle: (call) => submit(call, 'SetRiskPolicy', [jsonArg(call.body)]) },
-  { id: 'topUp', method: 'post', path: '/v1/top-ups', roles: ['operator'], ok: [200], summary: 'Top up an account (recovers debt first); idempotent on topUpId',
+  { id: 'topUp', method: 'post', path: '/v1/top-ups', roles: ['operator'], ok: [201, 200], summary: 'Top up an account (recovers debt first); idempotent on topUpId: 201 when booked, 200 when a repeat answers the top-up booked before',
     body: z.strictObject({ topUpId: id, account: id, amount }),
     handle: (call) => {
       const b = call.body as { topUpId: string; account: string };
-      return onAccounts(call, [b.account], () => submitIdempotent(call, { fn: 'GetTopUp', args: [b.topUpId] }, 'TopUp', [jsonArg(call.body)]));
+      return onAccounts(call, [b.account], () => submitIdempotent(call, { fn: 'GetTopUp', args: [b.topUpId] }, 'TopUp', [jsonArg(call.body)], 201));
     } },
-  { id: 'importTopUps', method: 'post', path: '/v1/top-ups/import', bodyLimit: 'import', roles: ['operator'], ok: [200],
-    summary: 'Book up to 500 top-ups in one transaction (a bank settlement file), in order, each idempotent on its topUpId; all or nothing',
+  { id: 'importTopUps', method: 'post', path: '/v1/top-ups/import', bodyLimit: 'import', roles: ['operator'], ok: [201, 200],
+    summary: 'Book up to 500 top-ups in one transaction (a bank settlement file), in order, each idempotent on its topUpId; all or nothing: 201 when it booked any, 200 when every one was booked before',
     body: z.strictObject({ topUps: z.array(z.strictObject({ topUpId: id, account: id, amount })).min(1).max(500) }),
     handle: (call) => {
       const { topUps } = call.body as { topUps: { account: string }[] };
-      return onAccounts(call, topUps.map((t) => t.account), () => submit(call, 'TopUps', [jsonArg(topUps)]));
+      return onAccounts(call, topUps.map((t) => t.account), async () => createdAny(await submit(call, 'TopUps', [jsonArg(topUps)])));
     } },
   { id: 'getPayout', method: 'get', path: '/v1/payouts/{merchantId}/{payoutId}', roles: ['operator', 'auditor'], ok: [200], csv: 'payout', summary: 'A payout statement: what was paid to the merchant, batch by batch',
     handle: (call) => evaluate(call, 'GetPayout', [param(call, 'merchantId'), param(call, 'payoutId')]) },
-  { id: 'payout', method: 'post', path: '/v1/payouts', roles: ['operator'], ok: [200], summary: "Pay a merchant its per-batch credits; idempotent on payoutId",
+  { id: 'payout', method: 'post', path: '/v1/payouts', roles: ['operator'], ok: [201, 200], summary: "Pay a merchant its per-batch credits; idempotent on payoutId: 201 when paid, 200 when a repeat answers the payout made before",
     body: z.strictObject({ payoutId: id, merchantId: id }),
     handle: (call) => {
       const b = call.body as { payoutId: string; merchantId: string };
-      return submitIdempotent(call, { fn: 'GetPayout', args: [b.merchantId, b.payoutId] }, 'Payout', [jsonArg(call.body)]);
+      return submitIdempotent(call, { fn: 'GetPayout', args: [b.merchantId, b.payoutId] }, 'Payout', [jsonArg(call.body)], 201);
     } },
   // ---- school finance ----
-  { id: 'openAccount', method: 'post', path: '/v1/accounts', roles: ['finance'], ok: [200], summary: 'Open a student account',
-    body: z.strictObject({ account: id, group: id, creditLine: amount }), handle: (call) => submit(call, 'OpenAccount', [jsonArg(call.body)]) },
-  { id: 'importAccounts', method: 'post', path: '/v1/accounts/import', bodyLimit: 'import', roles: ['finance'], ok: [200],
+  { id: 'openAccount', method: 'post', path: '/v1/accounts', roles: ['finance'], ok: [201], summary: 'Open a student account',
+    body: z.strictObject({ account: id, group: id, creditLine: amount }), handle: (call) => submit(call, 'OpenAccount', [jsonArg(call.body)], 201) },
+  { id: 'importAccounts', method: 'post', path: '/v1/accounts/import', bodyLimit: 'import', roles: ['finance'], ok: [201],
     summary: 'Open up to 500 student accounts in one transaction (an enrolment import); all or nothing',
     body: z.strictObject({ accounts: z.array(z.strictObject({ account: id, group: id, creditLine: amount })).min(1).max(500) }),
-    handle: (call) => submit(call, 'OpenAccounts', [jsonArg((call.body as { accounts: unknown }).accounts)]) },
+    handle: (call) => submit(call, 'OpenAccounts', [jsonArg((call.body as { accounts: unknown }).accounts)], 201) },
   { id: 'setCreditLine', method: 'put', path: '/v1/accounts/{account}/credit-line', roles: ['finance'], ok: [200], summary: "Set an account's credit line",
     body: z.strictObject({ creditLine: amount }),
     handle: (call) => onAccounts(call, [param(call, 'account')], () => submit(call, 'SetCreditLine', [param(call, 'account'), (call.body as { creditLine: string }).creditLine])) },

@@ -186,8 +186,8 @@ export const STUDENT_ROUTES: readonly Route[] = [
   { id: 'reportMediumFound', method: 'post', path: '/v1/media/{mediaId}/found', roles: ['operator'], ok: [200], summary: 'Record that a lost medium was found: it stays refused (its key never comes back); the student certifies a new one',
     body: z.strictObject({ reason: z.string().max(256).optional() }),
     handle: async (call) => ok(await issuance(call).reportMedium({ mediaId: param(call, 'mediaId'), status: 'found', reason: (call.body as { reason?: string }).reason ?? '' }, actor(call))) },
-  { id: 'personaliseCards', method: 'post', path: '/v1/cards/certificates', bodyLimit: 'import', roles: ['operator'], ok: [200],
-    summary: "A personalisation run: a certificate for each card's public key (up to 500), each with its account's limits, recorded on the ledger in groups; refusals per card",
+  { id: 'personaliseCards', method: 'post', path: '/v1/cards/certificates', bodyLimit: 'import', roles: ['operator'], ok: [201, 200],
+    summary: "A personalisation run: a certificate for each card's public key (up to 500), each with its account's limits, recorded on the ledger in groups; refusals per card: 201 when it made any certificate, 200 when every card was refused",
     body: z.strictObject({ cards: z.array(z.strictObject({ account: id, publicKey: z.record(z.string(), z.string()) })).min(1).max(500) }),
     handle: async (call) => {
       const cards = (call.body as { cards: { account: string; publicKey: unknown }[] }).cards.map((c) => ({ account: parseAccountId(c.account), jwk: parsePublicJwk(c.publicKey, 'publicKey') }));
@@ -200,7 +200,8 @@ export const STUDENT_ROUTES: readonly Route[] = [
           throw error;
         }
       }));
-      return ok({ certificates: answers.filter((a) => a.ok).map((a) => a.value), refused: answers.filter((a) => !a.ok).map((a) => a.value) });
+      const certificates = answers.filter((a) => a.ok).map((a) => a.value);
+      return ok({ certificates, refused: answers.filter((a) => !a.ok).map((a) => a.value) }, certificates.length > 0 ? 201 : 200);
     } },
   { id: 'getAccountMedia', method: 'get', path: '/v1/accounts/{account}/media', roles: ['operator', 'auditor'], ok: [200], summary: "An account's agreement, media (with loss reports) and certificates",
     handle: (call) => evaluate(call, 'issuance:GetMedia', [param(call, 'account')]) },
