@@ -7,7 +7,7 @@
  */
 
 /** Fields holding ledger times (ms since the epoch): each gets `<field>Utc` beside it. */
-const TIME_FIELDS = new Set(['at', 'asOf', 'since', 'opened', 'paidAt', 'receivedAt', 'lostAt', 'foundAt']);
+const TIME_FIELDS = new Set(['at', 'asOf', 'oldestAt', 'since', 'opened', 'paidAt', 'receivedAt', 'lostAt', 'foundAt']);
 /** What a spreadsheet reads as "this is text": one apostrophe in front. */
 const TEXT_MARK = String.fromCharCode(39);
 
@@ -42,6 +42,14 @@ export function toCsv(records: readonly Record<string, unknown>[], declared: rea
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const records = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter(isRecord) : []);
 
+/** Minor units (a decimal string of an integer) as yuan with two decimals, by string arithmetic: never a float. */
+export function yuan(minor: unknown): string {
+  if (typeof minor !== 'string' || !/^-?[0-9]+$/.test(minor)) return '';
+  const negative = minor.startsWith('-');
+  const digits = (negative ? minor.slice(1) : minor).padStart(3, '0');
+  return `${negative ? '-' : ''}${digits.slice(0, -2).replace(/^0+(?=[0-9])/, '')}.${digits.slice(-2)}`;
+}
+
 /** One list as a file: named after its resource (as the console names its downloads), its columns, its rows. */
 interface CsvViewSpec {
   /** The file's name before the path parameters: the resource, never an operation id. */
@@ -75,6 +83,21 @@ export const CSV_VIEWS = {
     const { lines, ...head } = body;
     return records(lines).map((l) => ({ payoutId: head.payoutId, merchantId: head.merchantId, ...l }));
   } },
+  /** What each merchant is owed now (GET /v1/merchant-balances): one row per merchant. */
+  merchantBalances: { file: 'merchant-balances', columns: ['merchantId', 'name', 'owed', 'credits', 'oldestAt', 'asOf'],
+    rows: (body: unknown): Record<string, unknown>[] => records(isRecord(body) ? body.merchants : undefined).map((m) => ({ ...m, asOf: isRecord(body) ? body.asOf : undefined })) },
+  /**
+   * A payout run as the bank payment file: one transfer per merchant paid, its amount in minor units
+   * and in yuan (two decimals, from the integer), the run as the payment reference.
+   */
+  payoutRun: { file: 'payout-run', columns: ['runId', 'merchantId', 'name', 'amount', 'amountYuan', 'reference', 'credits', 'at'],
+    rows: (body: unknown): Record<string, unknown>[] => {
+      if (!isRecord(body)) return [];
+      return records(body.payouts).map((p) => ({
+        runId: body.runId, merchantId: p.merchantId, name: p.name, amount: p.total, amountYuan: yuan(p.total),
+        reference: `${String(body.runId)}/${String(p.merchantId)}`, credits: p.lines, at: body.at,
+      }));
+    } },
 } as const satisfies Record<string, CsvViewSpec>;
 
 export type CsvView = keyof typeof CSV_VIEWS;

@@ -11,6 +11,7 @@ import { LedgerError, ledgerLabel } from '../ledger/ledger-port';
 import { acceptBatch, intakeView, ledgerBatchView } from './batch-upload';
 import { debtsOfAccount } from './debt-list';
 import { EDGE_ROUTES } from './edge-routes';
+import { PAYOUT_ROUTES } from './payout-routes';
 import { STUDENT_ROUTES } from './student-routes';
 import {
   amount, createdAny, evaluate, id, jsonArg, ledgerRole, onAccounts, ownTerminal, ownTerminalOrSiteEdge, param, parse, registeredTerminal, submit, submitIdempotent, type Route,
@@ -233,4 +234,5 @@ export const ROUTES: readonly Route[] = [
     } },
   ...STUDENT_ROUTES,
   ...EDGE_ROUTES,
+  ...PAYOUT_ROUTES,
 ];
