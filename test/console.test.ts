@@ -96,6 +96,9 @@ describe('web console in Chromium', () => {
     debtor = debts.debts.find((d) => d.status === 'active')?.account ?? '';
     expect(debtor).not.toBe('');
     ({ mediaId, cap } = await certifiedStudent(started, api));
+    // A site's edge node (it uploads no batches): the batch chains must not list it among the terminals.
+    const site = ((await api.must('GET', '/v1/terminals', 'operator')) as { terminalId: string; merchantId: string }[]).find((t) => t.terminalId === 'pos-000');
+    await api.must('POST', '/v1/terminals', 'operator', { terminalId: 'edge-console', merchantId: site?.merchantId ?? '', publicKey: generateSigningKey('ES256').jwk, role: 'edge' });
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
   });
 
@@ -171,6 +174,10 @@ describe('web console in Chromium', () => {
     const page = await signedIn(live().gateway.tokens.auditor);
     await visit(page, 'auditor-books', 'books', (p) => p.getByTestId('invariant').filter({ hasText: 'Holds' }).waitFor());
     expect(await page.getByRole('table', { name: /Totals per account class/ }).textContent()).toContain('wallet');
+    // Issue 32: the points books are whole points, not yuan; the debts by age end without a stray ";".
+    const issued = page.getByRole('table', { name: /Totals per account class/ }).getByRole('row').filter({ hasText: 'points-issued' });
+    expect(await issued.getByRole('cell').nth(1).textContent()).toMatch(/^-?[0-9]{1,3}(,[0-9]{3})* points$/);
+    expect(await page.getByTestId('debts-by-age').textContent()).toMatch(/^[^;]+ days: -?[0-9,]+\.[0-9]{2}(; [^;]+ days: -?[0-9,]+\.[0-9]{2})*$/);
     await visit(page, 'auditor-statement', 'statement', async (p) => {
       await p.getByLabel('Student account').fill(debtor);
       await p.getByRole('button', { name: 'Show statement' }).click();
@@ -180,8 +187,14 @@ describe('web console in Chromium', () => {
     });
     // Points are points, not money; times say their zone; the proof stands on a line of its own.
     const statementText = await page.locator('main').textContent() ?? '';
-    expect(statementText).toMatch(/points:[a-z0-9-]+: [0-9,]+ points/);
-    expect(statementText).not.toMatch(/points:[a-z0-9-]+: -?[0-9,]+\.[0-9]{2}/);
+    // Issue 32: balances under readable names (the raw book in the title), points as whole points; the opening row says what it is.
+    const balances = page.getByTestId('balances');
+    expect(await balances.locator('dt').allTextContents()).toEqual(['Wallet', 'Credit line', 'Advance', 'Campus points']);
+    expect(await balances.locator('dt').first().getAttribute('title')).toBe(`wallet:${debtor}`);
+    expect(await balances.locator('dd').nth(3).textContent()).toMatch(/^[0-9,]+ points$/);
+    expect(await balances.locator('dd').first().textContent()).toMatch(/^-?[0-9,]+\.[0-9]{2}$/);
+    expect(await balances.textContent()).not.toContain(':');
+    await page.getByRole('table', { name: /Entries/ }).getByText('account opened (no money moved)').waitFor();
     expect(statementText).toMatch(/points-issued → points:[a-z0-9-]+ [0-9,]+ points/);
     expect(statementText).toMatch(/[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} UTC/);
     expect(await page.locator('.proof').first().evaluate((el) => getComputedStyle(el).display)).toBe('block');
@@ -195,12 +208,38 @@ describe('web console in Chromium', () => {
     expect(csv.length - 1).toBe(statement.entries.reduce((n, e) => n + e.postings.length, 0));
     expect(csv.slice(1).every((l) => l.startsWith(`${debtor},`))).toBe(true);
     await visit(page, 'auditor-chains', 'chains', async (p) => {
+      await p.getByTestId('chain-summary').waitFor();
       await p.getByRole('button', { name: 'pos-004' }).click();
       await p.getByText(/GAP: /).first().waitFor();
     });
+    // Issue 32: an overview of the chains that need a look above the chips, and no edge among the terminals.
+    const terminals = (await auditorGet('/v1/terminals')) as { terminalId: string; role?: string }[];
+    expect(await page.getByTestId('chain-summary').textContent()).toMatch(/^[0-9]+ of [0-9]+ terminals' chains are whole; [1-9][0-9]* ha(s|ve) gaps, forks or breaks\.$/);
+    const flagged = page.getByRole('table', { name: /Chains with gaps, forks or breaks/ });
+    expect(await flagged.getByRole('row').filter({ hasText: 'pos-004' }).getByRole('cell').nth(2).textContent()).toMatch(/^[1-9][0-9]*$/);
+    const chips = await page.getByRole('navigation', { name: 'terminals' }).getByRole('button').allTextContents();
+    expect(chips.sort()).toEqual(terminals.filter((t) => t.role !== 'edge').map((t) => t.terminalId).sort());
+    expect(chips.length).toBeLessThan(terminals.length);
     await visit(page, 'auditor-fraud', 'fraud', (p) => p.getByRole('table', { name: /Double-spend cases/ }).locator('tbody tr td').first().waitFor());
     expect(await page.locator('.sale').count()).toBeGreaterThanOrEqual(2);
+    // Issue 32: the case id shortened (in full in its title); the earlier sale before the later one, by time of sale.
+    const caseId = page.getByRole('table', { name: /Double-spend cases/ }).locator('tbody tr td abbr').first();
+    expect(await caseId.getAttribute('title')).toMatch(/^[0-9a-f]{64}:[0-9]+$/);
+    expect((await caseId.textContent())?.length).toBeLessThan(20);
+    for (const row of await page.getByRole('table', { name: /Double-spend cases/ }).locator('tbody tr').all()) {
+      const [earlier = '', later = ''] = (await row.locator('.sale').allTextContents()).map((t) => / at ([0-9-]+ [0-9:]+)/.exec(t)?.[1] ?? '');
+      expect(earlier !== '' && later !== '' && earlier <= later).toBe(true);
+    }
     await visit(page, 'auditor-debts', 'debts', (p) => p.getByRole('table', { name: /Open debts/ }).waitFor());
+    // Issue 32: one account's debts found by its id (GET /v1/debts?account=), then every account's again.
+    await page.getByLabel('Find account').fill(debtor);
+    await page.getByRole('button', { name: 'Find debts' }).click();
+    const found = page.getByRole('table', { name: new RegExp(`Open debts with ageing of ${debtor}`) });
+    await found.waitFor();
+    expect(await found.locator('tbody tr').count()).toBe(1);
+    expect(await found.locator('tbody tr td').first().textContent()).toBe(debtor);
+    await page.getByRole('button', { name: 'Show all' }).click();
+    await page.getByRole('table', { name: /^Open debts with ageing \(/ }).waitFor();
     await visit(page, 'auditor-hour', 'hour', (p) => p.getByRole('img', { name: /Payments per minute by outcome/ }).waitFor());
     expect(await page.locator('svg rect').count()).toBeGreaterThan(10);
     // Charts an auditor reads at a glance: titles above, a few y ticks with gridlines, a continuous
@@ -278,6 +317,11 @@ describe('web console in Chromium', () => {
     await page.getByRole('heading', { name: `${debtor}: clearing` }).waitFor();
     for (const ref of await page.getByLabel(/Reference for the/).all()) await ref.fill('board-2026-12');
     const debt = (await page.getByLabel(/Resolve the advance debt/).count()) > 0 ? 'advance' : 'credit';
+    // Issue 32: no resolution is assumed; completing before choosing each one is refused in the page.
+    for (const pick of await page.getByLabel(/Resolve the/).all()) expect(await pick.inputValue()).toBe('');
+    await page.getByRole('button', { name: 'Complete and close' }).click();
+    await page.getByRole('alert').filter({ hasText: /Not sent: choose how the .*debt.* resolved/ }).waitFor();
+    for (const other of await page.getByLabel(/Resolve the/).all()) await other.selectOption('collected');
     await page.getByLabel(new RegExp(`Resolve the ${debt} debt`)).selectOption('waived');
     // Four eyes: the waiver is refused until a second registrar approves it.
     await page.getByRole('button', { name: 'Complete and close' }).click();
@@ -303,6 +347,9 @@ describe('web console in Chromium', () => {
   it('operator: terminals with their last batch, the deny list by version, advances, a merchant payout with its transaction', async () => {
     const page = await signedIn(live().gateway.tokens.operator);
     await visit(page, 'operator-terminals', 'terminals', (p) => p.getByRole('table', { name: /Terminals/ }).getByText('pos-000').waitFor());
+    // Issue 32: each terminal's last batch with the time it settled.
+    const pos000 = page.getByRole('table', { name: /Terminals/ }).getByRole('row').filter({ hasText: 'pos-000' });
+    expect(await pos000.getByRole('cell').nth(4).textContent()).toMatch(/^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} UTC/);
     await visit(page, 'operator-deny', 'deny', (p) => p.getByRole('table', { name: /Deny-list entries/ }).waitFor());
     await visit(page, 'operator-advances', 'advances', (p) => p.getByRole('table', { name: /Advances by account/ }).waitFor());
     await visit(page, 'operator-payouts', 'payouts', async (p) => {

@@ -35,9 +35,18 @@ export function formatPoints(units: string): string {
   return `${m[1] ?? ''}${(m[2] ?? '0').replace(/\B(?=(\d{3})+(?!\d))/g, ',')} points`;
 }
 
-/** An amount on a book: points books (`points`, `points:<account>`, ...) hold points, every other book money. */
+/** An amount on a book: points books (`points`, `points:<account>`, `points-issued`, ...) hold points, every other book money. */
 export function formatOnBook(book: string, amount: string): string {
-  return /^points(:|$)|:points(:|$)/.test(book) ? formatPoints(amount) : formatMoney(amount);
+  return /^points([:-]|$)|:points(:|$)/.test(book) ? formatPoints(amount) : formatMoney(amount);
+}
+
+/** What a student's own books are called on a statement, by the book's class (`wallet:s00042` → "Wallet"). */
+const BOOK_NAMES: Readonly<Record<string, string>> = { wallet: 'Wallet', credit: 'Credit line', advance: 'Advance', points: 'Campus points' };
+
+/** A book's name as people read it: the class's name for a student's books, the raw name for any other. */
+export function bookName(book: string): string {
+  const cls = book.split(':')[0] ?? book;
+  return Object.hasOwn(BOOK_NAMES, cls) ? (BOOK_NAMES[cls] ?? book) : book;
 }
 
 /** The campus zone's offset at a time, as people read it: "UTC+8", "UTC", "UTC-3:30". */

@@ -124,9 +124,10 @@ export function field(label: string, id: string, attrs: Record<string, string> =
   return { row: h('div', { class: 'field' }, h('label', { for: id }, label), input), input };
 }
 
-/** A labelled choice. */
-export function choice(label: string, id: string, options: readonly string[]): { row: HTMLElement; select: HTMLSelectElement } {
-  const select = h('select', { id, name: id }, ...options.map((o) => h('option', { value: o }, o)));
+/** A labelled choice; with a `prompt`, nothing is chosen until the user picks (the prompt's value is ''). */
+export function choice(label: string, id: string, options: readonly string[], prompt?: string): { row: HTMLElement; select: HTMLSelectElement } {
+  const none = prompt === undefined ? null : h('option', { value: '', selected: '', disabled: '' }, prompt);
+  const select = h('select', { id, name: id }, none, ...options.map((o) => h('option', { value: o }, o)));
   return { row: h('div', { class: 'field' }, h('label', { for: id }, label), select), select };
 }
 

@@ -142,13 +142,14 @@ export function terminalToJson(t: TerminalRecord): JsonValue {
     terminalId: t.terminalId, merchantId: t.merchantId, status: t.status, publicKey: { ...t.publicKey },
     lastSeq: t.lastSeq, lastDigest: t.lastDigest, lastBatchSeq: t.lastBatchSeq, lastBatchDigest: t.lastBatchDigest,
     ...(t.role === undefined ? {} : { role: t.role }),
+    ...(t.lastBatchAt === undefined ? {} : { lastBatchAt: t.lastBatchAt }),
     ...(t.retiredAt === undefined ? {} : { retiredAt: t.retiredAt }),
   };
 }
 
 /** Reads a stored terminal. */
 export function terminalFromJson(value: JsonValue): TerminalRecord {
-  const r = FieldReader.of(value, 'terminal', ['terminalId', 'merchantId', 'status', 'publicKey', 'lastSeq', 'lastDigest', 'lastBatchSeq', 'lastBatchDigest'], ['role', 'retiredAt']);
+  const r = FieldReader.of(value, 'terminal', ['terminalId', 'merchantId', 'status', 'publicKey', 'lastSeq', 'lastDigest', 'lastBatchSeq', 'lastBatchDigest'], ['role', 'lastBatchAt', 'retiredAt']);
   return {
     terminalId: r.parsed('terminalId', parseTerminalId),
     merchantId: r.parsed('merchantId', parseMerchantId),
@@ -159,6 +160,7 @@ export function terminalFromJson(value: JsonValue): TerminalRecord {
     lastBatchSeq: r.int('lastBatchSeq'),
     lastBatchDigest: r.parsed('lastBatchDigest', parseDigest),
     ...(r.has('role') ? { role: r.oneOf('role', ['edge'] as const) } : {}),
+    ...(r.has('lastBatchAt') ? { lastBatchAt: r.int('lastBatchAt') } : {}),
     ...(r.has('retiredAt') ? { retiredAt: r.int('retiredAt') } : {}),
   };
 }

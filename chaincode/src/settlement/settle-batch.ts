@@ -24,6 +24,8 @@ export interface TerminalState {
   /** Highest batchSeq accepted so far (0 before the first) and that batch's payload digest. */
   readonly lastBatchSeq: number;
   readonly lastBatchDigest: Digest;
+  /** Ledger time the last batch from it settled (absent before the first, and on records older than the field). */
+  readonly lastBatchAt?: EpochMs;
 }
 
 /** Per-record outcome codes (DESIGN §5). */
@@ -278,7 +280,7 @@ export function settleBatch(input: SettlementInput): SettlementResult {
       ...conflicts.map((seq): ChainAnomaly => ({ kind: 'conflict', detail: `record ${seq} differs from the one already settled` })),
     ],
     terminal: {
-      ...terminal, lastSeq, lastDigest,
+      ...terminal, lastSeq, lastDigest, lastBatchAt: input.now,
       ...(batch.batchSeq > terminal.lastBatchSeq ? { lastBatchSeq: batch.batchSeq, lastBatchDigest: batch.digest } : {}),
     },
   };

@@ -1,9 +1,10 @@
 /** The auditor's console: the books, statements with proofs (and the account's media), batch chains, double spends, debts, the canteen hour. */
 import { list, num, obj, text, type Api, type Me } from '../api.js';
 import { stackedBars, type Series } from '../chart.js';
-import { formatMoney, formatOnBook, formatPoints, formatTime, minuteOf, sumMinor, zoneLabel } from '../format.js';
-import { csvButton, field, h, into, nothingYet, pagedTable, problemBox } from '../ui.js';
+import { bookName, formatMoney, formatOnBook, formatPoints, formatTime, minuteOf, sumMinor, zoneLabel } from '../format.js';
+import { csvButton, field, h, into, longId, nothingYet, pagedTable, problemBox } from '../ui.js';
 import { accountMedia } from './account-media.js';
+import { chainOverview } from './chain-overview.js';
 
 /** One meaning per colour on a page: outcomes in their own hues, lag bands in shades of blue. */
 const OUTCOME_COLOURS: Readonly<Record<string, string>> = {
@@ -37,7 +38,7 @@ export function auditorPages(api: Api, me: Me): Record<string, { title: string; 
             h('p', {}, `Issued ${formatPoints(text(points, 'issued') || '0')}, expired ${formatPoints(text(points, 'expired') || '0')}, supply ${formatPoints(text(points, 'supply') || '0')}, held by accounts ${formatPoints(text(points, 'heldByAccounts') || '0')} (${text(points, 'consistent') === 'true' ? 'consistent' : 'INCONSISTENT'}).`)),
           h('section', { 'aria-labelledby': 'debt-h' }, h('h2', { id: 'debt-h' }, 'Debts by age'),
             Object.keys(obj(debts, 'totals')).length === 0 ? nothingYet('No open debts: nobody owes an advance or used credit.')
-              : h('p', {}, ...Object.entries(obj(debts, 'totals')).map(([bucket, v]) => `${bucket} days: ${formatMoney(String(v))}; `))),
+              : h('p', { 'data-testid': 'debts-by-age' }, Object.entries(obj(debts, 'totals')).map(([bucket, v]) => `${bucket} days: ${formatMoney(String(v))}`).join('; '))),
         ];
       });
     } },
@@ -55,11 +56,13 @@ export function auditorPages(api: Api, me: Me): Record<string, { title: string; 
           return [
             h('h2', {}, `Statement of ${text(st, 'account')} (${text(st, 'status')})`),
             h('p', { class: text(st, 'consistent') === 'true' ? 'ok' : 'bad' }, text(st, 'consistent') === 'true' ? 'Postings prove every balance.' : 'Postings do NOT prove the balances.'),
-            h('p', {}, ...Object.entries(balances).map(([k, v]) => `${k}: ${typeof v === 'string' && /^-?[0-9]+$/.test(v) ? formatOnBook(k, v) : String(v)}; `)),
+            h('dl', { class: 'facts', 'data-testid': 'balances' }, ...Object.entries(balances).flatMap(([k, v]) => [
+              h('dt', { title: k }, bookName(k)), h('dd', {}, typeof v === 'string' && /^-?[0-9]+$/.test(v) ? formatOnBook(k, v) : String(v))])),
+            h('p', { class: 'note' }, 'A negative credit line or advance is what the student owes.'),
             csvButton(api, path, `statement-${id}.csv`),
             pagedTable('Entries', [
               { title: 'time', cell: (e: unknown) => time(num(e, 'at')) },
-              { title: 'postings', cell: (e: unknown) => h('ul', {}, ...list(e, 'postings').map((p) => h('li', {}, `${text(p, 'from')} → ${text(p, 'to')} ${formatOnBook(text(p, 'to'), text(p, 'amount') || '0')} (${text(p, 'ref')})`))) },
+              { title: 'postings', cell: (e: unknown) => list(e, 'postings').length === 0 ? h('span', { class: 'note' }, list(st, 'entries')[0] === e ? 'account opened (no money moved)' : 'no money moved') : h('ul', {}, ...list(e, 'postings').map((p) => h('li', {}, `${text(p, 'from')} → ${text(p, 'to')} ${formatOnBook(text(p, 'to'), text(p, 'amount') || '0')} (${text(p, 'ref')})`))) },
               { title: 'by', cell: (e: unknown) => (text(obj(e, 'by'), 'subject') === '' ? '—' : `${text(obj(e, 'by'), 'subject')} (${text(obj(e, 'by'), 'role')}, ${text(obj(e, 'by'), 'mspId')})`) },
               { title: 'transaction', cell: (e: unknown) => proofButton(text(e, 'txId')) },
             ], list(st, 'entries'), 10),
@@ -74,6 +77,8 @@ export function auditorPages(api: Api, me: Me): Record<string, { title: string; 
       void into(root, async () => {
         const terminals = list(await api.get('/v1/terminals'));
         if (terminals.length === 0) return nothingYet('No terminals are registered yet, so there are no batch chains to show.');
+        // Edges approve sales but upload no batches: they have no chain to show.
+        const selling = terminals.filter((t) => text(t, 'role') !== 'edge');
         const out = h('div', { 'aria-live': 'polite' }, nothingYet('Choose a terminal to see its batch chain.'));
         const pick = (id: string): void => void into(out, async () => {
           const entries = list(await api.get(`/v1/terminals/${encodeURIComponent(id)}/batches`));
@@ -100,7 +105,8 @@ export function auditorPages(api: Api, me: Me): Record<string, { title: string; 
           ], rows);
         });
         return [
-          h('nav', { 'aria-label': 'terminals', class: 'chips' }, ...terminals.map((t) => h('button', { type: 'button', onclick: () => { pick(text(t, 'terminalId')); } }, text(t, 'terminalId')))),
+          await chainOverview(api, selling),
+          h('nav', { 'aria-label': 'terminals', class: 'chips' }, ...selling.map((t) => h('button', { type: 'button', onclick: () => { pick(text(t, 'terminalId')); } }, text(t, 'terminalId')))),
           out,
         ];
       });
@@ -114,24 +120,32 @@ export function auditorPages(api: Api, me: Me): Record<string, { title: string; 
           const pay = obj(p, 'payment');
           return h('div', { class: 'sale' }, `${text(pay, 'paymentId')} at ${time(num(pay, 'at'))}, ${money(pay, 'amount')}, ${text(pay, 'code')}`);
         };
+        // "Earlier" and "later" by the time of sale (the order the ledger learnt them in says nothing about which came first).
+        const atOf = (p: unknown): number => (p === null ? Number.POSITIVE_INFINITY : num(obj(p, 'payment'), 'at'));
+        for (const r of rows) r.sales.sort((a, b) => atOf(a) - atOf(b));
         return pagedTable('Double-spend cases', [
-          { title: 'case', cell: (r: { c: unknown }) => text(r.c, 'caseId') },
+          { title: 'case', cell: (r: { c: unknown }) => longId(text(r.c, 'caseId')) },
           { title: 'medium, counter', cell: (r: { c: unknown }) => `${text(r.c, 'mediaId')} #${text(r.c, 'ctr')}` },
           { title: 'account', cell: (r: { c: unknown }) => text(r.c, 'account') },
-          { title: 'first sale', cell: (r: { sales: unknown[] }) => sale(r.sales[0]) },
-          { title: 'second sale', cell: (r: { sales: unknown[] }) => sale(r.sales[1]) },
+          { title: 'earlier sale', cell: (r: { sales: unknown[] }) => sale(r.sales[0]) },
+          { title: 'later sale', cell: (r: { sales: unknown[] }) => sale(r.sales[1]) },
         ], rows, 10);
       });
     } },
 
     debts: { title: 'Debts', render: (root) => {
-      void into(root, async () => {
-        const d = await api.get('/v1/debts');
+      // One account's debts (GET /v1/debts?account=) or every account's, paged.
+      const account = field('Find account', 'debts-account', { type: 'search', placeholder: 'e.g. s00042', autocomplete: 'off', spellcheck: 'false' });
+      const out = h('div', { 'aria-live': 'polite' });
+      const show = (id: string): void => void into(out, async () => {
+        const path = id === '' ? '/v1/debts' : `/v1/debts?account=${encodeURIComponent(id)}`;
+        const d = await api.get(path);
         const debts = list(d, 'debts');
+        const whose = id === '' ? '' : ` of ${id}`;
         return [
-          h('p', {}, debts.length === 0 ? `As of ${time(num(d, 'asOf'))}: no open debts.` : `As of ${time(num(d, 'asOf'))}: ${String(debts.length)} accounts owe ${formatMoney(sumMinor(debts.flatMap((x) => [text(x, 'advance') || '0', text(x, 'credit') || '0'])))}.`),
-          csvButton(api, '/v1/debts', 'debts.csv'),
-          pagedTable('Open debts with ageing', [
+          h('p', { 'data-testid': 'debts-summary' }, debts.length === 0 ? `As of ${time(num(d, 'asOf'))}: no open debts${whose}.` : `As of ${time(num(d, 'asOf'))}: ${String(debts.length)} ${debts.length === 1 ? 'account owes' : 'accounts owe'} ${formatMoney(sumMinor(debts.flatMap((x) => [text(x, 'advance') || '0', text(x, 'credit') || '0'])))}${whose}.`),
+          csvButton(api, path, id === '' ? 'debts.csv' : `debts-${id}.csv`),
+          pagedTable(`Open debts with ageing${whose}`, [
             { title: 'account', cell: (x: unknown) => text(x, 'account') },
             { title: 'status', cell: (x: unknown) => text(x, 'status') },
             { title: 'advance', numeric: true, cell: (x: unknown) => money(x, 'advance') },
@@ -141,6 +155,11 @@ export function auditorPages(api: Api, me: Me): Record<string, { title: string; 
           ], debts),
         ];
       });
+      const form = h('form', { class: 'inline', role: 'search', onsubmit: (e) => { e.preventDefault(); show(account.input.value.trim()); } },
+        account.row, h('button', { type: 'submit' }, 'Find debts'),
+        h('button', { type: 'button', onclick: () => { account.input.value = ''; show(''); } }, 'Show all'));
+      root.replaceChildren(form, out);
+      show('');
     } },
 
     hour: { title: 'Canteen hour', render: (root) => {

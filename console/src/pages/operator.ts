@@ -12,6 +12,8 @@ export function operatorPages(api: Api, me: Me): Record<string, { title: string;
         { title: 'merchant', cell: (t: unknown) => text(t, 'merchantId') },
         { title: 'status', cell: (t: unknown) => h('span', { class: text(t, 'status') === 'active' ? 'ok' : 'bad' }, text(t, 'status')) },
         { title: 'last batch', numeric: true, cell: (t: unknown) => text(t, 'lastBatchSeq') },
+        // Ledger time the last batch settled; an edge uploads no batches, a terminal before its first has none.
+        { title: 'last batch settled', cell: (t: unknown) => (Number.isFinite(num(t, 'lastBatchAt')) ? formatTime(num(t, 'lastBatchAt'), tz) : '—') },
         { title: 'last record', numeric: true, cell: (t: unknown) => text(t, 'lastSeq') },
       ], list(await api.get('/v1/terminals'))));
     } },

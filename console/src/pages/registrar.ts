@@ -29,9 +29,16 @@ export function registrarPages(api: Api, me: Me): Record<string, { title: string
               h('p', {}, `Approved by ${text(obj(r, 'result'), 'approvedBy')} for ${formatMoney(text(obj(r, 'result'), 'amount') || '0')}; another registrar completes the clearance.`)));
           }, (e: unknown) => { steps.append(problemBox(e)); });
         } }, `Approve waiving the ${d} debt (second registrar)`));
-        const choices = debts.map((d) => ({ d, pick: choice(`Resolve the ${d} debt of ${formatMoney(owed[d])}`, `resolve-${d}`, ['collected', 'waived', 'referred']), ref: field(`Reference for the ${d} debt`, `ref-${d}`, { required: '' }) }));
+        const choices = debts.map((d) => ({ d, pick: choice(`Resolve the ${d} debt of ${formatMoney(owed[d])}`, `resolve-${d}`, ['collected', 'waived', 'referred'], 'choose…'), ref: field(`Reference for the ${d} debt`, `ref-${d}`, { required: '' }) }));
         const complete = h('form', { class: 'complete', onsubmit: (e) => {
           e.preventDefault();
+          // No resolution is assumed: the registrar chooses each one, and the page says which is missing.
+          const unchosen = choices.filter((c) => c.pick.select.value === '').map((c) => c.d);
+          if (unchosen.length > 0) {
+            steps.append(h('div', { class: 'problem', role: 'alert' }, h('strong', {}, 'Not sent: '),
+              `choose how the ${unchosen.join(' and the ')} debt ${unchosen.length > 1 ? 'are' : 'is'} resolved (collected, waived or referred); nothing is assumed.`));
+            return;
+          }
           const resolutions = choices.map((c) => ({ debt: c.d, resolution: c.pick.select.value, reference: c.ref.input.value.trim() }));
           void api.post(`/v1/clearances/${encodeURIComponent(id)}/complete`, { resolutions }).then((r) => {
             const result = obj(r, 'result');
