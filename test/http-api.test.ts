@@ -334,11 +334,17 @@ describe('CSV files (?format=csv)', () => {
 
   it('serves statements, payments, debts, advances and payouts as the same data the JSON answers', async () => {
     const json = await call('GET', '/v1/accounts/ann/statement', 'auditor');
-    const postings = (json.body.entries as unknown as { postings: unknown[] }[]).reduce((n, e) => n + e.postings.length, 0);
+    const entries = json.body.entries as unknown as { postings: unknown[]; by?: { subject: string }; balancesAfter?: Record<string, string> }[];
+    const rows = entries.reduce((count, e) => count + Math.max(1, e.postings.length), 0); // an entry without postings (the opening) is a row too
     const st = await csv('/v1/accounts/ann/statement?format=csv', 'auditor');
     expect(st).toMatchObject({ status: 200, type: 'text/csv; charset=utf-8', disposition: 'attachment; filename="statement-ann.csv"' });
-    expect(st.lines[0]).toBe('account,at,atUtc,txId,from,to,amount,ref');
-    expect(st.lines.length - 1).toBe(postings);
+    expect(st.lines[0]).toBe('account,at,atUtc,txId,from,to,amount,ref,bySubject,byRole,byOrg,walletAfter,creditAfter,advanceAfter,pointsAfter');
+    expect(st.lines.length - 1).toBe(rows);
+    // What the JSON carries, the CSV carries: who acted and the balances after each transaction.
+    const opened = entries.find((e) => e.by !== undefined);
+    expect(st.lines.some((l) => l.includes(`,${String(opened?.by?.subject)},`))).toBe(true);
+    const last = entries.at(-1);
+    expect(st.lines.at(-1)?.endsWith(['wallet', 'credit', 'advance', 'points'].map((b) => last?.balancesAfter?.[`${b}:ann`] ?? '').join(','))).toBe(true);
     const payments = await call('GET', '/v1/payments?merchantId=canteen-1', 'auditor');
     const pay = await csv('/v1/payments?merchantId=canteen-1&format=csv', 'auditor');
     expect(pay.lines.length - 1).toBe((payments.body as unknown[]).length);
@@ -354,8 +360,11 @@ describe('CSV files (?format=csv)', () => {
     expect(payoutRead.body.by).toMatchObject({ fn: 'Payout', role: 'operator', subject: 'operator' });
     const payout = await csv('/v1/payouts/canteen-1/csv-payout-1?format=csv', 'auditor');
     expect(payout.lines[0]?.startsWith('payoutId,merchantId,')).toBe(true);
+    expect(payout.lines[0]).toContain(',total,paidAt,paidAtUtc,payoutTxId,runId,bySubject,byRole,byOrg');
+    expect(payout.lines[1]).toContain(`,${String(payoutRead.body.total)},`);
+    expect(payout.lines[1]).toContain(',operator,operator,');
     expect(payout.disposition).toBe('attachment; filename="payout-canteen-1-csv-payout-1.csv"');
-    expect(payout.lines.length - 1).toBe(lines);
+    expect(payout.lines.length - 1).toBe(Math.max(1, lines)); // a payout of nothing is one row: its total, time and who
     expect(await call('GET', '/v1/debts?format=xml', 'auditor')).toMatchObject({ status: 400, body: { code: 'INVALID_FIELD' } });
   });
 

@@ -35,3 +35,35 @@ describe('CSV files of the lists auditors see', () => {
     expect(csvFile('payout', null, ['canteen 1', 'p/1']).name).toBe('payout-canteen_1-p_1.csv');
   });
 });
+
+describe('CSV files carry what the JSON answers carry', () => {
+  const by = { fn: 'TopUp', mspId: 'OperatorOrgMSP', role: 'operator', subject: 'olga' };
+
+  it("gives each statement row who acted and the account's balances after the transaction, and the opening (no postings) a row", () => {
+    const body = { account: 's1', entries: [
+      { txId: 't0', at: 1, postings: [], by: { ...by, fn: 'OpenAccount', role: 'finance', subject: 'fei' }, balancesAfter: { 'wallet:s1': '0', 'credit:s1': '0', 'advance:s1': '0', 'points:s1': '0' } },
+      { txId: 't1', at: 2, postings: [{ from: 'topup-clearing', to: 'wallet:s1', amount: '500', ref: 'topup:x' }], by, balancesAfter: { 'wallet:s1': '500', 'credit:s1': '0', 'advance:s1': '-20', 'points:s1': '7' } },
+    ] };
+    const lines = csvFile('statement', body, ['s1']).text.split('\r\n');
+    expect(lines[0]).toBe('account,at,atUtc,txId,from,to,amount,ref,bySubject,byRole,byOrg,walletAfter,creditAfter,advanceAfter,pointsAfter');
+    expect(lines[1]).toBe('s1,1,1970-01-01T00:00:00.001Z,t0,,,,,fei,finance,OperatorOrgMSP,0,0,0,0');
+    expect(lines[2]).toBe('s1,2,1970-01-01T00:00:00.002Z,t1,topup-clearing,wallet:s1,500,topup:x,olga,operator,OperatorOrgMSP,500,0,-20,7');
+  });
+
+  it("gives each payout row the payout's total, time, transaction and who paid it; a payout of nothing is one row", () => {
+    const payout = { payoutId: 'p1', merchantId: 'm1', txId: 'tp', at: 9, total: '300', by: { ...by, fn: 'Payout' },
+      lines: [{ amount: '100', at: 3, batchSeq: 1, terminalId: 'pos-1', txId: 'b1' }, { amount: '200', at: 4, batchSeq: 2, terminalId: 'pos-1', txId: 'b2' }] };
+    const rows = CSV_VIEWS.payout.rows(payout);
+    expect(rows).toHaveLength(2);
+    expect(rows[1]).toEqual({ payoutId: 'p1', merchantId: 'm1', amount: '200', at: 4, batchSeq: 2, terminalId: 'pos-1', txId: 'b2', total: '300', paidAt: 9, payoutTxId: 'tp', runId: undefined, bySubject: 'olga', byRole: 'operator', byOrg: 'OperatorOrgMSP' });
+    expect(CSV_VIEWS.payout.rows({ ...payout, total: '0', lines: [] })).toEqual([{ payoutId: 'p1', merchantId: 'm1', total: '0', paidAt: 9, payoutTxId: 'tp', runId: undefined, bySubject: 'olga', byRole: 'operator', byOrg: 'OperatorOrgMSP' }]);
+  });
+
+  it("gives each advance line (an advance or a recovery) a row with its account's totals", () => {
+    const body = [{ account: 's1', advanced: '50', recovered: '20', outstanding: '30', lines: [
+      { kind: 'advance', from: 'advance:s1', to: 'merchant:m1', amount: '50', ref: 'sale:pos-1:4' }, { kind: 'recovery', from: 'topup-clearing', to: 'advance:s1', amount: '20', ref: 'topup:x' },
+    ] }];
+    expect(csvFile('advances', body, []).text).toBe('account,advanced,outstanding,recovered,kind,from,to,amount,ref\r\n'
+      + 's1,50,30,20,advance,advance:s1,merchant:m1,50,sale:pos-1:4\r\ns1,50,30,20,recovery,topup-clearing,advance:s1,20,topup:x\r\n');
+  });
+});

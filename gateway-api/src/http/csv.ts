@@ -42,6 +42,21 @@ export function toCsv(records: readonly Record<string, unknown>[], declared: rea
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const records = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter(isRecord) : []);
 
+/** Who acted on a staff write (the ledger's `by`: docs/gateway.md, "Who acted") as columns. */
+const BY_COLUMNS = ['bySubject', 'byRole', 'byOrg'] as const;
+const byColumns = (by: unknown): Record<string, unknown> => (isRecord(by) ? { bySubject: by.subject, byRole: by.role, byOrg: by.mspId } : {});
+
+/** A statement's balances after an entry (`wallet:s1` → walletAfter): one column per book of the account. */
+const BALANCE_AFTER_COLUMNS = ['walletAfter', 'creditAfter', 'advanceAfter', 'pointsAfter'] as const;
+const balancesAfter = (balances: unknown): Record<string, unknown> =>
+  (isRecord(balances) ? Object.fromEntries(Object.entries(balances).map(([k, v]) => [`${k.split(':')[0] ?? k}After`, v])) : {});
+
+/** A list's items, or one empty item where the list is empty: a head (an entry, a payout) keeps its row. */
+const itemsOrOne = (v: unknown): Record<string, unknown>[] => {
+  const items = records(v);
+  return items.length === 0 ? [{}] : items;
+};
+
 /** Minor units (a decimal string of an integer) as yuan with two decimals, by string arithmetic: never a float. */
 export function yuan(minor: unknown): string {
   if (typeof minor !== 'string' || !/^-?[0-9]+$/.test(minor)) return '';
@@ -61,28 +76,37 @@ interface CsvViewSpec {
 
 /** How a route's JSON answer becomes rows: the CSV views. */
 export const CSV_VIEWS = {
-  /** One row per posting of the statement, with its transaction and time. */
-  statement: { file: 'statement', columns: ['account', 'at', 'txId', 'from', 'to', 'amount', 'ref'], rows: (body: unknown): Record<string, unknown>[] => records(isRecord(body) ? body.entries : undefined)
-    .flatMap((e) => records(e.postings).map((p) => ({ account: isRecord(body) ? body.account : '', at: e.at, txId: e.txId, from: p.from, to: p.to, amount: p.amount, ref: p.ref }))) },
+  /**
+   * One row per posting of the statement, with its transaction, time, who acted and the account's
+   * balances after the transaction; an entry without postings (an account opened) is one row too.
+   */
+  statement: { file: 'statement', columns: ['account', 'at', 'txId', 'from', 'to', 'amount', 'ref', ...BY_COLUMNS, ...BALANCE_AFTER_COLUMNS],
+    rows: (body: unknown): Record<string, unknown>[] => records(isRecord(body) ? body.entries : undefined).flatMap((e) => itemsOrOne(e.postings).map((p) => ({
+      account: isRecord(body) ? body.account : '', at: e.at, txId: e.txId, from: p.from, to: p.to, amount: p.amount, ref: p.ref, ...byColumns(e.by), ...balancesAfter(e.balancesAfter),
+    }))) },
   /** The payments as answered (account, reason and edge only where the ledger gives them). */
   payments: { file: 'payments', columns: ['account', 'amount', 'at', 'code', 'digest', 'edge', 'merchantId', 'paymentId', 'reason', 'seq', 'terminalId', 'txId'], rows: (body: unknown): Record<string, unknown>[] => records(body) },
   /** One row per open debt. */
   debts: { file: 'debts', columns: ['account', 'advance', 'ageDays', 'bucket', 'credit', 'group', 'since', 'status', 'asOf'],
     rows: (body: unknown): Record<string, unknown>[] => records(isRecord(body) ? body.debts : undefined).map((d) => ({ ...d, asOf: isRecord(body) ? body.asOf : undefined })) },
-  /** One row per account: fronted, recovered, outstanding (the lines behind them are in the JSON answer). */
-  advances: { file: 'advances', columns: ['account', 'advanced', 'outstanding', 'recovered'],
-    rows: (body: unknown): Record<string, unknown>[] => records(body).map((a) => Object.fromEntries(Object.entries(a).filter(([k]) => k !== 'lines'))) },
+  /** One row per line (an advance or a recovery posting) with its account's fronted, recovered and outstanding totals. */
+  advances: { file: 'advances', columns: ['account', 'advanced', 'outstanding', 'recovered', 'kind', 'from', 'to', 'amount', 'ref'],
+    rows: (body: unknown): Record<string, unknown>[] => records(body).flatMap((a) => {
+      const { lines, ...totals } = a;
+      return itemsOrOne(lines).map((l) => ({ ...totals, ...l }));
+    }) },
   /** One row per loss report. */
   lossReports: { file: 'loss-reports', columns: ['account', 'by', 'denyListVersion', 'foundAt', 'foundBy', 'kind', 'lostAt', 'mediaId', 'reason'], rows: (body: unknown): Record<string, unknown>[] => records(body) },
   /** One row per account with live certificates: its exposure. */
   exposure: { file: 'exposure', columns: ['account', 'exposure', 'liveCertificates', 'asOf'],
     rows: (body: unknown): Record<string, unknown>[] => records(isRecord(body) ? body.byAccount : undefined).map((r) => ({ ...r, asOf: isRecord(body) ? body.asOf : undefined })) },
-  /** One row per statement line of the payout. */
-  payout: { file: 'payout', columns: ['payoutId', 'merchantId', 'amount', 'at', 'batchSeq', 'terminalId', 'txId'], rows: (body: unknown): Record<string, unknown>[] => {
-    if (!isRecord(body)) return [];
-    const { lines, ...head } = body;
-    return records(lines).map((l) => ({ payoutId: head.payoutId, merchantId: head.merchantId, ...l }));
-  } },
+  /** One row per statement line of the payout (the batch credit paid), with the payout's total, time, transaction and who paid it. */
+  payout: { file: 'payout', columns: ['payoutId', 'merchantId', 'amount', 'at', 'batchSeq', 'terminalId', 'txId', 'total', 'paidAt', 'payoutTxId', 'runId', ...BY_COLUMNS],
+    rows: (body: unknown): Record<string, unknown>[] => {
+      if (!isRecord(body)) return [];
+      const head = { total: body.total, paidAt: body.at, payoutTxId: body.txId, runId: body.runId, ...byColumns(body.by) };
+      return itemsOrOne(body.lines).map((l) => ({ payoutId: body.payoutId, merchantId: body.merchantId, ...l, ...head }));
+    } },
   /** What each merchant is owed now (GET /v1/merchant-balances): one row per merchant. */
   merchantBalances: { file: 'merchant-balances', columns: ['merchantId', 'name', 'owed', 'credits', 'oldestAt', 'asOf'],
     rows: (body: unknown): Record<string, unknown>[] => records(isRecord(body) ? body.merchants : undefined).map((m) => ({ ...m, asOf: isRecord(body) ? body.asOf : undefined })) },
