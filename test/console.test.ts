@@ -261,8 +261,9 @@ describe('web console in Chromium', () => {
     expect(await page.locator('figcaption').first().textContent()).toMatch(/UTC/);
     // An auditor trying to write is refused by the API, and the console shows its problem.
     await visit(page, 'auditor-refused-payout', 'payouts', async (p) => {
-      await p.getByLabel('Merchant').fill('canteen-north');
-      await p.getByRole('button', { name: 'Pay out' }).click();
+      await p.getByLabel('Merchant').selectOption('canteen-north');
+      await p.getByRole('button', { name: 'Pay this merchant…' }).click();
+      await p.getByRole('button', { name: 'Confirm: pay this merchant' }).click();
       await p.getByRole('alert').filter({ hasText: 'Refused: ACCESS_DENIED' }).waitFor();
     });
     await page.close();
@@ -352,12 +353,39 @@ describe('web console in Chromium', () => {
     expect(await pos000.getByRole('cell').nth(4).textContent()).toMatch(/^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} UTC/);
     await visit(page, 'operator-deny', 'deny', (p) => p.getByRole('table', { name: /Deny-list entries/ }).waitFor());
     await visit(page, 'operator-advances', 'advances', (p) => p.getByRole('table', { name: /Advances by account/ }).waitFor());
+    // Issue 32: a merchant picked from the list, its history, and a confirmation before it is paid.
     await visit(page, 'operator-payouts', 'payouts', async (p) => {
-      await p.getByLabel('Merchant').fill('canteen-north');
-      await p.getByRole('button', { name: 'Pay out' }).click();
+      await p.getByLabel('Merchant').selectOption('canteen-north');
+      await p.getByText(/^North canteen|canteen-north: unpaid/).first().waitFor();
+      await p.getByRole('button', { name: 'Pay this merchant…' }).click();
+      await p.getByRole('group', { name: /^Pay .* now\?$/ }).waitFor();
+      await p.getByRole('button', { name: 'Confirm: pay this merchant' }).click();
       await p.getByText(/Paid [0-9,]+\.[0-9]{2} to canteen-north/).waitFor();
     });
     await page.close();
+  });
+
+  it('operator: the daily close pays every merchant what it is owed after a preview and a confirmation, with the bank file; the auditor sees it agree', async () => {
+    const page = await signedIn(live().gateway.tokens.operator);
+    const owed = await auditorGet('/v1/merchant-balances');
+    const owing = (owed as { merchants: { owed: string }[] }).merchants.filter((m) => m.owed !== '0');
+    expect(owing.length).toBeGreaterThan(0);
+    await visit(page, 'operator-close', 'close', (p) => p.getByRole('table', { name: /What each merchant is owed now/ }).waitFor());
+    expect(await page.getByText(/^Owed now: /).textContent()).toContain(formatMoney(fieldOf(owed, 'total')));
+    await page.getByRole('button', { name: 'Preview the run…' }).click();
+    const confirm = page.getByRole('group', { name: /^Pay [0-9]+ merchants .* as run close-[0-9-]+\?$/ });
+    await confirm.waitFor();
+    expect(await confirm.getByRole('heading').textContent()).toBe(`Pay ${String(owing.length)} merchants ${formatMoney(fieldOf(owed, 'total'))} as run ${await page.getByLabel(/^Run id/).inputValue()}?`);
+    await page.getByRole('button', { name: 'Confirm: pay every merchant' }).click();
+    await page.getByText(/^Run close-[0-9-]+ paid [0-9]+ merchants /).waitFor();
+    await page.getByRole('button', { name: /Download CSV \(payout-run-close-/ }).first().click();
+    await page.getByText(/saved payout-run-close-[0-9-]+\.csv/).first().waitFor();
+    expect(fieldOf(await auditorGet('/v1/merchant-balances'), 'total')).toBe('0');
+    await page.getByRole('table', { name: /Payout runs/ }).getByText(/^close-/).first().waitFor();
+    await page.close();
+    const auditor = await signedIn(live().gateway.tokens.auditor);
+    await visit(auditor, 'auditor-payout-check', 'payout-check', (p) => p.getByText('Runs, payouts and merchant credits agree.').waitFor());
+    await auditor.close();
   });
 
   it('operator: reports a medium lost after a confirmation (deny-listed, with its transaction and version), records it found; the agreement text', async () => {

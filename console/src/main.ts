@@ -9,15 +9,16 @@ import { auditorPages } from './pages/auditor.js';
 import { exposurePages } from './pages/exposure.js';
 import { lossReportPages } from './pages/loss-reports.js';
 import { operatorPages } from './pages/operator.js';
+import { payoutPages } from './pages/payout-runs.js';
 import { registrarPages } from './pages/registrar.js';
 import { h, problemBox } from './ui.js';
 
 type Page = { title: string; render: (root: HTMLElement) => void };
 const TOKEN_KEY = 'dol-console-token';
 const ROLE_PAGES: Record<string, readonly string[]> = {
-  auditor: ['books', 'statement', 'chains', 'fraud', 'debts', 'hour', 'exposure'],
+  auditor: ['books', 'statement', 'chains', 'fraud', 'debts', 'hour', 'exposure', 'payout-check'],
   registrar: ['clearance'],
-  operator: ['terminals', 'deny', 'advances', 'payouts', 'losses', 'agreement', 'exposure'],
+  operator: ['terminals', 'deny', 'advances', 'close', 'payouts', 'losses', 'agreement', 'exposure'],
 };
 
 const app = document.getElementById('app') ?? document.body;
@@ -54,7 +55,7 @@ async function start(): Promise<void> {
     return;
   }
   const pages: Record<string, Page> = {
-    ...auditorPages(api, me), ...exposurePages(api, me), ...registrarPages(api, me), ...operatorPages(api, me), ...lossReportPages(api, me), ...agreementPages(api, me),
+    ...auditorPages(api, me), ...exposurePages(api, me), ...registrarPages(api, me), ...operatorPages(api, me), ...payoutPages(api, me), ...lossReportPages(api, me), ...agreementPages(api, me),
   };
   const mine = ROLE_PAGES[me.role] ?? [];
   const content = h('main', { id: 'main', tabindex: '-1' });
