@@ -14,6 +14,7 @@ import { K } from './keys';
 import { Ledger, txTime } from './ledger-records';
 import type { Entry } from './state-store';
 
+const textOf = (v: JsonValue | undefined): string => (typeof v === 'string' ? v : '');
 const nullableString = (v: JsonValue | undefined): string | null => (typeof v === 'string' ? v : null);
 const nullableNumber = (v: JsonValue | undefined): number | null => (typeof v === 'number' ? v : null);
 
@@ -36,7 +37,7 @@ export async function unpaidCredits(ledger: Ledger, merchantId?: MerchantId): Pr
 /** Every registered merchant's id and name, in id order. */
 export async function merchantNames(ledger: Ledger): Promise<Map<string, string>> {
   const all = await ledger.all(K.merchant, [], (v) => FieldReader.of(v, 'merchant', ['merchantId', 'name']));
-  return new Map(all.map((r) => [String(r.raw('merchantId')), String(r.raw('name'))]));
+  return new Map(all.map((r) => [textOf(r.raw('merchantId')), textOf(r.raw('name'))]));
 }
 
 export const creditLineToJson = (l: CreditLine): JsonValue => ({ amount: l.amount.toString(), terminalId: l.terminalId, batchSeq: l.batchSeq, txId: l.txId, at: l.at });
@@ -64,9 +65,9 @@ export async function writePostings(ledger: Ledger, postings: readonly Posting[]
 /** A payout statement's head: what a merchant's history lists (the lines stay in the statement). */
 export function statementHead(v: JsonValue): JsonValue {
   if (!isJsonObject(v)) return v;
-  const lines = Array.isArray(v.lines) ? v.lines.length : 0;
-  const { lines: _lines, ...head } = v;
-  return { ...head, lineCount: lines };
+  const head: Record<string, JsonValue> = {};
+  for (const [k, x] of Object.entries(v)) if (k !== 'lines') head[k] = x;
+  return { ...head, lineCount: Array.isArray(v.lines) ? v.lines.length : 0 };
 }
 
 /** A statement as the auditor's check reads it. */
@@ -74,7 +75,7 @@ function paidStatement(v: JsonValue): PaidStatement {
   const r = FieldReader.of(v, 'payout', ['payoutId', 'merchantId', 'total', 'lines'], ['txId', 'at', 'runId']);
   const lines = r.raw('lines');
   const lineTotal = (Array.isArray(lines) ? lines : []).reduce<Amount>((s, l) => s.add(FieldReader.of(l, 'line', ['amount'], ['terminalId', 'batchSeq', 'txId', 'at']).positiveAmount('amount')), Amount.ZERO);
-  return { merchantId: parseMerchantId(r.raw('merchantId')), payoutId: String(r.raw('payoutId')), total: r.nonNegativeAmount('total'), lineTotal };
+  return { merchantId: parseMerchantId(r.raw('merchantId')), payoutId: textOf(r.raw('payoutId')), total: r.nonNegativeAmount('total'), lineTotal };
 }
 
 /** A run's record as the auditor's check reads it. */
@@ -82,7 +83,7 @@ export function runRecord(v: JsonValue): RunRecord {
   const r = FieldReader.of(v, 'run', ['runId', 'total', 'payouts'], ['txId', 'at', 'merchants', 'lines']);
   const payouts = r.raw('payouts');
   return {
-    runId: String(r.raw('runId')), total: r.nonNegativeAmount('total'),
+    runId: textOf(r.raw('runId')), total: r.nonNegativeAmount('total'),
     payouts: (Array.isArray(payouts) ? payouts : []).map((p) => {
       const x = FieldReader.of(p, 'run payout', ['merchantId', 'total'], ['name', 'lines']);
       return { merchantId: parseMerchantId(x.raw('merchantId')), total: x.nonNegativeAmount('total') };
