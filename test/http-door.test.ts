@@ -118,6 +118,30 @@ describe('the HTTP door', () => {
     expect(Number(/^dol_auth_failures_total (\d+)/m.exec(text)?.[1] ?? 0)).toBeGreaterThanOrEqual(FAILURES_PER_MINUTE);
   });
 
+  it('serves every valid credential from a throttled address (staff issued through the API, a terminal, an auditor at /metrics) while a wrong token there still gets 429', async () => {
+    const base = await serve();
+    // Behind the campus proxy every client shares one address: another client's failures come first.
+    for (let i = 0; i < FAILURES_PER_MINUTE; i++) await fetch(`${base}/v1/whoami`, { headers: { authorization: `Bearer another-client-${String(i).padStart(12, '0')}` } });
+    const wrong = await fetch(`${base}/v1/whoami`, { headers: { authorization: 'Bearer still-another-wrong-token-0001' } });
+    expect({ status: wrong.status, code: ((await wrong.json()) as { code: string }).code }).toEqual({ status: 429, code: 'TOO_MANY_FAILED_AUTHENTICATIONS' });
+    const auditor = await store.staff.issue('auditor', 'aud-proxy', 30, 'admin');
+    const registrar = await store.staff.issue('registrar', 'reg-proxy', 30, 'admin');
+    const terminal = await store.issueTerminalCredential('pos-proxy');
+    const served = await Promise.all([
+      fetch(`${base}/v1/whoami`, { headers: { authorization: `Bearer ${registrar.token}` } }),
+      fetch(`${base}/v1/whoami`, { headers: { authorization: `Bearer ${terminal.token}` } }),
+      fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${auditor.token}` } }),
+      fetch(`${base}/v1/whoami`, { headers: { authorization: `Bearer ${staff.finance}` } }),
+    ]);
+    expect(served.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect(((await served[0].json()) as { subject: string }).subject).toBe('reg-proxy');
+    // The valid requests did not lift the throttle for the failures: another wrong token, and a revoked one, are still 429.
+    await store.staff.revoke(registrar.credentialId);
+    for (const token of ['one-more-wrong-token-000000001', registrar.token]) {
+      expect((await fetch(`${base}/v1/whoami`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(429);
+    }
+  });
+
   it('answers client faults with 4xx catalogue codes and a warn line without a stack, never a 500', async () => {
     const base = await serve();
     const before = logLines.length;
