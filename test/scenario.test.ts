@@ -46,6 +46,10 @@ describe('canteen hour scenario', () => {
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
     expect(report.ok).toBe(true);
     expect(table).toContain('RECONCILED');
+    // The daily close is in the report (issue 32): every merchant paid what it was credited, the bank file's total the ledger's.
+    expect(report.checks.filter((c) => c.name.startsWith('daily close:')).map((c) => c.name)).toEqual([
+      'daily close: each merchant paid exactly what it was credited', "daily close: the bank file's total is the ledger's run", 'daily close: runs, payouts and merchant credits agree',
+    ]);
     // The embedded ledger's store, verified from genesis: chain, read sets, state and books.
     const verified = await lut.verify();
     if (verified !== undefined) {

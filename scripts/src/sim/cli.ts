@@ -37,10 +37,12 @@ options:
   --timeout-s N     how long to wait for the ledger (default 3600)
   --no-edges        no edge nodes: every terminal decides alone (replays are found at settlement)
   --edge-overflow P what an edge does beyond a student's slice: advance (default) or refuse
+  --no-close        no daily close at the end (by default one payout run pays every merchant,
+                    and the report checks each was paid exactly what it was credited)
 `;
 
-const KNOWN = new Set(['--tokens-file', '--url', '--students', '--terminals', '--batch-size', '--seed', '--cohort', '--timeout-s', '--no-edges', '--edge-overflow']);
-const FLAGS = new Set(['--no-edges']);
+const KNOWN = new Set(['--tokens-file', '--url', '--students', '--terminals', '--batch-size', '--seed', '--cohort', '--timeout-s', '--no-edges', '--edge-overflow', '--no-close']);
+const FLAGS = new Set(['--no-edges', '--no-close']);
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -155,7 +157,7 @@ async function main(): Promise<void> {
   const deny = await api.must('GET', '/v1/deny-list?since=0', 'auditor');
   const denyBase = typeof deny === 'object' && deny !== null && typeof Reflect.get(deny, 'version') === 'number' ? Number(Reflect.get(deny, 'version')) : 0;
   process.stdout.write(`cohort ${cohort === '' ? "'' (the first run on this ledger)" : `'${cohort}' (earlier runs are on this ledger)`}; deny list at version ${String(denyBase)}\n`);
-  const scenario = buildScenario({ students, terminals, seed: num('seed', 2026), now: Date.now(), batchSize: num('batch-size', 200), cohort, denyBase, edges, edgeOverflow: overflow }, (d, t) => {
+  const scenario = buildScenario({ students, terminals, seed: num('seed', 2026), now: Date.now(), batchSize: num('batch-size', 200), cohort, denyBase, edges, edgeOverflow: overflow, dailyClose: !process.argv.includes('--no-close') }, (d, t) => {
     progressBar('students', d, t);
   });
   const settle = async (receipts: readonly string[]): Promise<void> => {

@@ -79,6 +79,14 @@ export class GatewayClient {
     return text === '' ? null : (JSON.parse(text) as unknown);
   }
 
+  /** A file the API serves (a CSV download); it must succeed. */
+  async file(path: string, as: keyof GatewayClient['tokens']): Promise<string> {
+    const res = await fetchRetryingResets(`${this.urlFor('GET', path, as)}${path}`, { headers: { authorization: `Bearer ${this.tokens[as]}` } });
+    const text = await res.text();
+    if (res.status >= 300) throw new Error(`GET ${path} answered ${res.status}: ${text}`);
+    return text;
+  }
+
   /** A call that must succeed; anything else stops the run with the problem. */
   async must(method: string, path: string, as: keyof GatewayClient['tokens'] | undefined, body?: unknown): Promise<unknown> {
     const r = await this.request(method, path, as, body);

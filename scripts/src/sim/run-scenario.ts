@@ -5,6 +5,7 @@ import { POINTS_RATE_PER_MILLE, certifiedMedium, makeCredentials, merchantOfTerm
 import { signJws } from '../signer';
 import type { GatewayClient } from './gateway-client';
 import { playRush, type StallReport } from './rush';
+import { dailyClose } from './daily-close';
 import { SiteEdges } from './site-edges';
 import { isJsonObject } from '@dol/chaincode';
 
@@ -268,6 +269,7 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
   const skipping = terminals[sc.injected.skippingTerminal]?.terminalId ?? '?';
   const skippedAny = uploadsAll.some((u) => u.skipped);
   check('terminals with gaps found', skippedAny ? skipping : '', [...new Set(gaps)].join(','));
+  if (sc.options.dailyClose !== false) await dailyClose(api, `close-${sc.options.cohort ?? ''}-${sc.options.now}`.replace('--', '-'), merchants, merchantTotal, check);
   const invariant = await api.must('GET', '/v1/invariant', 'auditor');
   check("books' invariant", 'ok, sum 0', isJsonObject(invariant) && invariant.ok === true ? `ok, sum ${str(invariant.sum)}` : JSON.stringify(invariant));
 

@@ -21,6 +21,8 @@ export interface ScenarioOptions {
   readonly edges?: boolean;
   /** What the edges do with a sale beyond the student's slice (the risk policy's edgeOverflow). */
   readonly edgeOverflow?: 'refuse' | 'advance';
+  /** The run ends with the operator's daily close, paying every merchant (default true; false leaves the credits unpaid). */
+  readonly dailyClose?: boolean;
 }
 
 /** One student as the simulator made them. */
