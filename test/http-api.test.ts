@@ -350,6 +350,10 @@ describe('CSV files (?format=csv)', () => {
     expect(pay.lines.length - 1).toBe((payments.body as unknown[]).length);
     expect(pay.lines[0]).toContain('amount');
     expect(pay.disposition).toBe('attachment; filename="payments.csv"');
+    // Each merchant named, in the JSON and in its file.
+    expect((payments.body as unknown as { merchantName: unknown }[]).every((p) => p.merchantName === 'North canteen')).toBe(true);
+    expect(pay.lines[0]).toContain('merchantId,merchantName,');
+    expect(pay.lines.slice(1).every((l) => l.includes(',canteen-1,North canteen,'))).toBe(true);
     expect(await csv('/v1/debts?format=csv', 'auditor')).toMatchObject({ status: 200, disposition: 'attachment; filename="debts.csv"' });
     expect(await csv('/v1/advances?format=csv', 'auditor')).toMatchObject({ status: 200, disposition: 'attachment; filename="advances.csv"' });
     const paid = await call('POST', '/v1/payouts', 'operator', { merchantId: 'canteen-1', payoutId: 'csv-payout-1' });
@@ -363,6 +367,7 @@ describe('CSV files (?format=csv)', () => {
     expect(payout.lines[0]).toContain(',total,paidAt,paidAtUtc,payoutTxId,runId,bySubject,byRole,byOrg');
     expect(payout.lines[1]).toContain(`,${String(payoutRead.body.total)},`);
     expect(payout.lines[1]).toContain(',operator,operator,');
+    expect(payout.lines[1]?.startsWith('csv-payout-1,canteen-1,North canteen,')).toBe(true);
     expect(payout.disposition).toBe('attachment; filename="payout-canteen-1-csv-payout-1.csv"');
     expect(payout.lines.length - 1).toBe(Math.max(1, lines)); // a payout of nothing is one row: its total, time and who
     expect(await call('GET', '/v1/debts?format=xml', 'auditor')).toMatchObject({ status: 400, body: { code: 'INVALID_FIELD' } });

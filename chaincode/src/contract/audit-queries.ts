@@ -60,7 +60,23 @@ export async function payments(ledger: Ledger, query: JsonValue): Promise<JsonVa
     }
   }
   out.sort((x, y) => x.at - y.at || (x.terminalId < y.terminalId ? -1 : x.terminalId > y.terminalId ? 1 : x.seq - y.seq));
-  return (out.map((o) => o.entry));
+  const names = await merchantNamesOf(ledger, out.map((o) => (isJsonObject(o.entry) ? o.entry.merchantId : null)));
+  return out.map((o) => (isJsonObject(o.entry) && typeof o.entry.merchantId === 'string' ? { ...o.entry, merchantName: names.get(o.entry.merchantId) ?? null } : o.entry));
+}
+
+/**
+ * The names of the merchants these ids name, one read per distinct merchant (a few per campus),
+ * so that an answer naming a merchant by id names it for people too (its CSV file included).
+ */
+export async function merchantNamesOf(ledger: Ledger, ids: readonly unknown[]): Promise<Map<string, string>> {
+  const distinct = [...new Set(ids.filter((id): id is string => typeof id === 'string'))].sort();
+  const records = await Promise.all(distinct.map((id) => ledger.read(K.merchant, [id], (v) => v)));
+  const names = new Map<string, string>();
+  distinct.forEach((id, i) => {
+    const record = records[i];
+    if (isJsonObject(record) && typeof record.name === 'string') names.set(id, record.name);
+  });
+  return names;
 }
 
 /** Advances fronted and recovered per student's advance book ('' for every account: an audit sweep). */

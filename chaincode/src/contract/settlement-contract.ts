@@ -22,7 +22,7 @@ import { accountToJson, decode, pad, terminalFromJson, terminalToJson } from './
 import { K } from './keys';
 import { Ledger, txTime } from './ledger-records';
 import { payMerchant, unpaidCredits, writePostings } from './payout-records';
-import { advances, batchByReceipt, debts, invariant, numberOr0, paymentById, payments, paymentsById, pointsSupply, statement } from './audit-queries';
+import { advances, batchByReceipt, debts, invariant, merchantNamesOf, numberOr0, paymentById, payments, paymentsById, pointsSupply, statement } from './audit-queries';
 
 /** A stored text, or '' where an older record lacks it (sort keys). */
 
@@ -368,8 +368,9 @@ export class SettlementContract extends Contract {
     if (stored === undefined) throw new DomainError('NOT_FOUND', `no payout ${payoutId} of merchant ${merchantId}`);
     const statement = decode(stored);
     const txId = isJsonObject(statement) && typeof statement.txId === 'string' ? statement.txId : '';
-    const by = txId === '' ? undefined : await ledger.read(K.actor, [txId], (v) => v);
-    return canonicalJson(isJsonObject(statement) && by !== undefined ? { ...statement, by } : statement);
+    const [by, names] = await Promise.all([txId === '' ? undefined : ledger.read(K.actor, [txId], (v) => v), merchantNamesOf(ledger, [merchantId])]);
+    if (!isJsonObject(statement)) return canonicalJson(statement);
+    return canonicalJson({ ...statement, merchantName: names.get(merchantId) ?? null, ...(by === undefined ? {} : { by }) });
   }
 
   @Transaction(false)

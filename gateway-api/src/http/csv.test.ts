@@ -19,7 +19,7 @@ describe('CSV files of the lists auditors see', () => {
   });
 
   it('writes the header row alone for an empty list, its columns declared by the view', () => {
-    expect(csvFile('payments', [], []).text).toBe('account,amount,at,atUtc,code,digest,edge,merchantId,paymentId,reason,seq,terminalId,txId\r\n');
+    expect(csvFile('payments', [], []).text).toBe('account,amount,at,atUtc,code,digest,edge,merchantId,merchantName,paymentId,reason,seq,terminalId,txId\r\n');
     expect(csvFile('debts', { asOf: 5, totals: {}, debts: [] }, []).text).toBe('account,advance,ageDays,bucket,credit,group,since,sinceUtc,status,asOf,asOfUtc\r\n');
     for (const view of Object.keys(CSV_VIEWS) as (keyof typeof CSV_VIEWS)[]) expect(csvFile(view, null, []).text).toMatch(/^[A-Za-z]+(,[A-Za-z]+)*\r\n$/);
   });
@@ -51,12 +51,12 @@ describe('CSV files carry what the JSON answers carry', () => {
   });
 
   it("gives each payout row the payout's total, time, transaction and who paid it; a payout of nothing is one row", () => {
-    const payout = { payoutId: 'p1', merchantId: 'm1', txId: 'tp', at: 9, total: '300', by: { ...by, fn: 'Payout' },
+    const payout = { payoutId: 'p1', merchantId: 'm1', merchantName: 'North canteen', txId: 'tp', at: 9, total: '300', by: { ...by, fn: 'Payout' },
       lines: [{ amount: '100', at: 3, batchSeq: 1, terminalId: 'pos-1', txId: 'b1' }, { amount: '200', at: 4, batchSeq: 2, terminalId: 'pos-1', txId: 'b2' }] };
     const rows = CSV_VIEWS.payout.rows(payout);
     expect(rows).toHaveLength(2);
-    expect(rows[1]).toEqual({ payoutId: 'p1', merchantId: 'm1', amount: '200', at: 4, batchSeq: 2, terminalId: 'pos-1', txId: 'b2', total: '300', paidAt: 9, payoutTxId: 'tp', runId: undefined, bySubject: 'olga', byRole: 'operator', byOrg: 'OperatorOrgMSP' });
-    expect(CSV_VIEWS.payout.rows({ ...payout, total: '0', lines: [] })).toEqual([{ payoutId: 'p1', merchantId: 'm1', total: '0', paidAt: 9, payoutTxId: 'tp', runId: undefined, bySubject: 'olga', byRole: 'operator', byOrg: 'OperatorOrgMSP' }]);
+    expect(rows[1]).toEqual({ payoutId: 'p1', merchantId: 'm1', merchantName: 'North canteen', amount: '200', at: 4, batchSeq: 2, terminalId: 'pos-1', txId: 'b2', total: '300', paidAt: 9, payoutTxId: 'tp', runId: undefined, bySubject: 'olga', byRole: 'operator', byOrg: 'OperatorOrgMSP' });
+    expect(CSV_VIEWS.payout.rows({ ...payout, total: '0', lines: [] })).toEqual([{ payoutId: 'p1', merchantId: 'm1', merchantName: 'North canteen', total: '0', paidAt: 9, payoutTxId: 'tp', runId: undefined, bySubject: 'olga', byRole: 'operator', byOrg: 'OperatorOrgMSP' }]);
   });
 
   it("gives each advance line (an advance or a recovery) a row with its account's totals", () => {

@@ -84,8 +84,8 @@ export const CSV_VIEWS = {
     rows: (body: unknown): Record<string, unknown>[] => records(isRecord(body) ? body.entries : undefined).flatMap((e) => itemsOrOne(e.postings).map((p) => ({
       account: isRecord(body) ? body.account : '', at: e.at, txId: e.txId, from: p.from, to: p.to, amount: p.amount, ref: p.ref, ...byColumns(e.by), ...balancesAfter(e.balancesAfter),
     }))) },
-  /** The payments as answered (account, reason and edge only where the ledger gives them). */
-  payments: { file: 'payments', columns: ['account', 'amount', 'at', 'code', 'digest', 'edge', 'merchantId', 'paymentId', 'reason', 'seq', 'terminalId', 'txId'], rows: (body: unknown): Record<string, unknown>[] => records(body) },
+  /** The payments as answered (account, reason and edge only where the ledger gives them), each merchant named. */
+  payments: { file: 'payments', columns: ['account', 'amount', 'at', 'code', 'digest', 'edge', 'merchantId', 'merchantName', 'paymentId', 'reason', 'seq', 'terminalId', 'txId'], rows: (body: unknown): Record<string, unknown>[] => records(body) },
   /** One row per open debt. */
   debts: { file: 'debts', columns: ['account', 'advance', 'ageDays', 'bucket', 'credit', 'group', 'since', 'status', 'asOf'],
     rows: (body: unknown): Record<string, unknown>[] => records(isRecord(body) ? body.debts : undefined).map((d) => ({ ...d, asOf: isRecord(body) ? body.asOf : undefined })) },
@@ -101,11 +101,11 @@ export const CSV_VIEWS = {
   exposure: { file: 'exposure', columns: ['account', 'exposure', 'liveCertificates', 'asOf'],
     rows: (body: unknown): Record<string, unknown>[] => records(isRecord(body) ? body.byAccount : undefined).map((r) => ({ ...r, asOf: isRecord(body) ? body.asOf : undefined })) },
   /** One row per statement line of the payout (the batch credit paid), with the payout's total, time, transaction and who paid it. */
-  payout: { file: 'payout', columns: ['payoutId', 'merchantId', 'amount', 'at', 'batchSeq', 'terminalId', 'txId', 'total', 'paidAt', 'payoutTxId', 'runId', ...BY_COLUMNS],
+  payout: { file: 'payout', columns: ['payoutId', 'merchantId', 'merchantName', 'amount', 'at', 'batchSeq', 'terminalId', 'txId', 'total', 'paidAt', 'payoutTxId', 'runId', ...BY_COLUMNS],
     rows: (body: unknown): Record<string, unknown>[] => {
       if (!isRecord(body)) return [];
       const head = { total: body.total, paidAt: body.at, payoutTxId: body.txId, runId: body.runId, ...byColumns(body.by) };
-      return itemsOrOne(body.lines).map((l) => ({ payoutId: body.payoutId, merchantId: body.merchantId, ...l, ...head }));
+      return itemsOrOne(body.lines).map((l) => ({ payoutId: body.payoutId, merchantId: body.merchantId, merchantName: body.merchantName, ...l, ...head }));
     } },
   /** What each merchant is owed now (GET /v1/merchant-balances): one row per merchant. */
   merchantBalances: { file: 'merchant-balances', columns: ['merchantId', 'name', 'owed', 'credits', 'oldestAt', 'asOf'],
