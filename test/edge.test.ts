@@ -4,11 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
-import { Amount } from '@dol/chaincode';
+import { Amount, parsePublicJwk } from '@dol/chaincode';
 import type { LedgerPort } from '@dol/gateway-api';
-import { startTestGateway, type TestGateway } from '@dol/bench';
+import { makeTestCertificates, startTestGateway, type TestGateway } from '@dol/bench';
 import { EdgeNode, EdgeStore, createEdgeServer, forwardToCentre, loadOrCreateEdgeKey, syncWithCentre } from '@dol/edge';
-import { EdgeClient, Journal, OfflineTerminal, memoryJournalStore, parseDenyList, parseFaceAgreements, parseOfflineConfig, signJws } from '@dol/terminal';
+import { request as httpsRequest } from 'node:https';
+import { EdgeClient, Journal, OfflineTerminal, generateSigningKey, memoryJournalStore, parseDenyList, parseFaceAgreements, parseOfflineConfig, signApprovalRequest, signJws, type SigningKey } from '@dol/terminal';
 import { GatewayClient, Issuer, PayerMedium, Terminal } from '@dol/scripts';
 import { ledgerUnderTest } from './support/ledger-under-test';
 
@@ -31,14 +32,23 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-const request = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
-  terminalId: 'pos-1', medium: 'code', payer: 'w-1', account: 'acct-1', ctr: 1, amount: '600', at: AT, ...over,
-});
+// The site's terminals: each signs its approval requests with its registered key (docs/edge.md, "Who may ask").
+const siteKeys = new Map(['pos-1', 'pos-2'].map((id) => [id, generateSigningKey('EdDSA')]));
+const SITE = [...siteKeys].map(([terminalId, key]) => ({ terminalId, publicKey: parsePublicJwk(key.jwk) }));
+/** A signed approval request (body `{request}`), by the key of the terminal it names unless `by` says another. */
+const request = (over: Record<string, unknown> = {}, by?: SigningKey): { request: string } => {
+  const payload = { typ: 'edge-approval-request', v: 1, terminalId: 'pos-1', medium: 'code', payer: 'w-1', account: 'acct-1', ctr: 1, amount: '600', at: AT, ...over };
+  const kid = payload.terminalId;
+  const key = by ?? siteKeys.get(kid);
+  if (key === undefined) throw new Error(`no key for ${kid}`);
+  return { request: signJws(key, payload, { kid }) };
+};
 
 describe('edge node: write-off and escrowed slices', () => {
   const dir = tempDir();
   let overflow: 'refuse' | 'advance' = 'refuse';
   const edge = new EdgeNode('edge-t', loadOrCreateEdgeKey(dir), new EdgeStore(dir), () => overflow);
+  edge.setSiteTerminals(SITE);
   afterAll(() => {
     edge.store.close();
   });
@@ -82,8 +92,71 @@ describe('edge node: write-off and escrowed slices', () => {
     expect(await edge.approve(request({ payer: 'w-3', account: 'acct-3' }))).toMatchObject({ ok: false, code: 'DENY_LISTED' });
     expect(await edge.approve(request({ medium: 'face', payer: 'acct-4', account: 'acct-4' }))).toMatchObject({ ok: false, code: 'DENY_LISTED' });
     expect(await edge.approve(request({ amount: 600 }))).toMatchObject({ ok: false, code: 'INVALID_REQUEST' });
-    expect(await edge.approve({ ...request(), extra: 1 })).toMatchObject({ ok: false, code: 'INVALID_REQUEST' });
+    expect(await edge.approve(request({ extra: 1 }))).toMatchObject({ ok: false, code: 'INVALID_REQUEST' });
     expect(edge.store.counts().approvals).toBe(before);
+  });
+
+  it('hears only the terminals of its site, by their keys: another terminal NOT_SITE_TERMINAL, an unsigned or forged request UNAUTHENTICATED, writing nothing', async () => {
+    const before = edge.store.counts().approvals;
+    const stranger = generateSigningKey('EdDSA');
+    // A terminal of another merchant, signing genuinely with its own key: the edge does not know it.
+    expect(await edge.approve(request({ terminalId: 'pos-nc1', ctr: 40 }, stranger))).toMatchObject({ ok: false, code: 'NOT_SITE_TERMINAL' });
+    // The fields alone, as before terminals signed: nobody vouches for them.
+    expect(await edge.approve({ terminalId: 'pos-1', medium: 'code', payer: 'w-1', account: 'acct-1', ctr: 41, amount: '600', at: AT })).toMatchObject({ ok: false, code: 'UNAUTHENTICATED' });
+    expect(await edge.approve({ request: 'not.a.jws' })).toMatchObject({ ok: false, code: 'UNAUTHENTICATED' });
+    // A site terminal's id with another key; and a genuine signature over a request naming another terminal.
+    expect(await edge.approve(request({ ctr: 42 }, stranger))).toMatchObject({ ok: false, code: 'UNAUTHENTICATED' });
+    const pos2 = siteKeys.get('pos-2');
+    if (pos2 === undefined) throw new Error('no key');
+    const crossed = signJws(pos2, JSON.parse(Buffer.from(request({ ctr: 43 }).request.split('.')[1] ?? '', 'base64url').toString()), { kid: 'pos-2' });
+    expect(await edge.approve({ request: crossed })).toMatchObject({ ok: false, code: 'UNAUTHENTICATED' });
+    expect(edge.store.counts().approvals).toBe(before);
+    // The genuine request of a site terminal is approved.
+    overflow = 'advance';
+    expect(await edge.approve(request({ terminalId: 'pos-2', ctr: 44 }))).toMatchObject({ ok: true });
+    overflow = 'refuse';
+  });
+
+  it('a face sale asked twice (a retry, a replay of the signed request) is approved once', async () => {
+    overflow = 'advance';
+    const face = request({ medium: 'face', payer: 'acct-f', account: 'acct-f', ctr: 0, at: AT + 77 });
+    expect(await edge.approve(face)).toMatchObject({ ok: true });
+    expect(await edge.approve(face)).toMatchObject({ ok: false, code: 'ALREADY_USED' });
+    overflow = 'refuse';
+  });
+});
+
+describe('edge node over TLS: given a certificate and key, it serves HTTPS', () => {
+  const dir = tempDir();
+  const certs = makeTestCertificates(dir, 'pos-1');
+  const edge = new EdgeNode('edge-tls', loadOrCreateEdgeKey(dir), new EdgeStore(dir), () => 'advance');
+  edge.setSiteTerminals(SITE);
+  const server = createEdgeServer(edge, undefined, { cert: certs.serverCertPem, key: certs.serverKeyPem });
+  afterAll(() => {
+    server.closeAllConnections();
+    server.close();
+    edge.store.close();
+  });
+
+  it('answers an approval over HTTPS to a client trusting the CA, and nothing in plain HTTP', async () => {
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const address = server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const body = JSON.stringify(request({ payer: 'w-tls', account: 'acct-tls' }));
+    const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = httpsRequest({ host: '127.0.0.1', port, path: '/v1/approvals', method: 'POST', ca: certs.caPem, headers: { 'content-type': 'application/json' } }, (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, text });
+        });
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.text)).toMatchObject({ withinSlice: false });
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
   });
 });
 
@@ -120,6 +193,10 @@ describe('edge node process: killed and restarted, it forgets nothing it answere
   };
 
   it('answers an approval, is SIGKILLed, and after a restart refuses the same code; a stored batch survives too', async () => {
+    // The site's terminals as a sync would have left them in its store (this edge has no centre).
+    const seed = new EdgeNode('edge-k', loadOrCreateEdgeKey(dir), new EdgeStore(dir), () => 'advance');
+    seed.setSiteTerminals(SITE);
+    seed.store.close();
     let url = await start();
     const first = await post(url, '/v1/approvals', request({ payer: 'w-k', account: 'acct-k' }));
     expect(first).toMatchObject({ status: 200, body: { withinSlice: false } });
@@ -153,7 +230,7 @@ describe('edge with the centre: approvals the ledger verifies', () => {
     await lut.close();
   });
 
-  it('syncs, approves, refuses a replay at the second stall, forwards, and the ledger shows who approved each sale', async () => {
+  it('syncs, approves, refuses a replay at the second stall, forwards, and the ledger shows who approved each sale; hears only its site\'s terminals; the operator sees last contact and retires an edge', async () => {
     gateway = await startTestGateway({ pool, schema, now: NOW, ledger: lut.ledger, workers: lut.workers, cli: lut.cli, runWorker: true });
     const api = new GatewayClient(gateway.url, gateway.tokens);
     const { store } = gateway;
@@ -265,5 +342,32 @@ describe('edge with the centre: approvals the ledger verifies', () => {
     await syncWithCentre(e1.node, e1.centre);
     // The ledger charged 500 and the forger's four 300s (flagged, still settled): what is left, split again.
     expect(e1.node.store.remaining(account)).toBe((3500n - 500n - 1200n) / BigInt(sync.sites));
+
+    // Only its site's terminals are heard: a genuine terminal of the other merchant, signing with its registered key, is refused.
+    const other = Terminal.generate(`pos-x-${tag}`, 'EdDSA');
+    await api.must('POST', '/v1/terminals', 'operator', { terminalId: other.terminalId, merchantId: m2, publicKey: other.key.jwk });
+    const ask = async (body: unknown): Promise<{ status: number; body: unknown }> => {
+      const res = await fetch(`${e1.url}/v1/approvals`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: res.status, body: await res.json() };
+    };
+    const sale = { terminalId: other.terminalId, medium: 'code', payer: wallet.fields.mediaId, account, ctr: 60, amount: Amount.parse('300'), at: AT } as const;
+    expect(await ask({ request: signApprovalRequest(other.key, sale) })).toMatchObject({ status: 403, body: { code: 'NOT_SITE_TERMINAL' } });
+    // A forged call in a site terminal's name, and one that signs nothing, get nothing either.
+    expect(await ask({ request: signApprovalRequest(other.key, { ...sale, terminalId: t1.terminalId }) })).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
+    expect(await ask({ ...sale, terminalId: t1.terminalId, amount: '300' })).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
+
+    // The operator sees each edge's last contact (its last sync) and status.
+    type Listed = { edges: { edgeId: string; merchantId: string; status: string; retiredAt: number | null; lastContact: string | null }[] };
+    const listed = (await api.must('GET', '/v1/edges', 'auditor')) as Listed;
+    const first = listed.edges.find((e) => e.edgeId === e1.edgeId);
+    expect(first).toMatchObject({ merchantId: m1, status: 'active', retiredAt: null });
+    expect(Date.parse(first?.lastContact ?? '')).toBeGreaterThan(Date.now() - 600_000);
+    // Retiring: a terminal that is no edge is refused clearly; the edge retired leaves the slices of the others.
+    expect(await api.request('POST', `/v1/edges/${t1.terminalId}/retire`, 'operator')).toMatchObject({ status: 400, body: { code: 'INVALID_FIELD' } });
+    await api.must('POST', `/v1/edges/${e2.edgeId}/retire`, 'operator');
+    expect((await syncWithCentre(e1.node, e1.centre)).sites).toBe(sync.sites - 1);
+    await expect(syncWithCentre(e2.node, e2.centre)).rejects.toThrow(/TERMINAL_REVOKED/);
+    const after = ((await api.must('GET', '/v1/edges', 'operator')) as Listed).edges.find((e) => e.edgeId === e2.edgeId);
+    expect(after).toMatchObject({ status: 'retired', retiredAt: expect.any(Number) as unknown });
   });
 });

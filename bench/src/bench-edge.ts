@@ -11,7 +11,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
@@ -35,10 +35,20 @@ const ROOT = join(__dirname, '..', '..');
 const NOW = Date.now();
 const AT = NOW - 600_000;
 
+// The site's terminals: each signs its approval requests with its registered key, which the edge knows (docs/edge.md).
+const SITE = new Map([...Array.from({ length: 64 }, (_, s) => `pos-${s}`), 'pos-a-up', 'pos-b-up', 'pos-a-down', 'pos-b-down'].map((id) => [id, Terminal.generate(id, 'EdDSA')]));
+const site = (id: string): Terminal => {
+  const t = SITE.get(id);
+  if (t === undefined) throw new Error(`${id} is not a terminal of the bench's site`);
+  return t;
+};
+
 function startEdge(dir: string, pinned: boolean): Promise<{ child: ChildProcess; url: string }> {
   const main = join(ROOT, 'edge', 'dist', 'main.js');
   const [cmd, args] = pinned ? ['taskset', ['-c', '0', process.execPath, main]] : [process.execPath, [main]];
-  const child = spawn(cmd, [...args, '--edge-id', 'edge-bench', '--store', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const seed = join(dir, 'site-terminals.json');
+  writeFileSync(seed, JSON.stringify([...SITE.values()].map((t) => ({ terminalId: t.terminalId, publicKey: t.key.jwk }))));
+  const child = spawn(cmd, [...args, '--edge-id', 'edge-bench', '--store', dir, '--site-terminals', seed], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (c: Buffer) => {
@@ -69,7 +79,7 @@ async function approvalLoad(url: string, approvals: number, stalls: number): Pro
     while (next < approvals) {
       const i = next++;
       const t = performance.now();
-      const answer = await client.approve({ terminalId: `pos-${s}`, medium: 'code', payer: `w-load-${i % 5000}`, account: `acct-${i % 5000}`, ctr: Math.floor(i / 5000) + 1, amount: Amount.parse('800'), at: AT }, 10_000);
+      const answer = await client.approve({ terminalId: `pos-${s}`, medium: 'code', payer: `w-load-${i % 5000}`, account: `acct-${i % 5000}`, ctr: Math.floor(i / 5000) + 1, amount: Amount.parse('800'), at: AT }, 10_000, site(`pos-${s}`).key);
       ms.push(performance.now() - t);
       if (answer.kind !== 'approved') refused += 1;
     }
@@ -89,7 +99,7 @@ async function pacedLoad(url: string, perSecond: number, count: number, offset: 
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const k = offset + i;
     const t = performance.now();
-    inFlight.push(client.approve({ terminalId: `pos-${k % 20}`, medium: 'face', payer: `acct-p-${k}`, account: `acct-p-${k}`, ctr: 0, amount: Amount.parse('800'), at: AT + k }, 10_000).then(() => {
+    inFlight.push(client.approve({ terminalId: `pos-${k % 20}`, medium: 'face', payer: `acct-p-${k}`, account: `acct-p-${k}`, ctr: 0, amount: Amount.parse('800'), at: AT + k }, 10_000, site(`pos-${k % 20}`).key).then(() => {
       ms.push(performance.now() - t);
     }));
   }
@@ -118,7 +128,7 @@ interface Replays {
 
 async function replays(url: string, n: number, tag: string): Promise<Replays> {
   const issuer = Issuer.generate(`issuer-${tag}`, 'EdDSA', NOW - 1e10, NOW + 1e10);
-  const keys = [`pos-a-${tag}`, `pos-b-${tag}`].map((id) => Terminal.generate(id, 'EdDSA'));
+  const keys = [`pos-a-${tag}`, `pos-b-${tag}`].map(site);
   const [a, b] = keys.map((k) => {
     const t = new OfflineTerminal(k.terminalId, k.key, new Journal(memoryJournalStore()), new EdgeClient('edge-bench', url));
     t.sync(offlineConfig(k.terminalId, issuer), { version: 0, media: new Set(), accounts: new Set() }, AT - 60_000);

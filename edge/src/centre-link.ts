@@ -1,6 +1,7 @@
 import { Amount, FieldReader, decodeBatch, isJsonObject } from '@dol/chaincode';
 import { parseDenyList, parseFaceAgreements, parseOfflineConfig, readOutcome, uploadBatch, type OfflineConfig } from '@dol/terminal';
 import type { EdgeNode } from './edge-node';
+import { parseSiteTerminals } from './site-terminals';
 
 /** How the edge reaches the centre: the gateway's URL and the edge's own terminal token. */
 export interface Centre {
@@ -24,12 +25,15 @@ export interface SyncReport {
   readonly denyListVersion: number;
   readonly slices: number;
   readonly sites: number;
+  /** The site's terminals the edge now knows (it approves only for them). */
+  readonly terminals: number;
 }
 
 /**
  * One sync with the centre, while it answers: the site's configuration (policy, issuer keys), the
- * deny list, and this edge's slices of every account's offline allowance. Each is stored before
- * the next is fetched; a failed sync leaves the previous one in force.
+ * deny list, and this edge's slices of every account's offline allowance with its site's terminals
+ * (and their keys). Each is stored before the next is fetched; a failed sync leaves the previous one
+ * in force.
  */
 export async function syncWithCentre(edge: EdgeNode, centre: Centre): Promise<SyncReport> {
   const raw = await getJson(centre, `/v1/terminals/${edge.edgeId}/offline-config`);
@@ -42,13 +46,16 @@ export async function syncWithCentre(edge: EdgeNode, centre: Centre): Promise<Sy
   parseFaceAgreements(faces);
   edge.store.put('faces', JSON.stringify(faces));
   const grant = await getJson(centre, `/v1/edges/${edge.edgeId}/allowances`);
-  const g = FieldReader.of(grant, 'allowances', ['edgeId', 'sites', 'asOf', 'allowances']);
+  const g = FieldReader.of(grant, 'allowances', ['edgeId', 'sites', 'asOf', 'allowances', 'terminals']);
+  // The site's terminals and their keys: only they may ask this edge for approvals.
+  const terminals = parseSiteTerminals(g.raw('terminals'));
+  edge.setSiteTerminals(terminals);
   const list = g.raw('allowances');
   const slices: [string, bigint][] = Array.isArray(list)
     ? list.map((pair) => (Array.isArray(pair) && typeof pair[0] === 'string' ? [pair[0], BigInt(Amount.parse(pair[1]).toString())] : ['', 0n]))
     : [];
   edge.store.grant(slices.filter(([a]) => a !== ''));
-  return { denyListVersion: config.denyListVersion, slices: slices.length, sites: g.int('sites') };
+  return { denyListVersion: config.denyListVersion, slices: slices.length, sites: g.int('sites'), terminals: terminals.length };
 }
 
 /** The site configuration the edge last synced, as its terminals fetch it. */

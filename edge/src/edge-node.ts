@@ -1,20 +1,12 @@
-import { DomainError, FieldReader, MEDIA, decodeBatch, parseAccountId, parseTerminalId } from '@dol/chaincode';
+import { decodeBatch } from '@dol/chaincode';
 import { signJws, type ApprovalRequest, type SigningKey } from '@dol/terminal';
 import type { EdgeStore } from './edge-store';
+import { SiteTerminals, parseSiteTerminals, type RequestRefusal, type SiteTerminal } from './site-terminals';
 
 /** What the edge answers a terminal. */
 export type ApprovalAnswer =
   | { readonly ok: true; readonly approval: string; readonly withinSlice: boolean }
-  | { readonly ok: false; readonly code: 'ALREADY_USED' | 'OVER_SLICE' | 'DENY_LISTED' | 'INVALID_REQUEST'; readonly message: string };
-
-/** Parses a request body; anything malformed is INVALID_REQUEST, and nothing is written. */
-export function parseApprovalRequest(value: unknown): ApprovalRequest {
-  const r = FieldReader.of(value, 'approvalRequest', ['terminalId', 'medium', 'payer', 'account', 'ctr', 'amount', 'at']);
-  return {
-    terminalId: r.parsed('terminalId', parseTerminalId), medium: r.oneOf('medium', MEDIA), payer: r.parsed('payer', parseAccountId),
-    account: r.parsed('account', parseAccountId), ctr: r.int('ctr'), amount: r.positiveAmount('amount'), at: r.int('at'),
-  };
-}
+  | { readonly ok: false; readonly code: 'ALREADY_USED' | 'OVER_SLICE' | 'DENY_LISTED' | RequestRefusal; readonly message: string };
 
 /** The deny list as the edge holds it for its site. */
 export interface SiteDenyList {
@@ -31,6 +23,7 @@ export interface SiteDenyList {
  */
 export class EdgeNode {
   private deny = { version: 0, media: new Set<string>(), accounts: new Set<string>() };
+  private site = new SiteTerminals([]);
   private readonly waiting: { req: ApprovalRequest; resolve: (a: ApprovalAnswer) => void; reject: (e: unknown) => void }[] = [];
 
   constructor(
@@ -42,6 +35,19 @@ export class EdgeNode {
   ) {
     const saved = store.get('deny');
     if (saved !== undefined) this.setDenyList(JSON.parse(saved) as SiteDenyList);
+    const terminals = store.get('terminals');
+    if (terminals !== undefined) this.site = new SiteTerminals(parseSiteTerminals(JSON.parse(terminals)));
+  }
+
+  /** Replaces the site's terminals and their keys (after a sync with the centre): only they may ask for approvals. */
+  setSiteTerminals(list: readonly SiteTerminal[]): void {
+    this.site = new SiteTerminals(list);
+    this.store.put('terminals', JSON.stringify(list));
+  }
+
+  /** How many terminals of its site the edge knows. */
+  siteTerminals(): number {
+    return this.site.size;
   }
 
   /** Replaces the deny list (after a sync with the centre). */
@@ -61,13 +67,10 @@ export class EdgeNode {
    * many approvals, so a busy site does not queue behind the disk one sale at a time).
    */
   approve(body: unknown): Promise<ApprovalAnswer> {
-    let req: ApprovalRequest;
-    try {
-      req = parseApprovalRequest(body);
-    } catch (error) {
-      if (error instanceof DomainError) return Promise.resolve({ ok: false, code: 'INVALID_REQUEST', message: error.message });
-      throw error;
-    }
+    // Only a terminal of this site, signing with its registered key, is heard (docs/edge.md, "Who may ask").
+    const opened = this.site.open(body);
+    if (!opened.ok) return Promise.resolve(opened);
+    const req = opened.req;
     if (this.deny.accounts.has(req.account) || (req.medium !== 'face' && this.deny.media.has(req.payer))) {
       return Promise.resolve({ ok: false, code: 'DENY_LISTED', message: `${req.payer} is on the deny list (version ${this.deny.version})` });
     }
@@ -98,11 +101,11 @@ export class EdgeNode {
   /** One sale, inside the group's transaction: it sees the writes of the sales before it. */
   private decide(req: ApprovalRequest): ApprovalAnswer {
     const store = this.store;
-    // A face has no counter: each face sale is its own; codes and taps are written off by (medium, ctr).
-    if (req.medium !== 'face') {
-      const used = store.writeOff(req.payer, req.ctr);
-      if (used !== undefined) return { ok: false, code: 'ALREADY_USED', message: `${req.payer} counter ${req.ctr} was used at ${used.terminalId}` };
-    }
+    // A face has no counter: each face sale is its own, kept under its terminal and time; codes and
+    // taps are written off by (medium, ctr). A request sent twice (a retry, a replay) is refused the second time.
+    const payer = req.medium === 'face' ? `face:${req.terminalId}:${req.at}` : req.payer;
+    const used = store.writeOff(payer, req.medium === 'face' ? 0 : req.ctr);
+    if (used !== undefined) return { ok: false, code: 'ALREADY_USED', message: `${req.payer} counter ${req.ctr} was used at ${used.terminalId}` };
     const slice = store.remaining(req.account);
     const remaining = slice ?? 0n;
     const amount = BigInt(req.amount.toString());
@@ -112,8 +115,6 @@ export class EdgeNode {
       typ: 'edge-approval', v: 1, edgeId: this.edgeId, terminalId: req.terminalId, payer: req.medium === 'face' ? req.account : req.payer,
       ctr: req.medium === 'face' ? 0 : req.ctr, amount: req.amount.toString(), iat: req.at, withinSlice,
     }, { kid: this.edgeId });
-    // A face sale is kept under its terminal and time (one sale per terminal per millisecond).
-    const payer = req.medium === 'face' ? `face:${req.terminalId}:${req.at}` : req.payer;
     store.putWriteOff({ payer, ctr: req.medium === 'face' ? 0 : req.ctr, terminalId: req.terminalId, account: req.account, amount: amount.toString(), at: req.at, approval });
     if (slice !== undefined) store.setRemaining(req.account, withinSlice ? remaining - amount : 0n);
     return { ok: true, approval, withinSlice };

@@ -1,6 +1,7 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { DomainError, decodeUtf8, parseStrictJson } from '@dol/chaincode';
-import type { EdgeNode } from './edge-node';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
+import { DomainError, assertNever, decodeUtf8, parseStrictJson } from '@dol/chaincode';
+import type { ApprovalAnswer, EdgeNode } from './edge-node';
 import { siteConfig } from './centre-link';
 
 /** Largest request body the edge reads: a batch of 1,000 records and its JWS fit. */
@@ -34,19 +35,45 @@ function send(res: ServerResponse, status: number, body: unknown, text = JSON.st
   res.end(text);
 }
 
+/** The HTTP status of a refused approval: malformed 400, unsigned or forged 401, not this site's terminal 403, else 409. */
+function refusalStatus(code: Exclude<ApprovalAnswer, { ok: true }>['code']): number {
+  switch (code) {
+    case 'INVALID_REQUEST': return 400;
+    case 'UNAUTHENTICATED': return 401;
+    case 'NOT_SITE_TERMINAL': return 403;
+    case 'ALREADY_USED': case 'OVER_SLICE': case 'DENY_LISTED': return 409;
+    default: return assertNever(code);
+  }
+}
+
+/** A certificate and key (PEM) to speak TLS with. */
+export interface EdgeTls {
+  readonly cert: string | Buffer;
+  readonly key: string | Buffer;
+}
+
+/** The edge's server: HTTPS where it was given a certificate, plain HTTP otherwise. */
+export type EdgeServer = Server | TlsServer;
+
 /**
  * The edge's HTTP API on the canteen's local network (docs/edge.md): approvals, the site's
- * configuration and deny list for its terminals, store and forward of batches, health and status.
+ * configuration and deny list for its terminals, store and forward of batches, health and status;
+ * over TLS when `tls` gives a certificate and key.
  */
-export function createEdgeServer(edge: EdgeNode, onBatchStored: () => void = () => undefined): Server {
-  return createServer((req, res) => {
+export function createEdgeServer(edge: EdgeNode, onBatchStored: () => void = () => undefined, tls?: EdgeTls): EdgeServer {
+  const handler = edgeHandler(edge, onBatchStored);
+  return tls === undefined ? createServer(handler) : createTlsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, handler);
+}
+
+function edgeHandler(edge: EdgeNode, onBatchStored: () => void): RequestListener {
+  return (req, res) => {
     void (async () => {
       try {
         const path = (req.url ?? '/').split('?')[0] ?? '/';
         if (req.method === 'POST' && path === '/v1/approvals') {
           const answer = await edge.approve(await readBody(req));
           if (answer.ok) send(res, 200, { approval: answer.approval, withinSlice: answer.withinSlice });
-          else send(res, answer.code === 'INVALID_REQUEST' ? 400 : 409, { code: answer.code, message: answer.message });
+          else send(res, refusalStatus(answer.code), { code: answer.code, message: answer.message });
         } else if (req.method === 'POST' && path === '/v1/batches') {
           const body = await readBody(req);
           const jws = typeof body === 'object' && body !== null && !Array.isArray(body) && 'batch' in body ? body.batch : undefined;
@@ -73,7 +100,7 @@ export function createEdgeServer(edge: EdgeNode, onBatchStored: () => void = () 
         } else if (req.method === 'GET' && path === '/healthz') {
           send(res, 200, { ok: true, edgeId: edge.edgeId });
         } else if (req.method === 'GET' && path === '/v1/status') {
-          send(res, 200, { edgeId: edge.edgeId, ...edge.store.counts(), denyListVersion: edge.denyList().version });
+          send(res, 200, { edgeId: edge.edgeId, ...edge.store.counts(), denyListVersion: edge.denyList().version, siteTerminals: edge.siteTerminals() });
         } else {
           send(res, 404, { code: 'NOT_FOUND', message: `no ${req.method ?? ''} ${path}` });
         }
@@ -82,5 +109,5 @@ export function createEdgeServer(edge: EdgeNode, onBatchStored: () => void = () 
         else send(res, 500, { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) });
       }
     })();
-  });
+  };
 }

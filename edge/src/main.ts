@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { forwardToCentre, siteConfig, syncWithCentre, type Centre } from './centre-link';
 import { loadOrCreateEdgeKey } from './edge-key';
 import { EdgeNode } from './edge-node';
-import { createEdgeServer } from './edge-server';
+import { createEdgeServer, type EdgeTls } from './edge-server';
 import { EdgeStore } from './edge-store';
+import { parseSiteTerminals } from './site-terminals';
 
 const USAGE = `usage: node edge/dist/main.js --edge-id ID --store DIR [options]
 
@@ -17,6 +18,10 @@ and stores and forwards batches to the centre when it answers.
   --host H            listen address (default 127.0.0.1)    --port N   (default 0: any free port)
   --centre URL        the gateway                           --token-file F   the edge's terminal token
   --sync-interval-s N how often to sync and forward while the centre answers (default 30)
+  --site-terminals F  the site's terminals, [{terminalId, publicKey}] (JSON), known before the first
+                      sync (a box set up away from the centre); each sync replaces them
+  --tls-cert F        the edge's certificate (PEM), with --tls-key F its key: it speaks HTTPS;
+                      without them, plain HTTP (said at start). Env DOL_EDGE_TLS_CERT, DOL_EDGE_TLS_KEY
   --print-key         print the public JWK to register, and exit
 `;
 
@@ -38,6 +43,18 @@ function options(argv: readonly string[]): Map<string, string> {
   return out;
 }
 
+/** The certificate and key to speak TLS with (options, or the environment), or none: both or neither. */
+function tlsOptions(o: Map<string, string>): EdgeTls | undefined {
+  const cert = o.get('tls-cert') ?? process.env.DOL_EDGE_TLS_CERT;
+  const key = o.get('tls-key') ?? process.env.DOL_EDGE_TLS_KEY;
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined) {
+    process.stderr.write(`--tls-cert and --tls-key go together\n${USAGE}`);
+    process.exit(2);
+  }
+  return { cert: readFileSync(cert), key: readFileSync(key) };
+}
+
 async function main(): Promise<void> {
   const o = options(process.argv.slice(2));
   const edgeId = o.get('edge-id');
@@ -53,6 +70,8 @@ async function main(): Promise<void> {
     return;
   }
   const edge: EdgeNode = new EdgeNode(edgeId, key, store, (): 'refuse' | 'advance' => siteConfig(edge)?.policy.edgeOverflow ?? 'advance');
+  const seed = o.get('site-terminals');
+  if (seed !== undefined) edge.setSiteTerminals(parseSiteTerminals(JSON.parse(readFileSync(seed, 'utf8'))));
   const url = o.get('centre');
   const tokenFile = o.get('token-file');
   const centre: Centre | undefined = url === undefined || tokenFile === undefined ? undefined : { url, token: readFileSync(tokenFile, 'utf8').trim() };
@@ -63,19 +82,21 @@ async function main(): Promise<void> {
     try {
       const s = await syncWithCentre(edge, centre);
       const f = await forwardToCentre(edge, centre);
-      process.stdout.write(`[edge ${edgeId}] synced: deny-list v${s.denyListVersion}, ${s.slices} slices of ${s.sites} sites; forwarded ${f.forwarded}, settled ${f.settled}\n`);
+      process.stdout.write(`[edge ${edgeId}] synced: deny-list v${s.denyListVersion}, ${s.slices} slices of ${s.sites} sites, ${s.terminals} site terminals; forwarded ${f.forwarded}, settled ${f.settled}\n`);
     } catch (error) {
       process.stdout.write(`[edge ${edgeId}] sync failed: ${error instanceof Error ? error.message : String(error)}; serving its terminals from the store\n`);
     } finally {
       busy = false;
     }
   };
-  const server = createEdgeServer(edge, () => void round());
+  const tls = tlsOptions(o);
+  const server = createEdgeServer(edge, () => void round(), tls);
   server.keepAliveTimeout = 60_000;
   server.listen(Number(o.get('port') ?? '0'), o.get('host') ?? '127.0.0.1', () => {
     const address = server.address();
     const port = typeof address === 'object' && address !== null ? address.port : 0;
-    process.stdout.write(`[edge ${edgeId}] listening on http://${o.get('host') ?? '127.0.0.1'}:${port} (store ${dir})\n`);
+    const how = tls === undefined ? 'plain HTTP: no --tls-cert/--tls-key given, keep it on the canteen\'s own network' : 'TLS';
+    process.stdout.write(`[edge ${edgeId}] listening on ${tls === undefined ? 'http' : 'https'}://${o.get('host') ?? '127.0.0.1'}:${port} (${how}; store ${dir})\n`);
   });
   await round();
   const timer = setInterval(() => void round(), Number(o.get('sync-interval-s') ?? '30') * 1000);

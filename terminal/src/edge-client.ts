@@ -1,4 +1,6 @@
 import { isJsonObject, type Amount, type Medium } from '@dol/chaincode';
+import { signJws } from './jws-signer';
+import type { SigningKey } from './signing-key';
 
 /** What a terminal asks its edge before confirming a sale: write off (payer, ctr) for this amount. */
 export interface ApprovalRequest {
@@ -19,10 +21,20 @@ export type EdgeAnswer =
 
 const REFUSALS = ['ALREADY_USED', 'OVER_SLICE', 'DENY_LISTED', 'INVALID_REQUEST'] as const;
 
+/** What the terminal signs to ask its edge (docs/edge.md, "Who may ask"): the request, with `kid` = its id. */
+export function signApprovalRequest(key: SigningKey, req: ApprovalRequest): string {
+  return signJws(key, {
+    typ: 'edge-approval-request', v: 1, terminalId: req.terminalId, medium: req.medium, payer: req.payer, account: req.account, ctr: req.ctr,
+    amount: req.amount.toString(), at: req.at,
+  }, { kid: req.terminalId });
+}
+
 /**
  * The terminal's side of the edge protocol (docs/edge.md): one POST per sale over the canteen's
- * local network. No answer within the policy's `edgeTimeoutMs` (edge down, network cut, a 5xx) is
- * `unreachable`: the terminal then decides alone and marks the record so.
+ * local network, signed with the terminal's registered key. No answer within the policy's
+ * `edgeTimeoutMs` (edge down, network cut, a 5xx), or an edge that does not know this terminal
+ * (401, 403: not yet synced since it was registered), is `unreachable`: the terminal then decides
+ * alone and marks the record so.
  */
 export class EdgeClient {
   constructor(
@@ -31,13 +43,13 @@ export class EdgeClient {
   ) {}
 
   /** Asks the edge to approve one sale. */
-  async approve(req: ApprovalRequest, timeoutMs: number): Promise<EdgeAnswer> {
+  async approve(req: ApprovalRequest, timeoutMs: number, key: SigningKey): Promise<EdgeAnswer> {
     let response: Response;
     let body: unknown;
     try {
       response = await fetch(`${this.url}/v1/approvals`, {
         method: 'POST', headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(timeoutMs),
-        body: JSON.stringify({ terminalId: req.terminalId, medium: req.medium, payer: req.payer, account: req.account, ctr: req.ctr, amount: req.amount.toString(), at: req.at }),
+        body: JSON.stringify({ request: signApprovalRequest(key, req) }),
       });
       body = await response.json();
     } catch (error) {

@@ -2,7 +2,7 @@
 export { AcceptanceEngine, type AcceptedPayer, type Decision, type DenyList, type Presentation, type RefusalCode } from './acceptance';
 export { parseDenyList } from './deny-list';
 export { parseFaceAgreements, type FaceAgreements } from './face-agreements';
-export { EdgeClient, type ApprovalRequest, type EdgeAnswer } from './edge-client';
+export { EdgeClient, signApprovalRequest, type ApprovalRequest, type EdgeAnswer } from './edge-client';
 export { Journal, fileJournalStore, memoryJournalStore, parseJournalEntry, type JournalEntry, type JournalState, type JournalStore } from './journal';
 export { parseOfflineConfig, type OfflineConfig, type SiteEdge } from './offline-config';
 export { MAX_RECORDS_PER_BATCH, OfflineTerminal, type SaleResult } from './offline-terminal';

@@ -29,7 +29,7 @@ export class OfflineTerminal {
 
   constructor(
     readonly terminalId: string,
-    key: SigningKey,
+    private readonly key: SigningKey,
     private readonly journal: Journal,
     private readonly edge?: EdgeClient,
   ) {
@@ -64,7 +64,7 @@ export class OfflineTerminal {
     let edge: 'approved' | 'over-slice' | 'unreachable' | 'none' = 'none';
     if (this.edge !== undefined) {
       const timeout = this.engine.current?.policy.edgeTimeoutMs ?? 300;
-      const answer = await this.edge.approve({ terminalId: this.terminalId, medium: decision.payer.medium, payer: decision.payer.payerId, account: decision.payer.account, ctr: decision.payer.ctr, amount, at }, timeout);
+      const answer = await this.edge.approve({ terminalId: this.terminalId, medium: decision.payer.medium, payer: decision.payer.payerId, account: decision.payer.account, ctr: decision.payer.ctr, amount, at }, timeout, this.key);
       switch (answer.kind) {
         case 'refused':
           return { ok: false, code: answer.code === 'INVALID_REQUEST' ? 'INVALID_SALE' : answer.code, message: answer.message, by: 'edge' };

@@ -28,7 +28,9 @@ export async function offlineConfig(ledger: Ledger, terminalId: string): Promise
 
 /**
  * One edge's escrowed slices: every account's offline allowance divided by the number of active
- * edges, so the slices of all sites never exceed what the account can cover (docs/edge.md).
+ * edges, so the slices of all sites never exceed what the account can cover (docs/edge.md); and the
+ * active terminals of its site with their keys, so that it approves only for them (each signs its
+ * approval request with its registered key).
  */
 export async function edgeAllowances(ledger: Ledger, edgeId: string): Promise<JsonValue> {
   const edge = await ledger.terminal(parseTerminalId(edgeId));
@@ -41,7 +43,9 @@ export async function edgeAllowances(ledger: Ledger, edgeId: string): Promise<Js
     const slice = siteSlice(offlineAvailable(a), sites);
     if (slice.gt(Amount.ZERO)) allowances.push([a.id, slice.toString()]);
   }
-  return { edgeId: edge.terminalId, sites, asOf: txTime(ledger.ctx), allowances };
+  const site = terminals.filter((t) => t.role === undefined && t.status === 'active' && t.merchantId === edge.merchantId)
+    .map((t) => ({ terminalId: t.terminalId, publicKey: { ...t.publicKey } }));
+  return { edgeId: edge.terminalId, sites, asOf: txTime(ledger.ctx), allowances, terminals: site };
 }
 
 /**
