@@ -84,7 +84,8 @@ describe('web console in Chromium', () => {
     const started = await startTestGateway({ pool, schema, now, runWorker: true, workers: 2 });
     gateway = started;
     const api = new GatewayClient(started.url, started.tokens);
-    const scenario = buildScenario({ students: 240, terminals: 8, seed: 7, now, batchSize: 15 });
+    // The daily close is left to the operator's page (the scenario would pay every merchant at its end).
+    const scenario = buildScenario({ students: 240, terminals: 8, seed: 7, now, batchSize: 15, dailyClose: false });
     const settle = async (): Promise<void> => {
       while ((await started.store.depth()) > 0) await new Promise((r) => setTimeout(r, 100));
     };
@@ -352,6 +353,31 @@ describe('web console in Chromium', () => {
     const pos000 = page.getByRole('table', { name: /Terminals/ }).getByRole('row').filter({ hasText: 'pos-000' });
     expect(await pos000.getByRole('cell').nth(4).textContent()).toMatch(/^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} UTC/);
     await visit(page, 'operator-deny', 'deny', (p) => p.getByRole('table', { name: /Deny-list entries/ }).waitFor());
+    // Issue 32: the operator's own entry, with its date, reason and author, then lifted; terminals' lists follow.
+    const finance = await fetch(`${live().gateway.url}/v1/accounts`, { method: 'POST', headers: { authorization: `Bearer ${live().gateway.tokens.finance}`, 'content-type': 'application/json' }, body: JSON.stringify({ account: 'deny-console', group: 'ug-2026', creditLine: '0' }) });
+    expect(finance.status).toBe(201);
+    await page.getByLabel('Kind').selectOption('account');
+    await page.getByLabel('Account or medium id').fill('deny-console');
+    await page.getByLabel('Reason').fill('card reported cloned');
+    await page.getByRole('button', { name: 'Deny-list' }).click();
+    await page.getByRole('heading', { name: 'account deny-console deny-listed' }).waitFor();
+    const version = (await page.getByTestId('deny-version').textContent()) ?? '';
+    const denyTable = page.getByRole('table', { name: /Deny-list entries/ });
+    const listed = denyTable.getByRole('row').filter({ hasText: 'card reported cloned' });
+    await listed.waitFor();
+    const cells = await listed.getByRole('cell').allTextContents();
+    expect(cells.slice(0, 7)).toEqual([version, expect.stringMatching(/^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} UTC/), 'account', 'deny-console', 'listed', 'card reported cloned', expect.stringMatching(/ \(operator\)$/)]);
+    const denied = async (): Promise<boolean> => (await auditorGet('/v1/deny-list?since=0') as { entries: { id: string; action?: string }[] }).entries.filter((e) => e.id === 'deny-console').length % 2 === 1;
+    expect(await denied()).toBe(true);
+    await listed.getByRole('button', { name: `Lift version ${version}…` }).click();
+    await page.getByRole('group', { name: `Lift deny-list version ${version} (account deny-console)?` }).waitFor();
+    await page.getByLabel('Why it is lifted').fill('the card was not cloned');
+    await page.getByRole('button', { name: 'Confirm: lift' }).click();
+    await page.getByRole('heading', { name: `Version ${version} lifted` }).waitFor();
+    await denyTable.getByRole('row').filter({ hasText: `lifts version ${version}` }).filter({ hasText: 'the card was not cloned' }).waitFor();
+    await denyTable.getByRole('row').filter({ hasText: 'card reported cloned' }).getByText(/^listed; lifted at version [0-9]+, [0-9-]+ [0-9:]+ UTC/).waitFor();
+    expect(await denied()).toBe(false);
+    await page.screenshot({ path: join(SHOTS, 'operator-deny-lifted.png'), fullPage: true });
     await visit(page, 'operator-advances', 'advances', (p) => p.getByRole('table', { name: /Advances by account/ }).waitFor());
     // Issue 32: a merchant picked from the list, its history, and a confirmation before it is paid.
     await visit(page, 'operator-payouts', 'payouts', async (p) => {

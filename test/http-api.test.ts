@@ -6,6 +6,7 @@ import pino from 'pino';
 import { IntakeStore, IntakeWorker, ROUTES, SettlementClient, createApp, createMetrics, openApi, type CallerRole, type Credential } from '@dol/gateway-api';
 import { canonicalJson } from '@dol/chaincode';
 import { Issuer, PayerMedium, Terminal, faceCredential, signJwsRaw } from '@dol/scripts';
+import { parseDenyList } from '@dol/terminal';
 import { runProofCommands } from './support/proof-cli';
 import { ledgerUnderTest } from './support/ledger-under-test';
 
@@ -613,6 +614,35 @@ describe('access', () => {
 });
 
 describe('operability', () => {
+  it("lets the operator deny-list an account and lift the entry, with reason, who and when; a terminal's sync drops it again (issue 32)", async () => {
+    expect((await call('POST', '/v1/accounts', 'finance', { account: 'deny-1', group: 'g-2026', creditLine: '0' })).status).toBe(201);
+    expect((await call('POST', '/v1/deny-list', 'auditor', { kind: 'account', id: 'deny-1', reason: 'x' })).status).toBe(403);
+    expect((await call('POST', '/v1/deny-list', 'operator', { kind: 'account', id: 'deny-1' })).body.code).toBe('MISSING_FIELD');
+    const added = await call('POST', '/v1/deny-list', 'operator', { kind: 'account', id: 'deny-1', reason: 'card reported cloned' });
+    expect(added.status).toBe(201);
+    const entry = added.body.result as { version: number; at: number; by: { subject: string; role: string } };
+    expect(added.body.result).toMatchObject({ kind: 'account', id: 'deny-1', reason: 'card reported cloned', action: 'deny', by: { subject: 'operator', role: 'operator' } });
+    expect(Math.abs(entry.at - Date.now())).toBeLessThan(600_000);
+    expect((await call('POST', '/v1/deny-list', 'operator', { kind: 'account', id: 'deny-1', reason: 'again' })).status).toBe(409);
+    const synced = await call('GET', '/v1/deny-list?since=0', 'terminal');
+    expect(parseDenyList(synced.body).accounts.has('deny-1')).toBe(true);
+
+    expect((await call('POST', `/v1/deny-list/${String(entry.version)}/lift`, 'operator', {})).body.code).toBe('MISSING_FIELD');
+    expect((await call('POST', '/v1/deny-list/zero/lift', 'operator', { reason: 'x' })).body.code).toBe('INVALID_FIELD');
+    const lifted = await call('POST', `/v1/deny-list/${String(entry.version)}/lift`, 'operator', { reason: 'the card was not cloned' });
+    expect(lifted.status).toBe(200);
+    expect(lifted.body.result).toMatchObject({ action: 'lift', lifts: entry.version, id: 'deny-1', reason: 'the card was not cloned', by: { subject: 'operator' } });
+    expect((await call('POST', `/v1/deny-list/${String(entry.version)}/lift`, 'operator', { reason: 'again' })).body.code).toBe('ALREADY_EXISTS');
+    const after = await call('GET', '/v1/deny-list?since=0', 'terminal');
+    expect(parseDenyList(after.body).accounts.has('deny-1')).toBe(false);
+    const log: unknown = after.body;
+    const listed = (log as { entries: { version: number; lifted?: unknown }[] }).entries.find((e) => e.version === entry.version);
+    expect(listed?.lifted).toMatchObject({ reason: 'the card was not cloned', by: { subject: 'operator' } });
+    // Who lifted it is in the transaction's proof too.
+    const proof = await call('GET', `/v1/proofs/${String(lifted.body.txId)}`, 'auditor');
+    expect(proof.body.by).toMatchObject({ fn: 'LiftDenyEntry', subject: 'operator' });
+  });
+
   it('serves health, readiness, metrics and the OpenAPI description', async () => {
     expect((await call('GET', '/healthz')).body).toEqual(lut.kind === 'embedded'
       ? { status: 'ok', ledger: 'embedded', notice: 'embedded ledger — not a Fabric network' }

@@ -89,6 +89,17 @@ describe('acceptance engine: what only the terminal knows', () => {
     expect(e.denyListVersion).toBe(3);
   });
 
+  it("sells again to an account and a medium whose operator entries were lifted (issue 32)", () => {
+    const entries = [
+      { version: 1, kind: 'account', id: 'acct-f1', action: 'deny' }, { version: 2, kind: 'medium', id: 'w-d1', action: 'deny' },
+      { version: 3, kind: 'account', id: 'acct-f1', action: 'lift', lifts: 1 }, { version: 4, kind: 'medium', id: 'w-d1', action: 'lift', lifts: 2 },
+    ];
+    expect(sell(fresh({}, parseDenyList({ version: 2, entries: entries.slice(0, 2) })), { medium: 'face', account: 'acct-f1', score: 990 }, '100')).toBe('DENY_LISTED');
+    const e = fresh({}, parseDenyList({ version: 4, entries }));
+    expect(sell(e, { medium: 'code', credential: PayerMedium.issue(issuer, walletFields('d1')).payCode(at - 1000) }, '100')).toBe('ok');
+    expect(sell(e, { medium: 'face', account: 'acct-f1', score: 990 }, '100')).toBe('ok');
+  });
+
   it('refuses a counter not above the last it accepted from that medium: the same screenshot twice (COUNTER_REUSED)', () => {
     const e = fresh();
     const w = PayerMedium.issue(issuer, walletFields('c1'));
@@ -144,6 +155,16 @@ describe('deny list: read from the centre or from the edge', () => {
     expect(parseDenyList({ version: 3, media: ['w-1'], accounts: ['acct-2'] })).toEqual(fromCentre);
     expect(() => parseDenyList({ version: 3, media: [1], accounts: [] })).toThrow(/list of ids/);
     expect(() => parseDenyList({ version: 3, entries: [{ kind: 'medium' }] })).toThrow(/lacks its id/);
+  });
+
+  it("replays the centre's log in version order: an operator's lift takes the id off the list, a later entry puts it back (issue 32)", () => {
+    const entry = (version: number, kind: string, id: string, action?: string): Record<string, unknown> => ({ version, kind, id, reason: 'operator', ...(action === undefined ? {} : { action }) });
+    const lifted = parseDenyList({ version: 5, entries: [
+      entry(4, 'medium', 'w-2', 'lift'), entry(1, 'account', 'acct-1', 'deny'), entry(2, 'medium', 'w-2', 'deny'), entry(3, 'account', 'acct-1', 'lift'), entry(5, 'medium', 'w-3'),
+    ] });
+    expect(lifted).toEqual({ version: 5, media: new Set(['w-3']), accounts: new Set() });
+    const again = parseDenyList({ version: 6, entries: [entry(1, 'account', 'acct-1', 'deny'), entry(3, 'account', 'acct-1', 'lift'), entry(6, 'account', 'acct-1')] });
+    expect(again.accounts).toEqual(new Set(['acct-1']));
   });
 });
 

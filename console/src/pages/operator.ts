@@ -1,7 +1,8 @@
-/** The operator's console: terminals and their last batch, the deny list and its versions, advances (merchant payouts: payout-runs.ts). */
+/** The operator's console: terminals and their last batch, the deny list and its versions (deny-list.ts), advances (merchant payouts: payout-runs.ts). */
 import { list, num, text, type Api, type Me } from '../api.js';
 import { formatMoney, formatTime } from '../format.js';
 import { csvButton, h, into, pagedTable } from '../ui.js';
+import { denyListPage } from './deny-list.js';
 
 export function operatorPages(api: Api, me: Me): Record<string, { title: string; render: (root: HTMLElement) => void }> {
   const tz = me.campusTimeZone;

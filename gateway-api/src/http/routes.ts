@@ -33,9 +33,21 @@ export const ROUTES: readonly Route[] = [
       await ownTerminalOrSiteEdge(call, row.terminalId);
       return { status: 200, body: intakeView(row, call.deps) };
     } },
-  { id: 'getDenyList', method: 'get', path: '/v1/deny-list', roles: ['terminal', 'operator', 'auditor'], ok: [200], summary: 'Deny-list entries added after a version',
+  { id: 'getDenyList', method: 'get', path: '/v1/deny-list', roles: ['terminal', 'operator', 'auditor'], ok: [200], summary: 'Deny-list entries after a version, in version order: each lists an id (`action` absent or "deny") or lifts an earlier entry (`action: "lift"`, `lifts`)',
     query: z.object({ since: z.string().regex(/^(0|[1-9][0-9]{0,15})$/).default('0') }),
     handle: (call) => evaluate(call, 'GetDenyListDelta', [call.query.since ?? '0']) },
+  { id: 'addDenyEntry', method: 'post', path: '/v1/deny-list', roles: ['operator'], ok: [201],
+    summary: "Deny-list an account or a medium (the operator's own entry): a new deny-list version that terminals sync, with its reason, who and when",
+    body: z.strictObject({ kind: z.enum(['account', 'medium']), id, reason: z.string().min(1).max(256) }),
+    handle: async (call) => ({ ...(await submit(call, 'denylist:AddDenyEntry', [jsonArg(call.body)])), status: 201 }) },
+  { id: 'liftDenyEntry', method: 'post', path: '/v1/deny-list/{version}/lift', roles: ['operator'], ok: [200],
+    summary: "Lift an operator's deny-list entry (by its version): a new version whose entry tells terminals to accept the id again, with its reason, who and when",
+    body: z.strictObject({ reason: z.string().min(1).max(256) }),
+    handle: (call) => {
+      const version = param(call, 'version');
+      if (!/^[1-9][0-9]{0,15}$/.test(version)) throw new ApiError(400, 'INVALID_FIELD', 'version must be a whole number from 1');
+      return submit(call, 'denylist:LiftDenyEntry', [jsonArg({ version: Number(version), reason: (call.body as { reason: string }).reason })]);
+    } },
   { id: 'whoami', method: 'get', path: '/v1/whoami', roles: [...CALLER_ROLES], ok: [200],
     summary: "The caller's role and subject, the ledger and the campus time zone (the web console starts here)",
     handle: (call) => Promise.resolve({ status: 200, body: {
