@@ -20,7 +20,8 @@ const FABRIC_TOKENS = resolve(ROOT, 'network', 'run', 'api-credentials.json');
 
 const USAGE = `usage: npm run scenario -- [options]
   Plays the canteen hour against the running system (npm start): registers an issuer, terminals,
-  canteens and students, and an edge node per canteen; plays the hour at the stalls with the
+  canteens and students, and an edge node per canteen (retired after the hour, so that a next
+  run's slices are not divided by them); plays the hour at the stalls with the
   reference terminal library while the centre is unreachable (screenshot replays, overspenders,
   one edge killed and restarted mid-rush); then uploads every terminal's batches at once with
   injected faults (a deny-listed card, a tampered and a skipped batch, repeat uploads), waits for
