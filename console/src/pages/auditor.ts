@@ -1,20 +1,10 @@
-/** The auditor's console: the books, statements with proofs (and the account's media), batch chains, double spends, debts, the canteen hour. */
+/** The auditor's console: the books, statements with proofs (and the account's media), batch chains, double spends, debts; the canteen hour is canteen-hour.ts. */
 import { list, num, obj, text, type Api, type Me } from '../api.js';
-import { stackedBars, type Series } from '../chart.js';
-import { bookName, formatMoney, formatOnBook, formatPoints, formatTime, minuteOf, sumMinor, zoneLabel } from '../format.js';
+import { bookName, formatMoney, formatOnBook, formatPoints, formatTime, sumMinor } from '../format.js';
 import { csvButton, field, h, into, longId, nothingYet, pagedTable, problemBox } from '../ui.js';
 import { accountMedia } from './account-media.js';
+import { canteenHourPage } from './canteen-hour.js';
 import { chainOverview } from './chain-overview.js';
-
-/** One meaning per colour on a page: outcomes in their own hues, lag bands in shades of blue. */
-const OUTCOME_COLOURS: Readonly<Record<string, string>> = {
-  settled: '#2f6f4f', 'settled-advance': '#c57f1b', 'double-spend': '#b03a2e', rejected: '#6c3483', duplicate: '#7f8c8d', conflict: '#1c2833',
-};
-const LAG_BANDS: readonly Series[] = [
-  { name: '< 1 min', colour: '#c6dbef' }, { name: '1–10 min', colour: '#6baed6' }, { name: '10–60 min', colour: '#2171b5' }, { name: '> 60 min', colour: '#08306b' },
-];
-/** Bucket widths for the time axis, in minutes: the first that keeps the axis within 180 bars. */
-const BUCKETS = [1, 5, 15, 60, 360, 1440];
 
 export function auditorPages(api: Api, me: Me): Record<string, { title: string; render: (root: HTMLElement) => void }> {
   const tz = me.campusTimeZone;
@@ -162,42 +152,7 @@ export function auditorPages(api: Api, me: Me): Record<string, { title: string; 
       show('');
     } },
 
-    hour: { title: 'Canteen hour', render: (root) => {
-      void into(root, async () => {
-        const terminals = list(await api.get('/v1/terminals'));
-        const chains = await Promise.all(terminals.map((t) => api.get(`/v1/terminals/${encodeURIComponent(text(t, 'terminalId'))}/batches`)));
-        const sales = chains.flatMap((c) => list(c)).flatMap((e) => list(e, 'payments').map((p) => ({ at: num(p, 'at'), code: text(p, 'code'), lag: (num(e, 'at') - num(p, 'at')) / 60_000 })));
-        if (sales.length === 0) return nothingYet('No payments on the ledger yet: the charts appear once the first batch has settled.');
-        // A continuous time axis: every bucket from the first sale to the last, empty ones too.
-        const first = Math.min(...sales.map((x) => x.at));
-        const last = Math.max(...sales.map((x) => x.at));
-        const width = BUCKETS.find((b) => (last - first) / (b * 60_000) < 180) ?? 1440;
-        const bucketMs = width * 60_000;
-        const keys: string[] = [];
-        for (let b = Math.floor(first / bucketMs); b <= Math.floor(last / bucketMs); b++) keys.push(String(b));
-        const byOutcome = new Map<string, Map<string, number>>();
-        const byLag = new Map<string, Map<string, number>>();
-        const add = (m: Map<string, Map<string, number>>, key: string, series: string): void => {
-          const row = m.get(key) ?? new Map<string, number>();
-          row.set(series, (row.get(series) ?? 0) + 1);
-          m.set(key, row);
-        };
-        for (const x of sales) {
-          const key = String(Math.floor(x.at / bucketMs));
-          add(byOutcome, key, x.code);
-          add(byLag, key, LAG_BANDS[x.lag < 1 ? 0 : x.lag < 10 ? 1 : x.lag < 60 ? 2 : 3]?.name ?? '');
-        }
-        const outcomes = [...new Set(sales.map((x) => x.code))].sort().map((name) => ({ name, colour: OUTCOME_COLOURS[name] ?? '#34495e' }));
-        const zone = `${tz}, ${zoneLabel(last, tz)}`;
-        const per = width === 1 ? 'minute' : `${String(width)} minutes`;
-        const axis = { keys, labelOf: (k: string) => minuteOf(Number(k) * bucketMs, tz), xTitle: `time of sale, ${zone}`, yTitle: 'payments' };
-        return [
-          stackedBars(`Payments per ${per} by outcome (${zone})`, { ...axis, series: outcomes, counts: byOutcome }),
-          stackedBars(`Settlement lag, sale to ledger, by ${per} of sale (${zone})`, { ...axis, series: LAG_BANDS, counts: byLag }),
-          csvButton(api, '/v1/payments', 'payments.csv'),
-        ];
-      });
-    } },
+    hour: canteenHourPage(api, tz),
   };
 
   function proofButton(txId: string): HTMLElement {
