@@ -516,6 +516,20 @@ describe('web console in Chromium', () => {
     await page.close();
   });
 
+  it("operator: the site edges with their status and last contact; retires one after a confirmation", async () => {
+    const page = await signedIn(live().gateway.tokens.operator);
+    // edge-console was registered and never synced: active, never in contact.
+    await visit(page, 'operator-edges', 'edges', (p) => p.getByRole('table', { name: /Site edges/ }).getByText('edge-console').waitFor());
+    const row = page.getByRole('table', { name: /Site edges/ }).getByRole('row').filter({ hasText: 'edge-console' });
+    expect(await row.textContent()).toMatch(/active.*never/);
+    await page.getByRole('button', { name: 'Retire edge-console' }).click();
+    await page.getByRole('button', { name: 'Confirm: retire the edge' }).click();
+    await page.getByRole('heading', { name: 'Edge retired' }).waitFor();
+    const listed = (await auditorGet('/v1/edges')) as { edges: { edgeId: string; status: string }[] };
+    expect(listed.edges.find((e) => e.edgeId === 'edge-console')?.status).toBe('retired');
+    await page.close();
+  });
+
   it('refuses a terminal credential on the console, and a wrong one, with the problem shown', async () => {
     const page = await signedIn(terminalToken);
     await page.getByRole('alert').filter({ hasText: 'ACCESS_DENIED' }).waitFor();

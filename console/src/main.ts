@@ -6,6 +6,7 @@
 import { Api, ProblemError, type Me } from './api.js';
 import { agreementPages } from './pages/agreement.js';
 import { auditorPages } from './pages/auditor.js';
+import { edgePages } from './pages/edges.js';
 import { exposurePages } from './pages/exposure.js';
 import { lossReportPages } from './pages/loss-reports.js';
 import { operatorPages } from './pages/operator.js';
@@ -18,7 +19,7 @@ const TOKEN_KEY = 'dol-console-token';
 const ROLE_PAGES: Record<string, readonly string[]> = {
   auditor: ['books', 'statement', 'chains', 'fraud', 'debts', 'hour', 'exposure', 'payout-check'],
   registrar: ['clearance'],
-  operator: ['terminals', 'deny', 'advances', 'close', 'payouts', 'losses', 'agreement', 'exposure'],
+  operator: ['terminals', 'edges', 'deny', 'advances', 'close', 'payouts', 'losses', 'agreement', 'exposure'],
 };
 
 const app = document.getElementById('app') ?? document.body;
@@ -55,7 +56,7 @@ async function start(): Promise<void> {
     return;
   }
   const pages: Record<string, Page> = {
-    ...auditorPages(api, me), ...exposurePages(api, me), ...registrarPages(api, me), ...operatorPages(api, me), ...payoutPages(api, me), ...lossReportPages(api, me), ...agreementPages(api, me),
+    ...auditorPages(api, me), ...exposurePages(api, me), ...registrarPages(api, me), ...operatorPages(api, me), ...payoutPages(api, me), ...lossReportPages(api, me), ...agreementPages(api, me), ...edgePages(api, me),
   };
   const mine = ROLE_PAGES[me.role] ?? [];
   const content = h('main', { id: 'main', tabindex: '-1' });
