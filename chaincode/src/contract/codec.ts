@@ -143,7 +143,8 @@ export function terminalToJson(t: TerminalRecord): JsonValue {
     lastSeq: t.lastSeq, lastDigest: t.lastDigest, lastBatchSeq: t.lastBatchSeq, lastBatchDigest: t.lastBatchDigest,
     ...(t.role === undefined ? {} : { role: t.role }),
     ...(t.lastBatchAt === undefined ? {} : { lastBatchAt: t.lastBatchAt }),
-    ...(t.retiredAt === undefined ? {} : { retiredAt: t.retiredAt }),
+    // Only a retired edge keeps when it retired: one brought back (SetTerminalStatus active) serves again from then on.
+    ...(t.status !== 'retired' || t.retiredAt === undefined ? {} : { retiredAt: t.retiredAt }),
   };
 }
 
