@@ -396,6 +396,11 @@ describe('web console in Chromium', () => {
     await denyTable.getByRole('row').filter({ hasText: `lifts version ${version}` }).filter({ hasText: 'the card was not cloned' }).waitFor();
     await denyTable.getByRole('row').filter({ hasText: 'card reported cloned' }).getByText(/^listed; lifted at version [0-9]+, [0-9-]+ [0-9:]+ UTC/).waitFor();
     expect(await denied()).toBe(false);
+    // Every entry has its date, the ledger's own too (a clearance, a double spend, named "the ledger"); long case ids shortened.
+    expect((await denyTable.locator('tbody tr td:nth-child(2)').allTextContents()).filter((t) => !/^[0-9]{4}-[0-9]{2}-[0-9]{2} /.test(t))).toEqual([]);
+    expect(await denyTable.getByRole('row').filter({ hasText: 'graduation clearance' }).first().getByRole('cell').last().textContent()).toBe('—');
+    expect(await denyTable.getByRole('row').filter({ hasText: 'graduation clearance' }).first().getByRole('cell').nth(6).textContent()).toBe('the ledger');
+    expect(await denyTable.getByRole('row').filter({ hasText: 'double spend, case' }).first().getByRole('cell').nth(5).textContent()).toMatch(/^double spend, case [0-9a-f]{8}…[0-9a-f]{4}(\.[0-9]+)?:[0-9]+$/);
     await page.screenshot({ path: join(SHOTS, 'operator-deny-lifted.png'), fullPage: true });
     await visit(page, 'operator-advances', 'advances', (p) => p.getByRole('table', { name: /Advances by account/ }).waitFor());
     // Issue 32: a merchant picked from the list, its history, and a confirmation before it is paid.

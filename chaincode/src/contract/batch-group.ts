@@ -241,7 +241,7 @@ export class BatchGroup {
     for (const f of result.fraudCases) this.writes.push(this.ledger.write(K.fraud, [f.caseId], { ...f, payments: [...f.payments], opened: this.now }));
     result.denied.forEach((d, i) => {
       const version = denyListVersion + i + 1;
-      this.writes.push(this.ledger.write(K.deny, [pad(version)], { version, ...d }));
+      this.writes.push(this.ledger.write(K.deny, [pad(version)], { version, ...d, at: this.now }));
     });
 
     const merchantBook = book.merchant(terminal.merchantId);

@@ -289,7 +289,7 @@ export class SettlementContract extends Contract {
     const next = beginClearance(a, version + 1);
     await Promise.all([
       ledger.write(K.account, [a.id], accountToJson(next)),
-      ledger.write(K.deny, [pad(version + 1)], { version: version + 1, kind: 'account', id: a.id, reason: 'graduation clearance' }),
+      ledger.write(K.deny, [pad(version + 1)], { version: version + 1, kind: 'account', id: a.id, reason: 'graduation clearance', at: txTime(ctx) }),
       ledger.write(K.config, ['denyVersion'], version + 1),
     ]);
     return canonicalJson({ account: a.id, denyListVersion: version + 1, openDebts: { advance: a.advance.toString(), credit: a.creditUsed.toString() }, wallet: a.wallet.toString() });

@@ -36,7 +36,8 @@ export function denyListPage(api: Api, tz: string): { title: string; render: (ro
         { title: 'kind', cell: (x: unknown) => text(x, 'kind') },
         { title: 'id', cell: (x: unknown) => longId(text(x, 'id')) },
         { title: 'action', cell: (x: unknown) => action(x, tz) },
-        { title: 'reason', cell: (x: unknown) => text(x, 'reason') },
+        // A double spend's reason names its 64-hex case: shortened where it shows, in full in the title.
+        { title: 'reason', cell: (x: unknown) => h('span', { title: text(x, 'reason') }, text(x, 'reason').replace(/\b([0-9a-f]{8})[0-9a-f]{52}([0-9a-f]{4})\b/g, '$1…$2')) },
         { title: 'by', cell: author },
         { title: 'lift', cell: (x: unknown) => liftable(x) ? h('button', { type: 'button', onclick: () => { lift(x); } }, `Lift version ${text(x, 'version')}…`) : '—' },
       ], entries)];
