@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
@@ -167,13 +167,17 @@ describe('edge node process: killed and restarted, it forgets nothing it answere
     child?.kill('SIGKILL');
   });
 
+  // The site's terminals as a box set up away from the centre is given them (--site-terminals).
+  const seed = join(dir, 'site-terminals.json');
+  writeFileSync(seed, JSON.stringify(SITE));
   const start = (): Promise<string> => new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [join(ROOT, 'edge', 'dist', 'main.js'), '--edge-id', 'edge-k', '--store', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(process.execPath, [join(ROOT, 'edge', 'dist', 'main.js'), '--edge-id', 'edge-k', '--store', dir, '--site-terminals', seed], { stdio: ['ignore', 'pipe', 'inherit'] });
     child = p;
     let out = '';
     p.stdout.on('data', (c: Buffer) => {
       out += c.toString();
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      // No certificate given: it says it speaks plain HTTP.
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+) \(plain HTTP/.exec(out);
       if (m?.[1] !== undefined) resolve(m[1]);
     });
     p.once('exit', (code) => {
@@ -193,10 +197,6 @@ describe('edge node process: killed and restarted, it forgets nothing it answere
   };
 
   it('answers an approval, is SIGKILLed, and after a restart refuses the same code; a stored batch survives too', async () => {
-    // The site's terminals as a sync would have left them in its store (this edge has no centre).
-    const seed = new EdgeNode('edge-k', loadOrCreateEdgeKey(dir), new EdgeStore(dir), () => 'advance');
-    seed.setSiteTerminals(SITE);
-    seed.store.close();
     let url = await start();
     const first = await post(url, '/v1/approvals', request({ payer: 'w-k', account: 'acct-k' }));
     expect(first).toMatchObject({ status: 200, body: { withinSlice: false } });

@@ -67,7 +67,7 @@ export const ROUTES: readonly Route[] = [
       return evaluate(call, 'GetOfflineConfig', [param(call, 'terminalId')]);
     } },
   { id: 'getAllowances', method: 'get', path: '/v1/edges/{edgeId}/allowances', roles: ['terminal', 'operator'], ok: [200],
-    summary: "An edge's escrowed slice of every account's offline allowance (available ÷ active edges, rounded down)",
+    summary: "An edge's escrowed slice of every account's offline allowance (available ÷ active edges, rounded down), and its site's active terminals with their keys (it approves only for them); each call is the edge's last contact",
     handle: async (call) => {
       ownTerminal(call, param(call, 'edgeId'));
       // The edge's own sync is its last contact (GET /v1/edges), noted even when the ledger refuses it (a retired edge).
