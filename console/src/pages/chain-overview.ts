@@ -21,8 +21,10 @@ function healthOf(terminalId: string, entries: readonly unknown[]): ChainHealth 
     const seq = num(e, 'batchSeq');
     if (seen.has(seq)) repeats += 1;
     seen.add(seq);
-    if (Number(obj(e, 'counts').fork ?? 0) > 0) forks += 1;
-    for (const a of list(e, 'anomalies')) {
+    const anomalies = list(e, 'anomalies');
+    // A batch whose records forked counts once, whether the ledger said so in its counts, its anomalies or both.
+    if (Number(obj(e, 'counts').fork ?? 0) > 0 && !anomalies.some((a) => text(a, 'kind') === 'fork')) forks += 1;
+    for (const a of anomalies) {
       const kind = text(a, 'kind');
       if (kind === 'gap') gaps += 1;
       else if (kind === 'fork') forks += 1;
