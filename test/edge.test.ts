@@ -364,8 +364,21 @@ describe('edge with the centre: approvals the ledger verifies', () => {
     expect(Date.parse(first?.lastContact ?? '')).toBeGreaterThan(Date.now() - 600_000);
     // Retiring: a terminal that is no edge is refused clearly; the edge retired leaves the slices of the others.
     expect(await api.request('POST', `/v1/edges/${t1.terminalId}/retire`, 'operator')).toMatchObject({ status: 400, body: { code: 'INVALID_FIELD' } });
-    await api.must('POST', `/v1/edges/${e2.edgeId}/retire`, 'operator');
+    const retired = (await api.must('POST', `/v1/edges/${e2.edgeId}/retire`, 'operator')) as { result: { retiredAt: number } };
+    const retiredAt = retired.result.retiredAt;
     expect((await syncWithCentre(e1.node, e1.centre)).sites).toBe(sync.sites - 1);
+    // Its approvals arriving after it retired: one of a sale before its retirement counts, one of a sale after does not.
+    const approvedBy = (ctr: number, at: number): { status: 'approved'; approval: string } => ({
+      status: 'approved', approval: signJws(e2.key, { typ: 'edge-approval', v: 1, edgeId: e2.edgeId, terminalId: other.terminalId, payer: wallet.fields.mediaId, ctr, amount: '300', iat: at, withinSlice: true }, { kid: e2.edgeId }),
+    });
+    const late = retiredAt + 1000;
+    await api.must('POST', '/v1/batches', undefined, { batch: other.batch([
+      other.record(AT + 5, '300', 'code', wallet.payCode(AT, 60_000, 61), 0, approvedBy(61, AT + 5)),
+      other.record(late, '300', 'code', wallet.payCode(late - 1000, 60_000, 62), 0, approvedBy(62, late)),
+    ]) });
+    await settled();
+    expect(await payment(`${other.terminalId}:1`)).toMatchObject({ code: 'settled', edge: 'approved' });
+    expect(await payment(`${other.terminalId}:2`)).toMatchObject({ code: 'settled', edge: 'invalid' });
     await expect(syncWithCentre(e2.node, e2.centre)).rejects.toThrow(/TERMINAL_REVOKED/);
     const after = ((await api.must('GET', '/v1/edges', 'operator')) as Listed).edges.find((e) => e.edgeId === e2.edgeId);
     expect(after).toMatchObject({ status: 'retired', retiredAt: expect.any(Number) as unknown });
