@@ -65,6 +65,7 @@ export async function ensureSiteEdge(o: SiteEdgeOptions): Promise<SiteEdge> {
 export function describeEdge(e: SiteEdge): string {
   return `
   site edge node ${e.edgeId}${e.started ? '' : ' (it was already running)'}:  ${e.url}
-    terminals: POST /v1/approvals, GET /v1/offline-config, GET /v1/deny-list, POST /v1/batches (store and forward); GET /v1/status
+    its merchant's terminals: POST /v1/approvals (each request signed with the terminal's registered key; others are refused),
+      GET /v1/offline-config, GET /v1/deny-list, POST /v1/batches (store and forward); GET /v1/status; plain HTTP
     its store and key: ${e.store}; docs/edge.md and docs/terminal.md say how a terminal uses it`;
 }
