@@ -2,14 +2,18 @@
  * The audit queries' work (the contract's read-only transactions in settlement-contract.ts check
  * the caller's role, then ask here): what the ledger holds, read and summed, never written.
  */
-import { Amount } from '../core/amount';
 import { DomainError } from '../core/errors';
 import { FieldReader, isJsonObject } from '../core/fields';
 import { parseAccountId, parseDigest, parseMerchantId, parseTerminalId } from '../core/ids';
 import type { JsonValue } from '../core/strict-json';
-import { inDebt, storedBalances, type AccountState } from '../settlement/account';
-import { balancesOf, book, checkInvariant, postingToJson } from '../settlement/books';
+import { storedBalances, type AccountState } from '../settlement/account';
+import { advanceBooks } from '../settlement/advances';
+import { checkInvariant, postingToJson } from '../settlement/books';
+import { ageDebts } from '../settlement/debt-ageing';
 import { pointsPolicyFromJson, pointsPolicyToJson } from '../settlement/points';
+import { pointsSupplyOf } from '../settlement/points-supply';
+import { inLedgerOrder, settlingSubmission } from '../settlement/settling-submission';
+import { statementMismatches } from '../settlement/statement-proof';
 import { SEQ_CHUNK, accountFromJson, decode, pad, seqChunkFromJson } from './codec';
 import { HOUR_INDEX_END, HOUR_MS, K, hourKey } from './keys';
 import type { Ledger } from './ledger-records';
@@ -70,11 +74,12 @@ export async function payments(ledger: Ledger, query: JsonValue): Promise<JsonVa
  */
 export async function merchantNamesOf(ledger: Ledger, ids: readonly unknown[]): Promise<Map<string, string>> {
   const distinct = [...new Set(ids.filter((id): id is string => typeof id === 'string'))].sort();
-  const records = await Promise.all(distinct.map((id) => ledger.read(K.merchant, [id], (v) => v)));
+  const nameOf = (record: JsonValue): string | undefined => (isJsonObject(record) && typeof record.name === 'string' ? record.name : undefined);
+  const found = await Promise.all(distinct.map((id) => ledger.read(K.merchant, [id], nameOf)));
   const names = new Map<string, string>();
   distinct.forEach((id, i) => {
-    const record = records[i];
-    if (isJsonObject(record) && typeof record.name === 'string') names.set(id, record.name);
+    const name = found[i];
+    if (name !== undefined) names.set(id, name);
   });
   return names;
 }
@@ -84,63 +89,51 @@ export async function advances(ledger: Ledger, account: string): Promise<JsonVal
   const one = account === '' ? undefined : parseAccountId(account);
   // One account: its own history; all accounts: every posting (an audit sweep).
   const postings = one === undefined ? await ledger.postings() : (await ledger.accountHistory(one)).flatMap((h) => h.lines);
-  const only = one === undefined ? undefined : book.advance(one);
-  const byBook = new Map<string, { advanced: Amount; recovered: Amount; lines: JsonValue[] }>();
-  for (const p of postings) {
-    const isAdvance = p.from.startsWith('advance:');
-    const isRecovery = p.to.startsWith('advance:');
-    if (!isAdvance && !isRecovery) continue;
-    const name = isAdvance ? p.from : p.to;
-    if (only !== undefined && name !== only) continue;
-    const entry = byBook.get(name) ?? { advanced: Amount.ZERO, recovered: Amount.ZERO, lines: [] };
-    if (isAdvance) entry.advanced = entry.advanced.add(p.amount);
-    else entry.recovered = entry.recovered.add(p.amount);
-    entry.lines.push({ kind: isAdvance ? 'advance' : 'recovery', ...postingToJson(p) });
-    byBook.set(name, entry);
-  }
-  return ([...byBook.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, e]) => ({
-    account: name.slice('advance:'.length), advanced: e.advanced.toString(), recovered: e.recovered.toString(),
-    outstanding: e.advanced.sub(e.recovered).toString(), lines: e.lines,
-  })));
+  return advanceBooks(postings, one).map((b) => ({
+    account: b.account, advanced: b.advanced.toString(), recovered: b.recovered.toString(), outstanding: b.outstanding.toString(),
+    lines: b.lines.map((l) => ({ kind: l.kind, ...postingToJson(l.posting) })),
+  }));
 }
 
 /** Every account in debt, by age bucket (days since its debt began), as of `now`. */
 export async function debts(ledger: Ledger, now: number): Promise<JsonValue> {
-  const accounts = await ledger.all(K.account, [], accountFromJson);
-  const bucket = (days: number): string => (days <= 30 ? '0-30' : days <= 90 ? '31-90' : days <= 365 ? '91-365' : 'over-365');
-  const debts = accounts.filter(inDebt).map((a) => {
-    const days = Math.max(0, Math.floor((now - (a.debtSince ?? now)) / 86_400_000));
-    return { account: a.id, group: a.group, status: a.status, advance: a.advance.toString(), credit: a.creditUsed.toString(), since: a.debtSince ?? null, ageDays: days, bucket: bucket(days) };
-  });
-  const totals: Record<string, string> = {};
-  for (const d of debts) totals[d.bucket] = Amount.parse(totals[d.bucket] ?? '0').add(Amount.parse(d.advance)).add(Amount.parse(d.credit)).toString();
-  return ({ asOf: now, totals, debts });
+  const aged = ageDebts(await ledger.all(K.account, [], accountFromJson), now);
+  return {
+    asOf: now,
+    totals: Object.fromEntries([...aged.totals].map(([bucket, owed]) => [bucket, owed.toString()])),
+    debts: aged.debts.map(({ account: a, ageDays, bucket }) => ({
+      account: a.id, group: a.group, status: a.status, advance: a.advance.toString(), credit: a.creditUsed.toString(), since: a.debtSince ?? null, ageDays, bucket,
+    })),
+  };
 }
 
 /** A batch by its receipt (digest), as the ledger settled it: the submission that settled it, and how many there were. */
 export async function batchByReceipt(ledger: Ledger, receipt: string): Promise<JsonValue> {
   const digest = parseDigest(receipt, 'receipt');
-  const field = (v: JsonValue | undefined, key: string): JsonValue | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v[key] : undefined);
-  const refs = await ledger.all(K.receipt, [digest], (v) => v);
+  const refs = (await ledger.all(K.receipt, [digest], receiptRefFromJson)).filter((ref): ref is ReceiptRef => ref !== undefined);
   const submissions: JsonValue[] = [];
   for (const ref of refs) {
-    const terminalId = field(ref, 'terminalId');
-    const batchSeq = field(ref, 'batchSeq');
-    const entry = field(ref, 'entry');
-    if (typeof terminalId !== 'string' || typeof batchSeq !== 'number' || typeof entry !== 'string') continue;
-    const b = await ledger.read(K.batch, [terminalId, pad(batchSeq), entry], (v) => v);
+    const b = await ledger.read(K.batch, [ref.terminalId, pad(ref.batchSeq), ref.entry], (v) => v); // answered as stored
     if (b !== undefined) submissions.push(b);
   }
   if (submissions.length === 0) throw new DomainError('NOT_FOUND', 'no batch with this receipt on the ledger', { field: 'receipt' });
-  // The submission that settled it: the first in ledger time whose outcomes are not all duplicates (later ones answered duplicates).
-  submissions.sort((a, b) => numberOr0(field(a, 'at')) - numberOr0(field(b, 'at')));
-  const allDuplicates = (b: JsonValue): boolean => {
-    const counts = field(b, 'counts');
-    const values = counts !== null && typeof counts === 'object' && !Array.isArray(counts) ? Object.entries(counts) : [];
-    return values.length > 0 && values.every(([k, n]) => k === 'duplicate' || n === 0);
-  };
-  const settled = submissions.find((b) => !allDuplicates(b)) ?? submissions[0];
+  // Every submission answered only duplicates (its records settled under another digest): the first one.
+  const settled = settlingSubmission(submissions) ?? inLedgerOrder(submissions)[0];
   return ({ submissions: submissions.length, batch: settled ?? null });
+}
+
+/** A receipt index entry: where one submission of a batch is stored. */
+interface ReceiptRef {
+  readonly terminalId: string;
+  readonly batchSeq: number;
+  readonly entry: string;
+}
+
+/** Reads a receipt index entry; undefined for one that names no stored submission (it is passed over). */
+function receiptRefFromJson(value: JsonValue): ReceiptRef | undefined {
+  if (!isJsonObject(value)) return undefined;
+  const { terminalId, batchSeq, entry } = value;
+  return typeof terminalId === 'string' && typeof batchSeq === 'number' && typeof entry === 'string' ? { terminalId, batchSeq, entry } : undefined;
 }
 
 /** One payment by its id (<terminalId>:<seq>), with the transaction that settled it. */
@@ -185,11 +178,8 @@ export async function statement(ledger: Ledger, account: string): Promise<JsonVa
   const a = await ledger.account(parseAccountId(account));
   const history = await ledger.accountHistory(a.id);
   const lines = history.flatMap((h) => h.lines);
-  // The statement proves itself: each book's postings must add up to the balance the account holds.
-  const fromPostings = balancesOf(lines);
-  const mismatches = storedBalances(a)
-    .filter(([name, stored]) => !(fromPostings.get(name) ?? Amount.ZERO).equals(stored))
-    .map(([name, stored]) => ({ book: name, stored: stored.toString(), fromPostings: (fromPostings.get(name) ?? Amount.ZERO).toString() }));
+  const mismatches = statementMismatches(storedBalances(a), lines)
+    .map((m) => ({ book: m.book, stored: m.stored.toString(), fromPostings: m.fromPostings.toString() }));
   return ({
     account: a.id, status: a.status, balances: balancesJson(a), consistent: mismatches.length === 0, mismatches,
     postings: lines.map(postingToJson),
@@ -206,16 +196,10 @@ export async function pointsSupply(ledger: Ledger): Promise<JsonValue> {
   const [accounts, postings, policies] = await Promise.all([
     ledger.all(K.account, [], accountFromJson), ledger.postings(), ledger.all(K.pointsPolicy, [], pointsPolicyFromJson),
   ]);
-  let issued = Amount.ZERO;
-  let expired = Amount.ZERO;
-  for (const p of postings) {
-    if (p.from === book.pointsIssued) issued = issued.add(p.amount);
-    if (p.to === book.pointsIssued) expired = expired.add(p.amount);
-  }
-  const held = accounts.reduce((s, a) => s.add(a.points), Amount.ZERO);
+  const s = pointsSupplyOf(postings, accounts.map((a) => a.points));
   return ({
-    issued: issued.toString(), expired: expired.toString(), supply: issued.sub(expired).toString(), heldByAccounts: held.toString(),
-    consistent: held.equals(issued.sub(expired)), policies: policies.map(pointsPolicyToJson),
+    issued: s.issued.toString(), expired: s.expired.toString(), supply: s.supply.toString(), heldByAccounts: s.heldByAccounts.toString(),
+    consistent: s.consistent, policies: policies.map(pointsPolicyToJson),
   });
 }
 

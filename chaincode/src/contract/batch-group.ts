@@ -9,7 +9,8 @@ import { verifyKeyOf, type VerifyKey } from '../core/jwk';
 import type { JsonValue } from '../core/strict-json';
 import { verifyRecord, type Verdict } from '../core/verify-record';
 import type { AccountState } from '../settlement/account';
-import { book, linesByAccount, postingToJson, type Posting } from '../settlement/books';
+import { linesByAccount, postingToJson, type Posting } from '../settlement/books';
+import { merchantCredit } from '../settlement/merchant-credit';
 import { edgeServedAt } from '../settlement/allowance';
 import { pointsPolicyFromJson, type PointsPolicy } from '../settlement/points';
 import { countOutcomes, settleBatch, type Outcome, type PaymentEntry } from '../settlement/settle-batch';
@@ -244,16 +245,15 @@ export class BatchGroup {
       this.writes.push(this.ledger.write(K.deny, [pad(version)], { version, ...d, at: this.now }));
     });
 
-    const merchantBook = book.merchant(terminal.merchantId);
-    const merchantCredit = result.postings.reduce((s, p) => (p.to === merchantBook ? s.add(p.amount) : s), Amount.ZERO);
-    if (merchantCredit.gt(Amount.ZERO)) {
+    const credit = merchantCredit(result.postings, terminal.merchantId);
+    if (credit.gt(Amount.ZERO)) {
       this.writes.push(this.ledger.write(K.credit, [terminal.merchantId, entryId], {
-        amount: merchantCredit.toString(), terminalId: batch.terminalId, batchSeq: batch.batchSeq, txId: this.txId, at: this.now,
+        amount: credit.toString(), terminalId: batch.terminalId, batchSeq: batch.batchSeq, txId: this.txId, at: this.now,
       }));
     }
     const summary: BatchSummary = {
       txId: this.txId, entry: entryId, terminalId: batch.terminalId, batchSeq: batch.batchSeq, digest: batch.digest, at: this.now,
-      merchantId: terminal.merchantId, merchantCredit: merchantCredit.toString(), counts: countOutcomes(result.outcomes), anomalies: result.anomalies,
+      merchantId: terminal.merchantId, merchantCredit: credit.toString(), counts: countOutcomes(result.outcomes), anomalies: result.anomalies,
     };
     const batchRef = { terminalId: batch.terminalId, merchantId: terminal.merchantId, batchSeq: batch.batchSeq, txId: this.txId, ...(entryId === this.txId ? {} : { entry: entryId }) };
     for (const hour of new Set(result.payments.map((p) => Math.floor(p.at / HOUR_MS)))) {
