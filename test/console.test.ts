@@ -159,7 +159,7 @@ describe('web console in Chromium', () => {
     await page.goto(`${live().gateway.url}/console/#${hash}`);
     await ready(page);
     await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-    if (README_SHOTS !== undefined && /-(books|statement|hour|fraud|clearance|terminals|exposure|losses)$/.test(name)) {
+    if (README_SHOTS !== undefined && /-(books|statement|hour|fraud|clearance|terminals|close|payout-check)$/.test(name)) {
       mkdirSync(README_SHOTS, { recursive: true });
       await page.screenshot({ path: join(README_SHOTS, `${name}.png`) });
     }
