@@ -32,9 +32,9 @@ const mapping = [
 const CODE = "'([A-Z][A-Z0-9_]{2,40})'";
 const problemsEmitted = new Set([
   ...all(new RegExp(`new DomainError\\(\\s*${CODE}`, 'g')),
-  ...all(new RegExp(`new ApiError\\(\\s*\\d+,\\s*${CODE}`, 'g')),
-  ...all(new RegExp(`sendProblem\\(\\s*res,\\s*\\d+,\\s*${CODE}`, 'g')),
-  ...all(new RegExp(`refuseEarly\\(\\s*res,\\s*\\d+,\\s*${CODE}`, 'g')),
+  ...all(new RegExp(`new ApiError\\(\\s*${CODE}`, 'g')),
+  ...all(new RegExp(`sendProblem\\(\\s*res,\\s*${CODE}`, 'g')),
+  ...all(new RegExp(`refuseEarly\\(\\s*res,\\s*${CODE}`, 'g')),
   ...all(new RegExp(`new LedgerError\\([^;]*?,\\s*${CODE}\\)`, 'g')),
   ...all(new RegExp(`code: ${CODE}`, 'g'), mapping),
   ...all(new RegExp(`\\?\\? ${CODE}`, 'g'), mapping),
@@ -49,6 +49,10 @@ describe('error catalogue (gateway-api/src/error-catalogue.ts)', () => {
     const listed = new Set(Object.keys(PROBLEM_CODES));
     expect([...problemsEmitted].filter((c) => !listed.has(c) && !(c in RECORD_REASONS)).sort()).toEqual([]);
     expect([...listed].filter((c) => !problemsEmitted.has(c)).sort()).toEqual([]);
+  });
+
+  it('gives every error status: no line of the product writes a status beside a code, nor a sentinel', () => {
+    expect(text.match(/new ApiError\(\s*\d|sendProblem\(\s*res,\s*\d|refuseEarly\(\s*res,\s*\d|status: -1/g) ?? []).toEqual([]);
   });
 
   it('holds every per-record reason and flag the settlement can give, and no other', () => {

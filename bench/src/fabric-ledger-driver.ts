@@ -36,7 +36,7 @@ async function main(): Promise<void> {
             : await ledger.ping();
       results.push({ ok: value });
     } catch (error) {
-      results.push(error instanceof LedgerError ? { error: { failure: error.failure, code: error.code ?? null, message: error.message } } : { thrown: String(error) });
+      results.push(error instanceof LedgerError ? { error: { failure: error.failure, code: error.reported ?? null, message: error.message } } : { thrown: String(error) });
     }
   }
   ledger.close();

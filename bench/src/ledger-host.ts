@@ -72,7 +72,7 @@ export class LedgerHost {
       return JSON.stringify({ value });
     } catch (error) {
       const e = error instanceof LedgerError ? error : new LedgerError('unavailable', String(error));
-      return JSON.stringify({ error: { failure: e.failure, message: e.message, code: e.code } });
+      return JSON.stringify({ error: { failure: e.failure, message: e.message, code: e.reported } });
     }
   }
 

@@ -127,10 +127,18 @@ export const SETTLE_FLAGS: Readonly<Record<SettleFlag, RecordEntry>> = {
   'no-agreement': { where: "a face sale of an account without a live direct-debit agreement: settled, the operator's risk", action: "Face terminals sync GET /v1/face-agreements and refuse other accounts' faces (NO_AGREEMENT at the stall; docs/wallet.md)." },
 };
 
-/** HTTP status of a problem code; a code outside the catalogue is a defect, answered 500. */
+/** True when the code is one of the catalogue's problem codes. */
+export function isCatalogued(code: string): code is ProblemCode {
+  return Object.hasOwn(PROBLEM_CODES, code);
+}
+
+/**
+ * HTTP status of a problem code: the only source of the gateway's error statuses. A code outside
+ * the catalogue is a defect, answered 500 and logged (test/error-catalogue.test.ts fails on any
+ * line of the product that can emit one).
+ */
 export function statusOf(code: string): number {
-  const entry: ProblemEntry | undefined = Object.hasOwn(PROBLEM_CODES, code) ? PROBLEM_CODES[code as ProblemCode] : undefined;
-  return entry?.status ?? 500;
+  return isCatalogued(code) ? PROBLEM_CODES[code].status : 500;
 }
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|');

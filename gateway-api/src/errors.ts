@@ -1,16 +1,24 @@
-import type { ProblemCode } from './error-catalogue';
+import { CodedError } from '@dol/chaincode';
+import { statusOf, type ProblemCode } from './error-catalogue';
 
-/** An error the HTTP layer turns into a problem+json response with a stable code from the catalogue. */
-export class ApiError extends Error {
+/**
+ * A refusal the gateway itself decides (the request, its credential, the gateway's own state),
+ * answered as problem+json with its code; the HTTP status is the catalogue's (error-catalogue.ts).
+ */
+export class ApiError extends CodedError<ProblemCode> {
   override readonly name = 'ApiError';
   constructor(
-    readonly status: number,
-    readonly code: ProblemCode,
+    code: ProblemCode,
     message: string,
     /** Seconds after which the same request may succeed (sent as Retry-After). */
     readonly retryAfterSeconds?: number,
   ) {
-    super(message);
+    super(code, message);
+  }
+
+  /** The HTTP status the catalogue gives this code. */
+  get status(): number {
+    return statusOf(this.code);
   }
 }
 

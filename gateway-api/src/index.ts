@@ -1,7 +1,7 @@
 /** The gateway's parts, for tests and tools; the process itself is main.ts. */
 export { createApp, type AppDeps } from './http/app';
 export { openApi, renderRoleTable } from './http/openapi';
-export { PROBLEM_CODES, RECORD_REASONS, SETTLE_FLAGS, renderErrorCatalogue, statusOf, type ProblemCode } from './error-catalogue';
+export { PROBLEM_CODES, RECORD_REASONS, SETTLE_FLAGS, isCatalogued, renderErrorCatalogue, statusOf, type ProblemCode } from './error-catalogue';
 export { ROUTES } from './http/routes';
 export { BODY_LIMITS } from './body-limits';
 export { IntakeStore } from './intake/intake-store';

@@ -92,16 +92,35 @@ export interface ErrorDetails {
   readonly limit?: string;
 }
 
+/**
+ * The base of the product's errors, as fabric-gateway's GatewayError is of its own: each carries a
+ * stable code of the error catalogue (docs/errors.md; the edge's codes in docs/edge.md), and that
+ * code alone decides how it is answered (at the gateway, its HTTP status, from the catalogue). A
+ * subclass per layer, where callers must tell them apart: DomainError (here), LedgerError and
+ * ApiError (the gateway), EdgeFault (the edge).
+ */
+export class CodedError<C extends string = string> extends Error {
+  override name = 'CodedError';
+
+  constructor(
+    readonly code: C,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
 /** A domain failure with a stable code. */
-export class DomainError extends Error {
+export class DomainError extends CodedError<ErrorCode> {
   override readonly name = 'DomainError';
 
   constructor(
-    readonly code: ErrorCode,
+    code: ErrorCode,
     message: string,
     readonly details: ErrorDetails = {},
   ) {
-    super(`${code}: ${message}`);
+    super(code, `${code}: ${message}`);
   }
 }
 

@@ -2,7 +2,7 @@
 export { Amount, AMOUNT_MAX } from './amount';
 export { canonicalJson } from './canonical-json';
 export { base64UrlDecode, base64UrlEncode, sha256Hex, ZERO_DIGEST } from './encoding';
-export { DomainError, LEDGER_CODES, LEDGER_REJECT_REASONS, REJECT_REASONS, STRUCTURAL_CODES, assertNever, isRejectReason } from './errors';
+export { CodedError, DomainError, LEDGER_CODES, LEDGER_REJECT_REASONS, REJECT_REASONS, STRUCTURAL_CODES, assertNever, isRejectReason } from './errors';
 export type { ErrorCode, ErrorDetails, LedgerCode, LedgerRejectReason, RejectReason, StructuralCode } from './errors';
 export * from './ids';
 export { parseIssuerKey, type IssuerKey } from './issuer-key';

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { parseStrictJson } from '@dol/chaincode';
 import type { Credential } from '../config';
 import type { IntakeStore } from '../intake/intake-store';
-import { statusOf } from '../errors';
+import { isCatalogued, type ProblemCode } from '../error-catalogue';
 import type { Metrics } from '../metrics';
 import { ledgerLabel } from '../ledger/ledger-port';
 import { csvFile } from './csv';
@@ -73,9 +73,9 @@ function requestId(req: Request): string {
 }
 
 /** A refusal sent before the body was read: the connection closes, so an unread upload is not drained. */
-function refuseEarly(res: Response, status: number, code: string, detail: string, req: Request): void {
+function refuseEarly(res: Response, code: ProblemCode, detail: string, req: Request): void {
   res.setHeader('connection', 'close');
-  sendProblem(res, status, code, detail, requestId(req));
+  sendProblem(res, code, detail, requestId(req));
 }
 
 /** Readiness: undefined when ready, else why not (shown to operators in /readyz). */
@@ -85,7 +85,7 @@ export type Readiness = () => Promise<string | undefined>;
  * Client faults Express and its body reader raise (http-errors with a 4xx status): each gets a
  * catalogue code and a warn line, never a 500 with a stack.
  */
-function clientFault(error: unknown, route: Route | undefined): { status: number; code: string; detail: string } | undefined {
+function clientFault(error: unknown, route: Route | undefined): { code: ProblemCode; detail: string } | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const status: unknown = Reflect.get(error, 'status') ?? Reflect.get(error, 'statusCode');
   const type: unknown = Reflect.get(error, 'type');
@@ -93,12 +93,12 @@ function clientFault(error: unknown, route: Route | undefined): { status: number
   if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
   if (type === 'entity.too.large') {
     const limit = route === undefined ? BODY_LIMITS.staff : bodyLimitOf(route);
-    return route?.roles === 'signed' ? { status: 413, code: 'BATCH_TOO_LARGE', detail: `request body over ${String(limit)} bytes` } : { status: 413, code: 'BODY_TOO_LARGE', detail: `request body over ${String(limit)} bytes, this endpoint's limit` };
+    return route?.roles === 'signed' ? { code: 'BATCH_TOO_LARGE', detail: `request body over ${String(limit)} bytes` } : { code: 'BODY_TOO_LARGE', detail: `request body over ${String(limit)} bytes, this endpoint's limit` };
   }
-  if (type === 'encoding.unsupported' || status === 415) return { status: 415, code: 'UNSUPPORTED_ENCODING', detail: `${message}: send the body uncompressed, or gzip, deflate or br` };
-  if (type === 'request.aborted') return { status: 400, code: 'MALFORMED_REQUEST', detail: 'the upload was aborted before its body was complete' };
-  if (error instanceof URIError) return { status: 400, code: 'MALFORMED_REQUEST', detail: 'the path is not valid percent-encoding' };
-  return { status: 400, code: 'MALFORMED_REQUEST', detail: message };
+  if (type === 'encoding.unsupported' || status === 415) return { code: 'UNSUPPORTED_ENCODING', detail: `${message}: send the body uncompressed, or gzip, deflate or br` };
+  if (type === 'request.aborted') return { code: 'MALFORMED_REQUEST', detail: 'the upload was aborted before its body was complete' };
+  if (error instanceof URIError) return { code: 'MALFORMED_REQUEST', detail: 'the path is not valid percent-encoding' };
+  return { code: 'MALFORMED_REQUEST', detail: message };
 }
 
 /** Builds the Express app: routes from the table, problem+json errors, logs, metrics, health, the door's limits. */
@@ -157,7 +157,7 @@ export function createApp(deps: AppDeps, ready: Readiness): express.Express {
     handler: (req, res, _next, options) => {
       deps.metrics.authThrottled.inc();
       res.setHeader('retry-after', String(Math.ceil(options.windowMs / 1000)));
-      refuseEarly(res, 429, 'TOO_MANY_FAILED_AUTHENTICATIONS', `more than ${String(options.limit)} failed authentications from this address within a minute; retry after the Retry-After seconds`, req);
+      refuseEarly(res, 'TOO_MANY_FAILED_AUTHENTICATIONS', `more than ${String(options.limit)} failed authentications from this address within a minute; retry after the Retry-After seconds`, req);
     },
   });
 
@@ -167,18 +167,18 @@ export function createApp(deps: AppDeps, ready: Readiness): express.Express {
   app.get('/readyz', async (req, res) => {
     const notReady = await ready();
     if (notReady === undefined) res.json({ status: 'ready' });
-    else sendProblem(res, 503, 'LEDGER_UNAVAILABLE', notReady, requestId(req));
+    else sendProblem(res, 'LEDGER_UNAVAILABLE', notReady, requestId(req));
   });
   // Metrics tell an outsider how busy the campus is: operator and auditor credentials only.
   app.get('/metrics', throttle, async (req, res) => {
     const caller = await authenticate(req.get('authorization'), deps.credentials, deps.store);
     if (caller === undefined) {
       deps.metrics.authFailures.inc();
-      refuseEarly(res, 401, 'UNAUTHENTICATED', 'metrics need an operator or auditor bearer credential', req);
+      refuseEarly(res, 'UNAUTHENTICATED', 'metrics need an operator or auditor bearer credential', req);
       return;
     }
     if (!METRICS_ROLES.includes(caller.role)) {
-      refuseEarly(res, 403, 'ACCESS_DENIED', `metrics are for ${METRICS_ROLES.join(', ')} credentials; this credential is ${caller.role}`, req);
+      refuseEarly(res, 'ACCESS_DENIED', `metrics are for ${METRICS_ROLES.join(', ')} credentials; this credential is ${caller.role}`, req);
       return;
     }
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
@@ -189,7 +189,7 @@ export function createApp(deps: AppDeps, ready: Readiness): express.Express {
   });
   app.use('/console', (req, res, next) => {
     if (req.path.endsWith('.map')) {
-      sendProblem(res, 404, 'NOT_FOUND', `no route ${req.method} ${req.originalUrl}`, requestId(req));
+      sendProblem(res, 'NOT_FOUND', `no route ${req.method} ${req.originalUrl}`, requestId(req));
       return;
     }
     next();
@@ -197,7 +197,7 @@ export function createApp(deps: AppDeps, ready: Readiness): express.Express {
   // The wallet: the same static serving; its service worker is always revalidated, so an update reaches phones.
   app.use('/wallet', (req, res, next) => {
     if (req.path.endsWith('.map')) {
-      sendProblem(res, 404, 'NOT_FOUND', `no route ${req.method} ${req.originalUrl}`, requestId(req));
+      sendProblem(res, 'NOT_FOUND', `no route ${req.method} ${req.originalUrl}`, requestId(req));
       return;
     }
     if (req.path === '/sw.js') res.setHeader('cache-control', 'no-cache');
@@ -233,7 +233,7 @@ export function createApp(deps: AppDeps, ready: Readiness): express.Express {
   }
 
   app.use((req, res) => {
-    sendProblem(res, 404, 'NOT_FOUND', `no route ${req.method} ${req.path}`, requestId(req));
+    sendProblem(res, 'NOT_FOUND', `no route ${req.method} ${req.path}`, requestId(req));
   });
   // Express knows an error handler by its four parameters, so `next` stays although unused.
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
@@ -245,16 +245,17 @@ export function createApp(deps: AppDeps, ready: Readiness): express.Express {
       deps.log.warn({ requestId: requestId(req), code: fault.code, detail: fault.detail }, 'client fault');
       if (res.headersSent) return;
       res.setHeader('connection', 'close');
-      sendProblem(res, fault.status, fault.code, fault.detail, requestId(req));
+      sendProblem(res, fault.code, fault.detail, requestId(req));
       return;
     }
     if (info === undefined) {
       deps.log.error({ err: error, requestId: requestId(req) }, 'unexpected error');
-      sendProblem(res, 500, 'INTERNAL', 'unexpected error; see the gateway log with this request id', requestId(req));
+      sendProblem(res, 'INTERNAL', 'unexpected error; see the gateway log with this request id', requestId(req));
       return;
     }
+    if (!isCatalogued(info.code)) deps.log.error({ err: error, requestId: requestId(req), code: info.code }, 'a code outside the error catalogue: a defect, answered 500');
     if (info.retryAfterSeconds !== undefined) res.set('Retry-After', String(info.retryAfterSeconds));
-    sendProblem(res, info.status > 0 ? info.status : statusOf(info.code), info.code, info.detail, requestId(req));
+    sendProblem(res, info.code, info.detail, requestId(req));
   });
   return app;
 }
@@ -269,24 +270,24 @@ async function authorizeCall(route: Route, req: Request, res: Response, deps: Ap
   if (caller === undefined && sent === undefined && certified !== undefined) caller = { tokenSha256: '', role: 'terminal', subject: certified };
   if (caller?.role === 'terminal' && deps.terminalCertRequired === true && certified !== caller.subject) {
     deps.metrics.authFailures.inc();
-    refuseEarly(res, 401, 'UNAUTHENTICATED', `a terminal credential is accepted here only with the TLS client certificate of terminal ${caller.subject}`, req);
+    refuseEarly(res, 'UNAUTHENTICATED', `a terminal credential is accepted here only with the TLS client certificate of terminal ${caller.subject}`, req);
     return false;
   }
   res.locals.caller = caller;
   if (route.roles === 'signed' && sent !== undefined && caller === undefined) {
     // The signature is the upload's credential; a bearer token is optional, but one that is sent must be valid.
     deps.metrics.authFailures.inc();
-    refuseEarly(res, 401, 'UNAUTHENTICATED', 'the bearer credential sent is not valid (uploads need none: the batch signature authenticates them)', req);
+    refuseEarly(res, 'UNAUTHENTICATED', 'the bearer credential sent is not valid (uploads need none: the batch signature authenticates them)', req);
     return false;
   }
   if (Array.isArray(route.roles)) {
     if (caller === undefined) {
       deps.metrics.authFailures.inc();
-      refuseEarly(res, 401, 'UNAUTHENTICATED', 'a valid bearer credential is required', req);
+      refuseEarly(res, 'UNAUTHENTICATED', 'a valid bearer credential is required', req);
       return false;
     }
     if (!route.roles.includes(caller.role)) {
-      refuseEarly(res, 403, 'ACCESS_DENIED', `${route.id} is for ${route.roles.join(', ')}; this credential is ${caller.role}`, req);
+      refuseEarly(res, 'ACCESS_DENIED', `${route.id} is for ${route.roles.join(', ')}; this credential is ${caller.role}`, req);
       return false;
     }
   }
@@ -298,19 +299,19 @@ async function handle(route: Route, req: Request, res: Response, deps: AppDeps):
   let body: unknown;
   if (route.body !== undefined) {
     if (!Buffer.isBuffer(req.body) || req.body.length === 0) {
-      sendProblem(res, 400, 'MALFORMED_JSON', 'a JSON body (Content-Type: application/json) is required', requestId(req));
+      sendProblem(res, 'MALFORMED_JSON', 'a JSON body (Content-Type: application/json) is required', requestId(req));
       return;
     }
     const charset = /charset=([^;]+)/i.exec(req.get('content-type') ?? '')?.[1]?.trim().replace(/^"|"$/g, '').toLowerCase();
     if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-      sendProblem(res, 415, 'UNSUPPORTED_ENCODING', `charset ${charset}: JSON bodies are UTF-8`, requestId(req));
+      sendProblem(res, 'UNSUPPORTED_ENCODING', `charset ${charset}: JSON bodies are UTF-8`, requestId(req));
       return;
     }
     let text: string;
     try {
       text = STRICT_UTF8.decode(req.body);
     } catch {
-      sendProblem(res, 400, 'INVALID_UTF8', 'the body is not valid UTF-8', requestId(req));
+      sendProblem(res, 'INVALID_UTF8', 'the body is not valid UTF-8', requestId(req));
       return;
     }
     // reportInput: a closed set's fault is told apart by what was sent (error-info.ts); details never echo it.

@@ -23,7 +23,7 @@ export function intakeView(row: IntakeRow, deps: Deps): unknown {
  * gateway's intake is not found here.
  */
 export async function ledgerBatchView(call: Call, receipt: string): Promise<{ status: number; body: unknown }> {
-  const missing = new ApiError(404, 'NOT_FOUND', "no batch with this receipt, in this gateway's intake or on the ledger");
+  const missing = new ApiError('NOT_FOUND', "no batch with this receipt, in this gateway's intake or on the ledger");
   if (!/^[0-9a-f]{64}$/.test(receipt)) throw missing;
   let found: unknown;
   try {
@@ -57,11 +57,11 @@ export async function verifyUpload(call: Call, batch: ReturnType<typeof decodeBa
       await store.putTerminalKey(batch.terminalId, t.publicKey, t.status);
       key = { publicKey: t.publicKey, status: t.status };
     } catch (error) {
-      if (error instanceof LedgerError && error.failure === 'refused') throw new ApiError(404, 'UNKNOWN_TERMINAL', `terminal ${batch.terminalId} is not registered`);
+      if (error instanceof LedgerError && error.failure === 'refused') throw new ApiError('UNKNOWN_TERMINAL', `terminal ${batch.terminalId} is not registered`);
       throw error;
     }
   }
-  if (key.status !== 'active') throw new ApiError(403, 'TERMINAL_REVOKED', `terminal ${batch.terminalId} is revoked`);
+  if (key.status !== 'active') throw new ApiError('TERMINAL_REVOKED', `terminal ${batch.terminalId} is revoked`);
   verifyBatch(batch, parsePublicJwk(key.publicKey));
 }
 

@@ -1,29 +1,47 @@
-/** Every thrown error as the API answers it: status, stable code, and a detail for people. */
+/**
+ * Every thrown error as the API answers it: status, stable code, and a detail for people. The one
+ * place an error becomes an HTTP answer: the status is the error catalogue's for the code
+ * (statusOf), never the thrower's.
+ */
 import { z } from 'zod';
-import { DomainError } from '@dol/chaincode';
+import { CodedError, DomainError } from '@dol/chaincode';
 import { ApiError } from '../errors';
+import { statusOf } from '../error-catalogue';
 import { LedgerError, refusalDetail } from '../ledger/ledger-port';
 
-/** Validation codes of a transaction another one invalidated: contention on the same keys. */
-const CONTENDED = /^(MVCC_READ_CONFLICT|PHANTOM_READ_CONFLICT|ENDORSEMENT_POLICY_FAILURE)$/;
+/** What a problem+json answer says: the catalogue's status for the code, the code, a detail for people. */
+export interface ErrorInfo {
+  readonly status: number;
+  readonly code: string;
+  readonly detail: string;
+  readonly retryAfterSeconds?: number;
+}
 
-/** Turns a thrown error into (status, code, detail). */
-export function errorInfo(error: unknown): { status: number; code: string; detail: string; retryAfterSeconds?: number } | undefined {
-  if (error instanceof ApiError) return { status: error.status, code: error.code, detail: error.message, ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }) };
-  if (error instanceof DomainError) return { status: -1, code: error.code, detail: withoutCodes(error.message, error.code) };
+/** Turns a thrown error into (status, code, detail); undefined for an error of no code (a defect, or a client fault Express raised). */
+export function errorInfo(error: unknown): ErrorInfo | undefined {
+  const described = describe(error);
+  return described === undefined ? undefined : { status: statusOf(described.code), ...described };
+}
+
+/** Any other error of the family: its code (`instanceof` alone would leave the code's type open). */
+const isCoded = (error: unknown): error is CodedError => error instanceof CodedError;
+
+/** The code and detail of an error of the family (CodedError) or of a request that failed its schema. */
+function describe(error: unknown): Omit<ErrorInfo, 'status'> | undefined {
+  if (error instanceof ApiError) return { code: error.code, detail: error.message, ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }) };
+  if (error instanceof DomainError) return { code: error.code, detail: withoutCodes(error.message, error.code) };
   if (error instanceof z.ZodError) {
     const first = error.issues[0];
-    return { status: -1, code: first === undefined ? 'INVALID_FIELD' : codeOfIssue(first), detail: error.issues.map((i) => `${i.path.join('.') || 'body'}: ${issueDetail(i)}`).join('; ') };
+    return { code: first === undefined ? 'INVALID_FIELD' : codeOfIssue(first), detail: error.issues.map((i) => `${i.path.join('.') || 'body'}: ${issueDetail(i)}`).join('; ') };
   }
   if (error instanceof LedgerError) {
-    if (error.failure === 'refused') return { status: -1, code: error.code ?? 'REFUSED', detail: error.code === undefined ? error.message : withoutCodes(refusalDetail(error.message, error.code), error.code) };
+    if (error.failure === 'refused') return { code: error.code, detail: error.reported === undefined ? error.message : withoutCodes(refusalDetail(error.message, error.reported), error.reported) };
     // The ledger answered, but a concurrent transaction kept invalidating this one (MVCC) through
     // every re-endorsement: contention, not an outage. Nothing was written; a retry will pass.
-    if (error.failure === 'retryable' && error.code !== undefined && CONTENDED.test(error.code)) {
-      return { status: 409, code: 'CONTENTION', detail: `a concurrent transaction kept changing the same state (${error.code}); nothing was written, retry in a moment`, retryAfterSeconds: 1 };
-    }
-    return { status: 503, code: 'LEDGER_UNAVAILABLE', detail: error.message };
+    if (error.code === 'CONTENTION') return { code: error.code, detail: `a concurrent transaction kept changing the same state (${error.reported ?? ''}); nothing was written, retry in a moment`, retryAfterSeconds: 1 };
+    return { code: error.code, detail: error.message };
   }
+  if (isCoded(error)) return { code: error.code, detail: error.message };
   return undefined;
 }
 

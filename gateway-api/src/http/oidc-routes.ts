@@ -75,7 +75,7 @@ function described(error: unknown): string {
 
 function relyingParty(deps: OidcDeps): OidcRelyingParty {
   if (deps.oidc === undefined) {
-    throw new ApiError(404, 'NOT_FOUND', 'this gateway has no OpenID Connect provider: students sign in with activation codes');
+    throw new ApiError('NOT_FOUND', 'this gateway has no OpenID Connect provider: students sign in with activation codes');
   }
   return deps.oidc;
 }
@@ -91,7 +91,7 @@ function refuse(res: Response, deps: OidcDeps, returnTo: string, failure: SignIn
 async function login(req: Request, res: Response, deps: OidcDeps): Promise<void> {
   const oidc = relyingParty(deps);
   const returnTo = parseReturnPath(req.query.return_to);
-  if (returnTo === undefined) throw new ApiError(400, 'INVALID_FIELD', 'return_to must be a wallet page, such as /wallet/');
+  if (returnTo === undefined) throw new ApiError('INVALID_FIELD', 'return_to must be a wallet page, such as /wallet/');
   try {
     const { url, pending } = await oidc.begin(returnTo);
     res.cookie(LOGIN_COOKIE, oidc.state.sealPending(pending, Date.now()), cookieOptions(oidc, 'lax', SIGN_IN_MS));
@@ -125,13 +125,13 @@ async function callback(req: Request, res: Response, deps: OidcDeps): Promise<vo
 async function openSession(req: Request, res: Response, deps: OidcDeps): Promise<void> {
   const oidc = relyingParty(deps);
   if (!Buffer.isBuffer(req.body) || req.body.length === 0) {
-    throw new ApiError(400, 'MALFORMED_JSON', 'a JSON body (Content-Type: application/json) is required');
+    throw new ApiError('MALFORMED_JSON', 'a JSON body (Content-Type: application/json) is required');
   }
   const { code } = HANDOFF_BODY.parse(parseStrictJson(req.body, { maxBytes: HANDOFF_BODY_LIMIT }));
   const account = oidc.state.redeem(cookieNamed(req.get('cookie'), HANDOFF_COOKIE), code, Date.now());
   res.clearCookie(HANDOFF_COOKIE, cookieOptions(oidc, 'strict'));
   if (account === undefined) {
-    throw new ApiError(401, 'UNAUTHENTICATED', 'this sign-in hand-off is unknown, used, expired (60 s) or of another browser');
+    throw new ApiError('UNAUTHENTICATED', 'this sign-in hand-off is unknown, used, expired (60 s) or of another browser');
   }
   res.status(201).json(await deps.store.students.openSession(account));
 }

@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import { statusOf } from '../error-catalogue';
 
 /** RFC 9457 problem details, with our stable `code`. */
 export interface Problem {
@@ -10,8 +11,13 @@ export interface Problem {
   readonly instance: string;
 }
 
-/** Writes a problem+json response. */
-export function sendProblem(res: Response, status: number, code: string, detail: string, requestId: string): void {
+/**
+ * Writes a problem+json response. Its status is the error catalogue's for the code (statusOf), the
+ * only place the gateway takes one from; a code outside the catalogue is a defect, answered 500
+ * (test/error-catalogue.test.ts fails on any line that can emit one).
+ */
+export function sendProblem(res: Response, code: string, detail: string, requestId: string): void {
+  const status = statusOf(code);
   const body: Problem = { type: `urn:dol:problem:${code}`, title: code.replace(/_/g, ' ').toLowerCase(), status, code, detail, instance: requestId };
   res.status(status).type('application/problem+json').send(JSON.stringify(body));
 }

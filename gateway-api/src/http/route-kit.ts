@@ -96,7 +96,7 @@ export const LEDGER_ROLE: Record<Exclude<CallerRole, 'admin'>, LedgerRole> = { o
 export const ledgerRole = (call: Call): LedgerRole => {
   if (call.caller === undefined) return 'gateway';
   // An administrator manages credentials at this gateway; it has no identity on the ledger.
-  if (call.caller.role === 'admin') throw new ApiError(403, 'ACCESS_DENIED', 'an administrator credential does not act on the ledger');
+  if (call.caller.role === 'admin') throw new ApiError('ACCESS_DENIED', 'an administrator credential does not act on the ledger');
   return LEDGER_ROLE[call.caller.role];
 };
 
@@ -181,7 +181,7 @@ export function onAccounts<T>(call: Call, accounts: readonly string[], work: () 
 
 export const param = (call: Call, name: string): string => {
   const v = call.params[name];
-  if (v === undefined) throw new ApiError(400, 'MISSING_FIELD', `missing path parameter ${name}`);
+  if (v === undefined) throw new ApiError('MISSING_FIELD', `missing path parameter ${name}`);
   return v;
 };
 
@@ -194,7 +194,7 @@ export async function registeredTerminal(call: Call): Promise<string> {
 
 /** A terminal credential reads only its own terminal's data. */
 export function ownTerminal(call: Call, terminalId: string): void {
-  if (call.caller?.role === 'terminal' && call.caller.subject !== terminalId) throw new ApiError(403, 'ACCESS_DENIED', 'a terminal may read only its own data');
+  if (call.caller?.role === 'terminal' && call.caller.subject !== terminalId) throw new ApiError('ACCESS_DENIED', 'a terminal may read only its own data');
 }
 
 /** A terminal reads its own batches; its site's edge (which forwards them) reads them too. */

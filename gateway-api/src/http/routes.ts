@@ -45,7 +45,7 @@ export const ROUTES: readonly Route[] = [
     body: z.strictObject({ reason: z.string().min(1).max(256) }),
     handle: (call) => {
       const version = param(call, 'version');
-      if (!/^[1-9][0-9]{0,15}$/.test(version)) throw new ApiError(400, 'INVALID_FIELD', 'version must be a whole number from 1');
+      if (!/^[1-9][0-9]{0,15}$/.test(version)) throw new ApiError('INVALID_FIELD', 'version must be a whole number from 1');
       return submit(call, 'denylist:LiftDenyEntry', [jsonArg({ version: Number(version), reason: (call.body as { reason: string }).reason })]);
     } },
   { id: 'whoami', method: 'get', path: '/v1/whoami', roles: [...CALLER_ROLES], ok: [200],
@@ -122,7 +122,7 @@ export const ROUTES: readonly Route[] = [
     handle: async (call) => {
       const [terminalId, credentialId] = [await registeredTerminal(call), param(call, 'credentialId')];
       const revoked = await call.deps.store.revokeTerminalCredential(terminalId, credentialId);
-      if (revoked === undefined) throw new ApiError(404, 'NOT_FOUND', `terminal ${terminalId} has no credential ${credentialId}`);
+      if (revoked === undefined) throw new ApiError('NOT_FOUND', `terminal ${terminalId} has no credential ${credentialId}`);
       return { status: 200, body: { credentialId, terminalId, ...revoked } };
     } },
   // ---- staff credentials (an administrator of this organisation's gateway) ----
@@ -138,7 +138,7 @@ export const ROUTES: readonly Route[] = [
   { id: 'revokeStaffCredential', method: 'delete', path: '/v1/staff-credentials/{credentialId}', roles: ['admin'], ok: [200], summary: 'Revoke a staff credential; refused from the next request on',
     handle: async (call) => {
       const revoked = await call.deps.store.staff.revoke(param(call, 'credentialId'));
-      if (revoked === undefined) throw new ApiError(404, 'NOT_FOUND', `no staff credential ${param(call, 'credentialId')}`);
+      if (revoked === undefined) throw new ApiError('NOT_FOUND', `no staff credential ${param(call, 'credentialId')}`);
       return { status: 200, body: revoked };
     } },
   { id: 'getRiskPolicy', method: 'get', path: '/v1/risk-policy', roles: ['operator', 'auditor'], ok: [200], summary: 'The offline risk policy in force, with every limit its defaults filled in (NOT_FOUND before one is set)',
@@ -225,7 +225,7 @@ export const ROUTES: readonly Route[] = [
   { id: 'getProof', method: 'get', path: '/v1/proofs/{txId}', roles: AUDIT, ok: [200], summary: "Where a transaction is on the ledger, and how to check it without our code (Fabric CLI commands, or ledger:verify on the embedded ledger)",
     handle: async (call) => {
       const txId = param(call, 'txId');
-      if (!/^[0-9a-f]{64}$/.test(txId)) throw new ApiError(400, 'INVALID_FIELD', 'txId must be 64 lowercase hex characters');
+      if (!/^[0-9a-f]{64}$/.test(txId)) throw new ApiError('INVALID_FIELD', 'txId must be 64 lowercase hex characters');
       const c = await call.deps.ledger.commitOf(ledgerRole(call), txId);
       const { channel, ledger } = call.deps;
       // How to check it without the gateway: Fabric's own CLI, or a re-verification of the embedded ledger.

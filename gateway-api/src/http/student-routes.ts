@@ -20,7 +20,7 @@ const MAX_SALES = 50;
 
 const issuance = (call: Call): IssuanceClient => new IssuanceClient(call.deps.ledger);
 const issuerOf = (call: Call): NonNullable<Call['deps']['issuer']> => {
-  if (call.deps.issuer === undefined) throw new ApiError(503, 'LEDGER_UNAVAILABLE', 'this gateway runs no issuer service');
+  if (call.deps.issuer === undefined) throw new ApiError('LEDGER_UNAVAILABLE', 'this gateway runs no issuer service');
   return call.deps.issuer;
 };
 /** The account a student credential names (the guard already admitted only students). */
@@ -113,7 +113,7 @@ async function issueCodes(call: Call, accounts: readonly string[]): Promise<{ ac
 /** The medium must be one of the student's own: another account's is NOT_FOUND, never a hint that it exists. */
 async function ownMedium(call: Call, mediaId: string): Promise<void> {
   const media = field(await issuance(call).media(me(call)), 'media');
-  if (!Array.isArray(media) || !media.some((m) => field(m, 'mediaId') === mediaId)) throw new ApiError(404, 'NOT_FOUND', `you have no medium ${mediaId}`);
+  if (!Array.isArray(media) || !media.some((m) => field(m, 'mediaId') === mediaId)) throw new ApiError('NOT_FOUND', `you have no medium ${mediaId}`);
 }
 
 const jwsBody = (name: string) => z.strictObject({ [name]: z.string().min(1).max(16 * 1024) });
@@ -157,7 +157,7 @@ export const STUDENT_ROUTES: readonly Route[] = [
     handle: async (call) => {
       const acceptance = (call.body as { acceptance: string }).acceptance;
       const { doc } = await openSelfSignedAsync(acceptance, parseAgreementAcceptance, 'agreement acceptance');
-      if (doc.account !== me(call)) throw new ApiError(403, 'ACCESS_DENIED', 'an acceptance names the account of the student who signs it');
+      if (doc.account !== me(call)) throw new ApiError('ACCESS_DENIED', 'an acceptance names the account of the student who signs it');
       assertFresh(doc.iat, Date.now(), 86_400_000, 'the acceptance');
       return ok(await issuerOf(call).recordAgreement(doc.account, acceptance));
     } },
@@ -169,7 +169,7 @@ export const STUDENT_ROUTES: readonly Route[] = [
     body: jwsBody('request'),
     handle: async (call) => {
       const { doc } = await openSelfSignedAsync((call.body as { request: string }).request, parseCertRequest, 'certificate request');
-      if (doc.account !== me(call)) throw new ApiError(403, 'ACCESS_DENIED', 'a certificate request names the account of the student who signs it');
+      if (doc.account !== me(call)) throw new ApiError('ACCESS_DENIED', 'a certificate request names the account of the student who signs it');
       assertFresh(doc.iat, Date.now(), REQUEST_WINDOW_MS, 'the certificate request');
       return ok(await issuerOf(call).certify(doc.account, doc.jwk, 'wallet'), 201);
     } },

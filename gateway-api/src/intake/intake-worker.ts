@@ -142,8 +142,8 @@ export class IntakeWorker {
       for (const b of group.batches) {
         if (e.failure === 'refused') {
           // The transaction as a whole was refused (no risk policy, no gateway identity): final for each batch, as for one alone.
-          ends.set(b.receipt, { kind: 'refused', code: e.code ?? 'REFUSED', message: e.message });
-          this.metrics.refusals.inc({ code: e.code ?? 'REFUSED' });
+          ends.set(b.receipt, { kind: 'refused', code: e.code, message: e.message });
+          this.metrics.refusals.inc({ code: e.code });
         } else {
           ends.set(b.receipt, { kind: 'retry', delayMs: Math.min(this.options.maxBackoffMs, 250 * 2 ** Math.min(b.attempts, 10)), message: e.message });
         }
@@ -152,7 +152,7 @@ export class IntakeWorker {
         this.lastFailure = `${e.failure}: ${e.message.slice(0, 300)}`;
         this.metrics.retries.inc({ failure: e.failure }, group.batches.length);
       }
-      this.log.warn({ batches: group.batches.length, failure: e.failure, code: e.code, err: e.message.slice(0, 500) }, e.failure === 'refused' ? 'group refused by the ledger' : 'group will be retried');
+      this.log.warn({ batches: group.batches.length, failure: e.failure, code: e.code, reported: e.reported, err: e.message.slice(0, 500) }, e.failure === 'refused' ? 'group refused by the ledger' : 'group will be retried');
     }
     // The group is claimed by this live worker until its end is recorded: keep trying (the
     // intake database may be restarting), or its batches would wait for this process to die.

@@ -288,7 +288,7 @@ export class SettlementQueue {
           [list, first, live, ids]);
         if (ahead.length === 0) break;
         const left = deadline - Date.now();
-        if (left <= 0) throw new ApiError(409, 'CONTENTION', `${list.length === 1 ? `account ${list[0] ?? ''} is` : 'accounts of this write are'} being written by settlements or earlier writes; nothing was written, retry in a moment`, 1);
+        if (left <= 0) throw new ApiError('CONTENTION', `${list.length === 1 ? `account ${list[0] ?? ''} is` : 'accounts of this write are'} being written by settlements or earlier writes; nothing was written, retry in a moment`, 1);
         await this.waitForNews(Math.min(left, 200));
       }
       return await work();

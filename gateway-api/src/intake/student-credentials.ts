@@ -80,10 +80,10 @@ export class StudentCredentials {
   async redeem(account: string, code: string, live: LedgerActivation | undefined): Promise<StudentSession> {
     const hash = activationHash(account, code);
     const matches = live !== undefined && live.codeHash.length === hash.length && timingSafeEqual(Buffer.from(live.codeHash), Buffer.from(hash));
-    if (!matches || live.expiresAt <= Date.now()) throw new ApiError(401, 'INVALID_ACTIVATION', 'this activation code is unknown, already used, expired or of another account');
+    if (!matches || live.expiresAt <= Date.now()) throw new ApiError('INVALID_ACTIVATION', 'this activation code is unknown, already used, expired or of another account');
     return inTransaction(this.pool, async (c) => {
       const { rowCount } = await c.query(`INSERT INTO ${this.codes} (code_sha256, account) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [hash, account]);
-      if (rowCount !== 1) throw new ApiError(401, 'INVALID_ACTIVATION', 'this activation code is unknown, already used, expired or of another account');
+      if (rowCount !== 1) throw new ApiError('INVALID_ACTIVATION', 'this activation code is unknown, already used, expired or of another account');
       return this.insertSession(c, account);
     });
   }

@@ -76,7 +76,7 @@ export class IssuerService {
 
   /** Certifies a key the wallet proved it holds (or a card's key, for a personalisation run). */
   certify(account: string, jwk: PublicJwk, medium: 'wallet' | 'card'): Promise<IssuedCertificate> {
-    if (this.signers.length === 0) return Promise.reject(new ApiError(503, 'LEDGER_UNAVAILABLE', 'this gateway holds no issuer key (DOL_ISSUER_KEYS): it issues no certificates'));
+    if (this.signers.length === 0) return Promise.reject(new ApiError('LEDGER_UNAVAILABLE', 'this gateway holds no issuer key (DOL_ISSUER_KEYS): it issues no certificates'));
     return new Promise((resolve, reject) => {
       this.enqueue({ queuedAt: Date.now(), kind: 'cert', account, jwk, medium, resolve, reject });
     });
@@ -190,7 +190,7 @@ export class IssuerService {
 
   private async sign(job: Extract<Job, { kind: 'cert' }>, q: Quote): Promise<Omit<IssuedCertificate, 'txId'>> {
     const signer = chooseSigner(this.signers, await this.registeredKeys(), q.nbf, q.exp);
-    if (signer === undefined) throw new ApiError(503, 'LEDGER_UNAVAILABLE', 'no issuer key this gateway holds is registered, active and valid for the certificate\'s whole validity (rotate: register the next key before the current one ends)');
+    if (signer === undefined) throw new ApiError('LEDGER_UNAVAILABLE', 'no issuer key this gateway holds is registered, active and valid for the certificate\'s whole validity (rotate: register the next key before the current one ends)');
     const payload = {
       typ: 'media-cert', v: 1, mediaId: q.mediaId, kind: job.medium, account: q.account, group: q.group, jwk: { ...job.jwk },
       capPerPayment: q.capPerPayment, capTotal: q.capTotal, ctrFrom: q.ctrFrom, ctrTo: q.ctrTo, nbf: q.nbf, exp: q.exp,

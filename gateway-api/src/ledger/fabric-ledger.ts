@@ -113,7 +113,7 @@ export class FabricLedger implements LedgerPort {
       try {
         return await this.submitOnce(role, fn, args, actor);
       } catch (error) {
-        if (!(error instanceof LedgerError) || error.failure !== 'retryable' || error.code === undefined || attempt >= DISAGREEMENT_RETRIES) throw error;
+        if (!(error instanceof LedgerError) || error.failure !== 'retryable' || error.reported === undefined || attempt >= DISAGREEMENT_RETRIES) throw error;
         await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
       }
     }

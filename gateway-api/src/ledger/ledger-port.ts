@@ -1,3 +1,5 @@
+import { CodedError } from '@dol/chaincode';
+
 /** The roles whose Fabric identities a gateway deployment may hold (DESIGN §6). */
 export type LedgerRole = 'gateway' | 'operator' | 'finance' | 'registrar' | 'auditor';
 
@@ -22,15 +24,33 @@ export type LedgerFailure =
   /** Nothing answered within the deadline: retry, the transaction may or may not have committed. */
   | 'unavailable';
 
-/** A failed ledger call. `code` is the chaincode's domain code when it refused. */
-export class LedgerError extends Error {
+/** Validation codes of a transaction another one invalidated: contention on the same keys. */
+const CONTENDED = /^(MVCC_READ_CONFLICT|PHANTOM_READ_CONFLICT|ENDORSEMENT_POLICY_FAILURE)$/;
+
+/**
+ * The catalogue code of a failed ledger call: a refusal's domain code (REFUSED without one); a
+ * transaction a concurrent one kept invalidating (MVCC) through every re-endorsement is CONTENTION,
+ * not an outage; anything else that may pass is LEDGER_UNAVAILABLE.
+ */
+function catalogueCodeOf(failure: LedgerFailure, reported: string | undefined): string {
+  if (failure === 'refused') return reported ?? 'REFUSED';
+  if (failure === 'retryable' && reported !== undefined && CONTENDED.test(reported)) return 'CONTENTION';
+  return 'LEDGER_UNAVAILABLE';
+}
+
+/**
+ * A failed ledger call. `code` is its catalogue code (the chaincode's domain code when it refused);
+ * `reported` is the code the ledger reported, if any: the domain code of a refusal, or Fabric's
+ * validation code of an invalidated transaction (MVCC_READ_CONFLICT, ...).
+ */
+export class LedgerError extends CodedError {
   override readonly name = 'LedgerError';
   constructor(
     readonly failure: LedgerFailure,
     message: string,
-    readonly code?: string,
+    readonly reported?: string,
   ) {
-    super(message);
+    super(catalogueCodeOf(failure, reported), message);
   }
 }
 

@@ -43,23 +43,23 @@ export class SignInFailure extends Error {
 export function refusalOf(reason: SignInFailureReason): ApiError {
   switch (reason) {
     case 'not-started':
-      return new ApiError(401, 'UNAUTHENTICATED', 'no sign-in was started in this browser, or it is over 10 minutes old');
+      return new ApiError('UNAUTHENTICATED', 'no sign-in was started in this browser, or it is over 10 minutes old');
     case 'state':
-      return new ApiError(401, 'UNAUTHENTICATED', 'the provider\'s answer is not for the sign-in this browser started');
+      return new ApiError('UNAUTHENTICATED', 'the provider\'s answer is not for the sign-in this browser started');
     case 'replayed':
-      return new ApiError(401, 'UNAUTHENTICATED', 'this sign-in answer was used already: sign in again');
+      return new ApiError('UNAUTHENTICATED', 'this sign-in answer was used already: sign in again');
     case 'denied':
-      return new ApiError(403, 'ACCESS_DENIED', 'the campus sign-in did not sign you in (cancelled or refused)');
+      return new ApiError('ACCESS_DENIED', 'the campus sign-in did not sign you in (cancelled or refused)');
     case 'rejected':
-      return new ApiError(401, 'UNAUTHENTICATED', 'the campus sign-in\'s answer did not verify: sign in again');
+      return new ApiError('UNAUTHENTICATED', 'the campus sign-in\'s answer did not verify: sign in again');
     case 'claim':
-      return new ApiError(403, 'ACCESS_DENIED', 'the campus sign-in names no student account for you');
+      return new ApiError('ACCESS_DENIED', 'the campus sign-in names no student account for you');
     case 'unknown-account':
-      return new ApiError(404, 'NOT_FOUND', 'no wallet account is open for you yet: ask the card office');
+      return new ApiError('NOT_FOUND', 'no wallet account is open for you yet: ask the card office');
     case 'provider':
-      return new ApiError(503, 'SIGN_IN_PROVIDER_UNAVAILABLE', 'the campus sign-in could not be reached: try again later');
+      return new ApiError('SIGN_IN_PROVIDER_UNAVAILABLE', 'the campus sign-in could not be reached: try again later');
     case 'ledger':
-      return new ApiError(503, 'LEDGER_UNAVAILABLE', 'the ledger did not answer: try again later');
+      return new ApiError('LEDGER_UNAVAILABLE', 'the ledger did not answer: try again later');
     default:
       return assertNever(reason);
   }
