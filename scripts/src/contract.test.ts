@@ -1,6 +1,7 @@
 import { SettlementContract } from '@dol/chaincode/contract';
-import { MemoryStub, TestIdentity, testContext } from '@dol/chaincode/testing';
+import { MemoryStub } from '@dol/chaincode/testing';
 import { canonicalJson } from '@dol/chaincode';
+import { ROLE_IDENTITIES, StubRunner, type Ctx, type Who } from './contract-harness';
 import { Issuer, PayerMedium, Terminal, faceCredential, signJwsRaw } from './signer';
 
 /**
@@ -10,39 +11,25 @@ import { Issuer, PayerMedium, Terminal, faceCredential, signJwsRaw } from './sig
 const NOW = 1_767_225_600_000;
 const AT = NOW - 3_600_000;
 
-const who = {
-  operator: new TestIdentity('OperatorMSP', 'operator'),
-  gateway: new TestIdentity('OperatorMSP', 'gateway'),
-  finance: new TestIdentity('CampusMSP', 'finance'),
-  registrar: new TestIdentity('CampusMSP', 'registrar'),
-  auditor: new TestIdentity('AuditMSP', 'auditor'),
-  // A role attribute issued by the wrong organisation's CA, and a caller with no role at all.
-  fakeGateway: new TestIdentity('CampusMSP', 'gateway'),
-  nobody: new TestIdentity('OperatorMSP', null),
-};
-type Who = keyof typeof who;
 
 class Harness {
-  readonly stub = new MemoryStub();
   readonly contract = new SettlementContract();
-  private n = 0;
   /** Ledger time of the next transaction. */
   clock = NOW;
+  private readonly runner = new StubRunner(new MemoryStub(), (stub, n) => {
+    stub.begin(`tx${String(n)}`, this.clock);
+    return `tx${String(n)}`;
+  });
   issuer = Issuer.generate('issuer-1', 'EdDSA', NOW - 1e10, NOW + 1e10);
   terminal = Terminal.generate('pos-1', 'EdDSA');
 
+  get stub(): MemoryStub {
+    return this.runner.stub;
+  }
+
   /** Runs one transaction; commits its writes only if it succeeds, as a peer would. */
-  async call(as: Who, fn: (c: SettlementContract, ctx: ReturnType<typeof testContext>) => Promise<unknown>): Promise<string> {
-    this.n += 1;
-    this.stub.begin(`tx${this.n}`, this.clock);
-    try {
-      const out = await fn(this.contract, testContext(this.stub, who[as]));
-      this.stub.commit();
-      return typeof out === 'string' ? out : '';
-    } catch (error) {
-      this.stub.abort();
-      throw error;
-    }
+  call(as: Who, fn: (c: SettlementContract, ctx: Ctx) => Promise<unknown>): Promise<string> {
+    return this.runner.call(as, (ctx) => fn(this.contract, ctx));
   }
 
   async setUp(): Promise<void> {
@@ -387,7 +374,7 @@ describe('SettlementContract audit queries without ledger scans', () => {
 });
 
 describe('SettlementContract access', () => {
-  const calls: [string, Who[], (h: Harness, ctx: ReturnType<typeof testContext>) => Promise<unknown>][] = [
+  const calls: [string, Who[], (h: Harness, ctx: Ctx) => Promise<unknown>][] = [
     ['RegisterIssuerKey', ['operator'], (h, ctx) => h.contract.RegisterIssuerKey(ctx, JSON.stringify(Issuer.generate('k2', 'EdDSA', NOW - 1e10, NOW + 1e10).registration()))],
     ['RevokeIssuerKey', ['operator'], (h, ctx) => h.contract.RevokeIssuerKey(ctx, 'issuer-1')],
     ['RegisterMerchant', ['operator'], (h, ctx) => h.contract.RegisterMerchant(ctx, JSON.stringify({ merchantId: 'm2', name: 'South' }))],
@@ -404,7 +391,7 @@ describe('SettlementContract access', () => {
     ['Payout', ['operator'], (h, ctx) => h.contract.Payout(ctx, JSON.stringify({ payoutId: 'p', merchantId: 'canteen-1' }))],
     ['SubmitBatch', ['gateway'], (h, ctx) => h.contract.SubmitBatch(ctx, h.terminal.batch([h.terminal.record(AT, '1', 'face', faceCredential('alice', 990))]))],
   ];
-  const everyone = Object.keys(who) as Who[];
+  const everyone = Object.keys(ROLE_IDENTITIES) as Who[];
   /** A ledger where the call would succeed for the right role: alice exists (and is in clearance for CompleteClearance). */
   async function readyFor(name: string): Promise<Harness> {
     const h = await ready();

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { DenyListContract, SettlementContract } from '@dol/chaincode/contract';
-import { MemoryStub, TestIdentity, testContext } from '@dol/chaincode/testing';
+import { MemoryStub } from '@dol/chaincode/testing';
 import { parseDenyList } from '@dol/terminal';
+import { StubRunner, type Ctx, type Who } from './contract-harness';
 import { Issuer, PayerMedium, Terminal, faceCredential } from './signer';
 
 /**
@@ -11,16 +12,6 @@ import { Issuer, PayerMedium, Terminal, faceCredential } from './signer';
  */
 const NOW = 1_767_225_600_000;
 const AT = NOW - 3_600_000;
-const who = {
-  operator: new TestIdentity('OperatorMSP', 'operator'),
-  gateway: new TestIdentity('OperatorMSP', 'gateway'),
-  finance: new TestIdentity('CampusMSP', 'finance'),
-  registrar: new TestIdentity('CampusMSP', 'registrar'),
-  auditor: new TestIdentity('AuditMSP', 'auditor'),
-};
-type Who = keyof typeof who;
-type Ctx = ReturnType<typeof testContext>;
-
 /** A memory stub whose proposals carry the staff member behind them, as the gateway sends it. */
 class ActorStub extends MemoryStub {
   beginAs(txId: string, millis: number, subject: string): void {
@@ -29,28 +20,28 @@ class ActorStub extends MemoryStub {
 }
 
 class Desk {
-  readonly stub = new ActorStub();
+  // Transaction ids as Fabric makes them (64 hex characters), each proposal naming the staff member behind it.
+  readonly runner = new StubRunner(new ActorStub(), (stub, n, as) => {
+    const txId = createHash('sha256').update(`tx${String(n)}`).digest('hex');
+    stub.beginAs(txId, NOW + n, `${as}-desk`);
+    return txId;
+  });
   readonly settlement = new SettlementContract();
   readonly deny = new DenyListContract();
   readonly issuer = Issuer.generate('issuer-1', 'EdDSA', NOW - 1e10, NOW + 1e10);
   readonly terminal = Terminal.generate('pos-1', 'EdDSA');
-  private n = 0;
-  /** The id of the last transaction run. */
-  lastTxId = '';
 
-  async call(as: Who, fn: (ctx: Ctx) => Promise<unknown>): Promise<string> {
-    this.n += 1;
-    // Transaction ids as Fabric makes them: 64 hex characters.
-    this.lastTxId = createHash('sha256').update(`tx${String(this.n)}`).digest('hex');
-    this.stub.beginAs(this.lastTxId, NOW + this.n, `${as}-desk`);
-    try {
-      const out = await fn(testContext(this.stub, who[as]));
-      this.stub.commit();
-      return typeof out === 'string' ? out : '';
-    } catch (error) {
-      this.stub.abort();
-      throw error;
-    }
+  get stub(): ActorStub {
+    return this.runner.stub;
+  }
+
+  /** The id of the last transaction run. */
+  get lastTxId(): string {
+    return this.runner.lastTxId;
+  }
+
+  call(as: Who, fn: (ctx: Ctx) => Promise<unknown>): Promise<string> {
+    return this.runner.call(as, fn);
   }
 
   async json(as: Who, fn: (ctx: Ctx) => Promise<unknown>): Promise<Record<string, unknown>> {
@@ -72,7 +63,7 @@ class Desk {
   /** One face sale by `account` from a terminal that holds deny-list `version`: the ledger's outcome. */
   async sale(account: string, version: number): Promise<string> {
     const t = this.terminal;
-    const jws = t.batch([t.record(AT + this.n, '100', 'face', faceCredential(account, 990), version)]);
+    const jws = t.batch([t.record(AT + this.runner.count, '100', 'face', faceCredential(account, 990), version)]);
     const r = JSON.parse(await this.call('gateway', (ctx) => this.settlement.SubmitBatch(ctx, jws))) as { outcomes: { code: string; reason?: string }[] };
     return r.outcomes[0]?.reason ?? r.outcomes[0]?.code ?? '';
   }
@@ -80,7 +71,7 @@ class Desk {
   /** One sale paid with `medium`'s next code from a terminal that holds deny-list `version`: the ledger's outcome. */
   async saleBy(medium: PayerMedium, version: number): Promise<string> {
     const t = this.terminal;
-    const jws = t.batch([t.record(AT + this.n, '100', 'code', medium.payCode(AT + this.n - 1000), version)]);
+    const jws = t.batch([t.record(AT + this.runner.count, '100', 'code', medium.payCode(AT + this.runner.count - 1000), version)]);
     const r = JSON.parse(await this.call('gateway', (ctx) => this.settlement.SubmitBatch(ctx, jws))) as { outcomes: { code: string; reason?: string }[] };
     return r.outcomes[0]?.reason ?? r.outcomes[0]?.code ?? '';
   }

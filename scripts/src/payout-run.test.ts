@@ -1,5 +1,6 @@
 import { PayoutContract, SettlementContract } from '@dol/chaincode/contract';
-import { MemoryStub, TestIdentity, testContext } from '@dol/chaincode/testing';
+import { MemoryStub } from '@dol/chaincode/testing';
+import { StubRunner, type Ctx, type Who } from './contract-harness';
 import { Issuer, PayerMedium, Terminal } from './signer';
 
 /**
@@ -9,37 +10,22 @@ import { Issuer, PayerMedium, Terminal } from './signer';
  */
 const NOW = 1_767_225_600_000;
 const AT = NOW - 3_600_000;
-const who = {
-  operator: new TestIdentity('OperatorMSP', 'operator'),
-  gateway: new TestIdentity('OperatorMSP', 'gateway'),
-  finance: new TestIdentity('CampusMSP', 'finance'),
-  auditor: new TestIdentity('AuditMSP', 'auditor'),
-  registrar: new TestIdentity('CampusMSP', 'registrar'),
-};
-type Who = keyof typeof who;
-type Ctx = ReturnType<typeof testContext>;
-
 class Close {
-  readonly stub = new MemoryStub();
+  readonly runner = new StubRunner(new MemoryStub(), (stub, n) => {
+    stub.begin(`tx${String(n)}`, NOW + n);
+    return `tx${String(n)}`;
+  });
   readonly settlement = new SettlementContract();
   readonly payouts = new PayoutContract();
   readonly issuer = Issuer.generate('issuer-1', 'EdDSA', NOW - 1e10, NOW + 1e10);
   readonly north = Terminal.generate('pos-n', 'EdDSA');
   readonly south = Terminal.generate('pos-s', 'EdDSA');
-  private n = 0;
+  get stub(): MemoryStub {
+    return this.runner.stub;
+  }
 
-  async call(as: Who, fn: (ctx: Ctx) => Promise<unknown>): Promise<string> {
-    this.n += 1;
-    this.stub.begin(`tx${this.n}`, NOW + this.n);
-    try {
-      const ctx = testContext(this.stub, who[as]);
-      const out = await fn(ctx);
-      this.stub.commit();
-      return typeof out === 'string' ? out : '';
-    } catch (error) {
-      this.stub.abort();
-      throw error;
-    }
+  call(as: Who, fn: (ctx: Ctx) => Promise<unknown>): Promise<string> {
+    return this.runner.call(as, fn);
   }
 
   async json<T>(as: Who, fn: (ctx: Ctx) => Promise<string>): Promise<T> {
