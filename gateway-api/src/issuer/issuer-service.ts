@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import { ApiError } from '../errors';
 import type { SettlementQueue } from '../intake/settlement-queue';
 import { LedgerError } from '../ledger/ledger-port';
-import { IssuanceClient, type LedgerIssuerKey, type Quote } from '../ledger/issuance-client';
+import { IssuanceClient } from '../ledger/issuance-client';
+import type { LedgerIssuerKey, Quote } from '../ledger/issuance-transactions';
 import type { LedgerPort } from '../ledger/ledger-port';
 import { chooseSigner, signWith, type IssuerSigner } from './issuer-keyring';
 

@@ -3,6 +3,7 @@ import { commitHashOf, dataHashOf, headerHash, parseGenesis, parseTxData, ZERO_H
 import { validWrites, type BlockStore, type TxPlace } from './block-store';
 import { ContractHost, sameVersion, WorldState } from '@dol/chaincode/embedded';
 import { simulateProposal, validateBlock } from './embedded-ledger';
+import { SETTLEMENT } from '../settlement-transactions';
 
 /** What verification found: nothing in `problems` means the ledger is whole. */
 export interface VerifyReport {
@@ -129,7 +130,7 @@ export async function verifyLedger(store: BlockStore, progress: (line: string) =
   let books: VerifyReport['books'];
   if (genesis !== undefined) {
     try {
-      const { result } = await simulateProposal(host, state, genesis, 'auditor', ['CheckInvariant'], Date.now());
+      const { result } = await simulateProposal(host, state, genesis, 'auditor', [SETTLEMENT.CheckInvariant.fn], Date.now());
       const report = InvariantJson.parse(JSON.parse(result));
       books = { ok: report.ok, postings: report.postings, sum: report.sum };
       if (!report.ok) problem(`books: the balances recomputed from the replayed postings do not match the stored balances: ${result}`);

@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { DENY_LIST } from './deny-list-transactions';
+import { ISSUANCE } from './issuance-transactions';
+import { PAYOUTS } from './payout-transactions';
+import { SETTLEMENT } from './settlement-transactions';
+import type { AnyTransaction, ContractName } from './transaction';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const METADATA = z.object({
+  contracts: z.record(z.string(), z.object({
+    contractInstance: z.object({ default: z.boolean().optional() }),
+    transactions: z.array(z.object({ name: z.string(), tag: z.array(z.string()).optional() })),
+  })),
+});
+
+/** The contracts' transactions as fabric-shim describes them (chaincode/contract-metadata.json, kept current by `npm run metadata`). */
+function metadataTransactions(): Map<string, { contract: string; name: string; tags: readonly string[] }> {
+  const { contracts } = METADATA.parse(JSON.parse(readFileSync(join(ROOT, 'chaincode', 'contract-metadata.json'), 'utf8')));
+  const out = new Map<string, { contract: string; name: string; tags: readonly string[] }>();
+  for (const [contract, c] of Object.entries(contracts)) {
+    for (const t of c.transactions) out.set(c.contractInstance.default === true ? t.name : `${contract}:${t.name}`, { contract, name: t.name, tags: t.tag ?? [] });
+  }
+  return out;
+}
+
+const TABLES: readonly [ContractName, Readonly<Record<string, AnyTransaction>>][] = [['settlement', SETTLEMENT], ['issuance', ISSUANCE], ['payouts', PAYOUTS], ['denylist', DENY_LIST]];
+const KNOWN = TABLES.flatMap(([contract, table]) => Object.entries(table).map(([key, t]) => ({ contract, key, t })));
+
+describe('the transaction tables: every transaction the gateway calls, against the contracts', () => {
+  const onLedger = metadataTransactions();
+
+  it.each(KNOWN.map((k) => [k.t.fn, k] as const))('%s is a transaction of its contract, of the same kind', (fn, { contract, key, t }) => {
+    const found = onLedger.get(fn);
+    expect(found).toBeDefined();
+    expect(found?.contract).toBe(contract);
+    expect(t.contract).toBe(contract);
+    expect(t.method).toBe(key);
+    expect(found?.tags).toContain(t.kind === 'query' ? 'EVALUATE' : 'SUBMIT');
+  });
+
+  it('knows every transaction of the four contracts (the gateway may call any of them)', () => {
+    const known = new Set(KNOWN.map((k) => k.t.fn));
+    const missing = [...onLedger.entries()].filter(([fn, t]) => t.contract !== 'org.hyperledger.fabric' && !known.has(fn)).map(([fn]) => fn);
+    expect(missing).toEqual([]);
+  });
+
+  it('writes arguments and reads answers: SubmitBatches takes one JWS a line and answers one entry per batch', () => {
+    const call = SETTLEMENT.SubmitBatches(['a.b.c', 'd.e.f']);
+    expect(call).toMatchObject({ fn: 'SubmitBatches', kind: 'write', args: ['a.b.c\nd.e.f'] });
+    expect(call.read({ batches: [{ counts: { settled: 2 } }, { refused: { code: 'STALE_BATCH', message: 'm' } }] })).toEqual([
+      { result: { counts: { settled: 2 } }, counts: { settled: 2 } },
+      { result: { refused: { code: 'STALE_BATCH', message: 'm' } }, counts: {}, refused: { code: 'STALE_BATCH', message: 'm' } },
+    ]);
+    expect(() => call.read({ batches: [{}] })).toThrow('another number of entries');
+    expect(ISSUANCE.GetMedia('a-1')).toMatchObject({ fn: 'issuance:GetMedia', kind: 'query', args: ['a-1'] });
+    expect(SETTLEMENT.GetPayout('m-1', 'p-1').args).toEqual(['m-1', 'p-1']);
+    expect(() => PAYOUTS.GetPayoutRun('r-1').read({})).toThrow('payouts:GetPayoutRun answered without a txId');
+  });
+});
