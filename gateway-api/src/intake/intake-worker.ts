@@ -1,3 +1,4 @@
+import { answeredOnlyDuplicates, batchSubmissionOf, settlingSubmission } from '@dol/chaincode';
 import type { Logger } from 'pino';
 import { LedgerError } from '../ledger/ledger-port';
 import type { SettlementClient } from '../ledger/settlement-client';
@@ -12,8 +13,6 @@ export interface WorkerOptions {
   readonly idlePollMs: number;
   readonly maxBackoffMs: number;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Moves acknowledged batches from the durable intake to the ledger. Each loop claims a group from
@@ -169,15 +168,13 @@ export class IntakeWorker {
 
   /**
    * After a crash or a lost answer the batch may already be on the ledger, and a resubmission only
-   * reports duplicates: show the outcomes of the submission that settled it instead.
+   * reports duplicates: show the outcomes of the submission that settled it instead (the rule is
+   * settlingSubmission's, the same GetBatchByReceipt answers with).
    */
   private async original(batch: ClaimedBatch, result: Record<string, unknown>): Promise<unknown> {
-    const counts = isObject(result.counts) ? result.counts : {};
-    const values = Object.values(counts).filter((n): n is number => typeof n === 'number');
-    const total = values.reduce((s, n) => s + n, 0);
-    if (total === 0 || counts.duplicate !== total) return result;
-    const entries = await this.settlement.batchChain(batch.terminalId);
-    const first = entries.find((e) => e.batchSeq === batch.batchSeq && isObject(e.counts) && e.counts.duplicate !== total);
+    if (!answeredOnlyDuplicates(batchSubmissionOf(result).counts)) return result;
+    const submissions = (await this.settlement.batchChain(batch.terminalId)).filter((e) => e.digest === batch.receipt);
+    const first = settlingSubmission(submissions);
     return first === undefined ? result : { ...first, payments: undefined, resubmittedAs: result.txId ?? null };
   }
 }
