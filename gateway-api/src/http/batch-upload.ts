@@ -5,7 +5,8 @@ import { ApiError } from '../errors';
 import type { IntakeRow } from '../intake/intake-store';
 import { payerAccounts } from '../intake/payers';
 import { LedgerError, ledgerLabel } from '../ledger/ledger-port';
-import { ledgerRole, ownTerminal, parse, type Call, type Deps } from './route-kit';
+import { SETTLEMENT } from '../ledger/settlement-transactions';
+import { contractOf, ledgerRole, ownTerminal, type Call, type Deps } from './route-kit';
 
 export function intakeView(row: IntakeRow, deps: Deps): unknown {
   return {
@@ -25,17 +26,17 @@ export function intakeView(row: IntakeRow, deps: Deps): unknown {
 export async function ledgerBatchView(call: Call, receipt: string): Promise<{ status: number; body: unknown }> {
   const missing = new ApiError('NOT_FOUND', "no batch with this receipt, in this gateway's intake or on the ledger");
   if (!/^[0-9a-f]{64}$/.test(receipt)) throw missing;
-  let found: unknown;
+  let found: { batch: Readonly<Record<string, unknown>> | undefined };
   try {
-    found = parse(await call.deps.ledger.evaluate(ledgerRole(call), 'GetBatchByReceipt', [receipt]));
+    found = await contractOf(call).evaluate(ledgerRole(call), SETTLEMENT.GetBatchByReceipt(receipt));
   } catch (error) {
     if (error instanceof LedgerError && error.code === 'NOT_FOUND') throw missing;
     throw error;
   }
-  const batch: unknown = typeof found === 'object' && found !== null ? Reflect.get(found, 'batch') : undefined;
-  if (typeof batch !== 'object' || batch === null) throw missing;
+  const batch = found.batch;
+  if (batch === undefined) throw missing;
   // The payments are the statement's business (GET /v1/payments); the receipt answers outcomes, as the intake does.
-  const result: Record<string, unknown> = Object.fromEntries(Object.entries(batch as Record<string, unknown>).filter(([k]) => k !== 'payments'));
+  const result: Record<string, unknown> = Object.fromEntries(Object.entries(batch).filter(([k]) => k !== 'payments'));
   const terminalId = typeof result.terminalId === 'string' ? result.terminalId : '';
   ownTerminal(call, terminalId);
   const txId = typeof result.txId === 'string' ? result.txId : null;
@@ -49,11 +50,11 @@ export async function ledgerBatchView(call: Call, receipt: string): Promise<{ st
 
 /** The terminal's key, from the intake's cache or the ledger: refuses an unregistered or revoked terminal and a batch it did not sign. */
 export async function verifyUpload(call: Call, batch: ReturnType<typeof decodeBatch>): Promise<void> {
-  const { store, ledger } = call.deps;
+  const { store } = call.deps;
   let key = await store.terminalKey(batch.terminalId);
   if (key === undefined) {
     try {
-      const t = parse(await ledger.evaluate('gateway', 'GetTerminal', [batch.terminalId])) as { publicKey: unknown; status: string };
+      const t = await contractOf(call).evaluate('gateway', SETTLEMENT.GetTerminal(batch.terminalId));
       await store.putTerminalKey(batch.terminalId, t.publicKey, t.status);
       key = { publicKey: t.publicKey, status: t.status };
     } catch (error) {

@@ -2,9 +2,9 @@
  * The operator's view of the site edges (docs/edge.md): each edge's status and last contact, and
  * retiring one, so that the slices are computed again over the edges that remain.
  */
-import { isJsonObject } from '@dol/chaincode';
 import type { CallerRole } from '../config';
-import { evaluate, param, submit, type Call, type Route } from './route-kit';
+import { SETTLEMENT, type TerminalView } from '../ledger/settlement-transactions';
+import { contractOf, ledgerRole, param, submit, type Call, type Route } from './route-kit';
 
 const AUDIT: readonly CallerRole[] = ['auditor', 'operator'];
 
@@ -19,16 +19,10 @@ interface EdgeView {
 
 /** The registered edges (role `edge` in the ledger's terminal registry) with their last contact. */
 async function listEdges(call: Call): Promise<{ status: number; body: { edges: EdgeView[] } }> {
-  const [{ body }, contacts] = await Promise.all([evaluate(call, 'ListTerminals', []), call.deps.store.edges.all()]);
-  const text = (v: unknown): string => (typeof v === 'string' ? v : '');
-  const edges = (Array.isArray(body) ? body : []).filter((t) => isJsonObject(t) && t.role === 'edge').flatMap((t): EdgeView[] => {
-    if (!isJsonObject(t)) return [];
-    const edgeId = text(t.terminalId);
-    return [{
-      edgeId, merchantId: text(t.merchantId), status: text(t.status), retiredAt: typeof t.retiredAt === 'number' ? t.retiredAt : null,
-      lastContact: contacts.get(edgeId)?.lastContact ?? null,
-    }];
-  });
+  const [terminals, contacts] = await Promise.all([contractOf(call).evaluate(ledgerRole(call), SETTLEMENT.ListTerminals()), call.deps.store.edges.all()]);
+  const edges = terminals.filter((t) => t.role === 'edge').map((t: TerminalView): EdgeView => ({
+    edgeId: t.terminalId, merchantId: t.merchantId, status: t.status, retiredAt: t.retiredAt, lastContact: contacts.get(t.terminalId)?.lastContact ?? null,
+  }));
   return { status: 200, body: { edges } };
 }
 
@@ -41,7 +35,7 @@ export const EDGE_ROUTES: readonly Route[] = [
     summary: "Retire an edge: it leaves the slices (the others' are computed again over the active edges at their next sync); its approvals of sales before now still count when they arrive. A terminal that is not an edge is INVALID_FIELD; a revoked edge TERMINAL_REVOKED; again, the same answer",
     handle: async (call) => {
       const edgeId = param(call, 'edgeId');
-      const out = await submit(call, 'RetireEdge', [edgeId]);
+      const out = await submit(call, SETTLEMENT.RetireEdge(edgeId));
       const cached = await call.deps.store.terminalKey(edgeId);
       if (cached !== undefined) await call.deps.store.putTerminalKey(edgeId, cached.publicKey, 'retired');
       return out;

@@ -10,7 +10,10 @@ import { ApiError } from '../errors';
 import type { CsvView } from './csv';
 import type { IntakeStore } from '../intake/intake-store';
 import type { IssuerService } from '../issuer/issuer-service';
+import { ContractClient } from '../ledger/contract-client';
 import { LedgerError, ledgerLabel, type Actor, type LedgerPort, type LedgerRole } from '../ledger/ledger-port';
+import { SETTLEMENT } from '../ledger/settlement-transactions';
+import type { Invocation, StoredWrite } from '../ledger/transaction';
 import { withoutCodes } from './error-info';
 
 /** What every handler may use. */
@@ -27,13 +30,19 @@ export interface Deps {
   readonly issuer?: IssuerService;
 }
 
-/** One request, parsed. */
-export interface Call {
+/** One request, parsed; `B` is its body as the route's schema parsed it (route()). */
+export interface Call<B = unknown> {
   readonly caller: Credential | undefined;
   readonly params: Readonly<Record<string, string>>;
   readonly query: Readonly<Record<string, string>>;
-  readonly body: unknown;
+  readonly body: B;
   readonly deps: Deps;
+}
+
+/** What a handler answers: its status and its JSON body. */
+export interface Answer {
+  readonly status: number;
+  readonly body: unknown;
 }
 
 /** One endpoint: the single place its path, roles, input, ledger call and documentation live. */
@@ -50,7 +59,7 @@ export interface Route {
   readonly query?: z.ZodObject;
   /** Documented statuses besides the problem responses. */
   readonly ok: readonly number[];
-  readonly handle: (call: Call) => Promise<{ status: number; body: unknown }>;
+  readonly handle: (call: Call) => Promise<Answer>;
   /** The answer is also served as CSV with `?format=csv` (http/csv.ts). */
   readonly csv?: CsvView;
   /** The body's limit when it is not a staff request's (BODY_LIMITS): 'import' for bulk writes of up to 500 items. Signed batches always get BODY_LIMITS.batch. */
@@ -60,6 +69,16 @@ export interface Route {
 }
 
 export { BODY_LIMITS };
+
+/**
+ * A route with a body: its handler receives the body typed as its schema's output. The app parsed
+ * it with this schema before the handler runs (app.ts); parsing the parsed value again is cheap and
+ * is what lets the type follow from the schema without a cast.
+ */
+export function route<B extends z.ZodType>(spec: Omit<Route, 'body' | 'handle'> & { readonly body: B; readonly handle: (call: Call<z.output<B>>) => Promise<Answer> }): Route {
+  const { handle, ...rest } = spec;
+  return { ...rest, handle: (call) => handle({ ...call, body: spec.body.parse(call.body) }) };
+}
 
 /** The most bytes a route's body may have. */
 export const bodyLimitOf = (route: Route): number => (route.roles === 'signed' ? BODY_LIMITS.batch : route.bodyLimit === 'import' ? BODY_LIMITS.import : BODY_LIMITS.staff);
@@ -113,22 +132,25 @@ export const amount = z.string({
   }
 }).meta({ description: 'minor units as a decimal string: no sign, no fraction, at most 18 digits', examples: ['1250'] });
 export const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/);
-export const jsonArg = (v: unknown): string => JSON.stringify(v);
-export const parse = (text: string): unknown => JSON.parse(text) as unknown;
 
-export async function evaluate(call: Call, fn: string, args: readonly string[]): Promise<{ status: number; body: unknown }> {
-  return { status: 200, body: parse(await call.deps.ledger.evaluate(ledgerRole(call), fn, args)) };
+/** The contract client over this request's ledger (each call names the ledger role it acts as). */
+export const contractOf = (call: Call): ContractClient => new ContractClient(call.deps.ledger);
+
+/** A query whose answer is the API's answer: the contract's JSON, forwarded. */
+export async function evaluate(call: Call, query: Invocation<unknown, 'query'>): Promise<Answer> {
+  return { status: 200, body: await contractOf(call).evaluateJson(ledgerRole(call), query) };
 }
 
 /** What a write answers: 201 when it created the resource its request names, 200 otherwise (docs/gateway.md, "Status codes of creates"). */
 export type WriteStatus = 200 | 201;
 
-export async function submit(call: Call, fn: string, args: readonly string[], status: WriteStatus = 200): Promise<{ status: number; body: unknown }> {
+/** A write on behalf of the caller, answered with its commit, who acted and the contract's JSON answer. */
+export async function submit(call: Call, write: Invocation<unknown, 'write'>, status: WriteStatus = 200): Promise<Answer> {
   const actor = actorOf(call);
-  const s = await call.deps.ledger.submit(ledgerRole(call), fn, args, actor);
+  const s = await contractOf(call).submit(ledgerRole(call), write, actor);
   return { status, body: {
     txId: s.txId, blockNumber: s.blockNumber, validationCode: s.validationCode, ...ledgerLabel(call.deps.ledger.kind),
-    by: actor === undefined ? null : { subject: actor.subject, role: call.caller?.role ?? null }, result: s.result === '' ? null : parse(s.result),
+    by: actor === undefined ? null : { subject: actor.subject, role: call.caller?.role ?? null }, result: s.json,
   } };
 }
 
@@ -136,7 +158,7 @@ export async function submit(call: Call, fn: string, args: readonly string[], st
  * A bulk write of idempotent items (top-ups/import): 201 when its transaction booked any item, 200
  * when every receipt names an earlier transaction (each item a repeat: nothing new was created).
  */
-export function createdAny(out: { status: number; body: unknown }): { status: WriteStatus; body: unknown } {
+export function createdAny(out: Answer): { status: WriteStatus; body: unknown } {
   const field = (v: unknown, k: string): unknown => (typeof v === 'object' && v !== null ? Reflect.get(v, k) : undefined);
   const result = field(out.body, 'result');
   const receipts: readonly unknown[] = Array.isArray(result) ? result : [];
@@ -153,21 +175,20 @@ export const actorOf = (call: Call): Actor | undefined => (call.caller === undef
  * and the answer names the original transaction with `replayed: true`: 200, where the first one
  * answered `created` (201 for a create).
  */
-export async function submitIdempotent(call: Call, lookup: { fn: string; args: readonly string[] }, fn: string, args: readonly string[], created: WriteStatus = 200): Promise<{ status: number; body: unknown }> {
+export async function submitIdempotent(call: Call, lookup: Invocation<StoredWrite, 'query'>, write: Invocation<unknown, 'write'>, created: WriteStatus = 200): Promise<Answer> {
   const role = ledgerRole(call);
-  let stored: string | undefined;
+  const contract = contractOf(call);
+  let stored: unknown;
   try {
-    stored = await call.deps.ledger.evaluate(role, lookup.fn, lookup.args);
+    stored = await contract.evaluateJson(role, lookup);
   } catch (error) {
     if (!(error instanceof LedgerError && error.code === 'NOT_FOUND')) throw error;
+    return submit(call, write, created);
   }
-  if (stored === undefined) return submit(call, fn, args, created);
-  const result = await call.deps.ledger.evaluate(role, fn, args);
-  const original = parse(stored);
-  const txId: unknown = typeof original === 'object' && original !== null ? Reflect.get(original, 'txId') : undefined;
-  if (typeof txId !== 'string') throw new Error(`${lookup.fn} answered without a txId`);
+  const result = await contract.evaluateJson(role, write);
+  const { txId } = lookup.read(stored);
   const c = await call.deps.ledger.commitOf(role, txId);
-  return { status: 200, body: { txId: c.txId, blockNumber: c.blockNumber, validationCode: c.validationCode, ...ledgerLabel(call.deps.ledger.kind), replayed: true, result: parse(result) } };
+  return { status: 200, body: { txId: c.txId, blockNumber: c.blockNumber, validationCode: c.validationCode, ...ledgerLabel(call.deps.ledger.kind), replayed: true, result } };
 }
 
 /**
@@ -188,7 +209,7 @@ export const param = (call: Call, name: string): string => {
 /** The path's terminalId, once the ledger knows it: an unregistered one is UNKNOWN_TERMINAL (404) at every terminal endpoint. */
 export async function registeredTerminal(call: Call): Promise<string> {
   const terminalId = param(call, 'terminalId');
-  await call.deps.ledger.evaluate(ledgerRole(call), 'GetTerminal', [terminalId]);
+  await contractOf(call).evaluate(ledgerRole(call), SETTLEMENT.GetTerminal(terminalId));
   return terminalId;
 }
 
@@ -201,7 +222,6 @@ export function ownTerminal(call: Call, terminalId: string): void {
 export async function ownTerminalOrSiteEdge(call: Call, terminalId: string): Promise<void> {
   const caller = call.caller;
   if (caller?.role !== 'terminal' || caller.subject === terminalId) return;
-  const [edge, terminal] = await Promise.all([caller.subject, terminalId].map(async (t) => parse(await call.deps.ledger.evaluate('gateway', 'GetTerminal', [t]))));
-  const field = (v: unknown, k: string): unknown => (typeof v === 'object' && v !== null ? Reflect.get(v, k) : undefined);
-  if (field(edge, 'role') !== 'edge' || field(edge, 'merchantId') !== field(terminal, 'merchantId')) ownTerminal(call, terminalId);
+  const [edge, terminal] = await Promise.all([caller.subject, terminalId].map((t) => contractOf(call).evaluate('gateway', SETTLEMENT.GetTerminal(t))));
+  if (edge?.role !== 'edge' || edge.merchantId !== terminal?.merchantId) ownTerminal(call, terminalId);
 }

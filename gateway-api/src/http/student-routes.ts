@@ -11,7 +11,9 @@ import {
 import { ApiError } from '../errors';
 import { activationHash, newActivationCode } from '../intake/student-credentials';
 import { IssuanceClient } from '../ledger/issuance-client';
-import { evaluate, id, param, parse, type Call, type Route } from './route-kit';
+import { ISSUANCE } from '../ledger/issuance-transactions';
+import { SETTLEMENT } from '../ledger/settlement-transactions';
+import { contractOf, evaluate, id, param, route, type Call, type Route } from './route-kit';
 
 /** A certificate request is signed at most this long before it arrives (or after: clocks drift). */
 const REQUEST_WINDOW_MS = 5 * 60_000;
@@ -28,35 +30,41 @@ const me = (call: Call): string => parseAccountId(call.caller?.subject);
 const actor = (call: Call): { subject: string } => ({ subject: call.caller?.role === 'student' ? `student:${call.caller.subject}` : call.caller?.subject ?? '?' });
 const ok = (body: unknown, status = 200): { status: number; body: unknown } => ({ status, body });
 const field = (v: unknown, k: string): unknown => (isJsonObject(v) ? v[k] : undefined);
-const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /** The student's balances, agreement and media in one answer. */
 async function myAccount(call: Call): Promise<unknown> {
   const account = me(call);
-  const [a, media] = await Promise.all([parse(await call.deps.ledger.evaluate('operator', 'GetAccount', [account])), issuance(call).media(account)]);
-  const amount = (k: string): Amount => Amount.parseNonNegative(field(a, k) ?? '0');
-  const available = field(a, 'status') === 'active' ? amount('wallet').add(amount('creditLine').sub(amount('creditUsed')).max(Amount.ZERO)) : Amount.ZERO;
+  const [a, media] = await Promise.all([contractOf(call).evaluate('operator', SETTLEMENT.GetAccount(account)), issuance(call).media(account)]);
+  const amount = (v: string): Amount => Amount.parseNonNegative(v);
+  const available = a.status === 'active' ? amount(a.wallet).add(amount(a.creditLine).sub(amount(a.creditUsed)).max(Amount.ZERO)) : Amount.ZERO;
   return {
-    account, status: field(a, 'status'), group: field(a, 'group'), wallet: text(field(a, 'wallet')), creditLine: text(field(a, 'creditLine')),
-    creditUsed: text(field(a, 'creditUsed')), advance: text(field(a, 'advance')), points: text(field(a, 'points')), available: available.toString(),
-    debtSince: field(a, 'debtSince') ?? null, exposure: field(media, 'exposure') ?? '0', agreement: field(media, 'agreement') ?? null, media: field(media, 'media') ?? [],
+    account, status: a.status, group: a.group, wallet: a.wallet, creditLine: a.creditLine,
+    creditUsed: a.creditUsed, advance: a.advance, points: a.points, available: available.toString(),
+    debtSince: a.debtSince, exposure: field(media, 'exposure') ?? '0', agreement: field(media, 'agreement') ?? null, media: field(media, 'media') ?? [],
   };
 }
 
 /** A sale as the student sees it: from the statement's postings (how it was paid) and the payment's outcome. */
 interface Sale { paymentId: string; amount: Amount; wallet: Amount; credit: Amount; advance: Amount; points: Amount }
 
-async function mySales(call: Call): Promise<unknown[]> {
+/** A sale as GET /v1/me/sales answers it. */
+interface SaleRow {
+  readonly paymentId: string;
+  readonly terminalId: string | null;
+  readonly at: number | null;
+  readonly amount: string;
+  readonly outcome: string;
+  readonly funding: { readonly wallet: string; readonly credit: string; readonly advance: string };
+  readonly points: string;
+}
+
+async function mySales(call: Call): Promise<SaleRow[]> {
   const account = me(call);
-  const statement = parse(await call.deps.ledger.evaluate('operator', 'GetStatement', [account]));
-  const postings = field(statement, 'postings');
+  const { postings } = await contractOf(call).evaluate('operator', SETTLEMENT.GetStatement(account));
   const sales = new Map<string, Sale>();
   const books = { [`wallet:${account}`]: 'wallet', [`credit:${account}`]: 'credit', [`advance:${account}`]: 'advance' } as const;
-  for (const p of Array.isArray(postings) ? postings : []) {
-    const ref = text(field(p, 'ref'));
-    const from = text(field(p, 'from'));
-    const to = text(field(p, 'to'));
-    const amount = Amount.parseNonNegative(field(p, 'amount') ?? '0');
+  for (const { ref, from, to, amount: written } of postings) {
+    const amount = Amount.parseNonNegative(written);
     const sale = sales.get(ref) ?? { paymentId: ref, amount: Amount.ZERO, wallet: Amount.ZERO, credit: Amount.ZERO, advance: Amount.ZERO, points: Amount.ZERO };
     const book = Object.hasOwn(books, from) ? books[from as keyof typeof books] : undefined;
     if (book !== undefined && to.startsWith('merchant:')) {
@@ -65,42 +73,37 @@ async function mySales(call: Call): Promise<unknown[]> {
   }
   const newest = [...sales.values()].slice(-MAX_SALES);
   // One query for all of them: the outcome and time of each sale.
-  const found = parse(await call.deps.ledger.evaluate('operator', 'GetPaymentsById', [JSON.stringify(newest.map((s) => s.paymentId))]));
-  const rows = newest.map((s, i) => {
-    const payment = field(Array.isArray(found) ? found[i] : undefined, 'payment');
+  const found = await contractOf(call).evaluate('operator', SETTLEMENT.GetPaymentsById(newest.map((s) => s.paymentId)));
+  const rows = newest.map((s, i): SaleRow => {
+    const payment = found[i];
     return {
-      paymentId: s.paymentId, terminalId: field(payment, 'terminalId') ?? null, at: field(payment, 'at') ?? null, amount: s.amount.toString(),
-      outcome: field(payment, 'code') ?? 'settled', funding: { wallet: s.wallet.toString(), credit: s.credit.toString(), advance: s.advance.toString() }, points: s.points.toString(),
+      paymentId: s.paymentId, terminalId: payment?.terminalId ?? null, at: payment?.at ?? null, amount: s.amount.toString(),
+      outcome: payment?.code ?? 'settled', funding: { wallet: s.wallet.toString(), credit: s.credit.toString(), advance: s.advance.toString() }, points: s.points.toString(),
     };
   });
-  return rows.sort((x, y) => (typeof y.at === 'number' ? y.at : 0) - (typeof x.at === 'number' ? x.at : 0));
+  return rows.sort((x, y) => (y.at ?? 0) - (x.at ?? 0));
 }
 
 /** What the student owes and why: each advance, oldest recovered first by top-ups. */
 async function myDebts(call: Call): Promise<unknown> {
   const account = me(call);
-  const [a, sales, list] = await Promise.all([
-    parse(await call.deps.ledger.evaluate('operator', 'GetAccount', [account])), mySales(call),
-    parse(await call.deps.ledger.evaluate('operator', 'GetAdvances', [account])),
+  const contract = contractOf(call);
+  const [a, sales, lines] = await Promise.all([
+    contract.evaluate('operator', SETTLEMENT.GetAccount(account)), mySales(call), contract.evaluate('operator', SETTLEMENT.GetAdvances(account)),
   ]);
-  const linesOf = (b: unknown): unknown[] => {
-    const l = field(b, 'lines');
-    return Array.isArray(l) ? (l as unknown[]) : [];
-  };
-  const lines: unknown[] = Array.isArray(list) ? (list as unknown[]).flatMap(linesOf) : [];
-  let recovered = lines.filter((l) => field(l, 'kind') === 'recovery').reduce<Amount>((sum, l) => sum.add(Amount.parseNonNegative(field(l, 'amount') ?? '0')), Amount.ZERO);
-  const outcomes = new Map(sales.map((s) => [text(field(s, 'paymentId')), s]));
-  const advances = lines.filter((l) => field(l, 'kind') === 'advance').map((l) => {
-    const amount = Amount.parseNonNegative(field(l, 'amount') ?? '0');
+  let recovered = lines.filter((l) => l.kind === 'recovery').reduce<Amount>((sum, l) => sum.add(Amount.parseNonNegative(l.amount)), Amount.ZERO);
+  const outcomes = new Map(sales.map((s) => [s.paymentId, s]));
+  const advances = lines.filter((l) => l.kind === 'advance').map((l) => {
+    const amount = Amount.parseNonNegative(l.amount);
     const repaid = recovered.min(amount);
     recovered = recovered.sub(repaid);
-    const sale = outcomes.get(text(field(l, 'ref')));
+    const sale = outcomes.get(l.ref);
     return {
-      paymentId: text(field(l, 'ref')), at: field(sale, 'at') ?? null, terminalId: field(sale, 'terminalId') ?? null, amount: amount.toString(), outstanding: amount.sub(repaid).toString(),
-      reason: field(sale, 'outcome') === 'double-spend' ? 'double-spend' : 'overspend',
+      paymentId: l.ref, at: sale?.at ?? null, terminalId: sale?.terminalId ?? null, amount: amount.toString(), outstanding: amount.sub(repaid).toString(),
+      reason: sale?.outcome === 'double-spend' ? 'double-spend' : 'overspend',
     };
   });
-  return { account, advance: text(field(a, 'advance')), creditUsed: text(field(a, 'creditUsed')), debtSince: field(a, 'debtSince') ?? null, recoveredBy: 'the next top-up, before anything reaches the wallet', advances };
+  return { account, advance: a.advance, creditUsed: a.creditUsed, debtSince: a.debtSince, recoveredBy: 'the next top-up, before anything reaches the wallet', advances };
 }
 
 /** New one-time codes for these accounts: their hashes recorded on the ledger by finance, the codes answered once. */
@@ -116,26 +119,27 @@ async function ownMedium(call: Call, mediaId: string): Promise<void> {
   if (!Array.isArray(media) || !media.some((m) => field(m, 'mediaId') === mediaId)) throw new ApiError('NOT_FOUND', `you have no medium ${mediaId}`);
 }
 
-const jwsBody = (name: string) => z.strictObject({ [name]: z.string().min(1).max(16 * 1024) });
+/** A compact JWS a student's wallet signed. */
+const JWS = z.string().min(1).max(16 * 1024);
 
 /** The student's and the issuing side's endpoints. */
 export const STUDENT_ROUTES: readonly Route[] = [
   { id: 'issueActivationCode', method: 'post', path: '/v1/accounts/{account}/activation-codes', roles: ['finance'], ok: [201],
     summary: "A one-time code a student signs in with (where the campus has no OpenID Connect provider): shown once, only its hash goes to the ledger; valid 7 days; replaces the account's earlier code",
     handle: async (call) => ok((await issueCodes(call, [param(call, 'account')]))[0], 201) },
-  { id: 'issueActivationCodes', method: 'post', path: '/v1/activation-codes', bodyLimit: 'import', roles: ['finance'], ok: [201],
+  route({ id: 'issueActivationCodes', method: 'post', path: '/v1/activation-codes', bodyLimit: 'import', roles: ['finance'], ok: [201],
     summary: 'One-time sign-in codes for up to 500 accounts in one ledger transaction (an enrolment); all or nothing',
     body: z.strictObject({ accounts: z.array(id).min(1).max(500) }),
-    handle: async (call) => ok({ codes: await issueCodes(call, (call.body as { accounts: string[] }).accounts) }, 201) },
-  { id: 'activateStudent', method: 'post', path: '/v1/student-activations', roles: 'public',
+    handle: async (call) => ok({ codes: await issueCodes(call, call.body.accounts) }, 201) }),
+  route({ id: 'activateStudent', method: 'post', path: '/v1/student-activations', roles: 'public',
     // A whole cohort activates at once from behind one campus address; a code has ~60 bits and names
     // one account, so guessing online is hopeless and a per-address limit would only refuse students.
     throttle: false, ok: [201], summary: "Sign in with an activation code: answers the student's bearer token (this answer only), valid 30 days",
     body: z.strictObject({ account: id, code: z.string().min(8).max(32) }),
     handle: async (call) => {
-      const b = call.body as { account: string; code: string };
+      const b = call.body;
       return ok(await call.deps.store.students.redeem(b.account, b.code, await issuance(call).activation(b.account)), 201);
-    } },
+    } }),
   { id: 'signOut', method: 'delete', path: '/v1/me/session', roles: ['student'], ok: [200], summary: "End this sign-in: the token is refused from the next request on",
     handle: async (call) => {
       await call.deps.store.students.revoke(call.caller?.tokenSha256 ?? '');
@@ -143,36 +147,36 @@ export const STUDENT_ROUTES: readonly Route[] = [
     } },
   { id: 'getAgreement', method: 'get', path: '/v1/agreement', roles: 'public', ok: [200], summary: 'The direct-debit agreement in force: version, SHA-256 of its UTF-8 text, and the text',
     handle: async (call) => ok(await issuance(call).agreementText()) },
-  { id: 'setAgreement', method: 'put', path: '/v1/agreement', roles: ['operator'], ok: [200], summary: 'Set a new version of the agreement text; students accept each version anew for new certificates',
+  route({ id: 'setAgreement', method: 'put', path: '/v1/agreement', roles: ['operator'], ok: [200], summary: 'Set a new version of the agreement text; students accept each version anew for new certificates',
     body: z.strictObject({ text: z.string().min(1).max(32 * 1024) }),
-    handle: async (call) => ok(await issuance(call).setAgreementText((call.body as { text: string }).text, actor(call))) },
+    handle: async (call) => ok(await issuance(call).setAgreementText(call.body.text, actor(call))) }),
   { id: 'getMe', method: 'get', path: '/v1/me', roles: ['student'], ok: [200], summary: 'My balances, points, debts, agreement, media and certificates', handle: async (call) => ok(await myAccount(call)) },
   { id: 'getMySales', method: 'get', path: '/v1/me/sales', roles: ['student'], ok: [200], summary: 'My newest 50 sales with their outcome, how each was paid and the points earned',
     handle: async (call) => ok({ sales: await mySales(call) }) },
   { id: 'getMyDebts', method: 'get', path: '/v1/me/debts', roles: ['student'], ok: [200], summary: 'What I owe and why: each advance the operator fronted, and what is still outstanding',
     handle: async (call) => ok(await myDebts(call)) },
-  { id: 'acceptAgreement', method: 'post', path: '/v1/me/agreement', roles: ['student'], ok: [200],
+  route({ id: 'acceptAgreement', method: 'post', path: '/v1/me/agreement', roles: ['student'], ok: [200],
     summary: 'Accept the agreement in force: a JWS signed by the wallet key over {typ:"agreement", v:1, account, version, textHash, jwk, iat}; recorded on the ledger',
-    body: jwsBody('acceptance'),
+    body: z.strictObject({ acceptance: JWS }),
     handle: async (call) => {
-      const acceptance = (call.body as { acceptance: string }).acceptance;
+      const acceptance = call.body.acceptance;
       const { doc } = await openSelfSignedAsync(acceptance, parseAgreementAcceptance, 'agreement acceptance');
       if (doc.account !== me(call)) throw new ApiError('ACCESS_DENIED', 'an acceptance names the account of the student who signs it');
       assertFresh(doc.iat, Date.now(), 86_400_000, 'the acceptance');
       return ok(await issuerOf(call).recordAgreement(doc.account, acceptance));
-    } },
+    } }),
   { id: 'withdrawAgreement', method: 'delete', path: '/v1/me/agreement', roles: ['student'], ok: [200],
     summary: 'Withdraw my agreement: my live certificates are revoked and my media deny-listed at once',
     handle: async (call) => ok(await issuance(call).withdrawAgreement(me(call), actor(call))) },
-  { id: 'requestCertificate', method: 'post', path: '/v1/me/certificates', roles: ['student'], ok: [201],
+  route({ id: 'requestCertificate', method: 'post', path: '/v1/me/certificates', roles: ['student'], ok: [201],
     summary: 'A certificate for my wallet key: a JWS signed by that key over {typ:"cert-request", v:1, account, jwk, iat}; limits from my own money; recorded on the ledger before it is answered',
-    body: jwsBody('request'),
+    body: z.strictObject({ request: JWS }),
     handle: async (call) => {
-      const { doc } = await openSelfSignedAsync((call.body as { request: string }).request, parseCertRequest, 'certificate request');
+      const { doc } = await openSelfSignedAsync(call.body.request, parseCertRequest, 'certificate request');
       if (doc.account !== me(call)) throw new ApiError('ACCESS_DENIED', 'a certificate request names the account of the student who signs it');
       assertFresh(doc.iat, Date.now(), REQUEST_WINDOW_MS, 'the certificate request');
       return ok(await issuerOf(call).certify(doc.account, doc.jwk, 'wallet'), 201);
-    } },
+    } }),
   { id: 'reportMyMediumLost', method: 'post', path: '/v1/me/media/{mediaId}/lost', roles: ['student'], ok: [200],
     summary: 'Report one of my media lost (挂失): deny-listed at once, its certificates revoked; the key never comes back',
     handle: async (call) => {
@@ -180,17 +184,17 @@ export const STUDENT_ROUTES: readonly Route[] = [
       await ownMedium(call, mediaId);
       return ok(await issuance(call).reportMedium({ mediaId, status: 'lost', reason: 'reported by the student', account: me(call) }, actor(call)));
     } },
-  { id: 'reportMediumLost', method: 'post', path: '/v1/media/{mediaId}/lost', roles: ['operator'], ok: [200], summary: 'Report a medium lost (挂失) at the desk: deny-listed in one transaction, its certificates revoked; who and when recorded',
+  route({ id: 'reportMediumLost', method: 'post', path: '/v1/media/{mediaId}/lost', roles: ['operator'], ok: [200], summary: 'Report a medium lost (挂失) at the desk: deny-listed in one transaction, its certificates revoked; who and when recorded',
     body: z.strictObject({ reason: z.string().max(256).optional() }),
-    handle: async (call) => ok(await issuance(call).reportMedium({ mediaId: param(call, 'mediaId'), status: 'lost', reason: (call.body as { reason?: string }).reason ?? '' }, actor(call))) },
-  { id: 'reportMediumFound', method: 'post', path: '/v1/media/{mediaId}/found', roles: ['operator'], ok: [200], summary: 'Record that a lost medium was found: it stays refused (its key never comes back); the student certifies a new one',
+    handle: async (call) => ok(await issuance(call).reportMedium({ mediaId: param(call, 'mediaId'), status: 'lost', reason: call.body.reason ?? '' }, actor(call))) }),
+  route({ id: 'reportMediumFound', method: 'post', path: '/v1/media/{mediaId}/found', roles: ['operator'], ok: [200], summary: 'Record that a lost medium was found: it stays refused (its key never comes back); the student certifies a new one',
     body: z.strictObject({ reason: z.string().max(256).optional() }),
-    handle: async (call) => ok(await issuance(call).reportMedium({ mediaId: param(call, 'mediaId'), status: 'found', reason: (call.body as { reason?: string }).reason ?? '' }, actor(call))) },
-  { id: 'personaliseCards', method: 'post', path: '/v1/cards/certificates', bodyLimit: 'import', roles: ['operator'], ok: [201, 200],
+    handle: async (call) => ok(await issuance(call).reportMedium({ mediaId: param(call, 'mediaId'), status: 'found', reason: call.body.reason ?? '' }, actor(call))) }),
+  route({ id: 'personaliseCards', method: 'post', path: '/v1/cards/certificates', bodyLimit: 'import', roles: ['operator'], ok: [201, 200],
     summary: "A personalisation run: a certificate for each card's public key (up to 500), each with its account's limits, recorded on the ledger in groups; refusals per card: 201 when it made any certificate, 200 when every card was refused",
     body: z.strictObject({ cards: z.array(z.strictObject({ account: id, publicKey: z.record(z.string(), z.string()) })).min(1).max(500) }),
     handle: async (call) => {
-      const cards = (call.body as { cards: { account: string; publicKey: unknown }[] }).cards.map((c) => ({ account: parseAccountId(c.account), jwk: parsePublicJwk(c.publicKey, 'publicKey') }));
+      const cards = call.body.cards.map((c) => ({ account: parseAccountId(c.account), jwk: parsePublicJwk(c.publicKey, 'publicKey') }));
       const issuer = issuerOf(call);
       const answers = await Promise.all(cards.map(async (c) => {
         try {
@@ -202,14 +206,14 @@ export const STUDENT_ROUTES: readonly Route[] = [
       }));
       const certificates = answers.filter((a) => a.ok).map((a) => a.value);
       return ok({ certificates, refused: answers.filter((a) => !a.ok).map((a) => a.value) }, certificates.length > 0 ? 201 : 200);
-    } },
+    } }),
   { id: 'getAccountMedia', method: 'get', path: '/v1/accounts/{account}/media', roles: ['operator', 'auditor'], ok: [200], summary: "An account's agreement, media (with loss reports) and certificates",
-    handle: (call) => evaluate(call, 'issuance:GetMedia', [param(call, 'account')]) },
+    handle: (call) => evaluate(call, ISSUANCE.GetMedia(param(call, 'account'))) },
   { id: 'listLossReports', method: 'get', path: '/v1/loss-reports', roles: ['operator', 'auditor'], ok: [200], csv: 'lossReports', summary: 'Every medium reported lost, newest first: account, when, by whom, why, its deny-list version, and whether it was found',
-    handle: (call) => evaluate(call, 'issuance:ListLossReports', []) },
+    handle: (call) => evaluate(call, ISSUANCE.ListLossReports()) },
   { id: 'getExposure', method: 'get', path: '/v1/exposure', roles: ['auditor', 'operator'], ok: [200], csv: 'exposure', summary: 'The outstanding offline exposure: what live certificates still allow, per account and in total',
-    handle: (call) => evaluate(call, 'issuance:GetExposure', []) },
+    handle: (call) => evaluate(call, ISSUANCE.GetExposure()) },
   { id: 'getFaceAgreements', method: 'get', path: '/v1/face-agreements', roles: ['terminal', 'operator', 'auditor'], ok: [200],
     summary: 'The accounts whose direct-debit agreement is live: a face terminal syncs them and accepts a face only for these',
-    handle: (call) => evaluate(call, 'issuance:ListFaceAgreements', []) },
+    handle: (call) => evaluate(call, ISSUANCE.ListFaceAgreements()) },
 ];

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { z } from 'zod';
 import { DENY_LIST } from './deny-list-transactions';
 import { ISSUANCE } from './issuance-transactions';
@@ -14,6 +14,7 @@ const METADATA = z.object({
     transactions: z.array(z.object({ name: z.string(), tag: z.array(z.string()).optional() })),
   })),
 });
+const SRC = join(ROOT, 'gateway-api', 'src');
 
 /** The contracts' transactions as fabric-shim describes them (chaincode/contract-metadata.json, kept current by `npm run metadata`). */
 function metadataTransactions(): Map<string, { contract: string; name: string; tags: readonly string[] }> {
@@ -57,5 +58,30 @@ describe('the transaction tables: every transaction the gateway calls, against t
     expect(ISSUANCE.GetMedia('a-1')).toMatchObject({ fn: 'issuance:GetMedia', kind: 'query', args: ['a-1'] });
     expect(SETTLEMENT.GetPayout('m-1', 'p-1').args).toEqual(['m-1', 'p-1']);
     expect(() => PAYOUTS.GetPayoutRun('r-1').read({})).toThrow('payouts:GetPayoutRun answered without a txId');
+  });
+});
+
+/** Every product source file of the gateway but the transaction tables and tests. */
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return sourceFiles(path);
+    return e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') && !e.name.endsWith('-transactions.ts') ? [path] : [];
+  });
+}
+
+describe('transaction names live only in the tables (ledger/*-transactions.ts)', () => {
+  const names = [...metadataTransactions().keys()];
+  const quoted = new RegExp(`['"\`](${names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})['"\`]`);
+
+  it.each(sourceFiles(SRC).map((f) => [relative(SRC, f), f]))('%s writes no transaction name as a string', (_name, file) => {
+    const hits = readFileSync(file, 'utf8').split('\n').filter((line) => quoted.test(line));
+    expect(hits).toEqual([]);
+  });
+
+  it.each(sourceFiles(join(SRC, 'http')).map((f) => [relative(SRC, f), f]))('%s calls the ledger only through the contract client and casts no request body', (_name, file) => {
+    const text = readFileSync(file, 'utf8');
+    expect(text).not.toMatch(/\bledger\.(evaluate|submit)\(/);
+    expect(text).not.toMatch(/call\.body as\b/);
   });
 });

@@ -1,5 +1,7 @@
 import { DomainError, parseAccountId, type AccountId } from '@dol/chaincode';
+import { ContractClient } from '../ledger/contract-client';
 import { LedgerError, type LedgerPort } from '../ledger/ledger-port';
+import { SETTLEMENT } from '../ledger/settlement-transactions';
 import { SignInFailure } from './sign-in-failure';
 
 /**
@@ -16,7 +18,7 @@ export async function studentAccount(claim: unknown, ledger: LedgerPort): Promis
     throw error;
   }
   try {
-    await ledger.evaluate('operator', 'GetAccount', [account]);
+    await new ContractClient(ledger).evaluate('operator', SETTLEMENT.GetAccount(account));
   } catch (error) {
     if (!(error instanceof LedgerError)) throw error;
     const because = { cause: error };
