@@ -9,7 +9,7 @@ import type { LedgerPort } from '@dol/gateway-api';
 import { makeTestCertificates, startTestGateway, type TestGateway } from '@dol/bench';
 import { EdgeNode, EdgeStore, createEdgeServer, forwardToCentre, loadOrCreateEdgeKey, syncWithCentre } from '@dol/edge';
 import { request as httpsRequest } from 'node:https';
-import { EdgeClient, Journal, OfflineTerminal, generateSigningKey, memoryJournalStore, parseDenyList, parseFaceAgreements, parseOfflineConfig, signApprovalRequest, signJws, type SigningKey } from '@dol/terminal';
+import { EdgeClient, Journal, OfflineTerminal, generateSigningKey, memoryJournalStore, parseDenyList, parseFaceAgreements, parseOfflineConfig, signApprovalRequest, signJws, uploadBatch, type SigningKey } from '@dol/terminal';
 import { GatewayClient, Issuer, PayerMedium, Terminal } from '@dol/scripts';
 import { ledgerUnderTest } from './support/ledger-under-test';
 
@@ -160,6 +160,55 @@ describe('edge node over TLS: given a certificate and key, it serves HTTPS', () 
   });
 });
 
+describe("edge node refusals: problem+json, whose code and detail reach the terminal library's caller (issue 31)", () => {
+  const dir = tempDir();
+  const edge = new EdgeNode('edge-p', loadOrCreateEdgeKey(dir), new EdgeStore(dir), () => 'refuse');
+  edge.setSiteTerminals(SITE);
+  const server = createEdgeServer(edge);
+  let url = '';
+  beforeAll(async () => {
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const address = server.address();
+    url = `http://127.0.0.1:${typeof address === 'object' && address !== null ? String(address.port) : '0'}`;
+  });
+  afterAll(() => {
+    server.closeAllConnections();
+    server.close();
+    edge.store.close();
+  });
+  const sale = (terminalId: string, ctr: number) => ({ terminalId, medium: 'code', payer: 'w-p', account: 'acct-p', ctr, amount: Amount.parse('600'), at: AT } as const);
+
+  it('answers each refusal as a problem with its code, status and detail', async () => {
+    const res = await fetch(`${url}/v1/offline-config`);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect({ status: res.status, body: (await res.json()) as unknown }).toEqual({
+      status: 503, body: { type: 'urn:dol:problem:NOT_SYNCED', title: 'not synced', status: 503, code: 'NOT_SYNCED', detail: 'the edge has not synced with the centre yet' },
+    });
+    const malformed = await fetch(`${url}/v1/batches`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ batch: 'not a jws' }) });
+    expect({ status: malformed.status, body: (await malformed.json()) as unknown }).toMatchObject({ status: 400, body: { code: 'MALFORMED_JWS', detail: expect.not.stringMatching(/^MALFORMED_JWS|^$/) as unknown } });
+  });
+
+  it("gives the terminal's caller the edge's code and detail: a refused approval, an edge that does not know the terminal, a refused upload", async () => {
+    edge.store.grant([['acct-p', 5000n]]);
+    const client = new EdgeClient(edge.edgeId, url);
+    const key = siteKeys.get('pos-1');
+    const other = siteKeys.get('pos-2');
+    if (key === undefined || other === undefined) throw new Error('no key');
+    expect(await client.approve(sale('pos-1', 1), 5000, key)).toMatchObject({ kind: 'approved' });
+    // The same code at the second stall: ALREADY_USED, with the edge's words on where it was used.
+    expect(await client.approve(sale('pos-2', 1), 5000, other)).toEqual({ kind: 'refused', code: 'ALREADY_USED', message: 'w-p counter 1 was used at pos-1' });
+    // A terminal the edge does not know yet: the terminal decides alone, and keeps why.
+    const stranger = generateSigningKey('EdDSA');
+    const unknown = await client.approve(sale('pos-new', 2), 5000, stranger);
+    expect(unknown).toMatchObject({ kind: 'unreachable', refusal: { status: 403, code: 'NOT_SITE_TERMINAL', detail: expect.stringContaining('pos-new is not an active terminal of this edge') as unknown } });
+    expect(unknown.kind === 'unreachable' ? unknown.reason : '').toContain('edge answered HTTP 403 NOT_SITE_TERMINAL: pos-new is not an active terminal');
+    // A batch the edge cannot take: the upload's refusal carries the protocol code and the detail.
+    const refused = await uploadBatch({ url }, 'not a jws', { baseMs: 5, maxMs: 5, attempts: 1 });
+    expect(refused).toMatchObject({ kind: 'refused', status: 400, code: 'MALFORMED_JWS' });
+    expect(refused.kind === 'refused' ? refused.detail : '').not.toBe('');
+  });
+});
+
 describe('edge node process: killed and restarted, it forgets nothing it answered', () => {
   const dir = tempDir();
   let child: ChildProcess | undefined;
@@ -207,7 +256,7 @@ describe('edge node process: killed and restarted, it forgets nothing it answere
     await kill();
 
     url = await start();
-    expect(await post(url, '/v1/approvals', request({ payer: 'w-k', account: 'acct-k', terminalId: 'pos-2' }))).toMatchObject({ status: 409, body: { code: 'ALREADY_USED' } });
+    expect(await post(url, '/v1/approvals', request({ payer: 'w-k', account: 'acct-k', terminalId: 'pos-2' }))).toMatchObject({ status: 409, body: { code: 'ALREADY_USED', detail: 'w-k counter 1 was used at pos-1' } });
     const status = (await (await fetch(`${url}/v1/status`)).json()) as Record<string, unknown>;
     expect(status).toMatchObject({ approvals: 1, outbox: 1, unforwarded: 1 });
     await kill();
@@ -318,9 +367,9 @@ describe('edge with the centre: approvals the ledger verifies', () => {
     // Terminal 1 uploads through its edge (store and forward); the edge forwards when the centre answers.
     t1.seal();
     expect(await t1.upload({ url: e1.url })).toEqual({ uploaded: 1 });
-    expect(await forwardToCentre(e1.node, e1.centre)).toEqual({ forwarded: 1, settled: 0 });
+    expect(await forwardToCentre(e1.node, e1.centre)).toEqual({ forwarded: 1, settled: 0, refused: [] });
     await settled();
-    expect(await forwardToCentre(e1.node, e1.centre)).toEqual({ forwarded: 0, settled: 1 });
+    expect(await forwardToCentre(e1.node, e1.centre)).toEqual({ forwarded: 0, settled: 1, refused: [] });
     // The terminal reads its per-record outcomes back with its own credential, into its journal.
     const t1Credential = (await api.must('POST', `/v1/terminals/${t1.terminalId}/credentials`, 'operator')) as { token: string };
     expect(await t1.readBack({ url: gateway.url, token: t1Credential.token })).toBe(0);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Amount, parseIssuerKey, parseRiskPolicy, recordDigest } from '@dol/chaincode';
 import {
-  AcceptanceEngine, EdgeClient, Journal, OfflineTerminal, fileJournalStore, memoryJournalStore, parseDenyList, parseFaceAgreements, type DenyList, type FaceAgreements, type OfflineConfig, type Presentation,
+  AcceptanceEngine, EdgeClient, Journal, OfflineTerminal, TerminalRequestError, fileJournalStore, memoryJournalStore, parseDenyList, parseFaceAgreements, readOutcome, uploadBatch, type DenyList, type FaceAgreements, type OfflineConfig, type Presentation,
 } from '@dol/terminal';
 import { Issuer, PayerMedium, Terminal, caseIssuers, everyRecordVerdict, faceCredential } from '@dol/scripts';
 
@@ -19,7 +19,7 @@ const HOUR = 3_600_000;
 const POLICY = { maxClockSkewMs: 300000, tapMaxAgeMs: 120000, faceCapPerPayment: '3000', faceMinScore: 900 };
 const noDeny: DenyList = { version: 0, media: new Set(), accounts: new Set() };
 /** The accounts with a live agreement the face sales below pay from. */
-const FACES: FaceAgreements = { asOf: NOW, accounts: new Set(['acct-f1', 'acct-u', 'acct-f']) };
+const FACES: FaceAgreements = { asOf: NOW, accounts: new Set(['acct-f1', 'acct-u', 'acct-f', 'acct-s']) };
 
 function configFor(terminalId: string, issuers: readonly Issuer[], policy: Record<string, unknown> = {}, revoked: readonly Issuer[] = []): OfflineConfig {
   return {
@@ -225,14 +225,24 @@ describe('upload and edge: retry with backoff, decide alone when the edge does n
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
         seen.push(`${req.method ?? ''} ${req.url ?? ''}`);
+        const problem = (status: number, code: string, detail: string): void => {
+          res.writeHead(status, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ type: `urn:dol:problem:${code}`, title: code, status, code, detail }));
+        };
         if (req.url === '/v1/approvals') {
-          res.writeHead(409, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 'ALREADY_USED', message: 'used at pos-2' }));
+          problem(409, 'ALREADY_USED', 'used at pos-2');
+        } else if (req.url === '/invalid/v1/approvals') {
+          problem(400, 'INVALID_REQUEST', 'amount: not a decimal string');
+        } else if (req.url === '/stranger/v1/approvals') {
+          problem(403, 'NOT_SITE_TERMINAL', 'pos-s is not an active terminal of this edge\'s site');
+        } else if (req.url?.startsWith('/down/') === true) {
+          if (req.method === 'GET') problem(404, 'NOT_FOUND', 'no batch with this receipt');
+          else problem(503, 'LEDGER_UNAVAILABLE', 'no peer answered');
         } else if (failures-- > 0) {
           res.writeHead(503).end('{}');
         } else {
           const batch = (JSON.parse(body) as { batch: string }).batch;
           res.writeHead(batch.startsWith('bad') ? 422 : 202, { 'content-type': 'application/json' })
-            .end(JSON.stringify(batch.startsWith('bad') ? { code: 'BAD_SIGNATURE', detail: 'no' } : { receipt: 'r'.repeat(64) }));
+            .end(JSON.stringify(batch.startsWith('bad') ? { code: 'BAD_SIGNATURE', detail: 'the batch signature does not verify' } : { receipt: 'r'.repeat(64) }));
         }
       });
     });
@@ -262,8 +272,25 @@ describe('upload and edge: retry with backoff, decide alone when the edge does n
     const t = new OfflineTerminal('pos-e', chain.key, new Journal(memoryJournalStore()), new EdgeClient('edge-1', url));
     t.sync(configFor('pos-e', [issuer]), noDeny, at - 60_000, FACES);
     const w = PayerMedium.issue(issuer, walletFields('e1'));
-    expect(await t.sell({ medium: 'code', credential: w.payCode(at - 1000) }, Amount.parse('500'), at)).toMatchObject({ ok: false, code: 'ALREADY_USED', by: 'edge' });
+    expect(await t.sell({ medium: 'code', credential: w.payCode(at - 1000) }, Amount.parse('500'), at)).toEqual({ ok: false, code: 'ALREADY_USED', message: 'used at pos-2', by: 'edge' });
     expect(t.seal()).toBe(0);
+  });
+
+  it("keeps the code and detail of every refusal for the terminal's caller: an edge that does not know it, an upload refused, retries that all failed (issue 31)", async () => {
+    const chain = Terminal.generate('pos-s', 'EdDSA');
+    const t = new OfflineTerminal('pos-s', chain.key, new Journal(memoryJournalStore()), new EdgeClient('edge-1', `${url}/stranger`));
+    t.sync(configFor('pos-s', [issuer]), noDeny, at - 60_000, FACES);
+    const sold = await t.sell({ medium: 'face', account: 'acct-s', score: 950 }, Amount.parse('500'), at);
+    expect(sold).toMatchObject({ ok: true, edge: 'unreachable', edgeRefusal: { status: 403, code: 'NOT_SITE_TERMINAL', detail: "pos-s is not an active terminal of this edge's site" } });
+    // A request the edge finds malformed is the terminal's bug: refused at the stall, with the edge's words.
+    const buggy = new OfflineTerminal('pos-s', chain.key, new Journal(memoryJournalStore()), new EdgeClient('edge-1', `${url}/invalid`));
+    buggy.sync(configFor('pos-s', [issuer]), noDeny, at - 60_000, FACES);
+    expect(await buggy.sell({ medium: 'face', account: 'acct-s', score: 950 }, Amount.parse('500'), at)).toEqual({ ok: false, code: 'INVALID_SALE', message: 'amount: not a decimal string', by: 'edge' });
+    expect(await uploadBatch({ url }, 'bad batch', { baseMs: 1, maxMs: 1, attempts: 1 })).toEqual({ kind: 'refused', status: 422, code: 'BAD_SIGNATURE', detail: 'the batch signature does not verify' });
+    const failed = await uploadBatch({ url: `${url}/down` }, 'a batch', { baseMs: 1, maxMs: 2, attempts: 2 }).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(TerminalRequestError);
+    expect(failed).toMatchObject({ code: 'LEDGER_UNAVAILABLE', refusal: { status: 503, detail: 'no peer answered' }, message: 'upload failed after 2 attempts: HTTP 503 LEDGER_UNAVAILABLE: no peer answered' });
+    await expect(readOutcome({ url: `${url}/down` }, 'r'.repeat(64))).rejects.toMatchObject({ code: 'NOT_FOUND', refusal: { status: 404, detail: 'no batch with this receipt' } });
   });
 
   it('sells alone when the edge is down, marking the record unreachable', async () => {

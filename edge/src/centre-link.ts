@@ -1,5 +1,5 @@
 import { Amount, FieldReader, decodeBatch, isJsonObject } from '@dol/chaincode';
-import { parseDenyList, parseFaceAgreements, parseOfflineConfig, readOutcome, uploadBatch, type OfflineConfig } from '@dol/terminal';
+import { parseDenyList, parseFaceAgreements, parseOfflineConfig, readOutcome, uploadBatch, type OfflineConfig, type Refusal } from '@dol/terminal';
 import type { EdgeNode } from './edge-node';
 import { parseSiteTerminals } from './site-terminals';
 
@@ -68,16 +68,18 @@ export function siteConfig(edge: EdgeNode): OfflineConfig | undefined {
  * Forwards every stored batch the centre has not accepted yet, oldest first, then reads back the
  * ones accepted and not yet settled: once settled, the approvals in them are marked so (the next
  * grant no longer counts them as pending). Exactly once is the ledger's: the same batch again is
- * the same receipt.
+ * the same receipt. A refusal is returned with the centre's code and detail, for the caller to log.
  */
-export async function forwardToCentre(edge: EdgeNode, centre: Centre): Promise<{ forwarded: number; settled: number }> {
+export async function forwardToCentre(edge: EdgeNode, centre: Centre): Promise<{ forwarded: number; settled: number; refused: Refusal[] }> {
   let forwarded = 0;
   let settled = 0;
+  const refused: Refusal[] = [];
   for (const entry of edge.store.outbox('unforwarded')) {
     const result = await uploadBatch({ url: centre.url }, entry.jws, { baseMs: 200, maxMs: 2000, attempts: 2 });
     // A refusal is final: the centre will never take these bytes; keep it out of the queue, with the reason logged by the caller.
     edge.store.markOutbox(entry.id, 'forwarded');
     if (result.kind === 'accepted') forwarded += 1;
+    else refused.push({ status: result.status, code: result.code, detail: result.detail });
   }
   for (const entry of edge.store.outbox('unsettled')) {
     const outcome = await readOutcome({ url: centre.url, token: centre.token }, entry.receipt).catch(() => undefined);
@@ -87,5 +89,5 @@ export async function forwardToCentre(edge: EdgeNode, centre: Centre): Promise<{
     edge.store.markOutbox(entry.id, 'settled');
     settled += 1;
   }
-  return { forwarded, settled };
+  return { forwarded, settled, refused };
 }

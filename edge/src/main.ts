@@ -83,6 +83,7 @@ async function main(): Promise<void> {
       const s = await syncWithCentre(edge, centre);
       const f = await forwardToCentre(edge, centre);
       process.stdout.write(`[edge ${edgeId}] synced: deny-list v${s.denyListVersion}, ${s.slices} slices of ${s.sites} sites, ${s.terminals} site terminals; forwarded ${f.forwarded}, settled ${f.settled}\n`);
+      for (const r of f.refused) process.stdout.write(`[edge ${edgeId}] the centre refused a stored batch for good: ${String(r.status)} ${r.code}: ${r.detail}\n`);
     } catch (error) {
       process.stdout.write(`[edge ${edgeId}] sync failed: ${error instanceof Error ? error.message : String(error)}; serving its terminals from the store\n`);
     } finally {

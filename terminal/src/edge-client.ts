@@ -1,5 +1,6 @@
 import { isJsonObject, type Amount, type Medium } from '@dol/chaincode';
 import { signJws } from './jws-signer';
+import { refusalOf, refusalText, type Refusal } from './refusal';
 import type { SigningKey } from './signing-key';
 
 /** What a terminal asks its edge before confirming a sale: write off (payer, ctr) for this amount. */
@@ -13,11 +14,16 @@ export interface ApprovalRequest {
   readonly at: number;
 }
 
-/** The edge's answer: approved (the approval JWS goes into the record), refused on the spot, or no answer in time. */
+/**
+ * The edge's answer: approved (the approval JWS goes into the record), refused on the spot (the
+ * edge's code, and its detail as `message`), or no answer in time. An edge that answered with a
+ * problem the terminal treats as no answer (401, 403, 5xx) is `unreachable` with that problem as
+ * `refusal`, its code and detail kept.
+ */
 export type EdgeAnswer =
   | { readonly kind: 'approved'; readonly approval: string; readonly withinSlice: boolean }
   | { readonly kind: 'refused'; readonly code: 'ALREADY_USED' | 'OVER_SLICE' | 'DENY_LISTED' | 'INVALID_REQUEST'; readonly message: string }
-  | { readonly kind: 'unreachable'; readonly reason: string };
+  | { readonly kind: 'unreachable'; readonly reason: string; readonly refusal?: Refusal };
 
 const REFUSALS = ['ALREADY_USED', 'OVER_SLICE', 'DENY_LISTED', 'INVALID_REQUEST'] as const;
 
@@ -58,8 +64,9 @@ export class EdgeClient {
     if (response.status === 200 && isJsonObject(body) && typeof body.approval === 'string' && typeof body.withinSlice === 'boolean') {
       return { kind: 'approved', approval: body.approval, withinSlice: body.withinSlice };
     }
-    const code = isJsonObject(body) ? REFUSALS.find((c) => c === body.code) : undefined;
-    if (response.status === 409 && code !== undefined) return { kind: 'refused', code, message: isJsonObject(body) && typeof body.message === 'string' ? body.message : code };
-    return { kind: 'unreachable', reason: `edge answered ${response.status}` };
+    const refusal = refusalOf(response.status, body);
+    const code = REFUSALS.find((c) => c === refusal.code);
+    if ((response.status === 409 || response.status === 400) && code !== undefined) return { kind: 'refused', code, message: refusal.detail === '' ? code : refusal.detail };
+    return { kind: 'unreachable', reason: `edge answered ${refusalText(refusal)}`, refusal };
   }
 }

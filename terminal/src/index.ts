@@ -9,4 +9,5 @@ export { MAX_RECORDS_PER_BATCH, OfflineTerminal, type SaleResult } from './offli
 export { SaleChain, type WireBatch, type WireEdgeMark, type WireRecord } from './sale-chain';
 export { generateSigningKey, privateJwkOf, signingKeyFromJwk, type PrivateJwk, type SigningKey } from './signing-key';
 export { signBytes, signJws, signJwsRaw, type JwsOptions } from './jws-signer';
+export { TerminalRequestError, refusalOf, type Refusal } from './refusal';
 export { DEFAULT_BACKOFF, readOutcome, uploadBatch, type Backoff, type BatchOutcome, type UploadResult, type UploadTarget } from './uploader';

@@ -5,12 +5,17 @@ import type { FaceAgreements } from './face-agreements';
 import type { Journal } from './journal';
 import type { OfflineConfig } from './offline-config';
 import { SaleChain, type WireEdgeMark, type WireRecord } from './sale-chain';
+import type { Refusal } from './refusal';
 import type { SigningKey } from './signing-key';
 import { DEFAULT_BACKOFF, readOutcome, uploadBatch, type Backoff, type UploadResult, type UploadTarget } from './uploader';
 
-/** What became of a sale at the stall. */
+/**
+ * What became of a sale at the stall. A sale decided alone because the edge answered with a problem
+ * it does not wait out (401, 403, 5xx: docs/edge.md) carries that problem's code and detail as
+ * `edgeRefusal`; a refusal by the edge carries its code and detail as `code` and `message`.
+ */
 export type SaleResult =
-  | { readonly ok: true; readonly record: WireRecord; readonly edge: 'approved' | 'over-slice' | 'unreachable' | 'none' }
+  | { readonly ok: true; readonly record: WireRecord; readonly edge: 'approved' | 'over-slice' | 'unreachable' | 'none'; readonly edgeRefusal?: Refusal }
   | { readonly ok: false; readonly code: RefusalCode; readonly message: string; readonly by: 'terminal' | 'edge' };
 
 /** Most records one batch carries (protocol v1: 1000). */
@@ -62,6 +67,7 @@ export class OfflineTerminal {
     if (!decision.ok) return { ok: false, code: decision.code, message: decision.message, by: 'terminal' };
     let mark: WireEdgeMark | undefined;
     let edge: 'approved' | 'over-slice' | 'unreachable' | 'none' = 'none';
+    let edgeRefusal: Refusal | undefined;
     if (this.edge !== undefined) {
       const timeout = this.engine.current?.policy.edgeTimeoutMs ?? 300;
       const answer = await this.edge.approve({ terminalId: this.terminalId, medium: decision.payer.medium, payer: decision.payer.payerId, account: decision.payer.account, ctr: decision.payer.ctr, amount, at }, timeout, this.key);
@@ -75,13 +81,14 @@ export class OfflineTerminal {
         case 'unreachable':
           mark = { status: 'unreachable', edgeId: this.edge.edgeId };
           edge = 'unreachable';
+          edgeRefusal = answer.refusal;
           break;
       }
     }
     const record = this.chain.record(at, amount.toString(), decision.payer.medium, decision.credential, this.engine.denyListVersion, mark);
     this.journal.append({ kind: 'sale', record, payer: decision.payer });
     this.engine.remember(decision.payer, amount, at);
-    return { ok: true, record, edge };
+    return edgeRefusal === undefined ? { ok: true, record, edge } : { ok: true, record, edge, edgeRefusal };
   }
 
   /** Seals every unsealed record into signed batches (each durable in the journal), and returns how many were made. */
