@@ -72,8 +72,10 @@ export { BODY_LIMITS };
 
 /**
  * A route with a body: its handler receives the body typed as its schema's output. The app parsed
- * it with this schema before the handler runs (app.ts); parsing the parsed value again is cheap and
- * is what lets the type follow from the schema without a cast.
+ * it with this schema before the handler runs (app.ts, where its faults are answered); parsing the
+ * parsed value again is cheap and lets the type follow from the schema without a cast. So a body
+ * schema must accept its own output: no transforms (none has one; a transform would fail every
+ * request to its route, at once, in the HTTP tests).
  */
 export function route<B extends z.ZodType>(spec: Omit<Route, 'body' | 'handle'> & { readonly body: B; readonly handle: (call: Call<z.output<B>>) => Promise<Answer> }): Route {
   const { handle, ...rest } = spec;

@@ -148,7 +148,7 @@ export const SETTLEMENT = {
   ListTerminals: query(S, 'ListTerminals', noArgs, (answer) => listOf(answer).filter(isObject).map(terminalView)),
   GetOfflineConfig: query(S, 'GetOfflineConfig', oneArg, forwarded),
   GetAllowances: query(S, 'GetAllowances', oneArg, forwarded),
-  GetKeyHistory: query(S, 'GetKeyHistory', two, forwarded),
+  GetKeyHistory: query(S, 'GetKeyHistory', (kind: string, keyId: string) => two(kind, keyId), forwarded),
   // ---- policies ----
   SetRiskPolicy: write(S, 'SetRiskPolicy', (policy: Document) => jsonArg(policy), forwarded),
   GetRiskPolicy: query(S, 'GetRiskPolicy', noArgs, forwarded),
@@ -157,7 +157,7 @@ export const SETTLEMENT = {
   // ---- accounts and money ----
   OpenAccount: write(S, 'OpenAccount', (account: AccountInput) => jsonArg(account), forwarded),
   OpenAccounts: write(S, 'OpenAccounts', (accounts: readonly AccountInput[]) => jsonArg(accounts), forwarded),
-  SetCreditLine: write(S, 'SetCreditLine', two, forwarded),
+  SetCreditLine: write(S, 'SetCreditLine', (account: string, creditLine: string) => two(account, creditLine), forwarded),
   TopUp: write(S, 'TopUp', (topUp: TopUpInput) => jsonArg(topUp), forwarded),
   TopUps: write(S, 'TopUps', (topUps: readonly TopUpInput[]) => jsonArg(topUps), forwarded),
   GetTopUp: query(S, 'GetTopUp', oneArg, storedWrite('GetTopUp')),
