@@ -4,7 +4,7 @@
  */
 import { DomainError } from '../core/errors';
 import { FieldReader, isJsonObject } from '../core/fields';
-import { parseAccountId, parseDigest, parseMerchantId, parseTerminalId } from '../core/ids';
+import { parseAccountId, parseDigest, parseKeyId, parseMerchantId, parseTerminalId } from '../core/ids';
 import type { JsonValue } from '../core/strict-json';
 import { storedBalances, type AccountState } from '../settlement/account';
 import { advanceBooks } from '../settlement/advances';
@@ -212,4 +212,34 @@ export async function invariant(ledger: Ledger): Promise<JsonValue> {
     totals: Object.fromEntries([...report.totals].map(([cls, amount]) => [cls, amount.toString()])),
     mismatches: report.mismatches.map((m) => ({ book: m.book, stored: m.stored.toString(), fromPostings: m.fromPostings.toString() })),
   });
+}
+
+/** Every registration and status change of an issuer key or a terminal, oldest first. */
+export async function keyHistory(ledger: Ledger, kind: string, id: string): Promise<JsonValue> {
+  if (kind !== 'issuer' && kind !== 'terminal') throw new DomainError('INVALID_FIELD', 'kind must be issuer or terminal', { field: 'kind' });
+  const key = kind === 'issuer' ? parseKeyId(id) : parseTerminalId(id);
+  return ledger.all(K.keyHistory, [kind, key], (v) => v);
+}
+
+/** A terminal's batch chain: every submission, by batch number and then in the order they settled (keys order them by chance). */
+export async function batchChain(ledger: Ledger, terminalId: string): Promise<JsonValue> {
+  const field = (v: JsonValue, key: string): JsonValue | undefined => (isJsonObject(v) ? v[key] : undefined);
+  const batches = await ledger.all(K.batch, [parseTerminalId(terminalId)], (v) => v);
+  return batches.sort((a, b) => numberOr0(field(a, 'batchSeq')) - numberOr0(field(b, 'batchSeq')) || numberOr0(field(a, 'at')) - numberOr0(field(b, 'at')));
+}
+
+/** Who acted on a staff write (contract/actor.ts). */
+export async function actorRecord(ledger: Ledger, txId: string): Promise<JsonValue> {
+  if (!/^[0-9a-f]{64}$/.test(txId)) throw new DomainError('INVALID_FIELD', 'txId must be 64 lowercase hex characters', { field: 'txId' });
+  const by = await ledger.read(K.actor, [txId], (v) => v);
+  if (by === undefined) throw new DomainError('NOT_FOUND', `no staff write ${txId} on the ledger (a batch settlement is signed by its terminal)`);
+  return by;
+}
+
+/** The deny-list entries after a version, and the version now: what terminals sync. */
+export async function denyListDelta(ledger: Ledger, sinceVersion: string): Promise<JsonValue> {
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(sinceVersion)) throw new DomainError('INVALID_FIELD', 'sinceVersion must be a whole number', { field: 'sinceVersion' });
+  const since = Number(sinceVersion);
+  const entries = (await ledger.all(K.deny, [], (v) => v)).filter((e) => isJsonObject(e) && typeof e.version === 'number' && e.version > since);
+  return { version: await ledger.denyVersion(), entries };
 }

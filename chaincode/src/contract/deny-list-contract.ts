@@ -1,15 +1,12 @@
 import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
 import { canonicalJson } from '../core/canonical-json';
-import { DomainError } from '../core/errors';
-import { parseStrictJson, type JsonValue } from '../core/strict-json';
+import type { JsonValue } from '../core/strict-json';
 import { requireRole } from './access';
+import { jsonArgument } from './argument';
 import { addDenyEntry, liftDenyEntry } from './deny-entries';
 
-/** Parses a transaction's JSON argument strictly (fabric-contract-api hands strings through untouched). */
-function arg(text: string, what: string): JsonValue {
-  if (typeof text !== 'string') throw new DomainError('INVALID_FIELD', `${what} must be a JSON string`);
-  return parseStrictJson(text, { maxBytes: 4 * 1024 });
-}
+/** Entries are small: a reason of at most 256 characters. */
+const arg = (text: string, what: string): JsonValue => jsonArgument(text, what, 4 * 1024);
 
 /**
  * The operator's deny-list tools (docs/gateway.md, "Deny list"): list an account or a medium with

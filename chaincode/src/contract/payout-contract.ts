@@ -4,10 +4,11 @@ import { canonicalJson } from '../core/canonical-json';
 import { DomainError } from '../core/errors';
 import { FieldReader, isJsonObject } from '../core/fields';
 import { parseMerchantId } from '../core/ids';
-import { parseStrictJson, type JsonValue } from '../core/strict-json';
+import type { JsonValue } from '../core/strict-json';
 import { checkPayouts, MAX_RUN_LINES, owedByMerchant, planRun } from '../settlement/payout-run';
 import type { Posting } from '../settlement/books';
 import { requireRole } from './access';
+import { jsonArgument } from './argument';
 import { actorOf } from './actor';
 import { decode } from './codec';
 import { K } from './keys';
@@ -51,7 +52,7 @@ export class PayoutContract extends Contract {
   @Returns('string')
   async RunPayouts(ctx: Context, run: string): Promise<string> {
     requireRole(ctx.clientIdentity, ['operator'], 'RunPayouts');
-    const r = FieldReader.of(parseStrictJson(run), 'run', ['runId']);
+    const r = FieldReader.of(jsonArgument(run, 'run', 1024), 'run', ['runId']);
     const runId = r.string('runId', RUN_ID, 'an identifier');
     const ledger = new Ledger(ctx);
     const previous = await ledger.store.get(K.payoutRun, [runId]);

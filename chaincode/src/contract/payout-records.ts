@@ -4,11 +4,14 @@
  * settlement/payout-run.ts; this module reads and writes their records.
  */
 import { Amount } from '../core/amount';
+import { canonicalJson } from '../core/canonical-json';
+import { DomainError } from '../core/errors';
 import { FieldReader, isJsonObject } from '../core/fields';
 import { parseMerchantId, type MerchantId } from '../core/ids';
 import type { JsonValue } from '../core/strict-json';
 import { balancesOf, book, posting, postingToJson, type Posting } from '../settlement/books';
 import { statementOrder, type CreditLine, type MerchantOwed, type PaidStatement, type RunRecord } from '../settlement/payout-run';
+import { merchantNamesOf } from './audit-queries';
 import { decode } from './codec';
 import { K } from './keys';
 import { Ledger, txTime } from './ledger-records';
@@ -105,4 +108,30 @@ export async function payoutCheckInput(ledger: Ledger): Promise<{ merchantBooks:
 /** What each merchant is owed as an answer (lines left out: the count and the oldest time instead). */
 export function owedToJson(owed: readonly MerchantOwed[], names: ReadonlyMap<string, string>): JsonValue {
   return owed.map((m) => ({ merchantId: m.merchantId, name: names.get(m.merchantId) ?? null, owed: m.total.toString(), credits: m.lines.length, oldestAt: m.oldestAt }));
+}
+
+const PAYOUT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+
+/** One merchant paid now, outside a run: idempotent on payoutId (a retried payout answers the same statement, paid once). */
+export async function payOneMerchant(ledger: Ledger, value: JsonValue): Promise<string> {
+  const r = FieldReader.of(value, 'payout', ['payoutId', 'merchantId']);
+  const payoutId = r.string('payoutId', PAYOUT_ID, 'an identifier');
+  const merchantId = r.parsed('merchantId', parseMerchantId);
+  const previous = await ledger.store.get(K.payout, [merchantId, payoutId]);
+  if (previous !== undefined) return Buffer.from(previous).toString('utf8');
+  if (!(await ledger.store.get(K.merchant, [merchantId]))) throw new DomainError('NOT_FOUND', `merchant ${merchantId} does not exist`);
+  const paid = await payMerchant(ledger, merchantId, payoutId, await unpaidCredits(ledger, merchantId));
+  await writePostings(ledger, paid.posting === undefined ? [] : [paid.posting]);
+  return canonicalJson(paid.statement);
+}
+
+/** A payout statement with its merchant's name and who paid it. */
+export async function payoutStatement(ledger: Ledger, merchantId: string, payoutId: string): Promise<JsonValue> {
+  const stored = await ledger.store.get(K.payout, [parseMerchantId(merchantId), payoutId]);
+  if (stored === undefined) throw new DomainError('NOT_FOUND', `no payout ${payoutId} of merchant ${merchantId}`);
+  const statement = decode(stored);
+  const txId = isJsonObject(statement) && typeof statement.txId === 'string' ? statement.txId : '';
+  const [by, names] = await Promise.all([txId === '' ? undefined : ledger.read(K.actor, [txId], (v) => v), merchantNamesOf(ledger, [merchantId])]);
+  if (!isJsonObject(statement)) return statement;
+  return { ...statement, merchantName: names.get(merchantId) ?? null, ...(by === undefined ? {} : { by }) };
 }

@@ -1,41 +1,31 @@
 import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
-import { Amount } from '../core/amount';
 import { canonicalJson } from '../core/canonical-json';
 import { DomainError } from '../core/errors';
-import { FieldReader, isJsonObject } from '../core/fields';
-import { parseAccountId, parseKeyId, parseMerchantId, parseTerminalId, type Digest } from '../core/ids';
-import { parseIssuerKey, type IssuerKey } from '../core/issuer-key';
-import { parsePublicJwk } from '../core/jwk';
-import { parseRiskPolicy, riskPolicyToJson } from '../core/risk-policy';
-import { edgeAllowances, offlineConfig, retireEdge } from './edge-sync';
-import { parseStrictJson, type JsonValue } from '../core/strict-json';
-import { ZERO_DIGEST } from '../core/encoding';
-import { postingToJson } from '../settlement/books';
-import { beginClearance, completeClearance, parseResolutions } from '../settlement/clearance';
-import { parsePointsPolicy, pointsPolicyFromJson, pointsPolicyToJson } from '../settlement/points';
+import { parseAccountId, parseTerminalId } from '../core/ids';
+import { riskPolicyToJson } from '../core/risk-policy';
+import type { JsonValue } from '../core/strict-json';
 import { ANY_ROLE, requireRole } from './access';
+import { jsonArgument as arg } from './argument';
 import { STAFF_WRITES, actorOf } from './actor';
-import { approveWaiver, fourEyes } from './four-eyes';
-import { bookTopUps, openAccounts, parseNewAccount, parseNewAccountList, parseTopUpList, parseTopUpRequest } from './bulk-writes';
+import {
+  actorRecord, advances, batchByReceipt, batchChain, debts, denyListDelta, invariant, keyHistory, paymentById, payments, paymentsById, pointsSupply, statement,
+} from './audit-queries';
 import { BatchGroup, groupEntryToJson, parseBatchList, summaryToJson } from './batch-group';
-import { accountToJson, decode, pad, terminalFromJson, terminalToJson } from './codec';
+import { bookTopUps, openAccounts, parseNewAccount, parseNewAccountList, parseTopUpList, parseTopUpRequest } from './bulk-writes';
+import { approveWaiverOf, beginClearanceOf, completeClearanceOf } from './clearance-records';
+import { accountToJson, terminalFromJson, terminalToJson } from './codec';
+import { edgeAllowances, offlineConfig, retireEdge } from './edge-sync';
 import { K } from './keys';
 import { Ledger, txTime } from './ledger-records';
-import { payMerchant, unpaidCredits, writePostings } from './payout-records';
-import { advances, batchByReceipt, debts, invariant, merchantNamesOf, numberOr0, paymentById, payments, paymentsById, pointsSupply, statement } from './audit-queries';
-
-/** A stored text, or '' where an older record lacks it (sort keys). */
-
-/** Parses a transaction's JSON argument strictly; fabric-contract-api hands strings through untouched. */
-function arg(text: string, what: string): JsonValue {
-  if (typeof text !== 'string') throw new DomainError('INVALID_FIELD', `${what} must be a JSON string`);
-  return parseStrictJson(text, { maxBytes: 64 * 1024 });
-}
+import { payOneMerchant, payoutStatement } from './payout-records';
+import { setCreditLine, setPointsPolicy, setRiskPolicy, setWaiverLimit } from './policy-records';
+import { registerIssuerKey, registerMerchant, registerTerminal, revokeIssuerKey, rotateTerminalKey, setTerminalStatus } from './registry-records';
 
 const json = (value: JsonValue): string => JSON.stringify(value);
 
 /**
- * The settlement contract (DESIGN §5): registries, batch settlement, top-ups and audit queries.
+ * The settlement contract (DESIGN §5): registries, batch settlement, top-ups and audit queries; a thin list of
+ * transactions over the modules that hold the records (registry-, policy-, clearance-, payout-records) and the rules.
  * Every transaction is read, decide, write, with one guard first; the rules live in the domain code.
  */
 @Info({ title: 'Dual-offline settlement', description: 'Settles offline canteen payments and keeps double-entry books' })
@@ -56,65 +46,33 @@ export class SettlementContract extends Contract {
   @Param('issuerKey', 'string', 'JSON {keyId, alg, publicKey, validFrom, validTo, status}')
   async RegisterIssuerKey(ctx: Context, issuerKey: string): Promise<void> {
     requireRole(ctx.clientIdentity, ['operator'], 'RegisterIssuerKey');
-    const key = parseIssuerKey(arg(issuerKey, 'issuerKey'));
-    const ledger = new Ledger(ctx);
-    if (await ledger.store.get(K.issuer, [key.keyId])) throw new DomainError('ALREADY_EXISTS', `issuer key ${key.keyId} exists`);
-    await ledger.write(K.issuer, [key.keyId], issuerKeyToJson(key));
-    await ledger.history('issuer', key.keyId, 'registered', issuerKeyToJson(key));
+    await registerIssuerKey(new Ledger(ctx), arg(issuerKey, 'issuerKey'));
   }
 
   @Transaction()
   async RevokeIssuerKey(ctx: Context, keyId: string): Promise<void> {
     requireRole(ctx.clientIdentity, ['operator'], 'RevokeIssuerKey');
-    const ledger = new Ledger(ctx);
-    const id = parseKeyId(keyId);
-    const key = await ledger.read(K.issuer, [id], parseIssuerKey);
-    if (key === undefined) throw new DomainError('NOT_FOUND', `issuer key ${id} does not exist`);
-    await ledger.write(K.issuer, [id], issuerKeyToJson({ ...key, status: 'revoked' }));
-    await ledger.history('issuer', id, 'revoked', issuerKeyToJson({ ...key, status: 'revoked' }));
+    await revokeIssuerKey(new Ledger(ctx), keyId);
   }
 
   @Transaction()
   @Param('merchant', 'string', 'JSON {merchantId, name}')
   async RegisterMerchant(ctx: Context, merchant: string): Promise<void> {
     requireRole(ctx.clientIdentity, ['operator'], 'RegisterMerchant');
-    const r = FieldReader.of(arg(merchant, 'merchant'), 'merchant', ['merchantId', 'name']);
-    const merchantId = r.parsed('merchantId', parseMerchantId);
-    const name = r.string('name', /^[^\p{Cc}]{1,128}$/u, '1-128 printable characters');
-    const ledger = new Ledger(ctx);
-    if (await ledger.store.get(K.merchant, [merchantId])) throw new DomainError('ALREADY_EXISTS', `merchant ${merchantId} exists`);
-    await ledger.write(K.merchant, [merchantId], { merchantId, name });
+    await registerMerchant(new Ledger(ctx), arg(merchant, 'merchant'));
   }
 
   @Transaction()
   @Param('terminal', 'string', 'JSON {terminalId, merchantId, publicKey}')
   async RegisterTerminal(ctx: Context, terminal: string): Promise<void> {
     requireRole(ctx.clientIdentity, ['operator'], 'RegisterTerminal');
-    const r = FieldReader.of(arg(terminal, 'terminal'), 'terminal', ['terminalId', 'merchantId', 'publicKey'], ['role']);
-    const terminalId = r.parsed('terminalId', parseTerminalId);
-    const merchantId = r.parsed('merchantId', parseMerchantId);
-    const publicKey = r.parsed('publicKey', parsePublicJwk);
-    const role = r.has('role') ? r.oneOf('role', ['terminal', 'edge'] as const) : 'terminal';
-    const ledger = new Ledger(ctx);
-    if (!(await ledger.store.get(K.merchant, [merchantId]))) throw new DomainError('NOT_FOUND', `merchant ${merchantId} does not exist`);
-    if (await ledger.store.get(K.terminal, [terminalId])) throw new DomainError('ALREADY_EXISTS', `terminal ${terminalId} exists`);
-    const zero = ZERO_DIGEST as Digest;
-    await ledger.write(K.terminal, [terminalId], terminalToJson({
-      terminalId, merchantId, publicKey, status: 'active', lastSeq: 0, lastDigest: zero, lastBatchSeq: 0, lastBatchDigest: zero,
-      ...(role === 'edge' ? { role } : {}),
-    }));
-    await ledger.write(K.merchantTerminal, [merchantId, terminalId], { merchantId, terminalId });
-    await ledger.history('terminal', terminalId, 'registered', { merchantId, publicKey: { ...publicKey }, ...(role === 'edge' ? { role } : {}) });
+    await registerTerminal(new Ledger(ctx), arg(terminal, 'terminal'));
   }
 
   @Transaction()
   async SetTerminalStatus(ctx: Context, terminalId: string, status: string): Promise<void> {
     requireRole(ctx.clientIdentity, ['operator'], 'SetTerminalStatus');
-    if (status !== 'active' && status !== 'revoked') throw new DomainError('INVALID_FIELD', 'status must be active or revoked', { field: 'status' });
-    const ledger = new Ledger(ctx);
-    const t = await ledger.terminal(parseTerminalId(terminalId));
-    await ledger.write(K.terminal, [t.terminalId], terminalToJson({ ...t, status }));
-    await ledger.history('terminal', t.terminalId, status === 'active' ? 'activated' : 'revoked', { merchantId: t.merchantId, publicKey: { ...t.publicKey } });
+    await setTerminalStatus(new Ledger(ctx), terminalId, status);
   }
 
   /** Retires an edge: out of the slices from now on, its approvals of earlier sales still count (docs/edge.md). */
@@ -125,28 +83,19 @@ export class SettlementContract extends Contract {
     return json(await retireEdge(new Ledger(ctx), edgeId));
   }
 
-  /**
-   * Replaces a terminal's key (a terminal re-keyed, or one registered with a key it cannot use):
-   * batches signed from this transaction on are checked with the new key; the old one stays in the
-   * terminal's key history (GetKeyHistory terminal <id>), as issuer keys' do.
-   */
+  /** Replaces a terminal's key: batches from now on are checked with it; the old one stays in its key history. */
   @Transaction()
   @Param('publicKey', 'string', 'JSON public JWK (P-256 or Ed25519)')
   async RotateTerminalKey(ctx: Context, terminalId: string, publicKey: string): Promise<void> {
     requireRole(ctx.clientIdentity, ['operator'], 'RotateTerminalKey');
-    const key = parsePublicJwk(arg(publicKey, 'publicKey'), 'publicKey');
-    const ledger = new Ledger(ctx);
-    const t = await ledger.terminal(parseTerminalId(terminalId));
-    await ledger.write(K.terminal, [t.terminalId], terminalToJson({ ...t, publicKey: key }));
-    await ledger.history('terminal', t.terminalId, 'key-rotated', { merchantId: t.merchantId, publicKey: { ...key }, previousKey: { ...t.publicKey } });
+    await rotateTerminalKey(new Ledger(ctx), terminalId, arg(publicKey, 'publicKey'));
   }
 
   @Transaction()
   @Param('policy', 'string', 'JSON {maxClockSkewMs, tapMaxAgeMs, faceCapPerPayment, faceMinScore, offlineMaxMs?, mediumDailyCount?, mediumDailyAmount?, edgeTimeoutMs?, edgeOverflow?}')
   async SetRiskPolicy(ctx: Context, policy: string): Promise<void> {
     requireRole(ctx.clientIdentity, ['operator'], 'SetRiskPolicy');
-    const p = parseRiskPolicy(arg(policy, 'policy'));
-    await new Ledger(ctx).write(K.config, ['risk'], riskPolicyToJson(p));
+    await setRiskPolicy(new Ledger(ctx), arg(policy, 'policy'));
   }
 
   @Transaction(false)
@@ -177,11 +126,7 @@ export class SettlementContract extends Contract {
   @Transaction()
   async SetCreditLine(ctx: Context, account: string, creditLine: string): Promise<void> {
     requireRole(ctx.clientIdentity, ['finance'], 'SetCreditLine');
-    const ledger = new Ledger(ctx);
-    const a = await ledger.account(parseAccountId(account));
-    const line = Amount.parseNonNegative(creditLine, 'creditLine');
-    if (a.status === 'closed') throw new DomainError('ACCOUNT_CLOSED', `account ${a.id} is closed`);
-    await ledger.write(K.account, [a.id], accountToJson({ ...a, creditLine: line }));
+    await setCreditLine(new Ledger(ctx), account, creditLine);
   }
 
   // ---- money in (operator) ----
@@ -248,12 +193,7 @@ export class SettlementContract extends Contract {
   @Returns('string')
   async SetPointsPolicy(ctx: Context, policy: string): Promise<string> {
     requireRole(ctx.clientIdentity, ['finance'], 'SetPointsPolicy');
-    const ledger = new Ledger(ctx);
-    const current = await ledger.read(K.config, ['points'], pointsPolicyFromJson);
-    const next = parsePointsPolicy(arg(policy, 'policy'), (current?.version ?? 0) + 1);
-    await ledger.write(K.config, ['points'], pointsPolicyToJson(next));
-    await ledger.write(K.pointsPolicy, [pad(next.version)], pointsPolicyToJson(next));
-    return canonicalJson(pointsPolicyToJson(next));
+    return canonicalJson(await setPointsPolicy(new Ledger(ctx), arg(policy, 'policy')));
   }
 
   @Transaction()
@@ -261,9 +201,7 @@ export class SettlementContract extends Contract {
   @Returns('string')
   async SetWaiverLimit(ctx: Context, amount: string): Promise<string> {
     requireRole(ctx.clientIdentity, ['finance'], 'SetWaiverLimit');
-    const limit = Amount.parseNonNegative(amount, 'amount');
-    await new Ledger(ctx).write(K.config, ['waiverLimit'], limit.toString());
-    return canonicalJson({ waiverLimit: limit.toString() });
+    return canonicalJson(await setWaiverLimit(new Ledger(ctx), amount));
   }
 
   // ---- graduation clearance (registrar) ----
@@ -273,26 +211,14 @@ export class SettlementContract extends Contract {
   @Returns('string')
   async ApproveWaiver(ctx: Context, approval: string): Promise<string> {
     requireRole(ctx.clientIdentity, ['registrar'], 'ApproveWaiver');
-    const r = FieldReader.of(arg(approval, 'approval'), 'approval', ['account', 'debt']);
-    const ledger = new Ledger(ctx);
-    const a = await ledger.account(r.parsed('account', parseAccountId));
-    const record = await approveWaiver(ctx, ledger, a, r.oneOf('debt', ['advance', 'credit'] as const));
-    return canonicalJson(record);
+    return canonicalJson(await approveWaiverOf(new Ledger(ctx), arg(approval, 'approval')));
   }
 
   @Transaction()
   @Returns('string')
   async BeginClearance(ctx: Context, account: string): Promise<string> {
     requireRole(ctx.clientIdentity, ['registrar'], 'BeginClearance');
-    const ledger = new Ledger(ctx);
-    const [a, version] = await Promise.all([ledger.account(parseAccountId(account)), ledger.denyVersion()]);
-    const next = beginClearance(a, version + 1);
-    await Promise.all([
-      ledger.write(K.account, [a.id], accountToJson(next)),
-      ledger.write(K.deny, [pad(version + 1)], { version: version + 1, kind: 'account', id: a.id, reason: 'graduation clearance', at: txTime(ctx) }),
-      ledger.write(K.config, ['denyVersion'], version + 1),
-    ]);
-    return canonicalJson({ account: a.id, denyListVersion: version + 1, openDebts: { advance: a.advance.toString(), credit: a.creditUsed.toString() }, wallet: a.wallet.toString() });
+    return canonicalJson(await beginClearanceOf(new Ledger(ctx), account));
   }
 
   @Transaction()
@@ -300,26 +226,7 @@ export class SettlementContract extends Contract {
   @Returns('string')
   async CompleteClearance(ctx: Context, clearance: string): Promise<string> {
     requireRole(ctx.clientIdentity, ['registrar'], 'CompleteClearance');
-    const r = FieldReader.of(arg(clearance, 'clearance'), 'clearance', ['account', 'resolutions']);
-    const ledger = new Ledger(ctx);
-    const a = await ledger.account(r.parsed('account', parseAccountId));
-    const txId = ctx.stub.getTxID();
-    const result = completeClearance(a, parseResolutions(r.raw('resolutions')), `clearance:${a.id}`);
-    // Four eyes: a waiver above the limit finance set needs the approval of a second registrar.
-    const approvals = await fourEyes(ctx, ledger, a.id, result.resolved);
-    const record = {
-      account: a.id, txId, at: txTime(ctx), refunded: result.refunded.toString(), pointsExpired: result.pointsExpired.toString(),
-      resolved: result.resolved.map((x) => ({
-        debt: x.debt, resolution: x.resolution, reference: x.reference, amount: x.amount.toString(),
-        ...approvals.get(x.debt),
-      })),
-    };
-    await Promise.all([
-      ledger.write(K.account, [a.id], accountToJson(result.account)),
-      ...(result.postings.length > 0 ? [ledger.write(K.postings, [txId], result.postings.map(postingToJson))] : []),
-      ledger.write(K.clearance, [a.id], record),
-    ]);
-    return canonicalJson(record);
+    return canonicalJson(await completeClearanceOf(new Ledger(ctx), arg(clearance, 'clearance')));
   }
 
   // ---- merchant payouts (operator) ----
@@ -329,16 +236,7 @@ export class SettlementContract extends Contract {
   @Returns('string')
   async Payout(ctx: Context, payout: string): Promise<string> {
     requireRole(ctx.clientIdentity, ['operator'], 'Payout');
-    const r = FieldReader.of(arg(payout, 'payout'), 'payout', ['payoutId', 'merchantId']);
-    const payoutId = r.string('payoutId', /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, 'an identifier');
-    const merchantId = r.parsed('merchantId', parseMerchantId);
-    const ledger = new Ledger(ctx);
-    const previous = await ledger.store.get(K.payout, [merchantId, payoutId]);
-    if (previous !== undefined) return Buffer.from(previous).toString('utf8'); // retried payout: same statement, paid once
-    if (!(await ledger.store.get(K.merchant, [merchantId]))) throw new DomainError('NOT_FOUND', `merchant ${merchantId} does not exist`);
-    const paid = await payMerchant(ledger, merchantId, payoutId, await unpaidCredits(ledger, merchantId));
-    await writePostings(ledger, paid.posting === undefined ? [] : [paid.posting]);
-    return canonicalJson(paid.statement);
+    return payOneMerchant(new Ledger(ctx), arg(payout, 'payout'));
   }
 
   // ---- audit queries (every role) ----
@@ -363,23 +261,14 @@ export class SettlementContract extends Contract {
   @Returns('string')
   async GetPayout(ctx: Context, merchantId: string, payoutId: string): Promise<string> {
     requireRole(ctx.clientIdentity, ['operator', 'auditor'], 'GetPayout');
-    const ledger = new Ledger(ctx);
-    const stored = await ledger.store.get(K.payout, [parseMerchantId(merchantId), payoutId]);
-    if (stored === undefined) throw new DomainError('NOT_FOUND', `no payout ${payoutId} of merchant ${merchantId}`);
-    const statement = decode(stored);
-    const txId = isJsonObject(statement) && typeof statement.txId === 'string' ? statement.txId : '';
-    const [by, names] = await Promise.all([txId === '' ? undefined : ledger.read(K.actor, [txId], (v) => v), merchantNamesOf(ledger, [merchantId])]);
-    if (!isJsonObject(statement)) return canonicalJson(statement);
-    return canonicalJson({ ...statement, merchantName: names.get(merchantId) ?? null, ...(by === undefined ? {} : { by }) });
+    return canonicalJson(await payoutStatement(new Ledger(ctx), merchantId, payoutId));
   }
 
   @Transaction(false)
   @Returns('string')
   async GetKeyHistory(ctx: Context, kind: string, id: string): Promise<string> {
     requireRole(ctx.clientIdentity, ANY_ROLE, 'GetKeyHistory');
-    if (kind !== 'issuer' && kind !== 'terminal') throw new DomainError('INVALID_FIELD', 'kind must be issuer or terminal', { field: 'kind' });
-    const key = kind === 'issuer' ? parseKeyId(id) : parseTerminalId(id);
-    return canonicalJson(await new Ledger(ctx).all(K.keyHistory, [kind, key], (v) => v));
+    return canonicalJson(await keyHistory(new Ledger(ctx), kind, id));
   }
 
   @Transaction(false)
@@ -429,10 +318,7 @@ export class SettlementContract extends Contract {
   @Returns('string')
   async GetBatches(ctx: Context, terminalId: string): Promise<string> {
     requireRole(ctx.clientIdentity, ANY_ROLE, 'GetBatches');
-    // Keys order uploads of one batch number by transaction id, that is by chance: list them in the order they settled.
-    const field = (v: JsonValue, key: string): JsonValue | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v[key] : undefined);
-    const batches = await new Ledger(ctx).all(K.batch, [parseTerminalId(terminalId)], (v) => v);
-    return json(batches.sort((a, b) => numberOr0(field(a, 'batchSeq')) - numberOr0(field(b, 'batchSeq')) || numberOr0(field(a, 'at')) - numberOr0(field(b, 'at'))));
+    return json(await batchChain(new Ledger(ctx), terminalId));
   }
 
   @Transaction(false)
@@ -440,10 +326,7 @@ export class SettlementContract extends Contract {
   @Returns('string')
   async GetActor(ctx: Context, txId: string): Promise<string> {
     requireRole(ctx.clientIdentity, ANY_ROLE, 'GetActor');
-    if (!/^[0-9a-f]{64}$/.test(txId)) throw new DomainError('INVALID_FIELD', 'txId must be 64 lowercase hex characters', { field: 'txId' });
-    const by = await new Ledger(ctx).read(K.actor, [txId], (v) => v);
-    if (by === undefined) throw new DomainError('NOT_FOUND', `no staff write ${txId} on the ledger (a batch settlement is signed by its terminal)`);
-    return json(by);
+    return json(await actorRecord(new Ledger(ctx), txId));
   }
 
   @Transaction(false)
@@ -494,11 +377,7 @@ export class SettlementContract extends Contract {
   @Returns('string')
   async GetDenyListDelta(ctx: Context, sinceVersion: string): Promise<string> {
     requireRole(ctx.clientIdentity, ANY_ROLE, 'GetDenyListDelta');
-    if (!/^(0|[1-9][0-9]{0,15})$/.test(sinceVersion)) throw new DomainError('INVALID_FIELD', 'sinceVersion must be a whole number', { field: 'sinceVersion' });
-    const since = Number(sinceVersion);
-    const ledger = new Ledger(ctx);
-    const entries = (await ledger.all(K.deny, [], (v) => v)).filter((e) => typeof e === 'object' && e !== null && !Array.isArray(e) && typeof e.version === 'number' && e.version > since);
-    return json({ version: await ledger.denyVersion(), entries });
+    return json(await denyListDelta(new Ledger(ctx), sinceVersion));
   }
 
   @Transaction(false)
@@ -514,8 +393,4 @@ export class SettlementContract extends Contract {
     requireRole(ctx.clientIdentity, ANY_ROLE, 'CheckInvariant');
     return json(await invariant(new Ledger(ctx)));
   }
-}
-
-function issuerKeyToJson(k: IssuerKey): JsonValue {
-  return { keyId: k.keyId, alg: k.alg, publicKey: { ...k.publicKey }, validFrom: k.validFrom, validTo: k.validTo, status: k.status };
 }
