@@ -167,7 +167,7 @@ export class SettlementContract extends Contract {
     if (entry === undefined) throw new Error('SubmitBatch settled no batch');
     if (!entry.ok) throw entry.error; // a batch alone is refused as a transaction: nothing is written
     ctx.stub.setEvent('BatchSettled', Buffer.from(json(summaryToJson(entry.summary))));
-    return json({ ...(groupEntryToJson(entry) as Record<string, JsonValue>), stateCalls: ledger.store.calls });
+    return json(groupEntryToJson(entry));
   }
 
   /**
@@ -185,7 +185,7 @@ export class SettlementContract extends Contract {
     const ledger = new Ledger(ctx);
     const entries = await new BatchGroup(ledger).settle(list);
     ctx.stub.setEvent('BatchesSettled', Buffer.from(json(entries.flatMap((e) => (e.ok ? [summaryToJson(e.summary)] : [])))));
-    return json({ txId: ctx.stub.getTxID(), batches: entries.map(groupEntryToJson), stateCalls: ledger.store.calls });
+    return json({ txId: ctx.stub.getTxID(), batches: entries.map(groupEntryToJson) });
   }
 
   @Transaction()

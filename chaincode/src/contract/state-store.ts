@@ -51,13 +51,10 @@ const millisOf = (ts: { seconds: unknown; nanos: unknown }): number =>
   Number(String(ts.seconds)) * 1000 + Math.floor(Number(ts.nanos ?? 0) / 1_000_000);
 
 /**
- * Every state call goes through here, so the contract's cost is countable (DESIGN §7: state calls
- * cost more than crypto) and key encoding lives in one place.
+ * Every state call goes through here, so key encoding lives in one place. What they cost (DESIGN
+ * §7: state calls cost more than crypto) is counted by the stub (TxStub.stateCalls), not answered.
  */
 export class StateStore {
-  /** getState, putState and range reads made so far in this transaction. */
-  calls = 0;
-
   constructor(readonly stub: LedgerStub) {}
 
   key(type: string, parts: readonly string[]): string {
@@ -65,37 +62,31 @@ export class StateStore {
   }
 
   async get(type: string, parts: readonly string[]): Promise<Uint8Array | undefined> {
-    this.calls += 1;
     const value = await this.stub.getState(this.key(type, parts));
     return value.length === 0 ? undefined : value;
   }
 
   async put(type: string, parts: readonly string[], value: Uint8Array): Promise<void> {
-    this.calls += 1;
     await this.stub.putState(this.key(type, parts), value);
   }
 
   /** Writes a simple (non-composite) key: the time-ordered indexes. */
   async putSimple(key: string, value: Uint8Array): Promise<void> {
-    this.calls += 1;
     await this.stub.putState(key, value);
   }
 
   /** Deletes a key named by its full composite key (as a range read returned it). */
   async remove(fullKey: string): Promise<void> {
-    this.calls += 1;
     await this.stub.deleteState(fullKey);
   }
 
   /** All entries whose composite key starts with the given parts, in key order. */
   async list(type: string, parts: readonly string[] = []): Promise<Entry[]> {
-    this.calls += 1;
     return liveEntries(await this.stub.getStateByPartialCompositeKey(type, [...parts]));
   }
 
   /** Simple (non-composite) keys in [start, end), in key order: for time-ordered indexes. */
   async range(start: string, end: string): Promise<Entry[]> {
-    this.calls += 1;
     return liveEntries(await this.stub.getStateByRange(start, end));
   }
 
@@ -104,7 +95,6 @@ export class StateStore {
    * first by block and transaction height; read-only use only, as phantom reads are not checked.
    */
   async history(type: string, parts: readonly string[]): Promise<Version[]> {
-    this.calls += 1;
     const out: Version[] = [];
     await drain(await this.stub.getHistoryForKey(this.key(type, parts)), (m: Iterators.KeyModification) => {
       out.push({ txId: m.txId, at: millisOf(m.timestamp), value: m.isDelete || m.value.length === 0 ? undefined : m.value });

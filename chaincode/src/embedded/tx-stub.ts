@@ -58,6 +58,7 @@ export class TxStub implements ChaincodeStub {
   private current: RwSet = { reads: [], ranges: [], writes: [] };
   private readKeys = new Set<string>();
   private writeIndex = new Map<string, number>();
+  private calls = 0;
 
   constructor(
     protected readonly state: WorldState,
@@ -67,6 +68,15 @@ export class TxStub implements ChaincodeStub {
   /** What the transaction read and would write so far. */
   get rwset(): RwSet {
     return this.current;
+  }
+
+  /**
+   * State calls the simulation made so far (reads, writes, deletes, range and history queries):
+   * each is one round trip from a contract to its peer on Fabric, where the Node shim sends them
+   * one at a time, so their count is what a transaction's latency scales with (docs/settlement.md).
+   */
+  get stateCalls(): number {
+    return this.calls;
   }
 
   /** The proposal being simulated. */
@@ -80,6 +90,7 @@ export class TxStub implements ChaincodeStub {
     this.current = { reads: [], ranges: [], writes: [] };
     this.readKeys = new Set();
     this.writeIndex = new Map();
+    this.calls = 0;
   }
 
   getBufferArgs(): Buffer[] {
@@ -115,17 +126,20 @@ export class TxStub implements ChaincodeStub {
   }
 
   getState(key: string): Promise<Uint8Array> {
+    this.calls += 1;
     const entry = this.state.get(key);
     this.noteRead(key, entry?.version ?? null);
     return Promise.resolve(entry?.value ?? new Uint8Array());
   }
 
   putState(key: string, value: Uint8Array): Promise<void> {
+    this.calls += 1;
     this.noteWrite(key, Uint8Array.from(value));
     return Promise.resolve();
   }
 
   deleteState(key: string): Promise<void> {
+    this.calls += 1;
     this.noteWrite(key, null);
     return Promise.resolve();
   }
@@ -140,17 +154,20 @@ export class TxStub implements ChaincodeStub {
   }
 
   getStateByPartialCompositeKey(objectType: string, attributes: string[]): QueryResult {
+    this.calls += 1;
     const prefix = this.createCompositeKey(objectType, attributes);
     return this.range({ start: prefix, end: '', prefix: true });
   }
 
   /** Simple keys in [startKey, endKey) (endKey '' means to the end); composite keys are refused, as by the shim. */
   getStateByRange(startKey: string, endKey: string): QueryResult {
+    this.calls += 1;
     if (startKey.startsWith(SEP) || endKey.startsWith(SEP)) throw new Error('getStateByRange takes simple keys only');
     return this.range({ start: startKey, end: endKey, prefix: false });
   }
 
   getHistoryForKey(key: string): HistoryResult {
+    this.calls += 1;
     return iterate(this.state.historyOf(key));
   }
 

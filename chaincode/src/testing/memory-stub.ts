@@ -12,6 +12,8 @@ export class MemoryStub extends TxStub {
   /** Events of committed transactions, in order. */
   readonly events: { name: string; payload: string }[] = [];
   private height = 0;
+  /** State calls of the last committed transaction (TxStub.stateCalls): what the contract's cost tests read. */
+  lastStateCalls = 0;
 
   constructor() {
     super(new WorldState(), { txId: 'tx0', channel: 'campus', millis: 0, creator: { mspid: '', certificatePem: '' }, args: [] });
@@ -31,6 +33,7 @@ export class MemoryStub extends TxStub {
   commit(): void {
     this.height += 1;
     const { txId, millis } = this.simulating;
+    this.lastStateCalls = this.stateCalls;
     this.state.apply(this.rwset.writes, { block: this.height, tx: 0 }, txId, millis);
     if (this.rwset.event !== undefined) this.events.push(this.rwset.event);
     this.restart(this.simulating);
