@@ -134,6 +134,25 @@ describe('DenyListContract: the operator adds and lifts deny-list entries', () =
     expect(await d.saleBy(medium, 2)).toBe('settled');
   });
 
+  it('keeps a medium listed that was double-spent while the operator\'s entry stood: its lift is refused and terminals still refuse it', async () => {
+    const d = await desk();
+    const medium = PayerMedium.issue(d.issuer, {
+      mediaId: 'w-alice', kind: 'wallet', account: 'alice', group: 'g-2026', capPerPayment: '5000', capTotal: '20000', ctrFrom: 1, ctrTo: 100, nbf: NOW - 86_400_000, exp: NOW + 86_400_000,
+    }, 'EdDSA');
+    const t = d.terminal;
+    await d.call('gateway', (ctx) => d.settlement.SubmitBatch(ctx, t.batch([t.record(AT, '100', 'code', medium.payCode(AT - 1000))])));
+    await d.add('medium', 'w-alice', 'phone seen at another stall', 'operator', 'alice');
+    // A terminal still on deny-list version 0 takes the same code twice: a double spend of a medium already listed.
+    const code = medium.payCode(AT);
+    await d.call('gateway', (ctx) => d.settlement.SubmitBatch(ctx, t.batch([t.record(AT + 10, '100', 'code', code, 0), t.record(AT + 11, '100', 'code', code, 0)])));
+    const cases = JSON.parse(await d.call('auditor', (ctx) => d.settlement.ListFraudCases(ctx))) as { mediaId: string }[];
+    expect(cases.map((c) => c.mediaId)).toEqual(['w-alice']);
+    const before = new Map(d.stub.committed);
+    await expect(d.lift(1, 'the student had it all along')).rejects.toThrow(/^WRONG_ACCOUNT_STATE: medium w-alice was double-spent/);
+    expect(d.stub.committed).toEqual(before);
+    expect(parseDenyList(await d.delta()).media).toEqual(new Set(['w-alice']));
+  });
+
   it("refuses: another role, an entry that is not the operator's, one lifted twice, one a later entry covers, a blank reason", async () => {
     const d = await desk();
     await expect(d.add('account', 'bob', 'x', 'auditor')).rejects.toThrow(/^ACCESS_DENIED/);

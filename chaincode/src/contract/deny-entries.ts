@@ -97,6 +97,20 @@ function storedEntry(v: JsonValue, version: number): { kind: 'account' | 'medium
   };
 }
 
+/**
+ * A medium that was reported lost, or double-spent at any time, stays listed whoever listed it
+ * first: a double spend or a loss report on a medium already listed writes no entry of its own, so
+ * the operator's entry would otherwise look like the only reason, and its lift would bring a
+ * cloned or lost key back into service.
+ */
+async function mustStayListed(ledger: Ledger, account: AccountState, id: string): Promise<void> {
+  if (mediumOf(account, parseMediaId(id, 'id'))?.lost !== undefined) throw new DomainError('WRONG_ACCOUNT_STATE', `medium ${id} was reported lost: its key never comes back`);
+  // Fraud cases are few and a lift is a rare staff act: a sweep of the cases is cheap here.
+  const cases = await ledger.all(K.fraud, [], (v) => (isJsonObject(v) && v.mediaId === id ? (typeof v.caseId === 'string' ? v.caseId : '?') : undefined));
+  const caseId = cases.find((c) => c !== undefined);
+  if (caseId !== undefined) throw new DomainError('WRONG_ACCOUNT_STATE', `medium ${id} was double-spent (case ${caseId}): it stays listed`);
+}
+
 /** Lifts an operator's entry: `{version, reason}`; answers the lift, itself a new deny-list version. */
 export async function liftDenyEntry(ctx: Context, request: JsonValue): Promise<JsonValue> {
   const r = FieldReader.of(request, 'lift', ['version', 'reason']);
@@ -111,6 +125,7 @@ export async function liftDenyEntry(ctx: Context, request: JsonValue): Promise<J
   const [{ account, deniedAt }, current] = await Promise.all([target(ledger, old.kind, old.id, old.account), ledger.denyVersion()]);
   // A later entry (a clearance, a double spend) deny-lists it too: lifting this one would let terminals accept it.
   if (deniedAt !== lifts) throw new DomainError('WRONG_ACCOUNT_STATE', `${old.kind} ${old.id} is deny-listed by a later entry (version ${String(deniedAt ?? '?')}): it stays listed`);
+  if (old.kind === 'medium') await mustStayListed(ledger, account, old.id);
   const version = current + 1;
   const by = byOf(ctx, 'LiftDenyEntry');
   const at = txTime(ctx);
