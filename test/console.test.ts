@@ -432,6 +432,10 @@ describe('web console in Chromium', () => {
     await page.getByText(/saved payout-run-close-[0-9-]+\.csv/).first().waitFor();
     expect(fieldOf(await auditorGet('/v1/merchant-balances'), 'total')).toBe('0');
     await page.getByRole('table', { name: /Payout runs/ }).getByText(/^close-/).first().waitFor();
+    // The same run id again: the page says the run was made and offers nothing to confirm (it would pay nothing).
+    await page.getByRole('button', { name: 'Preview the run…' }).click();
+    await page.getByRole('alert').filter({ hasText: /^Run close-[0-9-]+ was already made at .*Nothing is paid again under this id/ }).waitFor();
+    expect(await page.getByRole('button', { name: 'Confirm: pay every merchant' }).count()).toBe(0);
     await page.close();
     const auditor = await signedIn(live().gateway.tokens.auditor);
     await visit(auditor, 'auditor-payout-check', 'payout-check', (p) => p.getByText('Runs, payouts and merchant credits agree.').waitFor());

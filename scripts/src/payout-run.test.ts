@@ -127,9 +127,15 @@ describe('the daily close (PayoutContract)', () => {
     await expect(c.call('auditor', (ctx) => c.payouts.GetPayoutRun(ctx, 'nope'))).rejects.toThrow(/^NOT_FOUND/);
     await expect(c.call('auditor', (ctx) => c.payouts.GetMerchantPayouts(ctx, 'nobody'))).rejects.toThrow(/^NOT_FOUND/);
     expect(c.stub.committed).toEqual(before);
-    // A run with nothing owed is recorded too: the close says so.
     await c.call('operator', (ctx) => c.payouts.RunPayouts(ctx, JSON.stringify({ runId: 'day-2' })));
+    // The run's statement under its id is not a single payout made before: a payout of that id is refused, not answered with it.
+    await c.sell(c.north, ['70']);
+    await expect(c.call('operator', (ctx) => c.settlement.Payout(ctx, JSON.stringify({ payoutId: 'day-2', merchantId: 'canteen-n' })))).rejects.toThrow(/^ALREADY_EXISTS: payout id day-2 is payout run day-2's statement/);
+    expect((await c.json<Balances>('auditor', (ctx) => c.payouts.GetMerchantBalances(ctx))).total).toBe('70');
     const empty = await c.json<Run>('operator', (ctx) => c.payouts.RunPayouts(ctx, JSON.stringify({ runId: 'day-3' })));
-    expect(empty).toMatchObject({ total: '0', merchants: 0, payouts: [] });
+    expect(empty).toMatchObject({ total: '70', merchants: 1 });
+    // A run with nothing owed is recorded too: the close says so.
+    const nothing = await c.json<Run>('operator', (ctx) => c.payouts.RunPayouts(ctx, JSON.stringify({ runId: 'day-4' })));
+    expect(nothing).toMatchObject({ total: '0', merchants: 0, payouts: [] });
   });
 });

@@ -10,7 +10,7 @@ import { FieldReader, isJsonObject } from '../core/fields';
 import { parseMerchantId, type MerchantId } from '../core/ids';
 import type { JsonValue } from '../core/strict-json';
 import { balancesOf, book, posting, postingToJson, type Posting } from '../settlement/books';
-import { statementOrder, type CreditLine, type MerchantOwed, type PaidStatement, type RunRecord } from '../settlement/payout-run';
+import { MAX_RUN_LINES, compareCredits, statementOrder, type CreditLine, type MerchantOwed, type PaidStatement, type RunRecord } from '../settlement/payout-run';
 import { merchantNamesOf } from './audit-queries';
 import { decode } from './codec';
 import { K } from './keys';
@@ -51,11 +51,14 @@ export const creditLineToJson = (l: CreditLine): JsonValue => ({ amount: l.amoun
  * book to `payouts` (none for a payout of nothing), which the caller writes with the transaction's
  * other postings under K.postings [txId].
  */
-export async function payMerchant(ledger: Ledger, merchantId: MerchantId, payoutId: string, credits: readonly { key: string; line: CreditLine }[], runId?: string): Promise<{ statement: JsonValue; posting?: Posting }> {
+export async function payMerchant(ledger: Ledger, merchantId: MerchantId, payoutId: string, credits: readonly { key: string; line: CreditLine }[], runId?: string, remainingCredits = 0): Promise<{ statement: JsonValue; posting?: Posting }> {
   const lines = statementOrder(credits.map((c) => c.line));
   const total = lines.reduce((s, l) => s.add(l.amount), Amount.ZERO);
   const txId = ledger.ctx.stub.getTxID();
-  const statement = { payoutId, merchantId, txId, at: txTime(ledger.ctx), total: total.toString(), lines: lines.map(creditLineToJson), ...(runId === undefined ? {} : { runId }) };
+  const statement = {
+    payoutId, merchantId, txId, at: txTime(ledger.ctx), total: total.toString(), lines: lines.map(creditLineToJson),
+    ...(runId === undefined ? {} : { runId }), ...(remainingCredits > 0 ? { remainingCredits } : {}),
+  };
   await Promise.all([...credits.map((c) => ledger.store.remove(c.key)), ledger.write(K.payout, [merchantId, payoutId], statement)]);
   return total.gt(Amount.ZERO) ? { statement, posting: posting(book.merchant(merchantId), book.payouts, total, `payout:${payoutId}`) } : { statement };
 }
@@ -75,10 +78,11 @@ export function statementHead(v: JsonValue): JsonValue {
 
 /** A statement as the auditor's check reads it. */
 function paidStatement(v: JsonValue): PaidStatement {
-  const r = FieldReader.of(v, 'payout', ['payoutId', 'merchantId', 'total', 'lines'], ['txId', 'at', 'runId']);
+  const r = FieldReader.of(v, 'payout', ['payoutId', 'merchantId', 'total', 'lines'], ['txId', 'at', 'runId', 'remainingCredits']);
   const lines = r.raw('lines');
   const lineTotal = (Array.isArray(lines) ? lines : []).reduce<Amount>((s, l) => s.add(FieldReader.of(l, 'line', ['amount'], ['terminalId', 'batchSeq', 'txId', 'at']).positiveAmount('amount')), Amount.ZERO);
-  return { merchantId: parseMerchantId(r.raw('merchantId')), payoutId: textOf(r.raw('payoutId')), total: r.nonNegativeAmount('total'), lineTotal };
+  const runId = r.raw('runId');
+  return { merchantId: parseMerchantId(r.raw('merchantId')), payoutId: textOf(r.raw('payoutId')), total: r.nonNegativeAmount('total'), lineTotal, ...(typeof runId === 'string' ? { runId } : {}) };
 }
 
 /** A run's record as the auditor's check reads it. */
@@ -118,9 +122,17 @@ export async function payOneMerchant(ledger: Ledger, value: JsonValue): Promise<
   const payoutId = r.string('payoutId', PAYOUT_ID, 'an identifier');
   const merchantId = r.parsed('merchantId', parseMerchantId);
   const previous = await ledger.store.get(K.payout, [merchantId, payoutId]);
-  if (previous !== undefined) return Buffer.from(previous).toString('utf8');
+  if (previous !== undefined) {
+    // A run's statement under this id is not this payout made before: answering it would pay nothing and show an old total.
+    const stored = decode(previous);
+    if (isJsonObject(stored) && typeof stored.runId === 'string') throw new DomainError('ALREADY_EXISTS', `payout id ${payoutId} is payout run ${stored.runId}'s statement of ${merchantId}: a single payout needs an id of its own`, { field: 'payoutId' });
+    return Buffer.from(previous).toString('utf8');
+  }
   if (!(await ledger.store.get(K.merchant, [merchantId]))) throw new DomainError('NOT_FOUND', `merchant ${merchantId} does not exist`);
-  const paid = await payMerchant(ledger, merchantId, payoutId, await unpaidCredits(ledger, merchantId));
+  // At most MAX_RUN_LINES credits, the oldest, in one transaction (the block limit): the statement says how many are left.
+  const unpaid = await unpaidCredits(ledger, merchantId);
+  const oldest = [...unpaid].sort((x, y) => compareCredits(x.line, y.line)).slice(0, MAX_RUN_LINES);
+  const paid = await payMerchant(ledger, merchantId, payoutId, oldest, undefined, unpaid.length - oldest.length);
   await writePostings(ledger, paid.posting === undefined ? [] : [paid.posting]);
   return canonicalJson(paid.statement);
 }

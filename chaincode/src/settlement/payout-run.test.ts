@@ -36,5 +36,9 @@ describe('payout run rules', () => {
       'run r1: no payout statement of b',
       'run r1: total 12, its payouts 10',
     ]);
+    // A statement claiming a run that does not list it (or no such run) is named too.
+    const stray = checkPayouts({ ...good, statements: [{ merchantId: m('a'), payoutId: 'r2', total: a('10'), lineTotal: a('10'), runId: 'r2' }],
+      runs: [] });
+    expect(stray.problems).toContain('payout r2 of a names run r2, which does not list it');
   });
 });

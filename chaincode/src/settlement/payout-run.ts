@@ -33,12 +33,16 @@ export interface MerchantOwed {
  */
 export const MAX_RUN_LINES = 10_000;
 
-const order = (a: CreditLine, b: CreditLine): number =>
-  (a.at ?? 0) - (b.at ?? 0) || (a.terminalId ?? '').localeCompare(b.terminalId ?? '') || (a.batchSeq ?? 0) - (b.batchSeq ?? 0);
+/** Code-point order: what every peer computes alike (localeCompare depends on the peer's ICU build). */
+const codePointOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Statement order of two credits: by time, terminal and batch. */
+export const compareCredits = (a: CreditLine, b: CreditLine): number =>
+  (a.at ?? 0) - (b.at ?? 0) || codePointOrder(a.terminalId ?? '', b.terminalId ?? '') || (a.batchSeq ?? 0) - (b.batchSeq ?? 0);
 
 /** Sorts one merchant's credits the way its statement lists them: by time, terminal and batch. */
 export function statementOrder(lines: readonly CreditLine[]): CreditLine[] {
-  return [...lines].sort(order);
+  return [...lines].sort(compareCredits);
 }
 
 /** Groups unpaid credits by merchant, merchants in id order; merchants named in `merchants` appear even when owed nothing. */
@@ -51,7 +55,7 @@ export function owedByMerchant(credits: readonly CreditLine[], merchants: readon
     else list.push(c);
   }
   return [...byMerchant.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort(([a], [b]) => codePointOrder(a, b))
     .map(([merchantId, lines]) => {
       const sorted = statementOrder(lines);
       const total = sorted.reduce((s, l) => s.add(l.amount), Amount.ZERO);
@@ -72,6 +76,8 @@ export interface PaidStatement {
   readonly payoutId: string;
   readonly total: Amount;
   readonly lineTotal: Amount;
+  /** The run that paid it, for a statement a payout run wrote. */
+  readonly runId?: string;
 }
 
 /** A payout run's record as the auditor's check reads it back. */
@@ -128,6 +134,11 @@ export function checkPayouts(input: PayoutCheckInput): PayoutCheckReport {
   });
   const paidTotal = input.statements.reduce((s, x) => s.add(x.total), Amount.ZERO);
   if (!paidTotal.equals(input.payoutsBook)) problems.push(`payouts book ${input.payoutsBook.toString()}, statements ${paidTotal.toString()}`);
+  // A statement that says a run paid it must be one of that run's payouts.
+  const listed = new Set(input.runs.flatMap((r) => r.payouts.map((p) => `${r.runId}/${p.merchantId}`)));
+  for (const st of input.statements) {
+    if (st.runId !== undefined && !listed.has(`${st.runId}/${st.merchantId}`)) problems.push(`payout ${st.payoutId} of ${st.merchantId} names run ${st.runId}, which does not list it`);
+  }
   const runs = input.runs.map((r) => {
     let statements = Amount.ZERO;
     for (const p of r.payouts) {

@@ -3,7 +3,7 @@
  * merchant is owed, a run's preview, a confirmation, the bank file), one merchant's payouts with a
  * picker and a confirmation, and the auditor's check that runs, payouts and credits agree.
  */
-import { list, num, obj, text, type Api, type Me } from '../api.js';
+import { ProblemError, list, num, obj, text, type Api, type Me } from '../api.js';
 import { formatMoney, formatTime } from '../format.js';
 import { choice, confirmStep, csvButton, field, h, into, nothingYet, pagedTable, problemBox, txLine } from '../ui.js';
 
@@ -39,6 +39,16 @@ function runsTable(api: Api, runs: unknown[], tz: string): HTMLElement {
   ], runs, 10);
 }
 
+/** The run of this id, if one was made before (404: none). */
+async function madeBefore(api: Api, runId: string): Promise<unknown> {
+  try {
+    return await api.get(`/v1/payout-runs/${encodeURIComponent(runId)}`);
+  } catch (error) {
+    if (error instanceof ProblemError && error.problem.code === 'NOT_FOUND') return undefined;
+    throw error;
+  }
+}
+
 function closePage(api: Api, tz: string): Page {
   return { title: 'Daily close', render: (root) => {
     const preview = h('div', { class: 'preview' });
@@ -49,7 +59,16 @@ function closePage(api: Api, tz: string): Page {
     const form = h('form', { class: 'inline', onsubmit: (e) => {
       e.preventDefault();
       const id = runId.input.value.trim();
-      void api.get('/v1/merchant-balances').then((b) => {
+      void madeBefore(api, id).then((earlier) => {
+        if (earlier !== undefined) {
+          // The same id again would answer the earlier run and pay nothing: say so, and offer nothing to confirm.
+          action.replaceChildren(h('p', { class: 'bad', role: 'alert' }, `Run ${id} was already made at ${formatTime(num(earlier, 'at'), tz)}: it paid ${text(earlier, 'merchants')} merchants ${formatMoney(text(earlier, 'total') || '0')}. Nothing is paid again under this id: choose another run id for what is owed now.`),
+            csvButton(api, `/v1/payout-runs/${encodeURIComponent(id)}`, `payout-run-${id}.csv`));
+          return undefined;
+        }
+        return api.get('/v1/merchant-balances');
+      }).then((b) => {
+        if (b === undefined) return;
         const owing = list(b, 'merchants').filter((m) => text(m, 'owed') !== '0');
         confirmStep(action, {
           id: 'confirm-run', question: `Pay ${String(owing.length)} merchants ${formatMoney(text(b, 'total') || '0')} as run ${id}?`,
@@ -58,6 +77,7 @@ function closePage(api: Api, tz: string): Page {
           send: async () => {
             const r = await api.post('/v1/payout-runs', { runId: id });
             const run = obj(r, 'result');
+            if (text(r, 'replayed') === 'true') return [txLine(r, tz, formatTime), h('p', { class: 'bad', role: 'alert' }, `Run ${id} had been made already: nothing was paid now.`)];
             showRuns();
             void into(preview, async () => owedTable(await api.get('/v1/merchant-balances'), tz, 'Owed now, after the run'));
             return [txLine(r, tz, formatTime), h('p', {}, `Run ${text(run, 'runId')} paid ${text(run, 'merchants')} merchants ${formatMoney(text(run, 'total') || '0')}.`),
