@@ -429,7 +429,12 @@ describe('edge with the centre: approvals the ledger verifies', () => {
     expect(await payment(`${other.terminalId}:1`)).toMatchObject({ code: 'settled', edge: 'approved' });
     expect(await payment(`${other.terminalId}:2`)).toMatchObject({ code: 'settled', edge: 'invalid' });
     await expect(syncWithCentre(e2.node, e2.centre)).rejects.toThrow(/TERMINAL_REVOKED/);
+    // The retired edge stops approving at once: no slices and no site terminals left to hear.
+    expect(e2.node.siteTerminals()).toBe(0);
     const after = ((await api.must('GET', '/v1/edges', 'operator')) as Listed).edges.find((e) => e.edgeId === e2.edgeId);
     expect(after).toMatchObject({ status: 'retired', retiredAt: expect.any(Number) as unknown });
+    // A retired edge is not brought back: what it approved while retired would count after the fact.
+    expect(await api.request('PUT', `/v1/terminals/${e2.edgeId}/status`, 'operator', { status: 'active' })).toMatchObject({ status: 409, body: { code: 'WRONG_ACCOUNT_STATE' } });
+    expect(((await api.must('GET', '/v1/edges', 'operator')) as Listed).edges.find((e) => e.edgeId === e2.edgeId)).toMatchObject({ status: 'retired' });
   });
 });

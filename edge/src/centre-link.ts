@@ -45,7 +45,18 @@ export async function syncWithCentre(edge: EdgeNode, centre: Centre): Promise<Sy
   const faces = await getJson(centre, '/v1/face-agreements');
   parseFaceAgreements(faces);
   edge.store.put('faces', JSON.stringify(faces));
-  const grant = await getJson(centre, `/v1/edges/${edge.edgeId}/allowances`);
+  let grant: unknown;
+  try {
+    grant = await getJson(centre, `/v1/edges/${edge.edgeId}/allowances`);
+  } catch (error) {
+    // Retired or revoked: the other edges' slices have grown by this one's, so it must stop
+    // approving at once, not go on from its last slices (its site's terminals then decide alone).
+    if (error instanceof Error && /\(TERMINAL_REVOKED\b/.test(error.message)) {
+      edge.setSiteTerminals([]);
+      edge.store.grant([]);
+    }
+    throw error;
+  }
   const g = FieldReader.of(grant, 'allowances', ['edgeId', 'sites', 'asOf', 'allowances', 'terminals']);
   // The site's terminals and their keys: only they may ask this edge for approvals.
   const terminals = parseSiteTerminals(g.raw('terminals'));

@@ -62,6 +62,11 @@ export async function registerTerminal(ledger: Ledger, value: JsonValue): Promis
 export async function setTerminalStatus(ledger: Ledger, terminalId: string, status: string): Promise<void> {
   if (status !== 'active' && status !== 'revoked') throw new DomainError('INVALID_FIELD', 'status must be active or revoked', { field: 'status' });
   const t = await ledger.terminal(parseTerminalId(terminalId));
+  // An edge's approvals are trusted by its status at the sale's time: one brought back would make
+  // what it approved while retired or revoked count after the fact. A site gets a new edge instead.
+  if (t.role === 'edge' && status === 'active' && t.status !== 'active') {
+    throw new DomainError('WRONG_ACCOUNT_STATE', `edge ${t.terminalId} is ${t.status}: an edge is not brought back (its approvals meanwhile would count); register a new edge id for the site`, { field: 'status' });
+  }
   await ledger.write(K.terminal, [t.terminalId], terminalToJson({ ...t, status }));
   await ledger.history('terminal', t.terminalId, status === 'active' ? 'activated' : 'revoked', { merchantId: t.merchantId, publicKey: { ...t.publicKey } });
 }
