@@ -243,3 +243,8 @@ export async function denyListDelta(ledger: Ledger, sinceVersion: string): Promi
   const entries = (await ledger.all(K.deny, [], (v) => v)).filter((e) => isJsonObject(e) && typeof e.version === 'number' && e.version > since);
   return { version: await ledger.denyVersion(), entries };
 }
+
+/** Every double-spend case, with its evidence. */
+export async function fraudCases(ledger: Ledger): Promise<JsonValue> {
+  return ledger.all(K.fraud, [], (v) => v);
+}

@@ -135,3 +135,10 @@ export async function openAccounts(ledger: Ledger, states: readonly AccountState
   await Promise.all(states.map((s) => ledger.write(K.account, [s.id], accountToJson(s))));
   return states.length;
 }
+
+/** A booked top-up's receipt, exactly as stored (its text is what the first booking answered). */
+export async function topUpReceipt(ledger: Ledger, topUpId: string): Promise<string> {
+  const stored = await ledger.store.get(K.topUp, [topUpId]);
+  if (stored === undefined) throw new DomainError('NOT_FOUND', `no top-up ${topUpId}`);
+  return Buffer.from(stored).toString('utf8');
+}

@@ -1,6 +1,5 @@
 import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
 import { canonicalJson } from '../core/canonical-json';
-import { DomainError } from '../core/errors';
 import { parseAccountId, parseTerminalId } from '../core/ids';
 import { riskPolicyToJson } from '../core/risk-policy';
 import type { JsonValue } from '../core/strict-json';
@@ -8,10 +7,10 @@ import { ANY_ROLE, requireRole } from './access';
 import { jsonArgument as arg } from './argument';
 import { STAFF_WRITES, actorOf } from './actor';
 import {
-  actorRecord, advances, batchByReceipt, batchChain, debts, denyListDelta, invariant, keyHistory, paymentById, payments, paymentsById, pointsSupply, statement,
+  actorRecord, advances, batchByReceipt, batchChain, debts, denyListDelta, fraudCases, invariant, keyHistory, paymentById, payments, paymentsById, pointsSupply, statement,
 } from './audit-queries';
 import { BatchGroup, groupEntryToJson, parseBatchList, summaryToJson } from './batch-group';
-import { bookTopUps, openAccounts, parseNewAccount, parseNewAccountList, parseTopUpList, parseTopUpRequest } from './bulk-writes';
+import { bookTopUps, openAccounts, parseNewAccount, parseNewAccountList, parseTopUpList, parseTopUpRequest, topUpReceipt } from './bulk-writes';
 import { approveWaiverOf, beginClearanceOf, completeClearanceOf } from './clearance-records';
 import { accountToJson, terminalFromJson, terminalToJson } from './codec';
 import { edgeAllowances, offlineConfig, retireEdge } from './edge-sync';
@@ -252,9 +251,7 @@ export class SettlementContract extends Contract {
   @Returns('string')
   async GetTopUp(ctx: Context, topUpId: string): Promise<string> {
     requireRole(ctx.clientIdentity, ['operator', 'auditor'], 'GetTopUp');
-    const stored = await new Ledger(ctx).store.get(K.topUp, [topUpId]);
-    if (stored === undefined) throw new DomainError('NOT_FOUND', `no top-up ${topUpId}`);
-    return Buffer.from(stored).toString('utf8');
+    return topUpReceipt(new Ledger(ctx), topUpId);
   }
 
   @Transaction(false)
@@ -370,7 +367,7 @@ export class SettlementContract extends Contract {
   @Returns('string')
   async ListFraudCases(ctx: Context): Promise<string> {
     requireRole(ctx.clientIdentity, ANY_ROLE, 'ListFraudCases');
-    return json(await new Ledger(ctx).all(K.fraud, [], (v) => v));
+    return json(await fraudCases(new Ledger(ctx)));
   }
 
   @Transaction(false)
