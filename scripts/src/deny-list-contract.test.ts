@@ -60,6 +60,16 @@ class Desk {
     return JSON.parse(await this.call('auditor', (ctx) => this.settlement.GetDenyListDelta(ctx, '0'))) as { version: number; entries: Record<string, unknown>[] };
   }
 
+  /** Alice's phone, used once at the stall but never certified through the issuing side. */
+  async aliceUsesHerPhone(): Promise<PayerMedium> {
+    const medium = PayerMedium.issue(this.issuer, {
+      mediaId: 'w-alice', kind: 'wallet', account: 'alice', group: 'g-2026', capPerPayment: '5000', capTotal: '20000', ctrFrom: 1, ctrTo: 100, nbf: NOW - 86_400_000, exp: NOW + 86_400_000,
+    }, 'EdDSA');
+    const t = this.terminal;
+    await this.call('gateway', (ctx) => this.settlement.SubmitBatch(ctx, t.batch([t.record(AT, '100', 'code', medium.payCode(AT - 1000))])));
+    return medium;
+  }
+
   /** One face sale by `account` from a terminal that holds deny-list `version`: the ledger's outcome. */
   async sale(account: string, version: number): Promise<string> {
     const t = this.terminal;
@@ -116,11 +126,7 @@ describe('DenyListContract: the operator adds and lifts deny-list entries', () =
 
   it('lists and lifts a certified medium; a medium never certified is NOT_FOUND', async () => {
     const d = await desk();
-    const medium = PayerMedium.issue(d.issuer, {
-      mediaId: 'w-alice', kind: 'wallet', account: 'alice', group: 'g-2026', capPerPayment: '5000', capTotal: '20000', ctrFrom: 1, ctrTo: 100, nbf: NOW - 86_400_000, exp: NOW + 86_400_000,
-    }, 'EdDSA');
-    const t = d.terminal;
-    await d.call('gateway', (ctx) => d.settlement.SubmitBatch(ctx, t.batch([t.record(AT, '100', 'code', medium.payCode(AT - 1000))])));
+    const medium = await d.aliceUsesHerPhone();
     await expect(d.add('medium', 'w-nobody', 'typo')).rejects.toThrow(/^NOT_FOUND/);
     await expect(d.add('medium', 'w-alice', 'typo', 'operator', 'bob')).rejects.toThrow(/^NOT_FOUND/);
     // Used but never certified through the issuing side: found in the account the operator names.
@@ -136,11 +142,8 @@ describe('DenyListContract: the operator adds and lifts deny-list entries', () =
 
   it('keeps a medium listed that was double-spent while the operator\'s entry stood: its lift is refused and terminals still refuse it', async () => {
     const d = await desk();
-    const medium = PayerMedium.issue(d.issuer, {
-      mediaId: 'w-alice', kind: 'wallet', account: 'alice', group: 'g-2026', capPerPayment: '5000', capTotal: '20000', ctrFrom: 1, ctrTo: 100, nbf: NOW - 86_400_000, exp: NOW + 86_400_000,
-    }, 'EdDSA');
+    const medium = await d.aliceUsesHerPhone();
     const t = d.terminal;
-    await d.call('gateway', (ctx) => d.settlement.SubmitBatch(ctx, t.batch([t.record(AT, '100', 'code', medium.payCode(AT - 1000))])));
     await d.add('medium', 'w-alice', 'phone seen at another stall', 'operator', 'alice');
     // A terminal still on deny-list version 0 takes the same code twice: a double spend of a medium already listed.
     const code = medium.payCode(AT);
