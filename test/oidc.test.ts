@@ -257,7 +257,8 @@ describe('OpenID Connect sign-in: the gateway as relying party, the wallet in Ch
     const state = to.searchParams.get('state') ?? '';
     const iss = encodeURIComponent(live().provider.issuer);
 
-    const tampered = await callback(`code=c0de&state=${state.slice(0, -1)}A&iss=${iss}`, cookie);
+    // One character changed (to another than it was: a state ending in 'A' once made this no tampering at all, 1 run in 64).
+    const tampered = await callback(`code=c0de&state=${state.slice(0, -1)}${state.endsWith('A') ? 'B' : 'A'}&iss=${iss}`, cookie);
     expect(tampered).toMatchObject({ status: 302, location: '/wallet/#oidc-error=UNAUTHENTICATED&reason=state' });
     expect(tampered.setCookie.join('\n')).toMatch(/dol_oidc_login=; Path=\/v1\/oidc; Expires=Thu, 01 Jan 1970/); // the browser forgets it
     const altered = `${cookie.slice(0, -2)}${cookie.endsWith('AA') ? 'BB' : 'AA'}`;
