@@ -48,8 +48,9 @@ export function stackedBars(title: string, data: BarData): HTMLElement {
   const width = left + plotW + right;
   const height = top + plotH + 44;
   const total = (k: string): number => series.reduce((s, x) => s + (counts.get(k)?.get(x.name) ?? 0), 0);
-  const step = tickStep(Math.max(1, ...keys.map(total)));
-  const max = Math.ceil(Math.max(1, ...keys.map(total)) / step) * step;
+  // At least 2 at the top: three ticks (0, 1, 2) even when no bar is taller than one payment.
+  const step = tickStep(Math.max(2, ...keys.map(total)));
+  const max = Math.ceil(Math.max(2, ...keys.map(total)) / step) * step;
   const y = (n: number): number => top + plotH - (n / max) * plotH;
   const slot = plotW / Math.max(1, keys.length);
   const root = svg('svg', { viewBox: `0 0 ${String(width)} ${String(height)}`, role: 'img', 'aria-label': title, class: 'chart' });
