@@ -1,4 +1,4 @@
-import type { ErrorCode, LedgerRejectReason, RejectReason, SettleFlag } from '@dol/chaincode';
+import type { ErrorCode, LedgerRejectReason, RejectReason, SettleFlag, FoldFlag } from '@dol/chaincode';
 import { BODY_LIMITS, bytesText } from './body-limits';
 
 /** Codes only the gateway gives (the others come from the domain core and the contract). */
@@ -111,8 +111,8 @@ export const RECORD_REASONS: Readonly<Record<RejectReason | LedgerRejectReason, 
   DENY_LISTED: { where: 'the payer was deny-listed at or before the deny-list version the terminal declared (the terminal knew)', action: 'Update the terminal\'s deny list (GET /v1/deny-list) and refuse listed payers.' },
 };
 
-/** Flags on a settled outcome: it settled, and this is worth knowing. */
-export const SETTLE_FLAGS: Readonly<Record<SettleFlag, RecordEntry>> = {
+/** Flags on a paid record: from settlement (SettleFlag) or, for running totals, from the fold (FoldFlag). */
+export const SETTLE_FLAGS: Readonly<Record<SettleFlag | FoldFlag, RecordEntry>> = {
   'denied-after-terminal-version': { where: 'the payer was deny-listed after the version the terminal held: the operator bears it (liability shift)', action: 'None for the terminal; the operator follows up the payer.' },
   'cap-total-exceeded': { where: 'with this sale the medium passed its total cap (capTotal) across all terminals, each of which saw less', action: 'Review the medium; the sale settled (an overspend becomes an advance the operator fronts).' },
   'post-closure-referred': { where: 'a sale reached the ledger after the account was closed: the guarantee fund paid the merchant and the amount is referred', action: 'The registrar follows up the referral.' },

@@ -1,12 +1,13 @@
 import {
-  Amount, ZERO_DIGEST, book, checkInvariant, completeClearance, parsePointsPolicy, parseResolutions, pointsFor, decodeBatch, openAccount, parseIssuerKey, parseRiskPolicy, settleBatch, storedBalances, topUp, verifyBatch, verifyRecord,
-  type AccountId, type AccountState, type Digest, type GroupId, type IssuerKey, type MerchantId, type Outcome, type PointsPolicy, type Posting, type SettlementResult, type TerminalId, type TerminalState,
+  Amount, ZERO_DIGEST, book, checkInvariant, completeClearance, foldCharges, mediumOf, parsePointsPolicy, parseResolutions, payerOf, pointsFor, decodeBatch, openAccount, parseIssuerKey, parseRiskPolicy, settleBatch, storedBalances, topUp, verifyBatch, verifyRecord,
+  type AccountId, type AccountState, type Digest, type FundedPayment, type GroupId, type IssuerKey, type MediaId, type MerchantId, type Outcome, type PayerView, type PointsPolicy, type Posting, type SettlementResult, type TerminalId, type TerminalState,
 } from '@dol/chaincode';
 import { Issuer, PayerMedium, Terminal, faceCredential, type WireRecord } from './signer';
 
 /**
  * Settlement rules (DESIGN §5) on the pure engine, with a small in-test ledger that applies each
- * result the way the contract does: read once per batch, write what settlement returns.
+ * result the way the contract does (read once per batch, write what settlement returns), then folds
+ * the charges and publishes the denials at once, as the gateway schedules them.
  */
 const NOW = 1_767_225_600_000;
 const AT = NOW - 3_600_000;
@@ -20,6 +21,7 @@ class TestLedger {
   readonly payments = new Map<string, Digest>();
   readonly postings: Posting[] = [];
   readonly terminals = new Map<string, TerminalState>();
+  readonly uses = new Map<string, string>();
   denyListVersion = 0;
   txs = 0;
   pointsPolicy: PointsPolicy | undefined;
@@ -47,27 +49,49 @@ class TestLedger {
     return a;
   }
 
-  settle(terminal: Terminal, jws: string): SettlementResult {
+  settle(terminal: Terminal, jws: string): SettlementResult & { funded: Map<string, FundedPayment> } {
     const batch = decodeBatch(jws);
     verifyBatch(batch, terminal.key.jwk);
     const state = this.terminals.get(batch.terminalId);
     if (state === undefined) throw new Error('unknown terminal');
     const verdicts = batch.records.map((r) => verifyRecord(r, { now: NOW, issuerKey: (id) => issuers.get(id), policy }));
-    const accounts = new Map<AccountId, AccountState | undefined>();
-    for (const v of verdicts) if (v.ok) accounts.set(v.payer.account, this.accounts.get(v.payer.account));
+    const payers = new Map<AccountId, PayerView | undefined>();
+    for (const v of verdicts) {
+      if (!v.ok) continue;
+      const a = this.accounts.get(v.payer.account);
+      payers.set(v.payer.account, a === undefined ? undefined : payerOf(a));
+    }
     const existing = new Map<number, Digest>();
     for (const r of batch.records) {
       const d = this.payments.get(`${batch.terminalId}:${r.seq}`);
       if (d !== undefined) existing.set(r.seq, d);
     }
     this.txs += 1;
-    const result = settleBatch({ batch, verdicts, terminal: state, existing, accounts, denyListVersion: this.denyListVersion, txId: `tx${this.txs}`, now: NOW, ...(this.pointsPolicy === undefined ? {} : { pointsPolicy: this.pointsPolicy }) });
+    const points = this.pointsPolicy;
+    const result = settleBatch({
+      batch, verdicts, terminal: state, existing, payers, uses: this.uses, pendingDenials: new Set<MediaId>(), txId: `tx${this.txs}`, now: NOW,
+      ...(points === undefined ? {} : { pointsVersion: points.version }),
+    });
     for (const p of result.payments) this.payments.set(p.paymentId, p.digest);
-    for (const a of result.accounts.values()) this.accounts.set(a.id, a);
+    for (const [k, v] of result.uses) this.uses.set(k, v);
     this.postings.push(...result.postings);
     this.terminals.set(batch.terminalId, result.terminal);
-    this.denyListVersion = result.denyListVersion;
-    return result;
+    // The fold, as the gateway schedules it once the batch settled.
+    const funded = new Map<string, FundedPayment>();
+    for (const id of new Set(result.charges.map((c) => c.account))) {
+      const folded = foldCharges(this.account(id), result.charges.filter((c) => c.account === id), NOW, (v) => (v === points?.version ? points : undefined));
+      this.accounts.set(id, folded.account);
+      this.postings.push(...folded.postings);
+      for (const f of folded.funded) funded.set(f.paymentId, f);
+    }
+    // PublishDenials: each double-spent medium gets the next deny-list version.
+    for (const d of result.denials) {
+      const a = this.account(d.account);
+      this.denyListVersion += 1;
+      const m = mediumOf(a, d.mediaId) ?? { used: {}, spent: {} };
+      this.accounts.set(a.id, { ...a, media: { ...a.media, [d.mediaId]: { ...m, deniedAt: this.denyListVersion } } });
+    }
+    return { ...result, funded };
   }
 
   invariant(): ReturnType<typeof checkInvariant> {
@@ -161,9 +185,11 @@ describe('settleBatch (DESIGN §5)', () => {
     expect(o.code).toBe('double-spend');
     if (o.code !== 'double-spend') throw new Error('unreachable');
     expect(o.firstPayment).toBe('pos-1:1');
-    expect(o.funding.advance.toString()).toBe('600'); // 200 left in the wallet, 600 fronted
+    expect(o.funding).toBe('pending');
+    expect(r.funded.get(o.paymentId)?.funding.advance.toString()).toBe('600'); // 200 left in the wallet, 600 fronted
+    expect(r.funded.get(o.paymentId)?.points.toString()).toBe('0');
     expect(r.fraudCases).toHaveLength(1);
-    expect(r.denied).toEqual([{ kind: 'medium', id: 'w-bob', reason: expect.stringContaining('double spend') as string }]);
+    expect(r.denials).toEqual([{ mediaId: 'w-bob', account: 'bob', caseId: o.caseId }]);
     expect(ledger.denyListVersion).toBe(1);
     expect(ledger.merchantBalance('canteen-2')).toBe('800');
     expect(ledger.account('bob').advance.toString()).toBe('600');
@@ -188,10 +214,11 @@ describe('settleBatch (DESIGN §5)', () => {
   it('a shortfall is settled with an advance: wallet, then credit line, then the guarantee fund', () => {
     const { ledger, pos } = setup();
     ledger.open('dave', '300', '200');
-    const o = only(ledger.settle(pos, pos.batch([pos.record(AT, '1000', 'code', wallet('dave').payCode(AT - 1000))])));
-    expect(o.code).toBe('settled-advance');
-    if (o.code !== 'settled-advance') throw new Error('unreachable');
-    expect([o.funding.wallet, o.funding.credit, o.funding.advance].map(String)).toEqual(['200', '300', '500']);
+    const r = ledger.settle(pos, pos.batch([pos.record(AT, '1000', 'code', wallet('dave').payCode(AT - 1000))]));
+    const o = only(r);
+    expect(o.code).toBe('settled');
+    const f = r.funded.get(o.paymentId)?.funding;
+    expect([f?.wallet, f?.credit, f?.advance].map(String)).toEqual(['200', '300', '500']);
     const a = ledger.account('dave');
     expect([a.wallet, a.creditUsed, a.advance].map(String)).toEqual(['0', '300', '500']);
     expect(ledger.invariant().ok).toBe(true);
@@ -207,8 +234,8 @@ describe('settleBatch (DESIGN §5)', () => {
       pos.record(AT + 2, '100', 'code', w.payCode(AT - 800, 60_000, 4)),
     ]));
     expect(codes(r)).toEqual(['settled', 'settled', 'rejected:COUNTER_OUT_OF_RANGE']);
-    const second = r.outcomes[1];
-    expect(second?.code === 'settled' && second.flags).toContain('cap-total-exceeded');
+    expect(r.funded.get('pos-1:1')?.flags).toEqual([]);
+    expect(r.funded.get('pos-1:2')?.flags).toEqual(['cap-total-exceeded']);
   });
 
   it('a sale after closure is paid by the guarantee fund and referred', () => {
@@ -216,8 +243,11 @@ describe('settleBatch (DESIGN §5)', () => {
     ledger.open('frank', '0', '0');
     ledger.accounts.set('frank' as AccountId, { ...ledger.account('frank'), status: 'closed', deniedAt: 5 });
     ledger.denyListVersion = 5;
-    const o = only(ledger.settle(pos, pos.batch([pos.record(AT, '700', 'face', faceCredential('frank', 990), 4)])));
-    expect(o.code === 'settled-advance' && o.flags).toEqual(['denied-after-terminal-version', 'no-agreement', 'post-closure-referred']);
+    const r = ledger.settle(pos, pos.batch([pos.record(AT, '700', 'face', faceCredential('frank', 990), 4)]));
+    const o = only(r);
+    expect(o.code === 'settled' && o.flags).toEqual(['denied-after-terminal-version', 'no-agreement', 'post-closure-referred']);
+    expect(o.code === 'settled' && o.funding !== 'pending' && o.funding.advance.toString()).toBe('700');
+    expect(r.charges).toEqual([]);
     expect(ledger.merchantBalance()).toBe('700');
     expect(ledger.postings.at(-1)?.from).toBe(book.guaranteeFund);
     expect(ledger.invariant().ok).toBe(true);

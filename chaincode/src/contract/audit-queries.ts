@@ -2,13 +2,15 @@
  * The audit queries' work (the contract's read-only transactions in settlement-contract.ts check
  * the caller's role, then ask here): what the ledger holds, read and summed, never written.
  */
+import { Amount } from '../core/amount';
 import { DomainError } from '../core/errors';
 import { FieldReader, isJsonObject } from '../core/fields';
 import { parseAccountId, parseDigest, parseKeyId, parseMerchantId, parseTerminalId } from '../core/ids';
 import type { JsonValue } from '../core/strict-json';
 import { storedBalances, type AccountState } from '../settlement/account';
 import { advanceBooks } from '../settlement/advances';
-import { checkInvariant, postingToJson } from '../settlement/books';
+import { book, checkInvariant, postingToJson } from '../settlement/books';
+import { checkPendingCharges } from '../settlement/fold';
 import { ageDebts } from '../settlement/debt-ageing';
 import { pointsPolicyFromJson, pointsPolicyToJson } from '../settlement/points';
 import { pointsSupplyOf } from '../settlement/points-supply';
@@ -16,7 +18,8 @@ import { inLedgerOrder, settlingSubmission } from '../settlement/settling-submis
 import { statementMismatches } from '../settlement/statement-proof';
 import { SEQ_CHUNK, accountFromJson, decode, pad, seqChunkFromJson } from './codec';
 import { HOUR_INDEX_END, HOUR_MS, K, hourKey } from './keys';
-import type { Ledger } from './ledger-records';
+import { fundingOf } from './fold-records';
+import { txTime, type Ledger } from './ledger-records';
 
 /** A stored number, or 0 where an older record lacks it (sort keys). */
 export const numberOr0 = (v: unknown): number => (typeof v === 'number' ? v : 0);
@@ -97,7 +100,7 @@ export async function advances(ledger: Ledger, account: string): Promise<JsonVal
 
 /** Every account in debt, by age bucket (days since its debt began), as of `now`. */
 export async function debts(ledger: Ledger, now: number): Promise<JsonValue> {
-  const aged = ageDebts(await ledger.all(K.account, [], accountFromJson), now);
+  const aged = ageDebts(await ledger.accountViews(), now);
   return {
     asOf: now,
     totals: Object.fromEntries([...aged.totals].map(([bucket, owed]) => [bucket, owed.toString()])),
@@ -150,7 +153,15 @@ export async function paymentById(ledger: Ledger, paymentId: string): Promise<Js
     const r = FieldReader.of(b, 'batch', ['payments', 'txId'], ['entry', 'terminalId', 'batchSeq', 'digest', 'at', 'merchantId', 'merchantCredit', 'counts', 'anomalies', 'outcomes']);
     const payments = r.raw('payments');
     const found = Array.isArray(payments) ? payments.find((p) => typeof p === 'object' && p !== null && !Array.isArray(p) && p.paymentId === paymentId) : undefined;
-    if (found !== undefined) return ({ payment: found, txId: r.raw('txId') ?? null });
+    if (found !== undefined) {
+      const account = isJsonObject(found) ? found.account : undefined;
+      const paid = isJsonObject(found) && (found.code === 'settled' || found.code === 'double-spend') && typeof account === 'string';
+      if (!paid) return ({ payment: found, txId: r.raw('txId') ?? null, funding: null });
+      const outcomes = r.raw('outcomes');
+      const outcome = Array.isArray(outcomes) ? outcomes.find((o) => isJsonObject(o) && o.paymentId === paymentId) : undefined;
+      const decided = isJsonObject(outcome) ? outcome.funding : undefined;
+      return ({ payment: found, txId: r.raw('txId') ?? null, funding: await fundingOf(ledger, paymentId, parseAccountId(account), decided) });
+    }
   }
   throw new DomainError('NOT_FOUND', `payment ${paymentId} is not on the ledger`);
 }
@@ -175,7 +186,8 @@ export async function paymentsById(ledger: Ledger, ids: JsonValue): Promise<Json
 
 /** An account's statement that proves itself: each book's postings must add up to the balance the account holds. */
 export async function statement(ledger: Ledger, account: string): Promise<JsonValue> {
-  const a = await ledger.account(parseAccountId(account));
+  const id = parseAccountId(account);
+  const [a, pending] = await Promise.all([ledger.storedAccount(id), ledger.pendingCharges(id)]);
   const history = await ledger.accountHistory(a.id);
   const lines = history.flatMap((h) => h.lines);
   const mismatches = statementMismatches(storedBalances(a), lines)
@@ -183,6 +195,8 @@ export async function statement(ledger: Ledger, account: string): Promise<JsonVa
   return ({
     account: a.id, status: a.status, balances: balancesJson(a), consistent: mismatches.length === 0, mismatches,
     postings: lines.map(postingToJson),
+    // Settled sales a fold has not funded yet: the merchant is paid, the balances above do not show them.
+    pending: pending.map((c) => ({ paymentId: c.paymentId, merchantId: c.merchantId, amount: c.amount.toString(), at: c.at, settledAt: c.settledAt })),
     entries: (await Promise.all(history.map(async (h) => ({ h, by: await ledger.read(K.actor, [h.txId], (v) => v) }))))
       .filter(({ h, by }) => h.lines.length > 0 || by !== undefined)
       .map(({ h, by }) => ({
@@ -205,10 +219,15 @@ export async function pointsSupply(ledger: Ledger): Promise<JsonValue> {
 
 /** The books' invariant: every posting balances, and the stored balances equal the postings'. */
 export async function invariant(ledger: Ledger): Promise<JsonValue> {
-  const [postings, accounts] = await Promise.all([ledger.postings(), ledger.all(K.account, [], accountFromJson)]);
+  const [postings, accounts, charges] = await Promise.all([ledger.postings(), ledger.all(K.account, [], accountFromJson), ledger.pendingCharges()]);
   const report = checkInvariant(postings, new Map(accounts.flatMap(storedBalances)));
+  const pending = checkPendingCharges(report.totals.get(book.chargesPending) ?? Amount.ZERO, charges, txTime(ledger.ctx));
   return ({
-    ok: report.ok, postings: report.postings, sum: report.sum.toString(),
+    ok: report.ok && pending.ok, postings: report.postings, sum: report.sum.toString(),
+    pending: {
+      ok: pending.ok, charges: pending.count, total: pending.total.toString(), suspense: pending.suspense.toString(),
+      oldestSettledAt: pending.oldestSettledAt, oldestAgeMs: pending.oldestAgeMs,
+    },
     totals: Object.fromEntries([...report.totals].map(([cls, amount]) => [cls, amount.toString()])),
     mismatches: report.mismatches.map((m) => ({ book: m.book, stored: m.stored.toString(), fromPostings: m.fromPostings.toString() })),
   });

@@ -8,16 +8,18 @@ import { parseIssuerKey } from '../core/issuer-key';
 import { verifyKeyOf, type VerifyKey } from '../core/jwk';
 import type { JsonValue } from '../core/strict-json';
 import { verifyRecord, type Verdict } from '../core/verify-record';
-import type { AccountState } from '../settlement/account';
-import { linesByAccount, postingToJson, type Posting } from '../settlement/books';
+import type { MediaId } from '../core/ids';
+import { postingToJson, type Posting } from '../settlement/books';
 import { merchantCredit } from '../settlement/merchant-credit';
 import { edgeServedAt } from '../settlement/allowance';
-import { pointsPolicyFromJson, type PointsPolicy } from '../settlement/points';
-import { countOutcomes, settleBatch, type Outcome, type PaymentEntry } from '../settlement/settle-batch';
+import type { PayerView } from '../settlement/payer';
+import { pointsPolicyFromJson } from '../settlement/points';
+import { countOutcomes, settleBatch, useKeyOf, type Outcome, type PaymentEntry } from '../settlement/settle-batch';
 import {
-  SEQ_CHUNK, accountFromJson, accountToJson, encode, pad, seqChunkFromJson, terminalFromJson, terminalToJson,
+  SEQ_CHUNK, encode, pad, seqChunkFromJson, terminalFromJson, terminalToJson,
   type SeqChunk, type TerminalRecord,
 } from './codec';
+import { chargeToJson, payerFromJson } from './fold-codec';
 import { HOUR_MS, K, entryIdOf, hourKey } from './keys';
 import { txTime, type Ledger } from './ledger-records';
 
@@ -54,8 +56,8 @@ export function outcomeToJson(o: Outcome): JsonValue {
       return { seq: o.seq, code: o.code, paymentId: o.paymentId, reason: o.reason, message: o.message };
     default:
       return {
-        seq: o.seq, code: o.code, paymentId: o.paymentId, account: o.account, amount: o.amount.toString(), flags: [...o.flags], points: o.points.toString(),
-        funding: { wallet: o.funding.wallet.toString(), credit: o.funding.credit.toString(), advance: o.funding.advance.toString() },
+        seq: o.seq, code: o.code, paymentId: o.paymentId, account: o.account, amount: o.amount.toString(), flags: [...o.flags],
+        funding: o.funding === 'pending' ? 'pending' : { wallet: o.funding.wallet.toString(), credit: o.funding.credit.toString(), advance: o.funding.advance.toString() },
         ...(o.firstPayment === undefined ? {} : { firstPayment: o.firstPayment }), ...(o.caseId === undefined ? {} : { caseId: o.caseId }),
       };
   }
@@ -103,20 +105,23 @@ const refusal = (index: number, error: DomainError, batch?: Batch): GroupEntry =
 /**
  * Settles a group of batches in one transaction (group commit, docs/settlement.md): every key is
  * read once for the whole group, the batches are settled one after another in the order given,
- * each seeing what the earlier ones did to shared payers and terminals, and every key is written
- * once at the end. Two batches that charge the same student therefore meet inside the contract,
- * in a fixed order, instead of as an MVCC conflict between two transactions. A batch the ledger
- * must refuse whole (malformed, unknown or revoked terminal, bad signature) is answered with its
- * code and writes nothing; the others settle.
+ * each seeing what the earlier ones did (counters used, media found double-spent, terminals'
+ * chains), and every key is written once at the end. Settlement never reads or writes a payer's
+ * account: it reads the payer's view (`payer/<id>`) and the counters' uses, and writes the payment,
+ * the counter's use and a charge awaiting funding, which a fold funds later ("Funding at the
+ * fold"). Groups in flight at the same time therefore collide only on a counter used twice, a
+ * genuine double spend. A batch the ledger must refuse whole (malformed, unknown or revoked
+ * terminal, bad signature) is answered with its code and writes nothing; the others settle.
  */
 export class BatchGroup {
   private readonly txId: string;
   private readonly now: number;
   private readonly terminals = new Map<string, TerminalRecord | undefined>();
-  private readonly accounts = new Map<AccountId, AccountState | undefined>();
+  private readonly payers = new Map<AccountId, PayerView | undefined>();
+  private readonly uses = new Map<string, string | undefined>();
+  private readonly pendingDenials = new Set<MediaId>();
   /** Seq chunks by `<terminalId>/<chunk>` (chunkKey), with what names their ledger key. */
   private readonly chunks = new Map<string, { readonly terminalId: string; readonly chunk: number; readonly seqs: SeqChunk }>();
-  private readonly dirtyAccounts = new Set<AccountId>();
   private readonly dirtyTerminals = new Set<string>();
   private readonly dirtyChunks = new Set<string>();
   private readonly postings: Posting[] = [];
@@ -139,8 +144,8 @@ export class BatchGroup {
         entries[index] = refusal(index, error);
       }
     });
-    const [issuers, policy, denyVersion, pointsPolicy] = await Promise.all([
-      this.ledger.all(K.issuer, [], parseIssuerKey), this.ledger.riskPolicy(), this.ledger.denyVersion(),
+    const [issuers, policy, pointsPolicy] = await Promise.all([
+      this.ledger.all(K.issuer, [], parseIssuerKey), this.ledger.riskPolicy(),
       this.ledger.read(K.config, ['points'], pointsPolicyFromJson), this.readTerminals([...decoded.map((d) => d.batch.terminalId), ...edgesNamed(decoded)]),
     ]);
     const edgeKeys = new Map<string, VerifyKey | undefined>();
@@ -155,7 +160,7 @@ export class BatchGroup {
     };
     const issuerById = new Map<string, IssuerKey>(issuers.map((k) => [k.keyId, k]));
 
-    // Judge each batch's signature and records before reading the accounts they name.
+    // Judge each batch's signature and records before reading the payers they name.
     const judged: { index: number; batch: Batch; verdicts: Verdict[] }[] = [];
     for (const { index, batch } of decoded) {
       try {
@@ -170,15 +175,10 @@ export class BatchGroup {
         entries[index] = refusal(index, error, batch);
       }
     }
-    await this.readAccountsAndChunks(judged);
+    await this.readPayersUsesAndChunks(judged);
 
-    let denyListVersion = denyVersion;
-    for (const { index, batch, verdicts } of judged) {
-      const settled = this.settleOne(index, batch, verdicts, denyListVersion, pointsPolicy);
-      denyListVersion = settled.denyListVersion;
-      entries[index] = settled.entry;
-    }
-    this.flush(denyVersion, denyListVersion);
+    for (const { index, batch, verdicts } of judged) entries[index] = this.settleOne(index, batch, verdicts, pointsPolicy?.version);
+    this.flush();
     await Promise.all(this.writes);
     return entries.map((e, i) => {
       if (e === undefined) throw new Error(`batch ${i} has no answer`);
@@ -192,26 +192,32 @@ export class BatchGroup {
     unique.forEach((id, i) => this.terminals.set(id, found[i]));
   }
 
-  private async readAccountsAndChunks(judged: readonly { batch: Batch; verdicts: readonly Verdict[] }[]): Promise<void> {
+  private async readPayersUsesAndChunks(judged: readonly { batch: Batch; verdicts: readonly Verdict[] }[]): Promise<void> {
     const chunkKeys = new Map<string, { terminalId: string; chunk: number }>();
     const payers = new Set<AccountId>();
+    const uses = new Map<string, { mediaId: string; ctr: number }>();
     for (const { batch, verdicts } of judged) {
       for (const r of batch.records) chunkKeys.set(chunkKey(batch.terminalId, r.seq), { terminalId: batch.terminalId, chunk: Math.floor(r.seq / SEQ_CHUNK) });
-      for (const v of verdicts) if (v.ok) payers.add(v.payer.account);
+      for (const v of verdicts) {
+        if (!v.ok) continue;
+        payers.add(v.payer.account);
+        if (v.payer.kind === 'media') uses.set(useKeyOf(v.payer.mediaId, v.payer.ctr), { mediaId: v.payer.mediaId, ctr: v.payer.ctr });
+      }
     }
     const chunkList = [...chunkKeys];
     const payerList = [...payers].sort();
-    const [chunkValues, accountValues] = await Promise.all([
+    const useList = [...uses].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const [chunkValues, payerValues, useValues] = await Promise.all([
       Promise.all(chunkList.map(([, c]) => this.ledger.read(K.seqs, [c.terminalId, pad(c.chunk)], seqChunkFromJson))),
-      Promise.all(payerList.map((id) => this.ledger.read(K.account, [id], accountFromJson))),
+      Promise.all(payerList.map((id) => this.ledger.read(K.payer, [id], payerFromJson))),
+      Promise.all(useList.map(([, u]) => this.ledger.read(K.use, [u.mediaId, pad(u.ctr)], usedBy))),
     ]);
     chunkList.forEach(([key, c], i) => this.chunks.set(key, { ...c, seqs: chunkValues[i] ?? {} }));
-    payerList.forEach((id, i) => this.accounts.set(id, accountValues[i]));
+    payerList.forEach((id, i) => this.payers.set(id, payerValues[i]));
+    useList.forEach(([key], i) => this.uses.set(key, useValues[i]));
   }
 
-  private settleOne(
-    index: number, batch: Batch, verdicts: readonly Verdict[], denyListVersion: number, pointsPolicy: PointsPolicy | undefined,
-  ): { entry: GroupEntry; denyListVersion: number } {
+  private settleOne(index: number, batch: Batch, verdicts: readonly Verdict[], pointsVersion: number | undefined): GroupEntry {
     const terminal = this.terminals.get(batch.terminalId);
     if (terminal === undefined) throw new Error(`terminal ${batch.terminalId} vanished`);
     const entryId = entryIdOf(this.txId, index);
@@ -221,13 +227,19 @@ export class BatchGroup {
       if (known !== undefined) existing.set(r.seq, known[0]);
     }
     const result = settleBatch({
-      batch, verdicts, terminal, existing, accounts: this.accounts, denyListVersion, txId: entryId, now: this.now,
-      ...(pointsPolicy === undefined ? {} : { pointsPolicy }),
+      batch, verdicts, terminal, existing, payers: this.payers, uses: this.uses, pendingDenials: this.pendingDenials, txId: entryId, now: this.now,
+      ...(pointsVersion === undefined ? {} : { pointsVersion }),
     });
 
-    for (const a of result.accounts.values()) {
-      this.accounts.set(a.id, a);
-      this.dirtyAccounts.add(a.id);
+    for (const [key, paymentId] of result.uses) {
+      this.uses.set(key, paymentId);
+      const [mediaId, ctr] = [key.slice(0, key.lastIndexOf('/')), Number(key.slice(key.lastIndexOf('/') + 1))];
+      this.writes.push(this.ledger.write(K.use, [mediaId, pad(ctr)], paymentId));
+    }
+    for (const c of result.charges) this.writes.push(this.ledger.write(K.charge, [c.account, c.paymentId], chargeToJson(c)));
+    for (const d of result.denials) {
+      this.pendingDenials.add(d.mediaId);
+      this.writes.push(this.ledger.write(K.denyPending, [d.mediaId], { mediaId: d.mediaId, account: d.account, caseId: d.caseId, at: this.now }));
     }
     for (const p of result.payments) {
       const key = chunkKey(batch.terminalId, p.seq);
@@ -240,10 +252,6 @@ export class BatchGroup {
     this.dirtyTerminals.add(terminal.terminalId);
     this.postings.push(...result.postings);
     for (const f of result.fraudCases) this.writes.push(this.ledger.write(K.fraud, [f.caseId], { ...f, payments: [...f.payments], opened: this.now }));
-    result.denied.forEach((d, i) => {
-      const version = denyListVersion + i + 1;
-      this.writes.push(this.ledger.write(K.deny, [pad(version)], { version, ...d, at: this.now }));
-    });
 
     const credit = merchantCredit(result.postings, terminal.merchantId);
     if (credit.gt(Amount.ZERO)) {
@@ -263,16 +271,11 @@ export class BatchGroup {
     this.writes.push(this.ledger.write(K.batch, [batch.terminalId, pad(batch.batchSeq), entryId], {
       ...(summaryToJson(summary) as Record<string, JsonValue>), outcomes: result.outcomes.map(outcomeToJson), payments: result.payments.map(paymentToJson),
     }));
-    return { entry: { ok: true, summary, outcomes: result.outcomes }, denyListVersion: result.denyListVersion };
+    return { ok: true, summary, outcomes: result.outcomes };
   }
 
   /** Writes every key the group changed, once, with its last value. */
-  private flush(startVersion: number, denyListVersion: number): void {
-    const lines = linesByAccount(this.postings);
-    for (const id of [...this.dirtyAccounts].sort()) {
-      const a = this.accounts.get(id);
-      if (a !== undefined) this.writes.push(this.ledger.write(K.account, [id], accountToJson(a, lines.get(id) ?? [])));
-    }
+  private flush(): void {
     for (const key of [...this.dirtyChunks].sort()) {
       const c = this.chunks.get(key);
       if (c !== undefined) this.writes.push(this.ledger.write(K.seqs, [c.terminalId, pad(c.chunk)], c.seqs));
@@ -282,8 +285,13 @@ export class BatchGroup {
       if (t !== undefined) this.writes.push(this.ledger.write(K.terminal, [id], terminalToJson(t)));
     }
     if (this.postings.length > 0) this.writes.push(this.ledger.write(K.postings, [this.txId], this.postings.map(postingToJson)));
-    if (denyListVersion !== startVersion) this.writes.push(this.ledger.write(K.config, ['denyVersion'], denyListVersion));
   }
+}
+
+/** A counter's use as stored: the id of the payment that used it. */
+function usedBy(value: JsonValue): string {
+  if (typeof value !== 'string') throw new DomainError('INVALID_FIELD', 'a counter use must name its payment');
+  return value;
 }
 
 /** The JSON of one batch's answer in a group. */

@@ -69,7 +69,7 @@ export async function bookTopUps(ledger: Ledger, requests: readonly TopUpRequest
   const ids = [...new Set(requests.map((t) => t.account))].sort();
   const [previous, found] = await Promise.all([
     Promise.all(requests.map((t) => ledger.store.get(K.topUp, [t.topUpId]))),
-    Promise.all(ids.map((id) => ledger.read(K.account, [id], accountFromJson))),
+    ledger.accounts(ids),
   ]);
   const accounts = new Map<AccountId, AccountState | undefined>(ids.map((id, i) => [id, found[i]]));
   const changed = new Set<AccountId>();
@@ -99,7 +99,7 @@ export async function bookTopUps(ledger: Ledger, requests: readonly TopUpRequest
   const lines = linesByAccount(postings);
   for (const id of [...changed].sort()) {
     const a = accounts.get(id);
-    if (a !== undefined) writes.push(ledger.write(K.account, [id], accountToJson(a, lines.get(id) ?? [])));
+    if (a !== undefined) writes.push(ledger.putAccount(a, lines.get(id) ?? []));
   }
   if (postings.length > 0) writes.push(ledger.write(K.postings, [txId], postings.map(postingToJson)));
   await Promise.all(writes);
@@ -132,7 +132,7 @@ export async function openAccounts(ledger: Ledger, states: readonly AccountState
   const existing = await Promise.all(states.map((s) => ledger.store.get(K.account, [s.id])));
   const taken = states.find((_s, i) => existing[i] !== undefined);
   if (taken !== undefined) throw new DomainError('ALREADY_EXISTS', `account ${taken.id} exists`);
-  await Promise.all(states.map((s) => ledger.write(K.account, [s.id], accountToJson(s))));
+  await Promise.all(states.map((s) => ledger.putAccount(s)));
   return states.length;
 }
 

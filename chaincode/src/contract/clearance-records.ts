@@ -7,7 +7,7 @@
 import { FieldReader } from '../core/fields';
 import { parseAccountId } from '../core/ids';
 import type { JsonValue } from '../core/strict-json';
-import { postingToJson } from '../settlement/books';
+import { linesByAccount, postingToJson } from '../settlement/books';
 import { beginClearance, completeClearance, parseResolutions } from '../settlement/clearance';
 import { accountToJson, pad } from './codec';
 import { approveWaiver, fourEyes } from './four-eyes';
@@ -18,7 +18,7 @@ export async function beginClearanceOf(ledger: Ledger, account: string): Promise
   const [a, version] = await Promise.all([ledger.account(parseAccountId(account)), ledger.denyVersion()]);
   const next = beginClearance(a, version + 1);
   await Promise.all([
-    ledger.write(K.account, [a.id], accountToJson(next)),
+    ledger.putAccount(next),
     ledger.write(K.deny, [pad(version + 1)], { version: version + 1, kind: 'account', id: a.id, reason: 'graduation clearance', at: txTime(ledger.ctx) }),
     ledger.write(K.config, ['denyVersion'], version + 1),
   ]);
@@ -47,7 +47,7 @@ export async function completeClearanceOf(ledger: Ledger, value: JsonValue): Pro
     })),
   };
   await Promise.all([
-    ledger.write(K.account, [a.id], accountToJson(result.account)),
+    ledger.putAccount(result.account, linesByAccount(result.postings).get(a.id) ?? []),
     ...(result.postings.length > 0 ? [ledger.write(K.postings, [txId], result.postings.map(postingToJson))] : []),
     ledger.write(K.clearance, [a.id], record),
   ]);

@@ -46,7 +46,7 @@ export function certRecordToJson(c: CertRecord): JsonValue {
   return { ctrTo: c.ctrTo, capTotal: c.capTotal.toString(), capPerPayment: c.capPerPayment.toString(), nbf: c.nbf, exp: c.exp, keyId: c.keyId, digest: c.digest, recordedAt: c.recordedAt, status: c.status };
 }
 
-function certRecordFromJson(value: JsonValue): CertRecord {
+export function certRecordFromJson(value: JsonValue): CertRecord {
   const r = FieldReader.of(value, 'cert', ['ctrTo', 'capTotal', 'capPerPayment', 'nbf', 'exp', 'keyId', 'digest', 'recordedAt', 'status']);
   return {
     ctrTo: r.int('ctrTo'), capTotal: r.positiveAmount('capTotal'), capPerPayment: r.positiveAmount('capPerPayment'), nbf: r.int('nbf'), exp: r.int('exp'),

@@ -55,7 +55,7 @@ async function target(ledger: Ledger, kind: 'account' | 'medium', id: string, na
 }
 
 /** The account with the entry's id deny-listed from `version`, or lifted (`version` undefined). */
-function withDenied(a: AccountState, kind: 'account' | 'medium', id: string, version: number | undefined): AccountState {
+export function withDenied(a: AccountState, kind: 'account' | 'medium', id: string, version: number | undefined): AccountState {
   // accountToJson leaves an undefined deniedAt out: a lift leaves no trace on the account but the entries.
   if (kind === 'account') return { ...a, deniedAt: version };
   const m = mediumOf(a, parseMediaId(id, 'id')) ?? { used: {}, spent: {} };
@@ -83,7 +83,7 @@ export async function addDenyEntry(ctx: Context, request: JsonValue): Promise<Js
   const entry = {
     version, kind, id, ...(kind === 'medium' ? { account: account.id } : {}), reason, at: txTime(ctx), action: 'deny', source: 'operator', by: { ...byOf(ctx, 'AddDenyEntry') },
   };
-  await ledger.write(K.account, [account.id], accountToJson(withDenied(account, kind, id, version)));
+  await ledger.putAccount(withDenied(account, kind, id, version));
   await writeVersion(ctx, ledger, entry, 'AddDenyEntry');
   return entry;
 }
@@ -130,7 +130,7 @@ export async function liftDenyEntry(ctx: Context, request: JsonValue): Promise<J
   const by = byOf(ctx, 'LiftDenyEntry');
   const at = txTime(ctx);
   const lift = { version, kind: old.kind, id: old.id, ...(old.account === undefined ? {} : { account: old.account }), reason, at, action: 'lift', lifts, source: 'operator', by: { ...by } };
-  await ledger.write(K.account, [account.id], accountToJson(withDenied(account, old.kind, old.id, undefined)));
+  await ledger.putAccount(withDenied(account, old.kind, old.id, undefined));
   await ledger.write(K.deny, [pad(lifts)], { ...old.raw, lifted: { version, at, reason, by: { ...by } } });
   await writeVersion(ctx, ledger, lift, 'LiftDenyEntry');
   return lift;

@@ -36,7 +36,7 @@ export async function edgeAllowances(ledger: Ledger, edgeId: string): Promise<Js
   const edge = await ledger.terminal(parseTerminalId(edgeId));
   if (edge.role !== 'edge') throw new DomainError('INVALID_FIELD', `terminal ${edge.terminalId} is not an edge`, { field: 'edgeId' });
   if (edge.status !== 'active') throw new DomainError('TERMINAL_REVOKED', `edge ${edge.terminalId} is ${edge.status}: it holds no slices`);
-  const [terminals, accounts] = await Promise.all([ledger.all(K.terminal, [], terminalFromJson), ledger.all(K.account, [], accountFromJson)]);
+  const [terminals, accounts] = await Promise.all([ledger.all(K.terminal, [], terminalFromJson), ledger.accountViews()]);
   const sites = terminals.filter((t) => t.role === 'edge' && t.status === 'active').length;
   const allowances: JsonValue[] = [];
   for (const a of accounts) {

@@ -112,7 +112,7 @@ export class IssuanceContract extends Contract {
   async GetMedia(ctx: Context, account: string): Promise<string> {
     requireRole(ctx.clientIdentity, ANY_ROLE, 'GetMedia');
     const ledger = new Ledger(ctx);
-    return canonicalJson(mediaView(await ledger.account(parseAccountId(account)), txTime(ctx)));
+    return canonicalJson(mediaView(await ledger.accountView(parseAccountId(account)), txTime(ctx)));
   }
 
   @Transaction(false)

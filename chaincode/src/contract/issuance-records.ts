@@ -74,12 +74,13 @@ const refusal = (error: unknown): JsonValue => {
 class AccountsInGroup {
   private readonly seen = new Map<AccountId, AccountState>();
   private readonly changed = new Set<AccountId>();
-  constructor(private readonly ledger: Ledger) {}
+  /** `view`: a query, reading accounts as readers see them; `write`: folding each first (Ledger.account). */
+  constructor(private readonly ledger: Ledger, private readonly mode: 'view' | 'write') {}
 
   async get(id: AccountId): Promise<AccountState> {
     const known = this.seen.get(id);
     if (known !== undefined) return known;
-    const a = await this.ledger.account(id);
+    const a = await (this.mode === 'view' ? this.ledger.accountView(id) : this.ledger.account(id));
     this.seen.set(id, a);
     return a;
   }
@@ -92,7 +93,7 @@ class AccountsInGroup {
   async writeAll(): Promise<void> {
     await Promise.all([...this.changed].map((id) => {
       const a = this.seen.get(id);
-      return a === undefined ? Promise.resolve() : this.ledger.write(K.account, [id], accountToJson(a));
+      return a === undefined ? Promise.resolve() : this.ledger.putAccount(a);
     }));
   }
 }
@@ -111,7 +112,7 @@ class IssuerKeysInGroup {
 /** Quotes a group of certificates (a query: nothing is written), in order, each against the account as the earlier ones left it. */
 export async function quoteGroup(ledger: Ledger, requests: readonly JsonValue[]): Promise<JsonValue[]> {
   const [policy, now] = [await ledger.riskPolicy(), txTime(ledger.ctx)];
-  const accounts = new AccountsInGroup(ledger);
+  const accounts = new AccountsInGroup(ledger, 'view');
   const out: JsonValue[] = [];
   for (const request of requests) {
     try {
@@ -137,7 +138,7 @@ export async function recordGroup(ledger: Ledger, entries: readonly JsonValue[])
   // The risk policy's limits matter to certificates only: a group of agreements needs none set.
   const hasCertificates = entries.some((e) => isJsonObject(e) && e.certificate !== undefined);
   const policy = hasCertificates ? await ledger.riskPolicy() : undefined;
-  const accounts = new AccountsInGroup(ledger);
+  const accounts = new AccountsInGroup(ledger, 'write');
   const issuerKeys = new IssuerKeysInGroup(ledger);
   const out: JsonValue[] = [];
   for (const entry of entries) {
@@ -241,12 +242,12 @@ export async function reportMedium(ledger: Ledger, report: JsonValue, by: string
     if (medium.lost === undefined) throw new DomainError('WRONG_ACCOUNT_STATE', `medium ${mediaId} was not reported lost`);
     // Found twice: the first record stands, nothing is written again.
     if (medium.found !== undefined) return { mediaId, account: a.id, status: 'found', at: medium.found.at, by: medium.found.by, note: FOUND_NOTE, replayed: true };
-    await ledger.write(K.account, [a.id], accountToJson({ ...a, media: { ...a.media, [mediaId]: { ...medium, found: { at, by, reason } } } }));
+    await ledger.putAccount({ ...a, media: { ...a.media, [mediaId]: { ...medium, found: { at, by, reason } } } });
     return { mediaId, account: a.id, status: 'found', at, by, note: FOUND_NOTE };
   }
   if (medium.lost !== undefined) return { mediaId, account: a.id, status: 'lost', at: medium.lost.at, by: medium.lost.by, denyListVersion: medium.deniedAt ?? null, replayed: true };
   const denied = await denyMedia(ledger, a, [mediaId], `reported lost${reason === '' ? '' : `: ${reason}`}`, { at, by, reason });
-  await ledger.write(K.account, [a.id], accountToJson(denied.account));
+  await ledger.putAccount(denied.account);
   return { mediaId, account: a.id, status: 'lost', at, by, denyListVersion: mediumOf(denied.account, mediaId)?.deniedAt ?? denied.version };
 }
 
@@ -257,7 +258,7 @@ export async function withdrawAgreement(ledger: Ledger, account: AccountId): Pro
   const at = txTime(ledger.ctx);
   const live = Object.entries(a.media).filter(([, m]) => m.deniedAt === undefined && Object.values(m.certs ?? {}).some((c) => c.status === 'live')).map(([id]) => parseMediaId(id));
   const denied = await denyMedia(ledger, a, live, 'direct-debit agreement withdrawn');
-  await ledger.write(K.account, [a.id], accountToJson({ ...denied.account, agreement: { ...a.agreement, status: 'withdrawn', withdrawnAt: at } }));
+  await ledger.putAccount({ ...denied.account, agreement: { ...a.agreement, status: 'withdrawn', withdrawnAt: at } });
   await ledger.remove(K.liveAgreement, [a.id]);
   return { account: a.id, status: 'withdrawn', at, media: live, denyListVersion: denied.version };
 }
@@ -286,7 +287,7 @@ export function mediaView(a: AccountState, now: number): JsonValue {
 /** Every account's outstanding offline exposure and the total: an audit figure (DESIGN §11.7). */
 export async function exposure(ledger: Ledger): Promise<JsonValue> {
   const now = txTime(ledger.ctx);
-  const accounts = await ledger.all(K.account, [], accountFromJson);
+  const accounts = await ledger.accountViews();
   let total = Amount.ZERO;
   let certificates = 0;
   const rows: JsonValue[] = [];

@@ -7,6 +7,11 @@ export const K = {
   terminal: 'terminal', // [terminalId]
   merchantTerminal: 'merchant-terminal', // [merchantId, terminalId]: a merchant's terminals, for payments by merchant
   account: 'account', // [accountId]
+  payer: 'payer', // [accountId]: what settlement reads of an account (settlement/payer.ts); written only when those facts change
+  use: 'use', // [mediaId, ctr]: the payment that used a medium's counter (a second use is a double spend)
+  charge: 'charge', // [accountId, paymentId]: a settled payment awaiting funding, until a fold funds it
+  funded: 'funded', // [paymentId]: what the fold decided (funding, points, flags)
+  denyPending: 'deny-pending', // [mediaId]: a double-spent medium awaiting its deny-list version (PublishDenials)
   seqs: 'seqs', // [terminalId, chunk]: settled seqs of a terminal, SEQ_CHUNK per key
   batch: 'batch', // [terminalId, batchSeq, entryId]: every submission, with its outcomes
   receipt: 'receipt', // [digest, entryId]: where each submission of a batch (by its digest, the gateway's receipt) is under K.batch

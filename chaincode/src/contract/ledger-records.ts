@@ -4,9 +4,14 @@ import { FieldReader, isJsonObject } from '../core/fields';
 import type { AccountId } from '../core/ids';
 import type { JsonValue } from '../core/strict-json';
 import { parseRiskPolicy, type RiskPolicy } from '../core/risk-policy';
+import { canonicalJson } from '../core/canonical-json';
 import type { AccountState } from '../settlement/account';
-import { book, postingFromJson, type Posting } from '../settlement/books';
-import { accountFromJson, decode, encode, pad, terminalFromJson, type TerminalRecord } from './codec';
+import { book, postingFromJson, postingToJson, type Posting } from '../settlement/books';
+import { foldCharges, type PendingCharge } from '../settlement/fold';
+import { payerOf } from '../settlement/payer';
+import { pointsPolicyFromJson, type PointsPolicy } from '../settlement/points';
+import { accountFromJson, accountToJson, decode, encode, pad, terminalFromJson, type TerminalRecord } from './codec';
+import { chargeFromJson, fundedToJson, payerToJson } from './fold-codec';
 import { K } from './keys';
 import { StateStore } from './state-store';
 
@@ -62,10 +67,135 @@ export class Ledger {
     return t;
   }
 
-  async account(id: string): Promise<AccountState> {
+  /** An account exactly as stored: balances without the charges awaiting funding (the statement and the invariant prove these). */
+  async storedAccount(id: string): Promise<AccountState> {
     const a = await this.read(K.account, [id], accountFromJson);
     if (a === undefined) throw new DomainError('NOT_FOUND', `account ${id} does not exist`);
     return a;
+  }
+
+  /** Charges awaiting funding: one account's, or every one on the ledger (key order). */
+  async pendingCharges(account?: AccountId): Promise<PendingCharge[]> {
+    return this.all(K.charge, account === undefined ? [] : [account], chargeFromJson);
+  }
+
+  /** Points policies by version, read at most once per transaction. */
+  private readonly policies = new Map<number, Promise<PointsPolicy | undefined>>();
+  /** The postings of this transaction's folds, per account and all together (under K.postings [txId, 'fold']). */
+  private readonly foldLines = new Map<AccountId, Posting[]>();
+  private readonly foldPostings: Posting[] = [];
+  /** Each account's payer view as this transaction read it (canonical JSON): written again only when it changes. */
+  private readonly payersRead = new Map<AccountId, string>();
+
+  /**
+   * An account about to be changed: the charges awaiting its funding are folded into it first, in
+   * this transaction (docs/settlement.md, "Funding at the fold"), and the fold is written at once,
+   * so an account read here is never missing a settled sale. Write it back with putAccount.
+   */
+  async account(id: string): Promise<AccountState> {
+    const [a] = await this.accounts([id]);
+    if (a === undefined) throw new DomainError('NOT_FOUND', `account ${id} does not exist`);
+    return a;
+  }
+
+  /** Accounts about to be changed (undefined for unknown ids), each folded first as account() does. */
+  async accounts(ids: readonly string[]): Promise<(AccountState | undefined)[]> {
+    const found = await Promise.all(ids.map((id) => Promise.all([this.read(K.account, [id], accountFromJson), this.all(K.charge, [id], chargeFromJson)])));
+    return Promise.all(found.map(async ([a, charges]) => {
+      if (a === undefined) return undefined;
+      if (!this.payersRead.has(a.id)) this.payersRead.set(a.id, canonicalJson(payerToJson(payerOf(a))));
+      return charges.length === 0 ? a : this.fold(a, charges);
+    }));
+  }
+
+  /**
+   * FoldCharges' part for one account: folds the named charges (those still pending; one a top-up
+   * already folded is gone and skipped). It reads the charges by key, not by range, so a sale of
+   * the same student settling meanwhile does not invalidate the fold; it never writes `payer/`.
+   * The caller writes the postings once at the end (writeFoldPostings).
+   */
+  async foldNamed(id: AccountId, paymentIds: readonly string[]): Promise<number> {
+    const [a, found] = await Promise.all([
+      this.read(K.account, [id], accountFromJson), Promise.all(paymentIds.map((p) => this.read(K.charge, [id, p], chargeFromJson))),
+    ]);
+    const charges = found.filter((c): c is PendingCharge => c !== undefined);
+    if (a === undefined || charges.length === 0) return 0;
+    this.payersRead.set(a.id, canonicalJson(payerToJson(payerOf(a))));
+    await this.fold(a, charges, true);
+    return charges.length;
+  }
+
+  /** Folds charges into an account and writes the fold: the account, each payment's funding, the postings; deletes the charges. */
+  async fold(a: AccountState, charges: readonly PendingCharge[], postingsLater = false): Promise<AccountState> {
+    const policyOf = await this.policiesFor(charges);
+    const result = foldCharges(a, charges, txTime(this.ctx), policyOf);
+    this.foldLines.set(a.id, [...(this.foldLines.get(a.id) ?? []), ...result.postings]);
+    this.foldPostings.push(...result.postings);
+    await Promise.all([
+      ...result.funded.map((f) => this.write(K.funded, [f.paymentId], fundedToJson(f))),
+      ...charges.map((c) => this.remove(K.charge, [c.account, c.paymentId])),
+      this.putAccount(result.account, []),
+      ...(postingsLater ? [] : [this.writeFoldPostings()]),
+    ]);
+    return result.account;
+  }
+
+  /** Writes every posting of this transaction's folds so far, under K.postings [txId, 'fold'] (again, whole, after each fold). */
+  async writeFoldPostings(): Promise<void> {
+    if (this.foldPostings.length > 0) await this.write(K.postings, [this.ctx.stub.getTxID(), 'fold'], this.foldPostings.map(postingToJson));
+  }
+
+  /**
+   * Writes an account, with the postings of this transaction that touch it (`lines`: a statement
+   * reads them from the account key's history; the fold's come first), and its payer view
+   * (`payer/<id>`) when what settlement reads of it changed.
+   */
+  async putAccount(a: AccountState, lines?: readonly Posting[]): Promise<void> {
+    const folded = this.foldLines.get(a.id) ?? [];
+    const kept = lines === undefined && folded.length === 0 ? undefined : [...folded, ...(lines ?? [])];
+    const payer = canonicalJson(payerToJson(payerOf(a)));
+    const writes = [this.write(K.account, [a.id], accountToJson(a, kept))];
+    if (this.payersRead.get(a.id) !== payer) {
+      this.payersRead.set(a.id, payer);
+      writes.push(this.store.put(K.payer, [a.id], Buffer.from(payer, 'utf8')));
+    }
+    await Promise.all(writes);
+  }
+
+  /** Reads the points policy of every version the charges name. */
+  async policiesFor(charges: readonly PendingCharge[]): Promise<(version: number) => PointsPolicy | undefined> {
+    const versions = [...new Set(charges.flatMap((c) => (c.pointsVersion === undefined ? [] : [c.pointsVersion])))];
+    for (const v of versions) if (!this.policies.has(v)) this.policies.set(v, this.read(K.pointsPolicy, [pad(v)], pointsPolicyFromJson));
+    const read = new Map<number, PointsPolicy | undefined>();
+    await Promise.all(versions.map(async (v) => read.set(v, await this.policies.get(v))));
+    return (v) => read.get(v);
+  }
+
+  /**
+   * An account as a reader must see it: the charges awaiting funding applied in memory by the
+   * fold's own rule, nothing written. Queries use it, so no balance ever misses a settled sale.
+   */
+  async accountView(id: string): Promise<AccountState> {
+    const [a, charges] = await Promise.all([this.read(K.account, [id], accountFromJson), this.all(K.charge, [id], chargeFromJson)]);
+    if (a === undefined) throw new DomainError('NOT_FOUND', `account ${id} does not exist`);
+    return charges.length === 0 ? a : foldCharges(a, charges, txTime(this.ctx), await this.policiesFor(charges)).account;
+  }
+
+  /** Every account as a reader must see it (accountView), with two range reads for the whole ledger. */
+  async accountViews(): Promise<AccountState[]> {
+    const [accounts, charges] = await Promise.all([this.all(K.account, [], accountFromJson), this.all(K.charge, [], chargeFromJson)]);
+    const byAccount = new Map<string, PendingCharge[]>();
+    for (const c of charges) {
+      const list = byAccount.get(c.account);
+      if (list === undefined) byAccount.set(c.account, [c]);
+      else list.push(c);
+    }
+    const policyOf = await this.policiesFor(charges);
+    const now = txTime(this.ctx);
+    return accounts.map((a) => {
+      const pending = byAccount.get(a.id);
+      return pending === undefined ? a : foldCharges(a, pending, now, policyOf).account;
+    });
   }
 
   async riskPolicy(): Promise<RiskPolicy> {

@@ -36,5 +36,5 @@ export async function setCreditLine(ledger: Ledger, account: string, creditLine:
   const a = await ledger.account(parseAccountId(account));
   const line = Amount.parseNonNegative(creditLine, 'creditLine');
   if (a.status === 'closed') throw new DomainError('ACCOUNT_CLOSED', `account ${a.id} is closed`);
-  await ledger.write(K.account, [a.id], accountToJson({ ...a, creditLine: line }));
+  await ledger.putAccount({ ...a, creditLine: line });
 }

@@ -20,6 +20,8 @@ export const book = {
   referred: 'referred',
   refunds: 'refunds',
   pointsIssued: 'points-issued',
+  /** Suspense: settled sales paid to their merchants whose funding a fold has not decided yet. */
+  chargesPending: 'charges-awaiting-funding',
 } as const;
 
 /** One movement: `amount` leaves `from` and arrives at `to`, so every posting sums to zero. */

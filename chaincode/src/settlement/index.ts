@@ -13,3 +13,5 @@ export * from './debt-ageing';
 export * from './points-supply';
 export * from './statement-proof';
 export * from './settling-submission';
+export * from './fold';
+export * from './payer';

@@ -170,7 +170,7 @@ export function revokeCertificates(medium: MediumState): MediumState {
  * ledger holds no record of it (made outside the issuer service), `cert-superseded` when a refresh
  * had replaced it, `cert-revoked` when a loss report or a withdrawn agreement had revoked it.
  */
-export function certFinding(medium: MediumState | undefined, cert: { readonly ctrFrom: number; readonly ctrTo: number; readonly capTotal: Amount; readonly exp: number }): 'cert-unrecorded' | 'cert-superseded' | 'cert-revoked' | undefined {
+export function certFinding(medium: { readonly certs?: MediumState['certs'] } | undefined, cert: { readonly ctrFrom: number; readonly ctrTo: number; readonly capTotal: Amount; readonly exp: number }): 'cert-unrecorded' | 'cert-superseded' | 'cert-revoked' | undefined {
   const recorded = medium?.certs?.[String(cert.ctrFrom)];
   if (recorded === undefined || recorded.ctrTo !== cert.ctrTo || !recorded.capTotal.equals(cert.capTotal) || recorded.exp !== cert.exp) return 'cert-unrecorded';
   if (recorded.status === 'superseded') return 'cert-superseded';

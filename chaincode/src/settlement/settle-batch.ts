@@ -5,10 +5,11 @@ import { assertNever, type LedgerRejectReason, type RejectReason } from '../core
 import type { AccountId, Digest, MediaId, MerchantId, TerminalId } from '../core/ids';
 import type { EpochMs } from '../core/time';
 import type { MediaPayer, Verdict } from '../core/verify-record';
-import { charge, mediumOf, useCounter, withDebtClock, type AccountState, type Funding } from './account';
+import type { Funding } from './account';
 import { book, posting, type Posting } from './books';
+import type { PendingCharge } from './fold';
 import { certFinding } from './issuance';
-import { dayOf, pointsFor, type PointsPolicy } from './points';
+import { payerMedium, type PayerView } from './payer';
 
 /** A terminal as the ledger keeps it, with where its record and batch chains stand. */
 export interface TerminalState {
@@ -28,12 +29,16 @@ export interface TerminalState {
   readonly lastBatchAt?: EpochMs;
 }
 
-/** Per-record outcome codes (DESIGN §5). */
-export type OutcomeCode = 'settled' | 'settled-advance' | 'duplicate' | 'conflict' | 'rejected' | 'double-spend';
+/**
+ * Per-record outcome codes (DESIGN §5). Whether the student's wallet, credit line or an advance
+ * paid is no longer an outcome: it is the payment's funding, decided at the fold
+ * (docs/settlement.md, "Funding at the fold"); protocol v1's `settled-advance` is gone.
+ */
+export type OutcomeCode = 'settled' | 'duplicate' | 'conflict' | 'rejected' | 'double-spend';
 
-/** Why a settled payment deserves an auditor's look although it was paid. */
+/** Why a settled payment deserves an auditor's look although it was paid (the fold adds `cap-total-exceeded`). */
 export type SettleFlag =
-  | 'denied-after-terminal-version' | 'cap-total-exceeded' | 'post-closure-referred' | 'account-in-clearance'
+  | 'denied-after-terminal-version' | 'post-closure-referred' | 'account-in-clearance'
   | 'edge-approved' | 'edge-over-slice' | 'edge-unreachable' | 'edge-approval-invalid'
   | 'cert-unrecorded' | 'cert-superseded' | 'cert-revoked' | 'no-agreement';
 
@@ -54,14 +59,13 @@ export type Outcome =
   | { readonly seq: number; readonly code: 'rejected'; readonly paymentId: string; readonly reason: RejectReason | LedgerRejectReason; readonly message: string }
   | {
       readonly seq: number;
-      readonly code: 'settled' | 'settled-advance' | 'double-spend';
+      readonly code: 'settled' | 'double-spend';
       readonly paymentId: string;
       readonly account: AccountId;
       readonly amount: Amount;
-      readonly funding: Funding;
+      /** `pending` until the fold decides it; decided at once only when the guarantee fund pays a closed account's sale. */
+      readonly funding: Funding | 'pending';
       readonly flags: readonly SettleFlag[];
-      /** Campus points earned (never for a double spend). */
-      readonly points: Amount;
       /** For a double spend: the payment that first used the same (mediaId, ctr), and the case opened. */
       readonly firstPayment?: string;
       readonly caseId?: string;
@@ -97,7 +101,10 @@ export interface ChainAnomaly {
   readonly detail: string;
 }
 
-/** Everything settlement needs from the ledger, read once per batch. */
+/** Names one use of a medium's counter (`use/<mediaId>/<ctr>` on the ledger). */
+export const useKeyOf = (mediaId: MediaId, ctr: number): string => `${mediaId}/${ctr}`;
+
+/** Everything settlement needs from the ledger, read once per batch. Never the payer's balances. */
 export interface SettlementInput {
   readonly batch: Batch;
   /** Stateless verdicts, one per record, in order (verifyRecord). */
@@ -105,16 +112,25 @@ export interface SettlementInput {
   readonly terminal: TerminalState;
   /** Digests of payments already on the ledger for this terminal, by seq (at least the batch's seqs). */
   readonly existing: ReadonlyMap<number, Digest>;
-  /** Every account a verdict names; undefined for unknown ones. */
-  readonly accounts: ReadonlyMap<AccountId, AccountState | undefined>;
-  /** Current deny-list version. */
-  readonly denyListVersion: number;
+  /** Every payer a verdict names; undefined for unknown accounts. */
+  readonly payers: ReadonlyMap<AccountId, PayerView | undefined>;
+  /** The payment that used each counter the batch's media records name (useKeyOf), undefined when unused. */
+  readonly uses: ReadonlyMap<string, string | undefined>;
+  /** Media found double-spent earlier in this transaction, whose denial awaits its deny-list version. */
+  readonly pendingDenials: ReadonlySet<MediaId>;
   /** Transaction id: makes fraud case ids unique and deterministic. */
   readonly txId: string;
-  /** Ledger time (transaction timestamp): the day for the points cap. */
+  /** Ledger time (transaction timestamp). */
   readonly now: EpochMs;
-  /** Current points policy; none means no points are issued. */
-  readonly pointsPolicy?: PointsPolicy;
+  /** Version of the points policy current now; none means no points are issued. */
+  readonly pointsVersion?: number;
+}
+
+/** A medium found double-spent: its denial, to be given a deny-list version by PublishDenials. */
+export interface PendingDenial {
+  readonly mediaId: MediaId;
+  readonly account: AccountId;
+  readonly caseId: string;
 }
 
 /** What settlement decided: outcomes to report and everything to write. */
@@ -122,12 +138,13 @@ export interface SettlementResult {
   readonly outcomes: readonly Outcome[];
   readonly payments: readonly PaymentEntry[];
   readonly postings: readonly Posting[];
-  readonly accounts: ReadonlyMap<AccountId, AccountState>;
+  /** Charges awaiting funding, one per paid record (not for a closed account's referred sale). */
+  readonly charges: readonly PendingCharge[];
+  /** Counters used by this batch (useKeyOf → payment id). */
+  readonly uses: ReadonlyMap<string, string>;
   readonly terminal: TerminalState;
   readonly fraudCases: readonly FraudCase[];
-  /** Deny-list entries added, all at version `denyListVersion`. */
-  readonly denied: readonly { readonly kind: 'medium' | 'account'; readonly id: string; readonly reason: string }[];
-  readonly denyListVersion: number;
+  readonly denials: readonly PendingDenial[];
   readonly anomalies: readonly ChainAnomaly[];
 }
 
@@ -159,15 +176,15 @@ function chainAnomalies(batch: Batch, terminal: TerminalState): ChainAnomaly[] {
 export function settleBatch(input: SettlementInput): SettlementResult {
   const { batch, terminal } = input;
   const merchantBook = book.merchant(terminal.merchantId);
-  const accounts = new Map<AccountId, AccountState>();
-  const accountOf = (id: AccountId): AccountState | undefined => accounts.get(id) ?? input.accounts.get(id);
   const outcomes: Outcome[] = [];
   const payments: PaymentEntry[] = [];
   const postings: Posting[] = [];
+  const charges: PendingCharge[] = [];
+  const uses = new Map<string, string>();
   const fraudCases: FraudCase[] = [];
-  const denied: { kind: 'medium' | 'account'; id: string; reason: string }[] = [];
+  const denials: PendingDenial[] = [];
+  const denying = new Set<MediaId>(input.pendingDenials);
   const conflicts: number[] = [];
-  let denyListVersion = input.denyListVersion;
   let lastSeq = terminal.lastSeq;
   let lastDigest = terminal.lastDigest;
 
@@ -196,85 +213,73 @@ export function settleBatch(input: SettlementInput): SettlementResult {
       reject(verdict.reason, verdict.message);
       return;
     }
-    const payer = verdict.payer;
-    let account = accountOf(payer.account);
-    if (account === undefined) {
-      reject('UNKNOWN_ACCOUNT', `account ${payer.account} is not registered`);
+    const payer = input.payers.get(verdict.payer.account);
+    if (payer === undefined) {
+      reject('UNKNOWN_ACCOUNT', `account ${verdict.payer.account} is not registered`);
       return;
     }
     const flags: SettleFlag[] = verdict.edge === undefined ? [] : [edgeFlag(verdict.edge)];
-    const medium: MediaPayer | undefined = payer.kind === 'media' ? payer : undefined;
-    const state = medium === undefined ? undefined : mediumOf(account, medium.mediaId);
+    const medium: MediaPayer | undefined = verdict.payer.kind === 'media' ? verdict.payer : undefined;
+    const state = medium === undefined ? undefined : payerMedium(payer, medium.mediaId);
     // Liability shift: a denial the terminal already knew of is the merchant's loss.
-    const deniedAt = Math.min(account.deniedAt ?? Infinity, state?.deniedAt ?? Infinity);
+    const deniedAt = Math.min(payer.deniedAt ?? Infinity, state?.deniedAt ?? Infinity);
     if (deniedAt <= record.denyListVersion) {
       reject('DENY_LISTED', `payer deny-listed at version ${deniedAt}, terminal had version ${record.denyListVersion}`);
       return;
     }
-    if (deniedAt !== Infinity) flags.push('denied-after-terminal-version');
-    if (account.status === 'clearing') flags.push('account-in-clearance');
+    // A denial not yet published has no version, so no terminal can have had it: flagged, not refused.
+    if (deniedAt !== Infinity || (medium !== undefined && denying.has(medium.mediaId))) flags.push('denied-after-terminal-version');
+    if (payer.status === 'clearing') flags.push('account-in-clearance');
     // The issuing side's evidence (docs/wallet.md): a certificate the issuer service never recorded,
     // or one a refresh or a loss report had replaced; a face sale without a live agreement.
     const finding = medium === undefined ? undefined : certFinding(state, medium.cert);
     if (finding !== undefined) flags.push(finding);
-    if (medium === undefined && account.agreement?.status !== 'live') flags.push('no-agreement');
+    if (medium === undefined && !payer.agreementLive) flags.push('no-agreement');
 
-    let code: 'settled' | 'settled-advance' | 'double-spend' = 'settled';
+    let code: 'settled' | 'double-spend' = 'settled';
     let firstPayment: string | undefined;
     let caseId: string | undefined;
     if (medium !== undefined) {
-      const prior = state?.used[String(medium.ctr)];
+      const useKey = useKeyOf(medium.mediaId, medium.ctr);
+      const prior = uses.get(useKey) ?? input.uses.get(useKey);
       if (prior !== undefined) {
         code = 'double-spend';
         firstPayment = prior;
         caseId = `${input.txId}:${fraudCases.length}`;
-        fraudCases.push({ caseId, mediaId: medium.mediaId, ctr: medium.ctr, account: account.id, payments: [prior, paymentId] });
-        if (state?.deniedAt === undefined) {
-          denyListVersion += 1;
-          denied.push({ kind: 'medium', id: medium.mediaId, reason: `double spend, case ${caseId}` });
-          account = { ...account, media: { ...account.media, [medium.mediaId]: { ...(state ?? { used: {}, spent: {} }), deniedAt: denyListVersion } } };
+        fraudCases.push({ caseId, mediaId: medium.mediaId, ctr: medium.ctr, account: payer.id, payments: [prior, paymentId] });
+        if (state?.deniedAt === undefined && !denying.has(medium.mediaId)) {
+          denying.add(medium.mediaId);
+          denials.push({ mediaId: medium.mediaId, account: payer.id, caseId });
         }
       } else {
-        const certKey = String(medium.cert.ctrFrom);
-        const spent = state?.spent[certKey] ?? Amount.ZERO;
-        if (spent.add(record.amount).gt(medium.cert.capTotal)) flags.push('cap-total-exceeded');
-        account = useCounter(account, medium.mediaId, medium.ctr, certKey, record.amount, paymentId);
+        uses.set(useKey, paymentId);
       }
     }
 
-    let funding: Funding;
-    if (account.status === 'closed') {
+    let funding: Funding | 'pending' = 'pending';
+    if (payer.status === 'closed') {
       // After closure nobody can be charged: the guarantee fund pays and the sale is referred.
       postings.push(posting(book.guaranteeFund, merchantBook, record.amount, paymentId));
       funding = { wallet: Amount.ZERO, credit: Amount.ZERO, advance: record.amount };
       flags.push('post-closure-referred');
     } else {
-      const charged = charge(account, record.amount, merchantBook, paymentId);
-      account = withDebtClock(account, charged.account, input.now);
-      funding = charged.funding;
-      postings.push(...charged.postings);
+      postings.push(posting(book.chargesPending, merchantBook, record.amount, paymentId));
+      charges.push({
+        paymentId, account: payer.id, merchantId: terminal.merchantId, amount: record.amount, at: record.at, settledAt: input.now,
+        doubleSpend: code === 'double-spend',
+        ...(medium === undefined ? {} : { medium: { mediaId: medium.mediaId, certKey: String(medium.cert.ctrFrom), capTotal: medium.cert.capTotal } }),
+        ...(input.pointsVersion === undefined ? {} : { pointsVersion: input.pointsVersion }),
+      });
     }
-    if (code === 'settled' && funding.advance.gt(Amount.ZERO)) code = 'settled-advance';
-    let points = Amount.ZERO;
-    if (input.pointsPolicy !== undefined && code !== 'double-spend' && account.status === 'active') {
-      const day = dayOf(input.now);
-      const today = account.pointsDay === day ? account.pointsToday : Amount.ZERO;
-      points = pointsFor(input.pointsPolicy, terminal.merchantId, record.amount, today);
-      if (points.gt(Amount.ZERO)) {
-        postings.push(posting(book.pointsIssued, book.points(account.id), points, paymentId));
-        account = { ...account, points: account.points.add(points), pointsDay: day, pointsToday: today.add(points) };
-      }
-    }
-    accounts.set(account.id, account);
     outcomes.push({
-      seq: record.seq, code, paymentId, account: account.id, amount: record.amount, funding, flags, points,
+      seq: record.seq, code, paymentId, account: payer.id, amount: record.amount, funding, flags,
       ...(firstPayment === undefined ? {} : { firstPayment }), ...(caseId === undefined ? {} : { caseId }),
     });
-    entry(code, { account: account.id, ...(verdict.edge === undefined ? {} : { edge: verdict.edge }) });
+    entry(code, { account: payer.id, ...(verdict.edge === undefined ? {} : { edge: verdict.edge }) });
   });
 
   return {
-    outcomes, payments, postings, accounts, fraudCases, denied, denyListVersion,
+    outcomes, payments, postings, charges, uses, fraudCases, denials,
     anomalies: [
       ...chainAnomalies(batch, terminal),
       ...conflicts.map((seq): ChainAnomaly => ({ kind: 'conflict', detail: `record ${seq} differs from the one already settled` })),
@@ -288,10 +293,10 @@ export function settleBatch(input: SettlementInput): SettlementResult {
 
 /** Counts outcomes by code, for the batch's summary event. */
 export function countOutcomes(outcomes: readonly Outcome[]): Record<OutcomeCode, number> {
-  const counts: Record<OutcomeCode, number> = { settled: 0, 'settled-advance': 0, duplicate: 0, conflict: 0, rejected: 0, 'double-spend': 0 };
+  const counts: Record<OutcomeCode, number> = { settled: 0, duplicate: 0, conflict: 0, rejected: 0, 'double-spend': 0 };
   for (const o of outcomes) {
     switch (o.code) {
-      case 'settled': case 'settled-advance': case 'duplicate': case 'conflict': case 'rejected': case 'double-spend':
+      case 'settled': case 'duplicate': case 'conflict': case 'rejected': case 'double-spend':
         counts[o.code] += 1;
         break;
       default:

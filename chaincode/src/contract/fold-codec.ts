@@ -1,0 +1,91 @@
+/** How the fold's records are stored: payer views, charges awaiting funding, funded payments. */
+import { DomainError } from '../core/errors';
+import { FieldReader, isJsonObject } from '../core/fields';
+import { parseAccountId, parseMediaId, parseMerchantId } from '../core/ids';
+import type { JsonValue } from '../core/strict-json';
+import type { CertRecord } from '../settlement/account';
+import type { FoldFlag, FundedPayment, PendingCharge } from '../settlement/fold';
+import type { PayerMedium, PayerView } from '../settlement/payer';
+import { certRecordFromJson, certRecordToJson } from './codec';
+
+const PAYMENT_ID = /^[A-Za-z0-9._:-]{1,160}$/;
+
+export function payerToJson(p: PayerView): JsonValue {
+  const media: Record<string, JsonValue> = {};
+  for (const [id, m] of Object.entries(p.media)) {
+    const certs: Record<string, JsonValue> = {};
+    for (const [from, c] of Object.entries(m.certs ?? {})) certs[from] = certRecordToJson(c);
+    media[id] = { ...(m.deniedAt === undefined ? {} : { deniedAt: m.deniedAt }), ...(m.certs === undefined ? {} : { certs }) };
+  }
+  return { id: p.id, status: p.status, agreementLive: p.agreementLive, media, ...(p.deniedAt === undefined ? {} : { deniedAt: p.deniedAt }) };
+}
+
+export function payerFromJson(value: JsonValue): PayerView {
+  const r = FieldReader.of(value, 'payer', ['id', 'status', 'agreementLive', 'media'], ['deniedAt']);
+  const raw = r.raw('media');
+  if (!isJsonObject(raw)) throw new DomainError('INVALID_FIELD', 'payer.media must be an object');
+  const media: Record<string, PayerMedium> = {};
+  for (const [id, m] of Object.entries(raw)) {
+    const mr = FieldReader.of(m, 'payer medium', [], ['deniedAt', 'certs']);
+    const certsRaw = mr.raw('certs');
+    const certs: Record<string, CertRecord> = {};
+    if (certsRaw !== undefined) {
+      if (!isJsonObject(certsRaw)) throw new DomainError('INVALID_FIELD', 'payer medium certs must be an object');
+      for (const [from, c] of Object.entries(certsRaw)) certs[from] = certRecordFromJson(c);
+    }
+    media[id] = { ...(mr.has('deniedAt') ? { deniedAt: mr.int('deniedAt') } : {}), ...(certsRaw === undefined ? {} : { certs }) };
+  }
+  const live = r.raw('agreementLive');
+  if (typeof live !== 'boolean') throw new DomainError('INVALID_FIELD', 'payer.agreementLive must be a boolean');
+  return {
+    id: r.parsed('id', parseAccountId), status: r.oneOf('status', ['active', 'clearing', 'closed'] as const), agreementLive: live, media,
+    ...(r.has('deniedAt') ? { deniedAt: r.int('deniedAt') } : {}),
+  };
+}
+
+export function chargeToJson(c: PendingCharge): JsonValue {
+  return {
+    paymentId: c.paymentId, account: c.account, merchantId: c.merchantId, amount: c.amount.toString(), at: c.at, settledAt: c.settledAt,
+    doubleSpend: c.doubleSpend,
+    ...(c.medium === undefined ? {} : { medium: { mediaId: c.medium.mediaId, certKey: c.medium.certKey, capTotal: c.medium.capTotal.toString() } }),
+    ...(c.pointsVersion === undefined ? {} : { pointsVersion: c.pointsVersion }),
+  };
+}
+
+export function chargeFromJson(value: JsonValue): PendingCharge {
+  const r = FieldReader.of(value, 'charge', ['paymentId', 'account', 'merchantId', 'amount', 'at', 'settledAt', 'doubleSpend'], ['medium', 'pointsVersion']);
+  const ds = r.raw('doubleSpend');
+  if (typeof ds !== 'boolean') throw new DomainError('INVALID_FIELD', 'charge.doubleSpend must be a boolean');
+  let medium: PendingCharge['medium'];
+  if (r.has('medium')) {
+    const m = FieldReader.of(r.raw('medium'), 'charge.medium', ['mediaId', 'certKey', 'capTotal']);
+    medium = { mediaId: m.parsed('mediaId', parseMediaId), certKey: m.string('certKey', /^[0-9]{1,16}$/, 'a counter'), capTotal: m.positiveAmount('capTotal') };
+  }
+  return {
+    paymentId: r.string('paymentId', PAYMENT_ID, 'a payment id'), account: r.parsed('account', parseAccountId), merchantId: r.parsed('merchantId', parseMerchantId),
+    amount: r.positiveAmount('amount'), at: r.int('at'), settledAt: r.int('settledAt'), doubleSpend: ds,
+    ...(medium === undefined ? {} : { medium }), ...(r.has('pointsVersion') ? { pointsVersion: r.int('pointsVersion', 1) } : {}),
+  };
+}
+
+/** What the fold decided for one payment, as stored and as a payment read shows it. */
+export function fundedToJson(f: FundedPayment): JsonValue {
+  return {
+    paymentId: f.paymentId, account: f.account, foldedAt: f.foldedAt, points: f.points.toString(), flags: [...f.flags],
+    funding: { wallet: f.funding.wallet.toString(), credit: f.funding.credit.toString(), advance: f.funding.advance.toString() },
+  };
+}
+
+export function fundedFromJson(value: JsonValue): FundedPayment {
+  const r = FieldReader.of(value, 'funded', ['paymentId', 'account', 'foldedAt', 'points', 'flags', 'funding']);
+  const f = FieldReader.of(r.raw('funding'), 'funding', ['wallet', 'credit', 'advance']);
+  const flags = r.raw('flags');
+  if (!Array.isArray(flags) || !flags.every((x): x is FoldFlag => x === 'cap-total-exceeded' || x === 'post-closure-referred')) {
+    throw new DomainError('INVALID_FIELD', 'funded.flags must be fold flags');
+  }
+  return {
+    paymentId: r.string('paymentId', PAYMENT_ID, 'a payment id'), account: r.parsed('account', parseAccountId), foldedAt: r.int('foldedAt'),
+    points: r.nonNegativeAmount('points'), flags,
+    funding: { wallet: f.nonNegativeAmount('wallet'), credit: f.nonNegativeAmount('credit'), advance: f.nonNegativeAmount('advance') },
+  };
+}
