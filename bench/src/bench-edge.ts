@@ -255,9 +255,9 @@ async function main(): Promise<void> {
       runs.push([label, await hour(students, withEdges, overflow)]);
     }
     say(`canteen hour, ${students} students, seed 2026, embedded ledger (same seed each run; the first canteen's edge killed at 40 % of the sales, restarted at 60 %):`);
-    say('  run                               | sales | advances (count, fen) | double spends at settlement | replays stopped at the stall | refused beyond the slice | reconciled');
+    say('  run                               | sales | advanced (fen) | double spends at settlement | replays stopped at the stall | refused beyond the slice | reconciled');
     for (const [label, r] of runs) {
-      say(`  ${label.padEnd(33)} | ${String(r.sales).padStart(5)} | ${String(r.outcomes['settled-advance'] ?? 0).padStart(5)}, ${r.advanced.toString().padStart(8)}       | ${String(r.outcomes['double-spend'] ?? 0).padStart(27)} | ${`${r.stall.replaysStopped} of ${r.stall.replays}`.padStart(28)} | ${String(r.stall.refused.OVER_SLICE ?? 0).padStart(24)} | ${r.ok ? 'yes' : 'NO'}`);
+      say(`  ${label.padEnd(33)} | ${String(r.sales).padStart(5)} | ${r.advanced.toString().padStart(14)} | ${String(r.outcomes['double-spend'] ?? 0).padStart(27)} | ${`${r.stall.replaysStopped} of ${r.stall.replays}`.padStart(28)} | ${String(r.stall.refused.OVER_SLICE ?? 0).padStart(24)} | ${r.ok ? 'yes' : 'NO'}`);
     }
     for (const [label, r] of runs) {
       if (r.stall.edgeMs.length > 0) say(`  ${label}: a sale's round trip to its edge during the hour p50 ${percentile(r.stall.edgeMs, 0.5).toFixed(2)} ms, p99 ${percentile(r.stall.edgeMs, 0.99).toFixed(2)} ms (${r.stall.edgeMs.length} sales; the killed edge's refused connections included)`);

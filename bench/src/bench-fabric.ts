@@ -152,7 +152,7 @@ async function main(): Promise<void> {
           const round = plans.flatMap((batches) => (batches[k] === undefined ? [] : [batches[k] ?? '']));
           const t0 = performance.now();
           const group = await retrying(() => client.submitBatches(round));
-          for (const b of group.batches) settled += (b.counts.settled ?? 0) + (b.counts['settled-advance'] ?? 0);
+          for (const b of group.batches) settled += b.counts.settled ?? 0;
           latencies.push(performance.now() - t0);
           done += round.length;
           progressBar(label, done, txCount);
@@ -165,7 +165,7 @@ async function main(): Promise<void> {
             latencies.push(performance.now() - t0);
             lastOutcome = r.result.slice(r.result.indexOf('"outcomes"'), r.result.indexOf('"outcomes"') + 300);
             const outcome = JSON.parse(r.result) as { counts: Record<string, number> };
-            settled += (outcome.counts.settled ?? 0) + (outcome.counts['settled-advance'] ?? 0);
+            settled += outcome.counts.settled ?? 0;
             progressBar(label, ++done, txCount);
           }
         }));

@@ -92,7 +92,7 @@ async function settledOnLedger(client: SettlementClient, w: BenchWorld): Promise
   for (const t of w.terminals) {
     for (const entry of await client.batchChain(t.terminalId)) {
       const counts = typeof entry.counts === 'object' && entry.counts !== null ? entry.counts : {};
-      settled += Number(Reflect.get(counts, 'settled') ?? 0) + Number(Reflect.get(counts, 'settled-advance') ?? 0);
+      settled += Number(Reflect.get(counts, 'settled') ?? 0);
       duplicates += Number(Reflect.get(counts, 'duplicate') ?? 0);
     }
   }

@@ -3,8 +3,8 @@ import { AnswerError, Fields } from './fields.js';
 import { yuan } from './money.js';
 import { formatShortTime } from './time.js';
 
-/** What the ledger made of a payment. */
-export type Outcome = 'settled' | 'settled-advance' | 'double-spend' | 'rejected';
+/** What the ledger made of a payment (who paid for it is its funding, decided seconds later). */
+export type Outcome = 'settled' | 'double-spend' | 'rejected';
 
 /** A payment at a stall. */
 export interface Sale {
@@ -16,7 +16,8 @@ export interface Sale {
   readonly outcome: Outcome;
   readonly reason: string | undefined;
   readonly flags: readonly string[];
-  readonly funding: { readonly wallet: string; readonly credit: string; readonly advance: string } | undefined;
+  /** `pending` until the ledger's fold decides what paid: the wallet, the credit line, or an advance. */
+  readonly funding: { readonly wallet: string; readonly credit: string; readonly advance: string } | 'pending' | undefined;
   readonly points: string | undefined;
 }
 
@@ -38,17 +39,18 @@ export interface Debts {
   readonly advances: readonly Advance[];
 }
 
-const OUTCOMES: readonly Outcome[] = ['settled', 'settled-advance', 'double-spend', 'rejected'];
+const OUTCOMES: readonly Outcome[] = ['settled', 'double-spend', 'rejected'];
 
 function parseSale(value: unknown, what: string): Sale {
   const f = Fields.of(value, what);
   const outcome = OUTCOMES.find((o) => o === f.string('outcome'));
   if (outcome === undefined) throw new AnswerError(`${what}.outcome is not one the wallet knows`);
-  const funding = f.optObject('funding');
+  const pending = f.raw('funding') === 'pending';
+  const funding = pending ? undefined : f.optObject('funding');
   return {
     paymentId: f.string('paymentId'), terminalId: f.optString('terminalId'), at: f.has('at') ? f.time('at') : undefined, amount: f.minor('amount'), outcome,
     reason: f.optString('reason'), flags: f.strings('flags'),
-    funding: funding === undefined ? undefined : { wallet: funding.minor('wallet'), credit: funding.minor('credit'), advance: funding.minor('advance') },
+    funding: pending ? 'pending' : funding === undefined ? undefined : { wallet: funding.minor('wallet'), credit: funding.minor('credit'), advance: funding.minor('advance') },
     points: f.has('points') ? f.count('points') : undefined,
   };
 }
@@ -73,13 +75,12 @@ export function parseDebts(value: unknown): Debts {
   };
 }
 
-/** A payment's outcome in a few words. */
-export function outcomeWords(outcome: Outcome): string {
+/** A payment's outcome in a few words, with what paid for it once the ledger decided. */
+export function outcomeWords(outcome: Outcome, funding?: Sale['funding']): string {
   switch (outcome) {
     case 'settled':
-      return 'Paid';
-    case 'settled-advance':
-      return 'Paid, partly by an advance';
+      if (funding === 'pending') return 'Paid, being booked';
+      return funding !== undefined && /^[1-9]/.test(funding.advance) ? 'Paid, partly by an advance' : 'Paid';
     case 'double-spend':
       return 'Code used twice';
     case 'rejected':

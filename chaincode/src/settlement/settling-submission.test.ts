@@ -1,6 +1,6 @@
 import { answeredOnlyDuplicates, batchSubmissionOf, inLedgerOrder, settlingSubmission } from './settling-submission';
 
-const counts = (c: Record<string, number>): Record<string, number> => ({ settled: 0, 'settled-advance': 0, duplicate: 0, conflict: 0, rejected: 0, 'double-spend': 0, ...c });
+const counts = (c: Record<string, number>): Record<string, number> => ({ settled: 0, duplicate: 0, conflict: 0, rejected: 0, 'double-spend': 0, ...c });
 const sub = (txId: string, at: number, c: Record<string, number>) => ({ txId, at, counts: counts(c) });
 
 describe('which submission settled a batch', () => {

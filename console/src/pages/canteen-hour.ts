@@ -12,7 +12,7 @@ import { choice, csvButton, h, into, nothingYet, pagedTable } from '../ui.js';
 
 /** One meaning per colour on a page: outcomes in their own hues, lag bands in shades of blue. */
 export const OUTCOME_COLOURS: Readonly<Record<string, string>> = {
-  settled: '#2f6f4f', 'settled-advance': '#c57f1b', 'double-spend': '#b03a2e', rejected: '#6c3483', duplicate: '#7f8c8d', conflict: '#1c2833',
+  settled: '#2f6f4f', 'double-spend': '#b03a2e', rejected: '#6c3483', duplicate: '#7f8c8d', conflict: '#1c2833',
 };
 const LAG_BANDS: readonly Series[] = [
   { name: '< 1 min', colour: '#c6dbef' }, { name: '1–10 min', colour: '#6baed6' }, { name: '10–60 min', colour: '#2171b5' }, { name: '> 60 min', colour: '#08306b' },

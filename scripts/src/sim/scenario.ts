@@ -46,7 +46,7 @@ export interface Sale {
   readonly record: WireRecord;
   /** What the canteen's edge said at the stall (none without edges, or for a sale made before the hour). */
   readonly edge?: 'approved' | 'over-slice' | 'unreachable';
-  /** `paid` (settled or settled-advance), `double-spend-pair` (one of two uses of one credential), `deny-listed`, `over-cap` (both rejected: the terminal knew), `lost` (in a skipped batch). */
+  /** `paid` (settled; what funded it is the fold's), `double-spend-pair` (one of two uses of one credential), `deny-listed`, `over-cap` (both rejected: the terminal knew), `lost` (in a skipped batch). */
   expect: 'paid' | 'double-spend-pair' | 'deny-listed' | 'over-cap' | 'lost';
 }
 

@@ -53,7 +53,7 @@ function salesTable(wallet: Wallet, sales: readonly Sale[], asOf: number): HTMLE
       h('thead', {}, h('tr', {}, ...['When', 'Stall', 'Amount', 'Result', 'Points'].map((t, i) => h('th', { scope: 'col', ...(i === 2 || i === 4 ? { class: 'num' } : {}) }, t)))),
       h('tbody', {}, ...(shown.length === 0 ? [h('tr', {}, h('td', { colspan: '5' }, 'No payments yet.'))] : shown.map((s) => h('tr', { 'data-testid': 'sale', 'data-outcome': s.outcome },
         h('td', {}, s.at === undefined ? '—' : formatShortTime(s.at, wallet.timeZone)), h('td', {}, s.terminalId ?? '—'), h('td', { class: 'num' }, yuan(s.amount)),
-        h('td', { class: s.outcome === 'settled' ? 'ok' : 'bad' }, outcomeWords(s.outcome), s.reason === undefined ? '' : ` (${s.reason})`),
+        h('td', { class: s.outcome === 'settled' ? 'ok' : 'bad' }, outcomeWords(s.outcome, s.funding), s.reason === undefined ? '' : ` (${s.reason})`),
         h('td', { class: 'num' }, s.points ?? ''))))))));
 }
 
