@@ -196,6 +196,18 @@ describe('settleBatch (DESIGN §5)', () => {
     expect(ledger.invariant().ok).toBe(true);
   });
 
+  it('a double spend inside one batch: the second use is caught without any ledger read between, and later sales of the medium are flagged until its denial is published', () => {
+    const { ledger, pos } = setup();
+    ledger.open('cleo', '0', '5000');
+    const w = wallet('cleo');
+    const code = w.payCode(AT - 1000);
+    const r = ledger.settle(pos, pos.batch([pos.record(AT, '100', 'code', code), pos.record(AT + 1, '100', 'code', code), pos.record(AT + 2, '100', 'code', w.payCode(AT))]));
+    expect(codes(r)).toEqual(['settled', 'double-spend', 'settled']);
+    expect(r.outcomes[2]?.code === 'settled' && r.outcomes[2].flags).toContain('denied-after-terminal-version');
+    expect(r.denials.map((d) => d.mediaId)).toEqual(['w-cleo']); // one pending denial, however many uses
+    expect(ledger.denyListVersion).toBe(1);
+  });
+
   it('deny list: refused when the terminal already knew (merchant risk), settled and flagged when it did not', () => {
     const { ledger, pos } = setup();
     ledger.open('carol', '0', '5000');
