@@ -1,4 +1,4 @@
-import { formatMoney, formatOnBook, formatPoints, formatTime, minuteOf, sumMinor } from '../console/src/format';
+import { formatFunding, formatMoney, formatOnBook, formatPoints, formatTime, minuteOf, sumMinor } from '../console/src/format';
 
 describe('console formatting', () => {
   it.each([['0', '0.00'], ['5', '0.05'], ['-5', '-0.05'], ['1250', '12.50'], ['123456789', '1,234,567.89'], ['-100000', '-1,000.00'], ['999999999999999999', '9,999,999,999,999,999.99']])(
@@ -28,5 +28,20 @@ describe('console formatting', () => {
     expect(formatOnBook('wallet:s00008', '37')).toBe('0.37');
     expect(formatOnBook('merchant:canteen-north', '1200')).toBe('12.00');
     expect(() => formatPoints('1.5')).toThrow('not a number of points');
+  });
+
+  it("shows a payment's funding: pending until the fold, then where the money came from, the split, points and the fold's flags", () => {
+    expect(formatFunding({ payment: {}, funding: 'pending' })).toBe('pending (decided at the fold, seconds after settlement)');
+    expect(formatFunding({ payment: {}, funding: { kind: 'wallet', wallet: '1250', credit: '0', advance: '0', points: '25', flags: [], foldedAt: 1 } }))
+      .toBe('by the wallet: wallet 12.50, credit line 0.00, advance 0.00; 25 points');
+    expect(formatFunding({ payment: {}, funding: { kind: 'advance', wallet: '300', credit: '200', advance: '450', points: '0', flags: ['cap-total-exceeded'], foldedAt: 1 } }))
+      .toBe('by an advance: wallet 3.00, credit line 2.00, advance 4.50; 0 points; flags cap-total-exceeded');
+    // A closed account's sale: the guarantee fund paid at settlement, no fold.
+    expect(formatFunding({ payment: {}, funding: { kind: 'advance', wallet: '0', credit: '0', advance: '900', points: '0', flags: ['post-closure-referred'], foldedAt: null } }))
+      .toBe('by an advance: wallet 0.00, credit line 0.00, advance 9.00; 0 points; flags post-closure-referred');
+    expect(formatFunding({ payment: {}, funding: null })).toBe('not paid');
+    // Nothing said of funding (a failed read): nothing shown; a field left out is '?', never a made-up zero.
+    expect(formatFunding(null)).toBe('');
+    expect(formatFunding({ payment: {}, funding: { kind: 'credit', wallet: '0', advance: '0', points: '0', flags: [] } })).toBe('by the credit line: wallet 0.00, credit line ?, advance 0.00; 0 points');
   });
 });

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startTestGateway, type TestGateway } from '@dol/bench';
 import { GatewayClient, buildScenario, generateSigningKey, runScenario, signJws } from '@dol/scripts';
-import { formatMoney } from '../console/src/format';
+import { formatFunding, formatMoney } from '../console/src/format';
 
 /**
  * The web console in a real browser: Debian's Chromium, headless, driven by Playwright, against
@@ -230,6 +230,15 @@ describe('web console in Chromium', () => {
     for (const row of await page.getByRole('table', { name: /Double-spend cases/ }).locator('tbody tr').all()) {
       const [earlier = '', later = ''] = (await row.locator('.sale').allTextContents()).map((t) => / at ([0-9-]+ [0-9:]+)/.exec(t)?.[1] ?? '');
       expect(earlier !== '' && later !== '' && earlier <= later).toBe(true);
+    }
+    // Issue 31: each sale shows its funding as GET /v1/payments/{id} answers it. The scenario waited
+    // until no charge awaited funding, so every one is decided (the wallet, the credit line or an advance).
+    const sales = await page.locator('.sale').all();
+    for (const s of sales.slice(0, 4)) {
+      const paymentId = (await s.textContent())?.split(' ')[0] ?? '';
+      const shown = await s.locator('.funding').textContent();
+      expect({ paymentId, shown }).toEqual({ paymentId, shown: `Funding: ${formatFunding(await auditorGet(`/v1/payments/${encodeURIComponent(paymentId)}`))}` });
+      expect(shown).toMatch(/^Funding: by (the wallet|the credit line|an advance): wallet [0-9,]+\.[0-9]{2}, credit line [0-9,]+\.[0-9]{2}, advance [0-9,]+\.[0-9]{2}; [0-9,]+ points/);
     }
     await visit(page, 'auditor-debts', 'debts', (p) => p.getByRole('table', { name: /Open debts/ }).waitFor());
     // Issue 32: one account's debts found by its id (GET /v1/debts?account=), then every account's again.

@@ -79,3 +79,32 @@ export function minuteOf(ms: number, timeZone: string): string {
 export function shortId(id: string, head = 10, tail = 4): string {
   return id.length <= head + tail + 1 ? id : `${id.slice(0, head)}…${id.slice(id.length - tail)}`;
 }
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** What the money of a sale came from, by the funding's `kind` (the guarantee fund's advance if it fronted any). */
+const FUNDING_KINDS: Readonly<Record<string, string>> = { wallet: 'the wallet', credit: 'the credit line', advance: 'an advance' };
+
+/**
+ * A payment's funding from its `GET /v1/payments/{paymentId}` answer, as people read it: `pending`
+ * until the ledger's fold decides who pays (seconds after settlement), then where the money came
+ * from with the split, the points and the fold's flags; "not paid" for a payment that moved no
+ * money. '' when the answer says nothing of funding.
+ */
+export function formatFunding(answer: unknown): string {
+  const funding = isObject(answer) ? answer.funding : undefined;
+  if (funding === undefined) return '';
+  if (funding === null) return 'not paid';
+  if (funding === 'pending') return 'pending (decided at the fold, seconds after settlement)';
+  if (!isObject(funding) || typeof funding.kind !== 'string' || !Object.hasOwn(FUNDING_KINDS, funding.kind)) return `unknown (${JSON.stringify(funding)})`;
+  // A field the ledger left out shows as '?', never as a made-up zero.
+  const money = (key: string): string => {
+    const minor = funding[key];
+    return typeof minor === 'string' ? formatMoney(minor) : '?';
+  };
+  const flags = Array.isArray(funding.flags) ? funding.flags.filter((f): f is string => typeof f === 'string') : [];
+  return [
+    `by ${FUNDING_KINDS[funding.kind] ?? funding.kind}: wallet ${money('wallet')}, credit line ${money('credit')}, advance ${money('advance')}`,
+    typeof funding.points === 'string' ? formatPoints(funding.points) : '? points',
+    ...(flags.length === 0 ? [] : [`flags ${flags.join(', ')}`]),
+  ].join('; ');
+}

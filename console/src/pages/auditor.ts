@@ -1,6 +1,6 @@
-/** The auditor's console: the books, statements with proofs (and the account's media), batch chains, double spends, debts; the canteen hour is canteen-hour.ts. */
+/** The auditor's console: the books, statements with proofs (and the account's media), batch chains, double spends (each sale with its funding), debts; the canteen hour is canteen-hour.ts. */
 import { list, num, obj, text, type Api, type Me } from '../api.js';
-import { bookName, formatMoney, formatOnBook, formatPoints, formatTime, sumMinor } from '../format.js';
+import { bookName, formatFunding, formatMoney, formatOnBook, formatPoints, formatTime, sumMinor } from '../format.js';
 import { csvButton, field, h, into, longId, nothingYet, pagedTable, problemBox } from '../ui.js';
 import { accountMedia } from './account-media.js';
 import { canteenHourPage } from './canteen-hour.js';
@@ -106,9 +106,12 @@ export function auditorPages(api: Api, me: Me): Record<string, { title: string; 
       void into(root, async () => {
         const cases = list(await api.get('/v1/fraud-cases'));
         const rows = await Promise.all(cases.map(async (c) => ({ c, sales: await Promise.all(list(c, 'payments').map((id) => api.get(`/v1/payments/${encodeURIComponent(String(id))}`).catch(() => null))) })));
+        // Each sale with its funding: who paid is decided at the fold, seconds after settlement (docs/settlement.md).
         const sale = (p: unknown): HTMLElement => {
           const pay = obj(p, 'payment');
-          return h('div', { class: 'sale' }, `${text(pay, 'paymentId')} at ${time(num(pay, 'at'))}, ${money(pay, 'amount')}, ${text(pay, 'code')}`);
+          const funding = formatFunding(p);
+          return h('div', { class: 'sale' }, `${text(pay, 'paymentId')} at ${time(num(pay, 'at'))}, ${money(pay, 'amount')}, ${text(pay, 'code')}`,
+            funding === '' ? null : h('div', { class: 'funding' }, `Funding: ${funding}`));
         };
         // "Earlier" and "later" by the time of sale (the order the ledger learnt them in says nothing about which came first).
         const atOf = (p: unknown): number => (p === null ? Number.POSITIVE_INFINITY : num(obj(p, 'payment'), 'at'));
