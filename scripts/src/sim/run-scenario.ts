@@ -251,7 +251,8 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
     // The statement must prove the balances from postings, and charge exactly the student's sales.
     const st = await api.must('GET', `/v1/accounts/${s.account}/statement`, 'auditor');
     const postings = isJsonObject(st) && Array.isArray(st.postings) ? st.postings : [];
-    const charged = postings.reduce((sum: bigint, p: unknown) => (isJsonObject(p) && str(p.to).startsWith('merchant:') ? sum + BigInt(str(p.amount)) : sum), 0n);
+    // A sale leaves the student's books for the fold's suspense book (charges-awaiting-funding), once folded.
+    const charged = postings.reduce((sum: bigint, p: unknown) => (isJsonObject(p) && str(p.to) === 'charges-awaiting-funding' ? sum + BigInt(str(p.amount)) : sum), 0n);
     if (!isJsonObject(st) || st.consistent !== true || charged !== S) {
       statementMismatches += 1;
       firstStatementMismatch ||= `${s.account}: consistent ${isJsonObject(st) ? str(st.consistent) : '?'}, charged ${charged} of ${S}`;
