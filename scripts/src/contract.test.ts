@@ -187,6 +187,32 @@ describe('SettlementContract on the memory stub', () => {
   });
 });
 
+describe('SettlementContract accounts from before funding at the fold', () => {
+  it('settles an account with no payer view from the account itself, honours the counters its used map holds, and moves them to their keys at its next write', async () => {
+    const h = await ready();
+    await h.open('lee', '0', '5000');
+    // What the previous chaincode left: no payer view, and counter 1 of lee's phone used by an old payment.
+    await h.call('operator', async (_c, ctx) => {
+      const key = ctx.stub.createCompositeKey('account', ['lee']);
+      const a = JSON.parse(Buffer.from(await ctx.stub.getState(key)).toString('utf8')) as { media: Record<string, unknown> };
+      a.media['w-lee'] = { used: { 1: 'old-pos:7' }, spent: {} };
+      await ctx.stub.putState(key, Buffer.from(JSON.stringify(a)));
+      await ctx.stub.deleteState(ctx.stub.createCompositeKey('payer', ['lee']));
+    });
+    const t = h.terminal;
+    const lee = h.wallet('lee');
+    const first = await h.submit(t.batch([t.record(AT, '100', 'code', lee.payCode(AT - 1000, 60_000, 1)), t.record(AT + 1, '100', 'code', lee.payCode(AT - 900, 60_000, 2))]));
+    expect(first.outcomes.map((o) => o.code)).toEqual(['double-spend', 'settled']);
+    const has = (type: string, ...parts: string[]): boolean => h.stub.committed.has(`\u0000${[type, ...parts].join('\u0000')}\u0000`);
+    expect(has('payer', 'lee')).toBe(false); // settlement reads the account, writes nothing of it
+    await h.call('operator', (c, ctx) => c.TopUp(ctx, JSON.stringify({ topUpId: 'tu-lee', account: 'lee', amount: '100' })));
+    expect([has('payer', 'lee'), has('use', 'w-lee', '0000000000000001')]).toEqual([true, true]);
+    const again = await h.submit(t.batch([t.record(AT + 2, '100', 'code', lee.payCode(AT - 800, 60_000, 1))]));
+    expect(again.outcomes.map((o) => o.code)).toEqual(['double-spend']);
+    expect(JSON.parse(await h.call('auditor', (c, ctx) => c.CheckInvariant(ctx)))).toMatchObject({ ok: true });
+  });
+});
+
 describe('SettlementContract terminal keys', () => {
   // 32 bytes each, well-formed base64url, but (1, 1, ...) is no point of P-256.
   const offCurve = { kty: 'EC', crv: 'P-256', x: Buffer.alloc(32, 1).toString('base64url'), y: Buffer.alloc(32, 2).toString('base64url') };

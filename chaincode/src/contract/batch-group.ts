@@ -9,6 +9,8 @@ import { verifyKeyOf, type VerifyKey } from '../core/jwk';
 import type { JsonValue } from '../core/strict-json';
 import { verifyRecord, type Verdict } from '../core/verify-record';
 import type { MediaId } from '../core/ids';
+import { mediumOf, type AccountState } from '../settlement/account';
+import { payerOf } from '../settlement/payer';
 import { postingToJson, type Posting } from '../settlement/books';
 import { merchantCredit } from '../settlement/merchant-credit';
 import { edgeServedAt } from '../settlement/allowance';
@@ -16,7 +18,7 @@ import type { PayerView } from '../settlement/payer';
 import { pointsPolicyFromJson } from '../settlement/points';
 import { countOutcomes, settleBatch, useKeyOf, type Outcome, type PaymentEntry } from '../settlement/settle-batch';
 import {
-  SEQ_CHUNK, encode, pad, seqChunkFromJson, terminalFromJson, terminalToJson,
+  SEQ_CHUNK, accountFromJson, encode, pad, seqChunkFromJson, terminalFromJson, terminalToJson,
   type SeqChunk, type TerminalRecord,
 } from './codec';
 import { chargeToJson, payerFromJson } from './fold-codec';
@@ -195,13 +197,13 @@ export class BatchGroup {
   private async readPayersUsesAndChunks(judged: readonly { batch: Batch; verdicts: readonly Verdict[] }[]): Promise<void> {
     const chunkKeys = new Map<string, { terminalId: string; chunk: number }>();
     const payers = new Set<AccountId>();
-    const uses = new Map<string, { mediaId: string; ctr: number }>();
+    const uses = new Map<string, { account: AccountId; mediaId: string; ctr: number }>();
     for (const { batch, verdicts } of judged) {
       for (const r of batch.records) chunkKeys.set(chunkKey(batch.terminalId, r.seq), { terminalId: batch.terminalId, chunk: Math.floor(r.seq / SEQ_CHUNK) });
       for (const v of verdicts) {
         if (!v.ok) continue;
         payers.add(v.payer.account);
-        if (v.payer.kind === 'media') uses.set(useKeyOf(v.payer.mediaId, v.payer.ctr), { mediaId: v.payer.mediaId, ctr: v.payer.ctr });
+        if (v.payer.kind === 'media') uses.set(useKeyOf(v.payer.mediaId, v.payer.ctr), { account: v.payer.account, mediaId: v.payer.mediaId, ctr: v.payer.ctr });
       }
     }
     const chunkList = [...chunkKeys];
@@ -215,6 +217,29 @@ export class BatchGroup {
     chunkList.forEach(([key, c], i) => this.chunks.set(key, { ...c, seqs: chunkValues[i] ?? {} }));
     payerList.forEach((id, i) => this.payers.set(id, payerValues[i]));
     useList.forEach(([key], i) => this.uses.set(key, useValues[i]));
+    await this.readLegacyPayers(payerList.filter((_id, i) => payerValues[i] === undefined), useList);
+  }
+
+  /**
+   * An account opened before funding at the fold has no payer view and keeps its counters' uses in
+   * its own `used` map: its view is made from the account (read, never written here) and its old
+   * uses count. The account's next write (a top-up, a fold, an issuance) writes its payer view.
+   */
+  private async readLegacyPayers(missing: readonly AccountId[], useList: readonly (readonly [string, { account: AccountId; mediaId: string; ctr: number }])[]): Promise<void> {
+    if (missing.length === 0) return;
+    const accounts = await Promise.all(missing.map((id) => this.ledger.read(K.account, [id], accountFromJson)));
+    const legacy = new Map<AccountId, AccountState>();
+    missing.forEach((id, i) => {
+      const a = accounts[i];
+      if (a === undefined) return;
+      legacy.set(id, a);
+      this.payers.set(id, payerOf(a));
+    });
+    for (const [key, u] of useList) {
+      const a = legacy.get(u.account);
+      const old = a === undefined ? undefined : mediumOf(a, u.mediaId as MediaId)?.used[String(u.ctr)];
+      if (old !== undefined && this.uses.get(key) === undefined) this.uses.set(key, old);
+    }
   }
 
   private settleOne(index: number, batch: Batch, verdicts: readonly Verdict[], pointsVersion: number | undefined): GroupEntry {

@@ -86,6 +86,8 @@ export class Ledger {
   private readonly foldPostings: Posting[] = [];
   /** Each account's payer view as this transaction read it (canonical JSON): written again only when it changes. */
   private readonly payersRead = new Map<AccountId, string>();
+  /** Accounts read for a write that have no payer view yet (opened before funding at the fold). */
+  private readonly legacy = new Set<AccountId>();
 
   /**
    * An account about to be changed: the charges awaiting its funding are folded into it first, in
@@ -100,10 +102,15 @@ export class Ledger {
 
   /** Accounts about to be changed (undefined for unknown ids), each folded first as account() does. */
   async accounts(ids: readonly string[]): Promise<(AccountState | undefined)[]> {
-    const found = await Promise.all(ids.map((id) => Promise.all([this.read(K.account, [id], accountFromJson), this.all(K.charge, [id], chargeFromJson)])));
-    return Promise.all(found.map(async ([a, charges]) => {
+    const found = await Promise.all(ids.map((id) => Promise.all([
+      this.read(K.account, [id], accountFromJson), this.all(K.charge, [id], chargeFromJson), this.store.get(K.payer, [id]),
+    ])));
+    return Promise.all(found.map(async ([a, charges, payer]) => {
       if (a === undefined) return undefined;
-      if (!this.payersRead.has(a.id)) this.payersRead.set(a.id, canonicalJson(payerToJson(payerOf(a))));
+      if (!this.payersRead.has(a.id)) {
+        if (payer === undefined) this.legacy.add(a.id);
+        else this.payersRead.set(a.id, canonicalJson(payerToJson(payerOf(a))));
+      }
       return charges.length === 0 ? a : this.fold(a, charges);
     }));
   }
@@ -158,6 +165,13 @@ export class Ledger {
     if (this.payersRead.get(a.id) !== payer) {
       this.payersRead.set(a.id, payer);
       writes.push(this.store.put(K.payer, [a.id], Buffer.from(payer, 'utf8')));
+    }
+    if (this.legacy.delete(a.id)) {
+      // An account from before funding at the fold gets its payer view now; its counters' uses,
+      // kept in its own `used` maps until then, move to their keys, where settlement looks.
+      for (const [mediaId, m] of Object.entries(a.media)) {
+        for (const [ctr, paymentId] of Object.entries(m.used)) writes.push(this.write(K.use, [mediaId, pad(Number(ctr))], paymentId));
+      }
     }
     await Promise.all(writes);
   }
