@@ -54,6 +54,11 @@ export class LedgerError extends CodedError {
   }
 }
 
+/** Any failure of a ledger call as a LedgerError: what is not one already (a socket error, a bug in a reader) may pass. */
+export function ledgerErrorOf(error: unknown): LedgerError {
+  return error instanceof LedgerError ? error : new LedgerError('unavailable', error instanceof Error ? error.message : String(error));
+}
+
 /** Which ledger answers: a Fabric network, or the embedded ledger (one process, not a network). */
 export type LedgerKind = 'fabric' | 'embedded';
 

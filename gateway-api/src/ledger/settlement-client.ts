@@ -1,8 +1,9 @@
 import { ContractClient } from './contract-client';
 import type { LedgerPort } from './ledger-port';
-import { SETTLEMENT, type ChainEntry, type GroupBatchAnswer } from './settlement-transactions';
+import { SETTLEMENT, type ChainEntry, type ChargeRef, type DenialsPublished, type FoldAnswer, type GroupBatchAnswer, type PendingCharges } from './settlement-transactions';
 
-export type { ChainEntry, GroupBatchAnswer } from './settlement-transactions';
+export type { ChainEntry, ChargeRef, DenialsPublished, FoldAnswer, GroupBatchAnswer, PendingCharge, PendingCharges } from './settlement-transactions';
+export { FOLD_LIMITS, MAX_PENDING_PAGE } from './settlement-transactions';
 
 /** A committed SubmitBatches transaction. */
 export interface SettledGroup {
@@ -12,8 +13,8 @@ export interface SettledGroup {
 }
 
 /**
- * The settlement contract as the intake worker calls it (its transactions, arguments and answers
- * are in settlement-transactions.ts), over either ledger.
+ * The settlement contract as the intake worker and the fold scheduler call it (its transactions,
+ * arguments and answers are in settlement-transactions.ts), over either ledger.
  */
 export class SettlementClient {
   private readonly contract: ContractClient;
@@ -31,5 +32,20 @@ export class SettlementClient {
   /** A terminal's batch chain, every submission in settlement order. */
   async batchChain(terminalId: string): Promise<ChainEntry[]> {
     return this.contract.evaluate('gateway', SETTLEMENT.GetBatches(terminalId));
+  }
+
+  /** Funds charges awaiting funding in one FoldCharges transaction (within FOLD_LIMITS); those folded already are skipped. */
+  async foldCharges(pairs: readonly ChargeRef[]): Promise<FoldAnswer> {
+    return (await this.contract.submit('gateway', SETTLEMENT.FoldCharges(pairs))).answer;
+  }
+
+  /** The first `limit` charges awaiting funding, in key order (1..MAX_PENDING_PAGE). */
+  async pendingCharges(limit: number): Promise<PendingCharges> {
+    return this.contract.evaluate('gateway', SETTLEMENT.ListPendingCharges(limit));
+  }
+
+  /** Gives deny-list versions to the media found double-spent since the last call. */
+  async publishDenials(): Promise<DenialsPublished> {
+    return (await this.contract.submit('gateway', SETTLEMENT.PublishDenials())).answer;
   }
 }

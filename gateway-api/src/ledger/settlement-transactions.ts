@@ -30,6 +30,18 @@ export interface AccountView {
   readonly debtSince: number | null;
 }
 
+/** A settled sale of a statement that a fold has not funded yet (the merchant is paid). */
+export interface PendingChargeView {
+  readonly paymentId: string;
+  readonly amount: string;
+  readonly at: number;
+}
+
+function pendingChargeView(value: unknown): PendingChargeView {
+  const f = fieldsOf(value);
+  return { paymentId: text(f.paymentId), amount: amountText(f.amount), at: typeof f.at === 'number' ? f.at : 0 };
+}
+
 /** One posting of a statement. */
 export interface PostingView {
   readonly ref: string;
@@ -52,13 +64,51 @@ export interface AdvanceLine {
   readonly amount: string;
 }
 
+/** A charge awaiting funding (`charge/<account>/<paymentId>`): the payer's account and the payment. */
+export type ChargeRef = readonly [account: string, paymentId: string];
+
 /** One batch's answer in a settled group: its result as the terminal reads it back, or its refusal. */
 export interface GroupBatchAnswer {
   /** Summary and per-record outcomes (what GET /v1/batches/{receipt} shows as `result`). */
   readonly result: Record<string, unknown>;
   readonly counts: Readonly<Record<string, number>>;
+  /** The charges this submission left awaiting funding (records answered `funding: "pending"`), for the fold. */
+  readonly pending: readonly ChargeRef[];
   readonly refused?: { readonly code: string; readonly message: string };
 }
+
+/** A FoldCharges answer: how many charges it funded (those a top-up folded already are skipped), of how many accounts. */
+export interface FoldAnswer {
+  readonly folded: number;
+  readonly accounts: number;
+}
+
+/** A charge awaiting funding as ListPendingCharges answers it. */
+export interface PendingCharge {
+  readonly account: string;
+  readonly paymentId: string;
+  readonly amount: string;
+  /** Sale time and settlement time, ms (null where the contract wrote none). */
+  readonly at: number | null;
+  readonly settledAt: number | null;
+}
+
+/** A page of ListPendingCharges, in key order (account, then payment); `more` when the limit cut it. */
+export interface PendingCharges {
+  readonly charges: readonly PendingCharge[];
+  readonly more: boolean;
+}
+
+/** A PublishDenials answer: the media given deny-list versions, and the deny list's version after it. */
+export interface DenialsPublished {
+  readonly published: number;
+  readonly denyListVersion: number;
+}
+
+/** The contract's limits on one FoldCharges: charges, and distinct accounts among them. */
+export const FOLD_LIMITS = { charges: 2000, accounts: 500 } as const;
+/** The most charges one ListPendingCharges answers. */
+export const MAX_PENDING_PAGE = 5000;
 
 /** One entry of a terminal's batch chain (GetBatches), as far as the gateway reads it. */
 export interface ChainEntry extends Record<string, unknown> {
@@ -109,14 +159,55 @@ function countsOf(v: unknown): Record<string, number> {
   return out;
 }
 
+/**
+ * The charges a batch's outcomes leave awaiting funding: records answered `funding: "pending"`
+ * (a closed account's referred sale keeps its funding object and is funded already). One that
+ * names no account or payment is not folded from here; the gateway's sweep of ListPendingCharges
+ * finds every charge on the ledger whatever this answer said.
+ */
+function pendingCharges(outcomes: unknown): ChargeRef[] {
+  return listOf(outcomes).flatMap((o): ChargeRef[] => {
+    const r = fieldsOf(o);
+    return r.funding === 'pending' && typeof r.account === 'string' && typeof r.paymentId === 'string' ? [[r.account, r.paymentId]] : [];
+  });
+}
+
 /** Reads one entry of SubmitBatches' answer. */
 function groupEntry(v: unknown): GroupBatchAnswer {
   if (!isObject(v)) throw new LedgerError('refused', 'SubmitBatches answered an entry that is not an object', 'REFUSED');
   const refused = v.refused;
   if (isObject(refused)) {
-    return { result: v, counts: {}, refused: { code: typeof refused.code === 'string' ? refused.code : 'REFUSED', message: typeof refused.message === 'string' ? refused.message : '' } };
+    return { result: v, counts: {}, pending: [], refused: { code: typeof refused.code === 'string' ? refused.code : 'REFUSED', message: typeof refused.message === 'string' ? refused.message : '' } };
   }
-  return { result: v, counts: countsOf(v.counts) };
+  return { result: v, counts: countsOf(v.counts), pending: pendingCharges(v.outcomes) };
+}
+
+/** A count the contract must answer: a non-negative integer, else the answer is unusable. */
+function countField(v: unknown, fn: string, name: string): number {
+  const n = fieldsOf(v)[name];
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new LedgerError('refused', `${fn} answered without a count ${name}`, 'REFUSED');
+  return n;
+}
+
+const foldAnswer = (answer: unknown): FoldAnswer => ({ folded: countField(answer, 'FoldCharges', 'folded'), accounts: countField(answer, 'FoldCharges', 'accounts') });
+
+const denialsPublished = (answer: unknown): DenialsPublished =>
+  ({ published: countField(answer, 'PublishDenials', 'published'), denyListVersion: countField(answer, 'PublishDenials', 'denyListVersion') });
+
+/** Reads ListPendingCharges: each charge must name its account and payment, which a fold is asked for. */
+function pendingPage(answer: unknown): PendingCharges {
+  const charges = answerList(answer, 'ListPendingCharges', 'charges').map((c): PendingCharge => {
+    const f = fieldsOf(c);
+    if (typeof f.account !== 'string' || typeof f.paymentId !== 'string') throw new LedgerError('refused', 'ListPendingCharges answered a charge without its account or payment', 'REFUSED');
+    return { account: f.account, paymentId: f.paymentId, amount: amountText(f.amount), at: numberOrNull(f.at), settledAt: numberOrNull(f.settledAt) };
+  });
+  return { charges, more: fieldsOf(answer).more === true };
+}
+
+/** A page size ListPendingCharges takes: a decimal 1..MAX_PENDING_PAGE. */
+function pageLimit(limit: number): readonly string[] {
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PENDING_PAGE) throw new RangeError(`a page of pending charges holds 1 to ${MAX_PENDING_PAGE}, not ${limit}`);
+  return [String(limit)];
 }
 
 /** The documents the writes take; the contract's own parsers judge them. */
@@ -164,7 +255,9 @@ export const SETTLEMENT = {
   Payout: write(S, 'Payout', (payout: { payoutId: string; merchantId: string }) => jsonArg(payout), forwarded),
   GetPayout: query(S, 'GetPayout', (merchantId: string, payoutId: string) => two(merchantId, payoutId), storedWrite('GetPayout')),
   GetAccount: query(S, 'GetAccount', oneArg, accountView),
-  GetStatement: query(S, 'GetStatement', oneArg, (answer) => ({ postings: listOf(fieldsOf(answer).postings).map(postingView) })),
+  GetStatement: query(S, 'GetStatement', oneArg, (answer) => ({
+    postings: listOf(fieldsOf(answer).postings).map(postingView), pending: listOf(fieldsOf(answer).pending).map(pendingChargeView),
+  })),
   GetAdvances: query(S, 'GetAdvances', oneArg, advanceLines),
   ListDebts: query(S, 'ListDebts', noArgs, forwarded),
   GetPointsSupply: query(S, 'GetPointsSupply', noArgs, forwarded),
@@ -178,6 +271,12 @@ export const SETTLEMENT = {
   /** Batches settled in one transaction (group commit), one JWS a line; answers one entry per batch, in order. */
   SubmitBatches: write(S, 'SubmitBatches', (jwsList: readonly string[]) => [batchLines(jwsList)],
     (answer, jwsList) => answerList(answer, 'SubmitBatches', 'batches', jwsList.length).map(groupEntry)),
+  /** Funds charges awaiting funding (pairs [account, paymentId], within FOLD_LIMITS); charges folded already are skipped. */
+  FoldCharges: write(S, 'FoldCharges', (charges: readonly ChargeRef[]) => jsonArg(charges), foldAnswer),
+  /** The charges awaiting funding in key order (account, then payment), at most `limit` of them. */
+  ListPendingCharges: query(S, 'ListPendingCharges', pageLimit, pendingPage),
+  /** Gives deny-list versions to the media found double-spent since the last call. */
+  PublishDenials: write(S, 'PublishDenials', noArgs, denialsPublished),
   GetBatches: query(S, 'GetBatches', oneArg, (answer) => listOf(answer).filter((e): e is ChainEntry => isObject(e) && typeof e.batchSeq === 'number')),
   GetBatchByReceipt: query(S, 'GetBatchByReceipt', oneArg, (answer) => {
     const batch = fieldsOf(answer).batch;

@@ -51,13 +51,44 @@ describe('the transaction tables: every transaction the gateway calls, against t
     const call = SETTLEMENT.SubmitBatches(['a.b.c', 'd.e.f']);
     expect(call).toMatchObject({ fn: 'SubmitBatches', kind: 'write', args: ['a.b.c\nd.e.f'] });
     expect(call.read({ batches: [{ counts: { settled: 2 } }, { refused: { code: 'STALE_BATCH', message: 'm' } }] })).toEqual([
-      { result: { counts: { settled: 2 } }, counts: { settled: 2 } },
-      { result: { refused: { code: 'STALE_BATCH', message: 'm' } }, counts: {}, refused: { code: 'STALE_BATCH', message: 'm' } },
+      { result: { counts: { settled: 2 } }, counts: { settled: 2 }, pending: [] },
+      { result: { refused: { code: 'STALE_BATCH', message: 'm' } }, counts: {}, pending: [], refused: { code: 'STALE_BATCH', message: 'm' } },
     ]);
     expect(() => call.read({ batches: [{}] })).toThrow('another number of entries');
     expect(ISSUANCE.GetMedia('a-1')).toMatchObject({ fn: 'issuance:GetMedia', kind: 'query', args: ['a-1'] });
     expect(SETTLEMENT.GetPayout('m-1', 'p-1').args).toEqual(['m-1', 'p-1']);
     expect(() => PAYOUTS.GetPayoutRun('r-1').read({})).toThrow('payouts:GetPayoutRun answered without a txId');
+  });
+
+  it('reads the charges a batch left awaiting funding: records answered funding "pending", not a referred sale funded already', () => {
+    const [entry] = SETTLEMENT.SubmitBatches(['a.b.c']).read({ batches: [{ counts: { settled: 2, 'double-spend': 1 }, outcomes: [
+      { seq: 1, code: 'settled', paymentId: 'pos-1:1', account: 'ann', funding: 'pending' },
+      { seq: 2, code: 'double-spend', paymentId: 'pos-1:2', account: 'bob', funding: 'pending' },
+      { seq: 3, code: 'settled', paymentId: 'pos-1:3', account: 'cat', funding: { wallet: '0', credit: '0', advance: '0' }, flags: ['post-closure-referred'] },
+      { seq: 4, code: 'rejected', paymentId: 'pos-1:4', reason: 'BAD_SIGNATURE' },
+    ] }] });
+    expect(entry?.pending).toEqual([['ann', 'pos-1:1'], ['bob', 'pos-1:2']]);
+    expect(entry?.counts).toEqual({ settled: 2, 'double-spend': 1 });
+  });
+
+  it('writes and reads the fold\'s transactions: FoldCharges, ListPendingCharges, PublishDenials', () => {
+    const fold = SETTLEMENT.FoldCharges([['ann', 'pos-1:1'], ['ann', 'pos-1:2']]);
+    expect(fold).toMatchObject({ fn: 'FoldCharges', kind: 'write', args: ['[["ann","pos-1:1"],["ann","pos-1:2"]]'] });
+    expect(fold.read({ folded: 2, accounts: 1 })).toEqual({ folded: 2, accounts: 1 });
+    expect(() => fold.read({ folded: '2' })).toThrow('FoldCharges answered without a count folded');
+
+    const list = SETTLEMENT.ListPendingCharges(5000);
+    expect(list).toMatchObject({ fn: 'ListPendingCharges', kind: 'query', args: ['5000'] });
+    expect(list.read({ charges: [{ account: 'ann', paymentId: 'pos-1:1', amount: '250', at: 10, settledAt: 20 }], more: true })).toEqual({
+      charges: [{ account: 'ann', paymentId: 'pos-1:1', amount: '250', at: 10, settledAt: 20 }], more: true,
+    });
+    expect(() => list.read({ charges: [{ paymentId: 'pos-1:1' }], more: false })).toThrow('without its account or payment');
+    expect(() => SETTLEMENT.ListPendingCharges(0)).toThrow(RangeError);
+    expect(() => SETTLEMENT.ListPendingCharges(5001)).toThrow(RangeError);
+
+    const publish = SETTLEMENT.PublishDenials();
+    expect(publish).toMatchObject({ fn: 'PublishDenials', kind: 'write', args: [] });
+    expect(publish.read({ published: 2, denyListVersion: 14 })).toEqual({ published: 2, denyListVersion: 14 });
   });
 });
 
