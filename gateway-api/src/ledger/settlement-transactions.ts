@@ -105,9 +105,9 @@ export interface DenialsPublished {
   readonly denyListVersion: number;
 }
 
-/** The contract's limits on one FoldCharges: charges, and distinct accounts among them. */
+/** The contract's limits on one FoldCharges: charges, and distinct accounts among them (MAX_FOLD_CHARGES, MAX_FOLD_ACCOUNTS of chaincode/src/contract/fold-records.ts). */
 export const FOLD_LIMITS = { charges: 2000, accounts: 500 } as const;
-/** The most charges one ListPendingCharges answers. */
+/** The most charges one ListPendingCharges answers (the contract's MAX_PENDING_LIST). */
 export const MAX_PENDING_PAGE = 5000;
 
 /** One entry of a terminal's batch chain (GetBatches), as far as the gateway reads it. */

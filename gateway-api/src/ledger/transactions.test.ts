@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { DENY_LIST } from './deny-list-transactions';
 import { ISSUANCE } from './issuance-transactions';
 import { PAYOUTS } from './payout-transactions';
-import { SETTLEMENT } from './settlement-transactions';
+import { FOLD_LIMITS, MAX_PENDING_PAGE, SETTLEMENT } from './settlement-transactions';
 import type { AnyTransaction, ContractName } from './transaction';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -85,6 +85,11 @@ describe('the transaction tables: every transaction the gateway calls, against t
     expect(() => list.read({ charges: [{ paymentId: 'pos-1:1' }], more: false })).toThrow('without its account or payment');
     expect(() => SETTLEMENT.ListPendingCharges(0)).toThrow(RangeError);
     expect(() => SETTLEMENT.ListPendingCharges(5001)).toThrow(RangeError);
+
+    // The limits the scheduler folds and sweeps within are the contract's own.
+    const limits = readFileSync(join(ROOT, 'chaincode', 'src', 'contract', 'fold-records.ts'), 'utf8');
+    const limit = (name: string): number => Number(new RegExp(`export const ${name} = ([0-9_]+);`).exec(limits)?.[1]?.replaceAll('_', ''));
+    expect([limit('MAX_FOLD_CHARGES'), limit('MAX_FOLD_ACCOUNTS'), limit('MAX_PENDING_LIST')]).toEqual([FOLD_LIMITS.charges, FOLD_LIMITS.accounts, MAX_PENDING_PAGE]);
 
     const publish = SETTLEMENT.PublishDenials();
     expect(publish).toMatchObject({ fn: 'PublishDenials', kind: 'write', args: [] });
