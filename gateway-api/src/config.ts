@@ -102,6 +102,9 @@ const Env = z.object({
   DOL_WORKERS: int(1, 64).default(4),
   DOL_IDLE_POLL_MS: int(10, 60_000).default(250),
   DOL_MAX_BACKOFF_MS: int(100, 600_000).default(30_000),
+  // Folds (FoldCharges) one process keeps in flight, and how often it sweeps the ledger for charges no process is folding.
+  DOL_FOLDS_IN_FLIGHT: int(1, 16).default(2),
+  DOL_FOLD_SWEEP_MS: int(1_000, 3_600_000).default(30_000),
   DOL_GROUP_BATCHES: int(1, 64).default(32),
   DOL_GROUP_RECORDS: int(1, 64_000).default(4_000),
   DOL_CAMPUS_TZ: z.string().refine((tz) => {
@@ -186,7 +189,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     ...(oidc === undefined ? {} : { oidc }),
     host: e.DOL_HOST, port: e.DOL_PORT, databaseUrl: e.DOL_DATABASE_URL, dbSchema: e.DOL_DB_SCHEMA, credentials, logLevel: e.DOL_LOG_LEVEL,
     channel: e.DOL_CHANNEL, chaincode: e.DOL_CHAINCODE, campusTimeZone: e.DOL_CAMPUS_TZ,
-    worker: { concurrency: e.DOL_WORKERS, idlePollMs: e.DOL_IDLE_POLL_MS, maxBackoffMs: e.DOL_MAX_BACKOFF_MS },
+    worker: {
+      concurrency: e.DOL_WORKERS, idlePollMs: e.DOL_IDLE_POLL_MS, maxBackoffMs: e.DOL_MAX_BACKOFF_MS, folds: { inFlight: e.DOL_FOLDS_IN_FLIGHT, sweepIdleMs: e.DOL_FOLD_SWEEP_MS },
+    },
     groups: { maxBatches: e.DOL_GROUP_BATCHES, maxRecords: e.DOL_GROUP_RECORDS },
     issuerKeys: (e.DOL_ISSUER_KEYS ?? '').split(',').filter((x) => x !== '').map((pair) => {
       const [keyId = '', path = ''] = pair.split('=');

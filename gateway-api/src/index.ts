@@ -5,10 +5,10 @@ export { PROBLEM_CODES, RECORD_REASONS, SETTLE_FLAGS, isCatalogued, renderErrorC
 export { ROUTES } from './http/routes';
 export { BODY_LIMITS } from './body-limits';
 export { IntakeStore } from './intake/intake-store';
-export { IntakeWorker } from './intake/intake-worker';
-export { payerAccounts } from './intake/payers';
+export { IntakeWorker, type WorkerOptions } from './intake/intake-worker';
+export { DEFAULT_FOLD_OPTIONS, FoldScheduler, type FoldOptions } from './intake/fold-scheduler';
 export { SettlementQueue, type ClaimedGroup, type GroupLimits } from './intake/settlement-queue';
-export { SettlementClient, type SettledGroup } from './ledger/settlement-client';
+export { SettlementClient, type ChargeRef, type PendingCharge, type SettledGroup } from './ledger/settlement-client';
 export { FabricLedger, type FabricConfig, type FabricIdentity } from './ledger/fabric-ledger';
 export { EMBEDDED_NOTICE, LedgerError, domainCodeOf, type Actor, type LedgerKind, type LedgerPort, type LedgerRole } from './ledger/ledger-port';
 export { createMetrics } from './metrics';

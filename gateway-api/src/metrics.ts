@@ -8,6 +8,12 @@ export interface Metrics {
   readonly outcomes: Counter<'code'>;
   readonly refusals: Counter<'code'>;
   readonly retries: Counter<'failure'>;
+  /** FoldCharges transactions ended: committed, or refused by the contract. */
+  readonly folds: Counter<'outcome'>;
+  readonly chargesFolded: Counter;
+  readonly foldRetries: Counter<'failure'>;
+  /** PublishDenials transactions ended: committed, or refused by the contract. */
+  readonly denialPublications: Counter<'outcome'>;
   readonly requests: Counter<'route' | 'status'>;
   readonly authFailures: Counter;
   readonly authThrottled: Counter;
@@ -29,6 +35,10 @@ export function createMetrics(depth: () => Promise<number>): Metrics {
     outcomes: new Counter({ name: 'dol_record_outcomes_total', help: 'Settled records by outcome code', labelNames: ['code'], registers: [registry] }),
     refusals: new Counter({ name: 'dol_batch_refusals_total', help: 'Batches refused by the ledger, by code', labelNames: ['code'], registers: [registry] }),
     retries: new Counter({ name: 'dol_batch_retries_total', help: 'Batch submissions to be retried, by failure', labelNames: ['failure'], registers: [registry] }),
+    folds: new Counter({ name: 'dol_folds_total', help: 'FoldCharges transactions ended, by outcome (committed, refused)', labelNames: ['outcome'], registers: [registry] }),
+    chargesFolded: new Counter({ name: 'dol_charges_folded_total', help: 'Charges awaiting funding that folds funded (charges a top-up or another gateway folded first are not counted)', registers: [registry] }),
+    foldRetries: new Counter({ name: 'dol_fold_retries_total', help: 'FoldCharges transactions to be retried, by failure (retryable: MVCC conflicts with another fold or a top-up, unavailable)', labelNames: ['failure'], registers: [registry] }),
+    denialPublications: new Counter({ name: 'dol_denial_publications_total', help: 'PublishDenials transactions ended, by outcome (committed, refused)', labelNames: ['outcome'], registers: [registry] }),
     requests: new Counter({ name: 'dol_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['route', 'status'], registers: [registry] }),
     authFailures: new Counter({ name: 'dol_auth_failures_total', help: 'Requests refused 401: no valid bearer credential', registers: [registry] }),
     authThrottled: new Counter({ name: 'dol_auth_throttled_total', help: 'Requests refused 429: too many failed authentications from their address', registers: [registry] }),

@@ -1,32 +1,42 @@
 import { answeredOnlyDuplicates, batchSubmissionOf, settlingSubmission } from '@dol/chaincode';
 import type { Logger } from 'pino';
-import { LedgerError } from '../ledger/ledger-port';
-import type { SettlementClient } from '../ledger/settlement-client';
+import { ledgerErrorOf } from '../ledger/ledger-port';
+import type { SettledGroup, SettlementClient } from '../ledger/settlement-client';
 import type { Metrics } from '../metrics';
+import { DenialPublisher } from './denial-publisher';
+import { DEFAULT_FOLD_OPTIONS, FoldScheduler, type FoldOptions } from './fold-scheduler';
 import type { IntakeStore } from './intake-store';
 import type { BatchEnd, ClaimedBatch, ClaimedGroup, SettlementQueue } from './settlement-queue';
 
+/** The settlement contract's calls the worker makes, itself and through its fold scheduler and denial publisher. */
+export type WorkerLedger = Pick<SettlementClient, 'submitBatches' | 'batchChain' | 'foldCharges' | 'pendingCharges' | 'publishDenials'>;
+
 /** How the worker paces itself. */
 export interface WorkerOptions {
-  /** Groups this process keeps in flight at once (they never share a payer). */
+  /** Groups this process keeps in flight at once (from any terminals: payers are not claimed, settlement no longer writes their accounts). */
   readonly concurrency: number;
   readonly idlePollMs: number;
   readonly maxBackoffMs: number;
+  /** How folds are scheduled (DEFAULT_FOLD_OPTIONS where not given; the backoff is the worker's). */
+  readonly folds?: Partial<Pick<FoldOptions, 'inFlight' | 'sweepIdleMs'>>;
 }
 
 /**
  * Moves acknowledged batches from the durable intake to the ledger. Each loop claims a group from
  * the queue every gateway process of the organisation shares (batches heading their terminals'
- * queues, charging no student another group in flight charges), settles it with one
- * SubmitBatches transaction and records each batch's end: settled with its outcomes, refused with
- * its code, or, when the ledger was unreachable or the transaction invalid, pending again with
- * backoff (each retry is a new proposal).
+ * queues), settles it with one SubmitBatches transaction and records each batch's end: settled
+ * with its outcomes, refused with its code, or, when the ledger was unreachable or the transaction
+ * invalid, pending again with backoff (each retry is a new proposal). What settlement leaves to
+ * later transactions it hands on: the charges awaiting funding to the fold scheduler, and, after a
+ * double spend, a PublishDenials to the denial publisher.
  */
 export class IntakeWorker {
   private running = false;
   private loops: Promise<void>[] = [];
   private lastFailure: string | undefined;
   private readonly queue: SettlementQueue;
+  private readonly folds: FoldScheduler;
+  private readonly denials: DenialPublisher;
   /** Claims of this process's loops, one at a time. */
   private claiming: Promise<unknown> = Promise.resolve();
   /** The last claim found nothing: the other loops wait for news instead of asking again. */
@@ -34,12 +44,17 @@ export class IntakeWorker {
 
   constructor(
     store: IntakeStore,
-    private readonly settlement: SettlementClient,
+    private readonly settlement: WorkerLedger,
     private readonly log: Logger,
     private readonly metrics: Metrics,
     private readonly options: WorkerOptions,
   ) {
     this.queue = store.queue;
+    const folds: FoldOptions = { ...DEFAULT_FOLD_OPTIONS, ...options.folds, maxBackoffMs: options.maxBackoffMs };
+    this.denials = new DenialPublisher(settlement, log, metrics, options.maxBackoffMs, folds.sweepIdleMs);
+    this.folds = new FoldScheduler(settlement, log, metrics, folds, () => {
+      this.denials.request();
+    });
   }
 
   private isRunning(): boolean {
@@ -50,6 +65,10 @@ export class IntakeWorker {
     if (this.running) return;
     this.running = true;
     this.loops = Array.from({ length: this.options.concurrency }, (_, i) => this.loop(i));
+    this.folds.start();
+    this.denials.start();
+    // A process that died between a double spend and its publication left it waiting.
+    this.denials.request();
   }
 
   /** Lets a new group start at once, here or in another gateway process, instead of after the idle poll. */
@@ -57,23 +76,31 @@ export class IntakeWorker {
     this.queue.announce();
   }
 
-  /** Finishes the groups in flight, then stops. */
+  /** Finishes the groups, folds and publication in flight, then stops (charges not yet folded stay on the ledger for a sweep). */
   async stop(): Promise<void> {
     this.running = false;
     this.queue.wakeAll();
     await Promise.all(this.loops);
+    await this.folds.stop();
+    await this.denials.stop();
     await this.queue.stop();
   }
 
-  /** Settles everything that is due now (tests and shutdown drains); the number of batches. */
+  /**
+   * Settles everything that is due now (tests and shutdown drains), then folds every charge
+   * awaiting funding and publishes the denials: the number of batches.
+   */
   async drain(): Promise<number> {
     let n = 0;
     for (;;) {
       const group = await this.queue.claimGroup();
-      if (group === undefined) return n;
+      if (group === undefined) break;
       await this.process(group);
       n += group.batches.length;
     }
+    await this.folds.drain();
+    await this.denials.drain();
+    return n;
   }
 
   /** One claim at a time per process; after an empty one, none until news or the idle poll. */
@@ -118,6 +145,7 @@ export class IntakeWorker {
     const ends = new Map<string, BatchEnd>();
     try {
       const settled = await this.settlement.submitBatches(group.batches.map((b) => b.jws));
+      const charges = this.handOn(settled);
       for (const [i, b] of group.batches.entries()) {
         const entry = settled.batches[i];
         if (entry === undefined) {
@@ -135,9 +163,9 @@ export class IntakeWorker {
       }
       this.lastFailure = undefined;
       this.metrics.submitSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
-      this.log.info({ batches: group.batches.length, payers: group.payers.length, txId: settled.txId, block: settled.blockNumber }, 'group settled');
+      this.log.info({ batches: group.batches.length, charges, txId: settled.txId, block: settled.blockNumber }, 'group settled');
     } catch (error) {
-      const e = error instanceof LedgerError ? error : new LedgerError('unavailable', error instanceof Error ? error.message : String(error));
+      const e = ledgerErrorOf(error);
       for (const b of group.batches) {
         if (e.failure === 'refused') {
           // The transaction as a whole was refused (no risk policy, no gateway identity): final for each batch, as for one alone.
@@ -164,6 +192,17 @@ export class IntakeWorker {
         await new Promise((r) => setTimeout(r, Math.min(5_000, 100 * 2 ** Math.min(attempt, 6))));
       }
     }
+  }
+
+  /**
+   * Hands on what a committed group leaves to later transactions: its charges awaiting funding to
+   * the fold scheduler, and a publication of denials when it found a double spend. How many charges.
+   */
+  private handOn(settled: SettledGroup): number {
+    const charges = settled.batches.flatMap((b) => b.pending);
+    this.folds.add(charges);
+    if (settled.batches.some((b) => (b.counts['double-spend'] ?? 0) > 0)) this.denials.request();
+    return charges.length;
   }
 
   /**
