@@ -25,7 +25,8 @@ const text = product.map((f) => readFileSync(f, 'utf8')).join('\n');
 const all = (re: RegExp, within = text): Set<string> => new Set([...within.matchAll(re)].map((m) => m[1] ?? ''));
 /** Where the gateway turns failures into problems and batch errors: codes appear there as `code: 'X'`, `?? 'X'`, `return 'X'`. */
 const mapping = [
-  ...['http/routes.ts', 'http/app.ts', 'intake/intake-worker.ts'].map((f) => join(ROOT, 'gateway-api', 'src', f)),
+  // ledger-port.ts names the code of a ledger failure (CONTENTION for a transaction MVCC kept invalidating).
+  ...['http/routes.ts', 'http/app.ts', 'intake/intake-worker.ts', 'ledger/ledger-port.ts'].map((f) => join(ROOT, 'gateway-api', 'src', f)),
   join(ROOT, 'chaincode', 'src', 'settlement', 'issuance.ts'), // the issuing side's refusals, `{ ok: false, code: 'X' }`
 ].map((f) => readFileSync(f, 'utf8')).join('\n');
 

@@ -42,7 +42,7 @@ export function assembleGateway(parts: GatewayParts): { app: express.Express; wo
   const { store, ledger, log } = parts;
   const metrics = createMetrics(() => store.depth());
   const worker = new IntakeWorker(store, new SettlementClient(ledger), log, metrics, parts.worker);
-  const issuer = new IssuerService(ledger, parts.issuerSigners ?? [], store.queue, log, parts.issuerOptions);
+  const issuer = new IssuerService(ledger, parts.issuerSigners ?? [], log, parts.issuerOptions);
   const app = createApp({
     ledger, store, onAccepted: () => {
       worker.nudge();

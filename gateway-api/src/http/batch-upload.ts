@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { decodeBatch, parsePublicJwk, verifyBatch } from '@dol/chaincode';
 import { ApiError } from '../errors';
 import type { IntakeRow } from '../intake/intake-store';
-import { payerAccounts } from '../intake/payers';
 import { LedgerError, ledgerLabel } from '../ledger/ledger-port';
 import { SETTLEMENT } from '../ledger/settlement-transactions';
 import { contractOf, ledgerRole, ownTerminal, type Call, type Deps } from './route-kit';
@@ -80,7 +79,7 @@ export async function acceptBatch(call: Call): Promise<{ status: number; body: u
     if (earlier !== undefined) return { status: 200, body: intakeView(earlier, call.deps) };
     throw error;
   }
-  const { row, created } = await store.accept({ receipt: batch.digest, terminalId: batch.terminalId, batchSeq: batch.batchSeq, jws, recordCount: batch.records.length, payers: payerAccounts(batch) });
+  const { row, created } = await store.accept({ receipt: batch.digest, terminalId: batch.terminalId, batchSeq: batch.batchSeq, jws, recordCount: batch.records.length });
   if (created) call.deps.onAccepted();
   return { status: created ? 202 : 200, body: intakeView(row, call.deps) };
 }

@@ -193,15 +193,6 @@ export async function submitIdempotent(call: Call, lookup: Invocation<StoredWrit
   return { status: 200, body: { txId: c.txId, blockNumber: c.blockNumber, validationCode: c.validationCode, ...ledgerLabel(call.deps.ledger.kind), replayed: true, result } };
 }
 
-/**
- * A write to some accounts, serialised with every other write to them and with the settlements in
- * flight that charge them, across this organisation's gateway processes (the settlement queue):
- * concurrent top-ups to one account wait their turn instead of invalidating each other.
- */
-export function onAccounts<T>(call: Call, accounts: readonly string[], work: () => Promise<T>): Promise<T> {
-  return call.deps.store.queue.withAccounts(accounts, work);
-}
-
 export const param = (call: Call, name: string): string => {
   const v = call.params[name];
   if (v === undefined) throw new ApiError('MISSING_FIELD', `missing path parameter ${name}`);

@@ -16,7 +16,7 @@ import { EDGE_ROUTES } from './edge-routes';
 import { PAYOUT_ROUTES } from './payout-routes';
 import { STUDENT_ROUTES } from './student-routes';
 import {
-  amount, contractOf, createdAny, evaluate, id, ledgerRole, onAccounts, ownTerminal, ownTerminalOrSiteEdge, param, registeredTerminal, route, submit, submitIdempotent, type Route,
+  amount, contractOf, createdAny, evaluate, id, ledgerRole, ownTerminal, ownTerminalOrSiteEdge, param, registeredTerminal, route, submit, submitIdempotent, type Route,
 } from './route-kit';
 
 const AUDIT: readonly CallerRole[] = ['auditor', 'operator'];
@@ -153,17 +153,11 @@ export const ROUTES: readonly Route[] = [
     handle: (call) => submit(call, SETTLEMENT.SetRiskPolicy(call.body)) }),
   route({ id: 'topUp', method: 'post', path: '/v1/top-ups', roles: ['operator'], ok: [201, 200], summary: 'Top up an account (recovers debt first); idempotent on topUpId: 201 when booked, 200 when a repeat answers the top-up booked before',
     body: z.strictObject({ topUpId: id, account: id, amount }),
-    handle: (call) => {
-      const b = call.body;
-      return onAccounts(call, [b.account], () => submitIdempotent(call, SETTLEMENT.GetTopUp(b.topUpId), SETTLEMENT.TopUp(b), 201));
-    } }),
+    handle: (call) => submitIdempotent(call, SETTLEMENT.GetTopUp(call.body.topUpId), SETTLEMENT.TopUp(call.body), 201) }),
   route({ id: 'importTopUps', method: 'post', path: '/v1/top-ups/import', bodyLimit: 'import', roles: ['operator'], ok: [201, 200],
     summary: 'Book up to 500 top-ups in one transaction (a bank settlement file), in order, each idempotent on its topUpId; all or nothing: 201 when it booked any, 200 when every one was booked before',
     body: z.strictObject({ topUps: z.array(z.strictObject({ topUpId: id, account: id, amount })).min(1).max(500) }),
-    handle: (call) => {
-      const { topUps } = call.body;
-      return onAccounts(call, topUps.map((t) => t.account), async () => createdAny(await submit(call, SETTLEMENT.TopUps(topUps))));
-    } }),
+    handle: async (call) => createdAny(await submit(call, SETTLEMENT.TopUps(call.body.topUps))) }),
   { id: 'getPayout', method: 'get', path: '/v1/payouts/{merchantId}/{payoutId}', roles: ['operator', 'auditor'], ok: [200], csv: 'payout', summary: 'A payout statement: what was paid to the merchant, batch by batch',
     handle: (call) => evaluate(call, SETTLEMENT.GetPayout(param(call, 'merchantId'), param(call, 'payoutId'))) },
   route({ id: 'payout', method: 'post', path: '/v1/payouts', roles: ['operator'], ok: [201, 200], summary: "Pay a merchant its per-batch credits; idempotent on payoutId: 201 when paid, 200 when a repeat answers the payout made before",
@@ -181,7 +175,7 @@ export const ROUTES: readonly Route[] = [
     handle: (call) => submit(call, SETTLEMENT.OpenAccounts(call.body.accounts), 201) }),
   route({ id: 'setCreditLine', method: 'put', path: '/v1/accounts/{account}/credit-line', roles: ['finance'], ok: [200], summary: "Set an account's credit line",
     body: z.strictObject({ creditLine: amount }),
-    handle: (call) => onAccounts(call, [param(call, 'account')], () => submit(call, SETTLEMENT.SetCreditLine(param(call, 'account'), call.body.creditLine))) }),
+    handle: (call) => submit(call, SETTLEMENT.SetCreditLine(param(call, 'account'), call.body.creditLine)) }),
   route({ id: 'setPointsPolicy', method: 'put', path: '/v1/points-policy', roles: ['finance'], ok: [200], summary: 'Set a new version of the points policy',
     body: z.strictObject({ ratePerMille: z.number().int(), multipliers: z.record(z.string(), z.number().int()), dailyCap: amount }),
     handle: (call) => submit(call, SETTLEMENT.SetPointsPolicy(call.body)) }),
@@ -189,13 +183,13 @@ export const ROUTES: readonly Route[] = [
     body: z.strictObject({ amount }), handle: (call) => submit(call, SETTLEMENT.SetWaiverLimit(call.body.amount)) }),
   // ---- registrar ----
   { id: 'beginClearance', method: 'post', path: '/v1/clearances/{account}/begin', roles: ['registrar'], ok: [200], summary: 'Begin graduation clearance (deny-lists the account)',
-    handle: (call) => onAccounts(call, [param(call, 'account')], () => submit(call, SETTLEMENT.BeginClearance(param(call, 'account')))) },
+    handle: (call) => submit(call, SETTLEMENT.BeginClearance(param(call, 'account'))) },
   route({ id: 'approveWaiver', method: 'post', path: '/v1/clearances/{account}/waivers', roles: ['registrar'], ok: [200], summary: 'Approve waiving a debt of an account in clearance: the second registrar of four eyes (another registrar then completes)',
     body: z.strictObject({ debt: z.enum(['advance', 'credit']) }),
-    handle: (call) => onAccounts(call, [param(call, 'account')], () => submit(call, SETTLEMENT.ApproveWaiver({ account: param(call, 'account'), debt: call.body.debt }))) }),
+    handle: (call) => submit(call, SETTLEMENT.ApproveWaiver({ account: param(call, 'account'), debt: call.body.debt })) }),
   route({ id: 'completeClearance', method: 'post', path: '/v1/clearances/{account}/complete', roles: ['registrar'], ok: [200], summary: 'Resolve every open debt, refund, expire points, close',
     body: z.strictObject({ resolutions: z.array(z.strictObject({ debt: z.enum(['advance', 'credit']), resolution: z.enum(['collected', 'waived', 'referred']), reference: z.string() })).max(2) }),
-    handle: (call) => onAccounts(call, [param(call, 'account')], () => submit(call, SETTLEMENT.CompleteClearance({ account: param(call, 'account'), resolutions: call.body.resolutions }))) }),
+    handle: (call) => submit(call, SETTLEMENT.CompleteClearance({ account: param(call, 'account'), resolutions: call.body.resolutions })) }),
   // ---- audit ----
   { id: 'getAccount', method: 'get', path: '/v1/accounts/{account}', roles: ACCOUNT_READ, ok: [200], summary: 'Account balances, debt and status', handle: (call) => evaluate(call, SETTLEMENT.GetAccount(param(call, 'account'))) },
   { id: 'getStatement', method: 'get', path: '/v1/accounts/{account}/statement', roles: ACCOUNT_READ, ok: [200], csv: 'statement', summary: 'Account statement: each transaction that moved money on the account (from the key history), its postings and the balances after it, proven against the balances held', handle: (call) => evaluate(call, SETTLEMENT.GetStatement(param(call, 'account'))) },

@@ -91,9 +91,9 @@ export class IntakeStore {
         result jsonb,
         updated_at timestamptz NOT NULL DEFAULT clock_timestamp()
       )`);
-    // What scheduling needs, kept with the row at acceptance (the batch is not decoded again):
-    // the payers it charges, and the worker that has it in flight.
-    await c.query(`ALTER TABLE ${this.t} ADD COLUMN IF NOT EXISTS payers text[] NOT NULL DEFAULT '{}'`);
+    // The worker that has the batch in flight. A schema of an earlier version also has `payers`
+    // (the accounts a batch charged, for the payer claims): no longer written, left with its
+    // default so that the table stays compatible both ways.
     await c.query(`ALTER TABLE ${this.t} ADD COLUMN IF NOT EXISTS claimed_by bigint`);
     await this.queue.migrate(c);
     await this.staff.migrate(c);
@@ -169,11 +169,11 @@ export class IntakeStore {
   }
 
   /** Stores a batch once; returns its row and whether this call stored it. */
-  async accept(batch: { receipt: string; terminalId: string; batchSeq: number; jws: string; recordCount: number; payers: readonly string[] }): Promise<{ row: IntakeRow; created: boolean }> {
+  async accept(batch: { receipt: string; terminalId: string; batchSeq: number; jws: string; recordCount: number }): Promise<{ row: IntakeRow; created: boolean }> {
     // One round trip when the batch is new (the common case); a second only for a repeat upload.
     const inserted = await this.pool.query<Record<string, unknown>>(
-      `INSERT INTO ${this.t} (receipt, terminal_id, batch_seq, jws, record_count, payers) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (receipt) DO NOTHING RETURNING *`,
-      [batch.receipt, batch.terminalId, batch.batchSeq, batch.jws, batch.recordCount, [...batch.payers]],
+      `INSERT INTO ${this.t} (receipt, terminal_id, batch_seq, jws, record_count) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (receipt) DO NOTHING RETURNING *`,
+      [batch.receipt, batch.terminalId, batch.batchSeq, batch.jws, batch.recordCount],
     );
     const fresh = inserted.rows[0];
     if (fresh !== undefined) return { row: toRow(fresh), created: true };

@@ -1,6 +1,5 @@
 import { createHash, randomInt } from 'node:crypto';
 import type { Notification, Pool, PoolClient } from 'pg';
-import { ApiError } from '../errors';
 import { ident, inTransaction } from '../pg';
 
 /** How big a group of batches one transaction settles. */
@@ -23,8 +22,6 @@ export interface ClaimedBatch {
 /** Batches claimed together: settled by one SubmitBatches transaction, in this order. */
 export interface ClaimedGroup {
   readonly batches: readonly ClaimedBatch[];
-  /** Every payer account the group charges, held by this worker until the group is finished. */
-  readonly payers: readonly string[];
 }
 
 /** How one batch of a group ended. */
@@ -33,9 +30,6 @@ export type BatchEnd =
   | { readonly kind: 'refused'; readonly code: string; readonly message: string }
   | { readonly kind: 'retry'; readonly delayMs: number; readonly message: string };
 
-/** How long a write to one account waits for the settlements holding it before it answers 409. */
-export const ACCOUNT_WAIT_MS = 20_000;
-
 /** A stable 31-bit number naming this intake schema's advisory locks (first key of the two-key form). */
 function namespaceOf(schema: string): number {
   return createHash('sha256').update(`dol-intake:${schema}`).digest().readUInt32BE(0) & 0x7fffffff;
@@ -43,24 +37,23 @@ function namespaceOf(schema: string): number {
 
 /**
  * The settlement queue every gateway process of one organisation shares, in the intake database
- * (docs/gateway.md, "Scaling out"). It decides which batches settle together and makes sure that
- * no two transactions in flight, from any process, charge the same student:
+ * (docs/gateway.md, "Scaling out"). It decides which batches settle together, in each terminal's
+ * order; groups of any processes settle side by side, since settlement no longer writes the payers'
+ * accounts (docs/settlement.md, "funding at the fold"):
  *
  * - each process registers as a worker by holding a session advisory lock
  *   `pg_advisory_lock(namespace, worker)` on a connection of its own, so a worker is alive exactly
  *   while PostgreSQL holds its lock: a killed process loses it with its connection, at once;
  * - a worker claims a *group* under a transaction-level lock `(namespace, 0)`: the oldest batches
- *   that head their terminal's queue, none of whose payers another live claim holds; it records
- *   each payer in `account_claims` and the batches as claimed by it, atomically;
- * - when the group's transaction has committed (or failed) the worker records each batch's end,
- *   drops its claims and NOTIFYs the others; claims of a dead worker are dropped by the next
- *   claim, and its batches, still pending, are claimed again (the ledger deduplicates);
- * - a staff write to an account (top-up, credit line, clearance) takes a claim of its own and
- *   waits, in arrival order, until no group and no earlier write holds the account.
+ *   that head their terminal's queue, up to the group limits, marked as claimed by it;
+ * - when the group's transaction has committed (or failed) the worker records each batch's end
+ *   and NOTIFYs the others; batches of a dead worker, still pending, are claimed again by the next
+ *   claim (the ledger deduplicates).
  */
 export class SettlementQueue {
   private readonly batches: string;
-  private readonly claims: string;
+  /** The payer claims table of earlier versions, dropped by the migration. */
+  private readonly oldClaims: string;
   private readonly ns: number;
   /** First key of this schema's advisory locks. */
   get namespace(): number {
@@ -79,23 +72,19 @@ export class SettlementQueue {
     private readonly limits: GroupLimits = { maxBatches: 32, maxRecords: 4000 },
   ) {
     this.batches = `${ident(schema)}.intake_batches`;
-    this.claims = `${ident(schema)}.account_claims`;
+    this.oldClaims = `${ident(schema)}.account_claims`;
     this.ns = namespaceOf(schema);
     this.channel = `dol_queue_${this.ns.toString(16)}`;
   }
 
-  /** Creates the claims table if missing (idempotent; the intake store's migration calls it, in its transaction). */
+  /**
+   * Drops the payer claims of earlier versions (`account_claims`, idempotent; the intake store's
+   * migration calls it, in its transaction). A gateway of an earlier version still running on this
+   * schema would fail its claims: upgrade an organisation's gateway processes together, as the
+   * contract they call changed with it.
+   */
   async migrate(c: PoolClient): Promise<void> {
-    await c.query(`
-      CREATE TABLE IF NOT EXISTS ${this.claims} (
-        id bigserial PRIMARY KEY,
-        account text NOT NULL,
-        worker bigint NOT NULL,
-        kind text NOT NULL CHECK (kind IN ('group', 'write')),
-        claimed_at timestamptz NOT NULL DEFAULT clock_timestamp()
-      )`);
-    await c.query(`CREATE INDEX IF NOT EXISTS account_claims_account ON ${this.claims} (account)`);
-    await c.query(`CREATE INDEX IF NOT EXISTS account_claims_worker ON ${this.claims} (worker)`);
+    await c.query(`DROP TABLE IF EXISTS ${this.oldClaims}`);
   }
 
   /** Registers this process as a live worker and listens for the others' news (once; every use starts it). */
@@ -121,7 +110,7 @@ export class SettlementQueue {
     this.session = session;
   }
 
-  /** Stops listening and gives up the worker's lock (its claims die with it). */
+  /** Stops listening and gives up the worker's lock (its claimed batches go back to the queue with it). */
   async stop(): Promise<void> {
     await this.starting?.catch(() => undefined);
     const session = this.session;
@@ -137,7 +126,7 @@ export class SettlementQueue {
     }
   }
 
-  /** Resolves at the next news from any worker (a group finished, a write done), or after `ms`. */
+  /** Resolves at the next news from any worker (a batch waiting, a group finished), or after `ms`. */
   waitForNews(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const done = (): void => {
@@ -183,40 +172,23 @@ export class SettlementQueue {
   }
 
   /**
-   * Claims the next group: the oldest batches that head their terminal's queue and charge no
-   * student another live claim holds. Undefined when nothing can start now.
+   * Claims the next group: the oldest batches that head their terminal's queue, up to the group
+   * limits (a single batch larger than maxRecords goes alone). Undefined when nothing can start now.
    */
   async claimGroup(): Promise<ClaimedGroup | undefined> {
     const worker = await this.started();
     return inTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1, 0)', [this.ns]);
       const live = await this.liveWorkers(client);
-      await client.query(`DELETE FROM ${this.claims} WHERE NOT (worker::text = ANY($1::text[]))`, [live]);
       await client.query(`UPDATE ${this.batches} SET claimed_by = NULL WHERE status = 'pending' AND claimed_by IS NOT NULL AND NOT (claimed_by::text = ANY($1::text[]))`, [live]);
-      const { rows: heads } = await client.query<{ receipt: string; record_count: number; payers: string[] }>(`
-        SELECT b.receipt, b.record_count, b.payers FROM ${this.batches} b
+      const { rows: heads } = await client.query<{ receipt: string; record_count: number }>(`
+        SELECT b.receipt, b.record_count FROM ${this.batches} b
         WHERE b.status = 'pending' AND b.claimed_by IS NULL AND b.next_attempt_at <= clock_timestamp()
           AND NOT EXISTS (SELECT 1 FROM ${this.batches} e WHERE e.terminal_id = b.terminal_id AND e.status = 'pending'
                           AND (e.batch_seq, e.received_at, e.receipt) < (b.batch_seq, b.received_at, b.receipt))
         ORDER BY b.received_at, b.receipt LIMIT $1`, [this.limits.maxBatches * 8]);
-      if (heads.length === 0) return undefined;
-      const wanted = [...new Set(heads.flatMap((h) => h.payers))];
-      const { rows: busyRows } = await client.query<{ account: string }>(`SELECT DISTINCT account FROM ${this.claims} WHERE account = ANY($1::text[])`, [wanted]);
-      const busy = new Set(busyRows.map((r) => r.account));
-      const chosen: string[] = [];
-      const payers = new Set<string>();
-      let records = 0;
-      for (const h of heads) {
-        if (chosen.length >= this.limits.maxBatches) break;
-        if (chosen.length > 0 && records + h.record_count > this.limits.maxRecords) continue;
-        if (h.payers.some((p) => busy.has(p))) continue;
-        chosen.push(h.receipt);
-        records += h.record_count;
-        for (const p of h.payers) payers.add(p);
-      }
+      const chosen = chooseGroup(heads, this.limits);
       if (chosen.length === 0) return undefined;
-      const payerList = [...payers].sort();
-      await client.query(`INSERT INTO ${this.claims} (account, worker, kind) SELECT a, $2, 'group' FROM unnest($1::text[]) AS a`, [payerList, worker]);
       const { rows } = await client.query<{ receipt: string; terminal_id: string; batch_seq: string; jws: string; attempts: number }>(
         `UPDATE ${this.batches} SET claimed_by = $2 WHERE receipt = ANY($1::text[]) RETURNING receipt, terminal_id, batch_seq::text, jws, attempts`, [chosen, worker]);
       const byReceipt = new Map(rows.map((r) => [r.receipt, r]));
@@ -224,13 +196,12 @@ export class SettlementQueue {
         const r = byReceipt.get(receipt);
         return r === undefined ? [] : [{ receipt, terminalId: r.terminal_id, batchSeq: Number(r.batch_seq), jws: r.jws, attempts: r.attempts }];
       });
-      return { batches, payers: payerList };
+      return { batches };
     });
   }
 
-  /** Records how each batch of a group ended, drops the group's claims and tells the other workers. */
+  /** Records how each batch of a group ended and tells the other workers. */
   async finish(group: ClaimedGroup, ends: ReadonlyMap<string, BatchEnd>): Promise<void> {
-    const worker = await this.started();
     await inTransaction(this.pool, async (client) => {
       for (const b of group.batches) {
         const end = ends.get(b.receipt) ?? { kind: 'retry', delayMs: 1000, message: 'no answer for this batch' };
@@ -254,47 +225,24 @@ export class SettlementQueue {
             throw new Error('unknown batch end');
         }
       }
-      await client.query(`DELETE FROM ${this.claims} WHERE worker = $1 AND kind = 'group' AND account = ANY($2::text[])`, [worker, group.payers]);
       await this.notify(client);
     });
   }
+}
 
-  /**
-   * Runs a staff write to one account while this write alone holds it: it waits, in arrival
-   * order, for groups in flight and earlier writes to the account (from any gateway process of
-   * the organisation), and answers 409 CONTENTION with a Retry-After when that takes longer
-   * than `waitMs`. Nothing is written then.
-   */
-  withAccount<T>(account: string, work: () => Promise<T>, waitMs = ACCOUNT_WAIT_MS): Promise<T> {
-    return this.withAccounts([account], work, waitMs);
+/**
+ * The batches of the next group, from the heads of the terminals' queues in arrival order: as many
+ * as fit the group limits (a head too large for what is left waits for a later group, one larger
+ * than maxRecords goes alone).
+ */
+export function chooseGroup(heads: readonly { receipt: string; record_count: number }[], limits: GroupLimits): string[] {
+  const chosen: string[] = [];
+  let records = 0;
+  for (const h of heads) {
+    if (chosen.length >= limits.maxBatches) break;
+    if (chosen.length > 0 && records + h.record_count > limits.maxRecords) continue;
+    chosen.push(h.receipt);
+    records += h.record_count;
   }
-
-  /** As withAccount, for a write to several accounts at once (a bulk top-up): all of them or none. */
-  async withAccounts<T>(accounts: readonly string[], work: () => Promise<T>, waitMs = ACCOUNT_WAIT_MS): Promise<T> {
-    const worker = await this.started();
-    const list = [...new Set(accounts)].sort();
-    const { rows } = await this.pool.query<{ id: string }>(
-      `INSERT INTO ${this.claims} (account, worker, kind) SELECT a, $2, 'write' FROM unnest($1::text[]) AS a RETURNING id::text`, [list, worker]);
-    const ids = rows.map((r) => r.id);
-    const first = ids.reduce((m, id) => (BigInt(id) < BigInt(m) ? id : m), ids[0] ?? '0');
-    try {
-      const deadline = Date.now() + waitMs;
-      for (;;) {
-        const live = await this.liveWorkers(this.pool);
-        // Ahead of this write: any group, and any write that arrived before it, on one of its accounts.
-        const { rows: ahead } = await this.pool.query(
-          `SELECT 1 FROM ${this.claims} WHERE account = ANY($1::text[]) AND worker::text = ANY($3::text[])
-             AND NOT (id = ANY($4::bigint[])) AND (kind = 'group' OR (kind = 'write' AND id < $2::bigint)) LIMIT 1`,
-          [list, first, live, ids]);
-        if (ahead.length === 0) break;
-        const left = deadline - Date.now();
-        if (left <= 0) throw new ApiError('CONTENTION', `${list.length === 1 ? `account ${list[0] ?? ''} is` : 'accounts of this write are'} being written by settlements or earlier writes; nothing was written, retry in a moment`, 1);
-        await this.waitForNews(Math.min(left, 200));
-      }
-      return await work();
-    } finally {
-      await this.pool.query(`DELETE FROM ${this.claims} WHERE id = ANY($1::bigint[])`, [ids]);
-      await this.notify(this.pool);
-    }
-  }
+  return chosen;
 }

@@ -53,7 +53,7 @@ const until = async (condition: () => boolean): Promise<void> => {
 
 describe('issuer service grouping', () => {
   const options: IssuerOptions = { groupSize: 5, lingerMs: 10, fillMs: 60_000, concurrency: 3, keysTtlMs: 60_000 };
-  const service = (ledger: HeldLedger): IssuerService => new IssuerService(ledger.port, [signer], { withAccounts: (_a, work) => work() }, pino({ level: 'silent' }), options);
+  const service = (ledger: HeldLedger): IssuerService => new IssuerService(ledger.port, [signer], pino({ level: 'silent' }), options);
 
   it('beside a group in flight, a partial group waits to fill; a full one starts at once; the partial starts when the slot frees', async () => {
     const ledger = new HeldLedger();

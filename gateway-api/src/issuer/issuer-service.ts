@@ -1,7 +1,6 @@
 import { DomainError, mediaIdOfKey, type PublicJwk } from '@dol/chaincode';
 import type { Logger } from 'pino';
 import { ApiError } from '../errors';
-import type { SettlementQueue } from '../intake/settlement-queue';
 import { LedgerError } from '../ledger/ledger-port';
 import { IssuanceClient } from '../ledger/issuance-client';
 import type { LedgerIssuerKey, Quote } from '../ledger/issuance-transactions';
@@ -43,7 +42,7 @@ export interface IssuerOptions {
 }
 
 export const DEFAULT_ISSUER_OPTIONS: IssuerOptions = { groupSize: 500, lingerMs: 25, fillMs: 500, concurrency: 3, keysTtlMs: 60_000 };
-/** A group MVCC invalidated (a settlement charged one of its accounts meanwhile) is quoted and signed again, this often. */
+/** A group MVCC invalidated (a fold, a top-up or another gateway process wrote one of its accounts meanwhile) is quoted and signed again, this often. */
 const GROUP_ATTEMPTS = 4;
 
 type Job = { readonly queuedAt: number } & (
@@ -68,7 +67,6 @@ export class IssuerService {
   constructor(
     ledger: LedgerPort,
     private readonly signers: readonly IssuerSigner[],
-    private readonly queue: Pick<SettlementQueue, 'withAccounts'>,
     private readonly log: Logger,
     private readonly options: IssuerOptions = DEFAULT_ISSUER_OPTIONS,
   ) {
@@ -144,7 +142,7 @@ export class IssuerService {
   private async run(group: Job[]): Promise<void> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await this.queue.withAccounts(group.map((j) => j.account), () => this.quoteSignRecord(group));
+        await this.quoteSignRecord(group);
         return;
       } catch (error) {
         const retry = error instanceof LedgerError && error.failure === 'retryable' && attempt < GROUP_ATTEMPTS;
