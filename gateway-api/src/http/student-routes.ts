@@ -45,32 +45,37 @@ async function myAccount(call: Call): Promise<unknown> {
 }
 
 /** A sale as the student sees it: from the statement's postings (how it was paid) and the payment's outcome. */
-interface Sale { paymentId: string; amount: Amount; wallet: Amount; credit: Amount; advance: Amount; points: Amount }
+interface Sale { paymentId: string; amount: Amount; wallet: Amount; credit: Amount; advance: Amount; points: Amount; pending: boolean }
 
-/** A sale as GET /v1/me/sales answers it. */
+/** A sale as GET /v1/me/sales answers it: `funding` is `pending` until the ledger's fold decides who paid (seconds after settlement). */
 interface SaleRow {
   readonly paymentId: string;
   readonly terminalId: string | null;
   readonly at: number | null;
   readonly amount: string;
   readonly outcome: string;
-  readonly funding: { readonly wallet: string; readonly credit: string; readonly advance: string };
+  readonly funding: { readonly wallet: string; readonly credit: string; readonly advance: string } | 'pending';
   readonly points: string;
 }
 
+/** Where the money of a sale went from the student's books: the fold's suspense book, or a merchant (before funding at the fold). */
+const SALE_SINKS = (to: string): boolean => to === 'charges-awaiting-funding' || to.startsWith('merchant:');
+
 async function mySales(call: Call): Promise<SaleRow[]> {
   const account = me(call);
-  const { postings } = await contractOf(call).evaluate('operator', SETTLEMENT.GetStatement(account));
+  const { postings, pending } = await contractOf(call).evaluate('operator', SETTLEMENT.GetStatement(account));
   const sales = new Map<string, Sale>();
+  const empty = (ref: string): Sale => ({ paymentId: ref, amount: Amount.ZERO, wallet: Amount.ZERO, credit: Amount.ZERO, advance: Amount.ZERO, points: Amount.ZERO, pending: false });
   const books = { [`wallet:${account}`]: 'wallet', [`credit:${account}`]: 'credit', [`advance:${account}`]: 'advance' } as const;
   for (const { ref, from, to, amount: written } of postings) {
     const amount = Amount.parseNonNegative(written);
-    const sale = sales.get(ref) ?? { paymentId: ref, amount: Amount.ZERO, wallet: Amount.ZERO, credit: Amount.ZERO, advance: Amount.ZERO, points: Amount.ZERO };
+    const sale = sales.get(ref) ?? empty(ref);
     const book = Object.hasOwn(books, from) ? books[from as keyof typeof books] : undefined;
-    if (book !== undefined && to.startsWith('merchant:')) {
+    if (book !== undefined && SALE_SINKS(to)) {
       sales.set(ref, { ...sale, amount: sale.amount.add(amount), [book]: sale[book].add(amount) });
     } else if (to === `points:${account}` && sales.has(ref)) sales.set(ref, { ...sale, points: sale.points.add(amount) });
   }
+  for (const c of pending) sales.set(c.paymentId, { ...empty(c.paymentId), amount: Amount.parseNonNegative(c.amount), pending: true });
   const newest = [...sales.values()].slice(-MAX_SALES);
   // One query for all of them: the outcome and time of each sale.
   const found = await contractOf(call).evaluate('operator', SETTLEMENT.GetPaymentsById(newest.map((s) => s.paymentId)));
@@ -78,7 +83,8 @@ async function mySales(call: Call): Promise<SaleRow[]> {
     const payment = found[i];
     return {
       paymentId: s.paymentId, terminalId: payment?.terminalId ?? null, at: payment?.at ?? null, amount: s.amount.toString(),
-      outcome: payment?.code ?? 'settled', funding: { wallet: s.wallet.toString(), credit: s.credit.toString(), advance: s.advance.toString() }, points: s.points.toString(),
+      outcome: payment?.code ?? 'settled', funding: s.pending ? 'pending' : { wallet: s.wallet.toString(), credit: s.credit.toString(), advance: s.advance.toString() },
+      points: s.points.toString(),
     };
   });
   return rows.sort((x, y) => (y.at ?? 0) - (x.at ?? 0));
