@@ -2,7 +2,8 @@
  * Settlement cost inside the chaincode process: the real contract's SubmitBatch on the in-memory
  * stub, for batch sizes 1, 50, 200 and 500 with distinct payers, on one core. It measures the
  * contract's own CPU (decode, verify, settle, encode state), not Fabric: no endorsement, ordering,
- * validation or gRPC. Use it to see what batching saves inside the chaincode.
+ * validation or gRPC. Use it to see what batching saves inside the chaincode. After settling, the
+ * charges are funded by FoldCharges in folds of 500 accounts (funding at the fold), timed apart.
  * Usage: npm run bench:settle [-- --payments 2000]
  */
 import { cpus } from 'node:os';
@@ -27,7 +28,9 @@ const operator = new TestIdentity('OperatorMSP', 'operator');
 const finance = new TestIdentity('CampusMSP', 'finance');
 const gateway = new TestIdentity('OperatorMSP', 'gateway');
 
-async function measure(size: number): Promise<{ size: number; paymentsPerSec: number; txPerSec: number; callsPerPayment: number }> {
+interface Row { size: number; paymentsPerSec: number; txPerSec: number; callsPerPayment: number; foldedPerSec: number; foldCallsPerCharge: number }
+
+async function measure(size: number): Promise<Row> {
   const stub = new MemoryStub();
   const contract = new SettlementContract();
   let n = 0;
@@ -50,21 +53,35 @@ async function measure(size: number): Promise<{ size: number; paymentsPerSec: nu
     const w = PayerMedium.issue(issuer, { mediaId: `w${i}`, kind: 'wallet', account: `a${i}`, group: 'g', capPerPayment: '5000', capTotal: '20000', ctrFrom: 1, ctrTo: 100, nbf: NOW - 1e8, exp: NOW + 1e8 }, 'ES256');
     records.push(pos.record(NOW - 60_000 + i, '100', 'code', w.payCode(NOW - 61_000)));
   }
-  const batches: string[] = [];
-  for (let i = 0; i < records.length; i += size) batches.push(pos.batch(records.slice(i, i + size)));
+  const batches: { jws: string; records: number }[] = [];
+  for (let i = 0; i < records.length; i += size) batches.push({ jws: pos.batch(records.slice(i, i + size)), records: records.slice(i, i + size).length });
   let calls = 0;
+  const charges: [string, string][] = [];
   const started = process.hrtime.bigint();
-  for (const jws of batches) {
-    const out = JSON.parse(String(await run(gateway, (ctx) => contract.SubmitBatch(ctx, jws)))) as { counts: { settled: number } };
-    if (out.counts.settled !== Math.min(size, PAYMENTS)) throw new Error('not all settled');
+  for (const { jws, records: count } of batches) {
+    const out = JSON.parse(String(await run(gateway, (ctx) => contract.SubmitBatch(ctx, jws)))) as { counts: { settled: number }; outcomes: { account?: string; paymentId: string; funding?: unknown }[] };
+    if (out.counts.settled !== count) throw new Error('not all settled');
     calls += stub.lastStateCalls;
+    for (const o of out.outcomes) if (o.funding === 'pending' && o.account !== undefined) charges.push([o.account, o.paymentId]);
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { size, paymentsPerSec: PAYMENTS / seconds, txPerSec: batches.length / seconds, callsPerPayment: calls / PAYMENTS };
+  let foldCalls = 0;
+  const foldStarted = process.hrtime.bigint();
+  for (let i = 0; i < charges.length; i += 500) {
+    const slice = charges.slice(i, i + 500);
+    const out = JSON.parse(String(await run(gateway, (ctx) => contract.FoldCharges(ctx, JSON.stringify(slice))))) as { folded: number };
+    if (out.folded !== slice.length) throw new Error('not all folded');
+    foldCalls += stub.lastStateCalls;
+  }
+  const foldSeconds = Number(process.hrtime.bigint() - foldStarted) / 1e9;
+  return {
+    size, paymentsPerSec: PAYMENTS / seconds, txPerSec: batches.length / seconds, callsPerPayment: calls / PAYMENTS,
+    foldedPerSec: charges.length / foldSeconds, foldCallsPerCharge: foldCalls / Math.max(1, charges.length),
+  };
 }
 
 async function main(): Promise<void> {
-  const rows = [];
+  const rows: Row[] = [];
   for (const size of [1, 50, 200, 500]) {
     process.stderr.write(`batch size ${size}...\n`);
     rows.push(await measure(size));
@@ -74,8 +91,8 @@ async function main(): Promise<void> {
   process.stdout.write([
     `command: npm run bench:settle -- --payments ${PAYMENTS}`,
     `machine: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, node ${process.version}; one core; contract on the in-memory stub (no Fabric)`,
-    'batch size | payments/s | transactions/s | state calls/payment | ratio to size 1',
-    ...rows.map((r) => `${String(r.size).padStart(10)} | ${f(r.paymentsPerSec).padStart(10)} | ${f(r.txPerSec).padStart(14)} | ${r.callsPerPayment.toFixed(2).padStart(19)} | ${(r.paymentsPerSec / base).toFixed(1)}`),
+    'batch size | payments/s | transactions/s | state calls/payment | ratio to size 1 | folded charges/s (folds of 500 accounts) | fold state calls/charge',
+    ...rows.map((r) => `${String(r.size).padStart(10)} | ${f(r.paymentsPerSec).padStart(10)} | ${f(r.txPerSec).padStart(14)} | ${r.callsPerPayment.toFixed(2).padStart(19)} | ${(r.paymentsPerSec / base).toFixed(1).padStart(15)} | ${f(r.foldedPerSec).padStart(40)} | ${r.foldCallsPerCharge.toFixed(2)}`),
     '',
   ].join('\n'));
 }

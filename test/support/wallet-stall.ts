@@ -41,7 +41,7 @@ export class WalletStall {
     return this.terminal.sell({ medium: 'code', credential: qrText }, Amount.parse(amount), Date.now());
   }
 
-  /** Seals and uploads every sale, then reads the outcomes back until all are settled (bounded by `deadlineMs`). */
+  /** Seals and uploads every sale, reads the outcomes back until all are settled, then waits for their funding (bounded by `deadlineMs`). */
   async uploadAndSettle(deadlineMs = 120_000): Promise<void> {
     this.terminal.seal();
     const target = { url: this.url, token: this.token };
@@ -51,6 +51,14 @@ export class WalletStall {
     while ((await this.terminal.readBack(target)) > 0) {
       if (Date.now() > until) throw new Error(`${this.terminalId}: batches not settled within ${String(deadlineMs)} ms`);
       await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // Who paid is decided at the fold the gateway runs right after: wait until each paid sale is funded.
+    const paid = (await this.must('GET', `/v1/payments?terminalId=${this.terminalId}`, 'auditor')) as unknown as { paymentId: string; code: string }[];
+    for (const p of paid.filter((x) => x.code === 'settled' || x.code === 'double-spend')) {
+      while ((await this.must('GET', `/v1/payments/${p.paymentId}`, 'auditor')).funding === 'pending') {
+        if (Date.now() > until) throw new Error(`${p.paymentId}: not funded within ${String(deadlineMs)} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
     }
   }
 
