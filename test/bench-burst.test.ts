@@ -8,6 +8,6 @@ import { runBench } from './support/run-bench';
  */
 it('bench:burst with 2,000 students runs to its end and reconciles', async () => {
   const text = await runBench('bench/dist/bench-burst.js', ['--students', '2000', '--terminals', '20', '--batch-size', '100']);
-  expect(text).toMatch(/reconnect burst: \d+ sales in \d+ batches/);
+  expect(text).toMatch(/reconnect burst: \d+ sales in \d+ batches.*every charge funded \(the last fold\) [0-9.]+ s/);
   expect(text).toMatch(/RECONCILED: \d+ sales/);
 });

@@ -65,6 +65,7 @@ async function main(): Promise<void> {
       progressBar(label, d, t);
     });
     const seconds = (report.lastSettledMs - report.firstUploadMs) / 1000;
+    const fundedSeconds = (report.lastFundedMs - report.firstUploadMs) / 1000;
     const cpuMs = (cpuAtSettled.user + cpuAtSettled.system - cpuAtBurst.user - cpuAtBurst.system) / 1000;
     const contractMs = busyAtSettled - busyAtBurst;
     process.stdout.write([
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
       `command: npm run bench:burst -- --students ${students} --terminals ${terminals} --batch-size ${batchSize} --store ${storeKind} --workers ${workers} --group-batches ${groups.maxBatches} --group-records ${groups.maxRecords}`,
       `machine: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, node ${process.version}; one process: load generator, gateway, intake worker (${workers} loops), embedded ledger (${ledgerStore.description}); PostgreSQL local; not Fabric`,
       `embedded ledger: ${ledger.height} blocks; invalidated and simulated again: ${[...ledger.invalidated].map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`,
-      `reconnect burst: ${report.sales} sales in ${report.uploads} batches from ${terminals} terminals, first upload to last settlement ${seconds.toFixed(1)} s: ${(report.sales / seconds).toFixed(0)} sales/s`,
+      `reconnect burst: ${report.sales} sales in ${report.uploads} batches from ${terminals} terminals, first upload to last settlement ${seconds.toFixed(1)} s: ${(report.sales / seconds).toFixed(0)} sales/s; every charge funded (the last fold) ${fundedSeconds.toFixed(1)} s`,
       `CPU during the burst: ${((cpuMs / 1000 / seconds) * 100).toFixed(0)} % of a core; inside SubmitBatches (contract) ${(contractMs / 1000).toFixed(1)} s = ${((contractMs / cpuMs) * 100).toFixed(0)} % of it`,
       '',
       formatReport(report),

@@ -208,7 +208,10 @@ async function main(): Promise<void> {
 
     // ---- 2. the reconnect burst through the gateway API ----
     let topUps: { statuses: Record<string, number>; seconds: number; wallet: string } | undefined;
-    let burst: { seconds: number; sales: number; batches: number; reconciled: boolean; cpu: Map<string, number>; table: string; invalidated: number } | undefined;
+    let burst: {
+      seconds: number; fundedSeconds: number; sales: number; batches: number; reconciled: boolean; cpu: Map<string, number>; table: string;
+      invalidated: number; invalidatedByCode: Record<string, number>; doubleSpends: number;
+    } | undefined;
     if (BURST_STUDENTS > 0) {
       // GATEWAYS OperatorOrg gateway instances over one intake schema, each accepting uploads and settling from the shared queue.
       const cli = { ordererAddress: `127.0.0.1:${l.ports.orderer(0)}`, peerAddress: peer.endpoint };
@@ -228,12 +231,18 @@ async function main(): Promise<void> {
         };
         const report = await runScenario(scenario, new GatewayClient(gateway.url, gateway.tokens, gateways.map((g) => g.url)), settle, (label, d, t) => {
           if (label === 'uploads' && d === 0) before = cpuSnapshot(l);
+          if (label === 'funded') after = cpuSnapshot(l); // settlement and the folds, not the reconciliation's reads
           progressBar(label, d, t);
         }, 64);
         const seconds = (report.lastSettledMs - report.firstUploadMs) / 1000;
+        const fundedSeconds = (report.lastFundedMs - report.firstUploadMs) / 1000;
+        const invalidatedByCode = Object.fromEntries(ledger.invalidated);
         const invalidated = [...ledger.invalidated.values()].reduce((a, n) => a + n, 0);
-        burst = { seconds, sales: report.sales, batches: report.uploads, reconciled: report.ok, cpu: cpuDelta(before, after), table: formatReport(report), invalidated };
-        say(`burst: ${report.sales} sales in ${report.uploads} batches from ${BURST_TERMINALS} terminals, first upload to last commit ${seconds.toFixed(1)} s, ${report.ok ? 'RECONCILED' : 'NOT RECONCILED'}`);
+        burst = {
+          seconds, fundedSeconds, sales: report.sales, batches: report.uploads, reconciled: report.ok, cpu: cpuDelta(before, after), table: formatReport(report),
+          invalidated, invalidatedByCode, doubleSpends: report.outcomes['double-spend'] ?? 0,
+        };
+        say(`burst: ${report.sales} sales in ${report.uploads} batches from ${BURST_TERMINALS} terminals, first upload to last commit ${seconds.toFixed(1)} s, every charge funded ${fundedSeconds.toFixed(1)} s, ${report.ok ? 'RECONCILED' : 'NOT RECONCILED'}`);
         // ---- 3. parallel writes to one account: 16 top-ups at once, through both gateways ----
         const account = 'hot-topups';
         await new GatewayClient(gateway.url, gateway.tokens).must('POST', '/v1/accounts', 'finance', { account, group: 'ug-2026', creditLine: '0' });
@@ -280,7 +289,7 @@ async function main(): Promise<void> {
       ...names.map((n) => `${n.padEnd(28)}${results.map((r) => ((r.cpu.get(n) ?? 0) / (r.payments / 1000)).toFixed(2).padStart(10)).join('')}${burst ? ((burst.cpu.get(n) ?? 0) / (burst.sales / 1000)).toFixed(2).padStart(10) : ''}`),
       '',
       topUps ? `16 parallel top-ups of 100 to one account over ${GATEWAYS} gateways: ${JSON.stringify(topUps.statuses)} (status: count) in ${topUps.seconds.toFixed(1)} s; wallet after ${topUps.wallet}` : '',
-      burst ? `reconnect burst: ${burst.sales} sales from ${BURST_STUDENTS} students in ${burst.batches} batches of ≤200 from ${BURST_TERMINALS} terminals through the gateway API (${GATEWAYS} OperatorOrg gateway instances over one intake schema, ${WORKERS} workers each, groups of at most ${GROUPS.maxBatches} batches / ${GROUPS.maxRecords} records): first upload to last commit ${burst.seconds.toFixed(1)} s = ${(burst.sales / burst.seconds).toFixed(0)} sales/s, ${burst.reconciled ? 'reconciled exactly' : 'NOT RECONCILED'}, invalidated by the peers: ${burst.invalidated}` : 'reconnect burst: not run (--burst-students 0)',
+      burst ? `reconnect burst: ${burst.sales} sales from ${BURST_STUDENTS} students in ${burst.batches} batches of ≤200 from ${BURST_TERMINALS} terminals through the gateway API (${GATEWAYS} OperatorOrg gateway instances over one intake schema, ${WORKERS} workers each, groups of at most ${GROUPS.maxBatches} batches / ${GROUPS.maxRecords} records): first upload to last commit ${burst.seconds.toFixed(1)} s = ${(burst.sales / burst.seconds).toFixed(0)} sales/s, every charge funded (the last fold) ${burst.fundedSeconds.toFixed(1)} s, ${burst.reconciled ? 'reconciled exactly' : 'NOT RECONCILED'}, invalidated by the peers: ${burst.invalidated} ${JSON.stringify(burst.invalidatedByCode)} (double spends in the burst: ${burst.doubleSpends}; two uses of one code settling at once is a genuine conflict, and so is a fold racing another of the same account)` : 'reconnect burst: not run (--burst-students 0)',
       '',
     ];
     process.stdout.write(`${lines.join('\n')}\n${burst?.table ?? ''}\n`);
@@ -294,7 +303,12 @@ async function main(): Promise<void> {
       certificate_cache: compare ? { size: COMPARE_SIZE, payments_per_s_off: Math.round(compare.off.paymentsPerS), payments_per_s_on: Math.round(compare.on.paymentsPerS) } : null,
       ratio_best_to_size1: base && best ? Number((best.paymentsPerS / base.paymentsPerS).toFixed(1)) : null,
       burst_30000_s: burst && BURST_STUDENTS === 30000 ? Number(burst.seconds.toFixed(1)) : null,
-      burst: burst ? { students: BURST_STUDENTS, sales: burst.sales, batches: burst.batches, seconds: Number(burst.seconds.toFixed(1)), reconciled: burst.reconciled } : null,
+      burst: burst ? {
+        students: BURST_STUDENTS, sales: burst.sales, batches: burst.batches, seconds: Number(burst.seconds.toFixed(1)), reconciled: burst.reconciled,
+        settled_s: Number(burst.seconds.toFixed(1)), funded_s: Number(burst.fundedSeconds.toFixed(1)), gateways: GATEWAYS,
+        invalidated: burst.invalidated, invalidated_by_code: burst.invalidatedByCode, double_spends: burst.doubleSpends,
+        cpu_s_per_1000_payments: perProcess(burst.cpu, burst.sales),
+      } : null,
       gateways: burst ? GATEWAYS : null,
       parallel_topups_16: topUps ?? null,
       invalidated: burst ? burst.invalidated : null,

@@ -25,6 +25,8 @@ export interface RunReport {
   readonly uploads: number;
   readonly firstUploadMs: number;
   readonly lastSettledMs: number;
+  /** When no charge awaited funding any more (the folds done). */
+  readonly lastFundedMs: number;
   /** What the stalls did (the terminals' and edges' own decisions). */
   readonly stall: StallReport;
   /** Outcomes of the hour's batches by code, and the advances (minor units) the operator fronted in them. */
@@ -140,6 +142,15 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
   });
   await settle(receipts);
   const lastSettled = Date.now();
+  // Who paid for each sale is decided at the fold, which the gateway runs as soon as batches settle:
+  // wait until no charge awaits funding, then read the books.
+  for (;;) {
+    const page = await api.must('GET', '/v1/pending-charges?limit=1', 'auditor');
+    if (isJsonObject(page) && Array.isArray(page.charges) && page.charges.length === 0) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const lastFunded = Date.now();
+  progress('funded', 1, 1);
 
   // ---- the model: what must be true ----
   const all = uploadsAll.flatMap((u) => u.sales);
@@ -168,14 +179,6 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
   merchantTotal.set(setupMerchant, (merchantTotal.get(setupMerchant) ?? 0n) + 600n);
 
   // ---- the ledger, through the auditor's endpoints ----
-  // Who paid for each sale is decided at the fold, which the gateway runs as soon as batches settle:
-  // wait until no charge awaits funding (the invariant's pending count), then read the books.
-  for (;;) {
-    const inv = await api.must('GET', '/v1/invariant', 'auditor');
-    const waiting = isJsonObject(inv) && isJsonObject(inv.pending) ? inv.pending.charges : undefined;
-    if (waiting === 0) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
   const counts: Record<string, number> = {};
   const flags: Record<string, number> = {};
   let advanced = 0n;
@@ -285,7 +288,7 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
   const invariant = await api.must('GET', '/v1/invariant', 'auditor');
   check("books' invariant", 'ok, sum 0', isJsonObject(invariant) && invariant.ok === true ? `ok, sum ${str(invariant.sum)}` : JSON.stringify(invariant));
 
-  return { checks, ok: checks.every((c) => c.ok), sales: all.length, uploads: receipts.length, firstUploadMs: firstUpload, lastSettledMs: lastSettled, stall: rush.stall, outcomes: counts, advanced, ...(edges === undefined ? {} : { edgeSites: edges.sites }) };
+  return { checks, ok: checks.every((c) => c.ok), sales: all.length, uploads: receipts.length, firstUploadMs: firstUpload, lastSettledMs: lastSettled, lastFundedMs: lastFunded, stall: rush.stall, outcomes: counts, advanced, ...(edges === undefined ? {} : { edgeSites: edges.sites }) };
 }
 
 /** The report as a table. */
