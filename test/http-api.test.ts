@@ -152,6 +152,14 @@ describe('batch intake', () => {
     expect(await worker.drain()).toBe(1);
     const status = await call('GET', `/v1/batches/${String(first.body.receipt)}`, 'terminal');
     expect(status.body).toMatchObject({ status: 'settled', result: { counts: { settled: 2 } } });
+    // The drain folded what settled: each sale's funding is decided, none waits.
+    const [annSale, benSale] = (status.body.result as { outcomes: { paymentId: string; funding: unknown }[] }).outcomes;
+    expect([annSale?.funding, benSale?.funding]).toEqual(['pending', 'pending']);
+    expect((await call('GET', `/v1/payments/${String(annSale?.paymentId)}`, 'auditor')).body).toMatchObject({ funding: { kind: 'wallet', wallet: '1200', credit: '0', advance: '0' } });
+    const waiting = (await call('GET', '/v1/pending-charges?limit=5000', 'auditor')).body as { charges: { paymentId: string }[] };
+    expect(waiting.charges.map((c) => c.paymentId)).not.toContain(annSale?.paymentId);
+    expect((await call('GET', '/v1/pending-charges?limit=0', 'auditor')).status).toBe(400);
+    expect((await call('GET', '/v1/pending-charges', 'terminal')).status).toBe(403);
     const proof = await call('GET', `/v1/proofs/${String(status.body.txId)}`, 'auditor');
     expect(proof.body).toMatchObject({ validationCode: 'VALID', blockNumber: status.body.blockNumber, channel: 'campus', ledger: lut.kind });
     expect(status.body.ledger).toBe(lut.kind);
