@@ -156,7 +156,7 @@ describe('batch intake', () => {
     const [annSale, benSale] = (status.body.result as { outcomes: { paymentId: string; funding: unknown }[] }).outcomes;
     expect([annSale?.funding, benSale?.funding]).toEqual(['pending', 'pending']);
     expect((await call('GET', `/v1/payments/${String(annSale?.paymentId)}`, 'auditor')).body).toMatchObject({ funding: { kind: 'wallet', wallet: '1200', credit: '0', advance: '0' } });
-    const waiting = (await call('GET', '/v1/pending-charges?limit=5000', 'auditor')).body as { charges: { paymentId: string }[] };
+    const waiting = (await call('GET', '/v1/pending-charges?limit=5000', 'auditor')).body as unknown as { charges: { paymentId: string }[] };
     expect(waiting.charges.map((c) => c.paymentId)).not.toContain(annSale?.paymentId);
     expect((await call('GET', '/v1/pending-charges?limit=0', 'auditor')).status).toBe(400);
     expect((await call('GET', '/v1/pending-charges', 'terminal')).status).toBe(403);

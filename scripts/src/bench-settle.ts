@@ -7,7 +7,7 @@
  * Usage: npm run bench:settle [-- --payments 2000]
  */
 import { cpus } from 'node:os';
-import { SettlementContract } from '@dol/chaincode/contract';
+import { FundingContract, SettlementContract } from '@dol/chaincode/contract';
 import { MemoryStub, TestIdentity, testContext } from '@dol/chaincode/testing';
 import { Issuer, PayerMedium, Terminal, type WireRecord } from './signer';
 import { positiveIntOption } from './options';
@@ -69,7 +69,7 @@ async function measure(size: number): Promise<Row> {
   const foldStarted = process.hrtime.bigint();
   for (let i = 0; i < charges.length; i += 500) {
     const slice = charges.slice(i, i + 500);
-    const out = JSON.parse(String(await run(gateway, (ctx) => contract.FoldCharges(ctx, JSON.stringify(slice))))) as { folded: number };
+    const out = JSON.parse(String(await run(gateway, (ctx) => new FundingContract().FoldCharges(ctx, JSON.stringify(slice))))) as { folded: number };
     if (out.folded !== slice.length) throw new Error('not all folded');
     foldCalls += stub.lastStateCalls;
   }

@@ -1,4 +1,4 @@
-import { SettlementContract } from '@dol/chaincode/contract';
+import { FundingContract, SettlementContract } from '@dol/chaincode/contract';
 import { MemoryStub } from '@dol/chaincode/testing';
 import { canonicalJson } from '@dol/chaincode';
 import { ROLE_IDENTITIES, StubRunner, type Ctx, type Who } from './contract-harness';
@@ -14,6 +14,7 @@ const AT = NOW - 3_600_000;
 
 class Harness {
   readonly contract = new SettlementContract();
+  readonly fundingContract = new FundingContract();
   /** Ledger time of the next transaction. */
   clock = NOW;
   private readonly runner = new StubRunner(new MemoryStub(), (stub, n) => {
@@ -57,13 +58,13 @@ class Harness {
 
   /** What the gateway does after settling: fold every pending charge (FoldCharges) and publish the denials. */
   async fold(): Promise<{ folded: number; published: number }> {
-    const { charges } = JSON.parse(await this.call('gateway', (c, ctx) => c.ListPendingCharges(ctx, '5000'))) as { charges: { account: string; paymentId: string }[] };
+    const { charges } = JSON.parse(await this.call('gateway', (_c, ctx) => this.fundingContract.ListPendingCharges(ctx, '5000'))) as { charges: { account: string; paymentId: string }[] };
     let folded = 0;
     for (let i = 0; i < charges.length; i += 2000) {
       const pairs = charges.slice(i, i + 2000).map((c) => [c.account, c.paymentId]);
-      folded += (JSON.parse(await this.call('gateway', (c, ctx) => c.FoldCharges(ctx, JSON.stringify(pairs)))) as { folded: number }).folded;
+      folded += (JSON.parse(await this.call('gateway', (_c, ctx) => this.fundingContract.FoldCharges(ctx, JSON.stringify(pairs)))) as { folded: number }).folded;
     }
-    const { published } = JSON.parse(await this.call('gateway', (c, ctx) => c.PublishDenials(ctx))) as { published: number };
+    const { published } = JSON.parse(await this.call('gateway', (_c, ctx) => this.fundingContract.PublishDenials(ctx))) as { published: number };
     return { folded, published };
   }
 
@@ -180,8 +181,8 @@ describe('SettlementContract on the memory stub', () => {
     expect(['charge', 'use', 'payer'].map(touched)).toEqual([true, true, true]);
     // The fold of the 500 charges: per account a read of the account and of its charge, a write of the
     // account and of the payment's funding, the charge's deletion; and the fold's postings once.
-    const { charges } = JSON.parse(await h.call('gateway', (c, ctx) => c.ListPendingCharges(ctx, '5000'))) as { charges: { account: string; paymentId: string }[] };
-    await h.call('gateway', (c, ctx) => c.FoldCharges(ctx, JSON.stringify(charges.map((c2) => [c2.account, c2.paymentId]))));
+    const { charges } = JSON.parse(await h.call('gateway', (_c, ctx) => h.fundingContract.ListPendingCharges(ctx, '5000'))) as { charges: { account: string; paymentId: string }[] };
+    await h.call('gateway', (_c, ctx) => h.fundingContract.FoldCharges(ctx, JSON.stringify(charges.map((c2) => [c2.account, c2.paymentId]))));
     expect(h.stub.lastStateCalls).toBe(5 * 500 + 1);
     expect(touched('charge')).toBe(false);
   });

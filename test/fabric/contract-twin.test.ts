@@ -161,11 +161,11 @@ describe('the contract under real endorsement answers as its model does', () => 
     expect(outcomeCodes(spent)).toEqual(['double-spend']);
 
     // The gateway's part after settling: fold every pending charge, publish the double spend's denial.
-    const pending = JSON.parse(await real.evaluate('gateway', 'ListPendingCharges', ['5000'])) as { charges: { account: string; paymentId: string }[] };
+    const pending = JSON.parse(await real.evaluate('gateway', 'funding:ListPendingCharges', ['5000'])) as { charges: { account: string; paymentId: string }[] };
     expect(pending.charges.length).toBeGreaterThan(0);
-    expect(await write('gateway', 'FoldCharges', JSON.stringify(pending.charges.map((c) => [c.account, c.paymentId])))).toMatchObject({ folded: pending.charges.length });
-    expect(await write('gateway', 'PublishDenials')).toMatchObject({ published: 1 });
-    expect(await write('gateway', 'PublishDenials')).toMatchObject({ published: 0 });
+    expect(await write('gateway', 'funding:FoldCharges', JSON.stringify(pending.charges.map((c) => [c.account, c.paymentId])))).toMatchObject({ folded: pending.charges.length });
+    expect(await write('gateway', 'funding:PublishDenials')).toMatchObject({ published: 1 });
+    expect(await write('gateway', 'funding:PublishDenials')).toMatchObject({ published: 0 });
 
     // A top-up recovers bob's advance first, then his credit line, then fills the wallet.
     const topUp = await write('operator', 'TopUp', JSON.stringify({ topUpId: 'tu-bob', account: 'bob', amount: '2000' }));

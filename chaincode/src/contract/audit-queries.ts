@@ -226,7 +226,8 @@ export async function invariant(ledger: Ledger): Promise<JsonValue> {
     ok: report.ok && pending.ok, postings: report.postings, sum: report.sum.toString(),
     pending: {
       ok: pending.ok, charges: pending.count, total: pending.total.toString(), suspense: pending.suspense.toString(),
-      oldestSettledAt: pending.oldestSettledAt, oldestAgeMs: pending.oldestAgeMs,
+      // No age here: a query's answer must not depend on when it ran, or two peers' answers differ.
+      oldestSettledAt: pending.oldestSettledAt,
     },
     totals: Object.fromEntries([...report.totals].map(([cls, amount]) => [cls, amount.toString()])),
     mismatches: report.mismatches.map((m) => ({ book: m.book, stored: m.stored.toString(), fromPostings: m.fromPostings.toString() })),

@@ -9,7 +9,7 @@ import { parseAccountId } from '../core/ids';
 import type { JsonValue } from '../core/strict-json';
 import { linesByAccount, postingToJson } from '../settlement/books';
 import { beginClearance, completeClearance, parseResolutions } from '../settlement/clearance';
-import { accountToJson, pad } from './codec';
+import { pad } from './codec';
 import { approveWaiver, fourEyes } from './four-eyes';
 import { K } from './keys';
 import { txTime, type Ledger } from './ledger-records';

@@ -5,7 +5,7 @@ import { parseAccountId, parseMediaId } from '../core/ids';
 import type { JsonValue } from '../core/strict-json';
 import { mediumOf, type AccountState } from '../settlement/account';
 import { actorOf } from './actor';
-import { accountToJson, pad } from './codec';
+import { pad } from './codec';
 import { ownerOf } from './issuance-records';
 import { K } from './keys';
 import { Ledger, txTime } from './ledger-records';

@@ -5,7 +5,7 @@ import { parseIssuerKey } from '../core/issuer-key';
 import { riskPolicyToJson } from '../core/risk-policy';
 import type { JsonValue } from '../core/strict-json';
 import { offlineAvailable, siteSlice } from '../settlement/allowance';
-import { accountFromJson, terminalFromJson, terminalToJson } from './codec';
+import { terminalFromJson, terminalToJson } from './codec';
 import { K } from './keys';
 import { txTime, type Ledger } from './ledger-records';
 

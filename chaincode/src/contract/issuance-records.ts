@@ -17,7 +17,7 @@ import { parseStrictJson, type JsonValue } from '../core/strict-json';
 import { mediaIdOfKey, openSelfSigned, parseAgreementAcceptance } from '../core/wallet-docs';
 import { mediumOf, type AccountState, type MediumState } from '../settlement/account';
 import { exposureOf, holdQuote, quoteCertificate, recordCertificate, revokeCertificates } from '../settlement/issuance';
-import { accountFromJson, accountToJson, certRecordToJson, pad } from './codec';
+import { accountFromJson, certRecordToJson, pad } from './codec';
 import { K } from './keys';
 import { txTime, type Ledger } from './ledger-records';
 

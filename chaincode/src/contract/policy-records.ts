@@ -8,7 +8,7 @@ import { parseAccountId } from '../core/ids';
 import { parseRiskPolicy, riskPolicyToJson } from '../core/risk-policy';
 import type { JsonValue } from '../core/strict-json';
 import { parsePointsPolicy, pointsPolicyFromJson, pointsPolicyToJson } from '../settlement/points';
-import { accountToJson, pad } from './codec';
+import { pad } from './codec';
 import { K } from './keys';
 import type { Ledger } from './ledger-records';
 

@@ -14,7 +14,6 @@ import { bookTopUps, openAccounts, parseNewAccount, parseNewAccountList, parseTo
 import { approveWaiverOf, beginClearanceOf, completeClearanceOf } from './clearance-records';
 import { accountToJson, terminalFromJson, terminalToJson } from './codec';
 import { edgeAllowances, offlineConfig, retireEdge } from './edge-sync';
-import { foldChargePairs, parseChargePairs, pendingChargeList, publishDenials } from './fold-records';
 import { K } from './keys';
 import { Ledger, txTime } from './ledger-records';
 import { payOneMerchant, payoutStatement } from './payout-records';
@@ -186,31 +185,6 @@ export class SettlementContract extends Contract {
     const entries = await new BatchGroup(ledger).settle(list);
     ctx.stub.setEvent('BatchesSettled', Buffer.from(json(entries.flatMap((e) => (e.ok ? [summaryToJson(e.summary)] : [])))));
     return json({ txId: ctx.stub.getTxID(), batches: entries.map(groupEntryToJson) });
-  }
-
-  /** Funds settled charges (docs/settlement.md, "Funding at the fold"): `[[account, paymentId], ...]`, the gateway schedules it. */
-  @Transaction()
-  @Param('charges', 'string', 'JSON [[account, paymentId], ...]: 1..2000 charges of at most 500 accounts')
-  @Returns('string')
-  async FoldCharges(ctx: Context, charges: string): Promise<string> {
-    requireRole(ctx.clientIdentity, ['gateway'], 'FoldCharges');
-    return json(await foldChargePairs(new Ledger(ctx), parseChargePairs(charges)));
-  }
-
-  /** Gives the media found double-spent since the last call their deny-list versions. */
-  @Transaction()
-  @Returns('string')
-  async PublishDenials(ctx: Context): Promise<string> {
-    requireRole(ctx.clientIdentity, ['gateway'], 'PublishDenials');
-    return json(await publishDenials(new Ledger(ctx)));
-  }
-
-  @Transaction(false)
-  @Param('limit', 'string', 'most charges to list, 1..5000')
-  @Returns('string')
-  async ListPendingCharges(ctx: Context, limit: string): Promise<string> {
-    requireRole(ctx.clientIdentity, ANY_ROLE, 'ListPendingCharges');
-    return json(await pendingChargeList(new Ledger(ctx), limit));
   }
 
   @Transaction()

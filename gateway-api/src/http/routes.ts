@@ -8,6 +8,7 @@ import { DEFAULT_CAMPUS_TZ, type CallerRole } from '../config';
 import { CALLER_ROLES } from '../credential';
 import { ApiError } from '../errors';
 import { DENY_LIST } from '../ledger/deny-list-transactions';
+import { FUNDING } from '../ledger/funding-transactions';
 import { LedgerError, ledgerLabel } from '../ledger/ledger-port';
 import { SETTLEMENT } from '../ledger/settlement-transactions';
 import { acceptBatch, intakeView, ledgerBatchView } from './batch-upload';
@@ -217,7 +218,7 @@ export const ROUTES: readonly Route[] = [
   { id: 'getPointsSupply', method: 'get', path: '/v1/points/supply', roles: AUDIT, ok: [200], summary: 'Points issued, expired and held', handle: (call) => evaluate(call, SETTLEMENT.GetPointsSupply()) },
   { id: 'listPendingCharges', method: 'get', path: '/v1/pending-charges', roles: AUDIT, ok: [200], summary: 'Settled sales whose funding the fold has not decided yet (account, payment, amount, sale and settlement time), in key order, at most limit (default 100, up to 5000); more when cut',
     query: z.object({ limit: z.string().regex(/^[1-9][0-9]{0,3}$/).optional() }),
-    handle: (call) => evaluate(call, SETTLEMENT.ListPendingCharges(Math.min(Number(call.query.limit ?? '100'), 5000))) },
+    handle: (call) => evaluate(call, FUNDING.ListPendingCharges(Math.min(Number(call.query.limit ?? '100'), 5000))) },
   { id: 'checkInvariant', method: 'get', path: '/v1/invariant', roles: AUDIT, ok: [200], summary: 'Recompute every balance from postings and check the books', handle: (call) => evaluate(call, SETTLEMENT.CheckInvariant()) },
   { id: 'getKeyHistory', method: 'get', path: '/v1/key-history/{kind}/{id}', roles: AUDIT, ok: [200], summary: 'History of an issuer or terminal key', handle: (call) => evaluate(call, SETTLEMENT.GetKeyHistory(param(call, 'kind'), param(call, 'id'))) },
   { id: 'getProof', method: 'get', path: '/v1/proofs/{txId}', roles: AUDIT, ok: [200], summary: "Where a transaction is on the ledger, and how to check it without our code (Fabric CLI commands, or ledger:verify on the embedded ledger)",

@@ -1,9 +1,11 @@
 import { ContractClient } from './contract-client';
 import type { LedgerPort } from './ledger-port';
-import { SETTLEMENT, type ChainEntry, type ChargeRef, type DenialsPublished, type FoldAnswer, type GroupBatchAnswer, type PendingCharges } from './settlement-transactions';
+import { FUNDING, type DenialsPublished, type FoldAnswer, type PendingCharges } from './funding-transactions';
+import { SETTLEMENT, type ChainEntry, type ChargeRef, type GroupBatchAnswer } from './settlement-transactions';
 
-export type { ChainEntry, ChargeRef, DenialsPublished, FoldAnswer, GroupBatchAnswer, PendingCharge, PendingCharges } from './settlement-transactions';
-export { FOLD_LIMITS, MAX_PENDING_PAGE } from './settlement-transactions';
+export type { ChainEntry, ChargeRef, GroupBatchAnswer } from './settlement-transactions';
+export type { DenialsPublished, FoldAnswer, PendingCharge, PendingCharges } from './funding-transactions';
+export { FOLD_LIMITS, MAX_PENDING_PAGE } from './funding-transactions';
 
 /** A committed SubmitBatches transaction. */
 export interface SettledGroup {
@@ -36,16 +38,16 @@ export class SettlementClient {
 
   /** Funds charges awaiting funding in one FoldCharges transaction (within FOLD_LIMITS); those folded already are skipped. */
   async foldCharges(pairs: readonly ChargeRef[]): Promise<FoldAnswer> {
-    return (await this.contract.submit('gateway', SETTLEMENT.FoldCharges(pairs))).answer;
+    return (await this.contract.submit('gateway', FUNDING.FoldCharges(pairs))).answer;
   }
 
   /** The first `limit` charges awaiting funding, in key order (1..MAX_PENDING_PAGE). */
   async pendingCharges(limit: number): Promise<PendingCharges> {
-    return this.contract.evaluate('gateway', SETTLEMENT.ListPendingCharges(limit));
+    return this.contract.evaluate('gateway', FUNDING.ListPendingCharges(limit));
   }
 
   /** Gives deny-list versions to the media found double-spent since the last call. */
   async publishDenials(): Promise<DenialsPublished> {
-    return (await this.contract.submit('gateway', SETTLEMENT.PublishDenials())).answer;
+    return (await this.contract.submit('gateway', FUNDING.PublishDenials())).answer;
   }
 }

@@ -7,7 +7,7 @@
 import { isJsonObject } from '@dol/chaincode';
 
 /** The contracts of the chaincode (chaincode/src/contract/*-contract.ts); settlement is the default one. */
-export type ContractName = 'settlement' | 'issuance' | 'payouts' | 'denylist';
+export type ContractName = 'settlement' | 'issuance' | 'payouts' | 'denylist' | 'funding';
 
 /** A query is evaluated on a peer and never ordered; a write is submitted (or simulated, for a repeat). */
 export type TransactionKind = 'query' | 'write';

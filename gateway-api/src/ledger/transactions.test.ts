@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { DENY_LIST } from './deny-list-transactions';
 import { ISSUANCE } from './issuance-transactions';
 import { PAYOUTS } from './payout-transactions';
-import { FOLD_LIMITS, MAX_PENDING_PAGE, SETTLEMENT } from './settlement-transactions';
+import { FOLD_LIMITS, FUNDING, MAX_PENDING_PAGE } from './funding-transactions';
+import { SETTLEMENT } from './settlement-transactions';
 import type { AnyTransaction, ContractName } from './transaction';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -26,7 +27,7 @@ function metadataTransactions(): Map<string, { contract: string; name: string; t
   return out;
 }
 
-const TABLES: readonly [ContractName, Readonly<Record<string, AnyTransaction>>][] = [['settlement', SETTLEMENT], ['issuance', ISSUANCE], ['payouts', PAYOUTS], ['denylist', DENY_LIST]];
+const TABLES: readonly [ContractName, Readonly<Record<string, AnyTransaction>>][] = [['settlement', SETTLEMENT], ['issuance', ISSUANCE], ['payouts', PAYOUTS], ['denylist', DENY_LIST], ['funding', FUNDING]];
 const KNOWN = TABLES.flatMap(([contract, table]) => Object.entries(table).map(([key, t]) => ({ contract, key, t })));
 
 describe('the transaction tables: every transaction the gateway calls, against the contracts', () => {
@@ -41,7 +42,7 @@ describe('the transaction tables: every transaction the gateway calls, against t
     expect(found?.tags).toContain(t.kind === 'query' ? 'EVALUATE' : 'SUBMIT');
   });
 
-  it('knows every transaction of the four contracts (the gateway may call any of them)', () => {
+  it('knows every transaction of the five contracts (the gateway may call any of them)', () => {
     const known = new Set(KNOWN.map((k) => k.t.fn));
     const missing = [...onLedger.entries()].filter(([fn, t]) => t.contract !== 'org.hyperledger.fabric' && !known.has(fn)).map(([fn]) => fn);
     expect(missing).toEqual([]);
@@ -72,27 +73,27 @@ describe('the transaction tables: every transaction the gateway calls, against t
   });
 
   it('writes and reads the fold\'s transactions: FoldCharges, ListPendingCharges, PublishDenials', () => {
-    const fold = SETTLEMENT.FoldCharges([['ann', 'pos-1:1'], ['ann', 'pos-1:2']]);
-    expect(fold).toMatchObject({ fn: 'FoldCharges', kind: 'write', args: ['[["ann","pos-1:1"],["ann","pos-1:2"]]'] });
+    const fold = FUNDING.FoldCharges([['ann', 'pos-1:1'], ['ann', 'pos-1:2']]);
+    expect(fold).toMatchObject({ fn: 'funding:FoldCharges', kind: 'write', args: ['[["ann","pos-1:1"],["ann","pos-1:2"]]'] });
     expect(fold.read({ folded: 2, accounts: 1 })).toEqual({ folded: 2, accounts: 1 });
     expect(() => fold.read({ folded: '2' })).toThrow('FoldCharges answered without a count folded');
 
-    const list = SETTLEMENT.ListPendingCharges(5000);
-    expect(list).toMatchObject({ fn: 'ListPendingCharges', kind: 'query', args: ['5000'] });
+    const list = FUNDING.ListPendingCharges(5000);
+    expect(list).toMatchObject({ fn: 'funding:ListPendingCharges', kind: 'query', args: ['5000'] });
     expect(list.read({ charges: [{ account: 'ann', paymentId: 'pos-1:1', amount: '250', at: 10, settledAt: 20 }], more: true })).toEqual({
       charges: [{ account: 'ann', paymentId: 'pos-1:1', amount: '250', at: 10, settledAt: 20 }], more: true,
     });
     expect(() => list.read({ charges: [{ paymentId: 'pos-1:1' }], more: false })).toThrow('without its account or payment');
-    expect(() => SETTLEMENT.ListPendingCharges(0)).toThrow(RangeError);
-    expect(() => SETTLEMENT.ListPendingCharges(5001)).toThrow(RangeError);
+    expect(() => FUNDING.ListPendingCharges(0)).toThrow(RangeError);
+    expect(() => FUNDING.ListPendingCharges(5001)).toThrow(RangeError);
 
     // The limits the scheduler folds and sweeps within are the contract's own.
     const limits = readFileSync(join(ROOT, 'chaincode', 'src', 'contract', 'fold-records.ts'), 'utf8');
     const limit = (name: string): number => Number(new RegExp(`export const ${name} = ([0-9_]+);`).exec(limits)?.[1]?.replaceAll('_', ''));
     expect([limit('MAX_FOLD_CHARGES'), limit('MAX_FOLD_ACCOUNTS'), limit('MAX_PENDING_LIST')]).toEqual([FOLD_LIMITS.charges, FOLD_LIMITS.accounts, MAX_PENDING_PAGE]);
 
-    const publish = SETTLEMENT.PublishDenials();
-    expect(publish).toMatchObject({ fn: 'PublishDenials', kind: 'write', args: [] });
+    const publish = FUNDING.PublishDenials();
+    expect(publish).toMatchObject({ fn: 'funding:PublishDenials', kind: 'write', args: [] });
     expect(publish.read({ published: 2, denyListVersion: 14 })).toEqual({ published: 2, denyListVersion: 14 });
   });
 });

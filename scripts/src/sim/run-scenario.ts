@@ -96,6 +96,16 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
   // ---- before the hour: a card double-spends and is deny-listed; then a clearance begins ----
   const setup = await api.must('POST', '/v1/batches', undefined, { batch: setupBatch.jws });
   await settle([str(isJsonObject(setup) ? setup.receipt : '')]);
+  // The double spend's denial takes its deny-list version when the gateway publishes it (PublishDenials,
+  // moments after the group): the hour's terminals are told denyBase + 1, so wait until the card has it,
+  // before anything else (the clearance below) can take a version.
+  const cardId = sc.deniedCard.media?.fields.mediaId;
+  for (;;) {
+    const deny = await api.must('GET', `/v1/deny-list?since=${String(sc.options.denyBase ?? 0)}`, 'operator');
+    const entries = isJsonObject(deny) && Array.isArray(deny.entries) ? deny.entries : [];
+    if (entries.some((e) => isJsonObject(e) && e.id === cardId)) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 
   // ---- the hour at the stalls, the centre unreachable: terminals (and the canteens' edges) decide alone ----
   const edgeDir = sc.options.edges === true ? mkdtempSync(join(tmpdir(), 'dol-edges-')) : undefined;
