@@ -117,6 +117,11 @@ describe('SettlementContract on the memory stub', () => {
     // bob: 100 wallet + 500 credit line = 600 of funds; charged 400, 300 (double spend) and 800: 900 advanced.
     expect(await h.query('GetAccount', 'bob')).toMatchObject({ wallet: '0', creditUsed: '500', advance: '900' });
     expect(await h.funding('pos-1:5')).toBe('pending');
+    // A page of the pending charges: the first in key order, and whether more wait (the rest is not read).
+    expect(JSON.parse(await h.call('auditor', (_c, ctx) => h.fundingContract.ListPendingCharges(ctx, '1')))).toEqual({
+      charges: [{ account: 'alice', paymentId: 'pos-1:1', amount: '1200', at: AT, settledAt: NOW }], more: true,
+    });
+    await expect(h.call('auditor', (_c, ctx) => h.fundingContract.ListPendingCharges(ctx, '0'))).rejects.toThrow(/^INVALID_FIELD/);
     expect(await h.fold()).toEqual({ folded: 4, published: 1 });
     const invariant = JSON.parse(await h.call('auditor', (c, ctx) => c.CheckInvariant(ctx))) as { ok: boolean; sum: string; pending: Record<string, unknown> };
     expect(invariant).toMatchObject({ ok: true, sum: '0', pending: { ok: true, charges: 0, total: '0', suspense: '0', oldestSettledAt: null } });

@@ -9,7 +9,7 @@ import { isJsonObject } from '../core/fields';
 import { parseAccountId, parseMediaId, type AccountId } from '../core/ids';
 import { parseStrictJson, type JsonValue } from '../core/strict-json';
 import { fundingKind } from '../settlement/fold';
-import { pad } from './codec';
+import { decode, pad } from './codec';
 import { withDenied } from './deny-entries';
 import { chargeFromJson, fundedFromJson } from './fold-codec';
 import { K } from './keys';
@@ -55,11 +55,12 @@ export async function pendingChargeList(ledger: Ledger, limit: string): Promise<
   if (!/^[1-9][0-9]{0,3}$/.test(limit) || Number(limit) > MAX_PENDING_LIST) {
     throw new DomainError('INVALID_FIELD', `limit must be a whole number 1..${MAX_PENDING_LIST}`, { field: 'limit' });
   }
-  const all = await ledger.pendingCharges();
   const n = Number(limit);
+  // One more than asked says whether there are more; the rest of the range is never read.
+  const found = (await ledger.store.first(K.charge, [], n + 1)).map((e) => chargeFromJson(decode(e.value)));
   return {
-    charges: all.slice(0, n).map((c) => ({ account: c.account, paymentId: c.paymentId, amount: c.amount.toString(), at: c.at, settledAt: c.settledAt })),
-    more: all.length > n,
+    charges: found.slice(0, n).map((c) => ({ account: c.account, paymentId: c.paymentId, amount: c.amount.toString(), at: c.at, settledAt: c.settledAt })),
+    more: found.length > n,
   };
 }
 

@@ -336,7 +336,8 @@ export async function issueActivations(ledger: Ledger, list: readonly JsonValue[
   const out: JsonValue[] = [];
   for (const item of list) {
     const r = FieldReader.of(item, 'activation', ['account', 'codeHash']);
-    const a = await ledger.account(r.parsed('account', parseAccountId));
+    // Only the account's status matters here, and nothing of it is written: read as stored, no fold.
+    const a = await ledger.storedAccount(r.parsed('account', parseAccountId));
     if (a.status !== 'active') throw new DomainError('ACCOUNT_DENIED', `account ${a.id} is ${a.status}: no sign-in`);
     const record = { account: a.id, codeHash: r.string('codeHash', /^[0-9a-f]{64}$/, 'a SHA-256 in hex'), issuedAt: at, expiresAt: at + ACTIVATION_TTL_MS, by };
     await ledger.write(K.activation, [a.id], record);

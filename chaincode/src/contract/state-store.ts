@@ -24,12 +24,15 @@ export interface Version {
 
 type Iterator<T> = { next(): Promise<{ value?: T; done?: boolean }>; close(): Promise<void> };
 
-/** Drains a shim iterator; at the end the shim sends no value, whatever its typings say. */
-async function drain<T>(iterator: Iterator<T>, keep: (item: T) => void): Promise<void> {
+/**
+ * Drains a shim iterator, or stops once `keep` answers false (the shim fetches a range in pages, so
+ * stopping early reads no further); at the end the shim sends no value, whatever its typings say.
+ */
+async function drain<T>(iterator: Iterator<T>, keep: (item: T) => boolean | void): Promise<void> {
   try {
     for (;;) {
       const next = await iterator.next();
-      if (next.value !== undefined) keep(next.value);
+      if (next.value !== undefined && keep(next.value) === false) break;
       if (next.done === true) break;
     }
   } finally {
@@ -37,11 +40,12 @@ async function drain<T>(iterator: Iterator<T>, keep: (item: T) => void): Promise
   }
 }
 
-/** The live entries of a range read; an empty value is a deleted key. */
-async function liveEntries(iterator: Iterator<Iterators.KV>): Promise<Entry[]> {
+/** The live entries of a range read, at most `limit` of them; an empty value is a deleted key. */
+async function liveEntries(iterator: Iterator<Iterators.KV>, limit = Infinity): Promise<Entry[]> {
   const out: Entry[] = [];
   await drain(iterator, (kv) => {
     if (kv.value.length > 0) out.push({ key: kv.key, value: kv.value });
+    return out.length < limit;
   });
   return out;
 }
@@ -83,6 +87,11 @@ export class StateStore {
   /** All entries whose composite key starts with the given parts, in key order. */
   async list(type: string, parts: readonly string[] = []): Promise<Entry[]> {
     return liveEntries(await this.stub.getStateByPartialCompositeKey(type, [...parts]));
+  }
+
+  /** The first `limit` entries whose composite key starts with the given parts, in key order (the rest is never read). */
+  async first(type: string, parts: readonly string[], limit: number): Promise<Entry[]> {
+    return liveEntries(await this.stub.getStateByPartialCompositeKey(type, [...parts]), limit);
   }
 
   /** Simple (non-composite) keys in [start, end), in key order: for time-ordered indexes. */

@@ -157,7 +157,7 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
   for (;;) {
     const page = await api.must('GET', '/v1/pending-charges?limit=1', 'auditor');
     if (isJsonObject(page) && Array.isArray(page.charges) && page.charges.length === 0) break;
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 100));
   }
   const lastFunded = Date.now();
   progress('funded', 1, 1);
