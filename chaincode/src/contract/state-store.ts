@@ -28,11 +28,11 @@ type Iterator<T> = { next(): Promise<{ value?: T; done?: boolean }>; close(): Pr
  * Drains a shim iterator, or stops once `keep` answers false (the shim fetches a range in pages, so
  * stopping early reads no further); at the end the shim sends no value, whatever its typings say.
  */
-async function drain<T>(iterator: Iterator<T>, keep: (item: T) => boolean | void): Promise<void> {
+async function drain<T>(iterator: Iterator<T>, keep: (item: T) => boolean): Promise<void> {
   try {
     for (;;) {
       const next = await iterator.next();
-      if (next.value !== undefined && keep(next.value) === false) break;
+      if (next.value !== undefined && !keep(next.value)) break;
       if (next.done === true) break;
     }
   } finally {
@@ -107,6 +107,7 @@ export class StateStore {
     const out: Version[] = [];
     await drain(await this.stub.getHistoryForKey(this.key(type, parts)), (m: Iterators.KeyModification) => {
       out.push({ txId: m.txId, at: millisOf(m.timestamp), value: m.isDelete || m.value.length === 0 ? undefined : m.value });
+      return true;
     });
     return out.reverse();
   }
