@@ -142,6 +142,16 @@ describe('the HTTP door', () => {
     }
   });
 
+  it('never throttles batch uploads without a token (the signature is their credential), even from an address other clients made throttled', async () => {
+    const base = await serve();
+    for (let i = 0; i < FAILURES_PER_MINUTE; i++) await fetch(`${base}/v1/whoami`, { headers: { authorization: `Bearer other-client-${String(i).padStart(12, '0')}` } });
+    expect((await fetch(`${base}/v1/whoami`, { headers: { authorization: 'Bearer other-client-still-wrong-0001' } })).status).toBe(429);
+    // Many terminals behind the same address upload at once: judged on their signatures, none turned away.
+    const uploads = await Promise.all(Array.from({ length: FAILURES_PER_MINUTE + 5 }, () => fetch(`${base}/v1/batches`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ batch: 'not.a.jws' }) })));
+    expect(uploads.map((r) => r.status).filter((st) => st === 429)).toEqual([]);
+    expect(new Set(uploads.map((r) => r.status)).size).toBe(1);
+  });
+
   it('answers client faults with 4xx catalogue codes and a warn line without a stack, never a 500', async () => {
     const base = await serve();
     const before = logLines.length;
