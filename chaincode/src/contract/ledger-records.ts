@@ -30,6 +30,9 @@ export function postingsFromJson(value: JsonValue): Posting[] {
   });
 }
 
+/** An account's payer view as stored (canonical JSON): what putAccount compares to know whether it changed. */
+const payerText = (a: AccountState): string => canonicalJson(payerToJson(payerOf(a)));
+
 /** Reads and writes typed ledger records; one per transaction, counting its state calls. */
 export class Ledger {
   readonly store: StateStore;
@@ -75,7 +78,7 @@ export class Ledger {
   }
 
   /** Charges awaiting funding: one account's, or every one on the ledger (key order). */
-  async pendingCharges(account?: AccountId): Promise<PendingCharge[]> {
+  async pendingCharges(account?: string): Promise<PendingCharge[]> {
     return this.all(K.charge, account === undefined ? [] : [account], chargeFromJson);
   }
 
@@ -103,13 +106,13 @@ export class Ledger {
   /** Accounts about to be changed (undefined for unknown ids), each folded first as account() does. */
   async accounts(ids: readonly string[]): Promise<(AccountState | undefined)[]> {
     const found = await Promise.all(ids.map((id) => Promise.all([
-      this.read(K.account, [id], accountFromJson), this.all(K.charge, [id], chargeFromJson), this.store.get(K.payer, [id]),
+      this.read(K.account, [id], accountFromJson), this.pendingCharges(id), this.store.get(K.payer, [id]),
     ])));
     return Promise.all(found.map(async ([a, charges, payer]) => {
       if (a === undefined) return undefined;
       if (!this.payersRead.has(a.id)) {
         if (payer === undefined) this.legacy.add(a.id);
-        else this.payersRead.set(a.id, canonicalJson(payerToJson(payerOf(a))));
+        else this.payersRead.set(a.id, payerText(a));
       }
       return charges.length === 0 ? a : this.fold(a, charges);
     }));
@@ -127,7 +130,7 @@ export class Ledger {
     ]);
     const charges = found.filter((c): c is PendingCharge => c !== undefined);
     if (a === undefined || charges.length === 0) return 0;
-    this.payersRead.set(a.id, canonicalJson(payerToJson(payerOf(a))));
+    this.payersRead.set(a.id, payerText(a));
     await this.fold(a, charges, true);
     return charges.length;
   }
@@ -160,7 +163,7 @@ export class Ledger {
   async putAccount(a: AccountState, lines?: readonly Posting[]): Promise<void> {
     const folded = this.foldLines.get(a.id) ?? [];
     const kept = lines === undefined && folded.length === 0 ? undefined : [...folded, ...(lines ?? [])];
-    const payer = canonicalJson(payerToJson(payerOf(a)));
+    const payer = payerText(a);
     const writes = [this.write(K.account, [a.id], accountToJson(a, kept))];
     if (this.payersRead.get(a.id) !== payer) {
       this.payersRead.set(a.id, payer);
@@ -190,14 +193,13 @@ export class Ledger {
    * fold's own rule, nothing written. Queries use it, so no balance ever misses a settled sale.
    */
   async accountView(id: string): Promise<AccountState> {
-    const [a, charges] = await Promise.all([this.read(K.account, [id], accountFromJson), this.all(K.charge, [id], chargeFromJson)]);
-    if (a === undefined) throw new DomainError('NOT_FOUND', `account ${id} does not exist`);
+    const [a, charges] = await Promise.all([this.storedAccount(id), this.pendingCharges(id)]);
     return charges.length === 0 ? a : foldCharges(a, charges, txTime(this.ctx), await this.policiesFor(charges)).account;
   }
 
   /** Every account as a reader must see it (accountView), with two range reads for the whole ledger. */
   async accountViews(): Promise<AccountState[]> {
-    const [accounts, charges] = await Promise.all([this.all(K.account, [], accountFromJson), this.all(K.charge, [], chargeFromJson)]);
+    const [accounts, charges] = await Promise.all([this.all(K.account, [], accountFromJson), this.pendingCharges()]);
     const byAccount = new Map<string, PendingCharge[]>();
     for (const c of charges) {
       const list = byAccount.get(c.account);
