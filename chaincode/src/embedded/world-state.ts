@@ -1,5 +1,6 @@
 import type { Iterators, Timestamp } from 'fabric-shim-api';
 import Long from 'long';
+import { SortedKeys } from './sorted-keys';
 
 /** Where a value was written: block number and position in the block, as Fabric versions state. */
 export interface Version {
@@ -34,7 +35,7 @@ export const sameVersion = (a: Version | undefined, b: Version | undefined): boo
  */
 export class WorldState {
   private readonly entries = new Map<string, StateEntry>();
-  private readonly sorted: string[] = [];
+  private readonly sorted = new SortedKeys();
   private readonly history = new Map<string, Modification[]>();
 
   get(key: string): StateEntry | undefined {
@@ -44,8 +45,7 @@ export class WorldState {
   /** Live keys from `from` on while `inRange` holds, in key order. */
   scan(from: string, inRange: (key: string) => boolean): [string, StateEntry][] {
     const rows: [string, StateEntry][] = [];
-    for (let i = this.lowerBound(from); i < this.sorted.length; i++) {
-      const key = this.sorted[i] ?? '';
+    for (const key of this.sorted.from(from)) {
       if (!inRange(key)) break;
       const entry = this.entries.get(key);
       if (entry !== undefined) rows.push([key, entry]);
@@ -60,14 +60,14 @@ export class WorldState {
       history.push({ txId, millis, value: value ?? new Uint8Array(), isDelete: value === null });
       this.history.set(key, history);
       if (value === null) {
-        if (this.entries.delete(key)) this.sorted.splice(this.lowerBound(key), 1);
+        if (this.entries.delete(key)) this.sorted.delete(key);
       } else this.load(key, { value, version });
     }
   }
 
   /** Sets a committed entry: as stored when a ledger opens, or as a valid transaction wrote it. */
   load(key: string, entry: StateEntry): void {
-    if (!this.entries.has(key)) this.sorted.splice(this.lowerBound(key), 0, key);
+    if (!this.entries.has(key)) this.sorted.add(key);
     this.entries.set(key, entry);
   }
 
@@ -85,21 +85,10 @@ export class WorldState {
 
   /** Every live key in order (verification compares states with it). */
   *all(): IterableIterator<[string, StateEntry]> {
-    for (const key of this.sorted) {
+    for (const key of this.sorted.from('')) {
       const entry = this.entries.get(key);
       if (entry !== undefined) yield [key, entry];
     }
-  }
-
-  private lowerBound(key: string): number {
-    let lo = 0;
-    let hi = this.sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((this.sorted[mid] ?? '') < key) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
   }
 }
 
