@@ -5,6 +5,7 @@ import {
 } from '@hyperledger/fabric-gateway';
 import { common, peer } from '@hyperledger/fabric-protos';
 import { blockHeaderHash } from './block-header';
+import { EndorserHeights } from './endorser-heights';
 import { ACTOR_TRANSIENT, LedgerError, domainCodeOf, type Actor, type Commit, type LedgerPort, type LedgerRole, type Submitted } from './ledger-port';
 
 /** One Fabric identity the gateway may act as (DESIGN §6: one per role it serves). */
@@ -75,6 +76,8 @@ export class FabricLedger implements LedgerPort {
   private readonly gateways = new Map<LedgerRole, Gateway>();
   /** Transactions the peer's validation marked invalid, by validation code (MVCC_READ_CONFLICT, ...), each one re-endorsed or handed back. */
   readonly invalidated = new Map<string, number>();
+  /** Other organisations' endorsers that lagged behind ours, waited for before each proposal. */
+  readonly heights = new EndorserHeights((org) => this.chainHeight(org));
 
   constructor(private readonly config: FabricConfig) {
     const credentials = grpc.credentials.createSsl(Buffer.from(config.tlsRootCertPem));
@@ -107,13 +110,15 @@ export class FabricLedger implements LedgerPort {
   }
 
   async submit(role: LedgerRole, fn: string, args: readonly string[], actor?: Actor): Promise<Submitted> {
-    // Endorsers that disagree because one lags a block agree a moment later: re-endorse a few
-    // times before handing the caller a retryable failure.
+    // Endorsers that disagree because one lags a block agree a moment later: wait until the
+    // lagging ones have our peer's blocks, re-endorse a few times, then hand the caller a
+    // retryable failure.
     for (let attempt = 1; ; attempt++) {
+      await this.heights.caughtUp();
       try {
         return await this.submitOnce(role, fn, args, actor);
       } catch (error) {
-        if (!(error instanceof LedgerError) || error.failure !== 'retryable' || error.reported === undefined || attempt >= DISAGREEMENT_RETRIES) throw error;
+        if (!(error instanceof LedgerError) || error.failure !== 'retryable' || !ENDORSERS_DISAGREE.test(error.message) || attempt >= DISAGREEMENT_RETRIES) throw error;
         await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
       }
     }
@@ -134,8 +139,20 @@ export class FabricLedger implements LedgerPort {
         result: Buffer.from(submitted.getResult()).toString('utf8'),
       };
     } catch (error) {
+      if (error instanceof GatewayError && ENDORSERS_DISAGREE.test(error.message)) {
+        const ours = this.config.identities[role]?.mspId;
+        this.heights.disagreed(error.details.map((d) => d.mspId).filter((m) => m !== '' && m !== ours));
+      }
       throw classify(error);
     }
+  }
+
+  /** The ledger height of `org`'s peer (the gateway picks one), or of our own peer's when undefined. */
+  private async chainHeight(org: string | undefined): Promise<bigint> {
+    const role = [...this.gateways.keys()][0];
+    if (role === undefined) throw new LedgerError('refused', 'this gateway holds no identity', 'ACCESS_DENIED');
+    const info = await this.contract(role, 'qscc').evaluate('GetChainInfo', { arguments: [this.config.channel], ...(org === undefined ? {} : { endorsingOrganizations: [org] }) });
+    return BigInt(common.BlockchainInfo.deserializeBinary(info).getHeight());
   }
 
   async evaluate(role: LedgerRole, fn: string, args: readonly string[]): Promise<string> {
