@@ -94,6 +94,33 @@ describe('FoldScheduler', () => {
     expect(await counter(metrics, 'dol_folds_total', { outcome: 'committed' })).toBe(ledger.calls.length);
   });
 
+  it('gives way to settlement: while groups settle, one fold at most and only a full one; the rest once settling ends', async () => {
+    const ledger = new ChargesLedger();
+    let settling = true;
+    const folds = new FoldScheduler(ledger, log, fresh(), OPTIONS, undefined, { charges: 4, accounts: 4 }, () => settling);
+    ledger.hold = true;
+    // Three charges do not fill a fold: none starts while settling.
+    folds.add(['ann', 'bob', 'cat'].map((a) => ledger.charge(a, 'pos-1:1', OLD)));
+    expect(ledger.calls.length).toBe(0);
+    // A fourth fills one; the next four would fill another, but only one goes while settling.
+    folds.add(['dan', 'eve', 'fay', 'gus', 'hal'].map((a) => ledger.charge(a, 'pos-1:1', OLD)));
+    await until(() => ledger.heldFolds() === 1);
+    expect(ledger.calls.length).toBe(1);
+    expect(ledger.calls[0]?.charges.length).toBe(4);
+    // A charge of an account already waiting joins its account: one fold funds both.
+    folds.add([ledger.charge('fay', 'pos-1:2', OLD)]);
+    settling = false;
+    folds.nudge();
+    await until(() => ledger.heldFolds() === 2);
+    while (ledger.pending.size > 0) {
+      await until(() => ledger.heldFolds() > 0 || ledger.pending.size === 0);
+      ledger.release();
+    }
+    await folds.drain();
+    expect(ledger.mostInFlight).toBe(2);
+    expect(ledger.calls.filter(({ charges }) => charges.some(([a]) => a === 'fay')).length).toBe(1);
+  });
+
   it('retries a fold another process invalidated (MVCC) and one the ledger did not answer, and counts the retries', async () => {
     const ledger = new ChargesLedger();
     const metrics = fresh();

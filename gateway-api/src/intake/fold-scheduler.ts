@@ -66,6 +66,12 @@ export class FoldScheduler {
     /** Called when a sweep found charges no process was folding (a process died): its double spends may await publication too. */
     private readonly onOrphans: () => void = () => undefined,
     private readonly size: FoldSize = FOLD_LIMITS,
+    /**
+     * Whether this process is settling groups now. Settlement goes first: while it is, at most one
+     * fold is in flight and only a full one, so the folds take little of the peers' time from the
+     * groups, and an account charged by several groups of a burst is folded once, not once per group.
+     */
+    private readonly settling: () => boolean = () => false,
   ) {}
 
   /** Starts sweeping: now, then every sweepIdleMs that finds nothing in flight. Folds need no start: handed charges fold at once. */
@@ -132,9 +138,17 @@ export class FoldScheduler {
     this.wakeIdle();
   }
 
-  /** Starts folds while there are free slots and charges of free accounts. */
+  /** Starts the folds that may start now (the worker calls it when a group ends). */
+  nudge(): void {
+    this.pump();
+  }
+
+  /** Starts folds while there are free slots and charges of free accounts (fewer, and only full ones, while settling). */
   private pump(): void {
-    while (!this.stopped && this.folds.size < this.options.inFlight) {
+    const settling = this.settling();
+    const slots = settling ? 1 : this.options.inFlight;
+    while (!this.stopped && this.folds.size < slots) {
+      if (settling && this.backlog.size < this.size.charges) break;
       const charges = this.backlog.take((account) => this.flying.has(account), this.size);
       if (charges.length === 0) break;
       this.launch(charges);

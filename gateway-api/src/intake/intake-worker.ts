@@ -41,6 +41,8 @@ export class IntakeWorker {
   private claiming: Promise<unknown> = Promise.resolve();
   /** The last claim found nothing: the other loops wait for news instead of asking again. */
   private dry = false;
+  /** Groups this process is settling now (folds give way to them). */
+  private settlingGroups = 0;
 
   constructor(
     store: IntakeStore,
@@ -54,7 +56,7 @@ export class IntakeWorker {
     this.denials = new DenialPublisher(settlement, log, metrics, options.maxBackoffMs, folds.sweepIdleMs);
     this.folds = new FoldScheduler(settlement, log, metrics, folds, () => {
       this.denials.request();
-    });
+    }, undefined, () => this.settlingGroups > 0);
   }
 
   private isRunning(): boolean {
@@ -141,6 +143,16 @@ export class IntakeWorker {
   }
 
   private async process(group: ClaimedGroup): Promise<void> {
+    this.settlingGroups += 1;
+    try {
+      await this.settle(group);
+    } finally {
+      this.settlingGroups -= 1;
+      this.folds.nudge();
+    }
+  }
+
+  private async settle(group: ClaimedGroup): Promise<void> {
     const started = process.hrtime.bigint();
     const ends = new Map<string, BatchEnd>();
     try {
