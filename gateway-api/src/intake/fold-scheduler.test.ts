@@ -121,6 +121,37 @@ describe('FoldScheduler', () => {
     expect(ledger.calls.filter(({ charges }) => charges.some(([a]) => a === 'fay')).length).toBe(1);
   });
 
+  it('with a fold lease, the holder folds every process\'s charges as soon as it is idle; the others fold nothing but a drain', async () => {
+    const NOW = Date.now();
+    const ledger = new ChargesLedger();
+    // Charges another process settled a moment ago: without the lease they would wait sweepIdleMs.
+    ledger.charge('ann', 'pos-1:1', NOW);
+    ledger.charge('bob', 'pos-2:1', NOW);
+    let asked = 0;
+    const holder = new FoldScheduler(ledger, log, fresh(), OPTIONS, undefined, undefined, () => false, () => {
+      asked += 1;
+      return Promise.resolve(true);
+    });
+    holder.start();
+    await until(() => ledger.pending.size === 0);
+    expect(asked).toBeGreaterThan(0);
+    await holder.stop();
+
+    const other = new FoldScheduler(ledger, log, fresh(), OPTIONS, undefined, undefined, () => false, () => {
+      asked += 1;
+      return Promise.resolve(false);
+    });
+    asked = 0;
+    other.start();
+    await until(() => asked > 0);
+    expect(other.add([ledger.charge('cat', 'pos-1:2', NOW)])).toBe(0);
+    expect(ledger.calls.length).toBe(1);
+    expect(ledger.pending.size).toBe(1);
+    await other.drain();
+    expect(ledger.pending.size).toBe(0);
+    await other.stop();
+  });
+
   it('retries a fold another process invalidated (MVCC) and one the ledger did not answer, and counts the retries', async () => {
     const ledger = new ChargesLedger();
     const metrics = fresh();

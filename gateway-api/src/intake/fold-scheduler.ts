@@ -30,6 +30,8 @@ const FOLD_ATTEMPTS = 12;
 const DRAIN_SWEEPS = 50;
 /** When a sweep's page was cut, the next one follows this soon once the page is folded. */
 const NEXT_PAGE_MS = 1_000;
+/** How often the process holding the fold lease looks for charges the organisation's other processes settled. */
+const LEASE_SWEEP_MS = 1_000;
 
 /** The settlement contract's calls the scheduler makes. */
 export type FoldLedger = Pick<SettlementClient, 'foldCharges' | 'pendingCharges'>;
@@ -72,7 +74,17 @@ export class FoldScheduler {
      * groups, and an account charged by several groups of a burst is folded once, not once per group.
      */
     private readonly settling: () => boolean = () => false,
+    /**
+     * Whether this process holds the organisation's fold lease (SettlementQueue.foldLease), when
+     * several processes share one queue: only the holder folds, every charge of every process,
+     * found by sweeping the ledger as soon as it is idle; the others leave theirs on the ledger.
+     * Without it this process folds what it settled, and sweeps only for charges left long ago.
+     */
+    private readonly lease?: () => Promise<boolean>,
   ) {}
+
+  /** False while another process holds the fold lease: this one folds nothing but what drain() asks. */
+  private leading = true;
 
   /** Starts sweeping: now, then every sweepIdleMs that finds nothing in flight. Folds need no start: handed charges fold at once. */
   start(): void {
@@ -83,7 +95,12 @@ export class FoldScheduler {
 
   /** Charges awaiting funding, to fold as soon as their accounts are free; how many were new here. */
   add(charges: readonly ChargeRef[]): number {
-    if (charges.length === 0 || this.stopped || this.denied !== undefined) return 0;
+    return this.take(charges, false);
+  }
+
+  /** Adds charges to the backlog (`always`: drains fold whether or not this process holds the lease). */
+  private take(charges: readonly ChargeRef[], always: boolean): number {
+    if (charges.length === 0 || this.stopped || this.denied !== undefined || !(this.leading || always)) return 0;
     const { added, dropped } = this.backlog.add(charges, ([account, paymentId]) => this.flying.get(account)?.has(paymentId) === true);
     if (dropped > 0) this.log.warn({ dropped, waiting: this.backlog.size }, 'fold backlog full: charges left on the ledger for the sweep');
     this.pump();
@@ -112,7 +129,7 @@ export class FoldScheduler {
       let due: number;
       let found: number;
       try {
-        ({ due, found } = await this.sweep(0));
+        ({ due, found } = await this.sweep(0, true));
       } catch (error) {
         const e = ledgerErrorOf(error);
         if (e.failure === 'refused') throw e;
@@ -226,29 +243,37 @@ export class FoldScheduler {
    * Reads the first page of pending charges and hands this process those settled at least
    * `minAgeMs` ago: how many were due, how many of them were new here, and whether the page was cut.
    */
-  private async sweep(minAgeMs: number): Promise<{ due: number; found: number; more: boolean }> {
+  private async sweep(minAgeMs: number, always = false): Promise<{ due: number; found: number; more: boolean }> {
     const page = await this.ledger.pendingCharges(MAX_PENDING_PAGE);
     const now = Date.now();
     const due = page.charges.filter((c) => c.settledAt === null || now - c.settledAt >= minAgeMs).map((c): ChargeRef => [c.account, c.paymentId]);
-    return { due: due.length, found: this.add(due), more: page.more };
+    return { due: due.length, found: this.take(due, always), more: page.more };
   }
 
-  /** The periodic sweep: only while nothing is in flight here, and never of charges younger than sweepIdleMs. */
+  /**
+   * The periodic sweep, only while nothing is in flight here: of charges older than sweepIdleMs,
+   * or, holding the fold lease, of every charge as soon as this process is not settling.
+   */
   private async tick(): Promise<void> {
     let next = this.options.sweepIdleMs;
-    if (this.idle()) {
-      try {
-        const { found, more } = await this.sweep(this.options.sweepIdleMs);
+    try {
+      if (this.lease !== undefined) {
+        this.leading = await this.lease();
+        next = LEASE_SWEEP_MS;
+        if (!this.leading) this.backlog.clear();
+      }
+      if (this.leading && this.idle() && !(this.lease !== undefined && this.settling())) {
+        const { found, more } = await this.sweep(this.lease === undefined ? this.options.sweepIdleMs : 0);
         if (found > 0) {
-          this.log.info({ charges: found, more }, 'sweep found charges awaiting funding that no gateway process was folding');
-          this.onOrphans();
+          this.log[this.lease === undefined ? 'info' : 'debug']({ charges: found, more }, 'sweep found charges awaiting funding that no fold here was funding');
+          if (this.lease === undefined) this.onOrphans();
           if (more) next = NEXT_PAGE_MS;
         }
-      } catch (error) {
-        const e = ledgerErrorOf(error);
-        if (e.failure === 'refused' && e.code === 'ACCESS_DENIED') this.deny(e.message);
-        else this.log.warn({ failure: e.failure, code: e.code, err: e.message.slice(0, 300) }, 'sweep for pending charges failed; trying again later');
       }
+    } catch (error) {
+      const e = ledgerErrorOf(error);
+      if (e.failure === 'refused' && e.code === 'ACCESS_DENIED') this.deny(e.message);
+      else this.log.warn({ failure: e.failure, code: e.code, err: e.message.slice(0, 300) }, 'sweep for pending charges failed; trying again later');
     }
     this.arm(next);
   }

@@ -96,6 +96,17 @@ describe('IntakeStore and the settlement queue (PostgreSQL)', () => {
     if (taken !== undefined) await other.queue.finish(taken, settledAll(taken));
   });
 
+  it('gives the fold lease to one process at a time; one that dies frees it for the next that asks', async () => {
+    const dyingPool = new Pool({ connectionString: url, max: 2 });
+    const dying = new IntakeStore(dyingPool, schema);
+    expect(await dying.queue.foldLease()).toBe(true);
+    expect(await dying.queue.foldLease()).toBe(true);
+    expect(await other.queue.foldLease()).toBe(false);
+    await dying.close();
+    await dyingPool.end();
+    expect(await other.queue.foldLease()).toBe(true);
+  });
+
   it('records refusals with their code, retries with a delay, and counts depth', async () => {
     await emptyQueue();
     const refused = batch('t-refuse', 1);

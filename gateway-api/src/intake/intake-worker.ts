@@ -56,7 +56,7 @@ export class IntakeWorker {
     this.denials = new DenialPublisher(settlement, log, metrics, options.maxBackoffMs, folds.sweepIdleMs);
     this.folds = new FoldScheduler(settlement, log, metrics, folds, () => {
       this.denials.request();
-    }, undefined, () => this.settlingGroups > 0);
+    }, undefined, () => this.settlingGroups > 0, () => this.queue.foldLease());
   }
 
   private isRunning(): boolean {

@@ -36,6 +36,12 @@ function namespaceOf(schema: string): number {
 }
 
 /**
+ * The second key of the organisation's fold lease (with the schema's namespace). Workers' numbers
+ * are below it, so it is never a worker's lock.
+ */
+const FOLD_LEASE = 0x7fffffff;
+
+/**
  * The settlement queue every gateway process of one organisation shares, in the intake database
  * (docs/gateway.md, "Scaling out"). It decides which batches settle together, in each terminal's
  * order; groups of any processes settle side by side, since settlement no longer writes the payers'
@@ -65,6 +71,8 @@ export class SettlementQueue {
   private waiters = new Set<() => void>();
   /** This process's worker number (its advisory lock), once started. */
   worker = 0;
+  /** Whether this process holds the fold lease. */
+  private leasing = false;
 
   constructor(
     private readonly pool: Pool,
@@ -116,6 +124,7 @@ export class SettlementQueue {
     const session = this.session;
     this.session = undefined;
     this.starting = undefined;
+    this.leasing = false;
     this.wakeAll();
     if (session === undefined) return;
     try {
@@ -124,6 +133,22 @@ export class SettlementQueue {
     } finally {
       session.release();
     }
+  }
+
+  /**
+   * Whether this process holds the organisation's fold lease, taking it when it is free: one
+   * gateway process folds at a time, so two processes' folds never race for one account (each race
+   * invalidated a whole fold: in the two-gateway burst most folds were). Held on the worker's
+   * session, as its worker lock is: a process that dies frees it at once, and the next asking takes it.
+   */
+  async foldLease(): Promise<boolean> {
+    await this.start();
+    const session = this.session;
+    if (session === undefined) return false;
+    if (this.leasing) return true;
+    const { rows } = await session.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [this.ns, FOLD_LEASE]);
+    this.leasing = rows[0]?.ok === true;
+    return this.leasing;
   }
 
   /** Resolves at the next news from any worker (a batch waiting, a group finished), or after `ms`. */
@@ -161,7 +186,7 @@ export class SettlementQueue {
   private async liveWorkers(client: PoolClient | Pool): Promise<string[]> {
     const { rows } = await client.query<{ worker: string }>(`
       SELECT l.objid::bigint::text AS worker FROM pg_locks l
-      WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.classid::bigint = $1
+      WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.classid::bigint = $1 AND l.objid::bigint <> ${String(FOLD_LEASE)}
         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`, [this.ns]);
     return rows.map((r) => r.worker);
   }
