@@ -243,11 +243,12 @@ export class FoldScheduler {
    * Reads the first page of pending charges and hands this process those settled at least
    * `minAgeMs` ago: how many were due, how many of them were new here, and whether the page was cut.
    */
-  private async sweep(minAgeMs: number, always = false): Promise<{ due: number; found: number; more: boolean }> {
+  private async sweep(minAgeMs: number, always = false): Promise<{ due: number; found: number; more: boolean; stale: boolean }> {
     const page = await this.ledger.pendingCharges(MAX_PENDING_PAGE);
     const now = Date.now();
     const due = page.charges.filter((c) => c.settledAt === null || now - c.settledAt >= minAgeMs).map((c): ChargeRef => [c.account, c.paymentId]);
-    return { due: due.length, found: this.take(due, always), more: page.more };
+    const stale = page.charges.some((c) => c.settledAt === null || now - c.settledAt >= this.options.sweepIdleMs);
+    return { due: due.length, found: this.take(due, always), more: page.more, stale };
   }
 
   /**
@@ -263,10 +264,11 @@ export class FoldScheduler {
         if (!this.leading) this.backlog.clear();
       }
       if (this.leading && this.idle() && !(this.lease !== undefined && this.settling())) {
-        const { found, more } = await this.sweep(this.lease === undefined ? this.options.sweepIdleMs : 0);
+        const { found, more, stale } = await this.sweep(this.lease === undefined ? this.options.sweepIdleMs : 0);
         if (found > 0) {
-          this.log[this.lease === undefined ? 'info' : 'debug']({ charges: found, more }, 'sweep found charges awaiting funding that no fold here was funding');
-          if (this.lease === undefined) this.onOrphans();
+          // Charges left unfolded for sweepIdleMs: a process died, maybe between a double spend and its publication.
+          this.log[stale ? 'info' : 'debug']({ charges: found, more }, 'sweep found charges awaiting funding that no fold here was funding');
+          if (stale) this.onOrphans();
           if (more) next = NEXT_PAGE_MS;
         }
       }
