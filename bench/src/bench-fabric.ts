@@ -10,7 +10,7 @@
  * It creates its own network (network/bench-run, ports 29000+, below Linux's ephemeral range) and stops it at the end.
  *
  * Usage: npm run bench:fabric [-- --sizes 1,50,200,500 --terminals 16 --payments 8000
- *        --payments-size1 400 --compare-size 200 --burst-students 30000 --burst-terminals 100 --workers 16
+ *        --payments-size1 400 --compare-size 200 --burst-students 30000 --burst-terminals 100 --workers 4
  *        --contended-size 200 --gateways 2 --group-batches 32 --group-records 4000 --json docs/benchmarks.json]
  */
 import { randomBytes } from 'node:crypto';
@@ -29,7 +29,7 @@ const USAGE = `usage: npm run bench:fabric [-- options]
   Settlement on a real Fabric network of its own (network/bench-run, ports 29000+): payments/s per
   batch size, the canteen burst through the gateway API, CPU per process; writes docs/benchmarks.json.
   --sizes 1,50,200,500  --terminals 16  --payments 8000  --payments-size1 400  --compare-size 200
-  --burst-students 30000  --burst-terminals 100  --workers 16  --contended-size 200  --gateways 2
+  --burst-students 30000  --burst-terminals 100  --workers 4  --contended-size 200  --gateways 2
   --group-batches 32  --group-records 4000  --json docs/benchmarks.json
 `;
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
@@ -44,7 +44,7 @@ const PAYMENTS = wholeOption('payments', 8000);
 const PAYMENTS_SIZE1 = wholeOption('payments-size1', 400);
 const BURST_STUDENTS = wholeOption('burst-students', 30000, 0);
 const BURST_TERMINALS = wholeOption('burst-terminals', 100);
-const WORKERS = wholeOption('workers', 16);
+const WORKERS = wholeOption('workers', 4);
 const JSON_OUT = textOption('json', join(ROOT, 'docs', 'benchmarks.json'));
 const STUDENTS_PER_TERMINAL = wholeOption('students-per-terminal', 50);
 const COMPARE_SIZE = wholeOption('compare-size', 200, 0);

@@ -110,15 +110,16 @@ export class FabricLedger implements LedgerPort {
   }
 
   async submit(role: LedgerRole, fn: string, args: readonly string[], actor?: Actor): Promise<Submitted> {
-    // Endorsers that disagree because one lags a block agree a moment later: wait until the
-    // lagging ones have our peer's blocks, re-endorse a few times, then hand the caller a
-    // retryable failure.
+    // A transaction invalidated by a concurrent one (MVCC) passes when endorsed again on new state;
+    // endorsers that disagree because one lags a block agree a moment later: wait until the lagging
+    // ones have our peer's blocks. Re-endorse a few times, then hand the caller a retryable failure.
     for (let attempt = 1; ; attempt++) {
       await this.heights.caughtUp();
       try {
         return await this.submitOnce(role, fn, args, actor);
       } catch (error) {
-        if (!(error instanceof LedgerError) || error.failure !== 'retryable' || !ENDORSERS_DISAGREE.test(error.message) || attempt >= DISAGREEMENT_RETRIES) throw error;
+        const again = error instanceof LedgerError && error.failure === 'retryable' && (error.reported !== undefined || ENDORSERS_DISAGREE.test(error.message));
+        if (!again || attempt >= DISAGREEMENT_RETRIES) throw error;
         await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
       }
     }
