@@ -1,17 +1,20 @@
 /** Most keys one chunk holds before it splits in two: an insertion moves at most this many. */
 const CHUNK = 1024;
 
-/** The first index in sorted `list` whose item is not below `key`. */
-function lowerBound(list: readonly string[], key: string): number {
+/** The first index below `length` at which `below` is false (it is true up to some index, then false). */
+function firstNotBelow(length: number, below: (i: number) => boolean): number {
   let lo = 0;
-  let hi = list.length;
+  let hi = length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((list[mid] ?? '') < key) lo = mid + 1;
+    if (below(mid)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
+
+/** The first index in sorted `list` whose item is not below `key`. */
+const lowerBound = (list: readonly string[], key: string): number => firstNotBelow(list.length, (i) => (list[i] ?? '') < key);
 
 /**
  * A set of keys kept in order, as chunks of at most CHUNK sorted keys: adding or removing a key
@@ -23,15 +26,11 @@ export class SortedKeys {
 
   /** The chunk that holds `key`, or would: the first whose last key is not below it (the last chunk when none is). */
   private chunkFor(key: string): number {
-    let lo = 0;
-    let hi = this.chunks.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const chunk = this.chunks[mid] ?? [];
-      if ((chunk[chunk.length - 1] ?? '') < key) lo = mid + 1;
-      else hi = mid;
-    }
-    return Math.min(lo, this.chunks.length - 1);
+    const last = firstNotBelow(this.chunks.length, (i) => {
+      const chunk = this.chunks[i] ?? [];
+      return (chunk[chunk.length - 1] ?? '') < key;
+    });
+    return Math.min(last, this.chunks.length - 1);
   }
 
   /** Adds `key` (a key present already is left as it is). */
