@@ -107,6 +107,8 @@ export const RECORD_REASONS: Readonly<Record<RejectReason | LedgerRejectReason, 
   COUNTER_OUT_OF_RANGE: { where: 'the payment counter is outside the certificate\'s ctrFrom..ctrTo', action: 'The medium is spent: the payer must renew it.' },
   FACE_SCORE_LOW: { where: 'the face attestation score is below the risk policy\'s minimum', action: 'The terminal must refuse low-score matches.' },
   FUTURE_TIMESTAMP: { where: 'the sale time is beyond the ledger time plus the allowed clock skew', action: 'Fix the terminal clock.' },
+  TENDER_MISMATCH: { where: 'the record pays in points (or money) but the payer signed for the other tender, or a face sale names points', action: 'Terminal defect: record the tender the payer chose; face sales are paid in money.' },
+  POINTS_NOT_REDEEMABLE: { where: 'a sale paid in points settled while the points policy sets no redemption rate (checked by the ledger)', action: 'Finance sets redeemPointsPerMille in the points policy before terminals take points.' },
   UNKNOWN_ACCOUNT: { where: 'the medium names an account the ledger does not know (checked by the ledger, not the protocol)', action: 'Open the account before issuing media for it.' },
   DENY_LISTED: { where: 'the payer was deny-listed at or before the deny-list version the terminal declared (the terminal knew)', action: 'Update the terminal\'s deny list (GET /v1/deny-list) and refuse listed payers.' },
 };

@@ -15,7 +15,7 @@ import { postingToJson, type Posting } from '../settlement/books';
 import { merchantCredit } from '../settlement/merchant-credit';
 import { edgeServedAt } from '../settlement/allowance';
 import type { PayerView } from '../settlement/payer';
-import { pointsPolicyFromJson } from '../settlement/points';
+import { pointsPolicyFromJson, type PointsPolicy } from '../settlement/points';
 import { countOutcomes, settleBatch, useKeyOf, type Outcome, type PaymentEntry } from '../settlement/settle-batch';
 import {
   SEQ_CHUNK, accountFromJson, encode, pad, seqChunkFromJson, terminalFromJson, terminalToJson,
@@ -179,7 +179,7 @@ export class BatchGroup {
     }
     await this.readPayersUsesAndChunks(judged);
 
-    for (const { index, batch, verdicts } of judged) entries[index] = this.settleOne(index, batch, verdicts, pointsPolicy?.version);
+    for (const { index, batch, verdicts } of judged) entries[index] = this.settleOne(index, batch, verdicts, pointsPolicy);
     this.flush();
     await Promise.all(this.writes);
     return entries.map((e, i) => {
@@ -242,7 +242,7 @@ export class BatchGroup {
     }
   }
 
-  private settleOne(index: number, batch: Batch, verdicts: readonly Verdict[], pointsVersion: number | undefined): GroupEntry {
+  private settleOne(index: number, batch: Batch, verdicts: readonly Verdict[], pointsPolicy: PointsPolicy | undefined): GroupEntry {
     const terminal = this.terminals.get(batch.terminalId);
     if (terminal === undefined) throw new Error(`terminal ${batch.terminalId} vanished`);
     const entryId = entryIdOf(this.txId, index);
@@ -253,7 +253,7 @@ export class BatchGroup {
     }
     const result = settleBatch({
       batch, verdicts, terminal, existing, payers: this.payers, uses: this.uses, pendingDenials: this.pendingDenials, txId: entryId, now: this.now,
-      ...(pointsVersion === undefined ? {} : { pointsVersion }),
+      ...(pointsPolicy === undefined ? {} : { pointsVersion: pointsPolicy.version, pointsPolicy }),
     });
 
     for (const [key, paymentId] of result.uses) {
@@ -309,7 +309,7 @@ export class BatchGroup {
       const t = this.terminals.get(id);
       if (t !== undefined) this.writes.push(this.ledger.write(K.terminal, [id], terminalToJson(t)));
     }
-    if (this.postings.length > 0) this.writes.push(this.ledger.write(K.postings, [this.txId], this.postings.map(postingToJson)));
+    this.writes.push(this.ledger.writePostings([this.txId], this.postings));
   }
 }
 

@@ -100,7 +100,7 @@ export async function bookTopUps(ledger: Ledger, requests: readonly TopUpRequest
     const a = accounts.get(id);
     if (a !== undefined) writes.push(ledger.putAccount(a, lines.get(id) ?? []));
   }
-  if (postings.length > 0) writes.push(ledger.write(K.postings, [txId], postings.map(postingToJson)));
+  writes.push(ledger.writePostings([txId], postings));
   await Promise.all(writes);
   return receipts;
 }

@@ -48,7 +48,7 @@ export async function completeClearanceOf(ledger: Ledger, value: JsonValue): Pro
   };
   await Promise.all([
     ledger.putAccount(result.account, linesByAccount(result.postings).get(a.id) ?? []),
-    ...(result.postings.length > 0 ? [ledger.write(K.postings, [txId], result.postings.map(postingToJson))] : []),
+    ledger.writePostings([txId], result.postings),
     ledger.write(K.clearance, [a.id], record),
   ]);
   return record;

@@ -34,6 +34,7 @@ export function accountToJson(a: AccountState, lines?: readonly Posting[]): Json
     id: a.id, group: a.group, status: a.status, creditLine: a.creditLine.toString(), wallet: a.wallet.toString(),
     creditUsed: a.creditUsed.toString(), advance: a.advance.toString(), media,
     points: a.points.toString(), pointsDay: a.pointsDay, pointsToday: a.pointsToday.toString(),
+    ...(a.pointsLots === undefined ? {} : { pointsLots: Object.fromEntries(Object.entries(a.pointsLots).map(([day, n]) => [day, n.toString()])) }),
     ...(a.deniedAt === undefined ? {} : { deniedAt: a.deniedAt }),
     ...(a.debtSince === undefined ? {} : { debtSince: a.debtSince }),
     ...(a.agreement === undefined ? {} : { agreement: { ...a.agreement } }),
@@ -106,7 +107,7 @@ function mediumFromJson(value: JsonValue | undefined): MediumState {
 
 /** Reads a stored account. */
 export function accountFromJson(value: JsonValue): AccountState {
-  const r = FieldReader.of(value, 'account', ['id', 'group', 'status', 'creditLine', 'wallet', 'creditUsed', 'advance', 'media', 'points', 'pointsDay', 'pointsToday'], ['deniedAt', 'debtSince', 'lines', 'agreement']);
+  const r = FieldReader.of(value, 'account', ['id', 'group', 'status', 'creditLine', 'wallet', 'creditUsed', 'advance', 'media', 'points', 'pointsDay', 'pointsToday'], ['deniedAt', 'debtSince', 'lines', 'agreement', 'pointsLots']);
   const mediaRaw = r.raw('media');
   if (!isJsonObject(mediaRaw)) throw new DomainError('INVALID_FIELD', 'account.media must be an object');
   const media: Record<string, MediumState> = {};
@@ -126,7 +127,19 @@ export function accountFromJson(value: JsonValue): AccountState {
     ...(r.has('deniedAt') ? { deniedAt: r.int('deniedAt') } : {}),
     ...(r.has('debtSince') ? { debtSince: r.int('debtSince') } : {}),
     ...(r.has('agreement') ? { agreement: agreementFromJson(r.raw('agreement')) } : {}),
+    ...(r.has('pointsLots') ? { pointsLots: pointsLotsFromJson(r.raw('pointsLots')) } : {}),
   };
+}
+
+/** Stored points lots: UTC day → points, each positive. */
+function pointsLotsFromJson(value: unknown): Record<string, Amount> {
+  if (!isJsonObject(value)) throw new DomainError('INVALID_FIELD', 'account.pointsLots must be an object');
+  const out: Record<string, Amount> = {};
+  for (const [day, n] of Object.entries(value)) {
+    if (!/^[0-9]{1,9}$/.test(day)) throw new DomainError('INVALID_FIELD', 'account.pointsLots keys must be UTC day numbers', { field: 'pointsLots' });
+    out[day] = Amount.parsePositive(n, 'account.pointsLots');
+  }
+  return out;
 }
 
 /** A registered terminal: its key and where its chains stand. */

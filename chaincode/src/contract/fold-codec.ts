@@ -4,7 +4,8 @@ import { FieldReader, isJsonObject } from '../core/fields';
 import { parseAccountId, parseMediaId, parseMerchantId } from '../core/ids';
 import type { JsonValue } from '../core/strict-json';
 import type { CertRecord } from '../settlement/account';
-import type { FoldFlag, FundedPayment, PendingCharge } from '../settlement/fold';
+import { FOLD_FLAGS, type FoldFlag, type FundedPayment, type PendingCharge } from '../settlement/fold';
+import type { JournalEntry } from '../settlement/points-supply';
 import type { PayerMedium, PayerView } from '../settlement/payer';
 import { certRecordFromJson, certRecordToJson } from './codec';
 
@@ -49,11 +50,12 @@ export function chargeToJson(c: PendingCharge): JsonValue {
     doubleSpend: c.doubleSpend,
     ...(c.medium === undefined ? {} : { medium: { mediaId: c.medium.mediaId, certKey: c.medium.certKey, capTotal: c.medium.capTotal.toString() } }),
     ...(c.pointsVersion === undefined ? {} : { pointsVersion: c.pointsVersion }),
+    ...(c.pointsDue === undefined ? {} : { pointsDue: c.pointsDue.toString() }),
   };
 }
 
 export function chargeFromJson(value: JsonValue): PendingCharge {
-  const r = FieldReader.of(value, 'charge', ['paymentId', 'account', 'merchantId', 'amount', 'at', 'settledAt', 'doubleSpend'], ['medium', 'pointsVersion']);
+  const r = FieldReader.of(value, 'charge', ['paymentId', 'account', 'merchantId', 'amount', 'at', 'settledAt', 'doubleSpend'], ['medium', 'pointsVersion', 'pointsDue']);
   const ds = r.raw('doubleSpend');
   if (typeof ds !== 'boolean') throw new DomainError('INVALID_FIELD', 'charge.doubleSpend must be a boolean');
   let medium: PendingCharge['medium'];
@@ -65,6 +67,7 @@ export function chargeFromJson(value: JsonValue): PendingCharge {
     paymentId: r.string('paymentId', PAYMENT_ID, 'a payment id'), account: r.parsed('account', parseAccountId), merchantId: r.parsed('merchantId', parseMerchantId),
     amount: r.positiveAmount('amount'), at: r.int('at'), settledAt: r.int('settledAt'), doubleSpend: ds,
     ...(medium === undefined ? {} : { medium }), ...(r.has('pointsVersion') ? { pointsVersion: r.int('pointsVersion', 1) } : {}),
+    ...(r.has('pointsDue') ? { pointsDue: r.positiveAmount('pointsDue') } : {}),
   };
 }
 
@@ -73,19 +76,35 @@ export function fundedToJson(f: FundedPayment): JsonValue {
   return {
     paymentId: f.paymentId, account: f.account, foldedAt: f.foldedAt, points: f.points.toString(), flags: [...f.flags],
     funding: { wallet: f.funding.wallet.toString(), credit: f.funding.credit.toString(), advance: f.funding.advance.toString() },
+    ...(f.redeemed === undefined ? {} : { redeemed: f.redeemed.toString() }),
   };
 }
 
 export function fundedFromJson(value: JsonValue): FundedPayment {
-  const r = FieldReader.of(value, 'funded', ['paymentId', 'account', 'foldedAt', 'points', 'flags', 'funding']);
+  const r = FieldReader.of(value, 'funded', ['paymentId', 'account', 'foldedAt', 'points', 'flags', 'funding'], ['redeemed']);
   const f = FieldReader.of(r.raw('funding'), 'funding', ['wallet', 'credit', 'advance']);
   const flags = r.raw('flags');
-  if (!Array.isArray(flags) || !flags.every((x): x is FoldFlag => x === 'cap-total-exceeded' || x === 'post-closure-referred')) {
+  if (!Array.isArray(flags) || !flags.every((x): x is FoldFlag => FOLD_FLAGS.includes(x as FoldFlag))) {
     throw new DomainError('INVALID_FIELD', 'funded.flags must be fold flags');
   }
   return {
     paymentId: r.string('paymentId', PAYMENT_ID, 'a payment id'), account: r.parsed('account', parseAccountId), foldedAt: r.int('foldedAt'),
     points: r.nonNegativeAmount('points'), flags,
     funding: { wallet: f.nonNegativeAmount('wallet'), credit: f.nonNegativeAmount('credit'), advance: f.nonNegativeAmount('advance') },
+    ...(r.has('redeemed') ? { redeemed: r.positiveAmount('redeemed') } : {}),
+  };
+}
+
+/** One transaction's points movements as the journal keeps them (K.pointsJournal). */
+export function journalToJson(e: JournalEntry): JsonValue {
+  const m = e.movements;
+  return { day: e.day, issued: m.issued.toString(), redeemed: m.redeemed.toString(), expired: m.expired.toString(), compensated: m.compensated.toString() };
+}
+
+export function journalFromJson(value: JsonValue): JournalEntry {
+  const r = FieldReader.of(value, 'journal', ['day', 'issued', 'redeemed', 'expired', 'compensated']);
+  return {
+    day: r.int('day'),
+    movements: { issued: r.nonNegativeAmount('issued'), redeemed: r.nonNegativeAmount('redeemed'), expired: r.nonNegativeAmount('expired'), compensated: r.nonNegativeAmount('compensated') },
   };
 }

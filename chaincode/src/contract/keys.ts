@@ -16,6 +16,7 @@ export const K = {
   batch: 'batch', // [terminalId, batchSeq, entryId]: every submission, with its outcomes
   receipt: 'receipt', // [digest, entryId]: where each submission of a batch (by its digest, the gateway's receipt) is under K.batch
   postings: 'postings', // [txId]: the postings one transaction made
+  pointsJournal: 'points-journal', // [day, txId, ...]: one transaction's points movements on its UTC day (the roll-forward's source)
   topUp: 'topup', // [topUpId]
   fraud: 'fraud', // [caseId]
   deny: 'deny', // [version]: one deny-list entry per version

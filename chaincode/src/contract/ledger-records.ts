@@ -9,9 +9,11 @@ import type { AccountState } from '../settlement/account';
 import { book, postingFromJson, postingToJson, type Posting } from '../settlement/books';
 import { foldCharges, type PendingCharge } from '../settlement/fold';
 import { payerOf } from '../settlement/payer';
-import { pointsPolicyFromJson, type PointsPolicy } from '../settlement/points';
+import { dayOf, pointsPolicyFromJson, type PointsPolicy } from '../settlement/points';
+import { lapsedThrough } from '../settlement/points-lots';
+import { noMovement, pointsMovements } from '../settlement/points-supply';
 import { accountFromJson, accountToJson, decode, encode, pad, terminalFromJson, type TerminalRecord } from './codec';
-import { chargeFromJson, fundedToJson, payerToJson } from './fold-codec';
+import { chargeFromJson, fundedToJson, journalToJson, payerToJson } from './fold-codec';
 import { K } from './keys';
 import { StateStore } from './state-store';
 
@@ -137,8 +139,9 @@ export class Ledger {
 
   /** Folds charges into an account and writes the fold: the account, each payment's funding, the postings; deletes the charges. */
   async fold(a: AccountState, charges: readonly PendingCharge[], postingsLater = false): Promise<AccountState> {
-    const policyOf = await this.policiesFor(charges);
-    const result = foldCharges(a, charges, txTime(this.ctx), policyOf);
+    const [policyOf, current] = await Promise.all([this.policiesFor(charges), this.currentPointsPolicy()]);
+    const now = txTime(this.ctx);
+    const result = foldCharges(a, charges, now, policyOf, lapsedThrough(current, now));
     this.foldLines.set(a.id, [...(this.foldLines.get(a.id) ?? []), ...result.postings]);
     this.foldPostings.push(...result.postings);
     await Promise.all([
@@ -152,7 +155,29 @@ export class Ledger {
 
   /** Writes every posting of this transaction's folds so far, under K.postings [txId, 'fold'] (again, whole, after each fold). */
   async writeFoldPostings(): Promise<void> {
-    if (this.foldPostings.length > 0) await this.write(K.postings, [this.ctx.stub.getTxID(), 'fold'], this.foldPostings.map(postingToJson));
+    if (this.foldPostings.length > 0) await this.writePostings([this.ctx.stub.getTxID(), 'fold'], this.foldPostings);
+  }
+
+  /**
+   * Writes a transaction's postings under K.postings `parts`, and their points movements, if any,
+   * to the points journal under the transaction's UTC day: the roll-forward reads a period's days
+   * there, and no key is written by every sale (docs/settlement.md, "Campus value").
+   */
+  async writePostings(parts: readonly string[], postings: readonly Posting[]): Promise<void> {
+    if (postings.length === 0) return;
+    const moved = pointsMovements(postings);
+    const day = dayOf(txTime(this.ctx));
+    await Promise.all([
+      this.write(K.postings, [...parts], postings.map(postingToJson)),
+      ...(noMovement(moved) ? [] : [this.write(K.pointsJournal, [pad(day), ...parts], journalToJson({ day, movements: moved }))]),
+    ]);
+  }
+
+  /** The points policy current now (config/points), read at most once per transaction. */
+  private current: Promise<PointsPolicy | undefined> | undefined;
+  currentPointsPolicy(): Promise<PointsPolicy | undefined> {
+    this.current ??= this.read(K.config, ['points'], pointsPolicyFromJson);
+    return this.current;
   }
 
   /**

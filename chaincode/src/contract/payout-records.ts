@@ -65,7 +65,7 @@ export async function payMerchant(ledger: Ledger, merchantId: MerchantId, payout
 
 /** Writes a transaction's payout postings, if any. */
 export async function writePostings(ledger: Ledger, postings: readonly Posting[]): Promise<void> {
-  if (postings.length > 0) await ledger.write(K.postings, [ledger.ctx.stub.getTxID()], postings.map(postingToJson));
+  await ledger.writePostings([ledger.ctx.stub.getTxID()], postings);
 }
 
 /** A payout statement's head: what a merchant's history lists (the lines stay in the statement). */

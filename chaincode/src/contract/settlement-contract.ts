@@ -17,6 +17,7 @@ import { edgeAllowances, offlineConfig, retireEdge } from './edge-sync';
 import { K } from './keys';
 import { Ledger, txTime } from './ledger-records';
 import { payOneMerchant, payoutStatement } from './payout-records';
+import { expirePoints, parseExpiryList, pointsRollForward } from './points-records';
 import { setCreditLine, setPointsPolicy, setRiskPolicy, setWaiverLimit } from './policy-records';
 import { registerIssuerKey, registerMerchant, registerTerminal, revokeIssuerKey, rotateTerminalKey, setTerminalStatus } from './registry-records';
 
@@ -188,11 +189,19 @@ export class SettlementContract extends Contract {
   }
 
   @Transaction()
-  @Param('policy', 'string', 'JSON {ratePerMille, multipliers, dailyCap}')
+  @Param('policy', 'string', 'JSON {ratePerMille, multipliers, dailyCap, redeemPointsPerMille?, expiryDays?}')
   @Returns('string')
   async SetPointsPolicy(ctx: Context, policy: string): Promise<string> {
     requireRole(ctx.clientIdentity, ['finance'], 'SetPointsPolicy');
     return canonicalJson(await setPointsPolicy(new Ledger(ctx), arg(policy, 'policy')));
+  }
+
+  @Transaction()
+  @Param('accounts', 'string', 'JSON array of 1..500 account ids')
+  @Returns('string')
+  async ExpirePoints(ctx: Context, accounts: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ['finance'], 'ExpirePoints');
+    return canonicalJson(await expirePoints(new Ledger(ctx), parseExpiryList(arg(accounts, 'accounts'))));
   }
 
   @Transaction()
@@ -245,6 +254,15 @@ export class SettlementContract extends Contract {
   async GetPointsSupply(ctx: Context): Promise<string> {
     requireRole(ctx.clientIdentity, ANY_ROLE, 'GetPointsSupply');
     return canonicalJson(await pointsSupply(new Ledger(ctx)));
+  }
+
+  @Transaction(false)
+  @Param('from', 'string', 'first UTC day, YYYY-MM-DD')
+  @Param('to', 'string', 'last UTC day, YYYY-MM-DD')
+  @Returns('string')
+  async GetPointsRollForward(ctx: Context, from: string, to: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ['finance', 'auditor'], 'GetPointsRollForward');
+    return canonicalJson(await pointsRollForward(new Ledger(ctx), from, to));
   }
 
   @Transaction(false)

@@ -119,7 +119,7 @@ export class Amount {
    * this × numerator / denominator with explicit integer rounding; used for points and fees.
    * `floor` rounds toward minus infinity, `half-up` rounds halves away from zero.
    */
-  mulRatio(numerator: bigint, denominator: bigint, rounding: 'floor' | 'half-up'): Amount {
+  mulRatio(numerator: bigint, denominator: bigint, rounding: 'floor' | 'ceil' | 'half-up'): Amount {
     if (denominator <= 0n) {
       throw new DomainError('INVALID_AMOUNT', 'ratio denominator must be positive');
     }
@@ -128,6 +128,8 @@ export class Amount {
     const remainder = product % denominator;
     if (rounding === 'floor') {
       if (remainder !== 0n && product < 0n) quotient -= 1n;
+    } else if (rounding === 'ceil') {
+      if (remainder !== 0n && product > 0n) quotient += 1n;
     } else {
       const twice = (remainder < 0n ? -remainder : remainder) * 2n;
       if (twice >= denominator) quotient += product < 0n ? -1n : 1n;

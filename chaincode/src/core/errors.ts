@@ -50,6 +50,7 @@ export const REJECT_REASONS = [
   'COUNTER_OUT_OF_RANGE',
   'FACE_SCORE_LOW',
   'FUTURE_TIMESTAMP',
+  'TENDER_MISMATCH',
 ] as const;
 
 /** Codes of the ledger's own checks (settlement, registries, access): the call is refused, nothing written. */
@@ -78,7 +79,7 @@ export const LEDGER_CODES = [
 ] as const;
 
 /** Per-record reasons that need the ledger's state, beside the protocol's stateless REJECT_REASONS. */
-export const LEDGER_REJECT_REASONS = ['DENY_LISTED', 'UNKNOWN_ACCOUNT'] as const;
+export const LEDGER_REJECT_REASONS = ['DENY_LISTED', 'UNKNOWN_ACCOUNT', 'POINTS_NOT_REDEEMABLE'] as const;
 
 export type StructuralCode = (typeof STRUCTURAL_CODES)[number];
 export type LedgerCode = (typeof LEDGER_CODES)[number];

@@ -1,6 +1,7 @@
 import type { Amount } from './amount';
 import { FieldReader } from './fields';
 import { parseAccountId, parseMediaId, parseTerminalId, type AccountId, type MediaId, type TerminalId } from './ids';
+import { TENDERS, type Tender } from './sale-record';
 import { MAX_EPOCH_MS, type EpochMs } from './time';
 
 /** Longest validity a payment code may claim: ten minutes. */
@@ -14,6 +15,8 @@ export interface PayCode {
   readonly ctr: number;
   readonly iat: EpochMs;
   readonly ttl: number;
+  /** `points`: the student chose to pay this code in points (campus-value extension); absent: money. */
+  readonly tender?: Tender;
 }
 
 /** An interactive card or NFC tap: the payer signs the exact amount and terminal (DESIGN §4.4). */
@@ -26,6 +29,8 @@ export interface TapAuth {
   readonly terminalId: TerminalId;
   readonly nonce: string;
   readonly iat: EpochMs;
+  /** `points`: the payer signed to pay in points (campus-value extension); absent: money. */
+  readonly tender?: Tender;
 }
 
 /** A face payment, attested only by the terminal's batch signature (DESIGN §4.5). Score is per mille. */
@@ -38,7 +43,7 @@ export interface FaceAttestation {
 
 /** Parses a payment code payload. */
 export function parsePayCode(value: unknown): PayCode {
-  const r = FieldReader.of(value, 'payCode', ['typ', 'v', 'mediaId', 'ctr', 'iat', 'ttl']);
+  const r = FieldReader.of(value, 'payCode', ['typ', 'v', 'mediaId', 'ctr', 'iat', 'ttl'], ['tender']);
   r.typ('pay-code');
   return {
     typ: 'pay-code',
@@ -47,12 +52,13 @@ export function parsePayCode(value: unknown): PayCode {
     ctr: r.int('ctr'),
     iat: r.int('iat', 0, MAX_EPOCH_MS),
     ttl: r.int('ttl', 1, MAX_CODE_TTL_MS),
+    ...(r.has('tender') ? { tender: r.oneOf('tender', TENDERS) } : {}),
   };
 }
 
 /** Parses a tap authorisation payload. */
 export function parseTapAuth(value: unknown): TapAuth {
-  const r = FieldReader.of(value, 'tapAuth', ['typ', 'v', 'mediaId', 'ctr', 'amount', 'terminalId', 'nonce', 'iat']);
+  const r = FieldReader.of(value, 'tapAuth', ['typ', 'v', 'mediaId', 'ctr', 'amount', 'terminalId', 'nonce', 'iat'], ['tender']);
   r.typ('tap-auth');
   return {
     typ: 'tap-auth',
@@ -63,6 +69,7 @@ export function parseTapAuth(value: unknown): TapAuth {
     terminalId: r.parsed('terminalId', parseTerminalId),
     nonce: r.string('nonce', /^[A-Za-z0-9_-]{8,64}$/, '8-64 base64url characters'),
     iat: r.int('iat', 0, MAX_EPOCH_MS),
+    ...(r.has('tender') ? { tender: r.oneOf('tender', TENDERS) } : {}),
   };
 }
 

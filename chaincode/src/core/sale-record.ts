@@ -13,6 +13,14 @@ export type Medium = 'code' | 'tap' | 'face';
 /** The closed set of media. */
 export const MEDIA: readonly Medium[] = ['code', 'tap', 'face'];
 
+/**
+ * What the payer pays with. Absent on the wire means money; `points` spends the student's campus
+ * points at the rate of the points policy (campus-value extension, docs/protocol.md). The payer's
+ * signed code or tap names the same tender: the terminal cannot choose it for them.
+ */
+export type Tender = 'points';
+export const TENDERS: readonly Tender[] = ['points'];
+
 /** Longest credential string: a certificate and a payer JWS joined by "~". */
 export const MAX_CREDENTIAL_CHARS = 8 * 1024;
 
@@ -30,6 +38,8 @@ export interface SaleRecord {
   readonly prev: Digest;
   /** The site edge's approval, or that it was unreachable (edge extension, optional). */
   readonly edge?: EdgeMark;
+  /** `points` when the payer spends campus points; absent for money (campus-value extension, optional). */
+  readonly tender?: Tender;
   /** SHA-256 of the record's RFC 8785 canonical JSON: what the next record's `prev` names. */
   readonly digest: Digest;
 }
@@ -43,7 +53,7 @@ export function recordDigest(raw: unknown): Digest {
 
 /** Parses a sale record's structure; its credential is judged later, by the verdict. */
 export function parseSaleRecord(value: unknown): SaleRecord {
-  const r = FieldReader.of(value, 'record', FIELDS, ['edge']);
+  const r = FieldReader.of(value, 'record', FIELDS, ['edge', 'tender']);
   const v = r.version();
   const medium = r.oneOf('medium', MEDIA);
   const credential = r.raw('credential');
@@ -66,6 +76,7 @@ export function parseSaleRecord(value: unknown): SaleRecord {
     denyListVersion: r.int('denyListVersion'),
     prev: r.parsed('prev', parseDigest),
     ...(r.has('edge') ? { edge: parseEdgeMark(r.raw('edge')) } : {}),
+    ...(r.has('tender') ? { tender: r.oneOf('tender', TENDERS) } : {}),
     digest: recordDigest(value),
   };
 }

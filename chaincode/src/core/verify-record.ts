@@ -9,7 +9,7 @@ import { decodeJws, verifyJws, type DecodedJws } from './jws';
 import { parseMediaCert, type MediaCert } from './media-cert';
 import { parseFaceAttestation, parsePayCode, parseTapAuth } from './payer-auth';
 import type { RiskPolicy } from './risk-policy';
-import type { SaleRecord } from './sale-record';
+import type { SaleRecord, Tender } from './sale-record';
 import type { EpochMs } from './time';
 
 /** What the verdict needs from outside: the ledger's clock, the issuer registry, the risk policy. */
@@ -148,6 +148,13 @@ function checkMedia(record: SaleRecord, cert: MediaCert, mediaId: MediaId, ctr: 
   return { kind: 'media', mediaId, ctr, account: cert.account, group: cert.group, cert };
 }
 
+/** The tender is the payer's choice: the record must name the one the payer signed (money when neither names one). */
+function checkTender(record: SaleRecord, signed: Tender | undefined): void {
+  if (record.tender !== signed) {
+    throw new Reject('TENDER_MISMATCH', `payer signed for ${signed ?? 'money'}, record says ${record.tender ?? 'money'}`);
+  }
+}
+
 function judgeMedia(record: SaleRecord, credential: string, ctx: VerifyContext): MediaPayer {
   const parts = credential.split('~');
   if (parts.length !== 2) throw new Reject('MALFORMED_CREDENTIAL', 'credential must be <certificate>~<payer JWS>');
@@ -158,11 +165,13 @@ function judgeMedia(record: SaleRecord, credential: string, ctx: VerifyContext):
   const skew = ctx.policy.maxClockSkewMs;
   if (record.medium === 'code') {
     const code = parsePart(parsePayCode, auth.payload, 'payment code', 'pay-code');
+    checkTender(record, code.tender);
     if (code.iat > record.at + skew) throw new Reject('CODE_FROM_FUTURE', 'payment code issued after the sale');
     if (record.at > code.iat + code.ttl) throw new Reject('STALE_CODE', 'payment code had expired at the sale');
     return checkMedia(record, cert, code.mediaId, code.ctr);
   }
   const tap = parsePart(parseTapAuth, auth.payload, 'tap authorisation', 'tap-auth');
+  checkTender(record, tap.tender);
   if (!tap.amount.equals(record.amount)) throw new Reject('TAP_AMOUNT_MISMATCH', `payer signed ${tap.amount.toString()}, record says ${record.amount.toString()}`);
   if (tap.terminalId !== record.terminalId) throw new Reject('TAP_TERMINAL_MISMATCH', `payer signed for terminal ${tap.terminalId}`);
   if (tap.iat > record.at + skew) throw new Reject('CODE_FROM_FUTURE', 'tap authorised after the sale');
@@ -172,6 +181,8 @@ function judgeMedia(record: SaleRecord, credential: string, ctx: VerifyContext):
 
 function judgeFace(record: SaleRecord, ctx: VerifyContext): FacePayer {
   const face = parsePart(parseFaceAttestation, record.credential, 'face attestation', 'face');
+  // No payer signs a face sale, so nobody chose to spend points: only money.
+  if (record.tender !== undefined) throw new Reject('TENDER_MISMATCH', 'a face payment is paid in money: no payer signed for points');
   if (face.score < ctx.policy.faceMinScore) throw new Reject('FACE_SCORE_LOW', `face score ${face.score} below ${ctx.policy.faceMinScore}`);
   const cap: Amount = ctx.policy.faceCapPerPayment;
   if (record.amount.gt(cap)) throw new Reject('OVER_CAP', `face payment ${record.amount.toString()} over the face cap ${cap.toString()}`);

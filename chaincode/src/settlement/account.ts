@@ -75,6 +75,12 @@ export interface AccountState {
   /** UTC day of the last points earned, and how many were earned that day (daily cap). */
   readonly pointsDay: number;
   readonly pointsToday: Amount;
+  /**
+   * The points held, by the UTC day they were earned (oldest spent and lapsed first); they sum to
+   * `points`. Absent on accounts that earned before lots were kept: their points are one lot of
+   * `pointsDay` (settlement/points-lots.ts).
+   */
+  readonly pointsLots?: Readonly<Record<string, Amount>>;
   /** Deny-list version from which the whole account is refused (clearance, closure, fraud). */
   readonly deniedAt?: number;
   /** Ledger time the account last went from no debt to some debt: the start of its ageing. */

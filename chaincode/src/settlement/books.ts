@@ -20,6 +20,12 @@ export const book = {
   referred: 'referred',
   refunds: 'refunds',
   pointsIssued: 'points-issued',
+  /** Points spent at a terminal (points unit): where a redemption's points go. */
+  pointsRedeemed: 'points-redeemed',
+  /** Points that lapsed, by policy or at graduation (points unit). */
+  pointsExpired: 'points-expired',
+  /** Money: the operator's fund that pays merchants the price of sales paid in points. */
+  pointsFund: 'points-fund',
   /** Suspense: settled sales paid to their merchants whose funding a fold has not decided yet. */
   chargesPending: 'charges-awaiting-funding',
 } as const;

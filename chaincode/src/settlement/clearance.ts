@@ -74,9 +74,9 @@ export function completeClearance(account: AccountState, resolutions: readonly D
     resolved.push({ ...r, amount });
   }
   if (account.wallet.gt(Amount.ZERO)) postings.push(posting(book.wallet(account.id), book.refunds, account.wallet, `${ref}:refund`));
-  if (account.points.gt(Amount.ZERO)) postings.push(posting(book.points(account.id), book.pointsIssued, account.points, `${ref}:points-expired`));
+  if (account.points.gt(Amount.ZERO)) postings.push(posting(book.points(account.id), book.pointsExpired, account.points, `${ref}:points-expired`));
   return {
-    account: { ...account, status: 'closed', advance: Amount.ZERO, creditUsed: Amount.ZERO, wallet: Amount.ZERO, points: Amount.ZERO },
+    account: { ...account, status: 'closed', advance: Amount.ZERO, creditUsed: Amount.ZERO, wallet: Amount.ZERO, points: Amount.ZERO, pointsLots: {} },
     postings, resolved, refunded: account.wallet, pointsExpired: account.points,
   };
 }

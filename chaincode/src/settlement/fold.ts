@@ -3,6 +3,7 @@ import type { AccountId, MediaId, MerchantId } from '../core/ids';
 import { charge, mediumOf, withDebtClock, type AccountState, type Funding } from './account';
 import { book, posting, type Posting } from './books';
 import { dayOf, pointsFor, type PointsPolicy } from './points';
+import { earnLot, expireLots, redeem } from './points-lots';
 
 /**
  * A settled payment awaiting funding (docs/settlement.md, "Funding at the fold"): settlement paid
@@ -24,23 +25,32 @@ export interface PendingCharge {
   readonly doubleSpend: boolean;
   /** The points policy version current at settlement (none: no points). */
   readonly pointsVersion?: number;
+  /** A sale paid in points: the points it costs, by the policy current at settlement (campus-value extension). */
+  readonly pointsDue?: Amount;
 }
 
 /** The flags only the fold can decide: they are running totals of the account. */
-export type FoldFlag = 'cap-total-exceeded' | 'post-closure-referred';
+export type FoldFlag = 'cap-total-exceeded' | 'post-closure-referred' | 'points-short';
+
+/** Every fold flag, for readers. */
+export const FOLD_FLAGS: readonly FoldFlag[] = ['cap-total-exceeded', 'post-closure-referred', 'points-short'];
 
 /** What the fold decided for one payment (`funded/<paymentId>`). */
 export interface FundedPayment {
   readonly paymentId: string;
   readonly account: AccountId;
   readonly funding: Funding;
+  /** Points earned by the payment. */
   readonly points: Amount;
+  /** Points spent on it: a sale paid in points whose account held them (then wallet, credit and advance are zero). */
+  readonly redeemed?: Amount;
   readonly flags: readonly FoldFlag[];
   readonly foldedAt: number;
 }
 
 /** How a payment's funding is named once decided: the source of the money, `advance` if any was fronted. */
-export function fundingKind(f: Funding): 'wallet' | 'credit' | 'advance' {
+export function fundingKind(f: Funding, redeemed?: Amount): 'points' | 'wallet' | 'credit' | 'advance' {
+  if (redeemed?.gt(Amount.ZERO) === true) return 'points';
   if (f.advance.gt(Amount.ZERO)) return 'advance';
   return f.credit.gt(Amount.ZERO) ? 'credit' : 'wallet';
 }
@@ -60,15 +70,27 @@ export function fundingOrder(charges: readonly PendingCharge[]): PendingCharge[]
  */
 export function foldCharges(
   account: AccountState, charges: readonly PendingCharge[], now: number, policyOf: (version: number) => PointsPolicy | undefined,
+  lapsedThrough?: number,
 ): { account: AccountState; funded: FundedPayment[]; postings: Posting[] } {
-  let a = account;
+  // Points that lapsed by policy go first, so that a sale paid in points never spends them.
+  const lapsed = expireLots(account, lapsedThrough);
+  let a = lapsed.account;
   const funded: FundedPayment[] = [];
-  const postings: Posting[] = [];
+  const postings: Posting[] = [...lapsed.postings];
   for (const c of fundingOrder(charges)) {
     if (c.account !== account.id) throw new Error(`charge ${c.paymentId} belongs to ${c.account}, not ${account.id}`);
     const flags: FoldFlag[] = [];
     let funding: Funding;
-    if (a.status === 'closed') {
+    let redeemed: Amount | undefined;
+    const spent = c.pointsDue === undefined || a.status === 'closed' ? undefined : redeem(a, c.pointsDue, c.amount, book.chargesPending, c.paymentId);
+    if (c.pointsDue !== undefined && spent === undefined && a.status !== 'closed') flags.push('points-short');
+    if (spent !== undefined) {
+      // Paid in points: the operator's points fund pays the merchant's price; no money of the student's.
+      a = spent.account;
+      postings.push(...spent.postings);
+      funding = { wallet: Amount.ZERO, credit: Amount.ZERO, advance: Amount.ZERO };
+      redeemed = c.pointsDue;
+    } else if (a.status === 'closed') {
       postings.push(posting(book.guaranteeFund, book.chargesPending, c.amount, c.paymentId));
       funding = { wallet: Amount.ZERO, credit: Amount.ZERO, advance: c.amount };
       flags.push('post-closure-referred');
@@ -87,7 +109,8 @@ export function foldCharges(
     }
     let points = Amount.ZERO;
     const policy = c.pointsVersion === undefined ? undefined : policyOf(c.pointsVersion);
-    if (policy !== undefined && !c.doubleSpend && a.status === 'active') {
+    // A sale paid in points earns none, whether the points covered it or money did.
+    if (policy !== undefined && !c.doubleSpend && a.status === 'active' && c.pointsDue === undefined) {
       // The cap counts per UTC day of settlement. A charge of a day before the account's last
       // points day (folded late) counts from zero and leaves the newer day's count alone.
       const day = dayOf(c.settledAt);
@@ -95,10 +118,10 @@ export function foldCharges(
       points = pointsFor(policy, c.merchantId, c.amount, today);
       if (points.gt(Amount.ZERO)) {
         postings.push(posting(book.pointsIssued, book.points(a.id), points, c.paymentId));
-        a = { ...a, points: a.points.add(points), ...(day >= a.pointsDay ? { pointsDay: day, pointsToday: today.add(points) } : {}) };
+        a = { ...earnLot(a, day, points), ...(day >= a.pointsDay ? { pointsDay: day, pointsToday: today.add(points) } : {}) };
       }
     }
-    funded.push({ paymentId: c.paymentId, account: a.id, funding, points, flags, foldedAt: now });
+    funded.push({ paymentId: c.paymentId, account: a.id, funding, points, ...(redeemed === undefined ? {} : { redeemed }), flags, foldedAt: now });
   }
   return { account: a, funded, postings };
 }

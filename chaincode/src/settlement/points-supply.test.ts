@@ -12,7 +12,7 @@ describe('pointsSupplyOf', () => {
     posting('wallet:s1', 'merchant:m1', a('99'), 't:1'),
   ];
 
-  it('is issued − expired from the postings, consistent when the accounts hold exactly that', () => {
+  it("is issued − redeemed − expired from the postings (an expiry back into points-issued counts as expired), consistent when the accounts hold exactly that", () => {
     const s = pointsSupplyOf(postings, [a('7'), a('4')]);
     expect([s.issued, s.expired, s.supply, s.heldByAccounts].map(String)).toEqual(['14', '3', '11', '11']);
     expect(s.consistent).toBe(true);

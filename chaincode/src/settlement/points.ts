@@ -15,11 +15,21 @@ export interface PointsPolicy {
   readonly multipliers: Readonly<Record<string, number>>;
   /** Most points one account may earn per UTC day. */
   readonly dailyCap: Amount;
+  /**
+   * Points a sale paid in points costs per 1000 minor units of its price (1000: one point per minor
+   * unit). The merchant is paid the full price from the operator's points fund. Absent: points
+   * cannot be spent, and a sale paid in points is rejected (POINTS_NOT_REDEEMABLE).
+   */
+  readonly redeemPointsPerMille?: number;
+  /** Points lapse this many days after the UTC day they were earned. Absent: only at graduation. */
+  readonly expiryDays?: number;
 }
+
+const OPTIONAL = ['redeemPointsPerMille', 'expiryDays'] as const;
 
 /** Parses a policy document; the version is assigned by the ledger. */
 export function parsePointsPolicy(value: unknown, version: number): PointsPolicy {
-  const r = FieldReader.of(value, 'pointsPolicy', ['ratePerMille', 'multipliers', 'dailyCap']);
+  const r = FieldReader.of(value, 'pointsPolicy', ['ratePerMille', 'multipliers', 'dailyCap'], OPTIONAL);
   const raw = r.raw('multipliers');
   if (!isJsonObject(raw)) throw new DomainError('INVALID_FIELD', 'pointsPolicy.multipliers must be an object', { field: 'multipliers' });
   const multipliers: Record<string, number> = {};
@@ -30,18 +40,29 @@ export function parsePointsPolicy(value: unknown, version: number): PointsPolicy
     }
     multipliers[merchant] = m;
   }
-  return { version, ratePerMille: r.int('ratePerMille', 0, 1_000_000), multipliers, dailyCap: r.nonNegativeAmount('dailyCap') };
+  return {
+    version, ratePerMille: r.int('ratePerMille', 0, 1_000_000), multipliers, dailyCap: r.nonNegativeAmount('dailyCap'),
+    ...(r.has('redeemPointsPerMille') ? { redeemPointsPerMille: r.int('redeemPointsPerMille', 1, 1_000_000_000) } : {}),
+    ...(r.has('expiryDays') ? { expiryDays: r.int('expiryDays', 1, 36_500) } : {}),
+  };
 }
 
 /** Policy as stored. */
-export function pointsPolicyToJson(p: PointsPolicy): { version: number; ratePerMille: number; multipliers: Record<string, number>; dailyCap: string } {
-  return { version: p.version, ratePerMille: p.ratePerMille, multipliers: { ...p.multipliers }, dailyCap: p.dailyCap.toString() };
+export function pointsPolicyToJson(p: PointsPolicy): {
+  version: number; ratePerMille: number; multipliers: Record<string, number>; dailyCap: string; redeemPointsPerMille?: number; expiryDays?: number;
+} {
+  return {
+    version: p.version, ratePerMille: p.ratePerMille, multipliers: { ...p.multipliers }, dailyCap: p.dailyCap.toString(),
+    ...(p.redeemPointsPerMille === undefined ? {} : { redeemPointsPerMille: p.redeemPointsPerMille }),
+    ...(p.expiryDays === undefined ? {} : { expiryDays: p.expiryDays }),
+  };
 }
 
 /** Reads a stored policy. */
 export function pointsPolicyFromJson(value: unknown): PointsPolicy {
-  const r = FieldReader.of(value, 'pointsPolicy', ['version', 'ratePerMille', 'multipliers', 'dailyCap']);
-  return parsePointsPolicy({ ratePerMille: r.raw('ratePerMille'), multipliers: r.raw('multipliers'), dailyCap: r.raw('dailyCap') }, r.int('version', 1));
+  const r = FieldReader.of(value, 'pointsPolicy', ['version', 'ratePerMille', 'multipliers', 'dailyCap'], OPTIONAL);
+  const optional = Object.fromEntries(OPTIONAL.filter((k) => r.has(k)).map((k) => [k, r.raw(k)]));
+  return parsePointsPolicy({ ratePerMille: r.raw('ratePerMille'), multipliers: r.raw('multipliers'), dailyCap: r.raw('dailyCap'), ...optional }, r.int('version', 1));
 }
 
 /** UTC day number of a ledger time: the daily cap's period. */
@@ -55,4 +76,10 @@ export function pointsFor(policy: PointsPolicy, merchant: MerchantId, amount: Am
   const multiplier = Object.hasOwn(policy.multipliers, merchant) ? (policy.multipliers[merchant] ?? 1000) : 1000;
   const earned = amount.mulRatio(BigInt(policy.ratePerMille) * BigInt(multiplier), 1_000_000n, 'floor');
   return earned.min(policy.dailyCap.sub(earnedToday).max(Amount.ZERO));
+}
+
+/** Points a sale paid in points costs: ceil(price × redeemPointsPerMille / 1000); undefined when points cannot be spent. */
+export function pointsDue(policy: PointsPolicy | undefined, price: Amount): Amount | undefined {
+  if (policy?.redeemPointsPerMille === undefined) return undefined;
+  return price.mulRatio(BigInt(policy.redeemPointsPerMille), 1000n, 'ceil');
 }

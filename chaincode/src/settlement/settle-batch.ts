@@ -10,6 +10,7 @@ import { book, posting, type Posting } from './books';
 import type { PendingCharge } from './fold';
 import { certFinding } from './issuance';
 import { payerMedium, type PayerView } from './payer';
+import { pointsDue, type PointsPolicy } from './points';
 
 /** A terminal as the ledger keeps it, with where its record and batch chains stand. */
 export interface TerminalState {
@@ -124,6 +125,8 @@ export interface SettlementInput {
   readonly now: EpochMs;
   /** Version of the points policy current now; none means no points are issued. */
   readonly pointsVersion?: number;
+  /** The points policy current now: its redemption rate prices sales paid in points (campus-value extension). */
+  readonly pointsPolicy?: PointsPolicy;
 }
 
 /** A medium found double-spent: its denial, to be given a deny-list version by PublishDenials. */
@@ -218,6 +221,12 @@ export function settleBatch(input: SettlementInput): SettlementResult {
       reject('UNKNOWN_ACCOUNT', `account ${verdict.payer.account} is not registered`);
       return;
     }
+    // A sale paid in points is priced by the policy current at settlement; without a redemption rate, points buy nothing.
+    const due = record.tender === 'points' ? pointsDue(input.pointsPolicy, record.amount) : undefined;
+    if (record.tender === 'points' && due === undefined) {
+      reject('POINTS_NOT_REDEEMABLE', 'the points policy sets no redemption rate: points cannot be spent');
+      return;
+    }
     const flags: SettleFlag[] = verdict.edge === undefined ? [] : [edgeFlag(verdict.edge)];
     const medium: MediaPayer | undefined = verdict.payer.kind === 'media' ? verdict.payer : undefined;
     const state = medium === undefined ? undefined : payerMedium(payer, medium.mediaId);
@@ -269,6 +278,7 @@ export function settleBatch(input: SettlementInput): SettlementResult {
         doubleSpend: code === 'double-spend',
         ...(medium === undefined ? {} : { medium: { mediaId: medium.mediaId, certKey: String(medium.cert.ctrFrom), capTotal: medium.cert.capTotal } }),
         ...(input.pointsVersion === undefined ? {} : { pointsVersion: input.pointsVersion }),
+        ...(due === undefined ? {} : { pointsDue: due }),
       });
     }
     outcomes.push({
