@@ -337,7 +337,7 @@ describe('clearance (DESIGN §5, Graduation clearance)', () => {
     const r = completeClearance(clearing({ wallet: Amount.parse('250'), points: Amount.parse('40') }), [], 'c2');
     expect(r.postings.map((p) => [p.from, p.to, p.amount.toString()])).toEqual([
       ['wallet:kim', book.refunds, '250'],
-      ['points:kim', book.pointsIssued, '40'],
+      ['points:kim', book.pointsExpired, '40'],
     ]);
     expect([r.refunded, r.pointsExpired].map(String)).toEqual(['250', '40']);
   });

@@ -1,4 +1,4 @@
-import { Amount, DomainError, ZERO_DIGEST, parseSaleRecord, verifyRecord, type IssuerKey, type Medium, type RejectReason } from '@dol/chaincode';
+import { Amount, DomainError, ZERO_DIGEST, decodeJws, isJsonObject, parseSaleRecord, verifyRecord, type IssuerKey, type Medium, type RejectReason, type Tender } from '@dol/chaincode';
 import type { FaceAgreements } from './face-agreements';
 import type { OfflineConfig } from './offline-config';
 
@@ -26,7 +26,7 @@ export interface AcceptedPayer {
 
 /** The engine's decision on one sale. */
 export type Decision =
-  | { readonly ok: true; readonly payer: AcceptedPayer; readonly credential: unknown }
+  | { readonly ok: true; readonly payer: AcceptedPayer; readonly credential: unknown; readonly tender?: Tender }
   | { readonly ok: false; readonly code: RefusalCode; readonly message: string };
 
 /** The deny list as a terminal holds it: media and accounts listed up to `version`. */
@@ -37,6 +37,21 @@ export interface DenyList {
 }
 
 const DAY_MS = 86_400_000;
+
+/**
+ * The tender the payer signed into a code or tap (campus-value extension): `points` when the
+ * student chose to pay in points, else money. The terminal records what the payer signed, never
+ * its own choice; a credential it cannot read is judged by the verdict that follows.
+ */
+function signedTender(credential: string): Tender | undefined {
+  try {
+    const payload = decodeJws(credential.split('~')[1] ?? '').payload;
+    return isJsonObject(payload) && payload.tender === 'points' ? 'points' : undefined;
+  } catch (error) {
+    if (error instanceof DomainError) return undefined;
+    throw error;
+  }
+}
 const refuse = (code: RefusalCode, message: string): Decision => ({ ok: false, code, message });
 
 /**
@@ -89,9 +104,13 @@ export class AcceptanceEngine {
     if (config === undefined) return refuse('NOT_SYNCED', 'the terminal has never synced its configuration');
     if (at - this.syncedAt > config.policy.offlineMaxMs) return refuse('OFFLINE_TOO_LONG', `last synced ${at - this.syncedAt} ms ago, more than offlineMaxMs ${config.policy.offlineMaxMs}`);
     const credential = p.medium === 'face' ? { typ: 'face', v: 1, account: p.account, score: p.score } : p.credential;
+    const tender = p.medium === 'face' ? undefined : signedTender(p.credential);
     let record;
     try {
-      record = parseSaleRecord({ v: 1, terminalId: this.terminalId, seq: 1, at, amount: amount.toString(), medium: p.medium, credential, denyListVersion: this.deny.version, prev: ZERO_DIGEST });
+      record = parseSaleRecord({
+        v: 1, terminalId: this.terminalId, seq: 1, at, amount: amount.toString(), medium: p.medium, credential, denyListVersion: this.deny.version, prev: ZERO_DIGEST,
+        ...(tender === undefined ? {} : { tender }),
+      });
     } catch (error) {
       if (error instanceof DomainError) return refuse('INVALID_SALE', error.message);
       throw error;
@@ -118,7 +137,7 @@ export class AcceptanceEngine {
     const today = this.dailyOf(payer.payerId, at);
     if (today.count + 1 > config.policy.mediumDailyCount) return refuse('DAILY_COUNT_LIMIT', `${payer.payerId} reached ${config.policy.mediumDailyCount} sales today at this terminal`);
     if (today.amount.add(amount).gt(config.policy.mediumDailyAmount)) return refuse('DAILY_AMOUNT_LIMIT', `${payer.payerId} would pass ${config.policy.mediumDailyAmount.toString()} today at this terminal`);
-    return { ok: true, payer, credential };
+    return { ok: true, payer, credential, ...(tender === undefined ? {} : { tender }) };
   }
 
   /** Counts an accepted sale (once it is in the journal), or one replayed from the journal after a restart. */

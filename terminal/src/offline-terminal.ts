@@ -85,7 +85,7 @@ export class OfflineTerminal {
           break;
       }
     }
-    const record = this.chain.record(at, amount.toString(), decision.payer.medium, decision.credential, this.engine.denyListVersion, mark);
+    const record = this.chain.record(at, amount.toString(), decision.payer.medium, decision.credential, this.engine.denyListVersion, mark, decision.tender);
     this.journal.append({ kind: 'sale', record, payer: decision.payer });
     this.engine.remember(decision.payer, amount, at);
     return edgeRefusal === undefined ? { ok: true, record, edge } : { ok: true, record, edge, edgeRefusal };

@@ -1,4 +1,4 @@
-import { ZERO_DIGEST, canonicalJson, recordDigest, sha256Hex, type JwsAlg, type Medium } from '@dol/chaincode';
+import { ZERO_DIGEST, canonicalJson, recordDigest, sha256Hex, type JwsAlg, type Medium, type Tender } from '@dol/chaincode';
 import { generateSigningKey, type SigningKey } from './signing-key';
 import { signJws, signJwsRaw } from './jws-signer';
 
@@ -15,6 +15,8 @@ export interface WireRecord {
   prev: string;
   /** The site edge's approval, or that it was unreachable (edge extension; docs/edge.md). */
   edge?: WireEdgeMark;
+  /** `points` when the payer spends campus points (campus-value extension; docs/protocol.md); absent for money. */
+  tender?: Tender;
 }
 
 /** A record's `edge` field in wire form. */
@@ -52,10 +54,11 @@ export class SaleChain {
   }
 
   /** Records one sale, chaining it to the previous one. */
-  record(at: number, amount: string, medium: Medium, credential: unknown, denyListVersion = 0, edge?: WireEdgeMark): WireRecord {
+  record(at: number, amount: string, medium: Medium, credential: unknown, denyListVersion = 0, edge?: WireEdgeMark, tender?: Tender): WireRecord {
     this.seq += 1;
     const record: WireRecord = {
-      v: 1, terminalId: this.terminalId, seq: this.seq, at, amount, medium, credential, denyListVersion, prev: this.prevRecord, ...(edge === undefined ? {} : { edge }),
+      v: 1, terminalId: this.terminalId, seq: this.seq, at, amount, medium, credential, denyListVersion, prev: this.prevRecord,
+      ...(edge === undefined ? {} : { edge }), ...(tender === undefined ? {} : { tender }),
     };
     this.prevRecord = recordDigest(record);
     return record;

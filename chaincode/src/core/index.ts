@@ -13,7 +13,7 @@ export { MAX_CODE_TTL_MS, parseFaceAttestation, parsePayCode, parseTapAuth, type
 export { DEFAULT_ISSUANCE_LIMITS, DEFAULT_OFFLINE_LIMITS, parseRiskPolicy, riskPolicyToJson, type EdgeOverflow, type IssuanceLimits, type OfflineLimits, type RiskPolicy } from './risk-policy';
 export { assertFresh, jwkThumbprint, mediaIdOfKey, openSelfSigned, openSelfSignedAsync, parseAgreementAcceptance, parseCertRequest, type AgreementAcceptance, type CertRequest } from './wallet-docs';
 export { MAX_APPROVAL_CHARS, approvalSigner, judgeEdgeMark, parseEdgeApproval, parseEdgeMark, type ApprovedSale, type EdgeApproval, type EdgeFinding, type EdgeMark } from './edge-approval';
-export { MAX_CREDENTIAL_CHARS, MEDIA, parseSaleRecord, recordDigest, type Medium, type SaleRecord } from './sale-record';
+export { MAX_CREDENTIAL_CHARS, MEDIA, TENDERS, parseSaleRecord, recordDigest, type Medium, type SaleRecord, type Tender } from './sale-record';
 export { MAX_BATCH_JWS_CHARS, MAX_BATCH_PAYLOAD_BYTES, MAX_BATCH_RECORDS, decodeBatch, verifyBatch, type Batch, type BatchAnomaly } from './batch';
 export { decodeUtf8, parseStrictJson, type JsonValue } from './strict-json';
 export { FieldReader, isJsonObject, type JsonObject } from './fields';

@@ -122,6 +122,21 @@ export const CSV_VIEWS = {
         reference: `${String(body.runId)}/${String(p.merchantId)}`, credits: p.lines, at: body.at,
       }));
     } },
+  /**
+   * The points roll-forward as an accountant's schedule: one row per line (opening, issued,
+   * redeemed, expired, closing in points, signed as they move the balance; the money the points
+   * fund paid merchants in minor units), each with the period and whether it reconciled.
+   */
+  pointsRollForward: { file: 'points-roll-forward', columns: ['from', 'to', 'line', 'unit', 'amount', 'reconciled'],
+    rows: (body: unknown): Record<string, unknown>[] => {
+      if (!isRecord(body)) return [];
+      const neg = (v: unknown): unknown => (typeof v === 'string' && v !== '0' ? `-${v}` : v);
+      const line = (name: string, unit: string, amount: unknown): Record<string, unknown> => ({ from: body.from, to: body.to, line: name, unit, amount, reconciled: body.reconciled });
+      return [
+        line('opening', 'points', body.opening), line('issued', 'points', body.issued), line('redeemed', 'points', neg(body.redeemed)),
+        line('expired', 'points', neg(body.expired)), line('closing', 'points', body.closing), line('compensated', 'minor', body.compensated),
+      ];
+    } },
 } as const satisfies Record<string, CsvViewSpec>;
 
 export type CsvView = keyof typeof CSV_VIEWS;

@@ -202,6 +202,8 @@ export const SETTLEMENT = {
   GetAdvances: query(S, 'GetAdvances', oneArg, advanceLines),
   ListDebts: query(S, 'ListDebts', noArgs, forwarded),
   GetPointsSupply: query(S, 'GetPointsSupply', noArgs, forwarded),
+  GetPointsRollForward: query(S, 'GetPointsRollForward', (from: string, to: string) => two(from, to), forwarded),
+  ExpirePoints: write(S, 'ExpirePoints', (accounts: readonly string[]) => jsonArg(accounts), forwarded),
   CheckInvariant: query(S, 'CheckInvariant', noArgs, forwarded),
   // ---- clearance ----
   BeginClearance: write(S, 'BeginClearance', oneArg, forwarded),

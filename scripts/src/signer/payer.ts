@@ -1,4 +1,4 @@
-import type { JwsAlg } from '@dol/chaincode';
+import type { JwsAlg, Tender } from '@dol/chaincode';
 import type { CertFields, Issuer } from './issuer';
 import { generateSigningKey, type SigningKey } from '@dol/terminal';
 import { signJws } from '@dol/terminal';
@@ -27,14 +27,19 @@ export class PayerMedium {
   }
 
   /** A payment code credential `<cert>~<code>`, as the QR code carries it. */
-  payCode(iat: number, ttl = 60_000, ctr = this.nextCtr()): string {
-    const code = signJws(this.key, { typ: 'pay-code', v: 1, mediaId: this.fields.mediaId, ctr, iat, ttl });
+  payCode(iat: number, ttl = 60_000, ctr = this.nextCtr(), tender?: Tender): string {
+    const code = signJws(this.key, { typ: 'pay-code', v: 1, mediaId: this.fields.mediaId, ctr, iat, ttl, ...(tender === undefined ? {} : { tender }) });
     return `${this.cert}~${code}`;
   }
 
-  /** A tap credential: the payer signs the exact amount and terminal. */
-  tap(amount: string, terminalId: string, iat: number, nonce: string, ctr = this.nextCtr()): string {
-    const auth = signJws(this.key, { typ: 'tap-auth', v: 1, mediaId: this.fields.mediaId, ctr, amount, terminalId, nonce, iat });
+  /** A payment code the student chose to pay in points: the tender is signed with it. */
+  pointsCode(iat: number, ttl = 60_000, ctr = this.nextCtr()): string {
+    return this.payCode(iat, ttl, ctr, 'points');
+  }
+
+  /** A tap credential: the payer signs the exact amount and terminal (and `points`, when paying in points). */
+  tap(amount: string, terminalId: string, iat: number, nonce: string, ctr = this.nextCtr(), tender?: Tender): string {
+    const auth = signJws(this.key, { typ: 'tap-auth', v: 1, mediaId: this.fields.mediaId, ctr, amount, terminalId, nonce, iat, ...(tender === undefined ? {} : { tender }) });
     return `${this.cert}~${auth}`;
   }
 }

@@ -52,8 +52,8 @@ export function everyRecordVerdict(now: number, terminal: Terminal, is: CaseIssu
   const card = PayerMedium.issue(is.issuerEd, fields('card-0001', { kind: 'card' }), 'EdDSA');
   const face = (n: string): string => `${prefix}acct-face-${n}`;
   const cases: RecordCase[] = [];
-  const add = (name: string, rule: string, amount: string, medium: WireRecord['medium'], credential: unknown, expect: RecordCase['expect'], when = at): void => {
-    cases.push({ name, rule, record: terminal.record(when, amount, medium, credential), expect });
+  const add = (name: string, rule: string, amount: string, medium: WireRecord['medium'], credential: unknown, expect: RecordCase['expect'], when = at, tender?: WireRecord['tender']): void => {
+    cases.push({ name, rule, record: terminal.record(when, amount, medium, credential, 0, undefined, tender), expect });
   };
 
   add('code-valid', '§4.3 a fresh code within caps settles', '1250', 'code', wallet.payCode(at - 5_000), { ok: true, account: wallet.fields.account });
@@ -92,6 +92,12 @@ export function everyRecordVerdict(now: number, terminal: Terminal, is: CaseIssu
   add('over-cap-face', '§4.5 face payment over the face cap', '3001', 'face', faceCredential(face('0002'), 990), { reason: 'OVER_CAP' });
   add('counter-out-of-range', '§5 counter outside ctrFrom..ctrTo', '100', 'code', wallet.payCode(at - 1_000, 60_000, 101), { reason: 'COUNTER_OUT_OF_RANGE' });
   add('face-score-low', '§4.5 face match below the minimum score', '100', 'face', faceCredential(face('0003'), 899), { reason: 'FACE_SCORE_LOW' });
+  // Campus-value extension: the tender is the payer's, signed with the code or the tap.
+  add('points-code-valid', 'campus value: a code the student signed to pay in points, recorded as points', '600', 'code', wallet.pointsCode(at - 1_000), { ok: true, account: wallet.fields.account }, at, 'points');
+  add('points-tap-valid', 'campus value: a tap signed to pay in points', '700', 'tap', card.tap('700', terminal.terminalId, at - 1_000, 'bm9uY2UtMDAwNQ', undefined, 'points'), { ok: true, account: card.fields.account }, at, 'points');
+  add('tender-mismatch-code', 'campus value: the terminal records points for a code signed for money', '600', 'code', wallet.payCode(at - 1_000), { reason: 'TENDER_MISMATCH' }, at, 'points');
+  add('tender-mismatch-tap', 'campus value: the terminal records money for a tap signed for points', '700', 'tap', card.tap('700', terminal.terminalId, at - 1_000, 'bm9uY2UtMDAwNg', undefined, 'points'), { reason: 'TENDER_MISMATCH' });
+  add('tender-face', 'campus value: a face sale cannot spend points (no payer signs it)', '100', 'face', faceCredential(face('0004'), 990), { reason: 'TENDER_MISMATCH' }, at, 'points');
   add('future-timestamp', '§4 sale dated beyond the ledger clock and skew', '100', 'code', wallet.payCode(now + HOUR - 1_000), { reason: 'FUTURE_TIMESTAMP' }, now + HOUR);
   return { cases, validAccounts: [wallet.fields.account, card.fields.account, face('0001')], card };
 }
