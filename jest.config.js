@@ -40,7 +40,7 @@ module.exports = {
       displayName: 'fabric',
       // The network's own tests, and the shared suites again with DOL_TEST_LEDGER=fabric.
       roots: ['<rootDir>/test'],
-      testMatch: ['<rootDir>/test/fabric/**/*.test.ts', '<rootDir>/test/http-api.test.ts', '<rootDir>/test/issuance.test.ts', '<rootDir>/test/scenario.test.ts', '<rootDir>/test/edge.test.ts', '<rootDir>/test/daily-close.test.ts'],
+      testMatch: ['<rootDir>/test/fabric/**/*.test.ts', '<rootDir>/test/http-api.test.ts', '<rootDir>/test/issuance.test.ts', '<rootDir>/test/scenario.test.ts', '<rootDir>/test/edge.test.ts', '<rootDir>/test/daily-close.test.ts', '<rootDir>/test/campus-value.test.ts'],
       setupFiles: ['<rootDir>/jest.setup.js', '<rootDir>/test/fabric/ledger-env.js'],
       globalSetup: '<rootDir>/test/fabric/global-setup.ts',
       globalTeardown: '<rootDir>/test/fabric/global-teardown.ts',

@@ -118,7 +118,8 @@ export function foldCharges(
       points = pointsFor(policy, c.merchantId, c.amount, today);
       if (points.gt(Amount.ZERO)) {
         postings.push(posting(book.pointsIssued, book.points(a.id), points, c.paymentId));
-        a = { ...earnLot(a, day, points), ...(day >= a.pointsDay ? { pointsDay: day, pointsToday: today.add(points) } : {}) };
+        // The lot is dated by the sale (the student's signed code or tap anchors its time): points lapse counted from the purchase.
+        a = { ...earnLot(a, dayOf(c.at), points), ...(day >= a.pointsDay ? { pointsDay: day, pointsToday: today.add(points) } : {}) };
       }
     }
     funded.push({ paymentId: c.paymentId, account: a.id, funding, points, ...(redeemed === undefined ? {} : { redeemed }), flags, foldedAt: now });

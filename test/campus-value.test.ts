@@ -1,0 +1,185 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Pool } from 'pg';
+import pino from 'pino';
+import { IntakeStore, IntakeWorker, SettlementClient, createApp, createMetrics, type CallerRole, type Credential } from '@dol/gateway-api';
+import { Issuer, PayerMedium, Terminal } from '@dol/scripts';
+import { ledgerUnderTest } from './support/ledger-under-test';
+
+/**
+ * Campus value, points as a tender (issue 33, docs/settlement.md "Campus value"), end to end over
+ * the ledger chosen by configuration: the embedded ledger in the jest project `unit`, the real
+ * Fabric network in the project `fabric`. Students earn points, spend them at a terminal that is
+ * offline (the sale record names the tender the student signed), the merchant is paid the price
+ * from the operator's points fund, points lapse by policy, and the roll-forward reconciles.
+ * Every id carries this run's prefix: on Fabric the files share one network.
+ */
+const NOW = Date.now();
+const DAY = 86_400_000;
+const P = `cv${randomBytes(3).toString('hex')}`;
+const tokens: Record<Exclude<CallerRole, 'terminal' | 'student'>, string> = {
+  operator: 'cv-operator-token-0000000001', finance: 'cv-finance-token-00000000001', registrar: 'cv-registrar-token-0000000001',
+  auditor: 'cv-auditor-token-0000000001', admin: 'cv-admin-token-00000000000001',
+};
+const sha = (t: string): string => createHash('sha256').update(t).digest('hex');
+const credentials: Credential[] = (Object.keys(tokens) as (keyof typeof tokens)[]).map((role) => ({ tokenSha256: sha(tokens[role]), role, subject: role }));
+
+const pool = new Pool({ connectionString: process.env.DOL_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', max: 4 });
+const schema = `campus_value_${randomBytes(4).toString('hex')}`;
+const store = new IntakeStore(pool, schema);
+const lut = ledgerUnderTest(NOW);
+const { ledger } = lut;
+const log = pino({ level: 'silent' });
+const metrics = createMetrics(() => store.depth());
+const worker = new IntakeWorker(store, new SettlementClient(ledger), log, metrics, { concurrency: lut.workers, idlePollMs: 50, maxBackoffMs: 100 });
+const issuer = Issuer.generate(`${P}-issuer`, 'EdDSA', NOW - 1e10, NOW + 1e10);
+const pos = Terminal.generate(`${P}-pos`, 'EdDSA');
+const merchant = `${P}-canteen`;
+const [ann, ben, cat] = ['ann', 'ben', 'cat'].map((s) => `${P}-${s}`) as [string, string, string];
+let server: Server;
+let base = '';
+
+type Body = Record<string, unknown>;
+async function call(method: string, path: string, as?: keyof typeof tokens, body?: unknown): Promise<{ status: number; body: Body; text: string }> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...(as === undefined ? {} : { authorization: `Bearer ${tokens[as]}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  const parsed = text !== '' && (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) as Body : {};
+  return { status: res.status, body: parsed, text };
+}
+
+const medium = (account: string, nbf = NOW - DAY): PayerMedium => PayerMedium.issue(issuer, {
+  mediaId: `w-${account}`, kind: 'wallet', account, group: 'g-2026', capPerPayment: '5000', capTotal: '20000', ctrFrom: 1, ctrTo: 100, nbf, exp: NOW + DAY,
+}, 'EdDSA');
+
+/** Uploads one batch, settles and folds it (the worker's drain), and answers its outcomes. */
+async function settle(records: ReturnType<typeof pos.record>[]): Promise<{ seq: number; code: string; paymentId: string; reason?: string }[]> {
+  const up = await call('POST', '/v1/batches', undefined, { batch: pos.batch(records) });
+  expect(up.status).toBe(202);
+  expect(await worker.drain()).toBe(1);
+  const done = await call('GET', `/v1/batches/${String(up.body.receipt)}`, 'auditor');
+  if (done.body.status !== 'settled') throw new Error(JSON.stringify(done.body));
+  return (done.body.result as { outcomes: { seq: number; code: string; paymentId: string; reason?: string }[] }).outcomes;
+}
+
+const utcDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+/** A period wide enough for this file's movements, whenever midnight falls. */
+const FROM = utcDay(NOW - 4 * DAY);
+const TO = utcDay(NOW + 2 * DAY);
+const rollForward = async (from = FROM, to = TO): Promise<Body> => {
+  const r = await call('GET', `/v1/points/roll-forward?from=${from}&to=${to}`, 'auditor');
+  expect(r.status).toBe(200);
+  return r.body;
+};
+const n = (v: unknown): bigint => BigInt(String(v));
+
+beforeAll(async () => {
+  await store.migrate();
+  const app = createApp({ ledger, store, onAccepted: () => undefined, channel: 'campus', chaincode: 'settlement', cli: lut.cli, credentials, log, metrics, authFailuresPerMinute: 1_000_000 }, async () => ((await ledger.ping()) ? undefined : 'no Fabric peer answers'));
+  server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => {
+      resolve(s);
+    });
+  });
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  expect((await call('POST', '/v1/issuer-keys', 'operator', issuer.registration())).status).toBe(201);
+  expect((await call('POST', '/v1/merchants', 'operator', { merchantId: merchant, name: 'Points canteen' })).status).toBe(201);
+  expect((await call('POST', '/v1/terminals', 'operator', { terminalId: pos.terminalId, merchantId: merchant, publicKey: pos.key.jwk })).status).toBe(201);
+  expect((await call('PUT', '/v1/risk-policy', 'operator', { maxClockSkewMs: 300000, tapMaxAgeMs: 120000, faceCapPerPayment: '3000', faceMinScore: 900 })).status).toBe(200);
+  for (const a of [ann, ben, cat]) {
+    expect((await call('POST', '/v1/accounts', 'finance', { account: a, group: 'g-2026', creditLine: '0' })).status).toBe(201);
+    expect((await call('POST', '/v1/top-ups', 'operator', { topUpId: `seed-${a}`, account: a, amount: '5000' })).status).toBe(201);
+  }
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  await store.close();
+  await pool.query(`DROP SCHEMA ${schema} CASCADE`);
+  await pool.end();
+  await lut.close();
+});
+
+describe(`campus value on the ${lut.kind} ledger: points as a tender`, () => {
+  it('earns, spends offline, compensates the merchant, lapses by policy, and rolls forward exactly', async () => {
+    // One point per minor unit earned; a sale paid in points costs one point per minor unit; points lapse 2 days after their day.
+    const policy = await call('PUT', '/v1/points-policy', 'finance', { ratePerMille: 1000, multipliers: {}, dailyCap: '100000', redeemPointsPerMille: 1000, expiryDays: 2 });
+    expect(policy.status).toBe(200);
+    const before = await rollForward();
+    expect(before.reconciled).toBe(true);
+
+    // Earning: ann buys for 3000 now; cat bought for 400 three days ago (the terminal uploads late).
+    const annWallet = medium(ann);
+    const catWallet = medium(cat, NOW - 5 * DAY);
+    const earnAt = NOW - 60_000;
+    const catAt = NOW - 3 * DAY;
+    const earned = await settle([pos.record(earnAt, '3000', 'code', annWallet.payCode(earnAt - 1000)), pos.record(catAt, '400', 'code', catWallet.payCode(catAt - 1000))]);
+    expect(earned.map((o) => o.code)).toEqual(['settled', 'settled']);
+    expect((await call('GET', `/v1/accounts/${ann}`, 'auditor')).body.points).toBe('3000');
+
+    // Expiry by policy: cat's points were earned three days ago and lapse; ann's are young. An unknown account refuses the whole list and changes nothing.
+    expect((await call('POST', '/v1/points/expiries', 'finance', { accounts: [cat, `${P}-nobody`] })).body.code).toBe('NOT_FOUND');
+    expect((await call('GET', `/v1/accounts/${cat}`, 'auditor')).body.points).toBe('400');
+    const lapsed = await call('POST', '/v1/points/expiries', 'finance', { accounts: [ann, cat] });
+    expect(lapsed.status).toBe(200);
+    expect(lapsed.body.result).toMatchObject({ accounts: 2, expired: [{ account: cat, points: '400' }] });
+    expect((await call('GET', `/v1/accounts/${cat}`, 'auditor')).body.points).toBe('0');
+    expect((await call('POST', '/v1/points/expiries', 'operator', { accounts: [ann] })).status).toBe(403);
+
+    // Spending, offline: ann pays 1200 in points (her signed code names the tender); ben, with no
+    // points, pays 700 in points and is charged money instead; a record that claims points for a
+    // code signed for money is rejected.
+    const benWallet = medium(ben);
+    const at = NOW - 30_000;
+    const spent = await settle([
+      pos.record(at, '1200', 'code', annWallet.pointsCode(at - 1000), 0, undefined, 'points'),
+      pos.record(at + 1, '700', 'code', benWallet.pointsCode(at - 1000), 0, undefined, 'points'),
+      pos.record(at + 2, '100', 'code', annWallet.payCode(at - 1000), 0, undefined, 'points'),
+    ]);
+    expect(spent.map((o) => [o.code, o.reason])).toEqual([['settled', undefined], ['settled', undefined], ['rejected', 'TENDER_MISMATCH']]);
+    const annSale = await call('GET', `/v1/payments/${spent[0]?.paymentId ?? ''}`, 'auditor');
+    expect(annSale.body.funding).toMatchObject({ kind: 'points', redeemed: '1200', wallet: '0', credit: '0', advance: '0', points: '0', flags: [] });
+    const benSale = await call('GET', `/v1/payments/${spent[1]?.paymentId ?? ''}`, 'auditor');
+    expect(benSale.body.funding).toMatchObject({ kind: 'wallet', wallet: '700', points: '0', flags: ['points-short'] });
+    expect((await call('GET', `/v1/accounts/${ann}`, 'auditor')).body).toMatchObject({ points: '1800', wallet: '2000' });
+    expect((await call('GET', `/v1/accounts/${ben}`, 'auditor')).body).toMatchObject({ points: '0', wallet: '4300' });
+
+    // The merchant is owed every price, whoever paid: 3000 + 400 + 1200 + 700.
+    const owed = (await call('GET', '/v1/merchant-balances', 'auditor')).body.merchants as { merchantId: string; owed: string }[];
+    expect(owed.find((m) => m.merchantId === merchant)?.owed).toBe('5300');
+
+    // The roll-forward: this file's movements, exactly; the journal reconciles to every posting and to the accounts.
+    const after = await rollForward();
+    expect(after.reconciled).toBe(true);
+    const delta = (k: string): string => (n(after[k]) - n(before[k])).toString();
+    expect(['issued', 'redeemed', 'expired', 'compensated'].map(delta)).toEqual(['3400', '1200', '400', '1200']);
+    expect(n(after.closing)).toBe(n(after.opening) + n(after.issued) - n(after.redeemed) - n(after.expired));
+    expect(after.closing).toBe((after.ledger as Body).outstanding);
+    // A later period opens where this one closed.
+    expect((await rollForward(utcDay(NOW + 3 * DAY), utcDay(NOW + 4 * DAY))).opening).toBe(after.closing);
+    const csv = await call('GET', `/v1/points/roll-forward?from=${FROM}&to=${TO}&format=csv`, 'finance');
+    const lines = csv.text.split('\r\n').filter((l) => l !== '');
+    expect(lines[0]).toBe('from,to,line,unit,amount,reconciled');
+    expect(lines.slice(1).map((l) => l.split(',').slice(2, 5).join(','))).toEqual([
+      `opening,points,${String(after.opening)}`, `issued,points,${String(after.issued)}`, `redeemed,points,-${String(after.redeemed)}`,
+      `expired,points,-${String(after.expired)}`, `closing,points,${String(after.closing)}`, `compensated,minor,${String(after.compensated)}`,
+    ]);
+    expect((await call('GET', '/v1/invariant', 'auditor')).body.ok).toBe(true);
+  });
+
+  it('refuses a roll-forward of a malformed period with INVALID_FIELD, and a sale in points when the policy sets no redemption rate', async () => {
+    expect((await call('GET', `/v1/points/roll-forward?from=${TO}&to=${FROM}`, 'auditor')).body.code).toBe('INVALID_FIELD');
+    expect((await call('GET', '/v1/points/roll-forward?from=2026-02-30&to=2026-03-01', 'auditor')).body.code).toBe('INVALID_FIELD');
+    expect((await call('GET', '/v1/points/roll-forward?from=2026-03-01', 'auditor')).status).toBe(400);
+    expect((await call('PUT', '/v1/points-policy', 'finance', { ratePerMille: 1000, multipliers: {}, dailyCap: '100000', expiryDays: 0 })).body.code).toBe('INTEGER_OUT_OF_RANGE');
+    expect((await call('PUT', '/v1/points-policy', 'finance', { ratePerMille: 1000, multipliers: {}, dailyCap: '100000' })).status).toBe(200);
+    const at = NOW - 20_000;
+    const outcomes = await settle([pos.record(at, '100', 'code', medium(ann).pointsCode(at - 1000, 60_000, 50), 0, undefined, 'points')]);
+    expect(outcomes.map((o) => [o.code, o.reason])).toEqual([['rejected', 'POINTS_NOT_REDEEMABLE']]);
+    expect((await call('GET', `/v1/accounts/${ann}`, 'auditor')).body).toMatchObject({ points: '1800' });
+  });
+});
