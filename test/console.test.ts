@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startTestGateway, type TestGateway } from '@dol/bench';
 import { GatewayClient, buildScenario, generateSigningKey, runScenario, signJws } from '@dol/scripts';
-import { formatFunding, formatMoney } from '../console/src/format';
+import { formatFunding, formatMoney, formatPoints } from '../console/src/format';
 
 /**
  * The web console in a real browser: Debian's Chromium, headless, driven by Playwright, against
@@ -296,6 +296,24 @@ describe('web console in Chromium', () => {
       await p.getByRole('alert').filter({ hasText: 'Refused: ACCESS_DENIED' }).waitFor();
     });
     await page.close();
+  });
+
+  it('auditor: the points roll-forward for a period, as the API answers it, reconciled, and as CSV', async () => {
+    const page = await signedIn(live().gateway.tokens.auditor);
+    const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+    const [from, to] = [day(Date.now() - 30 * 86_400_000), day(Date.now())];
+    await visit(page, 'auditor-points', 'points', (p) => p.getByTestId('rf-reconciled').waitFor());
+    const r = await auditorGet(`/v1/points/roll-forward?from=${from}&to=${to}`);
+    const shown = async (id: string): Promise<string> => (await page.getByTestId(`rf-${id}`).textContent()) ?? '';
+    for (const [id, sign] of [['opening', ''], ['issued', '+ '], ['redeemed', '− '], ['expired', '− '], ['closing', '= ']] as const) {
+      expect(await shown(id)).toBe(`${sign}${formatPoints(fieldOf(r, id))}`);
+    }
+    expect(await shown('compensated')).toBe(formatMoney(fieldOf(r, 'compensated')));
+    expect(await shown('reconciled')).toMatch(/^yes/);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /Download CSV/ }).click()]);
+    const csv = readFileSync(await download.path(), 'utf8').split('\r\n').filter((l) => l !== '');
+    expect(csv[0]).toBe('from,to,line,unit,amount,reconciled');
+    expect(csv[5]).toBe(`${from},${to},closing,points,${fieldOf(r, 'closing')},true`);
   });
 
   it('auditor: the offline exposure, largest first, searchable, as CSV, and the student\'s media on the statement', async () => {

@@ -11,13 +11,14 @@ import { exposurePages } from './pages/exposure.js';
 import { lossReportPages } from './pages/loss-reports.js';
 import { operatorPages } from './pages/operator.js';
 import { payoutPages } from './pages/payout-runs.js';
+import { pointsPages } from './pages/points-roll-forward.js';
 import { registrarPages } from './pages/registrar.js';
 import { h, problemBox } from './ui.js';
 
 type Page = { title: string; render: (root: HTMLElement) => void };
 const TOKEN_KEY = 'dol-console-token';
 const ROLE_PAGES: Record<string, readonly string[]> = {
-  auditor: ['books', 'statement', 'chains', 'fraud', 'debts', 'hour', 'exposure', 'payout-check'],
+  auditor: ['books', 'statement', 'chains', 'fraud', 'debts', 'hour', 'exposure', 'points', 'payout-check'],
   registrar: ['clearance'],
   operator: ['terminals', 'edges', 'deny', 'advances', 'close', 'payouts', 'losses', 'agreement', 'exposure'],
 };
@@ -56,7 +57,7 @@ async function start(): Promise<void> {
     return;
   }
   const pages: Record<string, Page> = {
-    ...auditorPages(api, me), ...exposurePages(api, me), ...registrarPages(api, me), ...operatorPages(api, me), ...payoutPages(api, me), ...lossReportPages(api, me), ...agreementPages(api, me), ...edgePages(api, me),
+    ...auditorPages(api, me), ...exposurePages(api, me), ...registrarPages(api, me), ...operatorPages(api, me), ...payoutPages(api, me), ...lossReportPages(api, me), ...agreementPages(api, me), ...edgePages(api, me), ...pointsPages(api, me),
   };
   const mine = ROLE_PAGES[me.role] ?? [];
   const content = h('main', { id: 'main', tabindex: '-1' });
