@@ -50,10 +50,21 @@ describe('acceptance engine: the ledger verdict, at the stall', () => {
   engine.sync(configFor('pos-cases', [is.issuer, is.issuerEd, is.retired], {}, [is.revoked]), noDeny, NOW - HOUR - 60_000, { asOf: NOW, accounts: new Set(faceAccounts) });
 
   // The terminal's clock is its "now": a sale dated in the future of the ledger is not the terminal's to judge.
-  it.each(cases.filter((c) => !('reason' in c.expect && c.expect.reason === 'FUTURE_TIMESTAMP')).map((c) => [c.name, c] as const))('%s: decided as the ledger would', (_name, c) => {
+  // Nor is the tender: the terminal records the one the payer signed, so it never writes a TENDER_MISMATCH.
+  const terminalsToJudge = cases.filter((c) => !('reason' in c.expect && (c.expect.reason === 'FUTURE_TIMESTAMP' || c.expect.reason === 'TENDER_MISMATCH')));
+  it.each(terminalsToJudge.map((c) => [c.name, c] as const))('%s: decided as the ledger would', (_name, c) => {
     const d = engine.decide(presentationOf(c.record.medium, c.record.credential), Amount.parse(c.record.amount), c.record.at);
     if ('reason' in c.expect) expect(d.ok ? 'accepted' : d.code).toBe(c.expect.reason);
     else expect(d.ok && d.payer.account).toBe(c.expect.account);
+  });
+
+  it('records the tender the payer signed: points for a points code or tap, money otherwise (campus-value extension)', () => {
+    const tenders = cases.filter((c) => 'account' in c.expect && c.record.medium !== 'face').map((c) => {
+      const d = engine.decide(presentationOf(c.record.medium, c.record.credential), Amount.parse(c.record.amount), c.record.at);
+      return [c.name, d.ok ? (d.tender ?? 'money') : d.code];
+    });
+    expect(tenders.filter(([, t]) => t === 'points').map(([name]) => name)).toEqual(['points-code-valid', 'points-tap-valid']);
+    expect(tenders.every(([, t]) => t === 'points' || t === 'money')).toBe(true);
   });
 });
 
