@@ -5,6 +5,7 @@ import { Pool } from 'pg';
 import pino from 'pino';
 import { IntakeStore, IntakeWorker, SettlementClient, createApp, createMetrics, type CallerRole, type Credential } from '@dol/gateway-api';
 import { Issuer, PayerMedium, Terminal } from '@dol/scripts';
+import { runProofCommands } from './support/proof-cli';
 import { ledgerUnderTest } from './support/ledger-under-test';
 
 /**
@@ -39,10 +40,18 @@ const merchant = `${P}-canteen`;
 const [ann, ben, cat] = ['ann', 'ben', 'cat'].map((s) => `${P}-${s}`) as [string, string, string];
 let server: Server;
 let base = '';
+/** AuditOrg's gateway: the same application over AuditOrg's own peer (Fabric), where anyone verifies a record. */
+let auditServer: Server;
+let auditBase = '';
+const listen = (app: ReturnType<typeof createApp>): Promise<Server> => new Promise<Server>((resolve) => {
+  const s = app.listen(0, '127.0.0.1', () => {
+    resolve(s);
+  });
+});
 
 type Body = Record<string, unknown>;
-async function call(method: string, path: string, as?: keyof typeof tokens, body?: unknown): Promise<{ status: number; body: Body; text: string }> {
-  const res = await fetch(`${base}${path}`, {
+async function call(method: string, path: string, as?: keyof typeof tokens, body?: unknown, at = base): Promise<{ status: number; body: Body; text: string }> {
+  const res = await fetch(`${at}${path}`, {
     method,
     headers: { ...(as === undefined ? {} : { authorization: `Bearer ${tokens[as]}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -80,12 +89,11 @@ const n = (v: unknown): bigint => BigInt(String(v));
 beforeAll(async () => {
   await store.migrate();
   const app = createApp({ ledger, store, onAccepted: () => undefined, channel: 'campus', chaincode: 'settlement', cli: lut.cli, credentials, log, metrics, authFailuresPerMinute: 1_000_000 }, async () => ((await ledger.ping()) ? undefined : 'no Fabric peer answers'));
-  server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => {
-      resolve(s);
-    });
-  });
+  server = await listen(app);
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const auditCli = { ordererAddress: lut.cli.ordererAddress, peerAddress: '<AuditOrg peer>' };
+  auditServer = await listen(createApp({ ledger: lut.auditOrgLedger(), store, onAccepted: () => undefined, channel: 'campus', chaincode: 'settlement', cli: auditCli, credentials: [], log, metrics }, () => Promise.resolve(undefined)));
+  auditBase = `http://127.0.0.1:${(auditServer.address() as AddressInfo).port}`;
   expect((await call('POST', '/v1/issuer-keys', 'operator', issuer.registration())).status).toBe(201);
   expect((await call('POST', '/v1/merchants', 'operator', { merchantId: merchant, name: 'Points canteen' })).status).toBe(201);
   expect((await call('POST', '/v1/terminals', 'operator', { terminalId: pos.terminalId, merchantId: merchant, publicKey: pos.key.jwk })).status).toBe(201);
@@ -98,6 +106,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
+  await new Promise((resolve) => auditServer.close(resolve));
   await store.close();
   await pool.query(`DROP SCHEMA ${schema} CASCADE`);
   await pool.end();
@@ -181,5 +190,76 @@ describe(`campus value on the ${lut.kind} ledger: points as a tender`, () => {
     const outcomes = await settle([pos.record(at, '100', 'code', medium(ann).pointsCode(at - 1000, 60_000, 50), 0, undefined, 'points')]);
     expect(outcomes.map((o) => [o.code, o.reason])).toEqual([['rejected', 'POINTS_NOT_REDEEMABLE']]);
     expect((await call('GET', `/v1/accounts/${ann}`, 'auditor')).body).toMatchObject({ points: '1800' });
+  });
+});
+
+describe(`a clearance record anyone can verify, on the ${lut.kind} ledger`, () => {
+  const dan = `${P}-dan`;
+  const verify = (record: unknown): Promise<{ status: number; body: Body; text: string }> => call('POST', '/v1/clearance-records/verify', undefined, record, auditBase);
+
+  it("is issued by the registrar, shows only the claims the graduate chooses, verifies at AuditOrg's gateway (and with stock tools), and is refused once one byte changes or it is revoked", async () => {
+    expect((await call('POST', '/v1/accounts', 'finance', { account: dan, group: 'g-2026', creditLine: '0' })).status).toBe(201);
+    expect((await call('POST', `/v1/clearances/${dan}/record`, 'registrar')).body.code).toBe('WRONG_ACCOUNT_STATE');
+    expect((await call('POST', `/v1/clearances/${dan}/begin`, 'registrar')).status).toBe(200);
+    const done = await call('POST', `/v1/clearances/${dan}/complete`, 'registrar', { resolutions: [] });
+    expect(done.status).toBe(200);
+    const issued = await call('POST', `/v1/clearances/${dan}/record`, 'registrar');
+    expect(issued.status).toBe(201);
+    const result = issued.body.result as { id: string; issuer: string; claims: string[]; disclosures: { name: string; value: string }[] };
+    expect(result.id).toBe(issued.body.txId);
+    expect(result.issuer).toBe('CampusMSP');
+    expect(result.claims).toHaveLength(4);
+    expect(Object.fromEntries(result.disclosures.map((d) => [d.name, d.value]))).toEqual({
+      account: dan, clearedOn: new Date(Number((done.body.result as Body).at)).toISOString().slice(0, 10), debtLeft: '0', closingTx: done.body.txId,
+    });
+    // A second record while one is live is refused.
+    expect((await call('POST', `/v1/clearances/${dan}/record`, 'registrar')).body.code).toBe('ALREADY_EXISTS');
+
+    // The graduate shows the employer the account, the day and that nothing is owed, not the closing transaction.
+    const record = (await call('GET', `/v1/clearances/${dan}/record?show=account,clearedOn,debtLeft`, 'registrar')).body;
+    expect((record.disclosures as { name: string }[]).map((d) => d.name)).toEqual(['account', 'clearedOn', 'debtLeft']);
+    expect((await call('GET', `/v1/clearances/${dan}/record?show=grades`, 'registrar')).body.code).toBe('INVALID_FIELD');
+    const ok = await verify(record);
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ valid: true, id: result.id, issuer: 'CampusMSP', claims: { account: dan, debtLeft: '0' }, hidden: ['closingTx'] });
+    if (lut.kind === 'fabric') {
+      // Without our code: Fabric's CLI as AuditOrg's admin against AuditOrg's peer, configtxlator, jq and sha256sum.
+      const text = JSON.stringify(record).replace(/'/g, `'\\''`);
+      const out = await runProofCommands([`printf '%s' '${text}' > record.json`, ...(ok.body.stockTools as string[])]);
+      expect(out[1]?.trim().split('\n')).toEqual(['true', 'CampusMSP']);
+      expect(out[2]?.trim().split('\n')).toEqual([`vouched account.${dan}`, `vouched clearedOn.${String(ok.body.claims && (ok.body.claims as Body).clearedOn)}`, 'vouched debtLeft.0']);
+      expect(out[3]?.trim()).toBe('valid');
+      const forged = JSON.stringify({ ...record, disclosures: (record.disclosures as { name: string; value: string; salt: string }[]).map((d) => (d.name === 'debtLeft' ? { ...d, value: '1' } : d)) }).replace(/'/g, `'\\''`);
+      const outForged = await runProofCommands([`printf '%s' '${forged}' > record.json`, ...(ok.body.stockTools as string[])]);
+      expect(outForged[2]).toContain('NOT VOUCHED debtLeft.1');
+    } else expect(ok.body.stockTools).toBeNull();
+
+    // One byte changed anywhere it matters: refused, each time with the same stable code.
+    const text = JSON.stringify(record);
+    const flip = (from: string, to: string): unknown => {
+      expect(text.includes(from) && from.length === to.length).toBe(true);
+      return JSON.parse(text.replace(from, to)) as unknown;
+    };
+    const salt = (record.disclosures as { salt: string }[])[0]?.salt ?? '';
+    const last = (v: string): string => `${v.slice(0, -1)}${v.endsWith('0') ? '1' : '0'}`;
+    const altered = [
+      flip('"value":"0"', '"value":"1"'),
+      flip(salt, last(salt)),
+      flip(`"id":"${result.id}"`, `"id":"${last(result.id)}"`),
+      flip('"issuer":"CampusMSP"', '"issuer":"CampusMSQ"'),
+      flip(`"value":"${dan}"`, `"value":"${last(dan)}"`),
+    ];
+    for (const forged of altered) expect((await verify(forged)).body.code).toBe('CLEARANCE_RECORD_INVALID');
+    expect((await verify({ ...record, extra: 1 })).body.code).toBe('UNKNOWN_FIELD');
+
+    // Revoked: genuine, but refused from then on, with when and why.
+    expect((await call('POST', `/v1/clearance-records/${result.id}/revocation`, 'registrar', { reason: 'issued in error' })).status).toBe(200);
+    const revoked = await verify(record);
+    expect([revoked.status, revoked.body.code]).toEqual([422, 'CLEARANCE_RECORD_REVOKED']);
+    expect(String(revoked.body.detail)).toContain('issued in error');
+    // A new one can then be issued, and verifies.
+    const again = await call('POST', `/v1/clearances/${dan}/record`, 'registrar');
+    expect(again.status).toBe(201);
+    expect((await verify((await call('GET', `/v1/clearances/${dan}/record`, 'registrar')).body)).body).toMatchObject({ valid: true, hidden: [] });
   });
 });

@@ -17,6 +17,11 @@ export const LEDGER_KIND: LedgerKind = process.env.DOL_TEST_LEDGER === 'fabric' 
 export interface LedgerUnderTest {
   readonly kind: LedgerKind;
   readonly ledger: LedgerPort;
+  /**
+   * The ledger as AuditOrg's gateway reads it: on Fabric through AuditOrg's own peer (which endorses
+   * no writes) with its auditor identity; the embedded ledger has one copy, so itself.
+   */
+  auditOrgLedger(): LedgerPort;
   /** Intake worker loops. */
   readonly workers: number;
   /** How proofs name the orderer and the gateway's peer for Fabric's CLI. */
@@ -39,8 +44,18 @@ function fabricLedger(): LedgerUnderTest {
     peerEndpoint: peer.endpoint, peerHostAlias: peer.hostAlias, tlsRootCertPem: readFileSync(peer.tlsRootCert, 'utf8'), channel: 'campus', chaincode: 'settlement',
     identities, evaluateMs: 30_000, endorseMs: 60_000, submitMs: 30_000, commitMs: 120_000,
   });
+  const audits: FabricLedger[] = [];
   return {
     kind: 'fabric', ledger, workers: 8,
+    auditOrgLedger: () => {
+      const auditPeer = peerEndpoint(l, 'audit');
+      const audit = new FabricLedger({
+        peerEndpoint: auditPeer.endpoint, peerHostAlias: auditPeer.hostAlias, tlsRootCertPem: readFileSync(auditPeer.tlsRootCert, 'utf8'), channel: 'campus', chaincode: 'settlement',
+        identities: { auditor: identities.auditor }, evaluateMs: 30_000, endorseMs: 60_000, submitMs: 30_000, commitMs: 120_000,
+      });
+      audits.push(audit);
+      return audit;
+    },
     cli: { ordererAddress: `127.0.0.1:${l.ports.orderer(0)}`, peerAddress: peer.endpoint },
     takeDown: () => stopProcess(l, 'peer0.operator'),
     bringBack: async () => {
@@ -51,6 +66,7 @@ function fabricLedger(): LedgerUnderTest {
     height: () => blockHeight(l, findBinaries(), 'operator'),
     close: () => {
       ledger.close();
+      for (const a of audits) a.close();
       return Promise.resolve();
     },
   };
@@ -98,6 +114,7 @@ function embeddedLedger(now: number): LedgerUnderTest {
   };
   return {
     kind: 'embedded', ledger, workers: 4, cli: { ordererAddress: '-', peerAddress: '-' },
+    auditOrgLedger: () => ledger,
     takeDown: () => setOffline(true),
     bringBack: () => setOffline(false),
     verify: () => verifyLedger(store),

@@ -22,7 +22,8 @@ export async function runProofCommands(commands: readonly string[]): Promise<str
         .replace(/--peerAddresses \S+/, `--peerAddresses 127.0.0.1:${l.ports.peer('audit')}`)
         .replace('<peer TLS CA>', join(p.orgMsp('audit'), 'tlscacerts', 'ca.pem'))
         .replace('<orderer TLS CA>', join(p.orgMsp('orderer'), 'tlscacerts', 'ca.pem'))
-        .replace(/^peer /, `${peerBin} `).replace(/&& peer /, `&& ${peerBin} `);
+        .replace(/^peer /, `${peerBin} `).replace(/&& peer /, `&& ${peerBin} `)
+        .replace(/&& configtxlator /, `&& ${findBinaries().tools.configtxlator} `);
       outputs.push(await new Promise<string>((resolve, reject) => {
         execFile('bash', ['-c', filled], { cwd: work, env: { ...process.env, ...peerAdminEnv(l, 'audit') }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
           if (error) reject(new Error(`${filled}\n${stderr}`));

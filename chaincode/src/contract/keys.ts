@@ -25,6 +25,9 @@ export const K = {
   payoutRun: 'payout-run', // [runId]: a payout run of the daily close, each merchant's payout under K.payout [merchantId, runId]
   pointsPolicy: 'points-policy', // [version]: every points policy ever set
   clearance: 'clearance', // [accountId]: the registrar's record of a completed clearance
+  clearanceRecord: 'clearance-record', // [id]: a graduate's clearance record: salted digests of its claims, issuer, time (never a claim)
+  clearanceRevoked: 'clearance-revoked', // [id]: the revocation of a clearance record (its status entry)
+  clearanceHeld: 'clearance-held', // [accountId]: the claims and salts of the account's latest clearance record
   actor: 'actor', // [txId]: who acted on a staff write (contract/actor.ts)
   waiver: 'waiver', // [account, debt]: a second registrar's approval of waiving a debt above the waiver limit (four eyes)
   keyHistory: 'key-history', // [issuer|terminal, id, time, txId]: every registration and status change of a key

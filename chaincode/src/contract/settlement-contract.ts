@@ -11,7 +11,7 @@ import {
 } from './audit-queries';
 import { BatchGroup, groupEntryToJson, parseBatchList, summaryToJson } from './batch-group';
 import { bookTopUps, openAccounts, parseNewAccount, parseNewAccountList, parseTopUpList, parseTopUpRequest, topUpReceipt } from './bulk-writes';
-import { approveWaiverOf, beginClearanceOf, completeClearanceOf } from './clearance-records';
+import { approveWaiverOf, beginClearanceOf, clearanceRecordStatus, completeClearanceOf, heldClearanceRecord, issueClearanceRecord, revokeClearanceRecord } from './clearance-records';
 import { accountToJson, terminalFromJson, terminalToJson } from './codec';
 import { edgeAllowances, offlineConfig, retireEdge } from './edge-sync';
 import { K } from './keys';
@@ -235,6 +235,36 @@ export class SettlementContract extends Contract {
   async CompleteClearance(ctx: Context, clearance: string): Promise<string> {
     requireRole(ctx.clientIdentity, ['registrar'], 'CompleteClearance');
     return canonicalJson(await completeClearanceOf(new Ledger(ctx), arg(clearance, 'clearance')));
+  }
+
+  @Transaction()
+  @Param('record', 'string', 'JSON {account, salts: {account, clearedOn, debtLeft, closingTx}}: one fresh salt per claim')
+  @Returns('string')
+  async IssueClearanceRecord(ctx: Context, record: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ['registrar'], 'IssueClearanceRecord');
+    return canonicalJson(await issueClearanceRecord(new Ledger(ctx), arg(record, 'record')));
+  }
+
+  @Transaction()
+  @Param('revocation', 'string', 'JSON {id, reason}')
+  @Returns('string')
+  async RevokeClearanceRecord(ctx: Context, revocation: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ['registrar'], 'RevokeClearanceRecord');
+    return canonicalJson(await revokeClearanceRecord(new Ledger(ctx), arg(revocation, 'revocation')));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetClearanceRecord(ctx: Context, id: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ANY_ROLE, 'GetClearanceRecord');
+    return canonicalJson(await clearanceRecordStatus(new Ledger(ctx), id));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetHeldClearanceRecord(ctx: Context, account: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ['registrar', 'operator'], 'GetHeldClearanceRecord');
+    return canonicalJson(await heldClearanceRecord(new Ledger(ctx), account));
   }
 
   // ---- merchant payouts (operator) ----

@@ -2,6 +2,7 @@
 export * from './account';
 export * from './books';
 export * from './clearance';
+export * from './clearance-record';
 export * from './points';
 export * from './settle-batch';
 export * from './allowance';

@@ -9,6 +9,7 @@ import { CALLER_ROLES } from '../credential';
 import { ApiError } from '../errors';
 import { DENY_LIST } from '../ledger/deny-list-transactions';
 import { FUNDING } from '../ledger/funding-transactions';
+import { CLEARANCE_RECORD_ROUTES } from './clearance-routes';
 import { LedgerError, ledgerLabel } from '../ledger/ledger-port';
 import { SETTLEMENT } from '../ledger/settlement-transactions';
 import { acceptBatch, intakeView, ledgerBatchView } from './batch-upload';
@@ -254,6 +255,7 @@ export const ROUTES: readonly Route[] = [
       return { status: 200, body: { ...c, channel, ...ledgerLabel(ledger.kind), by, verify } };
     } },
   ...STUDENT_ROUTES,
+  ...CLEARANCE_RECORD_ROUTES,
   ...EDGE_ROUTES,
   ...PAYOUT_ROUTES,
 ];

@@ -207,6 +207,10 @@ export const SETTLEMENT = {
   CheckInvariant: query(S, 'CheckInvariant', noArgs, forwarded),
   // ---- clearance ----
   BeginClearance: write(S, 'BeginClearance', oneArg, forwarded),
+  IssueClearanceRecord: write(S, 'IssueClearanceRecord', (record: Document) => jsonArg(record), forwarded),
+  RevokeClearanceRecord: write(S, 'RevokeClearanceRecord', (revocation: Document) => jsonArg(revocation), forwarded),
+  GetClearanceRecord: query(S, 'GetClearanceRecord', oneArg, forwarded),
+  GetHeldClearanceRecord: query(S, 'GetHeldClearanceRecord', oneArg, forwarded),
   ApproveWaiver: write(S, 'ApproveWaiver', (approval: { account: string; debt: 'advance' | 'credit' }) => jsonArg(approval), forwarded),
   CompleteClearance: write(S, 'CompleteClearance', (clearance: { account: string; resolutions: readonly Document[] }) => jsonArg(clearance), forwarded),
   // ---- batches and payments ----
