@@ -91,7 +91,7 @@ beforeAll(async () => {
   const app = createApp({ ledger, store, onAccepted: () => undefined, channel: 'campus', chaincode: 'settlement', cli: lut.cli, credentials, log, metrics, authFailuresPerMinute: 1_000_000 }, async () => ((await ledger.ping()) ? undefined : 'no Fabric peer answers'));
   server = await listen(app);
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const auditCli = { ordererAddress: lut.cli.ordererAddress, peerAddress: '<AuditOrg peer>' };
+  const auditCli = lut.cli;
   auditServer = await listen(createApp({ ledger: lut.auditOrgLedger(), store, onAccepted: () => undefined, channel: 'campus', chaincode: 'settlement', cli: auditCli, credentials: [], log, metrics }, () => Promise.resolve(undefined)));
   auditBase = `http://127.0.0.1:${(auditServer.address() as AddressInfo).port}`;
   expect((await call('POST', '/v1/issuer-keys', 'operator', issuer.registration())).status).toBe(201);

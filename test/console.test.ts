@@ -392,6 +392,30 @@ describe('web console in Chromium', () => {
     await page.close();
   });
 
+  it("anyone: verifies the graduate's clearance record on the gateway's public page, and refuses it once one byte is changed", async () => {
+    const { url, tokens } = live().gateway;
+    const issued = await fetch(`${url}/v1/clearances/${debtor}/record`, { method: 'POST', headers: { authorization: `Bearer ${tokens.registrar}` } });
+    expect(issued.status).toBe(201);
+    const res = await fetch(`${url}/v1/clearances/${debtor}/record?show=account,clearedOn,debtLeft`, { headers: { authorization: `Bearer ${tokens.registrar}` } });
+    const record = await res.text();
+    const page = await live().browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${url}/console/verify.html`);
+    await page.getByLabel('or its text').fill(record);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByTestId('verified').waitFor();
+    expect(await page.getByRole('heading', { name: /Genuine/ }).count()).toBe(1);
+    expect(await page.locator('[data-claim="account"]').textContent()).toBe(debtor);
+    expect(await page.locator('[data-claim="debtLeft"]').textContent()).toBe('0');
+    expect(await page.locator('main').textContent()).toContain('Not shown by the graduate: Transaction that closed the account');
+    await page.screenshot({ path: join(SHOTS, 'verify-clearance.png'), fullPage: true });
+    expect({ page: 'verify', problems: await accessibilityProblems(page) }).toEqual({ page: 'verify', problems: [] });
+    await page.getByLabel('or its text').fill(record.replace(`"value":"${debtor}"`, `"value":"${debtor.slice(0, -1)}${debtor.endsWith('0') ? '1' : '0'}"`));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByText(/CLEARANCE_RECORD_INVALID/).waitFor();
+    expect(await page.getByTestId('verified').count()).toBe(0);
+    await page.close();
+  });
+
   it('operator: terminals with their last batch, the deny list by version, advances, a merchant payout with its transaction', async () => {
     const page = await signedIn(live().gateway.tokens.operator);
     await visit(page, 'operator-terminals', 'terminals', (p) => p.getByRole('table', { name: /Terminals/ }).getByText('pos-000').waitFor());

@@ -82,15 +82,17 @@ async function verify(call: Call<z.output<typeof RECORD>>): Promise<Answer> {
 
 /**
  * The same check with Fabric's own tools, jq and coreutils, no code of ours, for the record saved
- * as record.json: the issuing transaction from the peer's ledger (qscc), valid and created by the
+ * as record.json (the peer CLI prints a query's answer with a newline after it: `head -c -1` takes it
+ * off the protobuf; and jq's `contains` stops at the NUL bytes of a composite key, `startswith`
+ * does not): the issuing transaction from the peer's ledger (qscc), valid and created by the
  * registrar's organisation; the digests it wrote; each shown claim hashed with its salt and found
  * among them; and the record's status now.
  */
 export function stockToolCommands(channel: string, chaincode: string, peerAddress: string, id: string): string[] {
   const tls = `--peerAddresses ${peerAddress} --tls --tlsRootCertFiles <peer TLS CA>`;
-  const writes = `.transactionEnvelope.payload.data.actions[0].payload.action.proposal_response_payload.extension.results.ns_rwset[] | select(.namespace=="${chaincode}") | .rwset.writes[] | select(.key | contains("clearance-record"))`;
+  const writes = `.transactionEnvelope.payload.data.actions[0].payload.action.proposal_response_payload.extension.results.ns_rwset[] | select(.namespace=="${chaincode}") | .rwset.writes[] | select(.key | startswith("\\u0000clearance-record\\u0000"))`;
   return [
-    `peer chaincode query -C ${channel} -n qscc -c '{"Args":["GetTransactionByID","${channel}","${id}"]}' ${tls} > tx.pb && configtxlator proto_decode --type protos.ProcessedTransaction --input tx.pb --output tx.json && jq -e '.validationCode == 0' tx.json && jq -r '.transactionEnvelope.payload.header.signature_header.creator.mspid' tx.json`,
+    `peer chaincode query -C ${channel} -n qscc -c '{"Args":["GetTransactionByID","${channel}","${id}"]}' ${tls} | head -c -1 > tx.pb && configtxlator proto_decode --type protos.ProcessedTransaction --input tx.pb --output tx.json && jq -e '.validationCode == 0' tx.json && jq -r '.transactionEnvelope.payload.header.signature_header.creator.mspid' tx.json`,
     `jq -r '[${writes}][0].value' tx.json | base64 -d > onledger.json && jq -r '.disclosures[] | "\\(.salt).\\(.name).\\(.value)"' record.json | while IFS= read -r c; do d=$(printf '%s' "$c" | sha256sum | cut -c1-64); if jq -e --arg d "$d" '.claims | index($d) != null' onledger.json > /dev/null; then echo "vouched \${c#*.}"; else echo "NOT VOUCHED \${c#*.}"; fi; done`,
     `peer chaincode query -C ${channel} -n ${chaincode} -c '{"Args":["GetClearanceRecord","${id}"]}' ${tls} | jq -r .status`,
   ];
