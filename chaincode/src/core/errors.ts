@@ -51,6 +51,8 @@ export const REJECT_REASONS = [
   'FACE_SCORE_LOW',
   'FUTURE_TIMESTAMP',
   'TENDER_MISMATCH',
+  'PURSE_SALE_MISMATCH',
+  'PURSE_BALANCE_INVALID',
 ] as const;
 
 /** Codes of the ledger's own checks (settlement, registries, access): the call is refused, nothing written. */

@@ -5,12 +5,16 @@ import { parseAccountId, parseGroupId, parseMediaId, type AccountId, type GroupI
 import { parsePublicJwk, type PublicJwk } from './jwk';
 import { MAX_EPOCH_MS, type EpochMs } from './time';
 
+/** What a certified medium is: a phone wallet, a card that signs taps, or a card with an electronic purse. */
+export type MediaKind = 'wallet' | 'card' | 'purse';
+
 /** First layer of the double certificate (DESIGN §4.2): the issuer vouches for a medium's key and limits. */
 export interface MediaCert {
   readonly typ: 'media-cert';
   readonly v: 1;
   readonly mediaId: MediaId;
-  readonly kind: 'wallet' | 'card';
+  /** `purse`: a card whose balance lives in its secure element; it pays only by purse purchases (campus-value extension). */
+  readonly kind: MediaKind;
   readonly account: AccountId;
   readonly group: GroupId;
   readonly jwk: PublicJwk;
@@ -33,7 +37,7 @@ export function parseMediaCert(value: unknown): MediaCert {
     typ: 'media-cert',
     v,
     mediaId: r.parsed('mediaId', parseMediaId),
-    kind: r.oneOf('kind', ['wallet', 'card'] as const),
+    kind: r.oneOf('kind', ['wallet', 'card', 'purse'] as const),
     account: r.parsed('account', parseAccountId),
     group: r.parsed('group', parseGroupId),
     jwk: r.parsed('jwk', parsePublicJwk),

@@ -9,9 +9,9 @@ import { MAX_EPOCH_MS, type EpochMs } from './time';
 import type { JsonValue } from './strict-json';
 
 /** How the payer presented themselves. */
-export type Medium = 'code' | 'tap' | 'face';
-/** The closed set of media. */
-export const MEDIA: readonly Medium[] = ['code', 'tap', 'face'];
+export type Medium = 'code' | 'tap' | 'face' | 'purse';
+/** The closed set of media (`purse`: a card's electronic purse, campus-value extension). */
+export const MEDIA: readonly Medium[] = ['code', 'tap', 'face', 'purse'];
 
 /**
  * What the payer pays with. Absent on the wire means money; `points` spends the student's campus
@@ -32,7 +32,7 @@ export interface SaleRecord {
   readonly at: EpochMs;
   readonly amount: Amount;
   readonly medium: Medium;
-  /** `<certificate JWS>~<payer JWS>` for code and tap; the face attestation object for face. */
+  /** `<certificate JWS>~<payer JWS>` for code, tap and purse; the face attestation object for face. */
   readonly credential: string | JsonValue;
   readonly denyListVersion: number;
   readonly prev: Digest;

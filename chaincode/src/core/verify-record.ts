@@ -2,12 +2,13 @@ import type { Amount } from './amount';
 import { judgeEdgeMark, type EdgeFinding } from './edge-approval';
 import { DomainError, type RejectReason } from './errors';
 import { isJsonObject } from './fields';
-import type { AccountId, GroupId, KeyId, MediaId } from './ids';
+import type { AccountId, Digest, GroupId, KeyId, MediaId } from './ids';
 import type { IssuerKey } from './issuer-key';
 import { verifyKeyOf, type VerifyKey } from './jwk';
 import { decodeJws, verifyJws, type DecodedJws } from './jws';
 import { parseMediaCert, type MediaCert } from './media-cert';
 import { parseFaceAttestation, parsePayCode, parseTapAuth } from './payer-auth';
+import { parsePursePurchase, purchaseHash, type PursePurchase } from './purse';
 import type { RiskPolicy } from './risk-policy';
 import type { SaleRecord, Tender } from './sale-record';
 import type { EpochMs } from './time';
@@ -30,6 +31,8 @@ export interface MediaPayer {
   readonly account: AccountId;
   readonly group: GroupId;
   readonly cert: MediaCert;
+  /** A purse purchase: what the card signed, and the hash its next purchase names as `prev`. */
+  readonly purse?: { readonly purchase: PursePurchase; readonly hash: Digest };
 }
 
 /** A payer named only by the terminal's face match. */
@@ -163,6 +166,20 @@ function judgeMedia(record: SaleRecord, credential: string, ctx: VerifyContext):
   const auth = decodeCredentialPart(authPart, 'payer');
   if (!verifyJws(auth, certifiedKey(cert))) throw new Reject('BAD_PAYER_SIGNATURE', 'payer signature does not verify with the certified key');
   const skew = ctx.policy.maxClockSkewMs;
+  // A purse card pays only from its purse, and only a purse card has one: never an advance.
+  if ((record.medium === 'purse') !== (cert.kind === 'purse')) {
+    throw new Reject('MEDIUM_MISMATCH', record.medium === 'purse' ? `a purse purchase needs a purse card's certificate, not a ${cert.kind}'s` : 'a purse card pays only by purse purchases');
+  }
+  if (record.medium === 'purse') {
+    const p = parsePart(parsePursePurchase, auth.payload, 'purse purchase', 'purse-purchase');
+    if (record.tender !== undefined) throw new Reject('TENDER_MISMATCH', 'a purse purchase is paid from the purse, never in points');
+    if (!p.amount.equals(record.amount)) throw new Reject('PURSE_SALE_MISMATCH', `card signed ${p.amount.toString()}, record says ${record.amount.toString()}`);
+    if (p.terminalId !== record.terminalId) throw new Reject('PURSE_SALE_MISMATCH', `card signed for terminal ${p.terminalId}`);
+    if (!p.before.sub(p.amount).equals(p.after)) throw new Reject('PURSE_BALANCE_INVALID', `before ${p.before.toString()} − amount ${p.amount.toString()} is not after ${p.after.toString()}`);
+    if (p.iat > record.at + skew) throw new Reject('CODE_FROM_FUTURE', 'purse purchase signed after the sale');
+    if (record.at > p.iat + ctx.policy.tapMaxAgeMs) throw new Reject('STALE_CODE', 'purse purchase too old at the sale');
+    return { ...checkMedia(record, cert, p.mediaId, p.ctr), purse: { purchase: p, hash: purchaseHash(authPart) } };
+  }
   if (record.medium === 'code') {
     const code = parsePart(parsePayCode, auth.payload, 'payment code', 'pay-code');
     checkTender(record, code.tender);

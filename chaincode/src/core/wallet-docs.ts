@@ -1,3 +1,4 @@
+import type { MediaKind } from './media-cert';
 /**
  * What a student's wallet signs with its own key (docs/wallet.md): the acceptance of the direct-debit
  * agreement and the request for a certificate. Both carry the wallet's public key, so whoever checks
@@ -83,11 +84,11 @@ export function jwkThumbprint(jwk: PublicJwk): string {
 }
 
 /**
- * The medium id of a key: `w-` (wallet) or `c-` (card) and its thumbprint. One key is one medium
+ * The medium id of a key: `w-` (wallet), `c-` (card) or `p-` (purse card) and its thumbprint. One key is one medium
  * for ever, so a key reported lost stays refused: a found phone gets a new key and a new id.
  */
-export function mediaIdOfKey(jwk: PublicJwk, kind: 'wallet' | 'card'): MediaId {
-  return parseMediaId(`${kind === 'wallet' ? 'w' : 'c'}-${jwkThumbprint(jwk)}`);
+export function mediaIdOfKey(jwk: PublicJwk, kind: MediaKind): MediaId {
+  return parseMediaId(`${kind === 'wallet' ? 'w' : kind === 'card' ? 'c' : 'p'}-${jwkThumbprint(jwk)}`);
 }
 
 /** Refuses a self-signed document whose `iat` is further than `windowMs` from `now` (a replayed or post-dated request). */

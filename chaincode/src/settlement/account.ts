@@ -1,3 +1,4 @@
+import type { MediaKind } from '../core/media-cert';
 import { Amount } from '../core/amount';
 import type { AccountId, GroupId, MediaId } from '../core/ids';
 import { book, posting, type Posting } from './books';
@@ -36,7 +37,7 @@ export interface MediumState {
   /** Deny-list version from which terminals must refuse this medium, if any. */
   readonly deniedAt?: number;
   /** Wallet or card, once the issuer service recorded a certificate for it. */
-  readonly kind?: 'wallet' | 'card';
+  readonly kind?: MediaKind;
   /** Recorded certificates by their `ctrFrom` (expired ones are pruned a week after their expiry). */
   readonly certs?: Readonly<Record<string, CertRecord>>;
   /** The first counter a next certificate may cover: recorded ranges never overlap. */

@@ -3,6 +3,7 @@
  * allow, which counters it covers, and what recording it changes on the account. Pure: the
  * contract quotes and records with them, the property tests drive them with random accounts.
  */
+import type { MediaKind } from '../core/media-cert';
 import { Amount } from '../core/amount';
 import type { LedgerCode } from '../core/errors';
 import type { MediaId } from '../core/ids';
@@ -105,7 +106,7 @@ export function quoteCertificate(account: AccountState, mediaId: MediaId, limits
 /** A signed certificate's fields, as the contract records them. */
 export interface CertToRecord extends CertQuote {
   readonly mediaId: MediaId;
-  readonly kind: 'wallet' | 'card';
+  readonly kind: MediaKind;
   readonly keyId: string;
   readonly digest: string;
 }
@@ -135,7 +136,7 @@ export function recordCertificate(account: AccountState, cert: CertToRecord, lim
 }
 
 /** The account with a new live certificate on the medium: its earlier live one superseded, expired ones past retention pruned, the next free counter after it. */
-function withCertificate(account: AccountState, mediaId: MediaId, kind: 'wallet' | 'card', record: CertRecord, ctrFrom: number, now: number): AccountState {
+function withCertificate(account: AccountState, mediaId: MediaId, kind: MediaKind, record: CertRecord, ctrFrom: number, now: number): AccountState {
   const medium: MediumState = mediumOf(account, mediaId) ?? { used: {}, spent: {} };
   const certs: Record<string, CertRecord> = {};
   for (const [from, c] of Object.entries(medium.certs ?? {})) {

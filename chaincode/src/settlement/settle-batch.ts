@@ -11,6 +11,7 @@ import type { PendingCharge } from './fold';
 import { certFinding } from './issuance';
 import { payerMedium, type PayerView } from './payer';
 import { pointsDue, type PointsPolicy } from './points';
+import { purseChargeOf } from './purse-shadow';
 
 /** A terminal as the ledger keeps it, with where its record and batch chains stand. */
 export interface TerminalState {
@@ -94,6 +95,8 @@ export interface FraudCase {
   readonly ctr: number;
   readonly account: AccountId;
   readonly payments: readonly [string, string];
+  /** `purse-clone`: two different purchases under one purse counter, a cloned card (absent: a double spend of a code or tap). */
+  readonly kind?: 'purse-clone';
 }
 
 /** Something about the terminal's chains an auditor must see; settlement goes on regardless. */
@@ -104,6 +107,17 @@ export interface ChainAnomaly {
 
 /** Names one use of a medium's counter (`use/<mediaId>/<ctr>` on the ledger). */
 export const useKeyOf = (mediaId: MediaId, ctr: number): string => `${mediaId}/${ctr}`;
+
+/**
+ * What a counter's use stores: the payment's id, and for a purse purchase also the hash of what
+ * the card signed (`<paymentId>#<hash>`), so that the same purchase uploaded again is told from a
+ * clone's different purchase under the same counter.
+ */
+export const useValueOf = (paymentId: string, purseHash?: string): string => (purseHash === undefined ? paymentId : `${paymentId}#${purseHash}`);
+export const useOf = (value: string): { paymentId: string; purseHash?: string } => {
+  const i = value.indexOf('#');
+  return i < 0 ? { paymentId: value } : { paymentId: value.slice(0, i), purseHash: value.slice(i + 1) };
+};
 
 /** Everything settlement needs from the ledger, read once per batch. Never the payer's balances. */
 export interface SettlementInput {
@@ -250,18 +264,27 @@ export function settleBatch(input: SettlementInput): SettlementResult {
     let caseId: string | undefined;
     if (medium !== undefined) {
       const useKey = useKeyOf(medium.mediaId, medium.ctr);
-      const prior = uses.get(useKey) ?? input.uses.get(useKey);
+      const priorUse = uses.get(useKey) ?? input.uses.get(useKey);
+      const prior = priorUse === undefined ? undefined : useOf(priorUse);
+      if (prior !== undefined && medium.purse !== undefined && prior.purseHash === medium.purse.hash) {
+        // The same purse purchase again (a torn tap recovered twice, an upload repeated in another
+        // record): it was paid once; this record is a duplicate of that payment.
+        outcomes.push({ seq: record.seq, code: 'duplicate', paymentId: prior.paymentId });
+        entry('duplicate', { account: payer.id });
+        return;
+      }
       if (prior !== undefined) {
+        // A second use of a counter: a double spend, or, for a purse, a clone (the same counter, other bytes).
         code = 'double-spend';
-        firstPayment = prior;
+        firstPayment = prior.paymentId;
         caseId = `${input.txId}:${fraudCases.length}`;
-        fraudCases.push({ caseId, mediaId: medium.mediaId, ctr: medium.ctr, account: payer.id, payments: [prior, paymentId] });
+        fraudCases.push({ caseId, mediaId: medium.mediaId, ctr: medium.ctr, account: payer.id, payments: [prior.paymentId, paymentId], ...(medium.purse === undefined ? {} : { kind: 'purse-clone' as const }) });
         if (state?.deniedAt === undefined && !denying.has(medium.mediaId)) {
           denying.add(medium.mediaId);
           denials.push({ mediaId: medium.mediaId, account: payer.id, caseId });
         }
       } else {
-        uses.set(useKey, paymentId);
+        uses.set(useKey, useValueOf(paymentId, medium.purse?.hash));
       }
     }
 
@@ -276,7 +299,8 @@ export function settleBatch(input: SettlementInput): SettlementResult {
       charges.push({
         paymentId, account: payer.id, merchantId: terminal.merchantId, amount: record.amount, at: record.at, settledAt: input.now,
         doubleSpend: code === 'double-spend',
-        ...(medium === undefined ? {} : { medium: { mediaId: medium.mediaId, certKey: String(medium.cert.ctrFrom), capTotal: medium.cert.capTotal } }),
+        ...(medium === undefined || medium.purse !== undefined ? {} : { medium: { mediaId: medium.mediaId, certKey: String(medium.cert.ctrFrom), capTotal: medium.cert.capTotal } }),
+        ...(medium?.purse === undefined ? {} : { purse: purseChargeOf(medium.purse.purchase, medium.purse.hash) }),
         ...(input.pointsVersion === undefined ? {} : { pointsVersion: input.pointsVersion }),
         ...(due === undefined ? {} : { pointsDue: due }),
       });
