@@ -38,5 +38,5 @@ export function actorOf(ctx: Context, fn: string): ActorRecord {
 /** The staff writes that record their actor (a terminal's batch is signed by the terminal itself). */
 export const STAFF_WRITES: ReadonlySet<string> = new Set([
   'RegisterIssuerKey', 'RevokeIssuerKey', 'RegisterMerchant', 'RegisterTerminal', 'SetTerminalStatus', 'RetireEdge', 'RotateTerminalKey', 'SetRiskPolicy',
-  'OpenAccount', 'OpenAccounts', 'SetCreditLine', 'TopUp', 'TopUps', 'SetPointsPolicy', 'ExpirePoints', 'SetWaiverLimit', 'BeginClearance', 'ApproveWaiver', 'CompleteClearance', 'IssueClearanceRecord', 'RevokeClearanceRecord', 'Payout',
+  'OpenAccount', 'OpenAccounts', 'SetCreditLine', 'TopUp', 'TopUps', 'SetPointsPolicy', 'ExpirePoints', 'SetWaiverLimit', 'BeginClearance', 'ApproveWaiver', 'CompleteClearance', 'IssueClearanceRecord', 'RevokeClearanceRecord', 'LoadPurse', 'RefundPurse', 'Payout',
 ]);

@@ -6,6 +6,9 @@ import type { JsonValue } from '../core/strict-json';
 import type { CertRecord } from '../settlement/account';
 import { FOLD_FLAGS, type FoldFlag, type FundedPayment, type PendingCharge } from '../settlement/fold';
 import type { JournalEntry } from '../settlement/points-supply';
+import type { PurseCharge, PurseShadow } from '../settlement/purse-shadow';
+import { Amount } from '../core/amount';
+import { parseDigest } from '../core/ids';
 import type { PayerMedium, PayerView } from '../settlement/payer';
 import { certRecordFromJson, certRecordToJson } from './codec';
 
@@ -51,11 +54,12 @@ export function chargeToJson(c: PendingCharge): JsonValue {
     ...(c.medium === undefined ? {} : { medium: { mediaId: c.medium.mediaId, certKey: c.medium.certKey, capTotal: c.medium.capTotal.toString() } }),
     ...(c.pointsVersion === undefined ? {} : { pointsVersion: c.pointsVersion }),
     ...(c.pointsDue === undefined ? {} : { pointsDue: c.pointsDue.toString() }),
+    ...(c.purse === undefined ? {} : { purse: { mediaId: c.purse.mediaId, ctr: c.purse.ctr, loadCtr: c.purse.loadCtr, before: c.purse.before.toString(), after: c.purse.after.toString(), prev: c.purse.prev, hash: c.purse.hash } }),
   };
 }
 
 export function chargeFromJson(value: JsonValue): PendingCharge {
-  const r = FieldReader.of(value, 'charge', ['paymentId', 'account', 'merchantId', 'amount', 'at', 'settledAt', 'doubleSpend'], ['medium', 'pointsVersion', 'pointsDue']);
+  const r = FieldReader.of(value, 'charge', ['paymentId', 'account', 'merchantId', 'amount', 'at', 'settledAt', 'doubleSpend'], ['medium', 'pointsVersion', 'pointsDue', 'purse']);
   const ds = r.raw('doubleSpend');
   if (typeof ds !== 'boolean') throw new DomainError('INVALID_FIELD', 'charge.doubleSpend must be a boolean');
   let medium: PendingCharge['medium'];
@@ -68,6 +72,7 @@ export function chargeFromJson(value: JsonValue): PendingCharge {
     amount: r.positiveAmount('amount'), at: r.int('at'), settledAt: r.int('settledAt'), doubleSpend: ds,
     ...(medium === undefined ? {} : { medium }), ...(r.has('pointsVersion') ? { pointsVersion: r.int('pointsVersion', 1) } : {}),
     ...(r.has('pointsDue') ? { pointsDue: r.positiveAmount('pointsDue') } : {}),
+    ...(r.has('purse') ? { purse: purseChargeFromJson(r.raw('purse')) } : {}),
   };
 }
 
@@ -75,14 +80,17 @@ export function chargeFromJson(value: JsonValue): PendingCharge {
 export function fundedToJson(f: FundedPayment): JsonValue {
   return {
     paymentId: f.paymentId, account: f.account, foldedAt: f.foldedAt, points: f.points.toString(), flags: [...f.flags],
-    funding: { wallet: f.funding.wallet.toString(), credit: f.funding.credit.toString(), advance: f.funding.advance.toString() },
+    funding: {
+      wallet: f.funding.wallet.toString(), credit: f.funding.credit.toString(), advance: f.funding.advance.toString(),
+      ...(f.funding.purse === undefined ? {} : { purse: f.funding.purse.toString() }),
+    },
     ...(f.redeemed === undefined ? {} : { redeemed: f.redeemed.toString() }),
   };
 }
 
 export function fundedFromJson(value: JsonValue): FundedPayment {
   const r = FieldReader.of(value, 'funded', ['paymentId', 'account', 'foldedAt', 'points', 'flags', 'funding'], ['redeemed']);
-  const f = FieldReader.of(r.raw('funding'), 'funding', ['wallet', 'credit', 'advance']);
+  const f = FieldReader.of(r.raw('funding'), 'funding', ['wallet', 'credit', 'advance'], ['purse']);
   const flags = r.raw('flags');
   if (!Array.isArray(flags) || !flags.every((x): x is FoldFlag => FOLD_FLAGS.includes(x as FoldFlag))) {
     throw new DomainError('INVALID_FIELD', 'funded.flags must be fold flags');
@@ -90,7 +98,10 @@ export function fundedFromJson(value: JsonValue): FundedPayment {
   return {
     paymentId: r.string('paymentId', PAYMENT_ID, 'a payment id'), account: r.parsed('account', parseAccountId), foldedAt: r.int('foldedAt'),
     points: r.nonNegativeAmount('points'), flags,
-    funding: { wallet: f.nonNegativeAmount('wallet'), credit: f.nonNegativeAmount('credit'), advance: f.nonNegativeAmount('advance') },
+    funding: {
+      wallet: f.nonNegativeAmount('wallet'), credit: f.nonNegativeAmount('credit'), advance: f.nonNegativeAmount('advance'),
+      ...(f.has('purse') ? { purse: f.positiveAmount('purse') } : {}),
+    },
     ...(r.has('redeemed') ? { redeemed: r.positiveAmount('redeemed') } : {}),
   };
 }
@@ -106,5 +117,42 @@ export function journalFromJson(value: JsonValue): JournalEntry {
   return {
     day: r.int('day'),
     movements: { issued: r.nonNegativeAmount('issued'), redeemed: r.nonNegativeAmount('redeemed'), expired: r.nonNegativeAmount('expired'), compensated: r.nonNegativeAmount('compensated') },
+  };
+}
+
+function purseChargeFromJson(value: unknown): PurseCharge {
+  const r = FieldReader.of(value, 'charge.purse', ['mediaId', 'ctr', 'loadCtr', 'before', 'after', 'prev', 'hash']);
+  return {
+    mediaId: r.parsed('mediaId', parseMediaId),
+    ctr: r.int('ctr', 1), loadCtr: r.int('loadCtr'), before: r.nonNegativeAmount('before'), after: r.nonNegativeAmount('after'),
+    prev: r.parsed('prev', parseDigest), hash: r.parsed('hash', parseDigest),
+  };
+}
+
+/** A purse's shadow as stored (K.purse). */
+export function purseToJson(s: PurseShadow): JsonValue {
+  return {
+    mediaId: s.mediaId, account: s.account, loads: Object.fromEntries(Object.entries(s.loads).map(([k, v]) => [k, v.toString()])), loadCtr: s.loadCtr,
+    spent: s.spent.toString(), nextCtr: s.nextCtr, lastHash: s.lastHash,
+    ...(s.refunded === undefined ? {} : { refunded: { amount: s.refunded.amount.toString(), at: s.refunded.at, txId: s.refunded.txId } }),
+    ...(s.tamperedAt === undefined ? {} : { tamperedAt: s.tamperedAt }),
+  };
+}
+
+export function purseFromJson(value: JsonValue): PurseShadow {
+  const r = FieldReader.of(value, 'purse', ['mediaId', 'account', 'loads', 'loadCtr', 'spent', 'nextCtr', 'lastHash'], ['refunded', 'tamperedAt']);
+  const loadsRaw = r.raw('loads');
+  if (!isJsonObject(loadsRaw)) throw new DomainError('INVALID_FIELD', 'purse.loads must be an object');
+  const loads: Record<string, Amount> = {};
+  for (const [k, v] of Object.entries(loadsRaw)) loads[k] = Amount.parsePositive(v, 'purse.loads');
+  let refunded: PurseShadow['refunded'];
+  if (r.has('refunded')) {
+    const f = FieldReader.of(r.raw('refunded'), 'purse.refunded', ['amount', 'at', 'txId']);
+    refunded = { amount: f.nonNegativeAmount('amount'), at: f.int('at'), txId: f.string('txId', /^[0-9a-f]{64}$/, 'a transaction id') };
+  }
+  return {
+    mediaId: r.parsed('mediaId', parseMediaId), account: r.parsed('account', parseAccountId), loads, loadCtr: r.int('loadCtr'), spent: r.nonNegativeAmount('spent'),
+    nextCtr: r.int('nextCtr', 1), lastHash: r.parsed('lastHash', parseDigest),
+    ...(refunded === undefined ? {} : { refunded }), ...(r.has('tamperedAt') ? { tamperedAt: r.int('tamperedAt') } : {}),
   };
 }

@@ -103,7 +103,8 @@ export async function fundingOf(ledger: Ledger, paymentId: string, account: Acco
   const [funded, charge] = await Promise.all([ledger.read(K.funded, [paymentId], fundedFromJson), ledger.read(K.charge, [account, paymentId], chargeFromJson)]);
   if (funded !== undefined) {
     return {
-      kind: fundingKind(funded.funding, funded.redeemed), ...(funded.redeemed === undefined ? {} : { redeemed: funded.redeemed.toString() }), wallet: funded.funding.wallet.toString(), credit: funded.funding.credit.toString(), advance: funded.funding.advance.toString(),
+      kind: fundingKind(funded.funding, funded.redeemed), ...(funded.redeemed === undefined ? {} : { redeemed: funded.redeemed.toString() }),
+      ...(funded.funding.purse === undefined ? {} : { purse: funded.funding.purse.toString() }), wallet: funded.funding.wallet.toString(), credit: funded.funding.credit.toString(), advance: funded.funding.advance.toString(),
       points: funded.points.toString(), flags: [...funded.flags], foldedAt: funded.foldedAt,
     };
   }

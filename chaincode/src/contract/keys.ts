@@ -8,6 +8,8 @@ export const K = {
   merchantTerminal: 'merchant-terminal', // [merchantId, terminalId]: a merchant's terminals, for payments by merchant
   account: 'account', // [accountId]
   payer: 'payer', // [accountId]: what settlement reads of an account (settlement/payer.ts); written only when those facts change
+  purse: 'purse', // [mediaId]: the ledger's shadow of a card's electronic purse (settlement/purse-shadow.ts)
+  purseLoad: 'purse-load', // [loadId]: a load's receipt (idempotency of LoadPurse)
   use: 'use', // [mediaId, ctr]: the payment that used a medium's counter (a second use is a double spend)
   charge: 'charge', // [accountId, paymentId]: a settled payment awaiting funding, until a fold funds it
   funded: 'funded', // [paymentId]: what the fold decided (funding, points, flags)

@@ -1,19 +1,20 @@
 import type { Context } from 'fabric-contract-api';
 import { DomainError } from '../core/errors';
 import { FieldReader, isJsonObject } from '../core/fields';
-import type { AccountId } from '../core/ids';
+import type { AccountId, MediaId } from '../core/ids';
 import type { JsonValue } from '../core/strict-json';
 import { parseRiskPolicy, type RiskPolicy } from '../core/risk-policy';
 import { canonicalJson } from '../core/canonical-json';
 import type { AccountState } from '../settlement/account';
 import { book, postingFromJson, postingToJson, type Posting } from '../settlement/books';
-import { foldCharges, type PendingCharge } from '../settlement/fold';
+import { foldCharges, type FundedPayment, type PendingCharge } from '../settlement/fold';
+import { applyPurchases, newPurse } from '../settlement/purse-shadow';
 import { payerOf } from '../settlement/payer';
 import { dayOf, pointsPolicyFromJson, type PointsPolicy } from '../settlement/points';
 import { lapsedThrough } from '../settlement/points-lots';
 import { noMovement, pointsMovements } from '../settlement/points-supply';
 import { accountFromJson, accountToJson, decode, encode, pad, terminalFromJson, type TerminalRecord } from './codec';
-import { chargeFromJson, fundedToJson, journalToJson, payerToJson } from './fold-codec';
+import { chargeFromJson, fundedToJson, journalToJson, payerToJson, purseFromJson, purseToJson } from './fold-codec';
 import { K } from './keys';
 import { StateStore } from './state-store';
 
@@ -137,16 +138,54 @@ export class Ledger {
     return charges.length;
   }
 
+  /**
+   * Applies purse purchases to their cards' shadows (settlement/purse-shadow.ts): in counter order,
+   * holding what follows a gap; a purchase that breaks the balance chain opens a fraud case and
+   * deny-lists the card (its version comes with PublishDenials, as a double spend's does).
+   */
+  private async foldPurses(charges: readonly PendingCharge[], now: number): Promise<{ funded: FundedPayment[]; postings: Posting[] }> {
+    const byCard = new Map<MediaId, PendingCharge[]>();
+    for (const c of charges) {
+      const mediaId = c.purse?.mediaId;
+      if (mediaId !== undefined) byCard.set(mediaId, [...(byCard.get(mediaId) ?? []), c]);
+    }
+    const funded: FundedPayment[] = [];
+    const postings: Posting[] = [];
+    for (const [mediaId, list] of [...byCard].sort(([x], [y]) => (x < y ? -1 : 1))) {
+      const account = list[0]?.account;
+      if (account === undefined) continue;
+      const shadow = (await this.read(K.purse, [mediaId], purseFromJson)) ?? newPurse(mediaId, account);
+      const r = applyPurchases(shadow, list, now);
+      if (r.funded.length === 0) continue;
+      funded.push(...r.funded);
+      postings.push(...r.postings);
+      const writes = [this.write(K.purse, [mediaId], purseToJson(r.shadow))];
+      for (const t of r.tampered) {
+        const caseId = `${this.ctx.stub.getTxID()}:purse:${t.ctr}`;
+        writes.push(this.write(K.fraud, [caseId], { caseId, kind: 'purse-tampered', mediaId, ctr: t.ctr, account, payments: [t.paymentId], detail: t.detail, opened: now }));
+        writes.push(this.write(K.denyPending, [mediaId], { mediaId, account, caseId, at: now }));
+      }
+      await Promise.all(writes);
+    }
+    return { funded, postings };
+  }
+
   /** Folds charges into an account and writes the fold: the account, each payment's funding, the postings; deletes the charges. */
   async fold(a: AccountState, charges: readonly PendingCharge[], postingsLater = false): Promise<AccountState> {
+    // A purse purchase is paid from its card's purse, in the card's counter order; a clone's (a
+    // double spend) is funded with the account's other charges, by the guarantee fund.
+    const fromPurse = (c: PendingCharge): boolean => c.purse !== undefined && !c.doubleSpend;
     const [policyOf, current] = await Promise.all([this.policiesFor(charges), this.currentPointsPolicy()]);
     const now = txTime(this.ctx);
-    const result = foldCharges(a, charges, now, policyOf, lapsedThrough(current, now));
+    const result = foldCharges(a, charges.filter((c) => !fromPurse(c)), now, policyOf, lapsedThrough(current, now));
+    const purse = await this.foldPurses(charges.filter(fromPurse), now);
+    const funded = [...result.funded, ...purse.funded];
+    const done = new Set(funded.map((f) => f.paymentId));
     this.foldLines.set(a.id, [...(this.foldLines.get(a.id) ?? []), ...result.postings]);
-    this.foldPostings.push(...result.postings);
+    this.foldPostings.push(...result.postings, ...purse.postings);
     await Promise.all([
-      ...result.funded.map((f) => this.write(K.funded, [f.paymentId], fundedToJson(f))),
-      ...charges.map((c) => this.remove(K.charge, [c.account, c.paymentId])),
+      ...funded.map((f) => this.write(K.funded, [f.paymentId], fundedToJson(f))),
+      ...charges.filter((c) => done.has(c.paymentId)).map((c) => this.remove(K.charge, [c.account, c.paymentId])),
       this.putAccount(result.account, []),
       ...(postingsLater ? [] : [this.writeFoldPostings()]),
     ]);

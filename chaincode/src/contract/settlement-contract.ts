@@ -18,6 +18,7 @@ import { K } from './keys';
 import { Ledger, txTime } from './ledger-records';
 import { payOneMerchant, payoutStatement } from './payout-records';
 import { expirePoints, parseExpiryList, pointsRollForward } from './points-records';
+import { loadPurseOf, purseView, refundPurseOf } from './purse-records';
 import { setCreditLine, setPointsPolicy, setRiskPolicy, setWaiverLimit } from './policy-records';
 import { registerIssuerKey, registerMerchant, registerTerminal, revokeIssuerKey, rotateTerminalKey, setTerminalStatus } from './registry-records';
 
@@ -266,6 +267,31 @@ export class SettlementContract extends Contract {
   async GetHeldClearanceRecord(ctx: Context, account: string): Promise<string> {
     requireRole(ctx.clientIdentity, ['registrar', 'operator'], 'GetHeldClearanceRecord');
     return canonicalJson(await heldClearanceRecord(new Ledger(ctx), account));
+  }
+
+  // ---- the card's electronic purse (operator) ----
+
+  @Transaction()
+  @Param('load', 'string', "JSON {loadId, certificate (the purse card's certificate JWS), amount}")
+  @Returns('string')
+  async LoadPurse(ctx: Context, load: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ['operator'], 'LoadPurse');
+    return canonicalJson(await loadPurseOf(new Ledger(ctx), arg(load, 'load')));
+  }
+
+  @Transaction()
+  @Param('refund', 'string', 'JSON {mediaId}')
+  @Returns('string')
+  async RefundPurse(ctx: Context, refund: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ['operator'], 'RefundPurse');
+    return canonicalJson(await refundPurseOf(new Ledger(ctx), arg(refund, 'refund')));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetPurse(ctx: Context, mediaId: string): Promise<string> {
+    requireRole(ctx.clientIdentity, ANY_ROLE, 'GetPurse');
+    return canonicalJson(await purseView(new Ledger(ctx), mediaId));
   }
 
   // ---- merchant payouts (operator) ----

@@ -78,6 +78,7 @@ export const LEDGER_CODES = [
   'MEDIUM_LOST',
   'MEDIUM_OF_ANOTHER_ACCOUNT',
   'STALE_REQUEST',
+  'INSUFFICIENT_FUNDS',
 ] as const;
 
 /** Per-record reasons that need the ledger's state, beside the protocol's stateless REJECT_REASONS. */

@@ -47,7 +47,12 @@ export interface RiskPolicy extends OfflineLimits, IssuanceLimits {
   readonly faceCapPerPayment: Amount;
   /** Lowest face-match score (per mille) a terminal may accept. */
   readonly faceMinScore: number;
+  /** How long after a purse card's loss report its purse is refunded: purchases still arriving are settled first (default 7 days). */
+  readonly purseRefundWaitMs: number;
 }
+
+/** A lost purse card's refund waits this long by default: terminals offline for days still upload. */
+export const DEFAULT_PURSE_REFUND_WAIT_MS = 7 * 86_400_000;
 
 /** The offline limits of a policy set before they existed (a day offline, 20 sales and 200.00 per medium and day). */
 export const DEFAULT_OFFLINE_LIMITS: OfflineLimits = {
@@ -65,7 +70,7 @@ const ISSUANCE_FIELDS = ['certCapTotal', 'certCapPerPayment', 'certValidityMs', 
 
 /** Parses a risk policy document; the offline limits are optional (their defaults above). */
 export function parseRiskPolicy(value: unknown): RiskPolicy {
-  const r = FieldReader.of(value, 'riskPolicy', ['maxClockSkewMs', 'tapMaxAgeMs', 'faceCapPerPayment', 'faceMinScore'], [...OFFLINE_FIELDS, ...ISSUANCE_FIELDS]);
+  const r = FieldReader.of(value, 'riskPolicy', ['maxClockSkewMs', 'tapMaxAgeMs', 'faceCapPerPayment', 'faceMinScore'], [...OFFLINE_FIELDS, ...ISSUANCE_FIELDS, 'purseRefundWaitMs']);
   const d = DEFAULT_OFFLINE_LIMITS;
   const i = DEFAULT_ISSUANCE_LIMITS;
   return {
@@ -85,6 +90,7 @@ export function parseRiskPolicy(value: unknown): RiskPolicy {
     maxLiveMedia: r.has('maxLiveMedia') ? r.int('maxLiveMedia', 1, 20) : i.maxLiveMedia,
     advanceMaxAgeMs: r.has('advanceMaxAgeMs') ? r.int('advanceMaxAgeMs', 0, 3650 * 86_400_000) : i.advanceMaxAgeMs,
     certBackdateMs: r.has('certBackdateMs') ? r.int('certBackdateMs', 0, 86_400_000) : i.certBackdateMs,
+    purseRefundWaitMs: r.has('purseRefundWaitMs') ? r.int('purseRefundWaitMs', 0, 90 * 86_400_000) : DEFAULT_PURSE_REFUND_WAIT_MS,
   };
 }
 
@@ -96,5 +102,6 @@ export function riskPolicyToJson(p: RiskPolicy): JsonValue {
     edgeTimeoutMs: p.edgeTimeoutMs, edgeOverflow: p.edgeOverflow,
     certCapTotal: p.certCapTotal.toString(), certCapPerPayment: p.certCapPerPayment.toString(), certValidityMs: p.certValidityMs,
     certCounters: p.certCounters, maxLiveMedia: p.maxLiveMedia, advanceMaxAgeMs: p.advanceMaxAgeMs, certBackdateMs: p.certBackdateMs,
+    purseRefundWaitMs: p.purseRefundWaitMs,
   };
 }

@@ -117,6 +117,8 @@ export interface Funding {
   readonly wallet: Amount;
   readonly credit: Amount;
   readonly advance: Amount;
+  /** Paid from a card's electronic purse (a purse purchase the shadow applied). */
+  readonly purse?: Amount;
 }
 
 /**

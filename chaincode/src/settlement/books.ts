@@ -1,6 +1,6 @@
 import { Amount } from '../core/amount';
 import { DomainError } from '../core/errors';
-import { parseAccountId, type AccountId, type MerchantId } from '../core/ids';
+import { parseAccountId, type AccountId, type MediaId, type MerchantId } from '../core/ids';
 
 /**
  * Names of the book accounts postings move money between (DESIGN §5, Books). A student's debt
@@ -12,6 +12,8 @@ export const book = {
   advance: (a: AccountId) => `advance:${a}`,
   credit: (a: AccountId) => `credit:${a}`,
   points: (a: AccountId) => `points:${a}`,
+  /** Money in one card's electronic purse, as the ledger's shadow counts it. */
+  purse: (m: MediaId) => `purse:${m}`,
   merchant: (m: MerchantId) => `merchant:${m}`,
   guaranteeFund: 'guarantee-fund',
   topUpClearing: 'topup-clearing',

@@ -4,6 +4,7 @@ import { charge, mediumOf, withDebtClock, type AccountState, type Funding } from
 import { book, posting, type Posting } from './books';
 import { dayOf, pointsFor, type PointsPolicy } from './points';
 import { earnLot, expireLots, redeem } from './points-lots';
+import type { PurseCharge } from './purse-shadow';
 
 /**
  * A settled payment awaiting funding (docs/settlement.md, "Funding at the fold"): settlement paid
@@ -27,13 +28,15 @@ export interface PendingCharge {
   readonly pointsVersion?: number;
   /** A sale paid in points: the points it costs, by the policy current at settlement (campus-value extension). */
   readonly pointsDue?: Amount;
+  /** A purse purchase: what the card signed of its counters and balances (settlement/purse-shadow.ts). */
+  readonly purse?: PurseCharge;
 }
 
 /** The flags only the fold can decide: they are running totals of the account. */
-export type FoldFlag = 'cap-total-exceeded' | 'post-closure-referred' | 'points-short';
+export type FoldFlag = 'cap-total-exceeded' | 'post-closure-referred' | 'points-short' | 'purse-clone' | 'purse-tampered';
 
 /** Every fold flag, for readers. */
-export const FOLD_FLAGS: readonly FoldFlag[] = ['cap-total-exceeded', 'post-closure-referred', 'points-short'];
+export const FOLD_FLAGS: readonly FoldFlag[] = ['cap-total-exceeded', 'post-closure-referred', 'points-short', 'purse-clone', 'purse-tampered'];
 
 /** What the fold decided for one payment (`funded/<paymentId>`). */
 export interface FundedPayment {
@@ -49,8 +52,9 @@ export interface FundedPayment {
 }
 
 /** How a payment's funding is named once decided: the source of the money, `advance` if any was fronted. */
-export function fundingKind(f: Funding, redeemed?: Amount): 'points' | 'wallet' | 'credit' | 'advance' {
+export function fundingKind(f: Funding, redeemed?: Amount): 'points' | 'purse' | 'wallet' | 'credit' | 'advance' {
   if (redeemed?.gt(Amount.ZERO) === true) return 'points';
+  if (f.purse?.gt(Amount.ZERO) === true) return 'purse';
   if (f.advance.gt(Amount.ZERO)) return 'advance';
   return f.credit.gt(Amount.ZERO) ? 'credit' : 'wallet';
 }
@@ -84,7 +88,13 @@ export function foldCharges(
     let redeemed: Amount | undefined;
     const spent = c.pointsDue === undefined || a.status === 'closed' ? undefined : redeem(a, c.pointsDue, c.amount, book.chargesPending, c.paymentId);
     if (c.pointsDue !== undefined && spent === undefined && a.status !== 'closed') flags.push('points-short');
-    if (spent !== undefined) {
+    if (c.purse !== undefined) {
+      // Only a clone's purchase reaches here (the shadow applies the others): the card paid once,
+      // so the guarantee fund pays the merchant, and no student is charged for a cloned card.
+      postings.push(posting(book.guaranteeFund, book.chargesPending, c.amount, c.paymentId));
+      funding = { wallet: Amount.ZERO, credit: Amount.ZERO, advance: c.amount };
+      flags.push('purse-clone');
+    } else if (spent !== undefined) {
       // Paid in points: the operator's points fund pays the merchant's price; no money of the student's.
       a = spent.account;
       postings.push(...spent.postings);
