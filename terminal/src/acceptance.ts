@@ -10,7 +10,7 @@ export type RefusalCode =
 
 /** What the payer presented: a QR code or tap credential (`<certificate>~<payer JWS>`), or a face match. */
 export type Presentation =
-  | { readonly medium: 'code' | 'tap'; readonly credential: string }
+  | { readonly medium: 'code' | 'tap' | 'purse'; readonly credential: string }
   | { readonly medium: 'face'; readonly account: string; readonly score: number };
 
 /** Who pays, as the engine proved it: a medium (with its counter and certificate) or a face's account. */
@@ -104,7 +104,7 @@ export class AcceptanceEngine {
     if (config === undefined) return refuse('NOT_SYNCED', 'the terminal has never synced its configuration');
     if (at - this.syncedAt > config.policy.offlineMaxMs) return refuse('OFFLINE_TOO_LONG', `last synced ${at - this.syncedAt} ms ago, more than offlineMaxMs ${config.policy.offlineMaxMs}`);
     const credential = p.medium === 'face' ? { typ: 'face', v: 1, account: p.account, score: p.score } : p.credential;
-    const tender = p.medium === 'face' ? undefined : signedTender(p.credential);
+    const tender = p.medium === 'face' || p.medium === 'purse' ? undefined : signedTender(p.credential);
     let record;
     try {
       record = parseSaleRecord({
@@ -132,7 +132,8 @@ export class AcceptanceEngine {
       const last = this.lastCtr.get(payer.payerId);
       if (last !== undefined && payer.ctr <= last) return refuse('COUNTER_REUSED', `counter ${payer.ctr} not above ${last}, the last this terminal accepted from ${payer.payerId}`);
       const spent = this.certSpent.get(`${payer.payerId}/${payer.cert.ctrFrom}`) ?? Amount.ZERO;
-      if (spent.add(amount).gt(payer.cert.capTotal)) return refuse('CAP_TOTAL_REACHED', `the certificate's capTotal ${payer.cert.capTotal.toString()} would be passed at this terminal`);
+      // A purse cannot be overspent (the card signed a balance that covers it): no capTotal to count.
+      if (payer.medium !== 'purse' && spent.add(amount).gt(payer.cert.capTotal)) return refuse('CAP_TOTAL_REACHED', `the certificate's capTotal ${payer.cert.capTotal.toString()} would be passed at this terminal`);
     }
     const today = this.dailyOf(payer.payerId, at);
     if (today.count + 1 > config.policy.mediumDailyCount) return refuse('DAILY_COUNT_LIMIT', `${payer.payerId} reached ${config.policy.mediumDailyCount} sales today at this terminal`);

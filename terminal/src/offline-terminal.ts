@@ -1,4 +1,4 @@
-import { Amount } from '@dol/chaincode';
+import { Amount, DomainError, decodeJws, parsePursePurchase, type PursePurchase } from '@dol/chaincode';
 import { AcceptanceEngine, type DenyList, type Presentation, type RefusalCode } from './acceptance';
 import type { EdgeClient } from './edge-client';
 import type { FaceAgreements } from './face-agreements';
@@ -55,6 +55,28 @@ export class OfflineTerminal {
     return this.engine;
   }
 
+  /** The sequence number the next sale will get: what a purse card signs as `termSeq`. */
+  get nextSeq(): number {
+    return this.chain.heads().seq + 1;
+  }
+
+  /**
+   * A torn tap recovered (闪卡): the card was debited but this terminal never got the purchase. On
+   * the card's next tap the terminal reads the card's last purchases and records each one signed
+   * for this terminal that it has not recorded yet (the acceptance engine's counter check tells),
+   * before the new sale, dated when the card signed it. Answers what it recovered.
+   */
+  async recoverTorn(cardLog: readonly string[]): Promise<WireRecord[]> {
+    const recovered: WireRecord[] = [];
+    for (const credential of cardLog) {
+      const purchase = purchaseOf(credential);
+      if (purchase?.terminalId !== this.terminalId) continue;
+      const result = await this.sell({ medium: 'purse', credential }, purchase.amount, purchase.iat);
+      if (result.ok) recovered.push(result.record);
+    }
+    return recovered;
+  }
+
   /** One sale at terminal time `at`; one at a time per terminal. */
   sell(p: Presentation, amount: Amount, at: number): Promise<SaleResult> {
     const next = this.queue.then(() => this.sellNow(p, amount, at));
@@ -68,7 +90,8 @@ export class OfflineTerminal {
     let mark: WireEdgeMark | undefined;
     let edge: 'approved' | 'over-slice' | 'unreachable' | 'none' = 'none';
     let edgeRefusal: Refusal | undefined;
-    if (this.edge !== undefined) {
+    // A purse purchase cannot be overspent: it needs no edge's write-off or slice.
+    if (this.edge !== undefined && decision.payer.medium !== 'purse') {
       const timeout = this.engine.current?.policy.edgeTimeoutMs ?? 300;
       const answer = await this.edge.approve({ terminalId: this.terminalId, medium: decision.payer.medium, payer: decision.payer.payerId, account: decision.payer.account, ctr: decision.payer.ctr, amount, at }, timeout, this.key);
       switch (answer.kind) {
@@ -137,5 +160,15 @@ export class OfflineTerminal {
   /** Receipts of the uploaded batches, in batch order. */
   receipts(): string[] {
     return [...this.journal.current.batches].sort((x, y) => x[0] - y[0]).flatMap(([, b]) => (b.receipt === undefined ? [] : [b.receipt]));
+  }
+}
+
+/** The purchase inside a purse credential, or undefined when it is not one. */
+function purchaseOf(credential: string): PursePurchase | undefined {
+  try {
+    return parsePursePurchase(decodeJws(credential.split('~')[1] ?? '').payload);
+  } catch (error) {
+    if (error instanceof DomainError) return undefined;
+    throw error;
   }
 }

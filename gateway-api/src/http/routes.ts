@@ -10,6 +10,7 @@ import { ApiError } from '../errors';
 import { DENY_LIST } from '../ledger/deny-list-transactions';
 import { FUNDING } from '../ledger/funding-transactions';
 import { CLEARANCE_RECORD_ROUTES } from './clearance-routes';
+import { PURSE_ROUTES } from './purse-routes';
 import { LedgerError, ledgerLabel } from '../ledger/ledger-port';
 import { SETTLEMENT } from '../ledger/settlement-transactions';
 import { acceptBatch, intakeView, ledgerBatchView } from './batch-upload';
@@ -151,7 +152,7 @@ export const ROUTES: readonly Route[] = [
       offlineMaxMs: z.number().int().optional(), mediumDailyCount: z.number().int().optional(), mediumDailyAmount: amount.optional(),
       edgeTimeoutMs: z.number().int().optional(), edgeOverflow: z.enum(['refuse', 'advance']).optional(),
       certCapTotal: amount.optional(), certCapPerPayment: amount.optional(), certValidityMs: z.number().int().optional(), certCounters: z.number().int().optional(),
-      maxLiveMedia: z.number().int().optional(), advanceMaxAgeMs: z.number().int().optional(), certBackdateMs: z.number().int().optional() }),
+      maxLiveMedia: z.number().int().optional(), advanceMaxAgeMs: z.number().int().optional(), certBackdateMs: z.number().int().optional(), purseRefundWaitMs: z.number().int().optional() }),
     handle: (call) => submit(call, SETTLEMENT.SetRiskPolicy(call.body)) }),
   route({ id: 'topUp', method: 'post', path: '/v1/top-ups', roles: ['operator'], ok: [201, 200], summary: 'Top up an account (recovers debt first); idempotent on topUpId: 201 when booked, 200 when a repeat answers the top-up booked before',
     body: z.strictObject({ topUpId: id, account: id, amount }),
@@ -256,6 +257,7 @@ export const ROUTES: readonly Route[] = [
     } },
   ...STUDENT_ROUTES,
   ...CLEARANCE_RECORD_ROUTES,
+  ...PURSE_ROUTES,
   ...EDGE_ROUTES,
   ...PAYOUT_ROUTES,
 ];

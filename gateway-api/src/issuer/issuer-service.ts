@@ -81,6 +81,17 @@ export class IssuerService {
     });
   }
 
+  /**
+   * Signs a purse load's authorisation (docs/settlement.md, "The card's electronic purse"), once the
+   * ledger committed the load: the card checks it with the issuer's key and its own load counter.
+   */
+  async signPurseLoad(load: { readonly mediaId: string; readonly loadCtr: number; readonly amount: string; readonly txId: string }): Promise<string> {
+    const now = Date.now();
+    const signer = chooseSigner(this.signers, await this.registeredKeys(), now, now);
+    if (signer === undefined) throw new ApiError('LEDGER_UNAVAILABLE', 'this gateway holds no registered, active issuer key to sign load authorisations');
+    return signWith(signer, { typ: 'purse-load', v: 1, mediaId: load.mediaId, loadCtr: load.loadCtr, amount: load.amount, txId: load.txId });
+  }
+
   /** Records a signed acceptance of the agreement, in the next group. */
   recordAgreement(account: string, acceptance: string): Promise<Readonly<Record<string, unknown>>> {
     return new Promise((resolve, reject) => {

@@ -207,6 +207,9 @@ export const SETTLEMENT = {
   CheckInvariant: query(S, 'CheckInvariant', noArgs, forwarded),
   // ---- clearance ----
   BeginClearance: write(S, 'BeginClearance', oneArg, forwarded),
+  LoadPurse: write(S, 'LoadPurse', (load: Document) => jsonArg(load), forwarded),
+  RefundPurse: write(S, 'RefundPurse', (refund: Document) => jsonArg(refund), forwarded),
+  GetPurse: query(S, 'GetPurse', oneArg, forwarded),
   IssueClearanceRecord: write(S, 'IssueClearanceRecord', (record: Document) => jsonArg(record), forwarded),
   RevokeClearanceRecord: write(S, 'RevokeClearanceRecord', (revocation: Document) => jsonArg(revocation), forwarded),
   GetClearanceRecord: query(S, 'GetClearanceRecord', oneArg, forwarded),

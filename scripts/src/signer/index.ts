@@ -1,6 +1,7 @@
 /** The signing side of protocol v1: plays issuers, wallets, cards and terminals, and forges broken artefacts. */
 export { Issuer, type CertFields } from './issuer';
 export { PayerMedium, faceCredential } from './payer';
+export { PurseCard } from './purse-card';
 export {
   SaleChain as Terminal, generateSigningKey, privateJwkOf, signBytes, signJws, signJwsRaw, signingKeyFromJwk,
   type JwsOptions, type PrivateJwk, type SigningKey, type WireBatch, type WireRecord,

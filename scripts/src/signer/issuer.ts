@@ -1,11 +1,11 @@
-import type { IssuerKey, JwsAlg } from '@dol/chaincode';
+import type { IssuerKey, JwsAlg, MediaKind } from '@dol/chaincode';
 import { generateSigningKey, type SigningKey } from '@dol/terminal';
 import { signJws } from '@dol/terminal';
 
 /** The fields of a media certificate, wire form (amounts as decimal strings). */
 export interface CertFields {
   readonly mediaId: string;
-  readonly kind: 'wallet' | 'card';
+  readonly kind: MediaKind;
   readonly account: string;
   readonly group: string;
   readonly capPerPayment: string;
