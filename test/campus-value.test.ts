@@ -3,8 +3,11 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
 import pino from 'pino';
-import { IntakeStore, IntakeWorker, SettlementClient, createApp, createMetrics, type CallerRole, type Credential } from '@dol/gateway-api';
-import { Issuer, PayerMedium, Terminal } from '@dol/scripts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IntakeStore, IntakeWorker, IssuerService, KeyFileSigner, SettlementClient, createApp, createMetrics, type CallerRole, type Credential } from '@dol/gateway-api';
+import { Issuer, PayerMedium, PurseCard, Terminal } from '@dol/scripts';
 import { runProofCommands } from './support/proof-cli';
 import { ledgerUnderTest } from './support/ledger-under-test';
 
@@ -40,6 +43,9 @@ const merchant = `${P}-canteen`;
 const [ann, ben, cat] = ['ann', 'ben', 'cat'].map((s) => `${P}-${s}`) as [string, string, string];
 let server: Server;
 let base = '';
+/** The gateway's issuer key: it signs purse load authorisations (a key file, mode 0600, in a temporary directory). */
+const keyDir = mkdtempSync(join(tmpdir(), 'cv-issuer-'));
+const loadKey = KeyFileSigner.create(`${P}-load-key`, join(keyDir, 'issuer.pem'));
 /** AuditOrg's gateway: the same application over AuditOrg's own peer (Fabric), where anyone verifies a record. */
 let auditServer: Server;
 let auditBase = '';
@@ -88,13 +94,15 @@ const n = (v: unknown): bigint => BigInt(String(v));
 
 beforeAll(async () => {
   await store.migrate();
-  const app = createApp({ ledger, store, onAccepted: () => undefined, channel: 'campus', chaincode: 'settlement', cli: lut.cli, credentials, log, metrics, authFailuresPerMinute: 1_000_000 }, async () => ((await ledger.ping()) ? undefined : 'no Fabric peer answers'));
+  const issuerService = new IssuerService(ledger, [loadKey], log);
+  const app = createApp({ ledger, store, onAccepted: () => undefined, channel: 'campus', chaincode: 'settlement', cli: lut.cli, credentials, log, metrics, authFailuresPerMinute: 1_000_000, issuer: issuerService }, async () => ((await ledger.ping()) ? undefined : 'no Fabric peer answers'));
   server = await listen(app);
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const auditCli = lut.cli;
   auditServer = await listen(createApp({ ledger: lut.auditOrgLedger(), store, onAccepted: () => undefined, channel: 'campus', chaincode: 'settlement', cli: auditCli, credentials: [], log, metrics }, () => Promise.resolve(undefined)));
   auditBase = `http://127.0.0.1:${(auditServer.address() as AddressInfo).port}`;
   expect((await call('POST', '/v1/issuer-keys', 'operator', issuer.registration())).status).toBe(201);
+  expect((await call('POST', '/v1/issuer-keys', 'operator', { keyId: loadKey.keyId, alg: loadKey.alg, publicKey: loadKey.publicJwk, validFrom: NOW - 1e10, validTo: NOW + 1e10, status: 'active' })).status).toBe(201);
   expect((await call('POST', '/v1/merchants', 'operator', { merchantId: merchant, name: 'Points canteen' })).status).toBe(201);
   expect((await call('POST', '/v1/terminals', 'operator', { terminalId: pos.terminalId, merchantId: merchant, publicKey: pos.key.jwk })).status).toBe(201);
   expect((await call('PUT', '/v1/risk-policy', 'operator', { maxClockSkewMs: 300000, tapMaxAgeMs: 120000, faceCapPerPayment: '3000', faceMinScore: 900 })).status).toBe(200);
@@ -111,6 +119,7 @@ afterAll(async () => {
   await pool.query(`DROP SCHEMA ${schema} CASCADE`);
   await pool.end();
   await lut.close();
+  rmSync(keyDir, { recursive: true, force: true });
 });
 
 describe(`campus value on the ${lut.kind} ledger: points as a tender`, () => {
@@ -261,5 +270,84 @@ describe(`a clearance record anyone can verify, on the ${lut.kind} ledger`, () =
     const again = await call('POST', `/v1/clearances/${dan}/record`, 'registrar');
     expect(again.status).toBe(201);
     expect((await verify((await call('GET', `/v1/clearances/${dan}/record`, 'registrar')).body)).body).toMatchObject({ valid: true, hidden: [] });
+  });
+});
+
+describe(`the card's electronic purse, on the ${lut.kind} ledger`, () => {
+  const pos2 = Terminal.generate(`${P}-pos2`, 'EdDSA');
+  const owner = `${P}-fay`;
+  const card = (n: string, account = owner): PurseCard => PurseCard.issue(issuer, {
+    mediaId: `p-${P}-${n}`, account, group: 'g-2026', capPerPayment: '5000', capTotal: '500000', ctrFrom: 1, ctrTo: 100000, nbf: NOW - DAY, exp: NOW + DAY,
+  });
+  const purse = async (c: PurseCard): Promise<Body> => (await call('GET', `/v1/purses/${c.mediaId}`, 'auditor')).body;
+  let nonce = 0;
+  const buy = (c: PurseCard, t: ReturnType<typeof Terminal.generate>, amount: string, at: number): ReturnType<typeof pos.record> => {
+    nonce += 1;
+    return t.record(at, amount, 'purse', c.purchase(amount, t.terminalId, t.heads().seq + 1, `nonce-${String(nonce).padStart(6, '0')}`, at - 500));
+  };
+  /** Uploads one batch of a terminal (a second terminal uploads through the same gateway), settles and folds it. */
+  const settleOn = async (t: ReturnType<typeof Terminal.generate>, records: ReturnType<typeof pos.record>[]): Promise<{ code: string; paymentId: string; reason?: string }[]> => {
+    const up = await call('POST', '/v1/batches', undefined, { batch: t.batch(records) });
+    expect(up.status).toBe(202);
+    await worker.drain();
+    const done = await call('GET', `/v1/batches/${String(up.body.receipt)}`, 'auditor');
+    if (done.body.status !== 'settled') throw new Error(JSON.stringify(done.body));
+    return (done.body.result as { outcomes: { code: string; paymentId: string; reason?: string }[] }).outcomes;
+  };
+
+  beforeAll(async () => {
+    expect((await call('POST', '/v1/terminals', 'operator', { terminalId: pos2.terminalId, merchantId: merchant, publicKey: pos2.key.jwk })).status).toBe(201);
+    expect((await call('POST', '/v1/accounts', 'finance', { account: owner, group: 'g-2026', creditLine: '0' })).status).toBe(201);
+    expect((await call('POST', '/v1/top-ups', 'operator', { topUpId: `seed-${owner}`, account: owner, amount: '10000' })).status).toBe(201);
+  });
+
+  it('is loaded online, spent offline at two terminals, uploaded out of order, and reconciled', async () => {
+    const c = card('main');
+    const load = await call('POST', '/v1/purse-loads', 'operator', { loadId: `${P}-load-1`, certificate: c.cert, amount: '3000' });
+    expect(load.status).toBe(201);
+    expect(load.body.result).toMatchObject({ mediaId: c.mediaId, account: owner, loadCtr: 1, amount: '3000', balance: '3000' });
+    c.load(String(load.body.authorisation), loadKey.publicJwk);
+    expect(c.state()).toEqual({ balance: '3000', ctr: 0, loadCtr: 1 });
+    // The same load again answers the original; its fresh authorisation is for a counter the card already passed.
+    const again = await call('POST', '/v1/purse-loads', 'operator', { loadId: `${P}-load-1`, certificate: c.cert, amount: '3000' });
+    expect((again.body.result as Body).replayed).toBe(true);
+    expect(() => c.load(String(again.body.authorisation), loadKey.publicJwk)).toThrow(/load counter 1/);
+    expect((await call('POST', '/v1/purse-loads', 'operator', { loadId: `${P}-load-big`, certificate: c.cert, amount: '9000' })).body.code).toBe('INSUFFICIENT_FUNDS');
+    expect((await call('GET', `/v1/accounts/${owner}`, 'auditor')).body.wallet).toBe('7000');
+
+    // Offline: 800 at the first terminal, 500 at the second, 300 at the first; the card refuses what it cannot cover.
+    const at = NOW - 60_000;
+    const p1 = buy(c, pos, '800', at);
+    const p2 = buy(c, pos2, '500', at + 1000);
+    const p3 = buy(c, pos, '300', at + 2000);
+    expect(() => c.purchase('1401', pos.terminalId, 99, 'nonce-refused', at)).toThrow(/purse holds 1400/);
+    // The second terminal uploads first: purchase 2 waits for purchase 1.
+    expect((await settleOn(pos2, [p2])).map((o) => o.code)).toEqual(['settled']);
+    expect(await purse(c)).toMatchObject({ balance: '3000', nextCtr: 1, held: [{ ctr: 2, amount: '500' }] });
+    expect((await call('GET', '/v1/invariant', 'auditor')).body.ok).toBe(true);
+    const outcomes = await settleOn(pos, [p1, p3]);
+    expect(outcomes.map((o) => o.code)).toEqual(['settled', 'settled']);
+    expect(await purse(c)).toMatchObject({ balance: '1400', nextCtr: 4, held: [] });
+    expect(c.state().balance).toBe('1400');
+    const paid = await call('GET', `/v1/payments/${outcomes[0]?.paymentId ?? ''}`, 'auditor');
+    expect(paid.body.funding).toMatchObject({ kind: 'purse', purse: '800', wallet: '0', advance: '0' });
+    const inv = (await call('GET', '/v1/invariant', 'auditor')).body;
+    expect([inv.ok, inv.mismatches]).toEqual([true, []]);
+
+    // A torn tap: the card signed 200 at the first terminal, which never got it; on the card's next tap it reads the card's log.
+    const torn = c.purchase('200', pos.terminalId, pos.heads().seq + 1, 'nonce-torn-01', at + 3000);
+    expect(torn).toBeDefined();
+    const log = c.lastPurchases();
+    expect(log.at(-1)).toBe(torn);
+    const recovered = pos.record(at + 3000, '200', 'purse', log.at(-1));
+    const next = buy(c, pos, '100', at + 4000);
+    expect((await settleOn(pos, [recovered, next])).map((o) => o.code)).toEqual(['settled', 'settled']);
+    expect(await purse(c)).toMatchObject({ balance: '1100', nextCtr: 6 });
+    // The same purchase uploaded again, in another record of its terminal: a duplicate of the payment, paid once.
+    const twice = await settleOn(pos, [pos.record(at + 3000, '200', 'purse', torn)]);
+    expect(twice.map((o) => [o.code, o.paymentId])).toEqual([['duplicate', recovered.terminalId + ':' + String(recovered.seq)]]);
+    expect(await purse(c)).toMatchObject({ balance: '1100', nextCtr: 6 });
+    // At another terminal than the card signed for, it is refused.
+    expect((await settleOn(pos2, [pos2.record(at + 3000, '200', 'purse', torn)])).map((o) => [o.code, o.reason])).toEqual([['rejected', 'PURSE_SALE_MISMATCH']]);
   });
 });

@@ -28,7 +28,7 @@ function configFor(terminalId: string, issuers: readonly Issuer[], policy: Recor
   };
 }
 
-const presentationOf = (medium: 'code' | 'tap' | 'face', credential: unknown): Presentation => {
+const presentationOf = (medium: 'code' | 'tap' | 'face' | 'purse', credential: unknown): Presentation => {
   if (medium === 'face') {
     const f = credential as { account: string; score: number };
     return { medium, account: f.account, score: f.score };

@@ -21,7 +21,7 @@ import { HOUR_INDEX_END, HOUR_MS, K, hourKey } from './keys';
 import { fundingOf } from './fold-records';
 import { txTime, type Ledger } from './ledger-records';
 import { shadowBalance } from '../settlement/purse-shadow';
-import { purseFromJson } from './fold-codec';
+import { chargeFromJson, purseFromJson } from './fold-codec';
 
 /** A stored number, or 0 where an older record lacks it (sort keys). */
 export const numberOr0 = (v: unknown): number => (typeof v === 'number' ? v : 0);
@@ -224,6 +224,8 @@ export async function invariant(ledger: Ledger): Promise<JsonValue> {
   const [postings, accounts, charges, purses] = await Promise.all([
     ledger.postings(), ledger.all(K.account, [], accountFromJson), ledger.pendingCharges(), ledger.all(K.purse, [], purseFromJson),
   ]);
+  // Purse purchases held behind a gap are settled sales awaiting funding too.
+  charges.push(...await ledger.all(K.purseHeld, [], chargeFromJson));
   // Each purse's shadow balance is a stored balance too: its book must say the same.
   const report = checkInvariant(postings, new Map([...accounts.flatMap(storedBalances), ...purses.map((s): [string, Amount] => [book.purse(s.mediaId), shadowBalance(s)])]));
   const pending = checkPendingCharges(report.totals.get(book.chargesPending) ?? Amount.ZERO, charges, txTime(ledger.ctx));

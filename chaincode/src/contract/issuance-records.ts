@@ -196,7 +196,7 @@ async function recordCert(ledger: Ledger, accounts: AccountsInGroup, issuerKeys:
 }
 
 /** One key is one medium of one account for ever: the index refuses a second account. */
-async function claimMedium(ledger: Ledger, mediaId: MediaId, account: AccountId, kind: MediaKind): Promise<void> {
+export async function claimMedium(ledger: Ledger, mediaId: MediaId, account: AccountId, kind: MediaKind): Promise<void> {
   const owner = await ledger.read(K.mediaIndex, [mediaId], (v) => (isJsonObject(v) && typeof v.account === 'string' ? v.account : ''));
   if (owner !== undefined && owner !== account) throw new DomainError('MEDIUM_OF_ANOTHER_ACCOUNT', `medium ${mediaId} belongs to another account`);
   if (owner === undefined) await ledger.write(K.mediaIndex, [mediaId], { mediaId, account, kind });

@@ -9,6 +9,7 @@ export const K = {
   account: 'account', // [accountId]
   payer: 'payer', // [accountId]: what settlement reads of an account (settlement/payer.ts); written only when those facts change
   purse: 'purse', // [mediaId]: the ledger's shadow of a card's electronic purse (settlement/purse-shadow.ts)
+  purseHeld: 'purse-held', // [mediaId, ctr]: a purse purchase waiting behind a gap in the card's counters (a charge awaiting funding)
   purseLoad: 'purse-load', // [loadId]: a load's receipt (idempotency of LoadPurse)
   use: 'use', // [mediaId, ctr]: the payment that used a medium's counter (a second use is a double spend)
   charge: 'charge', // [accountId, paymentId]: a settled payment awaiting funding, until a fold funds it

@@ -8,13 +8,13 @@ import { canonicalJson } from '../core/canonical-json';
 import type { AccountState } from '../settlement/account';
 import { book, postingFromJson, postingToJson, type Posting } from '../settlement/books';
 import { foldCharges, type FundedPayment, type PendingCharge } from '../settlement/fold';
-import { applyPurchases, newPurse } from '../settlement/purse-shadow';
+import { applyPurchases, newPurse, type PurseShadow } from '../settlement/purse-shadow';
 import { payerOf } from '../settlement/payer';
 import { dayOf, pointsPolicyFromJson, type PointsPolicy } from '../settlement/points';
 import { lapsedThrough } from '../settlement/points-lots';
 import { noMovement, pointsMovements } from '../settlement/points-supply';
 import { accountFromJson, accountToJson, decode, encode, pad, terminalFromJson, type TerminalRecord } from './codec';
-import { chargeFromJson, fundedToJson, journalToJson, payerToJson, purseFromJson, purseToJson } from './fold-codec';
+import { chargeFromJson, chargeToJson, fundedToJson, journalToJson, payerToJson, purseFromJson, purseToJson } from './fold-codec';
 import { K } from './keys';
 import { StateStore } from './state-store';
 
@@ -138,6 +138,14 @@ export class Ledger {
     return charges.length;
   }
 
+  /** Shadows this transaction's folds wrote: a read of the state would not see them. */
+  private readonly pursesWritten = new Map<string, PurseShadow>();
+
+  /** A card's purse shadow as this transaction sees it: after its own folds (undefined before the card's first load). */
+  async purse(mediaId: MediaId): Promise<PurseShadow | undefined> {
+    return this.pursesWritten.get(mediaId) ?? this.read(K.purse, [mediaId], purseFromJson);
+  }
+
   /**
    * Applies purse purchases to their cards' shadows (settlement/purse-shadow.ts): in counter order,
    * holding what follows a gap; a purchase that breaks the balance chain opens a fraud case and
@@ -154,12 +162,22 @@ export class Ledger {
     for (const [mediaId, list] of [...byCard].sort(([x], [y]) => (x < y ? -1 : 1))) {
       const account = list[0]?.account;
       if (account === undefined) continue;
-      const shadow = (await this.read(K.purse, [mediaId], purseFromJson)) ?? newPurse(mediaId, account);
-      const r = applyPurchases(shadow, list, now);
-      if (r.funded.length === 0) continue;
+      const [stored, heldBefore] = await Promise.all([this.purse(mediaId), this.all(K.purseHeld, [mediaId], chargeFromJson)]);
+      const r = applyPurchases(stored ?? newPurse(mediaId, account), [...list, ...heldBefore], now);
       funded.push(...r.funded);
       postings.push(...r.postings);
-      const writes = [this.write(K.purse, [mediaId], purseToJson(r.shadow))];
+      // What waits behind a gap leaves the charges awaiting funding (a sweep would fold it in vain)
+      // for `purse-held/<mediaId>/<ctr>`, until the missing purchase arrives.
+      const wasHeld = new Set(heldBefore.map((c) => c.paymentId));
+      const stillHeld = new Set(r.held.map((c) => c.paymentId));
+      const writes: Promise<void>[] = [
+        ...r.held.filter((c) => !wasHeld.has(c.paymentId)).map((c) => this.write(K.purseHeld, [mediaId, pad(c.purse?.ctr ?? 0)], chargeToJson(c))),
+        ...heldBefore.filter((c) => !stillHeld.has(c.paymentId)).map((c) => this.remove(K.purseHeld, [mediaId, pad(c.purse?.ctr ?? 0)])),
+      ];
+      if (r.funded.length > 0) {
+        this.pursesWritten.set(mediaId, r.shadow);
+        writes.push(this.write(K.purse, [mediaId], purseToJson(r.shadow)));
+      }
       for (const t of r.tampered) {
         const caseId = `${this.ctx.stub.getTxID()}:purse:${t.ctr}`;
         writes.push(this.write(K.fraud, [caseId], { caseId, kind: 'purse-tampered', mediaId, ctr: t.ctr, account, payments: [t.paymentId], detail: t.detail, opened: now }));
@@ -180,7 +198,8 @@ export class Ledger {
     const result = foldCharges(a, charges.filter((c) => !fromPurse(c)), now, policyOf, lapsedThrough(current, now));
     const purse = await this.foldPurses(charges.filter(fromPurse), now);
     const funded = [...result.funded, ...purse.funded];
-    const done = new Set(funded.map((f) => f.paymentId));
+    // Every purse charge leaves: applied, or held behind a gap under its card (foldPurses).
+    const done = new Set([...funded.map((f) => f.paymentId), ...charges.filter(fromPurse).map((c) => c.paymentId)]);
     this.foldLines.set(a.id, [...(this.foldLines.get(a.id) ?? []), ...result.postings]);
     this.foldPostings.push(...result.postings, ...purse.postings);
     await Promise.all([

@@ -15,7 +15,8 @@ import { parseMediaCert, type MediaCert } from '../core/media-cert';
 import type { JsonValue } from '../core/strict-json';
 import { linesByAccount } from '../settlement/books';
 import { loadPurse, newPurse, refundPurse, shadowBalance, type PurseShadow } from '../settlement/purse-shadow';
-import { purseFromJson, purseToJson } from './fold-codec';
+import { chargeFromJson, purseFromJson, purseToJson } from './fold-codec';
+import { claimMedium } from './issuance-records';
 import { K } from './keys';
 import { txTime, type Ledger } from './ledger-records';
 
@@ -33,9 +34,7 @@ async function purseCertificate(ledger: Ledger, certificate: string): Promise<Me
   return cert;
 }
 
-async function shadowOf(ledger: Ledger, mediaId: MediaId): Promise<PurseShadow | undefined> {
-  return ledger.read(K.purse, [mediaId], purseFromJson);
-}
+const shadowOf = (ledger: Ledger, mediaId: MediaId): Promise<PurseShadow | undefined> => ledger.purse(mediaId);
 
 /**
  * A load (圈存): `amount` moves from the account's wallet to the card's purse and the load counter
@@ -50,8 +49,9 @@ export async function loadPurseOf(ledger: Ledger, value: JsonValue): Promise<Jso
   const known = await ledger.read(K.purseLoad, [loadId], (v) => v);
   if (known !== undefined) return { ...(known as Record<string, JsonValue>), replayed: true };
   const cert = await purseCertificate(ledger, r.string('certificate', /^[A-Za-z0-9_.-]{1,4096}$/, 'a compact JWS'));
-  const [a, existing] = await Promise.all([ledger.account(cert.account), shadowOf(ledger, cert.mediaId)]);
-  const shadow = existing ?? newPurse(cert.mediaId, a.id);
+  const a = await ledger.account(cert.account); // folds the account first: its purse purchases too
+  const shadow = (await shadowOf(ledger, cert.mediaId)) ?? newPurse(cert.mediaId, a.id);
+  if (shadow.account !== a.id) throw new DomainError('MEDIUM_OF_ANOTHER_ACCOUNT', `card ${cert.mediaId} belongs to ${shadow.account}`);
   if (a.status !== 'active') throw new DomainError('WRONG_ACCOUNT_STATE', `account ${a.id} is ${a.status}`);
   const medium = a.media[cert.mediaId];
   if (medium?.lost !== undefined || shadow.refunded !== undefined || medium?.deniedAt !== undefined || shadow.tamperedAt !== undefined) {
@@ -62,6 +62,8 @@ export async function loadPurseOf(ledger: Ledger, value: JsonValue): Promise<Jso
   const loaded = loadPurse(shadow, amount, `purse-load:${loadId}`);
   const receipt = { loadId, mediaId: cert.mediaId, account: a.id, loadCtr: loaded.shadow.loadCtr, amount: amount.toString(), balance: shadowBalance(loaded.shadow).toString(), txId, at: txTime(ledger.ctx) };
   await Promise.all([
+    // The card is the account's medium for ever (a loss report finds it by the index).
+    claimMedium(ledger, cert.mediaId, a.id, 'purse'),
     ledger.putAccount({ ...a, wallet: a.wallet.sub(amount) }, loaded.postings),
     ledger.writePostings([txId], loaded.postings),
     ledger.write(K.purse, [cert.mediaId], purseToJson(loaded.shadow)),
@@ -75,7 +77,7 @@ export async function purseView(ledger: Ledger, mediaId: string): Promise<JsonVa
   const id = parseMediaId(mediaId);
   const s = await shadowOf(ledger, id);
   if (s === undefined) throw new DomainError('NOT_FOUND', `card ${id} has no purse on the ledger`);
-  const held = (await ledger.pendingCharges(s.account)).filter((c) => c.purse?.mediaId === id && !c.doubleSpend).map((c) => ({ paymentId: c.paymentId, ctr: c.purse?.ctr ?? 0, amount: c.amount.toString() }));
+  const held = (await ledger.all(K.purseHeld, [id], chargeFromJson)).map((c) => ({ paymentId: c.paymentId, ctr: c.purse?.ctr ?? 0, amount: c.amount.toString() }));
   return { ...(purseToJson(s) as Record<string, JsonValue>), balance: shadowBalance(s).toString(), held: held.sort((x, y) => x.ctr - y.ctr) };
 }
 
@@ -91,7 +93,7 @@ export async function refundPurseOf(ledger: Ledger, value: JsonValue): Promise<J
   const shadow0 = await shadowOf(ledger, mediaId);
   if (shadow0 === undefined) throw new DomainError('NOT_FOUND', `card ${mediaId} has no purse on the ledger`);
   const [a, policy] = await Promise.all([ledger.account(shadow0.account), ledger.riskPolicy()]);
-  const shadow = (await shadowOf(ledger, mediaId)) ?? shadow0; // the account's fold may have applied purchases
+  const shadow = (await shadowOf(ledger, mediaId)) ?? shadow0; // after the account's fold, which may have applied purchases
   const lost = a.media[mediaId]?.lost;
   const now = txTime(ledger.ctx);
   if (shadow.refunded !== undefined) throw new DomainError('ALREADY_EXISTS', `card ${mediaId}'s purse was refunded in ${shadow.refunded.txId}`);
@@ -99,7 +101,7 @@ export async function refundPurseOf(ledger: Ledger, value: JsonValue): Promise<J
   if (now < lost.at + policy.purseRefundWaitMs) {
     throw new DomainError('WRONG_ACCOUNT_STATE', `the purse of ${mediaId} is refunded from ${new Date(lost.at + policy.purseRefundWaitMs).toISOString()}, ${policy.purseRefundWaitMs} ms after its loss report`);
   }
-  const held = (await ledger.pendingCharges(a.id)).filter((c) => c.purse?.mediaId === mediaId && !c.doubleSpend);
+  const held = await ledger.all(K.purseHeld, [mediaId], chargeFromJson);
   if (held.length > 0) throw new DomainError('WRONG_ACCOUNT_STATE', `${held.length} purchase(s) of ${mediaId} wait for an earlier one (counter ${shadow.nextCtr}): the refund waits for them`);
   const txId = ledger.ctx.stub.getTxID();
   const r2 = refundPurse(shadow, now, txId);
