@@ -350,4 +350,62 @@ describe(`the card's electronic purse, on the ${lut.kind} ledger`, () => {
     // At another terminal than the card signed for, it is refused.
     expect((await settleOn(pos2, [pos2.record(at + 3000, '200', 'purse', torn)])).map((o) => [o.code, o.reason])).toEqual([['rejected', 'PURSE_SALE_MISMATCH']]);
   });
+
+  it("finds a cloned card's purchase and a tampered purse, opens a case and deny-lists each card; the guarantee fund pays, no student is charged", async () => {
+    const at = NOW - 50_000;
+    const original = card('clone');
+    const l1 = await call('POST', '/v1/purse-loads', 'operator', { loadId: `${P}-load-clone`, certificate: original.cert, amount: '1000' });
+    original.load(String(l1.body.authorisation), loadKey.publicJwk);
+    const copy = original.cloneCard();
+    const genuine = buy(original, pos, '300', at);
+    const cloned = buy(copy, pos2, '400', at + 10);
+    expect((await settleOn(pos, [genuine])).map((o) => o.code)).toEqual(['settled']);
+    const clone = await settleOn(pos2, [cloned]);
+    expect(clone.map((o) => o.code)).toEqual(['double-spend']);
+    const clonePaid = (await call('GET', `/v1/payments/${clone[0]?.paymentId ?? ''}`, 'auditor')).body;
+    expect(clonePaid.funding).toMatchObject({ kind: 'advance', advance: '400', flags: ['purse-clone'] });
+    const wallet = (await call('GET', `/v1/accounts/${owner}`, 'auditor')).body;
+    expect(wallet.advance).toBe('0');
+    const cases = (await call('GET', '/v1/fraud-cases', 'auditor')).body as unknown as Body[];
+    expect(cases.filter((k) => k.mediaId === original.mediaId).map((k) => k.kind)).toEqual(['purse-clone']);
+    expect(await purse(original)).toMatchObject({ balance: '700', nextCtr: 2 });
+    expect((await call('POST', '/v1/purse-loads', 'operator', { loadId: `${P}-load-clone-2`, certificate: original.cert, amount: '100' })).body.code).toBe('WRONG_ACCOUNT_STATE');
+
+    const forged = card('tamper');
+    const l2 = await call('POST', '/v1/purse-loads', 'operator', { loadId: `${P}-load-tamper`, certificate: forged.cert, amount: '1000' });
+    forged.load(String(l2.body.authorisation), loadKey.publicJwk);
+    forged.tamper('5000');
+    const t = await settleOn(pos, [buy(forged, pos, '2000', at + 20)]);
+    expect(t.map((o) => o.code)).toEqual(['settled']);
+    expect((await call('GET', `/v1/payments/${t[0]?.paymentId ?? ''}`, 'auditor')).body.funding).toMatchObject({ kind: 'advance', flags: ['purse-tampered'] });
+    expect(await purse(forged)).toMatchObject({ balance: '1000' });
+    const tampered = ((await call('GET', '/v1/fraud-cases', 'auditor')).body as unknown as Body[]).filter((k) => k.mediaId === forged.mediaId);
+    expect(tampered.map((k) => k.kind)).toEqual(['purse-tampered']);
+    expect((await call('GET', '/v1/invariant', 'auditor')).body.ok).toBe(true);
+  });
+
+  it("refunds a lost card's purse after the wait, once the purchases still arriving are settled", async () => {
+    const at = NOW - 40_000;
+    const c = card('lost');
+    const l = await call('POST', '/v1/purse-loads', 'operator', { loadId: `${P}-load-lost`, certificate: c.cert, amount: '1000' });
+    c.load(String(l.body.authorisation), loadKey.publicJwk);
+    const before = BigInt(String((await call('GET', `/v1/accounts/${owner}`, 'auditor')).body.wallet));
+    // Spent offline at a terminal that has not uploaded yet; then the card is lost.
+    const late = buy(c, pos2, '300', at);
+    expect((await call('POST', `/v1/purses/${c.mediaId}/refund`, 'operator', {})).body.code).toBe('WRONG_ACCOUNT_STATE');
+    expect((await call('POST', `/v1/media/${c.mediaId}/lost`, 'operator', { reason: 'lost at the library' })).status).toBe(200);
+    const early = await call('POST', `/v1/purses/${c.mediaId}/refund`, 'operator', {});
+    expect([early.body.code, String(early.body.detail)]).toEqual(['WRONG_ACCOUNT_STATE', expect.stringContaining('after its loss report')]);
+    // The wait is over (shortened by policy for the test) and the terminal that was offline uploads: the purchase is settled first.
+    expect((await call('PUT', '/v1/risk-policy', 'operator', { maxClockSkewMs: 300000, tapMaxAgeMs: 120000, faceCapPerPayment: '3000', faceMinScore: 900, purseRefundWaitMs: 1 })).status).toBe(200);
+    expect((await settleOn(pos2, [late])).map((o) => o.code)).toEqual(['settled']);
+    const refund = await call('POST', `/v1/purses/${c.mediaId}/refund`, 'operator', {});
+    expect(refund.status).toBe(200);
+    expect(refund.body.result).toMatchObject({ mediaId: c.mediaId, account: owner, refunded: '700' });
+    expect(BigInt(String((await call('GET', `/v1/accounts/${owner}`, 'auditor')).body.wallet))).toBe(before + 700n);
+    expect(await purse(c)).toMatchObject({ balance: '0', refunded: { amount: '700' } });
+    expect((await call('POST', `/v1/purses/${c.mediaId}/refund`, 'operator', {})).body.code).toBe('ALREADY_EXISTS');
+    expect((await call('GET', '/v1/invariant', 'auditor')).body.ok).toBe(true);
+    expect((await call('PUT', '/v1/risk-policy', 'operator', { maxClockSkewMs: 300000, tapMaxAgeMs: 120000, faceCapPerPayment: '3000', faceMinScore: 900 })).status).toBe(200);
+  });
 });
