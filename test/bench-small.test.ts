@@ -13,6 +13,13 @@ describe('benchmarks, small runs', () => {
     expect(text).toMatch(/^ +500 \| +[0-9,]+ \| +[0-9,]+ \| +4\.[0-9]{2} \| .* \| +[0-9,]+ \| 5\.[0-9]{2}$/m);
   });
 
+  it('bench:purse: a purse purchase against a tap, verified, settled and funded in one run', async () => {
+    const text = await runBench('scripts/dist/bench-purse.js', ['--payments', '40']);
+    expect(text).toMatch(/^tap +\| +[0-9,]+ \| +[0-9,]+ \| +[0-9,]+ \|/m);
+    expect(text).toMatch(/^purse +\| +[0-9,]+ \| +[0-9,]+ \| +[0-9,]+ \|/m);
+    expect(text).toMatch(/purse ÷ tap: verified ×[0-9.]+, settled ×[0-9.]+, funded ×[0-9.]+/);
+  });
+
   it('bench:verify: record verification in the domain core against raw node:crypto', async () => {
     const text = await runBench('scripts/dist/bench-verify.js', ['--records', '200', '--rounds', '1']);
     expect(text).toMatch(/whole 500-record batches .*: [0-9,]+ records\/s/);

@@ -3,7 +3,7 @@ import type { AccountId, Digest, MediaId } from '../core/ids';
 import { ZERO_DIGEST } from '../core/encoding';
 import type { PursePurchase } from '../core/purse';
 import { book, posting, type Posting } from './books';
-import type { FundedPayment, PendingCharge } from './fold';
+import type { FoldFlag, FundedPayment, PendingCharge } from './fold';
 
 /**
  * The ledger's shadow of a card's electronic purse (docs/settlement.md, "The card's electronic
@@ -102,8 +102,10 @@ export function applyPurchases(shadow: PurseShadow, charges: readonly PendingCha
       s = { ...s, tamperedAt: s.tamperedAt ?? now };
     }
     s = { ...s, nextCtr: p.ctr + 1, lastHash: p.hash };
+    const flags: FoldFlag[] = [];
+    if (broken !== undefined) flags.push('purse-tampered');
     funded.push({
-      paymentId: c.paymentId, account: c.account, points: Amount.ZERO, foldedAt: now, flags: broken === undefined ? [] : ['purse-tampered'],
+      paymentId: c.paymentId, account: c.account, points: Amount.ZERO, foldedAt: now, flags,
       funding: broken === undefined ? { wallet: Amount.ZERO, credit: Amount.ZERO, advance: Amount.ZERO, purse: c.amount } : { wallet: Amount.ZERO, credit: Amount.ZERO, advance: c.amount },
     });
   }

@@ -1,4 +1,5 @@
 import { faceCredential, PayerMedium } from './payer';
+import { PurseCard } from './purse-card';
 import { Issuer, type CertFields } from './issuer';
 import { signJws } from '@dol/terminal';
 import { tamperPayload } from './forgery';
@@ -98,6 +99,16 @@ export function everyRecordVerdict(now: number, terminal: Terminal, is: CaseIssu
   add('tender-mismatch-code', 'campus value: the terminal records points for a code signed for money', '600', 'code', wallet.payCode(at - 1_000), { reason: 'TENDER_MISMATCH' }, at, 'points');
   add('tender-mismatch-tap', 'campus value: the terminal records money for a tap signed for points', '700', 'tap', card.tap('700', terminal.terminalId, at - 1_000, 'bm9uY2UtMDAwNg', undefined, 'points'), { reason: 'TENDER_MISMATCH' });
   add('tender-face', 'campus value: a face sale cannot spend points (no payer signs it)', '100', 'face', faceCredential(face('0004'), 990), { reason: 'TENDER_MISMATCH' }, at, 'points');
+  // Campus-value extension: the card's electronic purse (the card signs its counters and balances).
+  {
+    const purse = PurseCard.issue(is.issuerEd, { ...fields('purse-0001', { account: `${prefix}acct-wallet-0001` }) });
+    purse.tamper('5000');
+    add('purse-valid', 'campus value: a purse purchase the card signed for this amount and terminal, its balances adding up', '600', 'purse', purse.purchase('600', terminal.terminalId, 1, 'bm9uY2UtcDAwMQ', at - 1_000), { ok: true, account: `${prefix}acct-wallet-0001` });
+    add('purse-sale-mismatch', 'campus value: the card signed another amount than the record says', '700', 'purse', purse.purchase('600', terminal.terminalId, 2, 'bm9uY2UtcDAwMg', at - 1_000), { reason: 'PURSE_SALE_MISMATCH' });
+    const base = { ctr: 9, loadCtr: 1, terminalId: terminal.terminalId, termSeq: 3, nonce: 'bm9uY2UtcDAwMw', prev: '0'.repeat(64), iat: at - 1_000 };
+    add('purse-balance-invalid', 'campus value: before − amount is not after', '100', 'purse', purse.forgePurchase({ ...base, before: '1000', amount: '100', after: '950' }), { reason: 'PURSE_BALANCE_INVALID' });
+    add('purse-with-wallet', 'campus value: a purse purchase needs a purse card\'s certificate', '100', 'purse', wallet.tap('100', terminal.terminalId, at - 1_000, 'bm9uY2UtcDAwNA'), { reason: 'MEDIUM_MISMATCH' });
+  }
   add('future-timestamp', '§4 sale dated beyond the ledger clock and skew', '100', 'code', wallet.payCode(now + HOUR - 1_000), { reason: 'FUTURE_TIMESTAMP' }, now + HOUR);
   return { cases, validAccounts: [wallet.fields.account, card.fields.account, face('0001')], card };
 }
