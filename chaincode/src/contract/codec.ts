@@ -99,7 +99,7 @@ function mediumFromJson(value: JsonValue | undefined): MediumState {
   }
   return {
     used: usedOut, spent: spentOut, ...(r.has('deniedAt') ? { deniedAt: r.int('deniedAt') } : {}),
-    ...(r.has('kind') ? { kind: r.oneOf('kind', ['wallet', 'card'] as const) } : {}), ...(certsRaw === undefined ? {} : { certs }),
+    ...(r.has('kind') ? { kind: r.oneOf('kind', ['wallet', 'card', 'purse'] as const) } : {}), ...(certsRaw === undefined ? {} : { certs }),
     ...(r.has('ctrNext') ? { ctrNext: r.int('ctrNext') } : {}),
     ...(r.has('lost') ? { lost: reportFromJson(r.raw('lost')) } : {}), ...(r.has('found') ? { found: reportFromJson(r.raw('found')) } : {}),
   };

@@ -94,7 +94,7 @@ export function stockToolCommands(channel: string, chaincode: string, peerAddres
   return [
     `peer chaincode query -C ${channel} -n qscc -c '{"Args":["GetTransactionByID","${channel}","${id}"]}' ${tls} | head -c -1 > tx.pb && configtxlator proto_decode --type protos.ProcessedTransaction --input tx.pb --output tx.json && jq -e '.validationCode == 0' tx.json && jq -r '.transactionEnvelope.payload.header.signature_header.creator.mspid' tx.json`,
     `jq -r '[${writes}][0].value' tx.json | base64 -d > onledger.json && jq -r '.disclosures[] | "\\(.salt).\\(.name).\\(.value)"' record.json | while IFS= read -r c; do d=$(printf '%s' "$c" | sha256sum | cut -c1-64); if jq -e --arg d "$d" '.claims | index($d) != null' onledger.json > /dev/null; then echo "vouched \${c#*.}"; else echo "NOT VOUCHED \${c#*.}"; fi; done`,
-    `peer chaincode query -C ${channel} -n ${chaincode} -c '{"Args":["GetClearanceRecord","${id}"]}' ${tls} | jq -r .status`,
+    `peer chaincode query -C ${channel} -n ${chaincode} -c '${JSON.stringify({ Args: [SETTLEMENT.GetClearanceRecord(id).fn, id] })}' ${tls} | jq -r .status`,
   ];
 }
 

@@ -197,14 +197,14 @@ export const STUDENT_ROUTES: readonly Route[] = [
     body: z.strictObject({ reason: z.string().max(256).optional() }),
     handle: async (call) => ok(await issuance(call).reportMedium({ mediaId: param(call, 'mediaId'), status: 'found', reason: call.body.reason ?? '' }, actor(call))) }),
   route({ id: 'personaliseCards', method: 'post', path: '/v1/cards/certificates', bodyLimit: 'import', roles: ['operator'], ok: [201, 200],
-    summary: "A personalisation run: a certificate for each card's public key (up to 500), each with its account's limits, recorded on the ledger in groups; refusals per card: 201 when it made any certificate, 200 when every card was refused",
-    body: z.strictObject({ cards: z.array(z.strictObject({ account: id, publicKey: z.record(z.string(), z.string()) })).min(1).max(500) }),
+    summary: "A personalisation run: a certificate for each card's public key (up to 500; kind purse for a card with an electronic purse), each with its account's limits, recorded on the ledger in groups; refusals per card: 201 when it made any certificate, 200 when every card was refused",
+    body: z.strictObject({ cards: z.array(z.strictObject({ account: id, publicKey: z.record(z.string(), z.string()), kind: z.enum(['card', 'purse']).optional() })).min(1).max(500) }),
     handle: async (call) => {
-      const cards = call.body.cards.map((c) => ({ account: parseAccountId(c.account), jwk: parsePublicJwk(c.publicKey, 'publicKey') }));
+      const cards = call.body.cards.map((c) => ({ account: parseAccountId(c.account), jwk: parsePublicJwk(c.publicKey, 'publicKey'), kind: c.kind ?? 'card' }));
       const issuer = issuerOf(call);
       const answers = await Promise.all(cards.map(async (c) => {
         try {
-          return { ok: true as const, value: await issuer.certify(c.account, c.jwk, 'card') };
+          return { ok: true as const, value: await issuer.certify(c.account, c.jwk, c.kind) };
         } catch (error) {
           if (error instanceof DomainError) return { ok: false as const, value: { account: c.account, code: error.code, detail: error.message.replace(/^[A-Z_]+: /, '') } };
           throw error;

@@ -1,4 +1,4 @@
-import { DomainError, mediaIdOfKey, type PublicJwk } from '@dol/chaincode';
+import { DomainError, mediaIdOfKey, type MediaKind, type PublicJwk } from '@dol/chaincode';
 import type { Logger } from 'pino';
 import { ApiError } from '../errors';
 import { LedgerError } from '../ledger/ledger-port';
@@ -11,7 +11,7 @@ import { chooseSigner, signWith, type IssuerSigner } from './issuer-keyring';
 export interface IssuedCertificate {
   readonly certificate: string;
   readonly mediaId: string;
-  readonly kind: 'wallet' | 'card';
+  readonly kind: MediaKind;
   readonly account: string;
   readonly ctrFrom: number;
   readonly ctrTo: number;
@@ -46,7 +46,7 @@ export const DEFAULT_ISSUER_OPTIONS: IssuerOptions = { groupSize: 500, lingerMs:
 const GROUP_ATTEMPTS = 4;
 
 type Job = { readonly queuedAt: number } & (
-  | { readonly kind: 'cert'; readonly account: string; readonly jwk: PublicJwk; readonly medium: 'wallet' | 'card'; resolve: (c: IssuedCertificate) => void; reject: (e: unknown) => void }
+  | { readonly kind: 'cert'; readonly account: string; readonly jwk: PublicJwk; readonly medium: MediaKind; resolve: (c: IssuedCertificate) => void; reject: (e: unknown) => void }
   | { readonly kind: 'agreement'; readonly account: string; readonly acceptance: string; resolve: (r: Readonly<Record<string, unknown>>) => void; reject: (e: unknown) => void });
 
 /**
@@ -74,7 +74,7 @@ export class IssuerService {
   }
 
   /** Certifies a key the wallet proved it holds (or a card's key, for a personalisation run). */
-  certify(account: string, jwk: PublicJwk, medium: 'wallet' | 'card'): Promise<IssuedCertificate> {
+  certify(account: string, jwk: PublicJwk, medium: MediaKind): Promise<IssuedCertificate> {
     if (this.signers.length === 0) return Promise.reject(new ApiError('LEDGER_UNAVAILABLE', 'this gateway holds no issuer key (DOL_ISSUER_KEYS): it issues no certificates'));
     return new Promise((resolve, reject) => {
       this.enqueue({ queuedAt: Date.now(), kind: 'cert', account, jwk, medium, resolve, reject });

@@ -15,6 +15,7 @@ export class PurseCard {
   private loadCtr = 0;
   private lastHash: string = ZERO_DIGEST;
   private readonly log: string[] = [];
+  private readonly signedAll: string[] = [];
 
   private constructor(readonly fields: CertFields, private readonly key: SigningKey, readonly cert: string) {}
 
@@ -23,6 +24,12 @@ export class PurseCard {
     const key = generateSigningKey(alg);
     const all: CertFields = { ...fields, kind: 'purse' };
     return new PurseCard(all, key, issuer.certify(all, key));
+  }
+
+  /** The card as personalised by the issuer service: its certificate (kind `purse`) and the key in its secure element. */
+  static fromCertificate(fields: CertFields, key: SigningKey, cert: string): PurseCard {
+    if (fields.kind !== 'purse') throw new Error(`a ${fields.kind}'s certificate is not a purse card's`);
+    return new PurseCard(fields, key, cert);
   }
 
   get mediaId(): string {
@@ -59,7 +66,13 @@ export class PurseCard {
     this.lastHash = purchaseHash(jws);
     this.log.push(jws);
     if (this.log.length > 8) this.log.shift();
+    this.signedAll.push(`${this.cert}~${jws}`);
     return `${this.cert}~${jws}`;
+  }
+
+  /** Every purchase this simulated card signed, in counter order: the simulator's model (a real card keeps only its log). */
+  history(): readonly string[] {
+    return this.signedAll;
   }
 
   /** The card's last purchases as credentials, newest last: what a terminal reads to recover a torn tap. */

@@ -1,13 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { POINTS_RATE_PER_MILLE, certifiedMedium, makeCredentials, merchantOfTerminal, type Sale, type Scenario, type Student } from './scenario';
+import { POINTS_RATE_PER_MILLE, POINTS_REDEEM_PER_MILLE, POINTS_SETUP_MEAL, certifiedMedium, makeCredentials, merchantOfTerminal, type Sale, type Scenario, type Student } from './scenario';
+import { PurseCard } from '../signer';
 import { signJws } from '../signer';
 import type { GatewayClient } from './gateway-client';
 import { playRush, type StallReport } from './rush';
 import { dailyClose } from './daily-close';
 import { SiteEdges } from './site-edges';
-import { isJsonObject } from '@dol/chaincode';
+import { decodeJws, isJsonObject, parsePublicJwk, parsePursePurchase } from '@dol/chaincode';
 
 /** One line of the reconciliation report. */
 export interface Check {
@@ -64,6 +65,10 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
   // Points are one supply for the whole ledger: this run's are what it adds to the supply before it.
   const supplyBefore = await api.must('GET', '/v1/points/supply', 'auditor');
   const issuedBefore = BigInt(isJsonObject(supplyBefore) ? str(supplyBefore.issued) : '0');
+  // The points roll-forward over days around the run (sales are dated up to two hours before now): what this run adds to it.
+  const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+  const period = `from=${day(sc.options.now - 2 * 86_400_000)}&to=${day(Date.now() + 2 * 86_400_000)}`;
+  const rollBefore = await api.must('GET', `/v1/points/roll-forward?${period}`, 'auditor');
   // ---- registries and accounts ----
   for (const m of merchants) await api.must('POST', '/v1/merchants', 'operator', { merchantId: m, name: m });
   await inParallel(terminals, concurrency, async (t, i) => {
@@ -75,7 +80,7 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
     maxClockSkewMs: 300000, tapMaxAgeMs: 120000, faceCapPerPayment: '3000', faceMinScore: 900, edgeTimeoutMs: 2000, edgeOverflow: sc.options.edgeOverflow ?? 'advance',
     certBackdateMs: 3 * 3_600_000, certCapTotal: '20000', certCounters: 1000,
   });
-  await api.must('PUT', '/v1/points-policy', 'finance', { ratePerMille: POINTS_RATE_PER_MILLE, multipliers: {}, dailyCap: '1000000' });
+  await api.must('PUT', '/v1/points-policy', 'finance', { ratePerMille: POINTS_RATE_PER_MILLE, multipliers: {}, dailyCap: '1000000', redeemPointsPerMille: POINTS_REDEEM_PER_MILLE });
   // Enrolment and the first top-ups in bulk, as finance and the bank's settlement file bring them: 500 per transaction.
   const chunks: (typeof students)[] = [];
   for (let i = 0; i < students.length; i += 500) chunks.push(students.slice(i, i + 500));
@@ -165,9 +170,19 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
   // ---- the model: what must be true ----
   const all = uploadsAll.flatMap((u) => u.sales);
   const charged = (e: string): boolean => e === 'paid' || e === 'double-spend-pair';
+  // Campus value: a purse purchase is paid from the card (the ledger's shadow), a meal paid in points
+  // from the student's points (earned by the meal before the hour); neither charges the wallet nor earns points.
+  const fromPurse = (s: Sale): boolean => s.record.medium === 'purse';
+  const inPoints = (s: Sale): boolean => s.record.tender === 'points';
+  const pointsDue = (amount: bigint): bigint => (amount * BigInt(POINTS_REDEEM_PER_MILLE) + 999n) / 1000n;
   const spent = new Map<string, bigint>();
+  const paidInPoints = new Map<string, bigint>();
   const merchantTotal = new Map<string, bigint>();
-  let points = 3n; // the setup tap's first use: 300 × 10 / 1000
+  const pointsPayers = students.filter((s) => s.paysInPoints);
+  // The setup tap's first use (300 × 10 / 1000), and each points payer's meal before the hour.
+  let points = 3n + BigInt(pointsPayers.length) * (POINTS_SETUP_MEAL * BigInt(POINTS_RATE_PER_MILLE)) / 1000n;
+  for (const s of pointsPayers) spent.set(s.account, POINTS_SETUP_MEAL);
+  let redeemed = 0n;
   let paid = 0;
   let pairs = 0;
   let denied = 0;
@@ -176,9 +191,15 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
     if (!charged(s.expect)) continue;
     if (s.expect === 'paid') paid += 1;
     else pairs += 1;
-    spent.set(s.account, (spent.get(s.account) ?? 0n) + s.amount);
     const m = merchantOfTerminal(sc, s.terminal);
     merchantTotal.set(m, (merchantTotal.get(m) ?? 0n) + s.amount);
+    if (fromPurse(s)) continue;
+    if (inPoints(s)) {
+      redeemed += pointsDue(s.amount);
+      paidInPoints.set(s.account, (paidInPoints.get(s.account) ?? 0n) + s.amount);
+      continue;
+    }
+    spent.set(s.account, (spent.get(s.account) ?? 0n) + s.amount);
     if (s.account !== sc.clearing.account && (s.expect === 'paid')) points += (s.amount * BigInt(POINTS_RATE_PER_MILLE)) / 1000n;
   }
   // Each replay pair earns points once (its first use); amounts within a pair are equal.
@@ -186,7 +207,7 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
   points += pairPoints;
   spent.set(sc.deniedCard.account, (spent.get(sc.deniedCard.account) ?? 0n) + 600n);
   const setupMerchant = merchantOfTerminal(sc, setupBatch.terminal);
-  merchantTotal.set(setupMerchant, (merchantTotal.get(setupMerchant) ?? 0n) + 600n);
+  merchantTotal.set(setupMerchant, (merchantTotal.get(setupMerchant) ?? 0n) + 600n + BigInt(pointsPayers.length) * POINTS_SETUP_MEAL);
 
   // ---- the ledger, through the auditor's endpoints ----
   const counts: Record<string, number> = {};
@@ -250,9 +271,11 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
   await inParallel(students, concurrency, async (s) => {
     const a = await api.must('GET', `/v1/accounts/${s.account}`, 'auditor');
     const S = spent.get(s.account) ?? 0n;
-    const over = S - s.topUp;
+    // What was loaded onto a purse card left the wallet before the hour.
+    const money = s.topUp - s.load;
+    const over = S - money;
     const want = {
-      wallet: (s.topUp > S ? s.topUp - S : 0n).toString(),
+      wallet: (money > S ? money - S : 0n).toString(),
       creditUsed: (over > 0n ? (over < s.creditLine ? over : s.creditLine) : 0n).toString(),
       advance: (over > s.creditLine ? over - s.creditLine : 0n).toString(),
     };
@@ -265,8 +288,9 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
     const st = await api.must('GET', `/v1/accounts/${s.account}/statement`, 'auditor');
     const postings = isJsonObject(st) && Array.isArray(st.postings) ? st.postings : [];
     // A sale leaves the student's books for the fold's suspense book (charges-awaiting-funding), once folded.
+    // A meal paid in points shows too: the points fund paid its price into the same book.
     const charged = postings.reduce((sum: bigint, p: unknown) => (isJsonObject(p) && str(p.to) === 'charges-awaiting-funding' ? sum + BigInt(str(p.amount)) : sum), 0n);
-    if (!isJsonObject(st) || st.consistent !== true || charged !== S) {
+    if (!isJsonObject(st) || st.consistent !== true || charged !== S + (paidInPoints.get(s.account) ?? 0n)) {
       statementMismatches += 1;
       firstStatementMismatch ||= `${s.account}: consistent ${isJsonObject(st) ? str(st.consistent) : '?'}, charged ${charged} of ${S}`;
     }
@@ -284,6 +308,11 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
   }
   const supply = await api.must('GET', '/v1/points/supply', 'auditor');
   check('points issued', points, isJsonObject(supply) ? BigInt(str(supply.issued)) - issuedBefore : '?');
+  const rollAfter = await api.must('GET', `/v1/points/roll-forward?${period}`, 'auditor');
+  const rolled = (k: string): string => (isJsonObject(rollAfter) && isJsonObject(rollBefore) ? (BigInt(str(rollAfter[k])) - BigInt(str(rollBefore[k]))).toString() : '?');
+  check('points roll-forward: issued, redeemed (meals paid in points), expired; reconciled to the ledger', `${points}/${redeemed}/0/reconciled`,
+    `${rolled('issued')}/${rolled('redeemed')}/${rolled('expired')}/${isJsonObject(rollAfter) && rollAfter.reconciled === true ? 'reconciled' : 'NOT reconciled'}`);
+  await checkPurses(sc, api, all, check);
 
   const gaps: string[] = [];
   for (const t of terminals) {
@@ -339,18 +368,82 @@ async function certifyMedia(sc: Scenario, api: GatewayClient, concurrency: numbe
     if (s.medium === 'code') {
       const cert = await api.asStudent('POST', '/v1/me/certificates', session.token, { request: signJws(s.key, { typ: 'cert-request', v: 1, account: s.account, jwk: s.key.jwk, iat }) });
       s.media = certifiedMedium(s.key, cert as Parameters<typeof certifiedMedium>[1], 'ug-2026');
-    } else if (s.medium === 'tap') cards.push(s);
+    } else if (s.medium === 'tap' || s.medium === 'purse') cards.push(s);
     progress('media', ++done, students.length);
   });
   for (let i = 0; i < cards.length; i += 500) {
     const part = cards.slice(i, i + 500);
-    const run = await api.must('POST', '/v1/cards/certificates', 'operator', { cards: part.map((c) => ({ account: c.account, publicKey: c.key.jwk })) }) as { certificates: Parameters<typeof certifiedMedium>[1][]; refused: unknown[] };
+    const run = await api.must('POST', '/v1/cards/certificates', 'operator', { cards: part.map((c) => ({ account: c.account, publicKey: c.key.jwk, kind: c.medium === 'purse' ? 'purse' : 'card' })) }) as { certificates: Parameters<typeof certifiedMedium>[1][]; refused: unknown[] };
     if (run.refused.length > 0) throw new Error(`card personalisation refused ${run.refused.length}: ${JSON.stringify(run.refused[0])}`);
     const byAccount = new Map(run.certificates.map((c) => [c.account, c]));
     for (const c of part) {
       const cert = byAccount.get(c.account);
       if (cert === undefined) throw new Error(`no card certificate for ${c.account}`);
-      c.media = certifiedMedium(c.key, cert, 'ug-2026');
+      if (c.medium === 'purse') {
+        const { certificate, ...fields } = cert;
+        c.purse = PurseCard.fromCertificate({ ...fields, group: 'ug-2026' }, c.key, certificate);
+      } else c.media = certifiedMedium(c.key, cert, 'ug-2026');
     }
   }
+  await loadPurses(sc, api, concurrency, progress);
+}
+
+/** Each purse card loaded from its wallet at a load machine (online, before the hour): the card checks the issuer's authorisation. */
+async function loadPurses(sc: Scenario, api: GatewayClient, concurrency: number, progress: Progress): Promise<void> {
+  const purses = sc.students.filter((s) => s.purse !== undefined);
+  if (purses.length === 0) return;
+  const anyTerminal = sc.terminals[0]?.terminalId ?? '';
+  const config = await api.must('GET', `/v1/terminals/${anyTerminal}/offline-config`, 'operator');
+  const keys = isJsonObject(config) && Array.isArray(config.issuerKeys) ? config.issuerKeys : [];
+  let done = 0;
+  await inParallel(purses, concurrency, async (s) => {
+    const card = s.purse;
+    if (card === undefined) return;
+    const answer = await api.must('POST', '/v1/purse-loads', 'operator', { loadId: `load-${s.account}`, certificate: card.cert, amount: s.load.toString() });
+    const authorisation = isJsonObject(answer) ? str(answer.authorisation) : '';
+    const kid = decodeJws(authorisation).kid;
+    const key = keys.find((k) => isJsonObject(k) && k.keyId === kid);
+    if (!isJsonObject(key)) throw new Error(`the load's issuer key ${String(kid)} is not in the terminals' configuration`);
+    card.load(authorisation, parsePublicJwk(key.publicKey));
+    progress('purse loads', ++done, purses.length);
+  });
+}
+
+/**
+ * Each purse card's shadow against the model: the card's purchases in counter order; the ledger
+ * applies them up to the first that never arrived (in a skipped batch, or refused at the stall after
+ * the card had signed) and holds the rest; its balance is the load less what it applied.
+ */
+async function checkPurses(sc: Scenario, api: GatewayClient, all: readonly Sale[], check: (name: string, expected: unknown, ledger: unknown) => void): Promise<void> {
+  const purses = sc.students.filter((s) => s.purse !== undefined);
+  const arrived = new Set(all.filter((s) => s.record.medium === 'purse' && s.expect !== 'lost').map((s) => String(s.record.credential)));
+  let differ = 0;
+  let first = '';
+  let held = 0;
+  for (const s of purses) {
+    const card = s.purse;
+    if (card === undefined) continue;
+    let applied = 0n;
+    let next = 1;
+    let waiting = 0;
+    let gap = false;
+    for (const credential of card.history()) {
+      const p = parsePursePurchase(decodeJws(credential.split('~')[1] ?? '').payload);
+      if (!arrived.has(credential)) gap = true;
+      else if (gap) waiting += 1;
+      else {
+        applied += BigInt(p.amount.toString());
+        next = p.ctr + 1;
+      }
+    }
+    held += waiting;
+    const want = `${(s.load - applied).toString()}/${next}/${waiting}`;
+    const view = await api.must('GET', `/v1/purses/${card.mediaId}`, 'auditor');
+    const got = isJsonObject(view) ? `${str(view.balance)}/${str(view.nextCtr)}/${Array.isArray(view.held) ? view.held.length : '?'}` : '?';
+    if (want !== got) {
+      differ += 1;
+      first ||= `${card.mediaId}: want ${want} got ${got}`;
+    }
+  }
+  check(`purse shadows (balance/next counter/held; ${held} held behind a gap, ${sc.purseRefused ?? 0} purchases the cards refused)`, `${purses.length} match`, differ === 0 ? `${purses.length} match` : `${differ} differ, e.g. ${first}`);
 }

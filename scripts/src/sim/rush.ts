@@ -35,7 +35,7 @@ async function denyList(api: GatewayClient): Promise<DenyList> {
 }
 
 function presentationOf(p: PlannedSale): Presentation {
-  if (typeof p.credential === 'string') return { medium: p.student.medium === 'tap' ? 'tap' : 'code', credential: p.credential };
+  if (typeof p.credential === 'string') return { medium: p.student.medium === 'tap' || p.student.medium === 'purse' ? p.student.medium : 'code', credential: p.credential };
   return { medium: 'face', account: p.credential.account, score: p.credential.score };
 }
 
@@ -99,7 +99,7 @@ export async function playRush(sc: Scenario, api: GatewayClient, edges: SiteEdge
       const chain = sc.terminals[p.terminal];
       if (chain === undefined) throw new Error('bad terminal');
       const version = p.terminal === injected.unawareTerminal ? denyBase : denyBase + 1;
-      record = chain.record(p.at, p.amount.toString(), p.student.medium, p.credential, version);
+      record = chain.record(p.at, p.amount.toString(), p.student.medium, p.credential, version, undefined, p.tender);
     } else {
       const atFirstSite = merchantOfTerminal(sc, p.terminal) === sc.merchants[0];
       // A replay the edge cannot stop: shown while it is down, or of a code first used while it was down (it never saw it).
