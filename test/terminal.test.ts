@@ -7,7 +7,7 @@ import { Amount, parseIssuerKey, parseRiskPolicy, recordDigest } from '@dol/chai
 import {
   AcceptanceEngine, EdgeClient, Journal, OfflineTerminal, TerminalRequestError, fileJournalStore, memoryJournalStore, parseDenyList, parseFaceAgreements, readOutcome, uploadBatch, type DenyList, type FaceAgreements, type OfflineConfig, type Presentation,
 } from '@dol/terminal';
-import { Issuer, PayerMedium, Terminal, caseIssuers, everyRecordVerdict, faceCredential } from '@dol/scripts';
+import { Issuer, PayerMedium, PurseCard, Terminal, caseIssuers, everyRecordVerdict, faceCredential } from '@dol/scripts';
 
 /**
  * The reference terminal library (terminal/): the acceptance engine refuses what protocol v1 and
@@ -156,6 +156,46 @@ describe('acceptance engine: what only the terminal knows', () => {
 
   it('refuses a credential the record could not carry (INVALID_SALE)', () => {
     expect(sell(fresh(), { medium: 'code', credential: 'x'.repeat(9000) }, '100')).toBe('INVALID_SALE');
+  });
+});
+
+describe('purse cards at the stall (campus-value extension)', () => {
+  const at = NOW - HOUR;
+  const terminalFor = (id: string): OfflineTerminal => {
+    const t = new OfflineTerminal(id, Terminal.generate(id, 'EdDSA').key, new Journal(memoryJournalStore()));
+    t.sync(configFor(id, [issuer]), noDeny, at - 60_000, FACES);
+    return t;
+  };
+  const purseCard = (n: string): PurseCard => {
+    const card = PurseCard.issue(issuer, { ...walletFields(n), mediaId: `p-${n}`, capPerPayment: '1000', capTotal: '1000', ctrTo: 1000 });
+    card.tamper('5000'); // as a load would have left it; the stall sees only what the card signs
+    return card;
+  };
+
+  it('sells a purse purchase the card signed (no capTotal to count: a purse cannot be overspent), refuses the same purchase twice and one for another terminal', async () => {
+    const t = terminalFor('pos-p1');
+    const card = purseCard('p1');
+    const credential = card.purchase('800', 'pos-p1', t.nextSeq, 'nonce-p1-0001', at - 500);
+    const sold = await t.sell({ medium: 'purse', credential }, Amount.parse('800'), at);
+    expect(sold.ok && [sold.record.medium, sold.record.seq, sold.edge]).toEqual(['purse', 1, 'none']);
+    expect(await t.sell({ medium: 'purse', credential }, Amount.parse('800'), at + 1)).toMatchObject({ ok: false, code: 'COUNTER_REUSED' });
+    // Past the certificate's capTotal (1000) at this terminal: a code would be refused, a purse purchase is covered by the card.
+    const again = card.purchase('800', 'pos-p1', t.nextSeq, 'nonce-p1-0002', at + 1);
+    expect((await t.sell({ medium: 'purse', credential: again }, Amount.parse('800'), at + 2)).ok).toBe(true);
+    const elsewhere = card.purchase('100', 'pos-other', t.nextSeq, 'nonce-p1-0003', at + 2);
+    expect(await t.sell({ medium: 'purse', credential: elsewhere }, Amount.parse('100'), at + 3)).toMatchObject({ ok: false, code: 'PURSE_SALE_MISMATCH' });
+  });
+
+  it('recovers a torn tap on the next tap: the purchase the card signed for it and it never got, once, dated when the card signed it', async () => {
+    const t = terminalFor('pos-p2');
+    const card = purseCard('p2');
+    card.purchase('300', 'pos-p2', t.nextSeq, 'nonce-p2-0001', at - 500); // the card debited itself; the answer was lost
+    card.purchase('200', 'pos-elsewhere', 1, 'nonce-p2-0002', at); // signed for another terminal: not this one's to record
+    const recovered = await t.recoverTorn(card.lastPurchases());
+    expect(recovered.map((r) => [r.medium, r.amount, r.at])).toEqual([['purse', '300', at - 500]]);
+    expect(await t.recoverTorn(card.lastPurchases())).toEqual([]);
+    const next = card.purchase('100', 'pos-p2', t.nextSeq, 'nonce-p2-0003', at + 1000);
+    expect((await t.sell({ medium: 'purse', credential: next }, Amount.parse('100'), at + 1500)).ok).toBe(true);
   });
 });
 
