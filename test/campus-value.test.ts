@@ -311,7 +311,9 @@ describe(`the card's electronic purse, on the ${lut.kind} ledger`, () => {
     // The same load again answers the original; its fresh authorisation is for a counter the card already passed.
     const again = await call('POST', '/v1/purse-loads', 'operator', { loadId: `${P}-load-1`, certificate: c.cert, amount: '3000' });
     expect((again.body.result as Body).replayed).toBe(true);
-    expect(() => c.load(String(again.body.authorisation), loadKey.publicJwk)).toThrow(/load counter 1/);
+    expect(() => {
+      c.load(String(again.body.authorisation), loadKey.publicJwk);
+    }).toThrow(/load counter 1/);
     expect((await call('POST', '/v1/purse-loads', 'operator', { loadId: `${P}-load-big`, certificate: c.cert, amount: '9000' })).body.code).toBe('INSUFFICIENT_FUNDS');
     expect((await call('GET', `/v1/accounts/${owner}`, 'auditor')).body.wallet).toBe('7000');
 

@@ -57,7 +57,7 @@ async function start(): Promise<void> {
     return;
   }
   const pages: Record<string, Page> = {
-    ...auditorPages(api, me), ...exposurePages(api, me), ...registrarPages(api, me), ...operatorPages(api, me), ...payoutPages(api, me), ...lossReportPages(api, me), ...agreementPages(api, me), ...edgePages(api, me), ...pointsPages(api, me),
+    ...auditorPages(api, me), ...exposurePages(api, me), ...registrarPages(api, me), ...operatorPages(api, me), ...payoutPages(api, me), ...lossReportPages(api, me), ...agreementPages(api, me), ...edgePages(api, me), ...pointsPages(api),
   };
   const mine = ROLE_PAGES[me.role] ?? [];
   const content = h('main', { id: 'main', tabindex: '-1' });

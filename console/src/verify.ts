@@ -40,13 +40,21 @@ function page(): void {
   const file = h('input', { id: 'record-file', type: 'file', accept: 'application/json,.json' });
   const out = h('div', { 'aria-live': 'polite' });
   file.addEventListener('change', () => {
-    const f = (file as HTMLInputElement).files?.[0];
-    if (f !== undefined) void f.text().then((t) => { (input as HTMLTextAreaElement).value = t; });
+    const f = file.files?.[0];
+    if (f !== undefined) {
+      void f.text().then((t) => {
+        input.value = t;
+      });
+    }
   });
   const form = h('form', { onsubmit: (e) => {
     e.preventDefault();
     out.replaceChildren(h('p', {}, 'Checking against this organisation\'s ledger…'));
-    void check((input as HTMLTextAreaElement).value).then((r) => out.replaceChildren(r), (error: unknown) => out.replaceChildren(problemBox(error)));
+    void check(input.value).then((r) => {
+      out.replaceChildren(r);
+    }, (error: unknown) => {
+      out.replaceChildren(problemBox(error));
+    });
   } },
   h('div', { class: 'field' }, h('label', { for: 'record-file' }, 'The graduate\'s file'), file),
   h('div', { class: 'field' }, h('label', { for: 'record' }, 'or its text'), input),

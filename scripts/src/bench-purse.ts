@@ -7,7 +7,7 @@
  * Usage: npm run bench:purse [-- --payments 2000]
  */
 import { cpus } from 'node:os';
-import { parseIssuerKey, parseRiskPolicy, parseSaleRecord, verifyRecord, type IssuerKey, type VerifyContext } from '@dol/chaincode';
+import { parseIssuerKey, parseRiskPolicy, parseSaleRecord, verifyRecord, type VerifyContext } from '@dol/chaincode';
 import { FundingContract, SettlementContract } from '@dol/chaincode/contract';
 import { MemoryStub, TestIdentity, testContext } from '@dol/chaincode/testing';
 import { Issuer, PayerMedium, PurseCard, Terminal, type WireRecord } from './signer';
@@ -69,7 +69,7 @@ async function measure(medium: 'tap' | 'purse'): Promise<Row> {
       for (let k = 0; k < PER_CARD; k++) records.push(pos.record(at(k), '100', 'purse', card.purchase('100', pos.terminalId, records.length + 1, `nonce-${i}-${k}-xx`, at(k) - 500)));
     }
   }
-  const ctx: VerifyContext = { now: NOW, issuerKey: (id) => (id === issuer.keyId ? parseIssuerKey(issuer.registration()) as IssuerKey : undefined), policy: parseRiskPolicy(POLICY) };
+  const ctx: VerifyContext = { now: NOW, issuerKey: (id) => (id === issuer.keyId ? parseIssuerKey(issuer.registration()) : undefined), policy: parseRiskPolicy(POLICY) };
   const parsed = records.map((r) => parseSaleRecord(r));
   const verifyStart = process.hrtime.bigint();
   for (const r of parsed) if (!verifyRecord(r, ctx).ok) throw new Error('a record did not verify');

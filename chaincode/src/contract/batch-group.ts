@@ -11,7 +11,7 @@ import { verifyRecord, type Verdict } from '../core/verify-record';
 import type { MediaId } from '../core/ids';
 import { mediumOf, type AccountState } from '../settlement/account';
 import { payerOf } from '../settlement/payer';
-import { postingToJson, type Posting } from '../settlement/books';
+import { type Posting } from '../settlement/books';
 import { merchantCredit } from '../settlement/merchant-credit';
 import { edgeServedAt } from '../settlement/allowance';
 import type { PayerView } from '../settlement/payer';

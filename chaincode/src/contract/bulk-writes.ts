@@ -4,7 +4,7 @@ import { FieldReader } from '../core/fields';
 import { parseAccountId, parseGroupId, type AccountId } from '../core/ids';
 import { parseStrictJson, type JsonValue } from '../core/strict-json';
 import { openAccount, topUp as applyTopUp, withDebtClock, type AccountState } from '../settlement/account';
-import { linesByAccount, postingToJson, type Posting } from '../settlement/books';
+import { linesByAccount, type Posting } from '../settlement/books';
 import { K } from './keys';
 import { txTime, type Ledger } from './ledger-records';
 import type { Amount } from '../core/amount';

@@ -9,7 +9,7 @@ import { DomainError } from '../core/errors';
 import { FieldReader, isJsonObject } from '../core/fields';
 import { parseAccountId, type AccountId } from '../core/ids';
 import type { JsonValue } from '../core/strict-json';
-import { linesByAccount, postingToJson } from '../settlement/books';
+import { linesByAccount } from '../settlement/books';
 import { beginClearance, completeClearance, parseResolutions } from '../settlement/clearance';
 import { CLEARANCE_CLAIMS, SALT, claimDigests, type ClearanceClaim, type Disclosure } from '../settlement/clearance-record';
 import { pad } from './codec';
@@ -109,7 +109,7 @@ export async function issueClearanceRecord(ledger: Ledger, value: JsonValue): Pr
 export async function revokeClearanceRecord(ledger: Ledger, value: JsonValue): Promise<JsonValue> {
   const r = FieldReader.of(value, 'revocation', ['id', 'reason']);
   const id = r.string('id', /^[0-9a-f]{64}$/, 'a record id (64 hex)');
-  const reason = r.string('reason', /^[^\u0000-\u001f]{1,200}$/, '1-200 characters');
+  const reason = r.string('reason', /^[^\p{Cc}]{1,200}$/u, '1-200 printable characters');
   if ((await ledger.read(K.clearanceRecord, [id], (v) => v)) === undefined) throw new DomainError('NOT_FOUND', `no clearance record ${id}`);
   if ((await ledger.read(K.clearanceRevoked, [id], (v) => v)) !== undefined) throw new DomainError('ALREADY_EXISTS', `clearance record ${id} is already revoked`);
   const entry = { id, reason, at: txTime(ledger.ctx), txId: ledger.ctx.stub.getTxID() };

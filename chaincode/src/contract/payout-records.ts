@@ -9,7 +9,7 @@ import { DomainError } from '../core/errors';
 import { FieldReader, isJsonObject } from '../core/fields';
 import { parseMerchantId, type MerchantId } from '../core/ids';
 import type { JsonValue } from '../core/strict-json';
-import { balancesOf, book, posting, postingToJson, type Posting } from '../settlement/books';
+import { balancesOf, book, posting, type Posting } from '../settlement/books';
 import { MAX_RUN_LINES, compareCredits, statementOrder, type CreditLine, type MerchantOwed, type PaidStatement, type RunRecord } from '../settlement/payout-run';
 import { merchantNamesOf } from './audit-queries';
 import { decode } from './codec';

@@ -15,7 +15,7 @@ import { parseMediaCert, type MediaCert } from '../core/media-cert';
 import type { JsonValue } from '../core/strict-json';
 import { linesByAccount } from '../settlement/books';
 import { loadPurse, newPurse, refundPurse, shadowBalance, type PurseShadow } from '../settlement/purse-shadow';
-import { chargeFromJson, purseFromJson, purseToJson } from './fold-codec';
+import { chargeFromJson, purseToJson } from './fold-codec';
 import { claimMedium } from './issuance-records';
 import { K } from './keys';
 import { txTime, type Ledger } from './ledger-records';

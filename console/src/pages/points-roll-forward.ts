@@ -1,11 +1,11 @@
 /** The points roll-forward (GET /v1/points/roll-forward): the points liability over a period, reconciled to the ledger. */
-import { text, type Api, type Me } from '../api.js';
+import { text, type Api } from '../api.js';
 import { formatMoney, formatPoints } from '../format.js';
 import { csvButton, h, into, problemBox, type Pages } from '../ui.js';
 
 const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
-export function pointsPages(api: Api, _me: Me): Pages {
+export function pointsPages(api: Api): Pages {
   return {
     points: { title: 'Points roll-forward', render: (root) => {
       const from = h('input', { id: 'rf-from', name: 'from', type: 'date', required: '', value: day(Date.now() - 30 * 86_400_000) });
