@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
@@ -28,6 +28,7 @@ const ANN = `ann-${run}`;
 const BEN = `ben-${run}`;
 const CAT = `cat-${run}`;
 const DAN = `dan-${run}`;
+const EVE = `eve-${run}`;
 /** The risk policy of the run: 50 counters a certificate, so that the pages show what is left of few. */
 const POLICY = {
   maxClockSkewMs: 3_600_000, tapMaxAgeMs: 120_000, faceCapPerPayment: '3000', faceMinScore: 900, certCapTotal: '8000', certCapPerPayment: '2000', certCounters: 50,
@@ -127,7 +128,7 @@ describe('student wallet in Chromium', () => {
     await must('PUT', '/v1/risk-policy', 'operator', POLICY);
     await must('PUT', '/v1/agreement', 'operator', { text: `代扣协议 Direct-debit agreement (run ${run})\n\n1. Sales I make with my codes offline are charged to my account.\n2. An advance is repaid from my next top-up first.` });
     for (const m of ['canteen-2', 'shop-1']) await must('POST', '/v1/merchants', 'operator', { merchantId: `${m}-${run}`, name: m });
-    for (const [account, topUp] of [[ANN, '3000'], [BEN, '2000'], [CAT, '0'], [DAN, '2000']] as const) {
+    for (const [account, topUp] of [[ANN, '3000'], [BEN, '2000'], [CAT, '0'], [DAN, '2000'], [EVE, '500']] as const) {
       await must('POST', '/v1/accounts', 'finance', { account, group: 'g-2026', creditLine: '0' });
       if (topUp !== '0') await must('POST', '/v1/top-ups', 'operator', { topUpId: `seed-${account}`, account, amount: topUp });
     }
@@ -387,6 +388,32 @@ describe('student wallet in Chromium', () => {
     expect(new Set(shown).size).toBe(shown.length);
     await context.close();
     await must('PUT', '/v1/risk-policy', 'operator', POLICY);
+  });
+
+  it('a graduate downloads their clearance record showing only what they choose; it verifies at the gateway, and no other student can fetch it', async () => {
+    const { context, page } = await phone();
+    await signIn(page, EVE);
+    await must('POST', `/v1/clearances/${EVE}/begin`, 'registrar');
+    await must('POST', `/v1/clearances/${EVE}/complete`, 'registrar', { resolutions: [] });
+    await page.goto(`${live().gateway.url}/wallet/#account`);
+    await page.getByRole('heading', { name: 'Clearance record' }).waitFor();
+    // Not issued yet: the refusal in plain words, with its code.
+    await page.getByRole('button', { name: 'Download my clearance record' }).click();
+    await page.getByText(/NOT_FOUND/).waitFor();
+    await must('POST', `/v1/clearances/${EVE}/record`, 'registrar');
+    await page.getByLabel('the ledger transaction that closed it').uncheck();
+    await shoot(page, 'eve-clearance');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download my clearance record' }).click()]);
+    expect(download.suggestedFilename()).toBe(`clearance-record-${EVE}.json`);
+    const record = JSON.parse(readFileSync(await download.path(), 'utf8')) as { disclosures: { name: string; value: string }[] };
+    expect(record.disclosures.map((d) => [d.name, d.value])).toEqual([['account', EVE], ['clearedOn', expect.stringMatching(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/)], ['debtLeft', '0']]);
+    const verified = await call('POST', '/v1/clearance-records/verify', undefined, record);
+    expect(verified.body).toMatchObject({ valid: true, claims: { account: EVE, debtLeft: '0' }, hidden: ['closingTx'] });
+    // Another student's session reaches only their own record: Ann has none.
+    const { code } = await must('POST', `/v1/accounts/${ANN}/activation-codes`, 'finance');
+    const ann = await call('POST', '/v1/student-activations', undefined, { account: ANN, code });
+    expect((await call('GET', '/v1/me/clearance-record', String(ann.body.token))).body.code).toBe('NOT_FOUND');
+    await context.close();
   });
 
   it('threw nothing and broke no rule of the content security policy on any page', () => {

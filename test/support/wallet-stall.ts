@@ -2,7 +2,7 @@ import { Amount } from '@dol/chaincode';
 import { Journal, OfflineTerminal, generateSigningKey, memoryJournalStore, parseDenyList, parseOfflineConfig, type SaleResult } from '@dol/terminal';
 
 /** An operator's (or finance's) call to the gateway that must succeed. */
-export type Must = (method: string, path: string, as: 'operator' | 'finance' | 'auditor', body?: unknown) => Promise<Record<string, unknown>>;
+export type Must = (method: string, path: string, as: 'operator' | 'finance' | 'registrar' | 'auditor', body?: unknown) => Promise<Record<string, unknown>>;
 
 /**
  * FOR TESTS: a stall with the reference terminal library (terminal/): registered at the gateway,

@@ -11,6 +11,7 @@ import { explainAdvance, explainDoubleSpend, outcomeWords, parseDebts, parseSale
 import { formatShortTime, formatTime, zoneLabel } from '../time.js';
 import { fill, h, problemBox, status } from '../ui.js';
 import type { View, Wallet } from '../wallet.js';
+import { clearanceSection } from './clearance.js';
 import { mediaSection } from './media.js';
 
 /** Most payments listed: the recent ones; the statement is the auditors' business. */
@@ -78,6 +79,7 @@ async function render(wallet: Wallet, body: HTMLElement, notice?: HTMLElement): 
       asOfLine(wallet, [meAnswer, salesAnswer, debtsAnswer]),
       h('p', { class: 'who' }, `Account ${me.account} (${me.status})`),
       balances(me),
+      clearanceSection(wallet, me.status),
       debtsSection(wallet, parseDebts(debtsAnswer.body), sales),
       salesTable(wallet, sales, meAnswer.at),
       mediaSection(wallet, me.media, own?.mediaId, (changed) => render(wallet, body, changed)));
