@@ -8,9 +8,9 @@
  */
 import { cpus } from 'node:os';
 import { parseIssuerKey, parseRiskPolicy, parseSaleRecord, verifyRecord, type VerifyContext } from '@dol/chaincode';
-import { FundingContract, SettlementContract } from '@dol/chaincode/contract';
-import { MemoryStub, TestIdentity, testContext } from '@dol/chaincode/testing';
-import { Issuer, PayerMedium, PurseCard, Terminal, type WireRecord } from './signer';
+import { FundingContract } from '@dol/chaincode/contract';
+import { BENCH_IDS, BENCH_POLICY, benchLedger } from './bench-stub';
+import { PayerMedium, PurseCard, type WireRecord } from './signer';
 import { positiveIntOption } from './options';
 
 const USAGE = `usage: npm run bench:purse [-- --payments N]
@@ -26,29 +26,12 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
 const PAYMENTS = positiveIntOption('payments', 2000);
 const PER_CARD = 4;
 const NOW = Date.now();
-const operator = new TestIdentity('OperatorMSP', 'operator');
-const finance = new TestIdentity('CampusMSP', 'finance');
-const gateway = new TestIdentity('OperatorMSP', 'gateway');
-const POLICY = { maxClockSkewMs: 300000, tapMaxAgeMs: 120000, faceCapPerPayment: '3000', faceMinScore: 900 };
+const { operator, finance, gateway } = BENCH_IDS;
 
 interface Row { medium: 'tap' | 'purse'; verifiedPerSec: number; settledPerSec: number; foldedPerSec: number; settleCalls: number; foldCalls: number }
 
 async function measure(medium: 'tap' | 'purse'): Promise<Row> {
-  const stub = new MemoryStub();
-  const contract = new SettlementContract();
-  let n = 0;
-  const run = async (who: TestIdentity, fn: (ctx: ReturnType<typeof testContext>) => Promise<unknown>): Promise<unknown> => {
-    stub.begin(`tx${++n}`, NOW);
-    const out = await fn(testContext(stub, who));
-    stub.commit();
-    return out;
-  };
-  const issuer = Issuer.generate('issuer-p', 'EdDSA', NOW - 1e10, NOW + 1e10);
-  const pos = Terminal.generate('pos-p', 'EdDSA');
-  await run(operator, (ctx) => contract.RegisterIssuerKey(ctx, JSON.stringify(issuer.registration())));
-  await run(operator, (ctx) => contract.RegisterMerchant(ctx, JSON.stringify({ merchantId: 'm', name: 'm' })));
-  await run(operator, (ctx) => contract.RegisterTerminal(ctx, JSON.stringify({ terminalId: pos.terminalId, merchantId: 'm', publicKey: pos.key.jwk })));
-  await run(operator, (ctx) => contract.SetRiskPolicy(ctx, JSON.stringify(POLICY)));
+  const { stub, contract, issuer, pos, run } = await benchLedger(NOW, 'issuer-p', 'pos-p');
   const cards = Math.ceil(PAYMENTS / PER_CARD);
   const records: WireRecord[] = [];
   const fields = (i: number, kind: 'card' | 'purse'): Parameters<typeof PayerMedium.issue>[1] => ({
@@ -69,7 +52,7 @@ async function measure(medium: 'tap' | 'purse'): Promise<Row> {
       for (let k = 0; k < PER_CARD; k++) records.push(pos.record(at(k), '100', 'purse', card.purchase('100', pos.terminalId, records.length + 1, `nonce-${i}-${k}-xx`, at(k) - 500)));
     }
   }
-  const ctx: VerifyContext = { now: NOW, issuerKey: (id) => (id === issuer.keyId ? parseIssuerKey(issuer.registration()) : undefined), policy: parseRiskPolicy(POLICY) };
+  const ctx: VerifyContext = { now: NOW, issuerKey: (id) => (id === issuer.keyId ? parseIssuerKey(issuer.registration()) : undefined), policy: parseRiskPolicy(BENCH_POLICY) };
   const parsed = records.map((r) => parseSaleRecord(r));
   const verifyStart = process.hrtime.bigint();
   for (const r of parsed) if (!verifyRecord(r, ctx).ok) throw new Error('a record did not verify');

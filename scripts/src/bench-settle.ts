@@ -7,9 +7,9 @@
  * Usage: npm run bench:settle [-- --payments 2000]
  */
 import { cpus } from 'node:os';
-import { FundingContract, SettlementContract } from '@dol/chaincode/contract';
-import { MemoryStub, TestIdentity, testContext } from '@dol/chaincode/testing';
-import { Issuer, PayerMedium, Terminal, type WireRecord } from './signer';
+import { FundingContract } from '@dol/chaincode/contract';
+import { BENCH_IDS, benchLedger } from './bench-stub';
+import { PayerMedium, type WireRecord } from './signer';
 import { positiveIntOption } from './options';
 
 const USAGE = `usage: npm run bench:settle [-- --payments N]
@@ -24,28 +24,12 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
 const arg = positiveIntOption;
 const PAYMENTS = arg('payments', 2000);
 const NOW = Date.now();
-const operator = new TestIdentity('OperatorMSP', 'operator');
-const finance = new TestIdentity('CampusMSP', 'finance');
-const gateway = new TestIdentity('OperatorMSP', 'gateway');
+const { operator, finance, gateway } = BENCH_IDS;
 
 interface Row { size: number; paymentsPerSec: number; txPerSec: number; callsPerPayment: number; foldedPerSec: number; foldCallsPerCharge: number }
 
 async function measure(size: number): Promise<Row> {
-  const stub = new MemoryStub();
-  const contract = new SettlementContract();
-  let n = 0;
-  const run = async (who: TestIdentity, fn: (ctx: ReturnType<typeof testContext>) => Promise<unknown>): Promise<unknown> => {
-    stub.begin(`tx${++n}`, NOW);
-    const out = await fn(testContext(stub, who));
-    stub.commit();
-    return out;
-  };
-  const issuer = Issuer.generate('issuer-b', 'EdDSA', NOW - 1e10, NOW + 1e10);
-  const pos = Terminal.generate('pos-b', 'EdDSA');
-  await run(operator, (ctx) => contract.RegisterIssuerKey(ctx, JSON.stringify(issuer.registration())));
-  await run(operator, (ctx) => contract.RegisterMerchant(ctx, JSON.stringify({ merchantId: 'm', name: 'm' })));
-  await run(operator, (ctx) => contract.RegisterTerminal(ctx, JSON.stringify({ terminalId: 'pos-b', merchantId: 'm', publicKey: pos.key.jwk })));
-  await run(operator, (ctx) => contract.SetRiskPolicy(ctx, JSON.stringify({ maxClockSkewMs: 300000, tapMaxAgeMs: 120000, faceCapPerPayment: '3000', faceMinScore: 900 })));
+  const { stub, contract, issuer, pos, run } = await benchLedger(NOW, 'issuer-b', 'pos-b');
   const records: WireRecord[] = [];
   for (let i = 0; i < PAYMENTS; i++) {
     await run(finance, (ctx) => contract.OpenAccount(ctx, JSON.stringify({ account: `a${i}`, group: 'g', creditLine: '0' })));
