@@ -1,10 +1,9 @@
 import { Amount } from '../core/amount';
-import type { AccountId, MediaId, MerchantId } from '../core/ids';
+import type { AccountId, Digest, MediaId, MerchantId } from '../core/ids';
 import { charge, mediumOf, withDebtClock, type AccountState, type Funding } from './account';
 import { book, posting, type Posting } from './books';
 import { dayOf, pointsFor, type PointsPolicy } from './points';
 import { earnLot, expireLots, redeem } from './points-lots';
-import type { PurseCharge } from './purse-shadow';
 
 /**
  * A settled payment awaiting funding (docs/settlement.md, "Funding at the fold"): settlement paid
@@ -30,6 +29,17 @@ export interface PendingCharge {
   readonly pointsDue?: Amount;
   /** A purse purchase: what the card signed of its counters and balances (settlement/purse-shadow.ts). */
   readonly purse?: PurseCharge;
+}
+
+/** What a purse purchase's charge keeps of what the card signed (settlement/purse-shadow.ts applies it). */
+export interface PurseCharge {
+  readonly mediaId: MediaId;
+  readonly ctr: number;
+  readonly loadCtr: number;
+  readonly before: Amount;
+  readonly after: Amount;
+  readonly prev: Digest;
+  readonly hash: Digest;
 }
 
 /** The flags only the fold can decide: they are running totals of the account. */

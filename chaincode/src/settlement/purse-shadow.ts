@@ -3,7 +3,7 @@ import type { AccountId, Digest, MediaId } from '../core/ids';
 import { ZERO_DIGEST } from '../core/encoding';
 import type { PursePurchase } from '../core/purse';
 import { book, posting, type Posting } from './books';
-import type { FoldFlag, FundedPayment, PendingCharge } from './fold';
+import type { FoldFlag, FundedPayment, PendingCharge, PurseCharge } from './fold';
 
 /**
  * The ledger's shadow of a card's electronic purse (docs/settlement.md, "The card's electronic
@@ -11,17 +11,6 @@ import type { FoldFlag, FundedPayment, PendingCharge } from './fold';
  * order they arrived in. A gap holds the purchases after it until the missing one arrives; a
  * purchase whose `prev` or `before` does not follow the chain is a tampered purse. Pure.
  */
-
-/** What a purse purchase's charge keeps of what the card signed. */
-export interface PurseCharge {
-  readonly mediaId: MediaId;
-  readonly ctr: number;
-  readonly loadCtr: number;
-  readonly before: Amount;
-  readonly after: Amount;
-  readonly prev: Digest;
-  readonly hash: Digest;
-}
 
 export const purseChargeOf = (p: PursePurchase, hash: Digest): PurseCharge => ({ mediaId: p.mediaId, ctr: p.ctr, loadCtr: p.loadCtr, before: p.before, after: p.after, prev: p.prev, hash });
 
