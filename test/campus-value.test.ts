@@ -384,6 +384,10 @@ describe(`the card's electronic purse, on the ${lut.kind} ledger`, () => {
     const tampered = ((await call('GET', '/v1/fraud-cases', 'auditor')).body as unknown as Body[]).filter((k) => k.mediaId === forged.mediaId);
     expect(tampered.map((k) => k.kind)).toEqual(['purse-tampered']);
     expect((await call('GET', '/v1/invariant', 'auditor')).body.ok).toBe(true);
+    // Both cards are on the deny list terminals sync, each at a version of its own.
+    const deny = (await call('GET', '/v1/deny-list?since=0', 'operator')).body;
+    const listed = (deny.entries as { id: string; kind: string; version: number }[]).filter((e) => e.id === original.mediaId || e.id === forged.mediaId);
+    expect(listed.map((e) => [e.id, e.kind]).sort()).toEqual([[original.mediaId, 'medium'], [forged.mediaId, 'medium']].sort());
   });
 
   it("refunds a lost card's purse after the wait, once the purchases still arriving are settled", async () => {

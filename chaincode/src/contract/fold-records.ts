@@ -42,12 +42,12 @@ export function parseChargePairs(text: unknown): Map<AccountId, string[]> {
   return out;
 }
 
-/** Funds the named charges, account by account; answers how many were folded (already folded ones are skipped). */
+/** Funds the named charges, account by account; answers how many were folded (already folded ones are skipped), and how many cards it found tampered (their denials await PublishDenials). */
 export async function foldChargePairs(ledger: Ledger, pairs: ReadonlyMap<AccountId, readonly string[]>): Promise<JsonValue> {
   const ids = [...pairs.keys()].sort();
   const counts = await Promise.all(ids.map((id) => ledger.foldNamed(id, pairs.get(id) ?? [])));
   await ledger.writeFoldPostings();
-  return { folded: counts.reduce((a, b) => a + b, 0), accounts: counts.filter((n) => n > 0).length };
+  return { folded: counts.reduce((a, b) => a + b, 0), accounts: counts.filter((n) => n > 0).length, denials: ledger.foldDenials };
 }
 
 /** The charges still awaiting funding, in key order (account, then payment), at most `limit`. */

@@ -138,6 +138,9 @@ export class Ledger {
     return charges.length;
   }
 
+  /** Cards this transaction's folds found tampered: their denials wait under `deny-pending/` for PublishDenials. */
+  foldDenials = 0;
+
   /** Shadows this transaction's folds wrote: a read of the state would not see them. */
   private readonly pursesWritten = new Map<string, PurseShadow>();
 
@@ -178,6 +181,7 @@ export class Ledger {
         this.pursesWritten.set(mediaId, r.shadow);
         writes.push(this.write(K.purse, [mediaId], purseToJson(r.shadow)));
       }
+      this.foldDenials += r.tampered.length;
       for (const t of r.tampered) {
         const caseId = `${this.ctx.stub.getTxID()}:purse:${t.ctr}`;
         writes.push(this.write(K.fraud, [caseId], { caseId, kind: 'purse-tampered', mediaId, ctr: t.ctr, account, payments: [t.paymentId], detail: t.detail, opened: now }));

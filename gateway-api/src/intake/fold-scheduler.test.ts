@@ -14,6 +14,8 @@ class ChargesLedger implements FoldLedger {
   readonly calls: { charges: readonly ChargeRef[]; othersInFlight: Set<string> }[] = [];
   readonly failures: LedgerError[] = [];
   hold = false;
+  /** Cards the next fold reports tampered (their denials await publication). */
+  tamperedNext = 0;
   /** The most folds in flight at once. */
   mostInFlight = 0;
   private readonly flying = new Map<number, Set<string>>();
@@ -34,7 +36,9 @@ class ChargesLedger implements FoldLedger {
       const failure = this.failures.shift();
       if (failure !== undefined) throw failure;
       const funded = charges.filter(([a, p]) => this.pending.delete(`${a}/${p}`));
-      return { folded: funded.length, accounts: new Set(funded.map(([a]) => a)).size };
+      const denials = this.tamperedNext;
+      this.tamperedNext = 0;
+      return { folded: funded.length, accounts: new Set(funded.map(([a]) => a)).size, denials };
     } finally {
       this.flying.delete(call);
     }
@@ -196,6 +200,22 @@ describe('FoldScheduler', () => {
     // A drain takes every charge, of any age.
     await folds.drain();
     expect(ledger.pending.size).toBe(0);
+    await folds.stop();
+  });
+
+  it('asks for the denials to be published when a fold found a tampered purse, and not after a fold that found none', async () => {
+    const ledger = new ChargesLedger();
+    let due = 0;
+    const folds = new FoldScheduler(ledger, log, fresh(), OPTIONS, () => {
+      due += 1;
+    });
+    folds.add([ledger.charge('ann', 'pos-1:1', Date.now())]);
+    await folds.drain();
+    expect(due).toBe(0);
+    ledger.tamperedNext = 1;
+    folds.add([ledger.charge('ann', 'pos-1:2', Date.now())]);
+    await folds.drain();
+    expect(due).toBe(1);
     await folds.stop();
   });
 

@@ -65,8 +65,11 @@ export class FoldScheduler {
     private readonly log: Logger,
     private readonly metrics: Metrics,
     private readonly options: FoldOptions = DEFAULT_FOLD_OPTIONS,
-    /** Called when a sweep found charges no process was folding (a process died): its double spends may await publication too. */
-    private readonly onOrphans: () => void = () => undefined,
+    /**
+     * Called when denials may await publication: a sweep found charges no process was folding (a
+     * process died, and its double spends may wait too), or a fold found a tampered purse.
+     */
+    private readonly denialsDue: () => void = () => undefined,
     private readonly size: FoldSize = FOLD_LIMITS,
     /**
      * Whether this process is settling groups now. Settlement goes first: while it is, at most one
@@ -192,7 +195,8 @@ export class FoldScheduler {
     const accounts = new Set(charges.map(([account]) => account)).size;
     for (let attempt = 1; ; attempt++) {
       try {
-        const { folded } = await this.ledger.foldCharges(charges);
+        const { folded, denials } = await this.ledger.foldCharges(charges);
+        if (denials > 0) this.denialsDue();
         this.metrics.folds.inc({ outcome: 'committed' });
         this.metrics.chargesFolded.inc(folded);
         this.log.debug({ charges: charges.length, accounts, folded, attempt }, 'charges folded');
@@ -268,7 +272,7 @@ export class FoldScheduler {
         if (found > 0) {
           // Charges left unfolded for sweepIdleMs: a process died, maybe between a double spend and its publication.
           this.log[stale ? 'info' : 'debug']({ charges: found, more }, 'sweep found charges awaiting funding that no fold here was funding');
-          if (stale) this.onOrphans();
+          if (stale) this.denialsDue();
           if (more) next = NEXT_PAGE_MS;
         }
       }

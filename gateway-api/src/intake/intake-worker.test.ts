@@ -35,7 +35,7 @@ class FakeSettlement implements WorkerLedger {
   foldCharges(pairs: readonly ChargeRef[]): Promise<FoldAnswer> {
     this.folds.push(pairs);
     const folded = pairs.filter((c) => this.pending.delete(c.join('/')));
-    return Promise.resolve({ folded: folded.length, accounts: new Set(folded.map(([a]) => a)).size });
+    return Promise.resolve({ folded: folded.length, accounts: new Set(folded.map(([a]) => a)).size, denials: 0 });
   }
 
   pendingCharges(limit: number): Promise<PendingCharges> {

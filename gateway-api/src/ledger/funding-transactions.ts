@@ -14,6 +14,8 @@ const F = 'funding';
 export interface FoldAnswer {
   readonly folded: number;
   readonly accounts: number;
+  /** Cards the fold found tampered (a purse's broken balance chain): their denials await PublishDenials. */
+  readonly denials: number;
 }
 
 /** A charge awaiting funding as ListPendingCharges answers it. */
@@ -52,7 +54,9 @@ function countField(v: unknown, fn: string, name: string): number {
   return n;
 }
 
-const foldAnswer = (answer: unknown): FoldAnswer => ({ folded: countField(answer, 'FoldCharges', 'folded'), accounts: countField(answer, 'FoldCharges', 'accounts') });
+const foldAnswer = (answer: unknown): FoldAnswer => ({
+  folded: countField(answer, 'FoldCharges', 'folded'), accounts: countField(answer, 'FoldCharges', 'accounts'), denials: countField(answer, 'FoldCharges', 'denials'),
+});
 
 const denialsPublished = (answer: unknown): DenialsPublished =>
   ({ published: countField(answer, 'PublishDenials', 'published'), denyListVersion: countField(answer, 'PublishDenials', 'denyListVersion') });
