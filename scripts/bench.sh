@@ -50,5 +50,5 @@ if node -e "process.exit(require('./network/dist/binaries').binariesFound().foun
   if [[ "$(id -u)" == "0" ]]; then node bench/dist/multihost.js --cut-s 30; else printf '\n!!! bench:multihost NOT RUN: it needs root (network namespaces)\n'; fi
 else
   printf '\n!!! settlement on the real Fabric network: NOT RUN. Fabric binaries not found (docs/network.md says how to get\n'
-  printf '!!! them). Figures 2 and 5 above are everything but Fabric.\n'
+  printf '!!! them). Figures 2, 3 and 6 above are everything but Fabric.\n'
 fi

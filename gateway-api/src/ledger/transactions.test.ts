@@ -75,7 +75,8 @@ describe('the transaction tables: every transaction the gateway calls, against t
   it('writes and reads the fold\'s transactions: FoldCharges, ListPendingCharges, PublishDenials', () => {
     const fold = FUNDING.FoldCharges([['ann', 'pos-1:1'], ['ann', 'pos-1:2']]);
     expect(fold).toMatchObject({ fn: 'funding:FoldCharges', kind: 'write', args: ['[["ann","pos-1:1"],["ann","pos-1:2"]]'] });
-    expect(fold.read({ folded: 2, accounts: 1 })).toEqual({ folded: 2, accounts: 1 });
+    expect(fold.read({ folded: 2, accounts: 1, denials: 1 })).toEqual({ folded: 2, accounts: 1, denials: 1 });
+    expect(() => fold.read({ folded: 2, accounts: 1 })).toThrow('FoldCharges answered without a count denials');
     expect(() => fold.read({ folded: '2' })).toThrow('FoldCharges answered without a count folded');
 
     const list = FUNDING.ListPendingCharges(5000);
