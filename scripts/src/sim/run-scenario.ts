@@ -99,8 +99,12 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
   if (setupBatch === undefined) throw new Error('no setup batch');
 
   // ---- before the hour: a card double-spends and is deny-listed; then a clearance begins ----
-  const setup = await api.must('POST', '/v1/batches', undefined, { batch: setupBatch.jws });
-  await settle([str(isJsonObject(setup) ? setup.receipt : '')]);
+  const setupReceipts: string[] = [];
+  for (const jws of setupBatch.jws) {
+    const setup = await api.must('POST', '/v1/batches', undefined, { batch: jws });
+    setupReceipts.push(str(isJsonObject(setup) ? setup.receipt : ''));
+  }
+  await settle(setupReceipts);
   // The double spend's denial takes its deny-list version when the gateway publishes it (PublishDenials,
   // moments after the group): the hour's terminals are told denyBase + 1, so wait until the card has it,
   // before anything else (the clearance below) can take a version.

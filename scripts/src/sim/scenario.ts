@@ -93,7 +93,8 @@ export interface Scenario {
   /** A student whose clearance begins after the hour's sales, before upload. */
   readonly clearing: Student;
   /** The setup batch and the hour's sales with their credentials, made by `makeCredentials` once the media are certified. */
-  setupBatch?: { terminal: number; jws: string };
+  /** The setup's batches, in order (at most 500 records each; the denied card's taps in the first). */
+  setupBatch?: { terminal: number; jws: readonly string[] };
   rush: readonly PlannedSale[];
   /** Purse purchases the card refused (its balance did not cover them): sales that never happened. */
   purseRefused?: number;
@@ -206,7 +207,9 @@ export function makeCredentials(sc: Scenario): void {
     if (s.media === undefined) throw new Error(`points payer ${s.account} has no certificate`);
     setup.push(setupPos.record(at, POINTS_SETUP_MEAL.toString(), 'code', s.media.payCode(at - 1_000), denyBase));
   });
-  sc.setupBatch = { terminal: sc.injected.setupTerminal, jws: setupPos.batch(setup) };
+  const chunks: string[] = [];
+  for (let i = 0; i < setup.length; i += 500) chunks.push(setupPos.batch(setup.slice(i, i + 500)));
+  sc.setupBatch = { terminal: sc.injected.setupTerminal, jws: chunks };
   const made = new Map<PlannedSaleDraft, PlannedSale>();
   let refused = 0;
   sc.rush = sc.plan.flatMap((p, i): PlannedSale[] => {
