@@ -113,10 +113,11 @@ async function myDebts(call: Call): Promise<unknown> {
 }
 
 /** New one-time codes for these accounts: their hashes recorded on the ledger by finance, the codes answered once. */
-async function issueCodes(call: Call, accounts: readonly string[]): Promise<{ account: string; code: string; expiresAt: string }[]> {
+/** One-time codes for `accounts`, and the transaction that recorded their hashes (another organisation's gateway sees them once its peer has it). */
+async function issueCodes(call: Call, accounts: readonly string[]): Promise<{ txId: string; codes: { account: string; code: string; expiresAt: string }[] }> {
   const codes = accounts.map((account) => ({ account: parseAccountId(account), code: newActivationCode() }));
-  const issued = await issuance(call).issueActivations(codes.map((c) => ({ account: c.account, codeHash: activationHash(c.account, c.code) })), actor(call));
-  return codes.map((c, i) => ({ account: c.account, code: c.code, expiresAt: new Date(issued[i]?.expiresAt ?? 0).toISOString() }));
+  const { txId, issued } = await issuance(call).issueActivations(codes.map((c) => ({ account: c.account, codeHash: activationHash(c.account, c.code) })), actor(call));
+  return { txId, codes: codes.map((c, i) => ({ account: c.account, code: c.code, expiresAt: new Date(issued[i]?.expiresAt ?? 0).toISOString() })) };
 }
 
 /** The medium must be one of the student's own: another account's is NOT_FOUND, never a hint that it exists. */
@@ -132,11 +133,14 @@ const JWS = z.string().min(1).max(16 * 1024);
 export const STUDENT_ROUTES: readonly Route[] = [
   { id: 'issueActivationCode', method: 'post', path: '/v1/accounts/{account}/activation-codes', roles: ['finance'], ok: [201],
     summary: "A one-time code a student signs in with (where the campus has no OpenID Connect provider): shown once, only its hash goes to the ledger; valid 7 days; replaces the account's earlier code",
-    handle: async (call) => ok((await issueCodes(call, [param(call, 'account')]))[0], 201) },
+    handle: async (call) => {
+      const { txId, codes } = await issueCodes(call, [param(call, 'account')]);
+      return ok({ ...codes[0], txId }, 201);
+    } },
   route({ id: 'issueActivationCodes', method: 'post', path: '/v1/activation-codes', bodyLimit: 'import', roles: ['finance'], ok: [201],
     summary: 'One-time sign-in codes for up to 500 accounts in one ledger transaction (an enrolment); all or nothing',
     body: z.strictObject({ accounts: z.array(id).min(1).max(500) }),
-    handle: async (call) => ok({ codes: await issueCodes(call, call.body.accounts) }, 201) }),
+    handle: async (call) => ok(await issueCodes(call, call.body.accounts), 201) }),
   route({ id: 'activateStudent', method: 'post', path: '/v1/student-activations', roles: 'public',
     // A whole cohort activates at once from behind one campus address; a code has ~60 bits and names
     // one account, so guessing online is hopeless and a per-address limit would only refuse students.

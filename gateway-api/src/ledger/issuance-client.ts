@@ -66,8 +66,9 @@ export class IssuanceClient {
   }
 
   /** Records one-time sign-in codes by their hashes (finance); answers each account's expiry. */
-  async issueActivations(list: readonly { account: string; codeHash: string }[], actor: Actor): Promise<{ account: string; expiresAt: number }[]> {
-    return (await this.contract.submit('finance', ISSUANCE.IssueActivationCodes(list), actor)).answer;
+  async issueActivations(list: readonly { account: string; codeHash: string }[], actor: Actor): Promise<{ txId: string; issued: { account: string; expiresAt: number }[] }> {
+    const written = await this.contract.submit('finance', ISSUANCE.IssueActivationCodes(list), actor);
+    return { txId: written.txId, issued: written.answer };
   }
 
   /** An account's live activation (hash and expiry), or undefined when finance issued none. */

@@ -86,7 +86,7 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
   for (let i = 0; i < students.length; i += 500) chunks.push(students.slice(i, i + 500));
   let opened = 0;
   await inParallel(chunks, Math.min(concurrency, 4), async (chunk) => {
-    await api.must('POST', '/v1/accounts/import', 'finance', { accounts: chunk.map((s) => ({ account: s.account, group: 'ug-2026', creditLine: s.creditLine.toString() })) });
+    await visibleToOperator(api, await api.must('POST', '/v1/accounts/import', 'finance', { accounts: chunk.map((s) => ({ account: s.account, group: 'ug-2026', creditLine: s.creditLine.toString() })) }));
     await api.must('POST', '/v1/top-ups/import', 'operator', { topUps: chunk.map((s) => ({ topUpId: `seed-${s.account}`, account: s.account, amount: s.topUp.toString() })) });
     opened += chunk.length;
     progress('accounts', opened, students.length);
@@ -129,7 +129,7 @@ export async function runScenario(sc: Scenario, api: GatewayClient, settle: (rec
   // The site closes with the hour: its edges retire, so the next cohort's slices are not divided by them.
   await edges?.retire(api);
   const uploadsAll = rush.uploads;
-  await api.must('POST', `/v1/clearances/${sc.clearing.account}/begin`, 'registrar');
+  await visibleToOperator(api, await api.must('POST', `/v1/clearances/${sc.clearing.account}/begin`, 'registrar'));
 
   // ---- reconnect: every terminal uploads at once, its own batches in order ----
   const receipts: string[] = [];
@@ -360,7 +360,8 @@ async function certifyMedia(sc: Scenario, api: GatewayClient, concurrency: numbe
   const agreement = (found.status === 200 ? found.body : await api.must('GET', '/v1/agreement', undefined)) as { version: number; textHash: string };
   const codes = new Map<string, string>();
   for (let i = 0; i < students.length; i += 500) {
-    const answer = await api.must('POST', '/v1/activation-codes', 'finance', { accounts: students.slice(i, i + 500).map((s) => s.account) }) as { codes: { account: string; code: string }[] };
+    const answer = await api.must('POST', '/v1/activation-codes', 'finance', { accounts: students.slice(i, i + 500).map((s) => s.account) }) as { codes: { account: string; code: string }[]; txId?: string };
+    await visibleToOperator(api, answer);
     for (const c of answer.codes) codes.set(c.account, c.code);
   }
   const cards: Student[] = [];
@@ -450,4 +451,16 @@ async function checkPurses(sc: Scenario, api: GatewayClient, all: readonly Sale[
     }
   }
   check(`purse shadows (balance/next counter/held; ${held} held behind a gap, ${sc.purseRefused ?? 0} purchases the cards refused)`, `${purses.length} match`, differ === 0 ? `${purses.length} match` : `${differ} differ, e.g. ${first}`);
+}
+
+/**
+ * Waits until the operator's gateway's own peer holds a write another organisation's gateway
+ * answered (`txId`): a gateway answers once its own organisation's peer committed the block, and
+ * where each organisation runs on its own host the operator's peer may commit it a moment later.
+ * The operator's gateway then endorses (top-ups) and reads (activations, settlement) what followed.
+ */
+async function visibleToOperator(api: GatewayClient, answer: unknown): Promise<void> {
+  const txId = isJsonObject(answer) && typeof answer.txId === 'string' ? answer.txId : undefined;
+  if (txId === undefined) throw new Error(`a write answered without its transaction id: ${JSON.stringify(answer).slice(0, 200)}`);
+  while ((await api.request('GET', `/v1/proofs/${txId}`, 'operator')).status === 404) await new Promise((r) => setTimeout(r, 100));
 }
