@@ -199,11 +199,12 @@ export class Ledger {
     const fromPurse = (c: PendingCharge): boolean => c.purse !== undefined && !c.doubleSpend;
     const [policyOf, current] = await Promise.all([this.policiesFor(charges), this.currentPointsPolicy()]);
     const now = txTime(this.ctx);
+    const purseCharges = charges.filter(fromPurse);
     const result = foldCharges(a, charges.filter((c) => !fromPurse(c)), now, policyOf, lapsedThrough(current, now));
-    const purse = await this.foldPurses(charges.filter(fromPurse), now);
+    const purse = await this.foldPurses(purseCharges, now);
     const funded = [...result.funded, ...purse.funded];
     // Every purse charge leaves: applied, or held behind a gap under its card (foldPurses).
-    const done = new Set([...funded.map((f) => f.paymentId), ...charges.filter(fromPurse).map((c) => c.paymentId)]);
+    const done = new Set([...funded.map((f) => f.paymentId), ...purseCharges.map((c) => c.paymentId)]);
     this.foldLines.set(a.id, [...(this.foldLines.get(a.id) ?? []), ...result.postings]);
     this.foldPostings.push(...result.postings, ...purse.postings);
     await Promise.all([

@@ -7,14 +7,14 @@
 import { Amount } from '../core/amount';
 import { DomainError } from '../core/errors';
 import { FieldReader } from '../core/fields';
-import { parseMediaId, type MediaId } from '../core/ids';
+import { parseMediaId } from '../core/ids';
 import { parseIssuerKey } from '../core/issuer-key';
 import { verifyKeyOf } from '../core/jwk';
 import { decodeJws, verifyJws } from '../core/jws';
 import { parseMediaCert, type MediaCert } from '../core/media-cert';
 import type { JsonValue } from '../core/strict-json';
 import { linesByAccount } from '../settlement/books';
-import { loadPurse, newPurse, refundPurse, shadowBalance, type PurseShadow } from '../settlement/purse-shadow';
+import { loadPurse, newPurse, refundPurse, shadowBalance } from '../settlement/purse-shadow';
 import { chargeFromJson, purseToJson } from './fold-codec';
 import { claimMedium } from './issuance-records';
 import { K } from './keys';
@@ -34,8 +34,6 @@ async function purseCertificate(ledger: Ledger, certificate: string): Promise<Me
   return cert;
 }
 
-const shadowOf = (ledger: Ledger, mediaId: MediaId): Promise<PurseShadow | undefined> => ledger.purse(mediaId);
-
 /**
  * A load (圈存): `amount` moves from the account's wallet to the card's purse and the load counter
  * goes up by one. Idempotent on `loadId` (the same load again answers the original). Refused when the
@@ -50,7 +48,7 @@ export async function loadPurseOf(ledger: Ledger, value: JsonValue): Promise<Jso
   if (known !== undefined) return { ...(known as Record<string, JsonValue>), replayed: true };
   const cert = await purseCertificate(ledger, r.string('certificate', /^[A-Za-z0-9_.-]{1,4096}$/, 'a compact JWS'));
   const a = await ledger.account(cert.account); // folds the account first: its purse purchases too
-  const shadow = (await shadowOf(ledger, cert.mediaId)) ?? newPurse(cert.mediaId, a.id);
+  const shadow = (await ledger.purse(cert.mediaId)) ?? newPurse(cert.mediaId, a.id);
   if (shadow.account !== a.id) throw new DomainError('MEDIUM_OF_ANOTHER_ACCOUNT', `card ${cert.mediaId} belongs to ${shadow.account}`);
   if (a.status !== 'active') throw new DomainError('WRONG_ACCOUNT_STATE', `account ${a.id} is ${a.status}`);
   const medium = a.media[cert.mediaId];
@@ -75,7 +73,7 @@ export async function loadPurseOf(ledger: Ledger, value: JsonValue): Promise<Jso
 /** The shadow as readers see it: what the ledger counts in the purse, the next purchase it expects, what it holds back. */
 export async function purseView(ledger: Ledger, mediaId: string): Promise<JsonValue> {
   const id = parseMediaId(mediaId);
-  const s = await shadowOf(ledger, id);
+  const s = await ledger.purse(id);
   if (s === undefined) throw new DomainError('NOT_FOUND', `card ${id} has no purse on the ledger`);
   const held = (await ledger.all(K.purseHeld, [id], chargeFromJson)).map((c) => ({ paymentId: c.paymentId, ctr: c.purse?.ctr ?? 0, amount: c.amount.toString() }));
   return { ...(purseToJson(s) as Record<string, JsonValue>), balance: shadowBalance(s).toString(), held: held.sort((x, y) => x.ctr - y.ctr) };
@@ -90,10 +88,10 @@ export async function purseView(ledger: Ledger, mediaId: string): Promise<JsonVa
 export async function refundPurseOf(ledger: Ledger, value: JsonValue): Promise<JsonValue> {
   const r = FieldReader.of(value, 'refund', ['mediaId']);
   const mediaId = r.parsed('mediaId', parseMediaId);
-  const shadow0 = await shadowOf(ledger, mediaId);
+  const shadow0 = await ledger.purse(mediaId);
   if (shadow0 === undefined) throw new DomainError('NOT_FOUND', `card ${mediaId} has no purse on the ledger`);
   const [a, policy] = await Promise.all([ledger.account(shadow0.account), ledger.riskPolicy()]);
-  const shadow = (await shadowOf(ledger, mediaId)) ?? shadow0; // after the account's fold, which may have applied purchases
+  const shadow = (await ledger.purse(mediaId)) ?? shadow0; // after the account's fold, which may have applied purchases
   const lost = a.media[mediaId]?.lost;
   const now = txTime(ledger.ctx);
   if (shadow.refunded !== undefined) throw new DomainError('ALREADY_EXISTS', `card ${mediaId}'s purse was refunded in ${shadow.refunded.txId}`);
